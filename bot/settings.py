@@ -1,0 +1,168 @@
+"""Settings: ``config.toml`` defaults, ``JIFEN_<SECTION>__<KEY>`` environment overrides.
+
+Secrets (the bot token, the webhook secret, the signing secret) come only from the
+environment. Lists and tables in the environment are JSON, e.g.
+``JIFEN_ACCESS__ADMINS='[123, 456]'``. Every invalid value is reported with its key and
+the environment variable that would set it (:class:`SettingsError`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from models.config import Currency, EarningRules, ExpiryPolicy, RuleSet, Tiers, UsageRules
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BotSettings(_Section):
+    token: SecretStr = SecretStr("")
+    username: str = Field("", description="filled from getMe when empty")
+    api_url: str = "https://api.telegram.org/bot"
+    file_url: str = "https://api.telegram.org/file/bot"
+    mode: str = Field("polling", pattern=r"^(polling|webhook)$")
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    listen_host: str = "0.0.0.0"
+    listen_port: int = Field(8080, ge=1, le=65535)
+    default_language: str = Field("en", pattern=r"^(en|zh-Hans)$")
+    shop_name: str = "jifen"
+
+
+class DatabaseSettings(_Section):
+    url: str = Field("sqlite://data/jifen.sqlite3", pattern=r"^(sqlite|postgres|postgresql)://")
+
+
+class AccessSettings(_Section):
+    admins: list[int] = Field(default_factory=list, description="Telegram user ids")
+
+
+class SecuritySettings(_Section):
+    secret: SecretStr = Field(
+        SecretStr(""), description="signs callback data; generated into data/ when empty"
+    )
+    secret_file: str = "data/.jifen-secret"
+    invite_valid_hours: int = Field(48, ge=1, le=24 * 30)
+
+
+class OutboxSettings(_Section):
+    messages_per_second: float = Field(30, gt=0, le=1000)
+    per_chat_per_second: float = Field(1, gt=0, le=30)
+    max_attempts: int = Field(5, ge=1, le=50)
+    batch_size: int = Field(100, ge=1, le=10_000)
+
+
+class SchedulerSettings(_Section):
+    enabled: bool = True
+    timezone: str = "Asia/Shanghai"
+    expiry_sweep_time: str = Field("03:30", pattern=r"^\d{2}:\d{2}$")
+    reminder_time: str = Field("10:00", pattern=r"^\d{2}:\d{2}$")
+    birthday_bonus_points: int = Field(0, ge=0, le=1_000_000)
+    tier_review_day: int = Field(1, ge=1, le=28, description="day of month")
+    weekly_report: str = Field("mon 09:00", pattern=r"^(mon|tue|wed|thu|fri|sat|sun) \d{2}:\d{2}$")
+    referral_bonus_points: int = Field(0, ge=0, le=1_000_000)
+
+
+class ApiSettings(_Section):
+    enabled: bool = True
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(8081, ge=1, le=65535)
+
+
+class SandboxSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=1, le=65535)
+    database_url: str = "sqlite://data/sandbox.sqlite3"
+
+
+class Settings(BaseSettings):
+    """All of jifen's configuration; ``rules`` is what the store's rule engine needs."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JIFEN_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+    config_path: ClassVar[Path] = DEFAULT_CONFIG
+
+    bot: BotSettings = BotSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    access: AccessSettings = AccessSettings()
+    security: SecuritySettings = SecuritySettings()
+    outbox: OutboxSettings = OutboxSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    api: ApiSettings = ApiSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    currency: Currency = Currency()
+    earning: EarningRules = EarningRules()
+    usage: UsageRules = UsageRules()
+    expiry: ExpiryPolicy = ExpiryPolicy()
+    tiers: Tiers = Tiers()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=cls.config_path)
+        return (init_settings, env_settings, toml)
+
+    @property
+    def rules(self) -> RuleSet:
+        return RuleSet(
+            currency=self.currency,
+            earning=self.earning,
+            usage=self.usage,
+            expiry=self.expiry,
+            tiers=self.tiers,
+        )
+
+    def signing_secret(self) -> bytes:
+        """The callback-data signing secret: from the environment, else a generated file."""
+        if secret := self.security.secret.get_secret_value():
+            return secret.encode()
+        path = Path(self.security.secret_file)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(os.urandom(32).hex())
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+class SettingsError(Exception):
+    """Invalid configuration; the message names every offending key."""
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    env = "JIFEN_" + "__".join(str(p).upper() for p in error["loc"][:2])
+    return f"{key} (env {env}): {error['msg']}"
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read ``path`` (default ``config.toml``) and the environment, or explain what is wrong."""
+    config_path = Path(path) if path else DEFAULT_CONFIG
+    if path and not config_path.exists():
+        raise SettingsError(f"config file not found: {config_path}")
+    cls = type("LoadedSettings", (Settings,), {"config_path": config_path})
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        lines = [_describe(e) for e in exc.errors()]
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,104 @@
+"""Opening the store: Tortoise configuration, migrations and write transactions.
+
+``sqlite://path`` (default) runs with WAL, a busy timeout and ``BEGIN IMMEDIATE`` write
+transactions (see :mod:`models.sqlite_backend`); ``postgres://user@host/db`` uses asyncpg.
+Schema changes are Tortoise migrations in the top-level ``migrations`` package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.transactions import in_transaction
+
+MODELS_MODULES = ["models.tables"]
+MIGRATIONS_MODULE = "migrations"
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": 10_000, "synchronous": "NORMAL"}
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite://")
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    """Tortoise's configuration dict for a database URL."""
+    if is_sqlite(url):
+        parts = urlsplit(url)
+        path = (parts.netloc + parts.path) or ":memory:"
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        credentials: dict[str, Any] = {"file_path": path, **SQLITE_PRAGMAS}
+        credentials.update(dict(parse_qsl(parts.query)))
+        connection: dict[str, Any] | str = {
+            "engine": "models.sqlite_backend",
+            "credentials": credentials,
+        }
+    elif url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        connection = "asyncpg://" + url.split("://", 1)[1]
+    else:
+        raise ValueError(f"database.url must start with sqlite:// or postgres://, got {url!r}")
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": MODELS_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(url: str) -> None:
+    """Apply every pending migration (idempotent; the bot calls it on start)."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(url))
+    await Tortoise.close_connections()
+
+
+async def open_store(url: str, *, apply_migrations: bool = True) -> None:
+    """Migrate (unless told not to) and open the connection pool for this process."""
+    if apply_migrations:
+        await migrate(url)
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def open_fresh_store(url: str) -> None:
+    """Open a store and create the schema directly from the models (tests only)."""
+    await Tortoise.init(config=tortoise_config(url))
+    await Tortoise.generate_schemas(safe=True)
+
+
+async def close_store() -> None:
+    """Close connections and forget the models' bindings, so a later open may switch dialect."""
+    await Tortoise.close_connections()
+    await Tortoise._reset_apps()
+    # Tortoise caches compiled INSERT/UPDATE statements per connection *name*, not per
+    # dialect; a process that reopens "default" on another database must forget them.
+    EXECUTOR_CACHE.clear()
+
+
+def connection() -> BaseDBAsyncClient:
+    return Tortoise.get_connection("default")
+
+
+def dialect() -> str:
+    """``sqlite`` or ``postgres``: for the few set-based queries written in SQL."""
+    return "sqlite" if connection().capabilities.dialect == "sqlite" else "postgres"
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A write transaction (``BEGIN IMMEDIATE`` on SQLite); every ledger write uses one."""
+    async with in_transaction("default") as conn:
+        yield conn

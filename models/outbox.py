@@ -1,0 +1,57 @@
+"""Queueing messages the bot starts; delivery is ``scheduler.sender``'s job.
+
+Call :func:`enqueue` inside the transaction that causes the message (a purchase, a
+redemption, a reminder run), so the message exists exactly when its cause does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import clock
+from models.tables import Member, OutboxMessage
+
+
+async def enqueue(
+    *,
+    chat_id: int,
+    template: str,
+    args: dict[str, Any] | None = None,
+    kind: str = "notice",
+    member: Member | None = None,
+    language: str | None = None,
+    dedupe_key: str | None = None,
+    buttons: list[list[dict[str, str]]] | None = None,
+    photo_file_id: str | None = None,
+    broadcast_id: int | None = None,
+    not_before: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> OutboxMessage | None:
+    """Queue one message (a locale key + arguments); ``None`` if ``dedupe_key`` was used.
+
+    ``language`` defaults to the member's; the sender renders the text at delivery.
+    ``buttons`` are rows of ``{"text_key"|"text": ..., "url"|"callback": ...}``.
+    """
+    if dedupe_key is not None:
+        exists = await OutboxMessage.filter(dedupe_key=dedupe_key).using_db(using_db).exists()
+        if exists:
+            return None
+    now = clock.now()
+    return await OutboxMessage.create(
+        chat_id=chat_id,
+        member=member,
+        kind=kind,
+        template=template,
+        args=args or {},
+        language=language or (member.language if member else None),
+        dedupe_key=dedupe_key,
+        buttons=buttons,
+        photo_file_id=photo_file_id,
+        broadcast_id=broadcast_id,
+        next_attempt_at=not_before or now,
+        created_at=now,
+        using_db=using_db,
+    )
