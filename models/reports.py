@@ -1,0 +1,812 @@
+"""Reports for owners and marketers: periods, summary figures and daily series.
+
+Every figure is one SQL aggregate (``GROUP BY``/``SUM``/``COUNT``) so a report costs the
+same on a thousand members as on a hundred thousand; nothing loads every row into
+Python. Days are *local* days in the merchant's time zone (``scheduler.timezone``):
+PostgreSQL buckets with ``AT TIME ZONE``, SQLite with ``date(ts, '+N seconds')`` and a
+``CASE`` over the period's UTC-offset changes, so both agree across daylight saving.
+
+What ``location`` narrows: everything that happens at a till (purchases, sales, refunds,
+average ticket, active members, top members, campaign sales, the sales series). Points,
+members, tiers, liability and rewards are store-wide: a point is one currency across
+locations and cannot be attributed to one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from models import clock, db
+from models.config import Currency, Tiers
+from models.tables import Campaign, CampaignStatus, Reward
+
+MAX_PERIOD_DAYS = 731
+"""Longer ranges are refused: the daily series would not fit a chart anyway."""
+
+TOP_N = 5
+
+ISSUED_KINDS = ("earn", "bonus")
+
+
+# ---- periods -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days ``[start, end)``: ``start`` and ``end`` are local midnights.
+
+    "To date" periods (``today``, ``7d``, ``month``) end at tomorrow's midnight, so the
+    current day counts so far and the daily series has one bucket per calendar day.
+    """
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of_days(cls, first: date, last: date, tz: ZoneInfo) -> Period:
+        """The period covering local days ``first`` … ``last`` (both included)."""
+        return cls(
+            datetime.combine(first, time(), tzinfo=tz),
+            datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
+        )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        assert isinstance(self.start.tzinfo, ZoneInfo)
+        return self.start.tzinfo
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        return self.end.date() - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end.date() - self.start.date()).days
+
+    def dates(self) -> list[date]:
+        return [self.first_day + timedelta(days=i) for i in range(self.days)]
+
+    def previous(self) -> Period:
+        """The same number of days immediately before (by calendar, so DST-safe)."""
+        return Period.of_days(
+            self.first_day - timedelta(days=self.days),
+            self.first_day - timedelta(days=1),
+            self.tz,
+        )
+
+    @property
+    def label(self) -> str:
+        """``2026-11-01 – 2026-11-22`` (one date for a single day): language-neutral."""
+        if self.days == 1:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"
+
+
+class InvalidPeriodReason(StrEnum):
+    UNKNOWN = "unknown"
+    BAD_DATE = "bad_date"
+    REVERSED = "reversed"
+    TOO_LONG = "too_long"
+    BAD_ZONE = "bad_zone"
+
+
+@dataclass(frozen=True)
+class InvalidPeriod:
+    """What the user typed and why it is not a period (rendered as ``reports-period-invalid``)."""
+
+    text: str
+    reason: InvalidPeriodReason
+
+
+def zone(tz: str | ZoneInfo) -> ZoneInfo | None:
+    if isinstance(tz, ZoneInfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def parse_period(text: str | None, tz: str | ZoneInfo) -> Period | InvalidPeriod:
+    """Parse ``today``, ``yesterday``, ``Nd`` (``7d``, ``30d``), ``month`` (month to date),
+    ``last-month`` or ``YYYY-MM-DD..YYYY-MM-DD`` (both days included); empty means ``7d``.
+    """
+    raw = (text or "").strip()
+    word = raw.lower() or "7d"
+    zone_info = zone(tz)
+    if zone_info is None:
+        return InvalidPeriod(raw, InvalidPeriodReason.BAD_ZONE)
+    today = clock.now().astimezone(zone_info).date()
+    if word == "today":
+        return Period.of_days(today, today, zone_info)
+    if word == "yesterday":
+        day = today - timedelta(days=1)
+        return Period.of_days(day, day, zone_info)
+    if word == "month":
+        return Period.of_days(today.replace(day=1), today, zone_info)
+    if word in ("last-month", "lastmonth"):
+        last = today.replace(day=1) - timedelta(days=1)
+        return Period.of_days(last.replace(day=1), last, zone_info)
+    if word.endswith("d") and word[:-1].isdigit():
+        n = int(word[:-1])
+        if n < 1:
+            return InvalidPeriod(raw, InvalidPeriodReason.UNKNOWN)
+        if n > MAX_PERIOD_DAYS:
+            return InvalidPeriod(raw, InvalidPeriodReason.TOO_LONG)
+        return Period.of_days(today - timedelta(days=n - 1), today, zone_info)
+    if ".." in word:
+        left, _, right = word.partition("..")
+        try:
+            first, last = date.fromisoformat(left.strip()), date.fromisoformat(right.strip())
+        except ValueError:
+            return InvalidPeriod(raw, InvalidPeriodReason.BAD_DATE)
+        if last < first:
+            return InvalidPeriod(raw, InvalidPeriodReason.REVERSED)
+        if (last - first).days + 1 > MAX_PERIOD_DAYS:
+            return InvalidPeriod(raw, InvalidPeriodReason.TOO_LONG)
+        return Period.of_days(first, last, zone_info)
+    return InvalidPeriod(raw, InvalidPeriodReason.UNKNOWN)
+
+
+# ---- SQL on both dialects ----------------------------------------------------------------
+
+
+class Sql:
+    """Numbered parameters in the dialect's spelling (``?n`` on SQLite, ``$n`` on PostgreSQL),
+    so a query may be written in any order and reuse a parameter.
+
+    SQLite stores datetimes as UTC ISO text (``2026-11-22 15:36:54.747051+00:00``), which
+    sorts like time; parameters are written the same way. asyncpg takes datetimes as is.
+    """
+
+    def __init__(self) -> None:
+        self.dialect = db.dialect()
+        self.values: list[Any] = []
+
+    @property
+    def sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def p(self, value: Any) -> str:
+        if isinstance(value, datetime) and self.sqlite:
+            value = value.astimezone(UTC).isoformat(sep=" ")
+        self.values.append(value)
+        return f"?{len(self.values)}" if self.sqlite else f"${len(self.values)}"
+
+    def between(self, column: str, start: datetime, end: datetime) -> str:
+        return f"{column} >= {self.p(start)} AND {column} < {self.p(end)}"
+
+    def local_day(self, column: str, period: Period) -> str:
+        """An expression for the local calendar day of a timestamp within ``period``."""
+        if not self.sqlite:
+            return f"CAST(({column} AT TIME ZONE {self.p(period.tz.key)}) AS DATE)"
+        pieces = utc_offsets(period)
+        if len(pieces) == 1:
+            return f"date({column}, '{pieces[0][1]:+d} seconds')"
+        cases = " ".join(
+            f"WHEN {column} < {self.p(until)} THEN '{offset:+d} seconds'"
+            for until, offset in pieces[:-1]
+        )
+        return f"date({column}, CASE {cases} ELSE '{pieces[-1][1]:+d} seconds' END)"
+
+    async def rows(self, sql: str) -> list[dict[str, Any]]:
+        return await db.connection().execute_query_dict(sql, self.values)
+
+    async def one(self, sql: str) -> dict[str, Any]:
+        rows = await self.rows(sql)
+        return rows[0] if rows else {}
+
+
+def utc_offsets(period: Period) -> list[tuple[datetime, int]]:
+    """``(until, offset_seconds)`` pieces: each offset holds for instants before ``until``
+    (the last piece until the period's end). One piece unless a DST change falls inside."""
+    tz = period.tz
+
+    def offset(instant: datetime) -> int:
+        delta = instant.astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta else 0
+
+    t = period.start.astimezone(UTC)
+    end = period.end.astimezone(UTC)
+    current = offset(t)
+    pieces: list[tuple[datetime, int]] = []
+    while t < end:
+        nxt = min(t + timedelta(hours=6), end)
+        if offset(nxt) != current and nxt < end:
+            lo, hi = t, nxt
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if offset(mid) == current else (lo, mid)
+            pieces.append((hi.replace(microsecond=0), current))
+            current = offset(hi)
+        t = nxt
+    pieces.append((end, current))
+    return pieces
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def as_int(value: Any) -> int:
+    return int(value or 0)
+
+
+# ---- the report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number in the period and the same number in the previous period."""
+
+    current: int
+    previous: int
+
+    @property
+    def change_percent(self) -> int | None:
+        """Rounded percent change; ``None`` when there is nothing to compare with."""
+        if self.previous == 0:
+            return None
+        change = Decimal(self.current - self.previous) * 100 / abs(self.previous)
+        return int(change.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A ratio (0.25 = 25 %) now and before; ``None`` when its denominator is zero."""
+
+    current: Decimal | None
+    previous: Decimal | None
+
+
+@dataclass(frozen=True)
+class TierCount:
+    """Members in a tier at the end of the period and at the end of the previous one."""
+
+    key: str
+    names: dict[str, str]
+    count: Figure
+
+
+@dataclass(frozen=True)
+class RewardCount:
+    """Vouchers issued for a reward in the period (and the points they cost)."""
+
+    reward_id: int | None
+    names: dict[str, str]
+    vouchers: Figure
+    points: int
+
+
+@dataclass(frozen=True)
+class TopMember:
+    member_id: int
+    code: str
+    name: str
+    purchases: int
+    spend_minor: int
+
+
+@dataclass(frozen=True)
+class LocationSales:
+    location: str
+    purchases: Figure
+    sales_minor: Figure
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A campaign's days inside the period (``current``) against as many days just before."""
+
+    campaign_id: int
+    names: dict[str, str]
+    kind: str
+    start: datetime
+    end: datetime
+    purchases: Figure
+    sales_minor: Figure
+    points_issued: Figure
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    location: str | None
+    new_members: Figure
+    active_members: Figure
+    purchases: Figure
+    sales_minor: Figure
+    refunded_minor: Figure
+    average_ticket_minor: Figure
+    points_issued: Figure
+    points_redeemed: Figure
+    points_expired: Figure
+    points_adjusted: Figure
+    points_reversed: Figure
+    liability_points: Figure
+    liability_minor: Figure
+    redemption_rate: Rate
+    breakage: Rate
+    tiers: tuple[TierCount, ...]
+    top_rewards: tuple[RewardCount, ...]
+    top_members: tuple[TopMember, ...]
+    locations: tuple[LocationSales, ...]
+    campaigns: tuple[CampaignResult, ...]
+
+
+@dataclass(frozen=True)
+class DayPoints:
+    day: date
+    issued: int
+    redeemed: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    purchases: int
+    sales_minor: int
+    campaign: bool
+
+
+def _location_filter(q: Sql, location: str | None, column: str = "location") -> str:
+    return f" AND {column} = {q.p(location)}" if location is not None else ""
+
+
+async def _sales(start: datetime, end: datetime, location: str | None) -> dict[str, int]:
+    q = Sql()
+    row = await q.one(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount,"
+        " COALESCE(SUM(refunded_minor), 0) AS refunded, COUNT(DISTINCT member_id) AS active"
+        f" FROM purchase WHERE {q.between('created_at', start, end)}"
+        + _location_filter(q, location)
+    )
+    return {k: as_int(v) for k, v in row.items()}
+
+
+async def _points_by_kind(start: datetime, end: datetime) -> dict[str, int]:
+    q = Sql()
+    rows = await q.rows(
+        "SELECT kind, COALESCE(SUM(points), 0) AS points FROM ledger_entry"
+        f" WHERE {q.between('created_at', start, end)} GROUP BY kind"
+    )
+    return {str(r["kind"]): as_int(r["points"]) for r in rows}
+
+
+async def _new_members(start: datetime, end: datetime) -> int:
+    q = Sql()
+    row = await q.one(
+        f"SELECT COUNT(*) AS n FROM member WHERE {q.between('created_at', start, end)}"
+    )
+    return as_int(row.get("n"))
+
+
+async def liability_at(at: datetime) -> int:
+    """Sum of positive balances at instant ``at``.
+
+    Walks back from the materialized balances by the entries since ``at`` (the ledger
+    invariant: balance = sum of entries), so it reads the members once and only the
+    recent entries instead of the whole journal.
+    """
+    q = Sql()
+    if at >= clock.now():
+        row = await q.one("SELECT COALESCE(SUM(balance), 0) AS s FROM member WHERE balance > 0")
+        return as_int(row.get("s"))
+    row = await q.one(
+        "SELECT COALESCE(SUM(CASE WHEN m.balance - COALESCE(d.delta, 0) > 0"
+        " THEN m.balance - COALESCE(d.delta, 0) ELSE 0 END), 0) AS s FROM member m"
+        " LEFT JOIN (SELECT member_id, SUM(points) AS delta FROM ledger_entry"
+        f" WHERE created_at >= {q.p(at)} GROUP BY member_id) d ON d.member_id = m.id"
+    )
+    return as_int(row.get("s"))
+
+
+async def tiers_at(at: datetime) -> dict[str, int]:
+    """Members (not deleted by then) per tier at instant ``at``.
+
+    A member's tier then is the ``from_tier`` of their first tier change after ``at``,
+    or their tier now if it has not changed since.
+    """
+    q = Sql()
+    rows = await q.rows(
+        "SELECT COALESCE(f.from_tier, m.tier) AS tier, COUNT(*) AS n FROM member m"
+        " LEFT JOIN (SELECT tc.member_id, tc.from_tier FROM tier_change tc"
+        f" WHERE tc.created_at >= {q.p(at)} AND NOT EXISTS (SELECT 1 FROM tier_change t2"
+        f" WHERE t2.member_id = tc.member_id AND t2.created_at >= {q.p(at)}"
+        " AND (t2.created_at < tc.created_at OR (t2.created_at = tc.created_at"
+        " AND t2.id < tc.id)))) f ON f.member_id = m.id"
+        f" WHERE m.created_at < {q.p(at)}"
+        f" AND (m.deleted_at IS NULL OR m.deleted_at >= {q.p(at)})"
+        " GROUP BY COALESCE(f.from_tier, m.tier)"
+    )
+    return {str(r["tier"]): as_int(r["n"]) for r in rows}
+
+
+async def _top_rewards(period: Period, prev: Period, n: int) -> tuple[RewardCount, ...]:
+    q = Sql()
+    rows = await q.rows(
+        "SELECT v.reward_id, COUNT(*) AS n, COALESCE(SUM(v.cost_points), 0) AS points"
+        f" FROM voucher v WHERE {q.between('v.issued_at', period.start, period.end)}"
+        f" GROUP BY v.reward_id ORDER BY COUNT(*) DESC, v.reward_id LIMIT {int(n)}"
+    )
+    if not rows:
+        return ()
+    ids = [r["reward_id"] for r in rows if r["reward_id"] is not None]
+    q2 = Sql()
+    before: dict[Any, int] = {}
+    names: dict[Any, dict[str, str]] = {}
+    if ids:
+        marks = ", ".join(q2.p(i) for i in ids)
+        prev_rows = await q2.rows(
+            "SELECT reward_id, COUNT(*) AS n FROM voucher"
+            f" WHERE {q2.between('issued_at', prev.start, prev.end)}"
+            f" AND reward_id IN ({marks}) GROUP BY reward_id"
+        )
+        before = {r["reward_id"]: as_int(r["n"]) for r in prev_rows}
+        names = {r.id: dict(r.names or {}) for r in await Reward.filter(id__in=ids)}
+    return tuple(
+        RewardCount(
+            reward_id=r["reward_id"],
+            names=names.get(r["reward_id"], {}),
+            vouchers=Figure(as_int(r["n"]), before.get(r["reward_id"], 0)),
+            points=as_int(r["points"]),
+        )
+        for r in rows
+    )
+
+
+async def _top_members(period: Period, location: str | None, n: int) -> tuple[TopMember, ...]:
+    q = Sql()
+    rows = await q.rows(
+        "SELECT p.member_id, m.code, m.first_name, m.last_name, COUNT(*) AS n,"
+        " SUM(p.amount_minor) AS spend FROM purchase p JOIN member m ON m.id = p.member_id"
+        f" WHERE {q.between('p.created_at', period.start, period.end)}"
+        + _location_filter(q, location, "p.location")
+        + " GROUP BY p.member_id, m.code, m.first_name, m.last_name"
+        f" ORDER BY SUM(p.amount_minor) DESC, p.member_id LIMIT {int(n)}"
+    )
+    return tuple(
+        TopMember(
+            member_id=as_int(r["member_id"]),
+            code=str(r["code"]),
+            name=" ".join(x for x in (r["first_name"], r["last_name"]) if x) or str(r["code"]),
+            purchases=as_int(r["n"]),
+            spend_minor=as_int(r["spend"]),
+        )
+        for r in rows
+    )
+
+
+async def _locations(period: Period) -> tuple[LocationSales, ...]:
+    prev = period.previous()
+    q = Sql()
+    cur = q.between("created_at", period.start, period.end)
+    before = q.between("created_at", prev.start, prev.end)
+    rows = await q.rows(
+        f"SELECT location, SUM(CASE WHEN {cur} THEN 1 ELSE 0 END) AS n,"
+        f" SUM(CASE WHEN {before} THEN 1 ELSE 0 END) AS pn,"
+        f" SUM(CASE WHEN {q.between('created_at', period.start, period.end)}"
+        " THEN amount_minor ELSE 0 END) AS amount,"
+        f" SUM(CASE WHEN {q.between('created_at', prev.start, prev.end)}"
+        " THEN amount_minor ELSE 0 END) AS pamount FROM purchase"
+        f" WHERE location IS NOT NULL AND {q.between('created_at', prev.start, period.end)}"
+        " GROUP BY location ORDER BY location"
+    )
+    return tuple(
+        LocationSales(
+            location=str(r["location"]),
+            purchases=Figure(as_int(r["n"]), as_int(r["pn"])),
+            sales_minor=Figure(as_int(r["amount"]), as_int(r["pamount"])),
+        )
+        for r in rows
+    )
+
+
+async def _campaigns_overlapping(period: Period) -> list[Campaign]:
+    """Campaigns whose span meets the period (few rows: read as objects)."""
+    return (
+        await Campaign.filter(starts_at__lt=period.end, ends_at__gt=period.start)
+        .exclude(status=CampaignStatus.PAUSED)
+        .order_by("starts_at", "id")
+    )
+
+
+async def _campaign_result(
+    campaign: Campaign, period: Period, location: str | None
+) -> CampaignResult | None:
+    start = max(campaign.starts_at, period.start)
+    end = min(campaign.ends_at, period.end, clock.now())
+    if end <= start:
+        return None
+    before = start - (end - start)
+    q = Sql()
+    during, prior = q.between("created_at", start, end), q.between("created_at", before, start)
+    sales = await q.one(
+        f"SELECT SUM(CASE WHEN {during} THEN 1 ELSE 0 END) AS n,"
+        f" SUM(CASE WHEN {prior} THEN 1 ELSE 0 END) AS pn,"
+        f" SUM(CASE WHEN {q.between('created_at', start, end)} THEN amount_minor ELSE 0 END)"
+        " AS amount,"
+        f" SUM(CASE WHEN {q.between('created_at', before, start)} THEN amount_minor ELSE 0 END)"
+        f" AS pamount FROM purchase WHERE {q.between('created_at', before, end)}"
+        + _location_filter(q, location)
+    )
+    q2 = Sql()
+    kinds = ", ".join(q2.p(k) for k in ISSUED_KINDS)
+    points = await q2.one(
+        f"SELECT SUM(CASE WHEN {q2.between('created_at', start, end)} THEN points ELSE 0 END)"
+        " AS cur,"
+        f" SUM(CASE WHEN {q2.between('created_at', before, start)} THEN points ELSE 0 END)"
+        f" AS prev FROM ledger_entry WHERE kind IN ({kinds})"
+        f" AND {q2.between('created_at', before, end)}"
+    )
+    return CampaignResult(
+        campaign_id=campaign.id,
+        names=dict(campaign.names or {}),
+        kind=str(campaign.kind),
+        start=start,
+        end=end,
+        purchases=Figure(as_int(sales.get("n")), as_int(sales.get("pn"))),
+        sales_minor=Figure(as_int(sales.get("amount")), as_int(sales.get("pamount"))),
+        points_issued=Figure(as_int(points.get("cur")), as_int(points.get("prev"))),
+    )
+
+
+def _ratio(part: int, whole: int) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def money_value(points: int, point_value_minor: Decimal) -> int:
+    """Points × value of a point, as whole minor units (half up)."""
+    return int((Decimal(points) * point_value_minor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _average(total: int, count: int) -> int:
+    return (2 * total + count) // (2 * count) if count else 0
+
+
+def _ordered_tiers(
+    tiers: Tiers, now_counts: dict[str, int], before: dict[str, int]
+) -> tuple[TierCount, ...]:
+    """Tiers in the configured order, then any key the configuration no longer has."""
+    known = [level.key for level in tiers.levels]
+    extra = sorted((set(now_counts) | set(before)) - set(known))
+    names = {level.key: dict(level.names) for level in tiers.levels}
+    return tuple(
+        TierCount(key, names.get(key, {}), Figure(now_counts.get(key, 0), before.get(key, 0)))
+        for key in [*known, *extra]
+    )
+
+
+async def summary(
+    period: Period,
+    *,
+    location: str | None = None,
+    point_value_minor: Decimal,
+    tiers: Tiers,
+    top: int = TOP_N,
+) -> Report:
+    """Every figure of ``/report`` for ``period`` beside the previous period of equal length."""
+    prev = period.previous()
+    sales, sales_prev = (
+        await _sales(period.start, period.end, location),
+        await _sales(prev.start, prev.end, location),
+    )
+    pts, pts_prev = (
+        await _points_by_kind(period.start, period.end),
+        await _points_by_kind(prev.start, prev.end),
+    )
+
+    def fig(key: str, sign: int = 1, source: str = "points") -> Figure:
+        a, b = (pts, pts_prev) if source == "points" else (sales, sales_prev)
+        return Figure(sign * a.get(key, 0), sign * b.get(key, 0))
+
+    issued = Figure(
+        sum(pts.get(k, 0) for k in ISSUED_KINDS), sum(pts_prev.get(k, 0) for k in ISSUED_KINDS)
+    )
+    redeemed, expired = fig("redeem", -1), fig("expire", -1)
+    liability = Figure(await liability_at(period.end), await liability_at(prev.end))
+    results = [
+        await _campaign_result(c, period, location) for c in await _campaigns_overlapping(period)
+    ]
+    return Report(
+        period=period,
+        location=location,
+        new_members=Figure(
+            await _new_members(period.start, period.end), await _new_members(prev.start, prev.end)
+        ),
+        active_members=fig("active", source="sales"),
+        purchases=fig("n", source="sales"),
+        sales_minor=fig("amount", source="sales"),
+        refunded_minor=fig("refunded", source="sales"),
+        average_ticket_minor=Figure(
+            _average(sales["amount"], sales["n"]), _average(sales_prev["amount"], sales_prev["n"])
+        ),
+        points_issued=issued,
+        points_redeemed=redeemed,
+        points_expired=expired,
+        points_adjusted=fig("adjust"),
+        points_reversed=fig("reverse"),
+        liability_points=liability,
+        liability_minor=Figure(
+            money_value(liability.current, point_value_minor),
+            money_value(liability.previous, point_value_minor),
+        ),
+        redemption_rate=Rate(
+            _ratio(redeemed.current, issued.current), _ratio(redeemed.previous, issued.previous)
+        ),
+        breakage=Rate(
+            _ratio(expired.current, issued.current), _ratio(expired.previous, issued.previous)
+        ),
+        tiers=_ordered_tiers(tiers, await tiers_at(period.end), await tiers_at(prev.end)),
+        top_rewards=await _top_rewards(period, prev, top),
+        top_members=await _top_members(period, location, top),
+        locations=await _locations(period),
+        campaigns=tuple(r for r in results if r is not None),
+    )
+
+
+# ---- daily series for charts --------------------------------------------------------------
+
+
+async def points_series(period: Period) -> tuple[DayPoints, ...]:
+    """Points issued (earn + bonus), redeemed and expired per local day (every day present)."""
+    q = Sql()
+    day = q.local_day("created_at", period)
+    kinds = ", ".join(q.p(k) for k in (*ISSUED_KINDS, "redeem", "expire"))
+    rows = await q.rows(
+        f"SELECT {day} AS day, kind, SUM(points) AS points FROM ledger_entry"
+        f" WHERE {q.between('created_at', period.start, period.end)} AND kind IN ({kinds})"
+        " GROUP BY 1, 2"
+    )
+    by_day: dict[date, dict[str, int]] = {d: {} for d in period.dates()}
+    for r in rows:
+        bucket = by_day.setdefault(as_date(r["day"]), {})
+        bucket[str(r["kind"])] = as_int(r["points"])
+    return tuple(
+        DayPoints(
+            day=d,
+            issued=sum(v.get(k, 0) for k in ISSUED_KINDS),
+            redeemed=-v.get("redeem", 0),
+            expired=-v.get("expire", 0),
+        )
+        for d, v in sorted(by_day.items())
+    )
+
+
+def campaign_days(campaigns: Iterable[Campaign], period: Period) -> set[date]:
+    """Local days of ``period`` on which some campaign ran (honouring its weekdays)."""
+    tz, days = period.tz, set()
+    for c in campaigns:
+        first = max(c.starts_at.astimezone(tz).date(), period.first_day)
+        last_instant = c.ends_at.astimezone(tz) - timedelta(microseconds=1)
+        last = min(last_instant.date(), period.last_day)
+        weekdays = set(c.weekdays or [])
+        d = first
+        while d <= last:
+            if not weekdays or d.weekday() in weekdays:
+                days.add(d)
+            d += timedelta(days=1)
+    return days
+
+
+async def sales_series(period: Period, *, location: str | None = None) -> tuple[DaySales, ...]:
+    """Purchases and sales per local day, each day marked if a campaign ran on it."""
+    q = Sql()
+    day = q.local_day("created_at", period)
+    rows = await q.rows(
+        f"SELECT {day} AS day, COUNT(*) AS n, SUM(amount_minor) AS amount FROM purchase"
+        f" WHERE {q.between('created_at', period.start, period.end)}"
+        + _location_filter(q, location)
+        + " GROUP BY 1"
+    )
+    found = {as_date(r["day"]): (as_int(r["n"]), as_int(r["amount"])) for r in rows}
+    marked = campaign_days(await _campaigns_overlapping(period), period)
+    return tuple(DaySales(d, *found.get(d, (0, 0)), campaign=d in marked) for d in period.dates())
+
+
+# ---- the summary as Fluent arguments --------------------------------------------------------
+
+
+def format_money(minor: int, currency: Currency) -> str:
+    """``¥1,234.50``: symbol, thousands separators, the currency's minor digits."""
+    sign = "-" if minor < 0 else ""
+    units, rest = divmod(abs(minor), 10**currency.exponent)
+    frac = f".{rest:0{currency.exponent}d}" if currency.exponent else ""
+    return f"{sign}{currency.symbol}{units:,}{frac}"
+
+
+def _change(figure: Figure) -> str:
+    pct = figure.change_percent
+    if pct is None:
+        return ""
+    return f"({pct:+d}%)"
+
+
+def _percent(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{(rate * 100).quantize(Decimal('0.1'))}%"
+
+
+def _name(names: dict[str, str], language: str, fallback: str) -> str:
+    return names.get(language) or names.get("en") or next(iter(names.values()), fallback)
+
+
+def summary_message(
+    report: Report, *, currency: Currency, language: str
+) -> tuple[str, dict[str, str | int]]:
+    """The locale key and arguments of the ``/report`` text: the handler only renders it.
+
+    Counts are Fluent numbers; money, percentages and the list lines (tiers, rewards,
+    members, campaigns) are preformatted, language-neutral strings (names come from data).
+    """
+
+    def money(minor: int) -> str:
+        return format_money(minor, currency)
+
+    args: dict[str, str | int] = {
+        "period": report.period.label,
+        "location": report.location or "",
+        "has_location": "yes" if report.location else "no",
+    }
+    counts = {
+        "new_members": report.new_members,
+        "active_members": report.active_members,
+        "purchases": report.purchases,
+        "points_issued": report.points_issued,
+        "points_redeemed": report.points_redeemed,
+        "points_expired": report.points_expired,
+        "points_adjusted": report.points_adjusted,
+        "liability_points": report.liability_points,
+    }
+    for key, figure in counts.items():
+        args[key] = figure.current
+        args[f"{key}_change"] = _change(figure)
+    for key, figure in {
+        "sales": report.sales_minor,
+        "refunded": report.refunded_minor,
+        "average_ticket": report.average_ticket_minor,
+        "liability_money": report.liability_minor,
+    }.items():
+        args[key] = money(figure.current)
+        args[f"{key}_change"] = _change(figure)
+    args["redemption_rate"] = _percent(report.redemption_rate.current)
+    args["breakage"] = _percent(report.breakage.current)
+    args["tiers"] = " · ".join(
+        f"{_name(t.names, language, t.key)} {t.count.current}" for t in report.tiers
+    )
+    args["top_rewards"] = (
+        "\n".join(
+            f"{i}. {_name(r.names, language, str(r.reward_id or '?'))} × {r.vouchers.current}"
+            for i, r in enumerate(report.top_rewards, 1)
+        )
+        or "—"
+    )
+    args["top_members"] = (
+        "\n".join(
+            f"{i}. {m.name} ({m.code}) {money(m.spend_minor)}"
+            for i, m in enumerate(report.top_members, 1)
+        )
+        or "—"
+    )
+    args["campaigns"] = (
+        "\n".join(
+            f"• {_name(c.names, language, str(c.campaign_id))}: "
+            f"{money(c.sales_minor.previous)} → {money(c.sales_minor.current)} "
+            f"{_change(c.sales_minor)}"
+            for c in report.campaigns
+        )
+        or "—"
+    )
+    return "reports-summary", args
