@@ -1,0 +1,69 @@
+"""A few hand-written SQL statements that run on SQLite and PostgreSQL alike.
+
+Statements are written with ``?`` placeholders (never inside literals) and rewritten to
+``$n`` for asyncpg. Datetimes are bound the way Tortoise stores them: UTC ISO text on
+SQLite (so text comparison orders them), native ``timestamptz`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.db import dialect
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def pg() -> bool:
+    return dialect() == "postgres"
+
+
+def _prepare(sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+    if pg():
+        counter = itertools.count(1)
+        return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql), params
+    return sql, [ts(p) if isinstance(p, datetime) else p for p in params]
+
+
+def ts(at: datetime) -> str:
+    """A datetime as SQLite holds it (Tortoise writes ``isoformat(" ")`` in UTC)."""
+    return at.astimezone(UTC).isoformat(" ")
+
+
+def for_update() -> str:
+    """Row-lock suffix: PostgreSQL locks the row; SQLite's write lock already covers it."""
+    return " FOR UPDATE" if pg() else ""
+
+
+async def rows(conn: BaseDBAsyncClient, sql: str, *params: Any) -> list[dict[str, Any]]:
+    query, values = _prepare(sql, list(params))
+    return await conn.execute_query_dict(query, values)
+
+
+async def one(conn: BaseDBAsyncClient, sql: str, *params: Any) -> dict[str, Any] | None:
+    found = await rows(conn, sql, *params)
+    return found[0] if found else None
+
+
+async def execute(conn: BaseDBAsyncClient, sql: str, *params: Any) -> int:
+    """Run a write statement; the number of rows it changed."""
+    query, values = _prepare(sql, list(params))
+    count, _ = await conn.execute_query(query, values)
+    return count
+
+
+def as_int(value: Any) -> int:
+    """SUM() is ``numeric`` on PostgreSQL and may be NULL; points are integers."""
+    return int(value or 0)
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A datetime read by hand-written SQL (SQLite returns the stored text)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)

@@ -1,0 +1,99 @@
+"""The rules in force, as versions: seeded from ``config.toml``, edited in chat.
+
+The current rules are the newest ``RuleVersion`` row. ``ensure_seeded`` (on start) adds a
+``source="config"`` version only when ``config.toml``'s rules changed since the last
+config-seeded version, so an edit made in chat survives restarts until the file itself
+changes. Every ledger entry stores the version that produced it.
+
+The current version is cached per process; each :func:`current` call costs one indexed
+``MAX(id)`` probe, so a version saved by another process is seen at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.functions import Max
+
+from models import clock
+from models.config import RuleSet
+from models.db import write_transaction
+from models.tables import AuditLog, RuleVersion
+
+_cache: tuple[RuleVersion, RuleSet] | None = None
+
+
+def digest(rules: RuleSet) -> str:
+    """A stable fingerprint of a rule set (sha256 of its canonical JSON)."""
+    text = json.dumps(rules.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def invalidate() -> None:
+    """Forget the cached version (tests that reopen the store call this)."""
+    global _cache
+    _cache = None
+
+
+async def current(conn: BaseDBAsyncClient | None = None) -> tuple[RuleVersion, RuleSet]:
+    """The newest rule version and its rules; seeds the defaults if there is none."""
+    global _cache
+    row = await RuleVersion.all().using_db(conn).annotate(m=Max("id")).values("m")
+    newest = row[0]["m"] if row else None
+    if newest is None:
+        await ensure_seeded(RuleSet())
+        return await current(conn)
+    if _cache is None or _cache[0].id != newest:
+        version = await RuleVersion.get(id=newest).using_db(conn)
+        _cache = (version, RuleSet.model_validate(version.rules))
+    return _cache
+
+
+async def load(version_id: int) -> RuleSet | None:
+    """The rules of one version (to explain an old entry)."""
+    version = await RuleVersion.get_or_none(id=version_id)
+    return RuleSet.model_validate(version.rules) if version else None
+
+
+async def ensure_seeded(config_rules: RuleSet) -> RuleVersion:
+    """Store ``config_rules`` as a new version if they differ from the last config seed."""
+    fingerprint = digest(config_rules)
+    async with write_transaction() as conn:
+        last = await RuleVersion.filter(source="config").using_db(conn).order_by("-id").first()
+        if last is not None and last.digest == fingerprint:
+            return last
+        return await RuleVersion.create(
+            rules=config_rules.model_dump(mode="json"),
+            digest=fingerprint,
+            source="config",
+            created_at=clock.now(),
+            using_db=conn,
+        )
+
+
+async def save(rules: RuleSet, created_by: int | None) -> RuleVersion:
+    """Store rules edited in chat as the new current version, with an audit row."""
+    global _cache
+    now = clock.now()
+    async with write_transaction() as conn:
+        version = await RuleVersion.create(
+            rules=rules.model_dump(mode="json"),
+            digest=digest(rules),
+            source="chat",
+            created_by=created_by,
+            created_at=now,
+            using_db=conn,
+        )
+        await AuditLog.create(
+            actor_telegram_id=created_by,
+            actor_kind="telegram" if created_by else "system",
+            action="rules.update",
+            target=f"rule_version:{version.id}",
+            details={"digest": version.digest},
+            created_at=now,
+            using_db=conn,
+        )
+    _cache = (version, rules)
+    return version

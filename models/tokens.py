@@ -1,0 +1,58 @@
+"""Random identifiers people scan or type: tokens, voucher codes, member and receipt codes.
+
+Tokens (QR payloads) carry 128 random bits in URL-safe base64 (``A-Za-z0-9_-``), so they
+cannot be guessed. Codes are for typing and reading aloud: an alphabet without look-alikes
+(no 0/O, 1/I/L, U/V), grouped ``K7QM-4PXD``.
+Codes are unique by table constraint; callers retry on the rare collision.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""30 symbols: digits without 0/1, letters without I, L, O, U."""
+TOKEN_BYTES = 16
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+
+
+def token() -> str:
+    """An unguessable URL-safe token: 128 bits, 22 characters of ``A-Za-z0-9_-``."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _symbols(n: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
+
+
+def human_code(groups: int = 2, size: int = 4) -> str:
+    """A short code to type, e.g. ``K7QM-4PXD`` (8 symbols ≈ 39 bits)."""
+    return "-".join(_symbols(size) for _ in range(groups))
+
+
+def member_code() -> str:
+    """A member's human code, e.g. ``M-7QM4PX`` (printed on the card)."""
+    return "M-" + _symbols(6)
+
+
+def receipt_code() -> str:
+    """A purchase's human receipt code, e.g. ``R-K7QM-4PXD``."""
+    return "R-" + human_code()
+
+
+def normalize_code(text: str, *, groups: int = 2, size: int = 4) -> str | None:
+    """What a person typed → the stored code form, or ``None`` if it cannot be one.
+
+    Accepts lower case, spaces and missing or extra dashes; look-alikes outside the
+    alphabet (O, I, L, U, 0, 1) are refused rather than guessed.
+    """
+    raw = re.sub(r"[\s\-_]", "", text.upper())
+    if len(raw) != groups * size or any(ch not in CODE_ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i * size : (i + 1) * size] for i in range(groups))
+
+
+def looks_like_token(text: str) -> bool:
+    """Whether ``text`` could be a token (so lookups try the token column first)."""
+    return bool(_TOKEN_RE.match(text))
