@@ -37,8 +37,9 @@ class Discrepancy:
 _CHECKS: dict[str, str] = {
     "balance": (
         "SELECT m.id AS member_id, m.balance AS expected, COALESCE(e.s, 0) AS actual,"
-        " NULL AS lot_id FROM member m LEFT JOIN (SELECT member_id, SUM(points) AS s FROM ledger_entry"
-        " GROUP BY member_id) e ON e.member_id = m.id WHERE m.balance <> COALESCE(e.s, 0)"
+        " NULL AS lot_id FROM member m LEFT JOIN"
+        " (SELECT member_id, SUM(points) AS s FROM ledger_entry GROUP BY member_id) e"
+        " ON e.member_id = m.id WHERE m.balance <> COALESCE(e.s, 0)"
     ),
     "lots": (
         "SELECT m.id AS member_id, CASE WHEN m.balance > 0 THEN m.balance ELSE 0 END AS expected,"
