@@ -1,0 +1,73 @@
+"""Turn an outbox row (locale key + arguments) into what the Bot API is sent.
+
+Texts are sent with ``parse_mode=HTML``: the locale file may use Telegram's tags, and every
+string argument is escaped first, so a member's name or a marketer's text can never break
+the markup. Buttons are rows of ``{"text_key" | "text": …, "url" | "callback": …}``
+(see :func:`models.outbox.enqueue`); ``text_key`` is rendered in the row's language.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+import locales
+from locales import Translate
+from models.tables import OutboxMessage
+
+TranslatorFactory = Callable[[str | None], Translate]
+"""``factory(language)(key, **args) -> text``, e.g. :func:`locales.translator`."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    reply_markup: InlineKeyboardMarkup | None
+    photo: str | None
+
+
+def escape_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    """HTML-escape string arguments; numbers stay numbers for Fluent's plural rules."""
+    return {k: html.escape(v, quote=False) if isinstance(v, str) else v for k, v in args.items()}
+
+
+class Renderer:
+    """Renders rows through a translator factory (``locales.translator`` by default)."""
+
+    def __init__(
+        self, translator: TranslatorFactory | None = None, default_language: str = "en"
+    ) -> None:
+        self._translator = translator or locales.translator
+        self._default_language = default_language
+
+    def t(self, language: str | None) -> Translate:
+        return self._translator(language or self._default_language)
+
+    def render(self, row: OutboxMessage) -> Rendered:
+        t = self.t(row.language)
+        text = t(row.template, **escape_args(row.args or {}))
+        return Rendered(text, self.keyboard(row.buttons, t), row.photo_file_id)
+
+    @staticmethod
+    def keyboard(
+        buttons: list[list[dict[str, str]]] | None, t: Translate
+    ) -> InlineKeyboardMarkup | None:
+        if not buttons:
+            return None
+        rows = []
+        for row in buttons:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        b["text"] if "text" in b else t(b["text_key"]),
+                        url=b.get("url"),
+                        callback_data=b.get("callback"),
+                    )
+                    for b in row
+                ]
+            )
+        return InlineKeyboardMarkup(rows)
