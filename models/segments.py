@@ -177,6 +177,11 @@ async def segment_counts(
     return {seg: found.get(seg.value, 0) for seg in Segment}
 
 
+def segments_message(counts: dict[Segment, int]) -> tuple[str, dict[str, int]]:
+    """The locale key and arguments of the segment-count text (``reports-segments``)."""
+    return "reports-segments", {seg.value: counts.get(seg, 0) for seg in Segment}
+
+
 def _parse_ts(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value

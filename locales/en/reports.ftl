@@ -1,0 +1,109 @@
+# Reports: /report summary, chart labels, export headers, segments.
+
+reports-period-invalid = I don't understand the period “{ $text }”. Try today, 7d, 30d, month, last-month or 2026-01-01..2026-01-31 (at most two years).
+
+reports-summary =
+    📊 Report { $period }{ $has_location ->
+        [yes] {" "}· { $location }
+       *[no] {""}
+    }
+
+    👥 New members: { $new_members } { $new_members_change }
+    🛒 Active members: { $active_members } { $active_members_change }
+    🧾 Purchases: { $purchases } { $purchases_change }
+    💰 Sales: { $sales } { $sales_change }
+    ↩️ Refunded: { $refunded } { $refunded_change }
+    🎯 Average ticket: { $average_ticket } { $average_ticket_change }
+
+    ⭐ Points issued: { $points_issued } { $points_issued_change }
+    🎁 Points redeemed: { $points_redeemed } { $points_redeemed_change }
+    ⌛ Points expired: { $points_expired } { $points_expired_change }
+    ✏️ Points adjusted: { $points_adjusted } { $points_adjusted_change }
+    📈 Redemption rate: { $redemption_rate } · Breakage: { $breakage }
+    🏦 Outstanding: { $liability_points } points = { $liability_money } { $liability_points_change }
+
+    🏅 Tiers: { $tiers }
+
+    Top rewards:
+    { $top_rewards }
+
+    Top members:
+    { $top_members }
+
+    Campaigns (before → during):
+    { $campaigns }
+
+reports-segments =
+    Member segments
+    🏆 { reports-segment-champions }: { $champions }
+    💎 { reports-segment-loyal }: { $loyal }
+    🌱 { reports-segment-promising }: { $promising }
+    👀 { reports-segment-need-attention }: { $need_attention }
+    ⚠️ { reports-segment-at-risk }: { $at_risk }
+    💤 { reports-segment-hibernating }: { $hibernating }
+    🆕 { reports-segment-new }: { $new }
+    ⭕ { reports-segment-inactive }: { $inactive }
+
+reports-segment-champions = Champions
+reports-segment-loyal = Loyal
+reports-segment-promising = Promising
+reports-segment-need-attention = Need attention
+reports-segment-at-risk = At risk
+reports-segment-hibernating = Hibernating
+reports-segment-new = New
+reports-segment-inactive = No purchase this year
+
+reports-chart-points-title = Points per day
+reports-chart-points-axis = Points
+reports-chart-issued = Issued
+reports-chart-redeemed = Redeemed
+reports-chart-expired = Expired
+reports-chart-tiers-title = Members by tier
+reports-chart-members-axis = Members
+reports-chart-sales-title = Sales per day
+reports-chart-sales-axis = Sales ({ $currency })
+reports-chart-regular-day = Regular day
+reports-chart-campaign-day = Campaign day
+
+reports-export-yes = yes
+reports-export-no = no
+
+reports-col-id = ID
+reports-col-time = Time
+reports-col-member = Member code
+reports-col-name = Name
+reports-col-kind = Kind
+reports-col-points = Points
+reports-col-balance = Balance
+reports-col-receipt = Receipt
+reports-col-voucher = Voucher
+reports-col-reason = Reason
+reports-col-channel = Channel
+reports-col-order = Order ID
+reports-col-amount = Amount
+reports-col-refunded = Refunded
+reports-col-currency = Currency
+reports-col-category = Category
+reports-col-location = Location
+reports-col-points-reversed = Points reversed
+reports-col-first-name = First name
+reports-col-last-name = Last name
+reports-col-username = Username
+reports-col-phone = Phone
+reports-col-language = Language
+reports-col-tier = Tier
+reports-col-opt-in = Marketing opt-in
+reports-col-reachable = Reachable
+reports-col-joined = Joined
+reports-col-last-purchase = Last purchase
+reports-col-reward = Reward
+reports-col-status = Status
+reports-col-issued = Issued
+reports-col-valid-until = Valid until
+reports-col-redeemed = Redeemed
+reports-col-purchases = Purchases
+reports-col-spend = Spend
+reports-col-recency = R
+reports-col-frequency = F
+reports-col-monetary = M
+reports-col-segment = Segment
