@@ -525,8 +525,9 @@ async def _campaigns_overlapping(period: Period) -> list[Campaign]:
 async def _campaign_result(
     campaign: Campaign, period: Period, location: str | None
 ) -> CampaignResult | None:
-    start = max(campaign.starts_at, period.start)
-    end = min(campaign.ends_at, period.end, clock.now())
+    # In UTC: subtracting two times of one zone would count wall-clock hours across DST.
+    start = max(campaign.starts_at, period.start).astimezone(UTC)
+    end = min(campaign.ends_at, period.end, clock.now()).astimezone(UTC)
     if end <= start:
         return None
     before = start - (end - start)
