@@ -1,0 +1,44 @@
+"""Rule versions: config seeds once per change, chat edits win over an unchanged config."""
+
+from __future__ import annotations
+
+from models import rule_versions, tiers
+from models.config import EarningRules, RuleSet
+from models.tables import AuditLog, RuleVersion
+from tests.store.helpers import member, rules
+
+
+async def test_seed_edit_and_reseed(store: str) -> None:
+    rule_versions.invalidate()
+    config = RuleSet()
+    first = await rule_versions.ensure_seeded(config)
+    assert (await rule_versions.ensure_seeded(config)).id == first.id
+    edited = RuleSet(earning=EarningRules(points_per_unit=2))
+    await rule_versions.save(edited, created_by=42)
+    assert (await rule_versions.current())[1] == edited
+    await rule_versions.ensure_seeded(config)  # unchanged config: the chat edit stays
+    assert (await rule_versions.current())[1] == edited
+    changed = RuleSet(earning=EarningRules(points_per_unit=3))
+    await rule_versions.ensure_seeded(changed)
+    version, current = await rule_versions.current()
+    assert current == changed and version.source == "config"
+    assert await RuleVersion.all().count() == 3
+    assert await AuditLog.filter(action="rules.update").count() == 1
+
+
+async def test_tier_progress_and_review(store: str) -> None:
+    from models import clock, ledger
+    from tests.store.helpers import START
+
+    clock.freeze(START)
+    r = rules()
+    m = await member(telegram_id=3)
+    await ledger.earn_for_purchase(m.id, 120000, "CNY", idempotency_key="a", rules=r)
+    await m.refresh_from_db()
+    assert m.tier == "gold"
+    p = await tiers.progress(m, r)
+    assert p.current.key == "gold" and p.next is None and p.qualifying == 1200
+    clock.advance(__import__("datetime").timedelta(days=400))
+    changes = await tiers.review(rules=r)
+    assert [(c.from_tier, c.to_tier) for c in changes] == [("gold", "member")]
+    assert await tiers.review(rules=r) == []
