@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 from tortoise.functions import Count
 
-from models import clock, sql
-from models.db import write_transaction
+from models import _sql, clock
+from models.db import connection, write_transaction
 from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
 
 _ERROR_MAX = 500
@@ -30,15 +30,21 @@ _ERROR_MAX = 500
 async def claim_due(limit: int, lease_for: timedelta) -> list[OutboxMessage]:
     """Lease up to ``limit`` due rows to this caller; receipts and notices before broadcasts."""
     now = clock.now()
-    rows = await sql.fetch(
+    skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
+    rows = await _sql.rows(
+        connection(),
         "UPDATE outbox_message SET claimed_until = ? WHERE id IN ("
         " SELECT id FROM outbox_message WHERE status = 'pending' AND next_attempt_at <= ?"
         " AND (claimed_until IS NULL OR claimed_until < ?)"
         " ORDER BY CASE WHEN broadcast_id IS NULL THEN 0 ELSE 1 END, next_attempt_at, id"
-        f" LIMIT ? {sql.skip_locked()}"
+        f" LIMIT ?{skip_locked}"
         ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
         "RETURNING id",
-        [now + lease_for, now, now, limit, now],
+        now + lease_for,
+        now,
+        now,
+        limit,
+        now,
     )
     ids = [int(r["id"]) for r in rows]
     if not ids:
@@ -151,13 +157,16 @@ async def unfinished_broadcasts() -> list[Broadcast]:
 
 async def finish_broadcast(broadcast_id: int) -> bool:
     """Close a broadcast once nothing is pending; ``True`` for the one caller that closed it."""
-    count = await sql.execute(
+    count = await _sql.execute(
+        connection(),
         "UPDATE broadcast SET finished_at = ?,"
         " status = CASE WHEN status = 'sending' THEN 'done' ELSE status END"
         " WHERE id = ? AND finished_at IS NULL AND status IN ('sending', 'cancelled')"
         " AND NOT EXISTS (SELECT 1 FROM outbox_message"
         "  WHERE broadcast_id = ? AND status = 'pending')",
-        [clock.now(), broadcast_id, broadcast_id],
+        clock.now(),
+        broadcast_id,
+        broadcast_id,
     )
     return count > 0
 

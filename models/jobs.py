@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from models import clock, sql
+from models import _sql, clock
+from models.db import connection
 from models.tables import JobRun
 
 JOB_STALE_AFTER = timedelta(hours=1)
@@ -47,12 +48,16 @@ async def claim_run(
 ) -> int | None:
     """Take ``run_key`` for this process; the JobRun id, or ``None`` if it is taken."""
     now = now or clock.now()
-    rows = await sql.fetch(
+    rows = await _sql.rows(
+        connection(),
         "INSERT INTO job_run (job, run_key, started_at, result) VALUES (?, ?, ?, '{}') "
         "ON CONFLICT (run_key) DO UPDATE SET started_at = excluded.started_at "
         "WHERE job_run.finished_at IS NULL AND job_run.started_at < ? "
         "RETURNING id",
-        [job, run_key, now, now - stale_after],
+        job,
+        run_key,
+        now,
+        now - stale_after,
     )
     return int(rows[0]["id"]) if rows else None
 
@@ -80,21 +85,28 @@ async def run_once(
 async def acquire_lease(name: str, holder: str, ttl: timedelta) -> bool:
     """Take or renew lease ``name`` for ``ttl``; ``True`` if ``holder`` now holds it."""
     now = clock.now()
-    rows = await sql.fetch(
+    rows = await _sql.rows(
+        connection(),
         "INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (?, ?, ?) "
         "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
         "expires_at = excluded.expires_at "
         "WHERE scheduler_lease.holder = excluded.holder OR scheduler_lease.expires_at <= ? "
         "RETURNING holder",
-        [name, holder, now + ttl, now],
+        name,
+        holder,
+        now + ttl,
+        now,
     )
     return bool(rows) and rows[0]["holder"] == holder
 
 
 async def release_lease(name: str, holder: str) -> bool:
     """Give the lease up at once (on a clean stop), so a standby need not wait for expiry."""
-    count = await sql.execute(
+    count = await _sql.execute(
+        connection(),
         "UPDATE scheduler_lease SET expires_at = ? WHERE name = ? AND holder = ?",
-        [clock.now(), name, holder],
+        clock.now(),
+        name,
+        holder,
     )
     return count > 0
