@@ -123,13 +123,16 @@ async def thresholds(*, window_days: int = WINDOW_DAYS, new_days: int = NEW_DAYS
         f"WITH a AS ({_agg(q, t)}), r AS (SELECT f, m, l, RANK() OVER (ORDER BY f) AS rf,"
         " RANK() OVER (ORDER BY m) AS rm, RANK() OVER (ORDER BY l) AS rl, COUNT(*) OVER () AS n"
         " FROM a)"
-        f" SELECT 'r' AS dim, {score('rl')} AS s, MIN(l) AS v FROM r GROUP BY {score('rl')}"
-        f" UNION ALL SELECT 'f', {score('rf')}, MIN(f) FROM r GROUP BY {score('rf')}"
-        f" UNION ALL SELECT 'm', {score('rm')}, MIN(m) FROM r GROUP BY {score('rm')}"
+        # Times and numbers in separate columns: PostgreSQL's UNION keeps one type per column.
+        f" SELECT 'r' AS dim, {score('rl')} AS s, NULL AS v, MIN(l) AS vt FROM r"
+        f" GROUP BY {score('rl')}"
+        f" UNION ALL SELECT 'f', {score('rf')}, MIN(f), NULL FROM r GROUP BY {score('rf')}"
+        f" UNION ALL SELECT 'm', {score('rm')}, MIN(m), NULL FROM r GROUP BY {score('rm')}"
     )
     dims = {"r": t.recency, "f": t.frequency, "m": t.monetary}
     for row in rows:
-        dims[str(row["dim"])][as_int(row["s"])] = row["v"]
+        value = row["vt"] if row["dim"] == "r" else row["v"]
+        dims[str(row["dim"])][as_int(row["s"])] = value
     return t
 
 

@@ -45,3 +45,10 @@ async def data(store: str) -> dataset.Chunk:
     """The seeded data set written to the store, with the clock frozen at its 'now'."""
     clock.freeze(dataset.NOW)
     return await dataset.build(SEED, MEMBERS)
+
+
+@pytest.fixture
+async def sqlite_data(sqlite_store: str) -> dataset.Chunk:
+    """The same data set on SQLite only (for tests that do not depend on the database)."""
+    clock.freeze(dataset.NOW)
+    return await dataset.build(SEED, MEMBERS)
