@@ -60,6 +60,7 @@ from bot.emulator.state import (
     Stats,
     StoredFile,
     image_size,
+    reply_keyboard_page,
 )
 
 if TYPE_CHECKING:
@@ -311,19 +312,33 @@ class BotApiEmulator:
     async def polling(
         self, app: Application, *, track: bool = True, **start_polling: Any
     ) -> AsyncIterator[Application]:
-        """Runs `app` with long polling against this emulator for the duration of the block
-        (tracked for exact quiescence unless `track=False`)."""
+        """Runs `app` with long polling against this emulator for the duration of the block,
+        in the order of PTB's `run_polling` (initialize, post_init, polling, start; then
+        stop polling, stop, post_stop, shutdown, post_shutdown), so the factory's hooks run as
+        in production. Tracked for exact quiescence unless `track=False`."""
         if track:
             self.track(app)
         start_polling.setdefault("poll_interval", 0)
-        async with app:
+        updater = app.updater
+        if updater is None:
+            raise ValueError("the Application was built without an Updater")
+        await app.initialize()
+        try:
+            if app.post_init:
+                await app.post_init(app)
+            await updater.start_polling(**start_polling)
             await app.start()
-            await app.updater.start_polling(**start_polling)  # type: ignore[union-attr]
-            try:
-                yield app
-            finally:
-                await app.updater.stop()  # type: ignore[union-attr]
+            yield app
+        finally:
+            if updater.running:
+                await updater.stop()
+            if app.running:
                 await app.stop()
+                if app.post_stop:
+                    await app.post_stop(app)
+            await app.shutdown()
+            if app.post_shutdown:
+                await app.post_shutdown(app)
 
     # ---------------------------------------------------------------- users and players
 
@@ -343,7 +358,7 @@ class BotApiEmulator:
             user = self.users[user_id] = EmuUser(user_id, first_name, last_name, username,
                                                  language_code)
             self.chats[user_id] = Chat(user, started=started)
-            self._publish({"type": "user", "chat_id": user_id, "user": user.to_api()})
+            self._publish(lambda: {"type": "user", "chat_id": user_id, "user": user.to_api()})
         else:
             user.first_name, user.last_name = first_name, last_name
             user.username, user.language_code = username, language_code
@@ -378,6 +393,10 @@ class BotApiEmulator:
     def unblock(self, user_id: int) -> None:
         self._chat(user_id).blocked = False
 
+    def get_message(self, user_id: int, message_id: int) -> ChatMessage:
+        """A message of the chat with `user_id` (e.g. the one a web page user clicked on)."""
+        return self._chat(user_id).messages[message_id]
+
     def transcript(self, user_id: int) -> list[ChatMessage]:
         """Every message of the chat, both directions, deleted ones included."""
         return list(self._chat(user_id).messages.values())
@@ -385,14 +404,12 @@ class BotApiEmulator:
     def chat_snapshot(self, user_id: int) -> dict[str, Any]:
         """A chat as the web page first renders it; events keep it current afterwards."""
         chat = self._chat(user_id)
-        keyboard = ChatMessage(chat.user, 0, 0, True, self.bot_user,
-                               reply_markup=chat.reply_keyboard).to_page()["reply_keyboard"]
         return {
             "chat_id": user_id,
             "user": chat.user.to_api(),
             "blocked": chat.blocked,
             "messages": [m.to_page() for m in chat.messages.values() if not m.deleted],
-            "reply_keyboard": keyboard,
+            "reply_keyboard": reply_keyboard_page(chat.reply_keyboard),
             "commands": self.commands_for(user_id),
         }
 
@@ -453,12 +470,15 @@ class BotApiEmulator:
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self.events.unsubscribe(queue)
 
-    def _publish(self, event: dict[str, Any]) -> None:
-        self.events.publish(event)
+    def _publish(self, event: Callable[[], dict[str, Any]]) -> None:
+        """Tells subscribers (event built only if there are any) and waiting players."""
+        if self.events.active:
+            self.events.publish(event())
         self._changes.fire()
 
     def _publish_message(self, kind: str, message: ChatMessage) -> None:
-        self._publish({"type": kind, "chat_id": message.chat_id, "message": message.to_page()})
+        self._publish(lambda: {"type": kind, "chat_id": message.chat_id,
+                               "message": message.to_page()})
 
     async def wait_for_change(self, within: float | None) -> None:
         """Returns when any chat changes (or after `within` seconds)."""
@@ -802,8 +822,7 @@ class BotApiEmulator:
 
     def _edit(self, message: ChatMessage, **changes: Any) -> dict[str, Any]:
         before = message.content_state()
-        after = {**before, **changes}
-        if all(after[key] == before[key] for key in changes):
+        if all(value == before[key] for key, value in changes.items()):
             raise ApiError.bad_request(
                 "message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
@@ -869,8 +888,10 @@ class BotApiEmulator:
         return kind not in _DEFAULT_EXCLUDED_UPDATES
 
     def _delivered(self, update_id: int) -> None:
-        self._delivered_upto = max(self._delivered_upto, update_id)
-        self._progress.fire()
+        """The bot has the update now: the idle window restarts from here."""
+        if update_id > self._delivered_upto:
+            self._delivered_upto = update_id
+            self._touch()
 
     def _drop(self, update: dict[str, Any]) -> None:
         self._pending.remove(update)
@@ -1141,7 +1162,7 @@ class BotApiEmulator:
             raise ApiError.bad_request("MESSAGE_TOO_LONG")
         record.answered, record.text = True, text or None
         record.show_alert, record.url = p.get_bool("show_alert"), p.get_str("url")
-        self._publish({
+        self._publish(lambda: {
             "type": "callback_answer", "chat_id": record.user_id,
             "message": record.message.to_page(), "text": record.text,
             "show_alert": record.show_alert, "url": record.url,
@@ -1211,5 +1232,6 @@ class BotApiEmulator:
         if action not in _CHAT_ACTIONS:
             raise ApiError.bad_request("wrong parameter action in request")
         chat.last_action = action
-        self._publish({"type": "chat_action", "chat_id": chat.user.id, "action": action})
+        self._publish(lambda: {"type": "chat_action", "chat_id": chat.user.id,
+                               "action": action})
         return True

@@ -31,6 +31,7 @@ __all__ = [
     "Stats",
     "StoredFile",
     "image_size",
+    "reply_keyboard_page",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -129,6 +130,19 @@ class StoredFile:
 
     def page_url(self) -> str:
         return f"/emulator/file/{self.file_id}"
+
+
+def reply_keyboard_page(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A ReplyKeyboardMarkup as the web chat page renders it (None if it is not one)."""
+    keyboard = (markup or {}).get("keyboard")
+    if not markup or not keyboard:
+        return None
+    return {
+        "rows": [[{"text": b["text"], "request_contact": bool(b.get("request_contact"))}
+                  for b in row] for row in keyboard],
+        "one_time": bool(markup.get("one_time_keyboard")),
+        "placeholder": markup.get("input_field_placeholder"),
+    }
 
 
 @dataclass(eq=False)
@@ -237,7 +251,6 @@ class ChatMessage:
     def to_page(self) -> dict[str, Any]:
         """Flat, JSON-serialisable view for the web chat page (see package docs)."""
         markup = self.reply_markup or {}
-        keyboard = markup.get("keyboard")
         return {
             "chat_id": self.chat_id,
             "message_id": self.message_id,
@@ -261,12 +274,7 @@ class ChatMessage:
                  for b in row]
                 for row in self.inline_keyboard
             ] or None,
-            "reply_keyboard": {
-                "rows": [[{"text": b["text"], "request_contact": bool(b.get("request_contact"))}
-                          for b in row] for row in keyboard],
-                "one_time": bool(markup.get("one_time_keyboard")),
-                "placeholder": markup.get("input_field_placeholder"),
-            } if keyboard else None,
+            "reply_keyboard": reply_keyboard_page(markup),
             "remove_keyboard": bool(markup.get("remove_keyboard")),
             "reply_to": self.reply_to.message_id if self.reply_to else None,
             "edited": self.edit_date is not None,
@@ -388,6 +396,11 @@ class EventBus:
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         if queue in self._queues:
             self._queues.remove(queue)
+
+    @property
+    def active(self) -> bool:
+        """Whether anyone listens (so events need not be built otherwise)."""
+        return bool(self._queues)
 
     def publish(self, event: dict[str, Any]) -> None:
         event.setdefault("time", time.time())

@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import qrcode
 from aiohttp import web
 from PIL import Image
 from telegram import (
@@ -185,6 +186,12 @@ async def test_deep_link_reply_keyboard_and_contact(emu: BotApiEmulator, app: Ap
     await alice.share_contact("+8613800000000")
     assert alice.last_text == "phone +8613800000000 of 1001"
 
+    card = qrcode.make("https://t.me/jifen_bot?start=m-card42")
+    image = BytesIO()
+    card.save(image)
+    await alice.scan(image.getvalue())  # the phone camera opens the link in the QR code
+    assert alice.last_text == "Welcome Alice m-card42"
+
     with pytest.raises(PlayerError, match="Share phone"):
         await alice.tap("Share phone")
     with pytest.raises(PlayerError, match="not this bot"):
@@ -235,6 +242,24 @@ async def test_untracked_quiescence_uses_the_idle_window(emu: BotApiEmulator) ->
         alice = emu.player(1001, "Alice")
         await alice.send("hi")
         assert alice.last_text == "hi"
+
+
+async def test_polling_runs_the_lifecycle_hooks_like_run_polling(emu: BotApiEmulator) -> None:
+    calls: list[str] = []
+
+    async def hook(app: Application, name: str) -> None:
+        calls.append(name)
+        if name == "post_init":
+            await app.bot.set_my_commands([BotCommand("start", "Start")])
+
+    app = (emu.application_builder()
+           .post_init(lambda a: hook(a, "post_init"))
+           .post_stop(lambda a: hook(a, "post_stop"))
+           .post_shutdown(lambda a: hook(a, "post_shutdown"))
+           .build())
+    async with emu.polling(app):
+        assert emu.player(1001, "Alice").commands == {"start": "Start"}
+    assert calls == ["post_init", "post_stop", "post_shutdown"]
 
 
 async def test_player_blocks_the_bot(emu: BotApiEmulator, app: Application) -> None:
@@ -409,8 +434,8 @@ async def test_webhook_delivery_with_secret(emu: BotApiEmulator) -> None:
 
     async def receive(request: web.Request) -> web.Response:
         seen_secrets.append(request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
-        if seen_secrets[-1] != "s3cret":
-            return web.Response(status=403)
+        if len(seen_secrets) == 1:
+            return web.Response(status=500)  # Telegram retries until the bot answers 2xx
         await app.update_queue.put(Update.de_json(await request.json(), app.bot))
         return web.Response()
 
@@ -424,17 +449,23 @@ async def test_webhook_delivery_with_secret(emu: BotApiEmulator) -> None:
     try:
         async with app:
             await app.start()
-            await app.bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
-            info = await app.bot.get_webhook_info()
-            assert info.url.endswith("/hook")
-            alice = emu.player(1001, "Alice")
-            await alice.send("via webhook")
-            assert alice.last_text == "via webhook"
-            assert seen_secrets == ["s3cret"]
-            with pytest.raises(Conflict):
-                await app.bot.get_updates()
-            await app.bot.delete_webhook()
-            await app.stop()
+            try:
+                await app.bot.set_webhook(f"http://127.0.0.1:{port}/hook",
+                                          secret_token="s3cret")
+                info = await app.bot.get_webhook_info()
+                assert info.url.endswith("/hook")
+                alice = emu.player(1001, "Alice")
+                await alice.send("via webhook")
+                assert alice.last_text == "via webhook"
+                assert seen_secrets == ["s3cret", "s3cret"]
+                info = await app.bot.get_webhook_info()
+                assert "500" in (info.last_error_message or "")
+                assert info.pending_update_count == 0
+                with pytest.raises(Conflict):
+                    await app.bot.get_updates()
+                await app.bot.delete_webhook()
+            finally:
+                await app.stop()
     finally:
         await runner.cleanup()
 
