@@ -337,6 +337,59 @@ async def test_commands_per_scope_and_language(emu: BotApiEmulator, app: Applica
         await app.bot.set_my_commands([BotCommand("Balance", "y")])
 
 
+async def test_caption_and_keyboard_edits(emu: BotApiEmulator, app: Application) -> None:
+    alice = emu.player(1001, "Alice")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Vote", callback_data="vote")]])
+    sent = await app.bot.send_photo(1001, png(), caption="draft", reply_markup=keyboard)
+    await app.bot.edit_message_caption(1001, sent.message_id, caption="<b>final</b>",
+                                       parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    photo = alice.last_message
+    assert (photo.caption, photo.button_texts) == ("final", ["Vote"])
+    await app.bot.edit_message_reply_markup(1001, sent.message_id)
+    assert photo.buttons == [] and len(photo.history) == 2
+    with pytest.raises(BadRequest, match="no text in the message"):
+        await app.bot.edit_message_text("x", chat_id=1001, message_id=sent.message_id)
+
+
+async def test_url_buttons(emu: BotApiEmulator, app: Application) -> None:
+    alice = emu.player(1001, "Alice")
+    links = InlineKeyboardMarkup([
+        [InlineKeyboardButton("Website", url="https://example.com")],
+        [InlineKeyboardButton("My card", url="https://t.me/jifen_bot?start=m-card7")],
+    ])
+    await app.bot.send_message(1001, "Links", reply_markup=links)
+    with pytest.raises(PlayerError, match="outside the bot"):
+        await alice.press("Website")
+    await alice.press("My card")  # a deep link to this bot sends /start <payload>
+    assert alice.last_text == "Welcome Alice m-card7"
+
+
+async def test_raw_http_clients(emu: BotApiEmulator) -> None:
+    """Clients other than PTB may send JSON bodies or query strings."""
+    emu.add_user(1001, "Alice")
+    base = f"{emu.base_url}{emu.token}"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/getMe") as resp:
+            assert (await resp.json())["result"]["username"] == "jifen_bot"
+        markup = {"keyboard": [["Yes", {"text": "Phone", "request_contact": True}]],
+                  "one_time_keyboard": True}
+        body = {"chat_id": 1001, "text": "Share?", "reply_markup": markup}
+        async with http.post(f"{base}/sendMessage", json=body) as resp:
+            assert (await resp.json())["ok"] is True
+        async with http.post(f"{base}/noSuchMethod", json={}) as resp:
+            assert resp.status == 404
+            assert await resp.json() == {"ok": False, "error_code": 404,
+                                         "description": "Not Found: method not found"}
+        emu.fail_next("sendMessage", 429, retry_after=7)
+        async with http.post(f"{base}/sendMessage", json=body) as resp:
+            assert resp.status == 429
+            assert (await resp.json())["parameters"] == {"retry_after": 7}
+    alice = emu.player(1001)
+    assert alice.reply_keyboard == [["Yes", "Phone"]]
+    assert emu.chat_snapshot(1001)["reply_keyboard"]["rows"][0][1] == {
+        "text": "Phone", "request_contact": True}
+
+
 # ---------------------------------------------------------------- errors, faults and limits
 
 
