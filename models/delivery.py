@@ -25,6 +25,8 @@ from models.db import connection, write_transaction
 from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
 
 _ERROR_MAX = 500
+BROADCAST_TEMPLATE = "broadcast-text"
+"""Locale key of a broadcast delivery: ``args={"text": broadcast.text}`` (sent escaped)."""
 
 
 async def claim_due(limit: int, lease_for: timedelta) -> list[OutboxMessage]:

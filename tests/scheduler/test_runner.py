@@ -1,0 +1,45 @@
+"""start_scheduler wires the sender and the lease-guarded jobs on APScheduler."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Bot
+
+from bot.emulator import BotApiEmulator
+from models.outbox import enqueue
+from models.tables import JobRun, OutboxMessage, SchedulerLease
+from scheduler import start_scheduler
+from tests.scheduler.conftest import fast_settings, make_members
+
+
+async def test_start_sends_catches_up_and_stops(
+    sqlite_store: str, emu: BotApiEmulator, bot: Bot
+) -> None:
+    (alice,) = await make_members(emu, 1)
+    await enqueue(chat_id=alice.telegram_id, template="broadcast-text", args={"text": "hello"})
+    handle = await start_scheduler(bot, fast_settings(), holder="solo")
+    try:
+        for _ in range(400):
+            caught_up = await JobRun.filter(job="weekly-report", finished_at__not_isnull=True)
+            sent = await OutboxMessage.filter(status="sent").exists()
+            if caught_up and sent:
+                break
+            await asyncio.sleep(0.025)
+        assert handle.runner is not None and handle.runner.is_leader
+        assert {j.id for j in handle.scheduler.get_jobs()} >= {  # type: ignore[union-attr]
+            "expiry-sweep",
+            "expiry-reminders",
+            "birthday-bonus",
+            "tier-review",
+            "weekly-report",
+            "campaign-alerts",
+            "scheduled-broadcasts",
+            "lease",
+        }
+        assert [m.visible_text for m in emu.transcript(alice.telegram_id)] == ["hello"]
+    finally:
+        await handle.stop()
+    assert handle.sender_task.done()
+    lease = await SchedulerLease.get(name="jobs")
+    assert lease.holder == "solo" and not handle.runner.is_leader
