@@ -396,20 +396,23 @@ async def liability_at(at: datetime) -> int:
     """Sum of positive balances at instant ``at``.
 
     Walks back from the materialized balances by the entries since ``at`` (the ledger
-    invariant: balance = sum of entries), so it reads the members once and only the
-    recent entries instead of the whole journal.
+    invariant: balance = sum of entries): today's liability, corrected only for the
+    members who have entries since, so it reads the recent entries and not the journal.
     """
     q = Sql()
+    row = await q.one("SELECT COALESCE(SUM(balance), 0) AS s FROM member WHERE balance > 0")
+    now_total = as_int(row.get("s"))
     if at >= clock.now():
-        row = await q.one("SELECT COALESCE(SUM(balance), 0) AS s FROM member WHERE balance > 0")
-        return as_int(row.get("s"))
+        return now_total
+    q = Sql()
     row = await q.one(
-        "SELECT COALESCE(SUM(CASE WHEN m.balance - COALESCE(d.delta, 0) > 0"
-        " THEN m.balance - COALESCE(d.delta, 0) ELSE 0 END), 0) AS s FROM member m"
-        " LEFT JOIN (SELECT member_id, SUM(points) AS delta FROM ledger_entry"
-        f" WHERE created_at >= {q.p(at)} GROUP BY member_id) d ON d.member_id = m.id"
+        "SELECT COALESCE(SUM(CASE WHEN m.balance - d.delta > 0 THEN m.balance - d.delta"
+        " ELSE 0 END), 0) AS then_, COALESCE(SUM(CASE WHEN m.balance > 0 THEN m.balance"
+        " ELSE 0 END), 0) AS now_ FROM (SELECT member_id, SUM(points) AS delta"
+        f" FROM ledger_entry WHERE created_at >= {q.p(at)} GROUP BY member_id) d"
+        " JOIN member m ON m.id = d.member_id"
     )
-    return as_int(row.get("s"))
+    return now_total - as_int(row.get("now_")) + as_int(row.get("then_"))
 
 
 async def tiers_at(at: datetime) -> dict[str, int]:
@@ -469,12 +472,12 @@ async def _top_rewards(period: Period, prev: Period, n: int) -> tuple[RewardCoun
 async def _top_members(period: Period, location: str | None, n: int) -> tuple[TopMember, ...]:
     q = Sql()
     rows = await q.rows(
-        "SELECT p.member_id, m.code, m.first_name, m.last_name, COUNT(*) AS n,"
-        " SUM(p.amount_minor) AS spend FROM purchase p JOIN member m ON m.id = p.member_id"
-        f" WHERE {q.between('p.created_at', period.start, period.end)}"
-        + _location_filter(q, location, "p.location")
-        + " GROUP BY p.member_id, m.code, m.first_name, m.last_name"
-        f" ORDER BY SUM(p.amount_minor) DESC, p.member_id LIMIT {int(n)}"
+        "SELECT t.member_id, t.n, t.spend, m.code, m.first_name, m.last_name FROM"
+        " (SELECT member_id, COUNT(*) AS n, SUM(amount_minor) AS spend FROM purchase"
+        f" WHERE {q.between('created_at', period.start, period.end)}"
+        + _location_filter(q, location)
+        + f" GROUP BY member_id ORDER BY SUM(amount_minor) DESC, member_id LIMIT {int(n)}) t"
+        " JOIN member m ON m.id = t.member_id ORDER BY t.spend DESC, t.member_id"
     )
     return tuple(
         TopMember(

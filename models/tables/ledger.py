@@ -61,6 +61,12 @@ class Purchase(Model):
 
     class Meta:
         table = "purchase"
+        # Covering indexes for models/reports.py (sales by period, location) and
+        # models/segments.py (RFM per member): the aggregates never touch the table rows.
+        indexes = (
+            ("created_at", "location", "amount_minor", "refunded_minor", "member_id"),
+            ("member_id", "created_at", "amount_minor", "refunded_minor"),
+        )
 
 
 class LedgerEntry(Model):
@@ -94,7 +100,11 @@ class LedgerEntry(Model):
 
     class Meta:
         table = "ledger_entry"
-        indexes = (("member_id", "created_at"),)
+        indexes = (
+            ("member_id", "created_at"),
+            # covering index for models/reports.py: points per kind and day, liability walk-back
+            ("created_at", "kind", "points", "member_id"),
+        )
 
 
 class PointLot(Model):

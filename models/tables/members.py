@@ -122,3 +122,5 @@ class TierChange(Model):
 
     class Meta:
         table = "tier_change"
+        # a member's tier at a past instant (reports.tiers_at) walks their changes since
+        indexes = (("member_id", "created_at"),)
