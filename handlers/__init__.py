@@ -1,0 +1,12 @@
+"""The chat face: one module (or package) per audience or feature.
+
+:data:`FEATURES` is the single list the Application is built from; a new feature adds
+its ``FEATURE`` here and nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+from handlers import core
+from handlers.registry import Feature
+
+FEATURES: tuple[Feature, ...] = (core.FEATURE,)

@@ -62,8 +62,10 @@ async def migrate(url: str) -> None:
     """Apply every pending migration (idempotent; the bot calls it on start)."""
     from tortoise.migrations.api import migrate as run_migrations
 
-    await run_migrations(config=tortoise_config(url))
-    await Tortoise.close_connections()
+    try:
+        await run_migrations(config=tortoise_config(url))
+    finally:
+        await close_store()
 
 
 async def open_store(url: str, *, apply_migrations: bool = True) -> None:

@@ -21,6 +21,13 @@ POSTGRES_URL = os.environ.get("JIFEN_TEST_POSTGRES_URL", "")
 NO_POSTGRES = "JIFEN_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)"
 
 
+def skip_unless_ci(reason: str) -> None:
+    """Skip for a missing service on a developer machine; in CI (``.ci/run``) fail instead."""
+    if os.environ.get("JIFEN_TEST_REQUIRE_ALL"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
 def _admin_dsn(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
@@ -53,7 +60,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite://{tmp_path}/jifen.sqlite3"
         return
     if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
+        skip_unless_ci(NO_POSTGRES)
     url, name = await _create_pg_database()
     try:
         yield url

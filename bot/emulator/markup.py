@@ -107,8 +107,10 @@ def _open_entity(name: str, attrs: dict[str, str], parent: _Open | None) -> dict
     href = attrs.get("href", "")
     user = re.fullmatch(r"tg://user\?id=(\d+)", href)
     if user:
-        return {"type": "text_mention", "user": {"id": int(user[1]), "is_bot": False,
-                                                 "first_name": ""}}
+        return {
+            "type": "text_mention",
+            "user": {"id": int(user[1]), "is_bot": False, "first_name": ""},
+        }
     return {"type": "text_link", "url": href} if href else None
 
 
@@ -159,7 +161,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             top = stack.pop()
             if top.name != name:
                 raise _entity_error(
-                    f'Unmatched end tag at byte offset {_byte_offset(source, i)}, '
+                    f"Unmatched end tag at byte offset {_byte_offset(source, i)}, "
                     f'expected "</{top.name}>", found "</{name}>"'
                 )
             if top.entity is not None and pos > top.start:
@@ -242,8 +244,9 @@ def entities_to_html(text: str | None, entities: list[dict[str, Any]] | None) ->
 
 def _check_inline_button(button: Any) -> dict[str, Any]:
     if not isinstance(button, dict) or not button.get("text"):
-        raise ApiError.bad_request("can't parse inline keyboard button: Text buttons are unallowed"
-                                   " in the inline keyboard")
+        raise ApiError.bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
     actions = [key for key in _BUTTON_ACTIONS if key in button]
     if len(actions) != 1:
         raise ApiError.bad_request(
@@ -264,7 +267,7 @@ def _check_reply_button(button: Any) -> dict[str, Any]:
     if isinstance(button, str):
         button = {"text": button}
     if not isinstance(button, dict) or not button.get("text"):
-        raise ApiError.bad_request("can't parse keyboard button: Field \"text\" must be non-empty")
+        raise ApiError.bad_request('can\'t parse keyboard button: Field "text" must be non-empty')
     return dict(button)
 
 

@@ -76,13 +76,18 @@ class Player:
         return await self._message(text=text)
 
     async def share_contact(
-        self, phone_number: str, *, first_name: str | None = None,
+        self,
+        phone_number: str,
+        *,
+        first_name: str | None = None,
         last_name: str | None = None,
     ) -> list[ChatMessage]:
         """Shares this person's own contact (as the `request_contact` key does)."""
-        contact: dict[str, Any] = {"phone_number": phone_number,
-                                   "first_name": first_name or self.user.first_name,
-                                   "user_id": self.user_id}
+        contact: dict[str, Any] = {
+            "phone_number": phone_number,
+            "first_name": first_name or self.user.first_name,
+            "user_id": self.user_id,
+        }
         if last_name or self.user.last_name:
             contact["last_name"] = last_name or self.user.last_name
         self._after_key(self.emu.chats[self.user_id].reply_keyboard)
@@ -109,8 +114,10 @@ class Player:
             except ValueError as exc:
                 raise PlayerError(f"{text!r} opens {button['url']}, outside the bot") from exc
             return await self.send(start)
-        raise PlayerError(f"{text!r} is a {sorted(set(button) - {'text'})} button; the "
-                          "emulator only presses callback and URL buttons")
+        raise PlayerError(
+            f"{text!r} is a {sorted(set(button) - {'text'})} button; the "
+            "emulator only presses callback and URL buttons"
+        )
 
     async def press_data(
         self, data: str, *, message: ChatMessage | None = None
@@ -203,7 +210,9 @@ class Player:
         return {c["command"]: c["description"] for c in self.emu.commands_for(self.user_id)}
 
     async def wait_for(
-        self, predicate: Callable[[ChatMessage], bool], timeout: float = 5.0  # noqa: ASYNC109
+        self,
+        predicate: Callable[[ChatMessage], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> ChatMessage:
         """The newest bot message, sent or edited since this person's last action, that
         satisfies `predicate`; waits up to `timeout` seconds for one."""
@@ -215,8 +224,9 @@ class Player:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 recent = [m.visible_text for m in self.messages[-3:]]
-                raise PlayerError(f"{self.name} got no matching message in {timeout}s; "
-                                  f"last messages: {recent}")
+                raise PlayerError(
+                    f"{self.name} got no matching message in {timeout}s; last messages: {recent}"
+                )
             await self.emu.wait_for_change(remaining)
 
     async def wait_for_text(self, text: str, timeout: float = 5.0) -> ChatMessage:  # noqa: ASYNC109
@@ -254,13 +264,16 @@ class Player:
         candidates = [message] if message is not None else list(reversed(self.messages))
         for candidate in candidates:
             buttons = candidate.buttons
-            found = ([b for b in buttons if b["text"] == text]
-                     or [b for b in buttons if text in b["text"]])
+            found = [b for b in buttons if b["text"] == text] or [
+                b for b in buttons if text in b["text"]
+            ]
             if len(found) == 1:
                 return candidate, found[0]
             if found:
-                raise PlayerError(f"{text!r} matches several buttons on message "
-                                  f"#{candidate.message_id}: {[b['text'] for b in found]}")
+                raise PlayerError(
+                    f"{text!r} matches several buttons on message "
+                    f"#{candidate.message_id}: {[b['text'] for b in found]}"
+                )
         on_screen = [m.button_texts for m in candidates if m.buttons][:3]
         raise PlayerError(f"{self.name} sees no button {text!r}; newest keyboards: {on_screen}")
 

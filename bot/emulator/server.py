@@ -73,24 +73,38 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_TOKEN = "7000000001:AAEmulatorJifenTokenNotForTelegram00"
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
 # Telegram's default when allowed_updates was never set (or set to []).
-_DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction",
-                                       "message_reaction_count"})
-_CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-})
-_SCOPES_WITHOUT_CHAT = frozenset({"default", "all_private_chats", "all_group_chats",
-                                  "all_chat_administrators"})
+_DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+_SCOPES_WITHOUT_CHAT = frozenset(
+    {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}
+)
 _BOT_TEXTS = {  # method suffix → (result field, max length)
     "Description": ("description", 512),
     "ShortDescription": ("short_description", 120),
     "Name": ("name", 64),
 }
-_CONFLICT_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot " \
-                 "instance is running"
-_CONFLICT_WEBHOOK = "Conflict: can't use getUpdates method while webhook is active; use " \
-                    "deleteWebhook to delete the webhook first"
+_CONFLICT_POLL = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot "
+    "instance is running"
+)
+_CONFLICT_WEBHOOK = (
+    "Conflict: can't use getUpdates method while webhook is active; use "
+    "deleteWebhook to delete the webhook first"
+)
 
 Handler = Callable[[Params], Awaitable[Any]]
 
@@ -181,7 +195,10 @@ class BotApiEmulator:
         head = bot_token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 7000000001
         self.bot_user: dict[str, Any] = {
-            "id": self.bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username,
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": bot_username,
         }
         self.users: dict[int, EmuUser] = {}
         self.chats: dict[int, Chat] = {}
@@ -229,9 +246,13 @@ class BotApiEmulator:
                 self._methods[name.lower()] = (name, getattr(self, attribute))
         for suffix, (result_field, limit) in _BOT_TEXTS.items():
             self._methods[f"setmy{suffix.lower()}"] = (
-                f"setMy{suffix}", self._bot_text_setter(result_field, limit))
+                f"setMy{suffix}",
+                self._bot_text_setter(result_field, limit),
+            )
             self._methods[f"getmy{suffix.lower()}"] = (
-                f"getMy{suffix}", self._bot_text_getter(result_field))
+                f"getMy{suffix}",
+                self._bot_text_getter(result_field),
+            )
 
         # Routes may be added to web_app (e.g. the web chat page) before start().
         self.web_app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -284,12 +305,14 @@ class BotApiEmulator:
 
     def application_builder(self) -> ApplicationBuilder:
         """An ApplicationBuilder already pointed at this emulator."""
-        return (ApplicationBuilder().token(self.token).base_url(self.base_url)
-                .base_file_url(self.base_file_url))
+        return (
+            ApplicationBuilder()
+            .token(self.token)
+            .base_url(self.base_url)
+            .base_file_url(self.base_file_url)
+        )
 
-    def update_processor(
-        self, inner: BaseUpdateProcessor | None = None
-    ) -> SettlingUpdateProcessor:
+    def update_processor(self, inner: BaseUpdateProcessor | None = None) -> SettlingUpdateProcessor:
         """For `builder.concurrent_updates(...)`: wraps `inner` (default: PTB's sequential
         processing) so that quiescence waits for handlers exactly."""
         return SettlingUpdateProcessor(self, inner)
@@ -355,8 +378,9 @@ class BotApiEmulator:
         """A Telegram user; `started=False` means they never opened the bot (sends get 403)."""
         user = self.users.get(user_id)
         if user is None:
-            user = self.users[user_id] = EmuUser(user_id, first_name, last_name, username,
-                                                 language_code)
+            user = self.users[user_id] = EmuUser(
+                user_id, first_name, last_name, username, language_code
+            )
             self.chats[user_id] = Chat(user, started=started)
             self._publish(lambda: {"type": "user", "chat_id": user_id, "user": user.to_api()})
         else:
@@ -378,8 +402,9 @@ class BotApiEmulator:
         from bot.emulator.players import Player
 
         if user_id not in self.users:
-            self.add_user(user_id, first_name or f"User{user_id}", last_name, username,
-                          language_code)
+            self.add_user(
+                user_id, first_name or f"User{user_id}", last_name, username, language_code
+            )
         if user_id not in self._players:
             self._players[user_id] = Player(self, user_id, settle=settle)
         return self._players[user_id]
@@ -477,8 +502,9 @@ class BotApiEmulator:
         self._changes.fire()
 
     def _publish_message(self, kind: str, message: ChatMessage) -> None:
-        self._publish(lambda: {"type": kind, "chat_id": message.chat_id,
-                               "message": message.to_page()})
+        self._publish(
+            lambda: {"type": kind, "chat_id": message.chat_id, "message": message.to_page()}
+        )
 
     async def wait_for_change(self, within: float | None) -> None:
         """Returns when any chat changes (or after `within` seconds)."""
@@ -508,8 +534,9 @@ class BotApiEmulator:
         try:
             if photo is not None:
                 width, height = image_size(photo)
-                content["photo"] = self._store_file("photo", photo, "image/jpeg", width=width,
-                                                    height=height)
+                content["photo"] = self._store_file(
+                    "photo", photo, "image/jpeg", width=width, height=height
+                )
         except ApiError as exc:
             raise ValueError("the photo is not an image Telegram would accept") from exc
         if document is not None:
@@ -522,8 +549,9 @@ class BotApiEmulator:
     ) -> tuple[CallbackRecord, int]:
         """The user presses an inline button carrying `data` on `message`."""
         chat = self._chat(user_id)
-        record = CallbackRecord(str(next(self._query_counter) + 4_000_000_000_000_000),
-                                user_id, message, data)
+        record = CallbackRecord(
+            str(next(self._query_counter) + 4_000_000_000_000_000), user_id, message, data
+        )
         self.callbacks[record.id] = record
         query = {
             "id": record.id,
@@ -539,14 +567,23 @@ class BotApiEmulator:
         chat = self._chat(user_id)
         chat.blocked = blocked
         bot = dict(self.bot_user)
-        old, new = ({"status": "member", "user": bot},
-                    {"status": "kicked", "user": bot, "until_date": 0})
+        old, new = (
+            {"status": "member", "user": bot},
+            {"status": "kicked", "user": bot, "until_date": 0},
+        )
         if not blocked:
             old, new = new, old
-        return self.inject_update({"my_chat_member": {
-            "chat": chat.user.chat_api(), "from": chat.user.to_api(), "date": int(time.time()),
-            "old_chat_member": old, "new_chat_member": new,
-        }})
+        return self.inject_update(
+            {
+                "my_chat_member": {
+                    "chat": chat.user.chat_api(),
+                    "from": chat.user.to_api(),
+                    "date": int(time.time()),
+                    "old_chat_member": old,
+                    "new_chat_member": new,
+                }
+            }
+        )
 
     def inject_update(self, body: dict[str, Any]) -> int:
         """Queues a raw update (without `update_id`) for the bot; returns its update_id."""
@@ -560,7 +597,10 @@ class BotApiEmulator:
     # ---------------------------------------------------------------- quiescence
 
     async def settle(
-        self, update_id: int | None = None, *, idle: float | None = None,
+        self,
+        update_id: int | None = None,
+        *,
+        idle: float | None = None,
         max_wait: float | None = None,
     ) -> None:
         """Waits until the bot has fetched (and, if tracked, handled) `update_id` and then gone
@@ -569,24 +609,33 @@ class BotApiEmulator:
         deadline = time.monotonic() + (self.settle_timeout if max_wait is None else max_wait)
         if update_id is not None:
             await self._wait_until(
-                lambda: self._delivered_upto >= update_id, deadline,
+                lambda: self._delivered_upto >= update_id,
+                deadline,
                 f"the bot did not fetch update {update_id}: is the Application polling "
-                f"(or its webhook set) against {self.base_url}?")
+                f"(or its webhook set) against {self.base_url}?",
+            )
             if self._tracking_processors:
                 await self._wait_until(
                     lambda: update_id in self._processed or update_id in self._dropped,
-                    deadline, f"the bot's handlers did not finish update {update_id}")
+                    deadline,
+                    f"the bot's handlers did not finish update {update_id}",
+                )
                 self._processed.discard(update_id)
         while True:
             now = time.monotonic()
-            busy = (self._inflight > 0 or self._processing > 0
-                    or any(check() for check in self._busy_checks))
+            busy = (
+                self._inflight > 0
+                or self._processing > 0
+                or any(check() for check in self._busy_checks)
+            )
             quiet = now - self._last_activity
             if not busy and quiet >= idle:
                 return
             if now >= deadline:
-                raise SettleTimeout(f"the bot did not go quiet for {idle}s (calls in flight: "
-                                    f"{self._inflight}, updates in handlers: {self._processing})")
+                raise SettleTimeout(
+                    f"the bot did not go quiet for {idle}s (calls in flight: "
+                    f"{self._inflight}, updates in handlers: {self._processing})"
+                )
             wait = 0.01 if busy else idle - quiet
             await self._progress.wait(max(0.001, min(wait, deadline - now)))
 
@@ -649,8 +698,9 @@ class BotApiEmulator:
         stored = self._files_by_path.get(request.match_info["path"])
         if stored is None:
             raise web.HTTPNotFound()
-        return web.Response(body=stored.data, content_type=stored.mime_type or
-                            "application/octet-stream")
+        return web.Response(
+            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+        )
 
     async def _handle_page_file(self, request: web.Request) -> web.StreamResponse:
         stored = self.files.get(request.match_info["file_id"])
@@ -658,10 +708,13 @@ class BotApiEmulator:
             raise web.HTTPNotFound()
         headers = {}
         if stored.file_name:
-            safe_name = re.sub(r'[^\w.\- ]', "_", stored.file_name)
+            safe_name = re.sub(r"[^\w.\- ]", "_", stored.file_name)
             headers["Content-Disposition"] = f'inline; filename="{safe_name}"'
-        return web.Response(body=stored.data, headers=headers,
-                            content_type=stored.mime_type or "application/octet-stream")
+        return web.Response(
+            body=stored.data,
+            headers=headers,
+            content_type=stored.mime_type or "application/octet-stream",
+        )
 
     def _raise_fault(self, name: str, params: Params) -> None:
         method = name.lower()
@@ -717,8 +770,9 @@ class BotApiEmulator:
                 raise ApiError.bad_request(f"{what} is empty")
             return None, []
         if len(text) > limit:
-            raise ApiError.bad_request("message is too long" if key == "text"
-                                       else "message caption is too long")
+            raise ApiError.bad_request(
+                "message is too long" if key == "text" else "message caption is too long"
+            )
         return text, entities
 
     def _reply_markup(self, p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
@@ -735,7 +789,8 @@ class BotApiEmulator:
         target = chat.messages.get(int(message_id))
         if target is None or target.deleted:
             if parameters.get("allow_sending_without_reply") or p.get_bool(
-                    "allow_sending_without_reply"):
+                "allow_sending_without_reply"
+            ):
                 return None
             raise ApiError.bad_request("message to be replied not found")
         return target
@@ -746,10 +801,10 @@ class BotApiEmulator:
         if upload is not None:
             if key == "photo":
                 width, height = image_size(upload.data)
-                return self._store_file("photo", upload.data, "image/jpeg", width=width,
-                                        height=height)
-            return self._store_file("document", upload.data, upload.content_type,
-                                    upload.filename)
+                return self._store_file(
+                    "photo", upload.data, "image/jpeg", width=width, height=height
+                )
+            return self._store_file("document", upload.data, upload.content_type, upload.filename)
         ref = p.get_str(key)
         if not ref:
             raise ApiError.bad_request(f"there is no {key} in the request")
@@ -761,14 +816,25 @@ class BotApiEmulator:
         return stored
 
     def _store_file(
-        self, kind: str, data: bytes, mime_type: str | None, file_name: str | None = None,
-        *, width: int = 0, height: int = 0,
+        self,
+        kind: str,
+        data: bytes,
+        mime_type: str | None,
+        file_name: str | None = None,
+        *,
+        width: int = 0,
+        height: int = 0,
     ) -> StoredFile:
         number = next(self._file_counter)
         unique = f"{'AQAD' if kind == 'photo' else 'AgAD'}{number:06d}"
         stored = StoredFile(
-            file_id=f"{unique}{secrets.token_urlsafe(18)}", file_unique_id=unique, kind=kind,
-            data=bytes(data), file_name=file_name, mime_type=mime_type, width=width,
+            file_id=f"{unique}{secrets.token_urlsafe(18)}",
+            file_unique_id=unique,
+            kind=kind,
+            data=bytes(data),
+            file_name=file_name,
+            mime_type=mime_type,
+            width=width,
             height=height,
         )
         self.files[stored.file_id] = stored
@@ -786,8 +852,11 @@ class BotApiEmulator:
 
     def _add_message(self, chat: Chat, *, outgoing: bool, **content: Any) -> ChatMessage:
         message = ChatMessage(
-            chat=chat.user, message_id=chat.take_message_id(), date=int(time.time()),
-            outgoing=outgoing, sender=self.bot_user if outgoing else chat.user.to_api(),
+            chat=chat.user,
+            message_id=chat.take_message_id(),
+            date=int(time.time()),
+            outgoing=outgoing,
+            sender=self.bot_user if outgoing else chat.user.to_api(),
             **content,
         )
         message.seq = self._bump()
@@ -825,7 +894,8 @@ class BotApiEmulator:
         if all(value == before[key] for key, value in changes.items()):
             raise ApiError.bad_request(
                 "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message")
+                "exactly the same as a current content and reply markup of the message"
+            )
         message.history.append(before)
         for key, value in changes.items():
             setattr(message, key, value)
@@ -852,8 +922,9 @@ class BotApiEmulator:
     def _language(p: Params) -> str:
         language = p.get_str("language_code") or ""
         if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise ApiError.bad_request("invalid language_code specified: use a two-letter "
-                                       "ISO 639-1 code")
+            raise ApiError.bad_request(
+                "invalid language_code specified: use a two-letter ISO 639-1 code"
+            )
         return language
 
     def _bot_text_setter(self, result_field: str, limit: int) -> Handler:
@@ -873,8 +944,9 @@ class BotApiEmulator:
     def _bot_text_getter(self, result_field: str) -> Handler:
         async def get_text(p: Params) -> dict[str, str]:
             language = self._language(p)
-            value = self.bot_texts.get((result_field, language),
-                                       self.bot_texts.get((result_field, ""), ""))
+            value = self.bot_texts.get(
+                (result_field, language), self.bot_texts.get((result_field, ""), "")
+            )
             return {result_field: value}
 
         return get_text
@@ -962,8 +1034,11 @@ class BotApiEmulator:
         await self._stop_webhook_delivery()
         if p.get_bool("drop_pending_updates"):
             self._drop_all()
-        self.webhook = {"url": url, "secret_token": secret,
-                        "max_connections": p.get_int("max_connections", 40)}
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": p.get_int("max_connections", 40),
+        }
         self.webhook_error = None
         self._updates_signal.fire()  # waiting long polls end with 409
         self._webhook_task = asyncio.create_task(self._deliver_to_webhook(self.webhook))
@@ -1042,9 +1117,14 @@ class BotApiEmulator:
 
     @api_method("getMe")
     async def _get_me(self, p: Params) -> dict[str, Any]:
-        return {**self.bot_user, "can_join_groups": False, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     @api_method("logOut")
     async def _log_out(self, p: Params) -> bool:
@@ -1060,8 +1140,14 @@ class BotApiEmulator:
         text, entities = self._formatted(p, "text", MAX_TEXT, required=True)
         markup = self._reply_markup(p)
         reply_to = self._reply_target(chat, p)
-        return self._send("sendMessage", chat, text=text, entities=entities,
-                          reply_markup=markup, reply_to=reply_to).to_api()
+        return self._send(
+            "sendMessage",
+            chat,
+            text=text,
+            entities=entities,
+            reply_markup=markup,
+            reply_to=reply_to,
+        ).to_api()
 
     async def _send_file(self, p: Params, method: str, key: str) -> dict[str, Any]:
         chat = self._target_chat(p)
@@ -1069,8 +1155,15 @@ class BotApiEmulator:
         markup = self._reply_markup(p)
         reply_to = self._reply_target(chat, p)
         stored = self._input_file(p, key)
-        return self._send(method, chat, caption=caption, caption_entities=caption_entities,
-                          reply_markup=markup, reply_to=reply_to, **{key: stored}).to_api()
+        return self._send(
+            method,
+            chat,
+            caption=caption,
+            caption_entities=caption_entities,
+            reply_markup=markup,
+            reply_to=reply_to,
+            **{key: stored},
+        ).to_api()
 
     @api_method("sendPhoto")
     async def _send_photo(self, p: Params) -> dict[str, Any]:
@@ -1093,9 +1186,16 @@ class BotApiEmulator:
         if "caption" in p:
             caption, caption_entities = self._formatted(p, "caption", MAX_CAPTION, required=False)
         copy = self._send(
-            "copyMessage", chat, text=source.text, entities=source.entities, caption=caption,
-            caption_entities=caption_entities, photo=source.photo, document=source.document,
-            contact=source.contact, reply_markup=self._reply_markup(p),
+            "copyMessage",
+            chat,
+            text=source.text,
+            entities=source.entities,
+            caption=caption,
+            caption_entities=caption_entities,
+            photo=source.photo,
+            document=source.document,
+            contact=source.contact,
+            reply_markup=self._reply_markup(p),
             reply_to=self._reply_target(chat, p),
         )
         return {"message_id": copy.message_id}
@@ -1114,8 +1214,12 @@ class BotApiEmulator:
             raise ApiError.bad_request("there is no text in the message to edit")
         text, entities = self._formatted(p, "text", MAX_TEXT, required=True)
         # Like Telegram: an edit without reply_markup removes the inline keyboard.
-        return self._edit(message, text=text, entities=entities,
-                          reply_markup=self._reply_markup(p, inline_only=True))
+        return self._edit(
+            message,
+            text=text,
+            entities=entities,
+            reply_markup=self._reply_markup(p, inline_only=True),
+        )
 
     @api_method("editMessageCaption")
     async def _edit_message_caption(self, p: Params) -> dict[str, Any]:
@@ -1123,8 +1227,12 @@ class BotApiEmulator:
         if message.photo is None and message.document is None:
             raise ApiError.bad_request("there is no caption in the message to edit")
         caption, caption_entities = self._formatted(p, "caption", MAX_CAPTION, required=False)
-        return self._edit(message, caption=caption, caption_entities=caption_entities,
-                          reply_markup=self._reply_markup(p, inline_only=True))
+        return self._edit(
+            message,
+            caption=caption,
+            caption_entities=caption_entities,
+            reply_markup=self._reply_markup(p, inline_only=True),
+        )
 
     @api_method("editMessageReplyMarkup")
     async def _edit_message_reply_markup(self, p: Params) -> dict[str, Any]:
@@ -1156,17 +1264,23 @@ class BotApiEmulator:
         record = self.callbacks.get(p.get_str("callback_query_id") or "")
         if record is None or record.answered:
             raise ApiError.bad_request(
-                "query is too old and response timeout expired or query ID is invalid")
+                "query is too old and response timeout expired or query ID is invalid"
+            )
         text = p.get_str("text")
         if text is not None and len(text) > 200:
             raise ApiError.bad_request("MESSAGE_TOO_LONG")
         record.answered, record.text = True, text or None
         record.show_alert, record.url = p.get_bool("show_alert"), p.get_str("url")
-        self._publish(lambda: {
-            "type": "callback_answer", "chat_id": record.user_id,
-            "message": record.message.to_page(), "text": record.text,
-            "show_alert": record.show_alert, "url": record.url,
-        })
+        self._publish(
+            lambda: {
+                "type": "callback_answer",
+                "chat_id": record.user_id,
+                "message": record.message.to_page(),
+                "text": record.text,
+                "show_alert": record.show_alert,
+                "url": record.url,
+            }
+        )
         return True
 
     @api_method("setMyCommands")
@@ -1232,6 +1346,5 @@ class BotApiEmulator:
         if action not in _CHAT_ACTIONS:
             raise ApiError.bad_request("wrong parameter action in request")
         chat.last_action = action
-        self._publish(lambda: {"type": "chat_action", "chat_id": chat.user.id,
-                               "action": action})
+        self._publish(lambda: {"type": "chat_action", "chat_id": chat.user.id, "action": action})
         return True

@@ -138,8 +138,10 @@ def reply_keyboard_page(markup: dict[str, Any] | None) -> dict[str, Any] | None:
     if not markup or not keyboard:
         return None
     return {
-        "rows": [[{"text": b["text"], "request_contact": bool(b.get("request_contact"))}
-                  for b in row] for row in keyboard],
+        "rows": [
+            [{"text": b["text"], "request_contact": bool(b.get("request_contact"))} for b in row]
+            for row in keyboard
+        ],
         "one_time": bool(markup.get("one_time_keyboard")),
         "placeholder": markup.get("input_field_placeholder"),
     }
@@ -261,19 +263,29 @@ class ChatMessage:
             "html": entities_to_html(self.text, self.entities),
             "caption": self.caption,
             "caption_html": entities_to_html(self.caption, self.caption_entities),
-            "photo": {"file_id": self.photo.file_id, "url": self.photo.page_url(),
-                      "width": self.photo.width, "height": self.photo.height}
-            if self.photo else None,
-            "document": {"file_id": self.document.file_id, "file_name": self.document.file_name,
-                         "mime_type": self.document.mime_type, "size": len(self.document.data),
-                         "url": self.document.page_url()}
-            if self.document else None,
+            "photo": {
+                "file_id": self.photo.file_id,
+                "url": self.photo.page_url(),
+                "width": self.photo.width,
+                "height": self.photo.height,
+            }
+            if self.photo
+            else None,
+            "document": {
+                "file_id": self.document.file_id,
+                "file_name": self.document.file_name,
+                "mime_type": self.document.mime_type,
+                "size": len(self.document.data),
+                "url": self.document.page_url(),
+            }
+            if self.document
+            else None,
             "contact": self.contact,
             "inline_keyboard": [
-                [{key: b[key] for key in ("text", "callback_data", "url") if key in b}
-                 for b in row]
+                [{key: b[key] for key in ("text", "callback_data", "url") if key in b} for b in row]
                 for row in self.inline_keyboard
-            ] or None,
+            ]
+            or None,
             "reply_keyboard": reply_keyboard_page(markup),
             "remove_keyboard": bool(markup.get("remove_keyboard")),
             "reply_to": self.reply_to.message_id if self.reply_to else None,
@@ -370,8 +382,7 @@ class RateLimits:
         for calls in (self._global, chat_calls):
             while calls and calls[0] <= horizon:
                 calls.popleft()
-        for calls, limit in ((self._global, self.global_per_s),
-                             (chat_calls, self.per_chat_per_s)):
+        for calls, limit in ((self._global, self.global_per_s), (chat_calls, self.per_chat_per_s)):
             if limit is not None and len(calls) >= limit:
                 return max(1, math.ceil(calls[0] + self.window - now))
         self._global.append(now)

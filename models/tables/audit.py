@@ -35,7 +35,7 @@ class IdempotencyRecord(Model):
 
 
 class JobRun(Model):
-    """One run of a scheduled job for one period; the unique key makes reruns no-ops."""
+    """One run of a scheduled job for one period, the unique key makes reruns no-ops."""
 
     id = fields.BigIntField(primary_key=True)
     job = fields.CharField(max_length=64)

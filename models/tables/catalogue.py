@@ -9,7 +9,7 @@ from tortoise.models import Model
 
 
 class Reward(Model):
-    """A catalogue item; names and descriptions are data in every language."""
+    """A catalogue item, names and descriptions are data in every language."""
 
     id = fields.BigIntField(primary_key=True)
     names = fields.JSONField(description="text per language code")
@@ -43,7 +43,7 @@ class VoucherStatus(StrEnum):
 
 
 class Voucher(Model):
-    """A member's right to one reward; redeemed by one conditional update issued→redeemed."""
+    """A member's right to one reward, redeemed by one conditional update issued→redeemed."""
 
     id = fields.BigIntField(primary_key=True)
     token = fields.CharField(max_length=32, unique=True, description="v- QR payload")

@@ -38,7 +38,7 @@ class RuleVersion(Model):
 
 
 class Purchase(Model):
-    """A recorded sale; ``idempotency_key`` is the POS order id or the chat confirmation."""
+    """A recorded sale, ``idempotency_key`` is the POS order id or the chat confirmation."""
 
     id = fields.BigIntField(primary_key=True)
     member: fields.ForeignKeyRelation = fields.ForeignKeyField(
@@ -108,7 +108,7 @@ class LedgerEntry(Model):
 
 
 class PointLot(Model):
-    """Points earned together that expire together; spends draw earliest-expiry first."""
+    """Points earned together that expire together, spends draw earliest-expiry first."""
 
     id = fields.BigIntField(primary_key=True)
     member: fields.ForeignKeyRelation = fields.ForeignKeyField("models.Member", related_name="lots")

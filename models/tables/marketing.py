@@ -20,7 +20,7 @@ class CampaignStatus(StrEnum):
 
 
 class Campaign(Model):
-    """A time-boxed earning boost; empty filter lists mean "all"."""
+    """A time-boxed earning boost, empty filter lists mean "all"."""
 
     id = fields.BigIntField(primary_key=True)
     names = fields.JSONField(description="per language")
@@ -29,8 +29,8 @@ class Campaign(Model):
     bonus_points = fields.BigIntField(default=0)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
-    weekdays = fields.JSONField(default=list, description="0=Mon..6=Sun; empty = every day")
-    hours = fields.JSONField(default=list, description="[start_hour, end_hour) local; empty = all")
+    weekdays = fields.JSONField(default=list, description="0=Mon..6=Sun, empty = every day")
+    hours = fields.JSONField(default=list, description="[start_hour, end_hour) local, empty = all")
     categories = fields.JSONField(default=list)
     skus = fields.JSONField(default=list)
     tiers = fields.JSONField(default=list)
@@ -55,7 +55,7 @@ class BroadcastStatus(StrEnum):
 
 
 class Broadcast(Model):
-    """A marketing message to an audience; its deliveries are outbox rows."""
+    """A marketing message to an audience, its deliveries are outbox rows."""
 
     id = fields.BigIntField(primary_key=True)
     created_by = fields.BigIntField()

@@ -57,7 +57,7 @@ class Role(StrEnum):
 
 
 class StaffRole(Model):
-    """A Telegram user's role; one row per user, revoked by clearing ``active``."""
+    """A Telegram user's role, one row per user, revoked by clearing ``active``."""
 
     id = fields.BigIntField(primary_key=True)
     telegram_id = fields.BigIntField(unique=True)
@@ -92,7 +92,7 @@ class StaffInvite(Model):
 
 
 class ApiKey(Model):
-    """A POS / web-shop credential; only a hash of the secret is stored."""
+    """A POS / web-shop credential, only a hash of the secret is stored."""
 
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=64)

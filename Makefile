@@ -1,0 +1,33 @@
+# make run   - create the environment, migrate, start the bot (sandbox without JIFEN_BOT__TOKEN)
+# make test  - lint and the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jifen run
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.bot
+	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.broadcast
+
+clean:
+	rm -rf $(VENV) data/sandbox.sqlite3*

@@ -1,0 +1,161 @@
+"""The ``jifen`` command: run the bot, the sandbox, migrations, doctor and role grants."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+from models import db
+
+log = logging.getLogger("jifen")
+
+
+async def _with_store(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    await db.open_store(settings.database.url)
+    try:
+        return await work()
+    finally:
+        await db.close_store()
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.bot.token.get_secret_value():
+        log.warning("JIFEN_BOT__TOKEN is not set: starting the sandbox instead")
+        return cmd_sandbox(settings, args)
+    from bot.runners import run_bot
+
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox import run_sandbox
+
+    asyncio.run(
+        run_sandbox(
+            settings,
+            open_browser=getattr(args, "open", False),
+            demo=getattr(args, "demo", False),
+            port=getattr(args, "port", None),
+        )
+    )
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(db.migrate(settings.database.url))
+    print(f"database is up to date: {_redact(settings.database.url)}")
+    return 0
+
+
+def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.devtools import make_migrations
+
+    return asyncio.run(make_migrations(args.name))
+
+
+def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from models import doctor
+
+    async def work() -> int:
+        problems = await doctor.check()
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s) found" if problems else "ledger is consistent")
+        return 1 if problems else 0
+
+    return asyncio.run(_with_store(settings, work))
+
+
+def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from models import staff
+    from models.tables import Role
+
+    async def work() -> int:
+        if args.action == "grant":
+            grant = await staff.grant_role(
+                args.telegram_id,
+                Role(args.role),
+                granted_by=None,
+                location=args.location,
+                actor_kind="cli",
+            )
+            print(f"{grant.telegram_id} is now {grant.role.value}")
+            return 0
+        revoked = await staff.revoke_role(args.telegram_id, revoked_by=None, actor_kind="cli")
+        print(f"{args.telegram_id}: role revoked" if revoked else f"{args.telegram_id} had no role")
+        return 0 if revoked else 1
+
+    return asyncio.run(_with_store(settings, work))
+
+
+def _redact(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return f"{scheme}://{rest}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jifen", description="jifen: loyalty points with a Telegram bot front end"
+    )
+    parser.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="start the bot as configured (sandbox without a token)")
+    run.set_defaults(func=cmd_run)
+
+    sandbox = sub.add_parser("sandbox", help="the bot in a browser chat page, no Telegram needed")
+    sandbox.add_argument("--open", action="store_true", help="open the page in the browser")
+    sandbox.add_argument(
+        "--demo", action="store_true", help="load demo catalogue, members, campaign"
+    )
+    sandbox.add_argument("--port", type=int, help="web page port (default sandbox.port)")
+    sandbox.set_defaults(func=cmd_sandbox)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    makemigrations = sub.add_parser("makemigrations", help="(developers) write a migration")
+    makemigrations.add_argument("--name", help="migration name")
+    makemigrations.set_defaults(func=cmd_makemigrations)
+
+    doctor = sub.add_parser("doctor", help="check balance = entries = lots for every member")
+    doctor.set_defaults(func=cmd_doctor)
+
+    admin = sub.add_parser("admin", help="grant or revoke roles")
+    admin_sub = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    grant = admin_sub.add_parser("grant", help="give a Telegram user a role")
+    grant.add_argument("telegram_id", type=int, help="numeric Telegram user id")
+    grant.add_argument("role", choices=["admin", "marketer", "staff"])
+    grant.add_argument("--location", help="shop/location the role is bound to")
+    revoke = admin_sub.add_parser("revoke", help="take a Telegram user's role away")
+    revoke.add_argument("telegram_id", type=int, help="numeric Telegram user id")
+    admin.set_defaults(func=cmd_admin)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as exc:
+        print(f"jifen: {exc}", file=sys.stderr)
+        return 2
+    return args.func(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

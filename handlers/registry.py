@@ -1,0 +1,304 @@
+"""One table drives commands, menus, buttons, deep links and free-text input (STYLE.md §2).
+
+Each feature module declares a :class:`Feature`; :func:`install` registers all of them on
+the Application with their role checks, and :func:`publish_menus` sets the localized
+``setMyCommands`` menus per language and per role's chat scope. Adding a command touches
+one place: the feature's declaration.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext, resolve_person
+from locales import LANGUAGES, translator
+from models import staff
+from models.tables import Role
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Update, JifenContext], Awaitable[Any]]
+ButtonCallback = Callable[[Update, JifenContext, CallbackData], Awaitable[Any]]
+LinkCallback = Callable[[Update, JifenContext, str], Awaitable[Any]]
+
+DEEP_LINK = re.compile(r"^([a-z])-([A-Za-z0-9_-]{1,62})$")
+"""``/start <kind>-<token>``: m- card, v- voucher, s- staff invite, r- referral, c- coupon."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: who may use it and the locale key of its menu description."""
+
+    name: str
+    callback: Callback
+    description: str
+    role: Role | None = None
+    in_menu: bool = True
+
+
+@dataclass(frozen=True)
+class Button:
+    """Handler of inline buttons whose callback data starts with ``action``."""
+
+    callback: ButtonCallback
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything one chat feature adds to the bot."""
+
+    name: str
+    commands: Sequence[Command] = ()
+    buttons: Mapping[str, Button] = field(default_factory=dict)
+    deep_links: Mapping[str, LinkCallback] = field(default_factory=dict)
+    """Payload kind letter (``m``, ``v``, …) → handler receiving the token."""
+    inputs: Mapping[str, Callback] = field(default_factory=dict)
+    """Awaited-input state name → handler of the next text/photo/contact message."""
+    menu_buttons: Mapping[str, str] = field(default_factory=dict)
+    """Reply-keyboard label locale key → command name it stands for."""
+    handlers: Sequence[BaseHandler] = ()
+    """Anything else, registered as is (group 0, after commands)."""
+    on_start: Callback | None = None
+    """What a plain ``/start`` (no deep link) does; exactly one feature provides it."""
+
+
+# ---- awaited input: one free-text router instead of competing conversations ----------
+
+AWAITING = "awaiting"
+
+
+def await_input(context: JifenContext, state: str, **data: Any) -> None:
+    """Route the user's next message to the ``inputs[state]`` handler, with ``data``."""
+    context.user_data[AWAITING] = (state, data)  # type: ignore[index]
+
+
+def awaited(context: JifenContext) -> dict[str, Any]:
+    """The data stored by :func:`await_input` for the current state."""
+    entry = (context.user_data or {}).get(AWAITING)
+    return entry[1] if entry else {}
+
+
+def stop_awaiting(context: JifenContext) -> None:
+    (context.user_data or {}).pop(AWAITING, None)
+
+
+# ---- wiring ----------------------------------------------------------------------------
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer where the update came from (message or button press)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, **kwargs)
+
+
+async def refuse(update: Update, context: JifenContext, needed: Role) -> None:
+    """The localized "not allowed" answer; nothing else happens."""
+    text = context.t("common-not-allowed", role=needed.value)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(text)
+
+
+def _guard(callback: Callback, role: Role | None) -> Callback:
+    async def guarded(update: Update, context: JifenContext) -> Any:
+        if role is not None and not staff.may(context.role, role):
+            await refuse(update, context, role)
+            return None
+        return await callback(update, context)
+
+    guarded.__name__ = getattr(callback, "__name__", "guarded")
+    return guarded
+
+
+class _Router:
+    """Dispatches buttons, deep links, awaited input and menu labels to features."""
+
+    def __init__(self, features: Sequence[Feature]) -> None:
+        self.buttons: dict[str, Button] = {}
+        self.links: dict[str, LinkCallback] = {}
+        self.inputs: dict[str, Callback] = {}
+        self.labels: dict[str, str] = {}
+        self.commands: dict[str, Command] = {}
+        starts = [f.on_start for f in features if f.on_start is not None]
+        if len(starts) > 1:
+            raise ValueError("more than one feature handles a plain /start")
+        self.on_start: Callback | None = starts[0] if starts else None
+        for feature in features:
+            _merge(self.buttons, feature.buttons, feature.name)
+            _merge(self.links, feature.deep_links, feature.name)
+            _merge(self.inputs, feature.inputs, feature.name)
+            _merge(self.commands, {c.name: c for c in feature.commands}, feature.name)
+            for key, command in feature.menu_buttons.items():
+                for language in LANGUAGES:
+                    self.labels[translator(language)(key)] = command
+
+    async def on_button(self, update: Update, context: JifenContext) -> None:
+        query = update.callback_query
+        assert query is not None and query.from_user is not None
+        data = context.codec.decode(query.from_user.id, query.data)
+        button = self.buttons.get(data.action) if data else None
+        if data is None or button is None:
+            await query.answer(context.t("common-button-expired"), show_alert=True)
+            return
+        if button.role is not None and not staff.may(context.role, button.role):
+            await refuse(update, context, button.role)
+            return
+        await button.callback(update, context, data)
+
+    async def on_deep_link(self, update: Update, context: JifenContext, payload: str) -> bool:
+        """Handle ``/start <payload>``; False when the payload is not a known link."""
+        match = DEEP_LINK.match(payload)
+        handler = self.links.get(match.group(1)) if match else None
+        if match is None or handler is None:
+            return False
+        stop_awaiting(context)
+        await handler(update, context, match.group(2))
+        return True
+
+    async def on_message(self, update: Update, context: JifenContext) -> None:
+        """Free text, photos and contacts: awaited input first, then menu labels."""
+        entry = (context.user_data or {}).get(AWAITING)
+        if entry is not None and entry[0] in self.inputs:
+            await self.inputs[entry[0]](update, context)
+            return
+        message = update.effective_message
+        text = message.text if message else None
+        if text and text in self.labels and self.labels[text] in self.commands:
+            command = self.commands[self.labels[text]]
+            await _guard(command.callback, command.role)(update, context)
+            return
+        if "" in self.inputs:  # a feature's catch-all (e.g. a photo of a QR code)
+            await self.inputs[""](update, context)
+            return
+        await reply(update, context.t("common-unknown-command"))
+
+
+def _merge(target: dict[str, Any], items: Mapping[str, Any], owner: str) -> None:
+    for key, value in items.items():
+        if key in target:
+            raise ValueError(f"{owner} registers {key!r} twice")
+        target[key] = value
+
+
+ROUTER_KEY = "router"
+
+
+def router(context: JifenContext) -> _Router:
+    return context.bot_data[ROUTER_KEY]
+
+
+def install(application: Application, features: Sequence[Feature]) -> None:
+    """Register every feature's handlers on the application."""
+    route = _Router(features)
+    application.bot_data[ROUTER_KEY] = route
+    application.bot_data["features"] = tuple(features)
+    application.add_handler(TypeHandler(Update, resolve_person), group=-100)
+    private = filters.ChatType.PRIVATE
+    for command in route.commands.values():
+        application.add_handler(
+            CommandHandler(command.name, _guard(command.callback, command.role), filters=private)
+        )
+    application.add_handler(CallbackQueryHandler(route.on_button))
+    for feature in features:
+        for handler in feature.handlers:
+            application.add_handler(handler)
+    application.add_handler(
+        MessageHandler(
+            private & (filters.TEXT | filters.PHOTO | filters.CONTACT) & ~filters.COMMAND,
+            route.on_message,
+        )
+    )
+    # Last in group 0: reached only when no command handler above matched.
+    application.add_handler(MessageHandler(private & filters.COMMAND, _unknown_command))
+
+
+async def _unknown_command(update: Update, context: JifenContext) -> None:
+    await reply(update, context.t("common-unknown-command"))
+
+
+# ---- menus -----------------------------------------------------------------------------
+
+_ROLE_MENUS: tuple[Role | None, ...] = (None, Role.STAFF, Role.MARKETER, Role.ADMIN)
+
+
+def commands_for(features: Sequence[Feature], role: Role | None, language: str) -> list[BotCommand]:
+    """The menu a person with ``role`` sees, in ``language``."""
+    t = translator(language)
+    return [
+        BotCommand(c.name, t(c.description)[:256])
+        for f in features
+        for c in f.commands
+        if c.in_menu and staff.may(role, c.role)
+    ]
+
+
+def _telegram_language(language: str) -> str:
+    return "zh" if language == "zh-Hans" else "en"
+
+
+async def publish_menus(application: Application, grants: Sequence[staff.Grant] = ()) -> None:
+    """Member menu for all private chats (per language), role menus per staff chat."""
+    features = application.bot_data["features"]
+    bot = application.bot
+    default = application.bot_data["settings"].bot.default_language
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(commands_for(features, None, default), scope=scope)
+    for language in LANGUAGES:
+        await bot.set_my_commands(
+            commands_for(features, None, language),
+            scope=scope,
+            language_code=_telegram_language(language),
+        )
+    for grant in grants:
+        await publish_menu_for(application, grant.telegram_id, grant.role)
+
+
+async def publish_menu_for(application: Application, telegram_id: int, role: Role | None) -> None:
+    """Set (or, for ``None``, reset) one person's menu after a role change."""
+    features = application.bot_data["features"]
+    scope = BotCommandScopeChat(telegram_id)
+    try:
+        if role is None:
+            await application.bot.delete_my_commands(scope=scope)
+            for language in LANGUAGES:
+                await application.bot.delete_my_commands(
+                    scope=scope, language_code=_telegram_language(language)
+                )
+            return
+        default = application.bot_data["settings"].bot.default_language
+        await application.bot.set_my_commands(commands_for(features, role, default), scope=scope)
+        for language in LANGUAGES:
+            await application.bot.set_my_commands(
+                commands_for(features, role, language),
+                scope=scope,
+                language_code=_telegram_language(language),
+            )
+    except TelegramError as exc:  # e.g. the person never started the bot
+        log.warning("could not set the menu of %s: %s", telegram_id, exc)
