@@ -7,6 +7,14 @@ its ``FEATURE`` here and nothing else needs to change.
 from __future__ import annotations
 
 from handlers import core
+from handlers import till
+from handlers import reports
+from handlers import member
 from handlers.registry import Feature
 
-FEATURES: tuple[Feature, ...] = (core.FEATURE,)
+FEATURES: tuple[Feature, ...] = (
+    core.FEATURE,
+    till.FEATURE,
+    reports.FEATURE,
+    member.FEATURE,
+)

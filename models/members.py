@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
 from tortoise.exceptions import IntegrityError
 
-from models import clock, tokens
-from models.tables import Member
+from models import audit, clock, tokens
+from models.db import write_transaction
+from models.tables import LedgerEntry, Member, PointLot, Purchase, Voucher
 
 
 async def ensure_member(
@@ -58,3 +64,232 @@ async def find_by_code_or_phone(text: str) -> Member | None:
                 phone__endswith=digits.lstrip("+"), deleted_at=None
             ).first()
     return member
+
+
+# ---- the member's own profile (/profile, /language, onboarding) -------------------------
+
+
+@dataclass(frozen=True)
+class BirthdaySet:
+    birthday: date
+
+
+@dataclass(frozen=True)
+class InvalidBirthday:
+    """``reason``: format | future | already-set."""
+
+    reason: str
+
+
+_BIRTHDAY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+_NO_YEAR = 1904
+"""A leap year standing for "year not given", so 02-29 is a valid birthday."""
+
+
+def parse_birthday(text: str, today: date) -> date | InvalidBirthday:
+    """``YYYY-MM-DD`` or ``MM-DD`` (stored with year 1904 = unknown), never in the future."""
+    match = _BIRTHDAY.match(text.strip().replace("/", "-").replace(".", "-"))
+    if match is None:
+        return InvalidBirthday("format")
+    year, month, day = match.groups()
+    try:
+        value = date(int(year) if year else _NO_YEAR, int(month), int(day))
+    except ValueError:
+        return InvalidBirthday("format")
+    if value > today or value.year < 1900:
+        return InvalidBirthday("future" if value > today else "format")
+    return value
+
+
+def birthday_has_year(value: date) -> bool:
+    return value.year != _NO_YEAR
+
+
+async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthday:
+    """Set the birthday ONCE: members cannot move it around to collect birthday bonuses.
+
+    Only the first value is taken (a conditional update on ``birthday IS NULL``); staff
+    may correct it in the admin tools.
+    """
+    parsed = parse_birthday(text, clock.now().date())
+    if isinstance(parsed, InvalidBirthday):
+        return parsed
+    changed = await Member.filter(id=member_id, birthday=None, deleted_at=None).update(
+        birthday=parsed
+    )
+    return BirthdaySet(parsed) if changed else InvalidBirthday("already-set")
+
+
+async def set_phone(member_id: int, phone: str) -> str:
+    """Store the phone number the member shared (their own contact), normalised to +digits."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    normalised = f"+{digits}"[:32]
+    await Member.filter(id=member_id, deleted_at=None).update(phone=normalised)
+    return normalised
+
+
+async def set_language(member_id: int, language: str) -> str:
+    chosen = language if language in ("en", "zh-Hans") else "en"
+    await Member.filter(id=member_id).update(language=chosen)
+    return chosen
+
+
+async def set_preferences(
+    member_id: int, *, marketing: bool | None = None, notifications: bool | None = None
+) -> Member:
+    """Marketing and notification opt-ins; ``None`` leaves a switch as it is."""
+    changes: dict[str, Any] = {}
+    if marketing is not None:
+        changes["marketing_opt_in"] = marketing
+    if notifications is not None:
+        changes["notifications_enabled"] = notifications
+    if changes:
+        await Member.filter(id=member_id).update(**changes)
+    return await Member.get(id=member_id)
+
+
+async def regenerate_card(member_id: int, *, actor_telegram_id: int | None) -> str:
+    """A new card token: the old membership QR stops working at once (audited)."""
+    new = tokens.token()
+    async with write_transaction() as conn:
+        await Member.filter(id=member_id).using_db(conn).update(card_token=new)
+        await audit.record(
+            "member.card.regenerate",
+            actor_telegram_id=actor_telegram_id,
+            target=f"member:{member_id}",
+            using_db=conn,
+        )
+    return new
+
+
+# ---- privacy: export and delete --------------------------------------------------------
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export_data(member_id: int) -> dict[str, Any]:
+    """Everything jifen keeps about a member, as one JSON-ready document (/privacy)."""
+    member = await Member.get(id=member_id)
+    entries = await LedgerEntry.filter(member_id=member_id).order_by("id")
+    purchases = await Purchase.filter(member_id=member_id).order_by("id")
+    vouchers = await Voucher.filter(member_id=member_id).order_by("id")
+    return {
+        "exported_at": _iso(clock.now()),
+        "profile": {
+            "code": member.code,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "username": member.username,
+            "phone": member.phone,
+            "birthday": _iso(member.birthday),
+            "language": member.language,
+            "marketing_opt_in": member.marketing_opt_in,
+            "notifications_enabled": member.notifications_enabled,
+            "tier": member.tier,
+            "balance": member.balance,
+            "joined_at": _iso(member.created_at),
+        },
+        "entries": [
+            {
+                "id": e.id,
+                "kind": str(e.kind),
+                "points": e.points,
+                "balance_after": e.balance_after,
+                "reason": e.reason,
+                "created_at": _iso(e.created_at),
+            }
+            for e in entries
+        ],
+        "purchases": [
+            {
+                "receipt": p.receipt_code,
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "category": p.category,
+                "points": p.points_awarded,
+                "refunded_minor": p.refunded_minor,
+                "created_at": _iso(p.created_at),
+            }
+            for p in purchases
+        ],
+        "vouchers": [
+            {
+                "code": v.code,
+                "reward_id": v.reward_id,  # type: ignore[attr-defined]
+                "status": str(v.status),
+                "cost_points": v.cost_points,
+                "issued_at": _iso(v.issued_at),
+                "valid_until": _iso(v.valid_until),
+                "redeemed_at": _iso(v.redeemed_at),
+            }
+            for v in vouchers
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class AccountDeleted:
+    member_id: int
+    replayed: bool = False
+
+
+async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> AccountDeleted:
+    """Anonymise the member (GDPR-style erase) but keep the row, ledger and purchases.
+
+    Names, username, phone, birthday and the Telegram id are cleared, card and referral
+    tokens replaced, opt-ins switched off, ``deleted_at`` set, all in one audited
+    transaction. A later /start from the same Telegram account creates a fresh member.
+    """
+    now = clock.now()
+    async with write_transaction() as conn:
+        changed = (
+            await Member.filter(id=member_id, deleted_at=None)
+            .using_db(conn)
+            .update(
+                telegram_id=None,
+                first_name="",
+                last_name="",
+                username=None,
+                phone=None,
+                birthday=None,
+                card_token=tokens.token(),
+                referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
+                marketing_opt_in=False,
+                notifications_enabled=False,
+                reachable=False,
+                deleted_at=now,
+            )
+        )
+        if changed:
+            await audit.record(
+                "member.delete",
+                actor_telegram_id=actor_telegram_id,
+                target=f"member:{member_id}",
+                using_db=conn,
+            )
+    return AccountDeleted(member_id, replayed=not changed)
+
+
+@dataclass(frozen=True)
+class Expiring:
+    points: int
+    on: datetime
+
+
+async def expiring_soonest(member_id: int) -> Expiring | None:
+    """The points that expire first and when (the earliest-expiring lots' remainder, /balance).
+
+    One indexed query: lots with the same (earliest) expiry instant are added together.
+    """
+    lots = (
+        await PointLot.filter(member_id=member_id, remaining__gt=0, expires_at__isnull=False)
+        .order_by("expires_at")
+        .limit(20)
+        .values_list("expires_at", "remaining")
+    )
+    if not lots:
+        return None
+    first = lots[0][0]
+    return Expiring(sum(int(r) for at, r in lots if at == first), first)

@@ -1,0 +1,65 @@
+"""``/card``: the membership QR (``m-<card_token>``) and replacing a lost or shared one."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.member.common import HTML, button, edit, markup, tier_label, user_id
+from handlers.qr import deep_link, qr_png
+from models import members, rule_versions
+
+
+async def send_card(update: Update, context: JifenContext, card_token: str) -> None:
+    member = context.member
+    assert member is not None and update.effective_chat is not None
+    _, rules = await rule_versions.current()
+    caption = context.t(
+        "member-card",
+        name=html.escape(member.display_name),
+        code=member.code,
+        tier=tier_label(rules, member.tier, context.lang),
+    )
+    png = await qr_png(deep_link(context, "m", card_token))
+    keyboard = markup([button(update, context, context.t("member-card-regenerate"), "mc")])
+    await update.effective_chat.send_photo(
+        png, caption=caption, parse_mode=HTML, reply_markup=keyboard
+    )
+
+
+async def show(update: Update, context: JifenContext) -> None:
+    assert context.member is not None
+    await send_card(update, context, context.member.card_token)
+
+
+async def on_regenerate(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Ask first: the old QR stops working at once."""
+    assert update.callback_query is not None and update.effective_chat is not None
+    await update.callback_query.answer()
+    keyboard = markup(
+        [
+            button(update, context, context.t("common-confirm"), "mcy"),
+            button(update, context, context.t("common-cancel"), "mno"),
+        ]
+    )
+    await update.effective_chat.send_message(
+        context.t("member-card-regenerate-ask"), reply_markup=keyboard
+    )
+
+
+async def on_regenerate_confirmed(
+    update: Update, context: JifenContext, data: CallbackData
+) -> None:
+    assert context.member is not None
+    token = await members.regenerate_card(context.member.id, actor_telegram_id=user_id(update))
+    context.member.card_token = token
+    await edit(update, context.t("member-card-regenerated"))
+    await send_card(update, context, token)
+
+
+async def on_cancel(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Any member confirmation's Cancel: the question becomes "Cancelled"."""
+    await edit(update, context.t("common-cancelled"))

@@ -1,0 +1,102 @@
+"""Joining: welcome, phone (own contact only), marketing consent, menu, and /language."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import ReplyKeyboardRemove, Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send
+from handlers.member.keyboards import main_menu, share_phone
+from handlers.registry import await_input, router, stop_awaiting
+from locales import LANGUAGES, translator
+from models import members
+
+CONTACT_STATE = "member-contact"
+
+
+async def show_menu(update: Update, context: JifenContext, key: str = "member-menu-shown") -> None:
+    await send(update, context.t(key), reply_markup=main_menu(context.t))
+
+
+async def start(update: Update, context: JifenContext) -> None:
+    """Plain ``/start``: a joined member (phone known) just gets the menu, others the welcome.
+
+    ``resolve_person`` already created the member (race-safe), so /start never duplicates.
+    """
+    member = context.member
+    assert member is not None
+    if member.phone:
+        await show_menu(update, context)
+        return
+    text = context.t(
+        "member-welcome",
+        shop=html.escape(context.settings.bot.shop_name),
+        name=html.escape(member.first_name or member.code),
+    )
+    await send(update, text, parse_mode=HTML, reply_markup=share_phone(context.t))
+    await_input(context, CONTACT_STATE)
+
+
+async def on_contact(update: Update, context: JifenContext) -> None:
+    """The next message after the welcome: the member's own contact, "skip", or anything else."""
+    message = update.effective_message
+    member = context.member
+    assert message is not None and member is not None
+    contact = message.contact
+    if contact is None:
+        stop_awaiting(context)
+        if message.text == context.t("member-skip-phone"):
+            await ask_consent(update, context)
+        else:  # a menu key or a question: let the router handle it as usual
+            await router(context).on_message(update, context)
+        return
+    if contact.user_id != member.telegram_id:
+        await send(update, context.t("member-contact-not-yours"))
+        return
+    stop_awaiting(context)
+    phone = await members.set_phone(member.id, contact.phone_number)
+    await send(
+        update,
+        context.t("member-phone-saved", phone=phone),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await ask_consent(update, context)
+
+
+async def ask_consent(update: Update, context: JifenContext) -> None:
+    keyboard = markup(
+        [
+            button(update, context, context.t("member-consent-yes"), "mk", 1),
+            button(update, context, context.t("member-consent-no"), "mk", 0),
+        ]
+    )
+    await send(update, context.t("member-consent-ask"), reply_markup=keyboard)
+
+
+async def on_consent(update: Update, context: JifenContext, data: CallbackData) -> None:
+    assert context.member is not None
+    yes = data.int_arg(0) == 1
+    await members.set_preferences(context.member.id, marketing=yes)
+    await edit(update, context.t("member-consent-given" if yes else "member-consent-declined"))
+    await show_menu(update, context)
+
+
+async def language(update: Update, context: JifenContext) -> None:
+    """``/language``: both languages as buttons, each named in its own language."""
+    row = [button(update, context, LANGUAGE_NAMES[lang], "ml", lang) for lang in LANGUAGES]
+    await send(update, context.t("member-language-ask"), reply_markup=markup(row))
+
+
+async def on_language(update: Update, context: JifenContext, data: CallbackData) -> None:
+    assert context.member is not None
+    chosen = data.args[0] if data.args and data.args[0] in LANGUAGES else None
+    if chosen is None:
+        await edit(update, context.t("common-button-expired"))
+        return
+    context.member.language = await members.set_language(context.member.id, chosen)
+    t = translator(chosen)
+    await edit(update, t("member-language-set"))
+    await show_menu(update, context)

@@ -1,0 +1,51 @@
+"""``/privacy``: export my data (a JSON document) and delete my account (anonymised)."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import ReplyKeyboardRemove, Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.member.common import button, edit, markup, send, toast, user_id
+from models import members
+
+
+async def show(update: Update, context: JifenContext) -> None:
+    t = context.t
+    keyboard = markup(
+        [button(update, context, t("member-privacy-export"), "mxe")],
+        [button(update, context, t("member-privacy-delete"), "mxd")],
+    )
+    await send(update, t("member-privacy"), reply_markup=keyboard)
+
+
+async def on_export(update: Update, context: JifenContext, data: CallbackData) -> None:
+    assert context.member is not None and update.effective_chat is not None
+    await toast(update, "")
+    document = await members.export_data(context.member.id)
+    body = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    await update.effective_chat.send_document(
+        body,
+        filename=f"jifen-{context.member.code}.json",
+        caption=context.t("member-privacy-exported"),
+    )
+
+
+async def on_delete(update: Update, context: JifenContext, data: CallbackData) -> None:
+    await toast(update, "")
+    keyboard = markup(
+        [
+            button(update, context, context.t("member-privacy-delete-confirm"), "mxy"),
+            button(update, context, context.t("common-cancel"), "mno"),
+        ]
+    )
+    await send(update, context.t("member-privacy-delete-ask"), reply_markup=keyboard)
+
+
+async def on_delete_confirmed(update: Update, context: JifenContext, data: CallbackData) -> None:
+    assert context.member is not None
+    await members.delete_account(context.member.id, actor_telegram_id=user_id(update))
+    await edit(update, context.t("member-privacy-deleted"))
+    await send(update, context.t("member-privacy-goodbye"), reply_markup=ReplyKeyboardRemove())

@@ -1,0 +1,102 @@
+"""``/profile``: name, phone, birthday, language and the two opt-in switches.
+
+Birthday: the member types ``YYYY-MM-DD`` or ``MM-DD``; it can be set ONCE (so nobody
+moves it around to collect birthday bonuses); staff correct mistakes.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send, toast
+from handlers.member.onboarding import language
+from handlers.registry import await_input, stop_awaiting
+from models import members
+from models.tables import Member
+
+BIRTHDAY_STATE = "member-birthday"
+
+
+def _birthday(context: JifenContext, member: Member) -> str:
+    if member.birthday is None:
+        return context.t("member-profile-unset")
+    if members.birthday_has_year(member.birthday):
+        return member.birthday.isoformat()
+    return member.birthday.strftime("%m-%d")
+
+
+def _screen(update: Update, context: JifenContext, member: Member):
+    t = context.t
+    text = t(
+        "member-profile",
+        name=html.escape(member.display_name),
+        code=member.code,
+        phone=member.phone or t("member-profile-unset"),
+        birthday=_birthday(context, member),
+        language=LANGUAGE_NAMES.get(member.language, member.language),
+        notifications=t(
+            "member-profile-on" if member.notifications_enabled else "member-profile-off"
+        ),
+        marketing=t("member-profile-on" if member.marketing_opt_in else "member-profile-off"),
+    )
+    rows = [
+        [button(update, context, t("member-profile-toggle-notifications"), "mpn")],
+        [button(update, context, t("member-profile-toggle-marketing"), "mpm")],
+        [button(update, context, t("member-profile-language"), "mpl")],
+    ]
+    if member.birthday is None:
+        rows.append([button(update, context, t("member-profile-set-birthday"), "mpb")])
+    return text, markup(*rows)
+
+
+async def show(update: Update, context: JifenContext) -> None:
+    assert context.member is not None
+    text, keyboard = _screen(update, context, context.member)
+    await send(update, text, parse_mode=HTML, reply_markup=keyboard)
+
+
+async def on_toggle(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Flip one opt-in switch and redraw the profile in place."""
+    member = context.member
+    assert member is not None
+    if data.action == "mpn":
+        member = await members.set_preferences(
+            member.id, notifications=not member.notifications_enabled
+        )
+    else:
+        member = await members.set_preferences(member.id, marketing=not member.marketing_opt_in)
+    context.member = member
+    text, keyboard = _screen(update, context, member)
+    await edit(update, text, keyboard)
+
+
+async def on_birthday(update: Update, context: JifenContext, data: CallbackData) -> None:
+    await toast(update, "")
+    await send(update, context.t("member-birthday-ask"))
+    await_input(context, BIRTHDAY_STATE)
+
+
+async def on_birthday_text(update: Update, context: JifenContext) -> None:
+    message = update.effective_message
+    assert message is not None and context.member is not None
+    result = await members.set_birthday(context.member.id, message.text or "")
+    if isinstance(result, members.InvalidBirthday):
+        await send(update, context.t("member-birthday-invalid", reason=result.reason))
+        if result.reason == "already-set":
+            stop_awaiting(context)
+        return
+    stop_awaiting(context)
+    context.member.birthday = result.birthday
+    await send(
+        update, context.t("member-birthday-saved", birthday=_birthday(context, context.member))
+    )
+
+
+async def on_language(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """The profile's language button opens the same choice as /language."""
+    await toast(update, "")
+    await language(update, context)

@@ -1,0 +1,188 @@
+"""``/rewards``: the catalogue (paged in place), a reward's details, redeem with a confirmation.
+
+The voucher's idempotency key is derived from the confirmation message, so pressing
+Confirm twice (or two devices at once) gives one voucher and one deduction.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.member.common import HTML, button, edit, markup, pager, send, tier_label, toast
+from handlers.member.vouchers import send_voucher
+from locales import localized
+from models import catalogue, rule_versions, vouchers
+from models.config import RuleSet
+from models.results import (
+    BelowMinimumRedemption,
+    InsufficientPoints,
+    LimitReached,
+    OutOfStock,
+    RewardUnavailable,
+    TierTooLow,
+    UnknownMember,
+    VoucherIssued,
+)
+from models.tables import Reward
+
+PAGE_SIZE = 5
+
+
+def _name(context: JifenContext, reward: Reward) -> str:
+    return html.escape(localized(reward.names, context.lang) or f"#{reward.id}")
+
+
+def _stock(context: JifenContext, reward: Reward) -> str:
+    if reward.stock is None:
+        return context.t("member-reward-stock-unlimited")
+    return context.t("member-reward-stock", stock=reward.stock)
+
+
+async def _catalogue(update: Update, context: JifenContext, number: int):
+    assert context.member is not None
+    _, rules = await rule_versions.current()
+    result = await catalogue.page(context.member, rules, number, PAGE_SIZE)
+    if not result.items:
+        return context.t("member-rewards-empty"), None
+    lines = [context.t("member-rewards-title", balance=context.member.balance)]
+    rows = []
+    for item in result.items:
+        reward = item.reward
+        mark = "✅" if item.affordable and item.in_stock else "🔒"
+        lines.append(
+            context.t(
+                "member-rewards-line",
+                mark=mark,
+                name=_name(context, reward),
+                cost=reward.cost_points,
+                stock=_stock(context, reward),
+            )
+        )
+        label = f"{mark} {localized(reward.names, context.lang)} · {reward.cost_points}"
+        rows.append([button(update, context, label[:60], "mrd", reward.id)])
+    if result.pages > 1:
+        lines.append(context.t("common-page", page=result.page + 1, pages=result.pages))
+    rows.append(pager(update, context, "mr", result.page, result.pages))
+    return "\n".join(lines), markup(*rows)
+
+
+async def show(update: Update, context: JifenContext) -> None:
+    text, keyboard = await _catalogue(update, context, 0)
+    await send(update, text, parse_mode=HTML, reply_markup=keyboard)
+
+
+async def on_page(update: Update, context: JifenContext, data: CallbackData) -> None:
+    text, keyboard = await _catalogue(update, context, data.int_arg(0) or 0)
+    await edit(update, text, keyboard)
+
+
+async def on_details(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A reward's card: photo (when it has one), description, cost, stock and Redeem."""
+    assert context.member is not None and update.effective_chat is not None
+    reward_id = data.int_arg(0)
+    _, rules = await rule_versions.current()
+    item = await catalogue.visible_reward(context.member, rules, reward_id or 0)
+    if item is None:
+        await toast(update, context.t("member-redeem-unavailable"), alert=True)
+        return
+    await toast(update, "")
+    reward = item.reward
+    text = context.t(
+        "member-reward-details",
+        name=_name(context, reward),
+        description=html.escape(localized(reward.descriptions, context.lang) or ""),
+        cost=reward.cost_points,
+        stock=_stock(context, reward),
+        balance=context.member.balance,
+    )
+    keyboard = markup(
+        [button(update, context, context.t("member-reward-redeem"), "mrr", reward.id)]
+    )
+    if reward.photo_file_id:
+        await update.effective_chat.send_photo(
+            reward.photo_file_id, caption=text, parse_mode=HTML, reply_markup=keyboard
+        )
+    else:
+        await update.effective_chat.send_message(text, parse_mode=HTML, reply_markup=keyboard)
+
+
+async def on_redeem(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Redeem pressed: a separate confirmation message (its id makes the idempotency key)."""
+    assert context.member is not None and update.effective_chat is not None
+    _, rules = await rule_versions.current()
+    item = await catalogue.visible_reward(context.member, rules, data.int_arg(0) or 0)
+    if item is None:
+        await toast(update, context.t("member-redeem-unavailable"), alert=True)
+        return
+    await toast(update, "")
+    keyboard = markup(
+        [
+            button(update, context, context.t("common-confirm"), "mry", item.reward.id),
+            button(update, context, context.t("common-cancel"), "mno"),
+        ]
+    )
+    text = context.t(
+        "member-redeem-ask",
+        name=_name(context, item.reward),
+        cost=item.reward.cost_points,
+        balance=context.member.balance,
+    )
+    await update.effective_chat.send_message(text, parse_mode=HTML, reply_markup=keyboard)
+
+
+def refusal(context: JifenContext, result: object, rules: RuleSet) -> str:
+    """Why a redemption was refused, in the member's words."""
+    t = context.t
+    match result:
+        case InsufficientPoints(short_by=short, balance=balance):
+            return t("member-redeem-short", short=short, balance=balance)
+        case OutOfStock():
+            return t("member-redeem-out-of-stock")
+        case TierTooLow(required=required):
+            return t("member-redeem-tier", tier=tier_label(rules, required, context.lang))
+        case LimitReached(limit=limit, period=period):
+            return t("member-redeem-limit", limit=limit, period=period)
+        case BelowMinimumRedemption(minimum=minimum):
+            return t("member-redeem-minimum", minimum=minimum)
+        case RewardUnavailable() | UnknownMember():
+            return t("member-redeem-unavailable")
+    return t("common-error")
+
+
+async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Confirm: issue the voucher once per confirmation message, then show it as a QR."""
+    query = update.callback_query
+    assert context.member is not None and query is not None and query.message is not None
+    reward_id = data.int_arg(0) or 0
+    key = f"redeem:{context.member.id}:{query.message.message_id}:{reward_id}"
+    result = await vouchers.issue_for_reward(
+        context.member.id,
+        reward_id,
+        idempotency_key=key,
+        tz=context.settings.scheduler.timezone,
+    )
+    if not isinstance(result, VoucherIssued):
+        _, rules = await rule_versions.current()
+        await edit(update, refusal(context, result, rules))
+        return
+    if result.replayed:
+        await toast(update, context.t("member-redeem-already"))
+        return
+    reward = await Reward.get_or_none(id=result.reward_id)
+    name = _name(context, reward) if reward else "-"
+    await edit(
+        update,
+        context.t("member-redeem-done", name=name, cost=result.cost_points, balance=result.balance),
+    )
+    await send_voucher(
+        update,
+        context,
+        token=result.token,
+        code=result.code,
+        reward=name,
+        valid_until=result.valid_until,
+    )
