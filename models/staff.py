@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from models import audit, clock
 from models.db import write_transaction
 from models.tables import Role, StaffRole
@@ -52,36 +54,56 @@ async def grant_role(
     actor_kind: str = "telegram",
 ) -> Grant:
     """Give (or change) a role; audited. Idempotent for the same role and location."""
-    now = clock.now()
     async with write_transaction() as conn:
-        row = await StaffRole.get_or_none(telegram_id=telegram_id).using_db(conn)
-        previous = row.role if row and row.active else None
-        if row is None:
-            await StaffRole.create(
-                telegram_id=telegram_id,
-                role=role,
-                location=location,
-                granted_by=granted_by,
-                granted_at=now,
-                using_db=conn,
-            )
-        else:
-            row.role, row.location, row.active = role, location, True
-            row.granted_by, row.granted_at, row.revoked_at, row.revoked_by = (
-                granted_by,
-                now,
-                None,
-                None,
-            )
-            await row.save(using_db=conn)
-        await audit.record(
-            "role.grant",
-            actor_telegram_id=granted_by,
+        return await grant_in(
+            conn,
+            telegram_id,
+            role,
+            granted_by=granted_by,
+            location=location,
             actor_kind=actor_kind,
-            target=str(telegram_id),
-            details={"role": role.value, "location": location, "previous": previous},
+        )
+
+
+async def grant_in(
+    conn: BaseDBAsyncClient,
+    telegram_id: int,
+    role: Role,
+    *,
+    granted_by: int | None,
+    location: str | None = None,
+    actor_kind: str = "telegram",
+) -> Grant:
+    """:func:`grant_role` inside the caller's transaction (e.g. accepting an invite)."""
+    now = clock.now()
+    row = await StaffRole.get_or_none(telegram_id=telegram_id).using_db(conn)
+    previous = row.role if row and row.active else None
+    if row is None:
+        await StaffRole.create(
+            telegram_id=telegram_id,
+            role=role,
+            location=location,
+            granted_by=granted_by,
+            granted_at=now,
             using_db=conn,
         )
+    else:
+        row.role, row.location, row.active = role, location, True
+        row.granted_by, row.granted_at, row.revoked_at, row.revoked_by = (
+            granted_by,
+            now,
+            None,
+            None,
+        )
+        await row.save(using_db=conn)
+    await audit.record(
+        "role.grant",
+        actor_telegram_id=granted_by,
+        actor_kind=actor_kind,
+        target=str(telegram_id),
+        details={"role": role.value, "location": location, "previous": previous},
+        using_db=conn,
+    )
     return Grant(telegram_id, role, location)
 
 
@@ -104,3 +126,18 @@ async def revoke_role(
                 using_db=conn,
             )
     return bool(changed)
+
+
+async def list_staff(config_admins: Iterable[int] = ()) -> list[Grant]:
+    """Everyone with a role: configured admins first, then active rows by grant time."""
+    configured = list(dict.fromkeys(config_admins))
+    rows = await StaffRole.filter(active=True).order_by("granted_at", "id")
+    return [Grant(t, Role.ADMIN, None) for t in configured] + [
+        Grant(r.telegram_id, r.role, r.location) for r in rows if r.telegram_id not in configured
+    ]
+
+
+async def is_last_admin(telegram_id: int, config_admins: Iterable[int] = ()) -> bool:
+    """Whether revoking ``telegram_id`` would leave nobody who can manage roles."""
+    admins = {g.telegram_id for g in await list_staff(config_admins) if g.role == Role.ADMIN}
+    return admins == {telegram_id}

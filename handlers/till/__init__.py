@@ -1,0 +1,51 @@
+"""The till: staff record purchases, redeem vouchers, refund; admins manage staff.
+
+Deep links handled here: ``m-`` (member card: staff start a purchase), ``v-`` (voucher:
+staff redeem it), ``s-`` (staff invite). Every command has its role in the table below,
+which also builds each role's command menu. Button actions start with ``t``.
+"""
+
+from __future__ import annotations
+
+from handlers.registry import Button, Command, Feature
+from handlers.till import lookup, purchase, redeem, refund, scanning, staffing
+from handlers.till.common import on_cancel
+from models.tables import Role
+
+STAFF, ADMIN = Role.STAFF, Role.ADMIN
+
+FEATURE = Feature(
+    name="till",
+    commands=(
+        Command("checkout", lookup.checkout_command, "till-cmd-checkout", role=STAFF),
+        Command("redeem", redeem.redeem_command, "till-cmd-redeem", role=STAFF),
+        Command("refund", refund.refund_command, "till-cmd-refund", role=STAFF),
+        Command("member", lookup.member_command, "till-cmd-member", role=STAFF),
+        Command("adjust", lookup.adjust_command, "till-cmd-adjust", role=ADMIN),
+        Command("staff", staffing.staff_command, "till-cmd-staff", role=ADMIN),
+    ),
+    buttons={
+        "tx": Button(on_cancel),
+        "tq": Button(purchase.on_record_button, STAFF),
+        "tc": Button(purchase.on_category, STAFF),
+        "tp": Button(purchase.on_confirm, STAFF),
+        "tv": Button(redeem.on_confirm, STAFF),
+        "tr": Button(refund.on_full, STAFF),
+        "trc": Button(refund.on_confirm, STAFF),
+        "ta": Button(lookup.on_adjust_confirm, ADMIN),
+        "ts": Button(staffing.on_revoke, ADMIN),
+        "tsc": Button(staffing.on_revoke_confirm, ADMIN),
+    },
+    deep_links={
+        "m": purchase.on_card,
+        "v": redeem.on_voucher_link,
+        "s": staffing.on_invite_link,
+    },
+    inputs={
+        purchase.AMOUNT_STATE: purchase.on_amount,
+        redeem.CODE_STATE: redeem.on_code,
+        refund.AMOUNT_STATE: refund.on_amount,
+        lookup.FIND_STATE: lookup.on_find,
+        "": scanning.catch_all,
+    },
+)

@@ -1,0 +1,137 @@
+"""What every till screen shares: rules in force, money and member rendering, buttons."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from handlers.context import JifenContext
+from models import clock, rule_versions, tiers
+from models.config import RuleSet
+from models.rules import CampaignRule, format_minor
+from models.tables import Campaign, CampaignStatus, Member
+
+ButtonSpec = tuple[str, str, Sequence[object]]
+"""(label, callback action, args) of one inline button."""
+
+
+async def rules_in_force() -> RuleSet:
+    return (await rule_versions.current())[1]
+
+
+async def active_campaigns(tz: str) -> list[CampaignRule]:
+    """Campaigns running now, as the rules engine wants them.
+
+    Belongs in a ``models.campaigns`` module once the marketing desk has one; the query
+    is the same one ``earn_for_purchase`` callers (chat and HTTP) need.
+    """
+    now = clock.now()
+    rows = await Campaign.filter(
+        status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    ).order_by("id")
+    return [CampaignRule.from_row(row, tz) for row in rows]
+
+
+def money(amount_minor: int, rules: RuleSet) -> str:
+    return format_minor(amount_minor, rules.currency.exponent, rules.currency.symbol)
+
+
+def tier_label(member: Member, rules: RuleSet) -> str:
+    return tiers.tier_name(tiers.level(rules.tiers, member.tier), member.language)
+
+
+def name_of(member: Member | None) -> str:
+    """A member's display name, HTML-escaped for ``parse_mode=HTML`` messages."""
+    return html.escape(member.display_name) if member is not None else "?"
+
+
+async def name_by_telegram_id(telegram_id: int | None) -> str:
+    if telegram_id is None:
+        return "?"
+    member = await Member.get_or_none(telegram_id=telegram_id)
+    return name_of(member) if member is not None else str(telegram_id)
+
+
+def when(context: JifenContext, at: datetime | None) -> str:
+    """A moment in the shop's time zone, as staff read it."""
+    if at is None:
+        return "?"
+    local = at.astimezone(ZoneInfo(context.settings.scheduler.timezone))
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def member_card(context: JifenContext, member: Member, rules: RuleSet) -> str:
+    return context.t(
+        "till-member-card",
+        name=name_of(member),
+        code=member.code,
+        tier=html.escape(tier_label(member, rules)),
+        points=member.balance,
+    )
+
+
+def keyboard(
+    update: Update, context: JifenContext, rows: Sequence[Sequence[ButtonSpec]]
+) -> InlineKeyboardMarkup:
+    """Signed buttons for the person this update came from."""
+    user_id = actor_id(update)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=context.codec.encode(user_id, a, *args))
+                for label, a, args in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+def confirm_row(context: JifenContext, action: str, *args: object) -> list[ButtonSpec]:
+    return [(context.t("common-confirm"), action, args), (context.t("common-cancel"), "tx", ())]
+
+
+async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new HTML message in this chat (after answering a pressed button)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the pressed message (a button's outcome), or say it when typed."""
+    query = update.callback_query
+    if query is None:
+        await say(update, text, markup)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:  # a double tap shows the very same outcome again
+        if "not modified" not in str(exc):
+            raise
+
+
+def staff_location(context: JifenContext) -> str | None:
+    return context.grant.location if context.grant else None
+
+
+def actor_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def on_cancel(update: Update, context: JifenContext, data: object) -> None:
+    """Any till Cancel button: stop waiting for input, nothing written."""
+    from handlers.registry import stop_awaiting
+
+    stop_awaiting(context)
+    await show(update, context.t("common-cancelled"))

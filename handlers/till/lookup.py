@@ -1,0 +1,160 @@
+"""Finding a member at the till (``/checkout``, ``/member``) and admin corrections (``/adjust``)."""
+
+from __future__ import annotations
+
+import html
+import secrets
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.registry import await_input, awaited, stop_awaiting
+from handlers.till import purchase
+from handlers.till.common import (
+    actor_id,
+    confirm_row,
+    keyboard,
+    member_card,
+    money,
+    name_of,
+    rules_in_force,
+    say,
+    show,
+    when,
+)
+from models import ledger, members, outbox
+from models.results import Credited, InsufficientPoints, Spent
+from models.tables import Member, Purchase
+
+FIND_STATE = "till-find"
+_ADJUSTS = "till-adjust-reasons"
+_MAX_ADJUST = 10_000_000
+
+
+async def checkout_command(update: Update, context: JifenContext) -> None:
+    """``/checkout <phone|code>``: a purchase for a member without their card."""
+    await _find_then(update, context, "checkout")
+
+
+async def member_command(update: Update, context: JifenContext) -> None:
+    """``/member <phone|code>``: profile, tier, balance and the last five purchases."""
+    await _find_then(update, context, "lookup")
+
+
+async def _find_then(update: Update, context: JifenContext, purpose: str) -> None:
+    stop_awaiting(context)
+    if context.args:
+        await _found(update, context, purpose, " ".join(context.args))
+        return
+    await_input(context, FIND_STATE, purpose=purpose)
+    await say(update, context.t("till-find-ask"))
+
+
+async def on_find(update: Update, context: JifenContext) -> None:
+    message = update.effective_message
+    purpose = str(awaited(context).get("purpose", "lookup"))
+    if await _found(update, context, purpose, (message.text if message else None) or ""):
+        stop_awaiting(context)
+
+
+async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> bool:
+    member = await members.find_by_code_or_phone(text) if text.strip() else None
+    if member is None:
+        await say(update, context.t("till-member-not-found"))
+        return False
+    if purpose == "checkout":
+        await purchase.start(update, context, member)
+    else:
+        await profile(update, context, member)
+    return True
+
+
+async def profile(update: Update, context: JifenContext, member: Member) -> None:
+    rules = await rules_in_force()
+    recent = await Purchase.filter(member_id=member.id).order_by("-created_at", "-id").limit(5)
+    lines = [
+        context.t(
+            "till-lookup-purchase",
+            at=when(context, p.created_at),
+            amount=money(p.amount_minor, rules),
+            points=p.points_awarded,
+            receipt=p.receipt_code,
+        )
+        for p in recent
+    ]
+    text = context.t(
+        "till-lookup-profile",
+        card=member_card(context, member, rules),
+        phone=html.escape(member.phone or "—"),
+        joined=when(context, member.created_at),
+        purchases="\n".join(lines) or context.t("till-lookup-no-purchases"),
+    )
+    rows = [[(context.t("till-lookup-record"), "tq", (member.id,))]]
+    await say(update, text, keyboard(update, context, rows))
+
+
+async def adjust_command(update: Update, context: JifenContext) -> None:
+    """``/adjust <member code|phone> <±points> <reason>`` (admin) → Confirm."""
+    stop_awaiting(context)
+    args = context.args or []
+    points = _signed(args[1]) if len(args) >= 3 else None
+    if points is None:
+        await say(update, context.t("till-adjust-usage"))
+        return
+    member = await members.find_by_code_or_phone(args[0])
+    if member is None:
+        await say(update, context.t("till-member-not-found"))
+        return
+    reason = " ".join(args[2:])[:200]
+    # The reason is free text (not button material): kept here under a random nonce.
+    nonce = secrets.token_hex(4)
+    pending = context.user_data.setdefault(_ADJUSTS, {})  # type: ignore[union-attr]
+    pending[nonce] = reason
+    text = context.t(
+        "till-adjust-confirm", name=name_of(member), points=points, reason=html.escape(reason)
+    )
+    row = confirm_row(context, "ta", member.id, points, nonce)
+    await say(update, text, keyboard(update, context, [row]))
+
+
+def _signed(text: str) -> int | None:
+    body = text[1:] if text[:1] in "+-" else text
+    if not body.isdigit() or not 0 < int(body) <= _MAX_ADJUST:
+        return None
+    return -int(body) if text.startswith("-") else int(body)
+
+
+async def on_adjust_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+    query = update.callback_query
+    member_id = data.int_arg(0)
+    points = _signed(data.args[1]) if len(data.args) > 2 else None
+    reason = (context.user_data or {}).get(_ADJUSTS, {}).get(data.args[-1])
+    if query is None or query.message is None or member_id is None or not points or not reason:
+        await show(update, context.t("common-button-expired"))
+        return
+    admin = actor_id(update)
+    result = await ledger.adjust(
+        member_id,
+        points,
+        reason=reason,
+        actor_telegram_id=admin,
+        idempotency_key=f"till:{admin}:{query.message.message_id}",
+        tz=context.settings.scheduler.timezone,
+    )
+    if isinstance(result, InsufficientPoints):
+        await show(update, context.t("till-adjust-insufficient", balance=result.balance))
+        return
+    if not isinstance(result, Credited | Spent):
+        await show(update, context.t("till-member-not-found"))
+        return
+    member = await Member.get(id=member_id)
+    if member.telegram_id and member.notifications_enabled and member.deleted_at is None:
+        await outbox.enqueue(
+            chat_id=member.telegram_id,
+            template="till-adjust-member",
+            args={"points": points, "balance": result.balance, "reason": reason},
+            member=member,
+            dedupe_key=f"till-adjust:{result.entry_id}",
+        )
+    await show(update, context.t("till-adjust-done", points=points, balance=result.balance))

@@ -1,0 +1,215 @@
+"""Recording a purchase: member card → amount → optional category → confirm → receipt.
+
+Stateless between steps: each button carries (signed) the member, the amount and the
+category, so a restart loses nothing; the idempotency key is the confirmation message,
+so a double tap on Confirm records once and shows the same receipt.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.registry import await_input, awaited, stop_awaiting
+from handlers.till.common import (
+    ButtonSpec,
+    active_campaigns,
+    actor_id,
+    confirm_row,
+    keyboard,
+    member_card,
+    money,
+    rules_in_force,
+    say,
+    show,
+    staff_location,
+)
+from handlers.till.money import Amount, parse_amount
+from models import clock, ledger, members, staff
+from models.config import RuleSet
+from models.results import (
+    AmountTooLarge,
+    BelowMinimumPurchase,
+    PurchaseRecorded,
+)
+from models.rules import compute_points, explain
+from models.tables import Member, Role
+
+AMOUNT_STATE = "till-amount"
+NO_CATEGORY = "-"
+OTHER = "other"
+_SAFE_CATEGORY = re.compile(r"^[A-Za-z0-9_.:]{1,24}$")
+
+
+async def on_card(update: Update, context: JifenContext, token: str) -> None:
+    """``/start m-<card>``: staff start a purchase, anyone else is sent to the counter."""
+    member = await members.find_by_card(token)
+    if not staff.may(context.role, Role.STAFF):
+        key = "till-card-show-at-counter" if member is not None else "till-card-unknown"
+        await say(update, context.t(key))
+        return
+    if member is None:
+        await say(update, context.t("till-card-unknown"))
+        return
+    await start(update, context, member)
+
+
+async def start(update: Update, context: JifenContext, member: Member) -> None:
+    """Show who is at the counter and ask for the amount."""
+    rules = await rules_in_force()
+    rows: list[list[ButtonSpec]] = [[(context.t("common-cancel"), "tx", ())]]
+    await_input(context, AMOUNT_STATE, member_id=member.id)
+    text = member_card(context, member, rules) + "\n\n" + context.t("till-amount-ask")
+    await say(update, text, keyboard(update, context, rows))
+
+
+async def on_record_button(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """ "Record a purchase" under a looked-up member."""
+    member = await Member.get_or_none(id=data.int_arg(0) or 0, deleted_at=None)
+    if member is None:
+        await show(update, context.t("till-card-unknown"))
+        return
+    await start(update, context, member)
+
+
+def categories(rules: RuleSet) -> list[str]:
+    """Categories worth asking about: those with a multiplier (button-safe names)."""
+    return [c for c in rules.earning.category_multipliers if _SAFE_CATEGORY.match(c)]
+
+
+def category_label(context: JifenContext, category: str | None) -> str:
+    if category is None:
+        return context.t("till-category-none")
+    if category == OTHER:
+        return context.t("till-category-other")
+    return html.escape(category)
+
+
+async def on_amount(update: Update, context: JifenContext) -> None:
+    """The typed amount: refused with a reason (still waiting) or on to the category."""
+    member_id = int(awaited(context).get("member_id", 0))
+    message = update.effective_message
+    rules = await rules_in_force()
+    parsed = parse_amount(message.text or "" if message else "", rules)
+    if isinstance(parsed, Amount) and parsed.minor < rules.earning.min_purchase_minor:
+        await say(
+            update,
+            context.t(
+                "till-amount-below-minimum", minimum=money(rules.earning.min_purchase_minor, rules)
+            ),
+        )
+        return
+    if not isinstance(parsed, Amount):
+        await say(update, amount_refusal(context, parsed.reason, rules))
+        return
+    stop_awaiting(context)
+    options = categories(rules)
+    if not options:
+        await confirm(update, context, member_id, parsed.minor, None)
+        return
+    args = (member_id, parsed.minor)
+    rows: list[list[ButtonSpec]] = [[(html.unescape(c), "tc", (*args, c)) for c in options]]
+    rows.append(
+        [
+            (context.t("till-category-other"), "tc", (*args, OTHER)),
+            (context.t("till-category-skip"), "tc", (*args, NO_CATEGORY)),
+        ]
+    )
+    rows.append([(context.t("common-cancel"), "tx", ())])
+    text = context.t("till-category-ask", amount=money(parsed.minor, rules))
+    await say(update, text, keyboard(update, context, rows))
+
+
+def amount_refusal(context: JifenContext, reason: str, rules: RuleSet) -> str:
+    """``till-amount-<reason>`` with the arguments every variant may use."""
+    return context.t(
+        f"till-amount-{reason}",
+        example=money(12850, rules).lstrip(rules.currency.symbol),
+        decimals=rules.currency.exponent,
+        limit=money(rules.earning.max_purchase_minor, rules),
+    )
+
+
+async def on_category(update: Update, context: JifenContext, data: CallbackData) -> None:
+    member_id, amount = data.int_arg(0), data.int_arg(1)
+    if member_id is None or amount is None or len(data.args) < 3:
+        await show(update, context.t("common-button-expired"))
+        return
+    category = None if data.args[2] == NO_CATEGORY else data.args[2]
+    await confirm(update, context, member_id, amount, category)
+
+
+async def confirm(
+    update: Update, context: JifenContext, member_id: int, amount: int, category: str | None
+) -> None:
+    """The quote (rules in force, campaigns running) with Confirm / Cancel."""
+    member = await Member.get_or_none(id=member_id, deleted_at=None)
+    if member is None:
+        await show(update, context.t("till-card-unknown"))
+        return
+    rules = await rules_in_force()
+    quote = compute_points(
+        amount,
+        rules,
+        tier=member.tier,
+        category=category,
+        campaigns=await active_campaigns(context.settings.scheduler.timezone),
+        at=clock.now(),
+    )
+    text = context.t(
+        "till-purchase-confirm",
+        name=html.escape(member.display_name),
+        amount=money(amount, rules),
+        category=category_label(context, category),
+        points=quote.points,
+        breakdown=html.escape(explain(quote, context.lang)),
+    )
+    cat = category or NO_CATEGORY
+    markup = keyboard(update, context, [confirm_row(context, "tp", member_id, amount, cat)])
+    await show(update, text, markup)
+
+
+async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Record it: keyed by the confirmation message, so a second tap replays."""
+    query = update.callback_query
+    member_id, amount = data.int_arg(0), data.int_arg(1)
+    if query is None or query.message is None or member_id is None or amount is None:
+        await show(update, context.t("common-button-expired"))
+        return
+    category = None if len(data.args) < 3 or data.args[2] == NO_CATEGORY else data.args[2]
+    rules = await rules_in_force()
+    staff_id = actor_id(update)
+    tz = context.settings.scheduler.timezone
+    result = await ledger.earn_for_purchase(
+        member_id,
+        amount,
+        rules.currency.code,
+        idempotency_key=f"till:{staff_id}:{query.message.message_id}",
+        category=category,
+        location=staff_location(context),
+        staff_telegram_id=staff_id,
+        campaigns=await active_campaigns(tz),
+        tz=tz,
+    )
+    if isinstance(result, PurchaseRecorded):
+        member = await Member.get(id=result.member_id)
+        text = context.t(
+            "till-receipt-staff",
+            name=html.escape(member.display_name),
+            amount=money(amount, rules),
+            receipt=result.receipt_code,
+            points=result.points,
+            balance=result.balance,
+        )
+        await show(update, text)
+    elif isinstance(result, AmountTooLarge):
+        await show(update, amount_refusal(context, "too-large", rules))
+    elif isinstance(result, BelowMinimumPurchase):
+        minimum = money(result.minimum, rules)
+        await show(update, context.t("till-amount-below-minimum", minimum=minimum))
+    else:  # UnknownMember, InvalidAmount, UnknownCurrency: nothing was written
+        await show(update, context.t("till-card-unknown"))

@@ -1,0 +1,136 @@
+"""Redeeming a voucher at the till: scan (or type, or photograph) → preview → Confirm.
+
+The store's single conditional update decides the winner; this module only shows the
+voucher first and renders each outcome (used when and by whom, expired, voided).
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.registry import await_input, stop_awaiting
+from handlers.till.common import (
+    actor_id,
+    confirm_row,
+    keyboard,
+    name_by_telegram_id,
+    name_of,
+    say,
+    show,
+    staff_location,
+    when,
+)
+from models import clock, staff, vouchers
+from models.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
+from models.tables import Member, Reward, Role, Voucher, VoucherStatus
+
+CODE_STATE = "till-redeem-code"
+
+
+async def on_voucher_link(update: Update, context: JifenContext, token: str) -> None:
+    """``/start v-<token>``: staff see the voucher, its holder is sent to the counter."""
+    if not staff.may(context.role, Role.STAFF):
+        found = await vouchers.find(token)
+        await say(
+            update, context.t("till-voucher-show-at-counter" if found else "till-voucher-unknown")
+        )
+        return
+    await preview(update, context, token)
+
+
+async def redeem_command(update: Update, context: JifenContext) -> None:
+    """``/redeem K7QM-4PXD`` (or ``/redeem`` then the code or a photo of the QR)."""
+    stop_awaiting(context)
+    if context.args:
+        await preview(update, context, "".join(context.args))
+        return
+    await_input(context, CODE_STATE)
+    await say(update, context.t("till-redeem-ask"))
+
+
+async def on_code(update: Update, context: JifenContext) -> None:
+    """The awaited code (a photo goes through the QR decoder)."""
+    from handlers.till import scanning
+
+    message = update.effective_message
+    if message is not None and message.photo:
+        stop_awaiting(context)
+        await scanning.on_photo(update, context)
+        return
+    text = (message.text if message else None) or ""
+    if await vouchers.find(text) is None:
+        await say(update, context.t("till-voucher-unknown"))
+        return
+    stop_awaiting(context)
+    await preview(update, context, text)
+
+
+def refusal(
+    context: JifenContext, result: AlreadyUsed | Expired | Voided | UnknownVoucher, by: str = ""
+) -> str:
+    if isinstance(result, AlreadyUsed):
+        return context.t("till-voucher-used", at=when(context, result.at), by=by)
+    if isinstance(result, Expired):
+        return context.t("till-voucher-expired", on=when(context, result.on))
+    if isinstance(result, Voided):
+        return context.t("till-voucher-voided", at=when(context, result.at))
+    return context.t("till-voucher-unknown")
+
+
+async def _state(voucher: Voucher) -> AlreadyUsed | Expired | Voided | None:
+    """Why the voucher cannot be redeemed now, as the store would answer."""
+    if voucher.status == VoucherStatus.REDEEMED and voucher.redeemed_at is not None:
+        return AlreadyUsed(at=voucher.redeemed_at, by=voucher.redeemed_by)
+    if voucher.status == VoucherStatus.VOIDED:
+        return Voided(at=voucher.voided_at, reason=voucher.void_reason)
+    if voucher.status == VoucherStatus.EXPIRED or voucher.valid_until <= clock.now():
+        return Expired(on=voucher.valid_until)
+    return None
+
+
+async def preview(update: Update, context: JifenContext, ref: str) -> None:
+    """Reward, holder and validity, with Confirm when it can still be used."""
+    voucher = await vouchers.find(ref)
+    if voucher is None:
+        await say(update, context.t("till-voucher-unknown"))
+        return
+    blocked = await _state(voucher)
+    if blocked is not None:
+        by = await name_by_telegram_id(getattr(blocked, "by", None))
+        await say(update, refusal(context, blocked, by))
+        return
+    reward = await Reward.get_or_none(id=voucher.reward_id)  # type: ignore[attr-defined]
+    member = await Member.get_or_none(id=voucher.member_id)  # type: ignore[attr-defined]
+    text = context.t(
+        "till-voucher-preview",
+        reward=html.escape(vouchers.reward_name(reward, context.lang)),
+        name=name_of(member),
+        code=voucher.code,
+        until=when(context, voucher.valid_until),
+    )
+    await say(update, text, keyboard(update, context, [confirm_row(context, "tv", voucher.id)]))
+
+
+async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+    voucher = await Voucher.get_or_none(id=data.int_arg(0) or 0)
+    if voucher is None:
+        await show(update, context.t("till-voucher-unknown"))
+        return
+    result = await vouchers.redeem(
+        voucher.token, staff_telegram_id=actor_id(update), location=staff_location(context)
+    )
+    if isinstance(result, Redeemed):
+        reward = await Reward.get_or_none(id=voucher.reward_id)  # type: ignore[attr-defined]
+        text = context.t(
+            "till-voucher-redeemed-staff",
+            reward=html.escape(vouchers.reward_name(reward, context.lang)),
+            code=result.code,
+        )
+        await show(update, text)
+        return
+    by = await name_by_telegram_id(result.by) if isinstance(result, AlreadyUsed) else ""
+    await show(update, refusal(context, result, by))

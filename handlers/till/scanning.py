@@ -1,0 +1,80 @@
+"""A photo of a QR code, decoded on the server (zxing-cpp), for staff without a scanner.
+
+Only our own deep links are accepted (``https://t.me/<this bot>?start=<kind>-<token>``);
+they are handled exactly as if the staff member had opened the link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from urllib.parse import parse_qs, urlparse
+
+import zxingcpp
+from PIL import Image
+from telegram import Update
+
+from handlers.context import JifenContext
+from handlers.registry import DEEP_LINK, reply, router
+from handlers.till import redeem
+from handlers.till.common import say
+from models import staff, tokens, vouchers
+from models.tables import Role
+
+_MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def decode(image: bytes) -> list[str]:
+    """Texts of the QR codes in an image (empty when none or not an image)."""
+    try:
+        with Image.open(io.BytesIO(image)) as picture:
+            return [found.text for found in zxingcpp.read_barcodes(picture)]
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return []
+
+
+def payload_of(text: str, bot_username: str | None) -> str | None:
+    """The ``start`` payload of a t.me link to this bot, else None."""
+    url = urlparse(text.strip())
+    if url.scheme not in ("https", "http", "tg") or url.netloc.lower() not in (
+        "t.me",
+        "telegram.me",
+    ):
+        return None
+    if not bot_username or url.path.strip("/").lower() != bot_username.lower():
+        return None
+    payload = (parse_qs(url.query).get("start") or [""])[0]
+    return payload if DEEP_LINK.match(payload) else None
+
+
+async def on_photo(update: Update, context: JifenContext) -> None:
+    """Decode the largest size of the photo and follow our link inside it."""
+    message = update.effective_message
+    assert message is not None and message.photo
+    photo = message.photo[-1]
+    if photo.file_size and photo.file_size > _MAX_PHOTO_BYTES:
+        await say(update, context.t("till-photo-no-qr"))
+        return
+    data = bytes(await (await photo.get_file()).download_as_bytearray())
+    texts = await asyncio.to_thread(decode, data)
+    if not texts:
+        await say(update, context.t("till-photo-no-qr"))
+        return
+    username = context.bot_data.get("bot_username") or context.bot.username
+    payloads = [p for p in (payload_of(t, username) for t in texts) if p]
+    if not payloads or not await router(context).on_deep_link(update, context, payloads[0]):
+        await say(update, context.t("till-photo-not-ours"))
+
+
+async def catch_all(update: Update, context: JifenContext) -> None:
+    """Unawaited messages: staff may send a QR photo or type a voucher code."""
+    message = update.effective_message
+    if message is not None and staff.may(context.role, Role.STAFF):
+        if message.photo:
+            await on_photo(update, context)
+            return
+        text = message.text or ""
+        if tokens.normalize_code(text) is not None and await vouchers.find(text) is not None:
+            await redeem.preview(update, context, text)
+            return
+    await reply(update, context.t("common-unknown-command"))

@@ -1,0 +1,142 @@
+"""Roles at the shop: ``/staff`` (list, revoke) and ``/staff invite [role] [location]``.
+
+An invite is a one-time QR/link (``s-<token>``, see :mod:`models.invites`); every role
+change updates that person's command menu at once (``publish_menu_for``).
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.qr import deep_link, qr_png
+from handlers.registry import publish_menu_for, stop_awaiting
+from handlers.till.common import (
+    ButtonSpec,
+    actor_id,
+    confirm_row,
+    keyboard,
+    name_by_telegram_id,
+    say,
+    show,
+    when,
+)
+from models import invites, staff
+from models.tables import Role
+
+_MAX_LOCATION = 64
+
+
+def role_name(context: JifenContext, role: Role) -> str:
+    return context.t(f"till-role-{role.value}")
+
+
+async def staff_command(update: Update, context: JifenContext) -> None:
+    """``/staff`` lists everyone with a role; ``/staff invite …`` makes an invite."""
+    stop_awaiting(context)
+    args = context.args or []
+    if args and args[0].lower() == "invite":
+        await _invite(update, context, args[1:])
+        return
+    admins = context.settings.access.admins
+    grants = await staff.list_staff(admins)
+    lines: list[str] = []
+    rows: list[list[ButtonSpec]] = []
+    for grant in grants:
+        name = await name_by_telegram_id(grant.telegram_id)
+        lines.append(
+            context.t(
+                "till-staff-line",
+                name=name,
+                role=role_name(context, grant.role),
+                location=html.escape(grant.location or ""),
+            )
+        )
+        if grant.telegram_id not in admins:
+            label = context.t("till-staff-revoke", name=html.unescape(name))
+            rows.append([(label, "ts", (grant.telegram_id,))])
+    text = context.t("till-staff-list", people="\n".join(lines) or "—")
+    await say(update, text, keyboard(update, context, rows) if rows else None)
+
+
+async def _invite(update: Update, context: JifenContext, args: list[str]) -> None:
+    role = Role.STAFF
+    if args and args[0].lower() in {r.value for r in Role}:
+        role, args = Role(args[0].lower()), args[1:]
+    location = " ".join(args).strip()[:_MAX_LOCATION] or None
+    hours = context.settings.security.invite_valid_hours
+    invite = await invites.create(
+        role, created_by=actor_id(update), valid_hours=hours, location=location
+    )
+    link = deep_link(context, "s", invite.token)
+    caption = context.t(
+        "till-invite-created",
+        role=role_name(context, role),
+        location=html.escape(location or ""),
+        link=link,
+        until=when(context, invite.expires_at),
+    )
+    assert update.effective_chat is not None
+    await update.effective_chat.send_photo(
+        await qr_png(link), caption=caption, parse_mode=ParseMode.HTML
+    )
+
+
+async def on_invite_link(update: Update, context: JifenContext, token: str) -> None:
+    """``/start s-<token>``: the opener gets the role, once, before it expires."""
+    user = actor_id(update)
+    if user in context.settings.access.admins:
+        await say(update, context.t("till-invite-already-admin"))
+        return
+    result = await invites.accept(token, user)
+    if isinstance(result, invites.InviteAccepted):
+        grant = result.grant
+        context.grant = grant
+        await publish_menu_for(context.application, user, grant.role)
+        text = context.t(
+            "till-invite-welcome",
+            role=role_name(context, grant.role),
+            location=html.escape(grant.location or ""),
+        )
+        await say(update, text)
+    elif isinstance(result, invites.InviteUsed):
+        await say(update, context.t("till-invite-used", at=when(context, result.at)))
+    elif isinstance(result, invites.InviteExpired):
+        await say(update, context.t("till-invite-expired", on=when(context, result.on)))
+    else:
+        await say(update, context.t("till-invite-unknown"))
+
+
+async def on_revoke(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Revoke button: ask once more, naming the person and their role."""
+    target = data.int_arg(0)
+    grant = await staff.role_of(target) if target is not None else None
+    if target is None or grant is None:
+        await show(update, context.t("till-staff-not-staff"))
+        return
+    text = context.t(
+        "till-staff-revoke-confirm",
+        name=await name_by_telegram_id(target),
+        role=role_name(context, grant.role),
+    )
+    await say(update, text, keyboard(update, context, [confirm_row(context, "tsc", target)]))
+
+
+async def on_revoke_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+    target = data.int_arg(0)
+    if target is None:
+        await show(update, context.t("till-staff-not-staff"))
+        return
+    if await staff.is_last_admin(target, context.settings.access.admins):
+        await show(update, context.t("till-staff-last-admin"))
+        return
+    name = await name_by_telegram_id(target)
+    if not await staff.revoke_role(target, revoked_by=actor_id(update)):
+        await show(update, context.t("till-staff-not-staff"))
+        return
+    await publish_menu_for(context.application, target, None)
+    await show(update, context.t("till-staff-revoked", name=name))

@@ -1,0 +1,187 @@
+"""The till, played end to end: admin invites a cashier, the cashier records a purchase
+from the member's card, redeems a voucher, refunds; members cannot do any of it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.emulator import Player
+from models import clock, vouchers
+from models.tables import (
+    AuditLog,
+    LedgerEntry,
+    Member,
+    Purchase,
+    Reward,
+    StaffRole,
+    Voucher,
+    VoucherStatus,
+)
+from tests.chat.conftest import Rig
+
+
+async def hire(rig: Rig, user_id: int, name: str, *args: str) -> Player:
+    """The admin sends ``/staff invite …``; the new person scans the QR."""
+    admin = rig.admin()
+    await admin.send(" ".join(("/staff invite", *args)))
+    invite_png = admin.last_photo_bytes()
+    person = rig.person(user_id, name)
+    await person.scan(invite_png)
+    return person
+
+
+async def card_of(rig: Rig, member: Player) -> str:
+    row = await rig.member_row(member)
+    return f"https://t.me/{rig.emu.bot_username}?start=m-{row.card_token}"
+
+
+async def record(rig: Rig, cashier: Player, member: Player, amount: str) -> None:
+    await cashier.open_link(await card_of(rig, member))
+    await cashier.send(amount)
+    await cashier.press("Skip")
+    await cashier.press("Confirm")
+
+
+async def voucher_for(rig: Rig, member: Player, cost: int = 100) -> Voucher:
+    row = await rig.member_row(member)
+    reward = await Reward.create(
+        names={"en": "Free coffee", "zh-Hans": "免费咖啡"},
+        kind="gift",
+        cost_points=cost,
+        created_at=clock.now(),
+    )
+    issued = await vouchers.issue_for_reward(row.id, reward.id, idempotency_key=f"t:{row.id}")
+    return await Voucher.get(id=issued.voucher_id)  # type: ignore[union-attr]
+
+
+async def test_invite_scan_card_purchase_receipt_redeem(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara", "staff", "Downtown")
+    assert "cashier" in cashier.last_text
+    assert "checkout" in cashier.commands and "staff" not in cashier.commands
+    grant = await StaffRole.get(telegram_id=2001)
+    assert (grant.role, grant.location, grant.active) == ("staff", "Downtown", True)
+    assert await AuditLog.filter(action="invite.accept").count() == 1
+
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await alice.send("/card")
+    await cashier.scan(alice.last_photo_bytes())
+    assert "Alice" in cashier.last_text and "How much" in cashier.last_text
+
+    await cashier.send("128.50")
+    assert "Which category" in cashier.last_text
+    await cashier.press("Skip")
+    assert "+128" in cashier.last_text
+    confirm = cashier.last_message
+    data = next(b["callback_data"] for b in confirm.buttons if "Confirm" in b["text"])
+    await cashier.press("Confirm")
+    assert "Recorded" in cashier.last_text and "+128" in cashier.last_text
+    assert "+128" in alice.last_text and "R-" in alice.last_text
+
+    # a second tap on the same Confirm records nothing more and shows the same receipt
+    receipt = cashier.last_text
+    await cashier.press_data(data, message=confirm)
+    assert cashier.last_text == receipt
+    assert await Purchase.all().count() == 1
+    purchase = await Purchase.get()
+    assert (purchase.amount_minor, purchase.location, purchase.staff_telegram_id) == (
+        12850,
+        "Downtown",
+        2001,
+    )
+    assert (await rig.member_row(alice)).balance == 128
+
+    # the member redeems a reward; the cashier scans its QR and confirms
+    voucher = await voucher_for(rig, alice)
+    link = f"https://t.me/{rig.emu.bot_username}?start=v-{voucher.token}"
+    await cashier.open_link(link)
+    assert "Free coffee" in cashier.last_text and "Alice" in cashier.last_text
+    await cashier.press("Confirm")
+    assert "Redeemed" in cashier.last_text
+    assert voucher.code in (await alice.wait_for_text("has been used")).visible_text
+    await cashier.open_link(link)
+    assert "Already used" in cashier.last_text and "Cara" in cashier.last_text
+    assert (await Voucher.get(id=voucher.id)).status == VoucherStatus.REDEEMED
+
+
+async def test_category_multiplier_and_member_lookup(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    bob = rig.member(1002, "Bob")
+    await bob.send("/start")
+    await cashier.open_link(await card_of(rig, bob))
+    await cashier.send("¥100")
+    await cashier.press("coffee")
+    assert "+150" in cashier.last_text
+    await cashier.press("Confirm")
+    assert (await rig.member_row(bob)).balance == 150
+    code = (await rig.member_row(bob)).code
+    await cashier.send(f"/member {code}")
+    assert "Bob" in cashier.last_text and "+150" in cashier.last_text
+    await cashier.press("Record a purchase")
+    await cashier.send("20")
+    await cashier.press("Skip")
+    await cashier.press("Confirm")
+    assert (await rig.member_row(bob)).balance == 170
+
+
+async def test_checkout_by_code_and_every_bad_amount(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    carol = rig.member(1003, "Carol")
+    await carol.send("/start")
+    await cashier.send("/checkout")
+    await cashier.send("nobody")
+    assert "No member" in cashier.last_text
+    await cashier.send((await rig.member_row(carol)).code)
+    assert "Carol" in cashier.last_text
+    refusals = {
+        "abc": "not an amount",
+        "-5": "negative",
+        "0": "more than zero",
+        "1.234": "Too many decimals",
+        "999999999": "typo",
+        "0.50": "do not earn",
+        "NaN": "not an amount",
+        "1e5": "not an amount",
+    }
+    for text, expected in refusals.items():
+        await cashier.send(text)
+        assert expected in cashier.last_text, text
+    assert await Purchase.all().count() == 0
+    for text, minor in {"128,50": 12850, "¥128.5": 12850, "128": 12800}.items():
+        await cashier.send(text)
+        assert "Which category" in cashier.last_text
+        await cashier.press("Skip")
+        await cashier.press("Confirm")
+        assert (await Purchase.all().order_by("-id").first()).amount_minor == minor  # type: ignore[union-attr]
+        await cashier.send("/checkout " + (await rig.member_row(carol)).code)
+
+
+async def test_members_cannot_use_the_till(rig: Rig) -> None:
+    alice = rig.member(1001, "Alice")
+    mallory = rig.member(1666, "Mallory")
+    await alice.send("/start")
+    await mallory.send("/start")
+    await rig.earn(alice, 10000)
+    voucher = await voucher_for(rig, alice)
+    before = await LedgerEntry.all().count()
+    for command in ("/checkout 1", "/redeem " + voucher.code, "/refund R-AAAA-AAAA",
+                    "/member x", "/adjust x 5 y", "/staff", "/staff invite admin"):
+        await mallory.send(command)
+        assert "only for" in mallory.last_text, command
+    await mallory.open_link(await card_of(rig, alice))
+    assert "Show it at the counter" in mallory.last_text
+    await mallory.open_link(f"https://t.me/{rig.emu.bot_username}?start=v-{voucher.token}")
+    assert "Show it at the counter" in mallory.last_text
+    for garbage in ("tp|1|100|-|AAAAAAAA", "tv|1", "tsc|9001|xxxxxxxx", "x" * 70):
+        await mallory.press_data(garbage)
+        assert "expired" in (mallory.last_toast or "")
+    # a well-signed button of a staff action is still refused for a member
+    data = rig.app.bot_data["codec"].encode(1666, "tv", voucher.id)
+    await mallory.press_data(data)
+    assert "only for" in (mallory.last_toast or "")
+    await mallory.send_photo(b"not an image")
+    assert "don't know" in mallory.last_text
+    assert await LedgerEntry.all().count() == before
+    assert (await Voucher.get(id=voucher.id)).status == VoucherStatus.ISSUED
+    assert await StaffRole.all().count() == 0
+    assert await Member.filter(balance__gt=0).count() == 1
