@@ -1,0 +1,149 @@
+"""The sandbox: the real bot against the built-in Bot API emulator, with a web chat page.
+
+For a merchant trying jifen, a trainer teaching cashiers, a developer without a bot token.
+The Application is built by the same ``build_application`` as in production (it opens the
+store itself, ``manage_store=True``); only the Bot API address is the emulator's and the
+database is ``sandbox.database_url``, so trying things never touches production data.
+The page (see :mod:`bot.emulator.web`) is served by the emulator's own aiohttp app.
+
+    async with Sandbox(settings, demo=True, port=0) as sandbox:
+        print(sandbox.url)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import webbrowser
+from pathlib import Path
+from types import TracebackType
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.emulator import BotApiEmulator
+from bot.emulator.web import add_web_routes
+from bot.runners import _wait_for_signal
+from bot.sandbox.page import page_strings
+from bot.sandbox.personas import PERSONAS, Persona, admin_ids, grant_roles
+from bot.settings import Settings
+from models import db, demo
+
+__all__ = ["PERSONAS", "Persona", "Sandbox", "run_sandbox", "sandbox_settings"]
+
+log = logging.getLogger(__name__)
+SENDER_POLL_SECONDS = 0.2
+"""Receipts and other outbox messages show up this fast in the page."""
+
+
+def sandbox_settings(settings: Settings) -> Settings:
+    """The running settings with the sandbox database and the admin persona as admin."""
+    admins = sorted({*settings.access.admins, *admin_ids()})
+    return settings.model_copy(
+        update={
+            "database": settings.database.model_copy(update={"url": settings.sandbox.database_url}),
+            "access": settings.access.model_copy(update={"admins": admins}),
+        }
+    )
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if db.is_sqlite(url):
+        path = url.split("://", 1)[1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def seed(settings: Settings, *, demo_data: bool) -> None:
+    """Give the personas their roles and load the demo data (the store is open)."""
+    await grant_roles()
+    if demo_data:
+        loaded = await demo.load(settings.rules)
+        log.info("demo data: %s", loaded)
+
+
+class Sandbox:
+    """The emulator, the page and the bot, running until the block ends."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        port: int | None = None,
+        fresh_store: bool = False,
+    ) -> None:
+        """``fresh_store=True`` (tests): create the schema from the models and keep the
+        store open around the bot, instead of migrating and letting the bot open it."""
+        self.settings = sandbox_settings(settings)
+        self.demo = demo
+        self.fresh_store = fresh_store
+        self.emu = BotApiEmulator(
+            host=settings.sandbox.host,
+            port=settings.sandbox.port if port is None else port,
+            bot_username=settings.bot.username or "jifen_bot",
+            bot_name=settings.bot.shop_name,
+        )
+        self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
+        self.application: Application | None = None
+        self._stack = contextlib.AsyncExitStack()
+
+    @property
+    def url(self) -> str:
+        return f"{self.emu.url}/"
+
+    async def __aenter__(self) -> Sandbox:
+        url = self.settings.database.url
+        _ensure_sqlite_dir(url)
+        try:
+            if self.fresh_store:
+                await db.open_fresh_store(url)
+                self._stack.push_async_callback(db.close_store)
+                await seed(self.settings, demo_data=self.demo)
+            else:
+                await db.open_store(url)
+                try:
+                    await seed(self.settings, demo_data=self.demo)
+                finally:
+                    await db.close_store()
+            await self._stack.enter_async_context(self.emu)
+            self.application = build_application(
+                self.settings,
+                token=self.emu.token,
+                api_url=self.emu.base_url,
+                file_url=self.emu.base_file_url,
+                manage_store=not self.fresh_store,
+            )
+            await self._stack.enter_async_context(self.emu.polling(self.application))
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        handle = self.application.bot_data.get("scheduler")
+        if handle is not None:
+            handle.sender.poll_interval = SENDER_POLL_SECONDS
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._stack.aclose()
+
+
+async def run_sandbox(
+    settings: Settings,
+    *,
+    open_browser: bool = False,
+    demo: bool = False,
+    port: int | None = None,
+) -> None:
+    """``jifen sandbox``: run until Ctrl+C (SIGINT/SIGTERM), then shut down cleanly."""
+    async with Sandbox(settings, demo=demo, port=port) as sandbox:
+        print(f"jifen sandbox: open {sandbox.url} (Ctrl+C to stop)", flush=True)
+        log.info("sandbox database: %s", sandbox.settings.database.url)
+        if open_browser:
+            webbrowser.open(sandbox.url)
+        await _wait_for_signal()
+    print("jifen sandbox stopped", flush=True)

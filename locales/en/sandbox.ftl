@@ -1,0 +1,26 @@
+# The sandbox web page (bot/emulator/static), served by bot/sandbox/page.py.
+sandbox-title = jifen sandbox
+sandbox-subtitle = The real bot, no Telegram needed. Every chat is a person; try them side by side.
+sandbox-role-member = Member
+sandbox-role-cashier = Cashier
+sandbox-role-admin = Admin
+sandbox-role-marketer = Marketer
+sandbox-input-placeholder = Message
+sandbox-send = Send
+sandbox-attach = Send a photo
+sandbox-commands = Commands
+sandbox-no-commands = No commands yet: press Start first.
+sandbox-start = Start
+sandbox-empty = No messages yet. Press Start to talk to the bot.
+sandbox-scan-with = Scan with { $name }'s phone
+sandbox-scan-title = Point a phone at this code
+sandbox-scan-hint = Whoever scans it opens the link inside it, as a phone camera would.
+sandbox-close = Close
+sandbox-download = Download
+sandbox-typing = typing…
+sandbox-edited = edited
+sandbox-offline = Connection lost, reconnecting…
+sandbox-error = Could not do that: { $reason }
+sandbox-bot = bot
+sandbox-ok = OK
+sandbox-share-contact = Shared phone number

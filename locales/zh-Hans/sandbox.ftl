@@ -1,0 +1,26 @@
+# 沙盒网页（bot/emulator/static），由 bot/sandbox/page.py 提供。
+sandbox-title = 积分沙盒
+sandbox-subtitle = 真实的机器人，无需 Telegram。每个对话框代表一个人，可以并排试用。
+sandbox-role-member = 会员
+sandbox-role-cashier = 收银员
+sandbox-role-admin = 管理员
+sandbox-role-marketer = 营销
+sandbox-input-placeholder = 消息
+sandbox-send = 发送
+sandbox-attach = 发送图片
+sandbox-commands = 命令
+sandbox-no-commands = 还没有命令：请先点“开始”。
+sandbox-start = 开始
+sandbox-empty = 还没有消息。点“开始”与机器人对话。
+sandbox-scan-with = 用{ $name }的手机扫码
+sandbox-scan-title = 用手机扫描此码
+sandbox-scan-hint = 谁扫码，谁就会像用手机相机一样打开其中的链接。
+sandbox-close = 关闭
+sandbox-download = 下载
+sandbox-typing = 正在输入…
+sandbox-edited = 已编辑
+sandbox-offline = 连接已断开，正在重连…
+sandbox-error = 操作失败：{ $reason }
+sandbox-bot = 机器人
+sandbox-ok = 好
+sandbox-share-contact = 已分享手机号
