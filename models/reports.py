@@ -814,3 +814,17 @@ def summary_message(
         or "—"
     )
     return "reports-summary", args
+
+
+# ---- the scheduler's weekly hook ------------------------------------------------------------
+
+
+async def queue_weekly_reports(now: datetime, **kwargs: Any) -> Any:
+    """The weekly-report job's hook (``scheduler.jobs`` looks it up here by name).
+
+    The work lives in :mod:`models.weekly` (imported here lazily: it builds on this module);
+    ``kwargs`` are its ``tz`` and ``config_admins``.
+    """
+    from models.weekly import queue_weekly_reports as queue
+
+    return await queue(now, **kwargs)

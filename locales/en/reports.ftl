@@ -107,3 +107,35 @@ reports-col-recency = R
 reports-col-frequency = F
 reports-col-monetary = M
 reports-col-segment = Segment
+
+# The chat face: /report, its buttons and the weekly report.
+
+reports-cmd-report = Report: figures, charts, segments, exports
+reports-progress = ⏳ Preparing the report { $period }… { $done }/{ $total }
+reports-actions = What next?
+reports-button-segments = 👥 Segments (RFM)
+reports-button-at-risk = ⚠️ At-risk members
+reports-button-export = 📤 Export ▸
+reports-export-button = { $kind } · { $format }
+reports-export-kind-ledger = Ledger
+reports-export-kind-purchases = Purchases
+reports-export-kind-members = Members
+reports-export-kind-vouchers = Vouchers
+reports-export-kind-segments = Segments
+reports-export-preparing = ⏳ Preparing { $kind } ({ $format })…
+reports-export-ready = ✅ { $kind }: { $rows ->
+    [one] { $rows } row
+   *[other] { $rows } rows
+}.
+reports-export-filename = jifen-{ $kind }-{ $period }.{ $ext }
+reports-at-risk =
+    ⚠️ At-risk members: { $count }
+    They bought within the last year but not in the last 60 days, and can still be reached.
+    Send /broadcast and choose the audience “at-risk” to win them back.
+reports-weekly-usage = Send /report weekly on to get last week's report every week, or /report weekly off to stop it.
+reports-weekly-on = ✅ You will get the weekly report ({ $schedule }).
+reports-weekly-off = The weekly report is off.
+reports-weekly =
+    🗓 Your weekly report
+
+    { reports-summary }

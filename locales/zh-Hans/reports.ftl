@@ -107,3 +107,38 @@ reports-col-recency = R
 reports-col-frequency = F
 reports-col-monetary = M
 reports-col-segment = 分群
+
+# The chat face: /report, its buttons and the weekly report.
+
+reports-cmd-report = 报表：数据、图表、分群、导出
+reports-progress = ⏳ 正在生成报表 { $period }… { $done }/{ $total }
+reports-actions = 接下来？
+reports-button-segments = 👥 会员分群（RFM）
+reports-button-at-risk = ⚠️ 流失风险会员
+reports-button-export = 📤 导出 ▸
+reports-export-button = { $kind } · { $format }
+reports-export-kind-ledger = 积分流水
+reports-export-kind-purchases = 消费记录
+reports-export-kind-members = 会员
+reports-export-kind-vouchers = 兑换券
+reports-export-kind-segments = 会员分群
+reports-export-preparing = ⏳ 正在准备{ $kind }（{ $format }）…
+reports-export-ready = ✅ { $kind }：{ $rows } 行。
+reports-export-filename = jifen-{ $kind ->
+    [ledger] 积分流水
+    [purchases] 消费记录
+    [members] 会员
+    [vouchers] 兑换券
+   *[segments] 会员分群
+}-{ $period }.{ $ext }
+reports-at-risk =
+    ⚠️ 流失风险会员：{ $count }
+    他们在过去一年内有消费，但最近 60 天没有，并且仍可联系。
+    发送 /broadcast 并选择受众“at-risk”来挽回他们。
+reports-weekly-usage = 发送 /report weekly on 每周接收上周报表，发送 /report weekly off 停止。
+reports-weekly-on = ✅ 您将每周收到报表（{ $schedule }）。
+reports-weekly-off = 每周报表已关闭。
+reports-weekly =
+    🗓 您的每周报表
+
+    { reports-summary }
