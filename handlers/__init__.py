@@ -10,6 +10,7 @@ from handlers import core
 from handlers import till
 from handlers import reports
 from handlers import member
+from handlers import rules
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -17,4 +18,5 @@ FEATURES: tuple[Feature, ...] = (
     till.FEATURE,
     reports.FEATURE,
     member.FEATURE,
+    rules.FEATURE,
 )

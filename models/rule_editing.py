@@ -6,7 +6,7 @@ writes it into a copy of the rules and validates the whole set again with pydant
 every constraint of ``models.config`` (ranges, strictly increasing tier thresholds, …)
 applies. The outcome is the new ``RuleSet`` or a typed :class:`InvalidRule` that the
 chat renders in the admin's language. :func:`example` shows what the change does to a
-typical purchase before it is confirmed.
+typical purchase before it is confirmed. Only :func:`history` reads the database.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from models.config import ExpiryPolicyKind, Rounding, RuleSet
 from models.rules import check_purchase, compute_points
+from models.tables import Member, RuleVersion
 
 EXAMPLE_AMOUNT_MINOR = 12850
 EXAMPLE_CATEGORY = "coffee"
@@ -250,3 +251,29 @@ def example(before: RuleSet, after: RuleSet, at: datetime) -> Example:
         before=_example_points(before, tier, at),
         after=_example_points(after, tier, at),
     )
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One rule version for the history: ``author`` is ``None`` for a config seed."""
+
+    version_id: int
+    created_at: datetime
+    source: str
+    author: str | None
+
+
+async def history(limit: int = 5) -> list[VersionEntry]:
+    """The newest rule versions, who saved them and when."""
+    versions = await RuleVersion.all().order_by("-id").limit(limit)
+    ids = {v.created_by for v in versions if v.created_by is not None}
+    names = {m.telegram_id: m.display_name for m in await Member.filter(telegram_id__in=ids)}
+    return [
+        VersionEntry(
+            v.id,
+            v.created_at,
+            v.source,
+            None if v.created_by is None else names.get(v.created_by, str(v.created_by)),
+        )
+        for v in versions
+    ]

@@ -1,0 +1,317 @@
+"""``/rules`` (admins): the earning and usage rules in force, edited one field at a time.
+
+Pick a field → type a value (or press a choice) → see the change and its effect on an
+example purchase → confirm → a new rule version (audited). An invalid value is refused
+with the reason and nothing changes. The pending change lives in ``user_data`` and is
+re-validated against the rules in force on confirm; if someone else saved a version in
+between, the admin is asked to start again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.registry import (
+    Button,
+    Command,
+    Feature,
+    await_input,
+    awaited,
+    refuse,
+    reply,
+    stop_awaiting,
+)
+from locales import localized, money
+from models import clock, rule_editing, rule_versions, staff
+from models.config import RuleSet
+from models.rule_editing import InvalidRule, Kind, RuleField
+from models.tables import Role
+
+PENDING = "rules-pending"
+INPUT = "rules-value"
+PER_ROW = 2
+
+
+def _label(context: JifenContext, rules: RuleSet, field: RuleField) -> str:
+    tier = ""
+    if field.tier is not None:
+        tier = localized(rules.tiers.levels[field.tier].names, context.lang)
+    return context.t(f"rules-field-{field.label}", tier=tier)
+
+
+def _choice(context: JifenContext, value: str) -> str:
+    return context.t(f"rules-choice-{value.replace('_', '-')}")
+
+
+def _money(rules: RuleSet, minor: int) -> str:
+    return money(minor, rules.currency.symbol, rules.currency.exponent)
+
+
+def _show(context: JifenContext, rules: RuleSet, field: RuleField, value: Any) -> str:
+    """A field's value as the admin reads it."""
+    none = context.t("rules-none")
+    if field.kind == Kind.MONEY:
+        return _money(rules, int(value))
+    if field.kind == Kind.CHOICE:
+        return _choice(context, str(value))
+    if field.kind == Kind.WORDS or field.kind == Kind.DAYS:
+        return ", ".join(str(v) for v in value) or none
+    if field.kind == Kind.MULTIPLIERS:
+        return ", ".join(f"{k} ×{v}" for k, v in value.items()) or none
+    return str(value)
+
+
+def _when(context: JifenContext, at: Any) -> str:
+    return at.astimezone(ZoneInfo(context.settings.scheduler.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _summary(context: JifenContext, version_id: int, rules: RuleSet) -> str:
+    lines = [
+        context.t(
+            "rules-line",
+            field=_label(context, rules, f),
+            value=_show(context, rules, f, rule_editing.value_of(rules, f)),
+        )
+        for f in rule_editing.fields_for(rules)
+        if f.tier is None
+    ]
+    tiers = [
+        context.t(
+            "rules-tier-line",
+            name=localized(level.names, context.lang),
+            threshold=_money(rules, level.threshold)
+            if rules.tiers.basis == "spend"
+            else str(level.threshold),
+            multiplier=str(level.multiplier),
+        )
+        for level in rules.tiers.levels
+    ]
+    return context.t(
+        "rules-summary", version=str(version_id), lines="\n".join(lines), tiers="\n".join(tiers)
+    )
+
+
+def _menu(context: JifenContext, rules: RuleSet) -> InlineKeyboardMarkup:
+    uid = context.member.telegram_id if context.member else 0
+    buttons = [
+        InlineKeyboardButton(
+            _label(context, rules, f), callback_data=context.codec.encode(uid, "rlf", f.key)
+        )
+        for f in rule_editing.fields_for(rules)
+    ]
+    rows = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                context.t("rules-history-button"), callback_data=context.codec.encode(uid, "rlh")
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _cancel_markup(context: JifenContext) -> InlineKeyboardMarkup:
+    uid = context.member.telegram_id if context.member else 0
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    context.t("common-cancel"), callback_data=context.codec.encode(uid, "rlno")
+                )
+            ]
+        ]
+    )
+
+
+async def rules_command(update: Update, context: JifenContext) -> None:
+    """``/rules``: what is in force, with a button per field."""
+    stop_awaiting(context)
+    version, rules = await rule_versions.current()
+    await reply(
+        update,
+        _summary(context, version.id, rules),
+        parse_mode="HTML",
+        reply_markup=_menu(context, rules),
+    )
+
+
+async def on_field(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A field was chosen: offer its choices, or ask for a value."""
+    _version, rules = await rule_versions.current()
+    field = rule_editing.find_field(rules, data.args[0] if data.args else "")
+    if field is None:
+        await reply(update, context.t("common-button-expired"))
+        return
+    current = _show(context, rules, field, rule_editing.value_of(rules, field))
+    label = _label(context, rules, field)
+    if field.kind == Kind.CHOICE:
+        uid = context.member.telegram_id if context.member else 0
+        rows = [
+            [
+                InlineKeyboardButton(
+                    _choice(context, choice),
+                    callback_data=context.codec.encode(uid, "rlc", field.key, choice),
+                )
+            ]
+            for choice in field.choices
+        ]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    context.t("common-cancel"), callback_data=context.codec.encode(uid, "rlno")
+                )
+            ]
+        )
+        await reply(
+            update,
+            context.t("rules-choose", field=label, current=current),
+            parse_mode="HTML",
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+        return
+    await_input(context, INPUT, field=field.key)
+    await reply(
+        update,
+        context.t(
+            "rules-ask", field=label, current=current, hint=context.t(f"rules-hint-{field.kind}")
+        ),
+        parse_mode="HTML",
+        reply_markup=_cancel_markup(context),
+    )
+
+
+async def on_value(update: Update, context: JifenContext) -> None:
+    """The typed value of the field being edited."""
+    if not staff.may(context.role, Role.ADMIN):  # the role may have gone meanwhile
+        stop_awaiting(context)
+        await refuse(update, context, Role.ADMIN)
+        return
+    key = str(awaited(context).get("field", ""))
+    message = update.effective_message
+    await _propose(update, context, key, (message.text or "") if message else "")
+
+
+async def on_choice(update: Update, context: JifenContext, data: CallbackData) -> None:
+    if len(data.args) != 2:
+        await reply(update, context.t("common-button-expired"))
+        return
+    await _propose(update, context, data.args[0], data.args[1])
+
+
+def _refusal(context: JifenContext, rules: RuleSet, error: InvalidRule) -> str:
+    field = rule_editing.find_field(rules, error.field)
+    limit = error.limit or ""
+    if field is not None and field.kind == Kind.MONEY and limit:
+        limit = _money(rules, int(float(limit)))
+    label = _label(context, rules, field) if field else error.field
+    return context.t("rules-invalid", field=label, problem=error.problem, limit=limit)
+
+
+async def _propose(update: Update, context: JifenContext, key: str, text: str) -> None:
+    """Validate the change and show it with the example purchase, before and after."""
+    version, rules = await rule_versions.current()
+    changed = rule_editing.apply_change(rules, key, text)
+    if isinstance(changed, InvalidRule):  # keep waiting for a better value
+        await reply(
+            update,
+            _refusal(context, rules, changed),
+            parse_mode="HTML",
+            reply_markup=_cancel_markup(context),
+        )
+        return
+    stop_awaiting(context)
+    field = rule_editing.find_field(rules, key)
+    assert field is not None
+    context.user_data[PENDING] = {"key": key, "text": text, "version": version.id}  # type: ignore[index]
+    example = rule_editing.example(rules, changed, clock.now())
+    uid = context.member.telegram_id if context.member else 0
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    context.t("common-confirm"), callback_data=context.codec.encode(uid, "rlok")
+                ),
+                InlineKeyboardButton(
+                    context.t("common-cancel"), callback_data=context.codec.encode(uid, "rlno")
+                ),
+            ]
+        ]
+    )
+    await reply(
+        update,
+        context.t(
+            "rules-confirm",
+            field=_label(context, rules, field),
+            old=_show(context, rules, field, rule_editing.value_of(rules, field)),
+            new=_show(context, changed, field, rule_editing.value_of(changed, field)),
+            amount=_money(rules, example.amount_minor),
+            category=example.category,
+            tier=localized(example.tier_names, context.lang) or example.tier,
+            before=-1 if example.before is None else example.before,
+            after=-1 if example.after is None else example.after,
+        ),
+        parse_mode="HTML",
+        reply_markup=markup,
+    )
+
+
+async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Save the pending change as a new rule version (once: the pending entry is taken)."""
+    pending = (context.user_data or {}).pop(PENDING, None)
+    query = update.callback_query
+    if pending is None:
+        await reply(update, context.t("common-button-expired"))
+        return
+    version, rules = await rule_versions.current()
+    if version.id != pending["version"]:
+        await reply(update, context.t("rules-stale"))
+        return
+    changed = rule_editing.apply_change(rules, pending["key"], pending["text"])
+    if isinstance(changed, InvalidRule):
+        await reply(update, _refusal(context, rules, changed), parse_mode="HTML")
+        return
+    actor = context.member.telegram_id if context.member else None
+    saved = await rule_versions.save(changed, actor)
+    await reply(update, context.t("rules-saved", version=str(saved.id)))
+    if query is not None:
+        await query.edit_message_reply_markup(None)
+
+
+async def on_cancel(update: Update, context: JifenContext, data: CallbackData) -> None:
+    stop_awaiting(context)
+    (context.user_data or {}).pop(PENDING, None)
+    await reply(update, context.t("common-cancelled"))
+
+
+async def on_history(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """The last five versions: who saved them and when."""
+    entries = await rule_editing.history()
+    lines = [
+        context.t(
+            "rules-history-line",
+            version=str(e.version_id),
+            when=_when(context, e.created_at),
+            who=e.author or context.t("rules-history-config"),
+        )
+        for e in entries
+    ]
+    await reply(update, context.t("rules-history", lines="\n".join(lines)), parse_mode="HTML")
+
+
+FEATURE = Feature(
+    name="rules",
+    commands=(Command("rules", rules_command, "rules-cmd", role=Role.ADMIN),),
+    buttons={
+        "rlf": Button(on_field, Role.ADMIN),
+        "rlc": Button(on_choice, Role.ADMIN),
+        "rlok": Button(on_confirm, Role.ADMIN),
+        "rlno": Button(on_cancel, Role.ADMIN),
+        "rlh": Button(on_history, Role.ADMIN),
+    },
+    inputs={INPUT: on_value},
+)
