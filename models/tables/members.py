@@ -34,6 +34,9 @@ class Member(Model):
         "models.Member", related_name="referrals", null=True, on_delete=fields.SET_NULL
     )
     referral_rewarded_at = fields.DatetimeField(null=True)
+    referral_bonus_points = fields.IntField(
+        null=True, description="bonus promised to the referrer when the referrer was attached"
+    )
     tier = fields.CharField(max_length=32, default="member")
     tier_since = fields.DatetimeField(null=True)
     balance = fields.BigIntField(default=0)

@@ -1,0 +1,360 @@
+"""Coupon batches: N single-use codes for a reward, claimed into vouchers at no points cost.
+
+Each coupon has a human ``code`` (typed with ``/claim K7QM-4PXD``) and a 128-bit
+``token`` (the ``c-<token>`` deep link in its QR). Claiming is ONE conditional update
+(``claimed_by_id IS NULL`` → the member) in the transaction that issues the voucher, so
+of any number of simultaneous claims of one coupon exactly one gets a voucher. A member
+claims at most one coupon of a batch (a printed stack handed out is one per person).
+Coupons do not take catalogue stock: the batch size is their own stock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+from qrcode.constants import ERROR_CORRECT_M
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import _sql, audit, clock, rule_versions, tokens
+from models.ledger import _Reject, lock_member, run_keyed
+from models.results import RewardUnavailable, UnknownMember
+from models.tables import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+
+MAX_BATCH = 10_000
+SHEET_CAP = 100
+"""The printable sheet holds the first 100 coupons of a batch (the CSV holds them all)."""
+SHEET_PER_PAGE = 20
+_CHUNK = 500
+
+
+# ---- typed results ----
+
+
+@dataclass(frozen=True)
+class InvalidBatchSize:
+    maximum: int = MAX_BATCH
+
+
+@dataclass(frozen=True)
+class BatchCreated:
+    batch_id: int
+    reward_id: int
+    size: int
+
+
+@dataclass(frozen=True)
+class UnknownCoupon:
+    ref: str
+
+
+@dataclass(frozen=True)
+class CouponTaken:
+    """Someone (``mine``: this very member) claimed it already."""
+
+    at: datetime
+    mine: bool
+
+
+@dataclass(frozen=True)
+class CouponExpired:
+    on: datetime
+
+
+@dataclass(frozen=True)
+class OnePerMember:
+    """The member already holds a coupon of this batch."""
+
+    batch_id: int
+
+
+@dataclass(frozen=True)
+class CouponClaimed:
+    coupon_id: int
+    voucher_id: int
+    voucher_token: str
+    voucher_code: str
+    reward_id: int
+    valid_until: datetime
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    batch_id: int
+    reward_id: int
+    name: str
+    size: int
+    claimed: int
+    used: int
+    created_at: datetime
+
+
+# ---- generating ----
+
+
+def _fresh_codes(n: int) -> list[tuple[str, str]]:
+    """``n`` (code, token) pairs, distinct among themselves."""
+    codes: set[str] = set()
+    while len(codes) < n:
+        codes.add(tokens.human_code())
+    return [(code, tokens.token()) for code in codes]
+
+
+async def generate_batch(
+    reward_id: int,
+    size: int,
+    *,
+    actor_telegram_id: int | None,
+    name: str | None = None,
+    valid_until: datetime | None = None,
+) -> BatchCreated | InvalidBatchSize | RewardUnavailable:
+    """Create a batch of ``size`` (1..10,000) unclaimed coupons for an active reward."""
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        return InvalidBatchSize()
+
+    async def op(conn: BaseDBAsyncClient) -> BatchCreated:
+        reward = await Reward.get_or_none(id=reward_id).using_db(conn)
+        if reward is None or reward.archived:
+            raise _Reject(RewardUnavailable(reward_id, "archived" if reward else "unknown"))
+        now = clock.now()
+        batch = await CouponBatch.create(
+            name=(name or f"#{reward_id} {now:%Y-%m-%d %H:%M}")[:128],
+            reward_id=reward_id,
+            size=size,
+            valid_until=valid_until,
+            created_by=actor_telegram_id,
+            created_at=now,
+            using_db=conn,
+        )
+        pairs = _fresh_codes(size)
+        for start in range(0, size, _CHUNK):
+            await Coupon.bulk_create(
+                [
+                    Coupon(batch_id=batch.id, code=code, token=token)
+                    for code, token in pairs[start : start + _CHUNK]
+                ],
+                using_db=conn,
+            )
+        await audit.record(
+            "coupons.generate",
+            actor_telegram_id=actor_telegram_id,
+            target=f"coupon_batch:{batch.id}",
+            details={"reward_id": reward_id, "size": size},
+            using_db=conn,
+        )
+        return BatchCreated(batch.id, reward_id, size)
+
+    async def replay() -> None:  # a code collided with an older batch: try again
+        return None
+
+    return await run_keyed(op, replay)
+
+
+# ---- claiming ----
+
+
+async def find(token_or_code: str) -> Coupon | None:
+    """A coupon by its token (with or without ``c-``) or its typed code."""
+    text = token_or_code.strip()
+    if text.startswith("c-"):
+        text = text[2:]
+    code = tokens.normalize_code(text)
+    if code is not None:
+        found = await Coupon.get_or_none(code=code)
+        if found is not None:
+            return found
+    if tokens.looks_like_token(text):
+        return await Coupon.get_or_none(token=text)
+    return None
+
+
+async def claim(
+    member_id: int, token_or_code: str
+) -> (
+    CouponClaimed
+    | UnknownCoupon
+    | CouponTaken
+    | CouponExpired
+    | OnePerMember
+    | RewardUnavailable
+    | UnknownMember
+):
+    """Turn a coupon into a voucher for ``member_id`` (free). A retry by the member who
+    claimed it answers the same voucher (``replayed=True``)."""
+    coupon = await find(token_or_code)
+    if coupon is None:
+        return UnknownCoupon(token_or_code)
+    rules = (await rule_versions.current())[1]
+
+    async def op(conn: BaseDBAsyncClient) -> CouponClaimed:
+        member = await lock_member(conn, member_id)
+        current = await Coupon.get(id=coupon.id).using_db(conn)
+        if current.claimed_by_id is not None:  # type: ignore[attr-defined]
+            raise _Reject(await _taken(current, member.id, conn))
+        now = clock.now()
+        batch = await CouponBatch.get(id=current.batch_id).using_db(conn)  # type: ignore[attr-defined]
+        if batch.valid_until is not None and now >= batch.valid_until:
+            raise _Reject(CouponExpired(batch.valid_until))
+        reward = await Reward.get_or_none(id=batch.reward_id).using_db(conn)  # type: ignore[attr-defined]
+        if reward is None or reward.archived:
+            raise _Reject(RewardUnavailable(batch.reward_id, "archived"))  # type: ignore[attr-defined]
+        if await Coupon.filter(batch_id=batch.id, claimed_by_id=member.id).using_db(conn).exists():
+            raise _Reject(OnePerMember(batch.id))
+        won = await _sql.execute(
+            conn,
+            "UPDATE coupon SET claimed_by_id = ?, claimed_at = ?"
+            " WHERE id = ? AND claimed_by_id IS NULL",
+            member.id,
+            now,
+            current.id,
+        )
+        if won != 1:
+            raise _Reject(await _taken(await Coupon.get(id=current.id).using_db(conn), member.id))
+        days = reward.voucher_validity_days or rules.usage.voucher_validity_days
+        voucher = await Voucher.create(
+            token=tokens.token(),
+            code=tokens.human_code(),
+            member_id=member.id,
+            reward_id=reward.id,
+            cost_points=0,
+            idempotency_key=f"coupon:{current.id}",
+            issued_at=now,
+            valid_until=now + timedelta(days=days),
+            using_db=conn,
+        )
+        await Coupon.filter(id=current.id).using_db(conn).update(voucher_id=voucher.id)
+        return _claimed(current.id, voucher, replayed=False)
+
+    async def replay() -> None:  # a voucher code collided: try again
+        return None
+
+    return await run_keyed(op, replay)
+
+
+def _claimed(coupon_id: int, voucher: Voucher, *, replayed: bool) -> CouponClaimed:
+    return CouponClaimed(
+        coupon_id=coupon_id,
+        voucher_id=voucher.id,
+        voucher_token=voucher.token,
+        voucher_code=voucher.code,
+        reward_id=voucher.reward_id,  # type: ignore[attr-defined]
+        valid_until=voucher.valid_until,
+        replayed=replayed,
+    )
+
+
+async def _taken(
+    coupon: Coupon, member_id: int, conn: BaseDBAsyncClient | None = None
+) -> CouponTaken | CouponClaimed:
+    """The answer for a coupon claimed already: the same voucher again for its claimant."""
+    if coupon.claimed_by_id == member_id and coupon.voucher_id is not None:  # type: ignore[attr-defined]
+        voucher = await Voucher.get(id=coupon.voucher_id).using_db(conn)  # type: ignore[attr-defined]
+        return _claimed(coupon.id, voucher, replayed=True)
+    assert coupon.claimed_at is not None
+    return CouponTaken(at=coupon.claimed_at, mine=coupon.claimed_by_id == member_id)  # type: ignore[attr-defined]
+
+
+# ---- reading ----
+
+
+async def batch_stats(batch_id: int) -> BatchStats | None:
+    batch = await CouponBatch.get_or_none(id=batch_id)
+    if batch is None:
+        return None
+    return await _stats(batch)
+
+
+async def _stats(batch: CouponBatch) -> BatchStats:
+    claimed = await Coupon.filter(batch_id=batch.id, claimed_by_id__isnull=False).count()
+    used = await Coupon.filter(batch_id=batch.id, voucher__status=VoucherStatus.REDEEMED).count()
+    return BatchStats(
+        batch_id=batch.id,
+        reward_id=batch.reward_id,  # type: ignore[attr-defined]
+        name=batch.name,
+        size=batch.size,
+        claimed=claimed,
+        used=used,
+        created_at=batch.created_at,
+    )
+
+
+async def list_batches(*, reward_id: int | None = None, limit: int = 10) -> list[BatchStats]:
+    """Newest batches first, with their claimed/used counts."""
+    query = CouponBatch.all() if reward_id is None else CouponBatch.filter(reward_id=reward_id)
+    return [await _stats(b) for b in await query.order_by("-id").limit(limit)]
+
+
+async def coupons_of(batch_id: int, limit: int | None = None) -> list[Coupon]:
+    query = Coupon.filter(batch_id=batch_id).order_by("id")
+    return await (query.limit(limit) if limit else query)
+
+
+async def export_csv(batch_id: int, link_prefix: str) -> bytes:
+    """Every coupon of a batch: code, deep link, claimed at, voucher status (UTF-8 BOM,
+    so spreadsheet programs open it right). ``link_prefix`` ends with ``start=``."""
+    rows = await Coupon.filter(batch_id=batch_id).order_by("id").prefetch_related("voucher")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "link", "claimed_at", "voucher_status"])
+    for c in rows:
+        writer.writerow(
+            [
+                c.code,
+                f"{link_prefix}c-{c.token}",
+                c.claimed_at.isoformat() if c.claimed_at else "",
+                str(c.voucher.status) if c.voucher else "",
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+# ---- the printable sheet (render in a thread: it is CPU work) ----
+
+
+def _qr_image(data: str, box: int) -> Image.Image:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+
+
+def render_sheet(items: Sequence[tuple[str, str]], title: str) -> tuple[str, bytes]:
+    """A printable sheet of (link, code) pairs: QR codes with the code under each, 20 a
+    page (4 × 5 on A4 at ~100 dpi). One page → ``("png", bytes)``, several → ``("pdf",
+    bytes)``. Only the first :data:`SHEET_CAP` items are drawn."""
+    items = list(items)[:SHEET_CAP]
+    cols, rows_ = 4, 5
+    width, height, margin, header = 827, 1169, 40, 50
+    cell_w, cell_h = (width - 2 * margin) // cols, (height - 2 * margin - header) // rows_
+    font = ImageFont.load_default(size=22)
+    small = ImageFont.load_default(size=16)
+    pages: list[Image.Image] = []
+    count = max(1, -(-len(items) // SHEET_PER_PAGE))
+    for page_no in range(count):
+        page = Image.new("L", (width, height), 255)
+        draw = ImageDraw.Draw(page)
+        draw.text((margin, margin), f"{title}  ({page_no + 1}/{count})", fill=0, font=small)
+        chunk = items[page_no * SHEET_PER_PAGE : (page_no + 1) * SHEET_PER_PAGE]
+        for i, (link, code) in enumerate(chunk):
+            x = margin + (i % cols) * cell_w
+            y = margin + header + (i // cols) * cell_h
+            qr = _qr_image(link, 4)
+            side = min(cell_w - 20, cell_h - 50)
+            qr = qr.resize((side, side), Image.Resampling.NEAREST)
+            page.paste(qr, (x + (cell_w - side) // 2, y))
+            text_w = draw.textlength(code, font=font)
+            draw.text((x + (cell_w - text_w) / 2, y + side + 8), code, fill=0, font=font)
+            draw.rectangle((x + 2, y - 6, x + cell_w - 2, y + cell_h - 6), outline=200)
+        pages.append(page)
+    buffer = io.BytesIO()
+    if len(pages) == 1:
+        pages[0].save(buffer, format="PNG")
+        return "png", buffer.getvalue()
+    pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=100)
+    return "pdf", buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Store tests of the marketer tools: campaigns, rewards, coupons, referrals."""
