@@ -148,148 +148,10 @@ def local_midnight(at: datetime, tz: str) -> datetime:
 
 async def lock_member(conn: BaseDBAsyncClient, member_id: int) -> Member:
     """The live member row, locked for this transaction, or a rejection."""
-    member, _ = await _lock_member_and_key(conn, member_id, None)
-    return member
-
-
-async def _lock_member_and_key(
-    conn: BaseDBAsyncClient, member_id: int, key: str | None
-) -> tuple[Member, int | None]:
-    """Lock the live member row and, in the same statement, look ``key`` up.
-
-    The second value is the id of the entry already written under ``key`` (a retry that
-    lost the race to the pre-transaction lookup), else ``None``.
-    """
-    row = await _sql.one(
-        conn,
-        "SELECT m.*, (SELECT e.id FROM ledger_entry e WHERE e.idempotency_key = ?) AS first_id"
-        " FROM member m WHERE m.id = ?" + _sql.for_update(),
-        key,
-        member_id,
-    )
-    if row is None or row["deleted_at"] is not None:
+    member = await Member.filter(id=member_id).select_for_update().using_db(conn).first()
+    if member is None or member.deleted_at is not None:
         raise _Reject(UnknownMember(member_id))
-    return Member._init_from_db(**row), row["first_id"]
-
-
-def _insert(
-    table: str, values: Mapping[str, Any], exprs: Mapping[str, _sql.Step] | None = None
-) -> _sql.Step:
-    """``INSERT … RETURNING id`` of one row; ``exprs`` are columns given as SQL + params."""
-    exprs = exprs or {}
-    cols = [*values, *exprs]
-    marks = ["?"] * len(values) + [sql for sql, _ in exprs.values()]
-    params = list(values.values()) + [p for _, ps in exprs.values() for p in ps]
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)}) RETURNING id"
-    return sql, params
-
-
-def _entry_row(
-    member_id: int,
-    kind: EntryKind,
-    points: int,
-    balance_after: int,
-    key: str | None,
-    now: datetime,
-    fields: Mapping[str, Any],
-) -> tuple[LedgerEntry, dict[str, Any]]:
-    """The entry (unsaved) and its column values, encoded the way Tortoise stores them."""
-    entry = LedgerEntry(
-        member_id=member_id,
-        kind=kind,
-        points=points,
-        balance_after=balance_after,
-        idempotency_key=key,
-        created_at=now,
-        **fields,
-    )
-    meta = LedgerEntry._meta
-    values = {
-        meta.fields_map[name].source_field or name: meta.fields_map[name].to_db_value(
-            getattr(entry, name), entry
-        )
-        for name in meta.db_fields
-        if name != "id"
-    }
-    return entry, values
-
-
-def _balance_step(
-    member_id: int, delta: int, *, require: int | None = None, last_purchase_at: Any = None
-) -> _sql.Step:
-    """Add ``delta`` to the balance; with ``require``, only if ``balance >= require``."""
-    sets = "balance = balance + ?"
-    params: list[Any] = [delta]
-    if last_purchase_at is not None:
-        sets += ", last_purchase_at = ?"
-        params.append(last_purchase_at)
-    sql = f"UPDATE member SET {sets} WHERE id = ?"
-    params.append(member_id)
-    if require is not None:
-        sql += " AND balance >= ?"
-        params.append(require)
-    return sql + " RETURNING balance", params
-
-
-_BY_KEY = "(SELECT id FROM ledger_entry WHERE idempotency_key = ?)"
-
-
-def _credit_steps(
-    entry: LedgerEntry,
-    values: dict[str, Any],
-    balance_before: int,
-    expires_at: datetime | None,
-    exprs: Mapping[str, _sql.Step] | None = None,
-) -> list[_sql.Step]:
-    """Insert a keyed credit's entry, its lot and any debt repayment (no Python between)."""
-    assert entry.idempotency_key is not None
-    points, key, now = entry.points, entry.idempotency_key, entry.created_at
-    steps = [_insert("ledger_entry", values, exprs)]
-    if points > 0:
-        repay = min(points, max(0, -balance_before))
-        steps.append(
-            (
-                "INSERT INTO point_lot (member_id, entry_id, points, remaining, expires_at,"
-                f" created_at) VALUES (?, {_BY_KEY}, ?, ?, ?, ?)",
-                [values["member_id"], key, points, points - repay, expires_at, now],
-            )
-        )
-        if repay:
-            steps.append(
-                (
-                    "INSERT INTO lot_draw (entry_id, lot_id, points) SELECT l.entry_id, l.id, ?"
-                    f" FROM point_lot l WHERE l.member_id = ? AND l.entry_id = {_BY_KEY}",
-                    [-repay, values["member_id"], key],
-                )
-            )
-    return steps
-
-
-def _draw_steps(member_id: int, key: str, points: int) -> list[_sql.Step]:
-    """Set-based earliest-expiry-first draw of ``points`` for the entry keyed ``key``.
-
-    Both statements see the lots as they were (the member row is locked), so the draws
-    written and the remainders taken agree.
-    """
-    take = (
-        "SELECT id, CASE WHEN remaining < need THEN remaining ELSE need END AS take FROM ("
-        " SELECT id, remaining, CAST(? AS BIGINT) - COALESCE(CAST(SUM(remaining) OVER ("
-        "  ORDER BY expires_at IS NULL, expires_at, id"
-        "  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS BIGINT), 0) AS need"
-        " FROM point_lot WHERE member_id = ? AND remaining > 0) AS p"
-    )
-    return [
-        (
-            f"INSERT INTO lot_draw (entry_id, lot_id, points) SELECT {_BY_KEY}, t.id, -t.take"
-            f" FROM ({take}) AS t WHERE t.take > 0 RETURNING points",
-            [key, points, member_id],
-        ),
-        (
-            f"UPDATE point_lot SET remaining = remaining - t.take FROM ({take}) AS t"
-            " WHERE t.id = point_lot.id AND t.take > 0",
-            [points, member_id],
-        ),
-    ]
+    return member
 
 
 async def _move_balance(
@@ -404,39 +266,15 @@ async def debit(
     now: datetime,
     **fields: Any,
 ) -> LedgerEntry:
-    """Take ``points`` (> 0) the member has, or reject with ``InsufficientPoints``.
-
-    Keyed debits run as one batch: conditional balance update, entry, set-based draws.
-    """
-    if key is None:
-        balance = await _move_balance(conn, member.id, -points, require=points)
-        if balance is None:
-            raise _Reject(
-                InsufficientPoints(short_by=points - member.balance, balance=member.balance)
-            )
-        entry = await _new_entry(conn, member.id, kind, -points, balance, key, now, **fields)
-        taken = await _draw_lots(conn, member.id, entry.id, points)
-    else:
-        if member.balance < points:  # read under the member lock; the UPDATE re-checks
-            raise _Reject(
-                InsufficientPoints(short_by=points - member.balance, balance=member.balance)
-            )
-        entry, values = _entry_row(member.id, kind, -points, member.balance - points, key, now, fields)
-        moved, inserted, drawn, _ = await _sql.batch(
-            conn,
-            [
-                _balance_step(member.id, -points, require=points),
-                _insert("ledger_entry", values),
-                *_draw_steps(member.id, key, points),
-            ],
-        )
-        _check_moved(member.id, moved, entry.balance_after)
-        entry.id, balance = inserted[0]["id"], entry.balance_after
-        taken = -sum(int(r["points"]) for r in drawn)
+    """Take ``points`` (> 0) the member has, or reject with ``InsufficientPoints``."""
+    balance = await _move_balance(conn, member.id, -points, require=points)
+    if balance is None:
+        raise _Reject(InsufficientPoints(short_by=points - member.balance, balance=member.balance))
+    entry = await _new_entry(conn, member.id, kind, -points, balance, key, now, **fields)
+    taken = await _draw_lots(conn, member.id, entry.id, points)
     if taken != points:
         raise RuntimeError(f"member {member.id}: lots hold less than the balance")
     member.balance = balance
-    entry._saved_in_db = True
     return entry
 
 
@@ -451,34 +289,15 @@ async def credit(
     now: datetime,
     **fields: Any,
 ) -> LedgerEntry:
-    """Add ``points`` (>= 0) as a new lot (repaying any debt first).
-
-    Keyed credits run as one batch (balance update, entry, lot, repayment draw).
-    """
+    """Add ``points`` (>= 0) as a new lot (repaying any debt first)."""
     before = member.balance
-    if key is None:
-        balance = await _move_balance(conn, member.id, points)
-        assert balance is not None
-        entry = await _new_entry(conn, member.id, kind, points, balance, key, now, **fields)
-        if points > 0:
-            await _new_lot(conn, entry, points, before, expires_at, now)
-    else:
-        entry, values = _entry_row(member.id, kind, points, before + points, key, now, fields)
-        moved, inserted, *_ = await _sql.batch(
-            conn,
-            [_balance_step(member.id, points), *_credit_steps(entry, values, before, expires_at)],
-        )
-        _check_moved(member.id, moved, entry.balance_after)
-        entry.id, balance = inserted[0]["id"], entry.balance_after
-        entry._saved_in_db = True
+    balance = await _move_balance(conn, member.id, points)
+    assert balance is not None
+    entry = await _new_entry(conn, member.id, kind, points, balance, key, now, **fields)
+    if points > 0:
+        await _new_lot(conn, entry, points, before, expires_at, now)
     member.balance = balance
     return entry
-
-
-def _check_moved(member_id: int, moved: list[dict[str, Any]], expected: int) -> None:
-    """The balance UPDATE matched and landed where the locked row said it would."""
-    if not moved or int(moved[0]["balance"]) != expected:
-        raise RuntimeError(f"member {member_id}: balance changed under its lock")
 
 
 async def credit_back(
