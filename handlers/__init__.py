@@ -11,6 +11,7 @@ from handlers import till
 from handlers import reports
 from handlers import member
 from handlers import rules
+from handlers import broadcast
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -19,4 +20,5 @@ FEATURES: tuple[Feature, ...] = (
     reports.FEATURE,
     member.FEATURE,
     rules.FEATURE,
+    broadcast.FEATURE,
 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -363,7 +363,7 @@ def parse_time(text: str, tz: str, now: datetime | None = None) -> datetime | In
         local = datetime.strptime(text.strip(), TIME_FORMAT)
     except ValueError:
         return InvalidTime("format")
-    at = local.replace(tzinfo=ZoneInfo(tz))
+    at = local.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
     if at <= (now or clock.now()):
         return InvalidTime("past")
     return at
@@ -376,7 +376,11 @@ async def schedule(
     actor_telegram_id: int | None,
     progress: tuple[int, int] | None = None,
 ) -> Scheduled | NotADraft | InvalidTime:
-    """Schedule a draft for ``at`` (must be in the future); audited."""
+    """Schedule a draft for ``at`` (must be in the future); audited.
+
+    Stored in UTC: SQLite compares the stored times as text.
+    """
+    at = at.astimezone(UTC)
     if at <= clock.now():
         return InvalidTime("past")
     async with write_transaction() as conn:

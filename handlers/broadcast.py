@@ -1,0 +1,523 @@
+"""``/broadcast`` (marketers, admins): compose, target, preview, send or schedule, cancel.
+
+Steps: text (or a photo with a caption) → optional URL button → audience (buttons; some
+ask a number) → summary with the recipient count → preview / send now (confirm) /
+schedule (typed local time). The draft is a ``Broadcast`` row from the first step, so
+every button carries only its id and re-checks that it is still a draft. Sending posts a
+"queued" message that the outbox sender turns into the live progress bar and finally
+the exact delivery report. ``/broadcast`` alone lists recent broadcasts; ``/broadcast
+<text>`` starts a draft with that text.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.registry import (
+    Button,
+    Command,
+    Feature,
+    await_input,
+    awaited,
+    refuse,
+    reply,
+    stop_awaiting,
+)
+from locales import LANGUAGES, localized, money
+from models import broadcasts, rule_editing, rule_versions, staff
+from models.broadcasts import Audience, AudienceKind, NotADraft
+from models.delivery import BroadcastNotCancellable
+from models.tables import Broadcast, BroadcastStatus, OutboxMessage, Role
+from scheduler.render import Renderer
+
+ROLE = Role.MARKETER
+ASK_TEXT, ASK_BUTTON, ASK_DAYS, ASK_SPEND, ASK_TIME = (
+    "bc-text",
+    "bc-button",
+    "bc-days",
+    "bc-spend",
+    "bc-time",
+)
+
+
+def _uid(context: JifenContext) -> int:
+    return context.member.telegram_id if context.member and context.member.telegram_id else 0
+
+
+def _button(context: JifenContext, key: str, action: str, *args: object, **fmt: Any) -> Any:
+    return InlineKeyboardButton(
+        context.t(key, **fmt), callback_data=context.codec.encode(_uid(context), action, *args)
+    )
+
+
+def _tz(context: JifenContext) -> str:
+    return context.settings.scheduler.timezone
+
+
+def _local(context: JifenContext, at: datetime | None) -> str:
+    if at is None:
+        return "—"
+    return at.astimezone(ZoneInfo(_tz(context))).strftime(broadcasts.TIME_FORMAT)
+
+
+# ---- the list ----
+
+
+async def broadcast_command(update: Update, context: JifenContext) -> None:
+    """``/broadcast``: recent broadcasts; ``/broadcast <text>``: a new draft with that text."""
+    stop_awaiting(context)
+    if context.args:
+        message = update.effective_message
+        text = (message.text or "").split(maxsplit=1)[1] if message and message.text else ""
+        await _new_draft(update, context, text, None)
+        return
+    summaries = await broadcasts.recent()
+    lines = [
+        context.t(
+            "broadcast-list-line",
+            id=str(s.broadcast.id),
+            status=str(s.broadcast.status),
+            when=_local(context, s.broadcast.started_at or s.broadcast.scheduled_at),
+            total=s.counts.total,
+            sent=s.counts.sent,
+            blocked=s.counts.blocked,
+            failed=s.counts.failed,
+            cancelled=s.counts.cancelled,
+        )
+        for s in summaries
+    ]
+    live = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)
+    rows = [
+        [_button(context, "broadcast-cancel-button", "bcx", s.broadcast.id, id=str(s.broadcast.id))]
+        for s in summaries
+        if s.broadcast.status in live
+    ]
+    rows.insert(0, [_button(context, "broadcast-new-button", "bcnew")])
+    text = context.t("broadcast-list", lines="\n".join(lines)) if lines else ""
+    await reply(
+        update,
+        text or context.t("broadcast-list-empty"),
+        parse_mode="HTML",
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def on_new(update: Update, context: JifenContext, data: CallbackData) -> None:
+    await_input(context, ASK_TEXT)
+    await reply(update, context.t("broadcast-ask-text"))
+
+
+def _allowed(context: JifenContext) -> bool:
+    return staff.may(context.role, ROLE)
+
+
+async def _guarded_input(update: Update, context: JifenContext) -> bool:
+    """Awaited input is not role-checked by the registry: the role may be gone meanwhile."""
+    if _allowed(context):
+        return True
+    stop_awaiting(context)
+    await refuse(update, context, ROLE)
+    return False
+
+
+async def on_text(update: Update, context: JifenContext) -> None:
+    """The message itself: text, or a photo with its caption."""
+    if not await _guarded_input(update, context):
+        return
+    message = update.effective_message
+    if message is None:
+        return
+    photo = message.photo[-1].file_id if message.photo else None
+    text = message.caption if photo else message.text
+    await _new_draft(update, context, text or "", photo)
+
+
+async def _new_draft(update: Update, context: JifenContext, text: str, photo: str | None) -> None:
+    problem = broadcasts.check_text(text, with_photo=photo is not None)
+    if problem is not None:
+        await_input(context, ASK_TEXT)
+        await reply(update, context.t("broadcast-text-too-long", limit=problem.limit))
+        return
+    stop_awaiting(context)
+    draft = await broadcasts.create_draft(_uid(context), text, photo)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                _button(context, "broadcast-add-button", "bcbtn", draft.id, 1),
+                _button(context, "broadcast-no-button", "bcbtn", draft.id, 0),
+            ]
+        ]
+    )
+    await reply(update, context.t("broadcast-ask-button-choice"), reply_markup=markup)
+
+
+async def _draft(update: Update, context: JifenContext, data: CallbackData) -> Broadcast | None:
+    """The draft a button refers to, or an answer that it is gone."""
+    broadcast_id = data.int_arg(0)
+    draft = await broadcasts.get(broadcast_id) if broadcast_id is not None else None
+    if draft is None or draft.status != BroadcastStatus.DRAFT:
+        await reply(update, context.t("broadcast-not-draft"))
+        return None
+    return draft
+
+
+async def on_button_choice(update: Update, context: JifenContext, data: CallbackData) -> None:
+    draft = await _draft(update, context, data)
+    if draft is None:
+        return
+    if data.int_arg(1) == 1:
+        await_input(context, ASK_BUTTON, draft=draft.id)
+        await reply(update, context.t("broadcast-ask-button"))
+        return
+    await _choose_audience(update, context, draft.id)
+
+
+async def on_button_text(update: Update, context: JifenContext) -> None:
+    if not await _guarded_input(update, context):
+        return
+    message = update.effective_message
+    parsed = broadcasts.parse_button((message.text or "") if message else "")
+    if isinstance(parsed, broadcasts.InvalidButton):
+        await reply(update, context.t("broadcast-button-invalid", reason=parsed.reason))
+        return
+    draft_id = int(awaited(context)["draft"])
+    stop_awaiting(context)
+    updated = await broadcasts.update_draft(
+        draft_id, button={"text": parsed.text, "url": parsed.url}
+    )
+    if isinstance(updated, NotADraft):
+        await reply(update, context.t("broadcast-not-draft"))
+        return
+    await _choose_audience(update, context, draft_id)
+
+
+# ---- the audience ----
+
+
+async def _choose_audience(update: Update, context: JifenContext, draft_id: int) -> None:
+    kinds = broadcasts.AUDIENCE_KINDS
+    rows = [
+        [
+            _button(
+                context, f"broadcast-audience-{kind.replace('_', '-')}", "bcaud", draft_id, kind
+            )
+            for kind in kinds[i : i + 2]
+        ]
+        for i in range(0, len(kinds), 2)
+    ]
+    rows.append([_button(context, "common-cancel", "bcdrop", draft_id)])
+    await reply(
+        update, context.t("broadcast-choose-audience"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+async def on_audience(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """An audience kind was chosen; some need a parameter (buttons or a typed number)."""
+    draft = await _draft(update, context, data)
+    if draft is None or len(data.args) < 2:
+        return
+    kind, value = data.args[1], data.args[2] if len(data.args) > 2 else None
+    if kind == AudienceKind.TIER and value is None:
+        _version, rules = await rule_versions.current()
+        rows = [
+            [
+                InlineKeyboardButton(
+                    localized(level.names, context.lang),
+                    callback_data=context.codec.encode(
+                        _uid(context), "bcaud", draft.id, kind, level.key
+                    ),
+                )
+            ]
+            for level in rules.tiers.levels
+        ]
+        await reply(
+            update, context.t("broadcast-choose-tier"), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
+    if kind == AudienceKind.LANGUAGE and value is None:
+        rows = [
+            [_button(context, f"broadcast-language-{code.lower()}", "bcaud", draft.id, kind, code)]
+            for code in LANGUAGES
+        ]
+        await reply(
+            update, context.t("broadcast-choose-language"), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
+    if kind == AudienceKind.INACTIVE:
+        await_input(context, ASK_DAYS, draft=draft.id)
+        await reply(update, context.t("broadcast-ask-days"))
+        return
+    if kind == AudienceKind.SPENT:
+        await_input(context, ASK_SPEND, draft=draft.id)
+        await reply(update, context.t("broadcast-ask-spend"))
+        return
+    if kind == AudienceKind.BIRTHDAY:
+        value = _tz(context)
+    if kind not in broadcasts.AUDIENCE_KINDS:
+        await reply(update, context.t("common-button-expired"))
+        return
+    await _set_audience(update, context, draft.id, Audience(kind, value))
+
+
+async def on_days(update: Update, context: JifenContext) -> None:
+    if not await _guarded_input(update, context):
+        return
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        await reply(update, context.t("common-not-a-number", text=text, example="30"))
+        return
+    draft_id = int(awaited(context)["draft"])
+    stop_awaiting(context)
+    await _set_audience(update, context, draft_id, Audience(AudienceKind.INACTIVE, int(text)))
+
+
+async def on_spend(update: Update, context: JifenContext) -> None:
+    if not await _guarded_input(update, context):
+        return
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    _version, rules = await rule_versions.current()
+    minor = rule_editing.parse_money(text, rules.currency.exponent)
+    if minor is None or minor < 0:
+        await reply(update, context.t("common-not-a-number", text=text, example="500"))
+        return
+    draft_id = int(awaited(context)["draft"])
+    stop_awaiting(context)
+    await _set_audience(update, context, draft_id, Audience(AudienceKind.SPENT, minor))
+
+
+async def _describe(context: JifenContext, audience: Audience) -> str:
+    value: Any = audience.value if audience.value is not None else ""
+    if audience.kind == AudienceKind.SPENT:
+        _version, rules = await rule_versions.current()
+        value = money(int(value or 0), rules.currency.symbol, rules.currency.exponent)
+    elif audience.kind == AudienceKind.TIER:
+        _version, rules = await rule_versions.current()
+        names = next((lv.names for lv in rules.tiers.levels if lv.key == value), None)
+        value = localized(names, context.lang) if names else str(value)
+    elif audience.kind == AudienceKind.LANGUAGE:
+        value = context.t(f"broadcast-language-{str(value).lower()}")
+    return context.t("broadcast-audience", kind=audience.kind, value=str(value))
+
+
+async def _set_audience(
+    update: Update, context: JifenContext, draft_id: int, audience: Audience
+) -> None:
+    updated = await broadcasts.update_draft(draft_id, audience=audience.to_json())
+    if isinstance(updated, NotADraft):
+        await reply(update, context.t("broadcast-not-draft"))
+        return
+    await _summary(update, context, updated)
+
+
+async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> None:
+    """Who it reaches (SQL COUNT now) and what to do next."""
+    audience = Audience.from_json(draft.audience)
+    total = await broadcasts.count(audience)
+    markup = InlineKeyboardMarkup(
+        [
+            [_button(context, "broadcast-preview-button", "bcprev", draft.id)],
+            [
+                _button(context, "broadcast-send-now-button", "bcsend", draft.id),
+                _button(context, "broadcast-schedule-button", "bcsched", draft.id),
+            ],
+            [
+                _button(context, "broadcast-change-audience-button", "bcbtn", draft.id, 0),
+                _button(context, "common-cancel", "bcdrop", draft.id),
+            ],
+        ]
+    )
+    await reply(
+        update,
+        context.t(
+            "broadcast-summary",
+            id=str(draft.id),
+            audience=await _describe(context, audience),
+            count=total,
+            photo="yes" if draft.photo_file_id else "no",
+            button=html.escape(draft.button["text"]) if draft.button else "none",
+        ),
+        parse_mode="HTML",
+        reply_markup=markup,
+    )
+
+
+# ---- preview, send, schedule, cancel ----
+
+
+async def on_preview(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Send the message to the marketer exactly as a member gets it (same renderer)."""
+    draft = await _draft(update, context, data)
+    if draft is None:
+        return
+    row = OutboxMessage(language=context.lang, **broadcasts.outbox_parts(draft))
+    rendered = Renderer(default_language=context.lang).render(row)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    if rendered.photo:
+        await chat.send_photo(
+            rendered.photo,
+            caption=rendered.text,
+            parse_mode="HTML",
+            reply_markup=rendered.reply_markup,
+        )
+    else:
+        await chat.send_message(
+            rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup
+        )
+    await _summary(update, context, draft)
+
+
+async def on_send(update: Update, context: JifenContext, data: CallbackData) -> None:
+    draft = await _draft(update, context, data)
+    if draft is None:
+        return
+    total = await broadcasts.count(Audience.from_json(draft.audience))
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                _button(context, "common-confirm", "bcgo", draft.id),
+                _button(context, "common-cancel", "bcdrop", draft.id),
+            ]
+        ]
+    )
+    await reply(
+        update,
+        context.t("broadcast-confirm-send", id=str(draft.id), count=total),
+        reply_markup=markup,
+    )
+
+
+def _cancel_markup(context: JifenContext, broadcast_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(context, "broadcast-cancel-button", "bcx", broadcast_id, id=str(broadcast_id))]]
+    )
+
+
+async def _post(update: Update, context: JifenContext, text: str, broadcast_id: int) -> Message:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, reply_markup=_cancel_markup(context, broadcast_id))
+
+
+def _wake_sender(context: JifenContext) -> None:
+    handle = context.bot_data.get("scheduler")
+    sender = getattr(handle, "sender", None)
+    if sender is not None:
+        sender.wake()
+
+
+async def on_go(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Confirmed: post the progress message, then queue every delivery in one go."""
+    draft = await _draft(update, context, data)
+    if draft is None:
+        return
+    progress = await _post(
+        update, context, context.t("broadcast-queued", id=str(draft.id)), draft.id
+    )
+    result = await broadcasts.start_now(
+        draft.id, actor_telegram_id=_uid(context), progress=(progress.chat_id, progress.message_id)
+    )
+    if isinstance(result, NotADraft) or result.replayed:
+        await progress.edit_text(context.t("broadcast-not-draft"))
+        return
+    _wake_sender(context)
+
+
+async def on_schedule(update: Update, context: JifenContext, data: CallbackData) -> None:
+    draft = await _draft(update, context, data)
+    if draft is None:
+        return
+    await_input(context, ASK_TIME, draft=draft.id)
+    await reply(update, context.t("broadcast-ask-time", tz=_tz(context)))
+
+
+async def on_time(update: Update, context: JifenContext) -> None:
+    if not await _guarded_input(update, context):
+        return
+    message = update.effective_message
+    at = broadcasts.parse_time((message.text or "") if message else "", _tz(context))
+    if isinstance(at, broadcasts.InvalidTime):
+        await reply(update, context.t("broadcast-time-invalid", reason=at.reason, tz=_tz(context)))
+        return
+    draft_id = int(awaited(context)["draft"])
+    stop_awaiting(context)
+    draft = await broadcasts.get(draft_id)
+    total = await broadcasts.count(Audience.from_json(draft.audience)) if draft else 0
+    progress = await _post(
+        update,
+        context,
+        context.t(
+            "broadcast-scheduled",
+            id=str(draft_id),
+            at=_local(context, at),
+            tz=_tz(context),
+            count=total,
+        ),
+        draft_id,
+    )
+    result = await broadcasts.schedule(
+        draft_id,
+        at,
+        actor_telegram_id=_uid(context),
+        progress=(progress.chat_id, progress.message_id),
+    )
+    if not isinstance(result, broadcasts.Scheduled):
+        await progress.edit_text(context.t("broadcast-not-draft"))
+
+
+async def on_cancel_live(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Cancel a scheduled or running broadcast (pending deliveries are withdrawn)."""
+    broadcast_id = data.int_arg(0)
+    if broadcast_id is None:
+        return
+    result = await broadcasts.cancel(broadcast_id, actor_telegram_id=_uid(context))
+    if isinstance(result, BroadcastNotCancellable):
+        await reply(update, context.t("broadcast-not-cancellable", id=str(broadcast_id)))
+        return
+    _wake_sender(context)  # the sender writes the report
+    await reply(
+        update, context.t("broadcast-cancelled", id=str(broadcast_id), withdrawn=result.withdrawn)
+    )
+
+
+async def on_drop(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Abandon the draft being composed (it stays a draft and is never sent)."""
+    stop_awaiting(context)
+    await reply(update, context.t("common-cancelled"))
+
+
+FEATURE = Feature(
+    name="broadcast",
+    commands=(Command("broadcast", broadcast_command, "broadcast-cmd", role=ROLE),),
+    buttons={
+        "bcnew": Button(on_new, ROLE),
+        "bcbtn": Button(on_button_choice, ROLE),
+        "bcaud": Button(on_audience, ROLE),
+        "bcprev": Button(on_preview, ROLE),
+        "bcsend": Button(on_send, ROLE),
+        "bcgo": Button(on_go, ROLE),
+        "bcsched": Button(on_schedule, ROLE),
+        "bcx": Button(on_cancel_live, ROLE),
+        "bcdrop": Button(on_drop, ROLE),
+    },
+    inputs={
+        ASK_TEXT: on_text,
+        ASK_BUTTON: on_button_text,
+        ASK_DAYS: on_days,
+        ASK_SPEND: on_spend,
+        ASK_TIME: on_time,
+    },
+)
