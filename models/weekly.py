@@ -14,7 +14,7 @@ same week queues nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -147,3 +147,16 @@ async def queue_weekly_reports(
             )
             queued += row is not None
     return WeeklyQueued(queued, len(people) - queued, week)
+
+
+def hook(tz: str, config_admins: Iterable[int]) -> Callable[[datetime], Awaitable[WeeklyQueued]]:
+    """The weekly job's hook bound to the configuration, for
+    ``start_scheduler(..., weekly_report=weekly.hook(s.scheduler.timezone, s.access.admins))``
+    (without it the job calls :func:`queue_weekly_reports` with ``now`` only: the default
+    time zone and every config-admin opt-in row)."""
+    admins = tuple(config_admins)
+
+    async def queue(now: datetime) -> WeeklyQueued:
+        return await queue_weekly_reports(now, tz=tz, config_admins=admins)
+
+    return queue

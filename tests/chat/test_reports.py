@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from bot.emulator import Player
 from locales import translator
-from models import clock, reports, rule_versions, segments, staff
+from models import clock, reports, rule_versions, segments, staff, weekly
 from models.reports import Period
 from models.tables import OutboxMessage, Role, StaffRole
 from scheduler.jobs import Jobs
@@ -155,3 +155,23 @@ async def test_weekly_report_is_queued_once_per_person_and_week(
     await ada.send("/report weekly off")
     assert "off" in ada.last_text
     assert (await reports.queue_weekly_reports(clock.now())).queued == 0
+
+
+async def test_bound_hook_ignores_config_admins_no_longer_configured(rig: Rig) -> None:
+    ada = rig.admin()
+    await ada.send("/report weekly on")
+    assert (await weekly.hook("UTC", [])(clock.now())).queued == 0
+    assert (await weekly.hook("UTC", [ADMIN_ID])(clock.now())).queued == 1
+
+
+async def test_chinese_report_and_localized_filename(rig: Rig) -> None:
+    li = rig.admin("Li", language_code="zh-hans")
+    await li.send("/report today")
+    assert "报表" in li.messages[0].visible_text
+    await li.press("导出 ▸")
+    await li.press("会员 · XLSX")
+    name, content = li.last_document()
+    today = clock.now().astimezone(reports.zone(rig.settings.scheduler.timezone)).date()
+    assert name == f"jifen-会员-{today}_{today}.xlsx"
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    assert sheet is not None and sum(1 for _ in sheet.iter_rows()) == 2  # header + Li
