@@ -52,22 +52,22 @@ async def _find_then(update: Update, context: JifenContext, purpose: str) -> Non
 
 
 async def on_find(update: Update, context: JifenContext) -> None:
+    """The awaited phone or code (not found: said so, still waiting)."""
     message = update.effective_message
     purpose = str(awaited(context).get("purpose", "lookup"))
-    if await _found(update, context, purpose, (message.text if message else None) or ""):
-        stop_awaiting(context)
+    await _found(update, context, purpose, (message.text if message else None) or "")
 
 
-async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> bool:
+async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
     member = await members.find_by_code_or_phone(text) if text.strip() else None
     if member is None:
         await say(update, context.t("till-member-not-found"))
-        return False
+        return
+    stop_awaiting(context)
     if purpose == "checkout":
         await purchase.start(update, context, member)
     else:
         await profile(update, context, member)
-    return True
 
 
 async def profile(update: Update, context: JifenContext, member: Member) -> None:
@@ -143,7 +143,8 @@ async def on_adjust_confirm(update: Update, context: JifenContext, data: Callbac
         tz=context.settings.scheduler.timezone,
     )
     if isinstance(result, InsufficientPoints):
-        await show(update, context.t("till-adjust-insufficient", balance=result.balance))
+        points = context.t("common-points", points=result.balance)
+        await show(update, context.t("till-adjust-insufficient", points=points))
         return
     if not isinstance(result, Credited | Spent):
         await show(update, context.t("till-member-not-found"))

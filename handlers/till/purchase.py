@@ -94,7 +94,8 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     member_id = int(awaited(context).get("member_id", 0))
     message = update.effective_message
     rules = await rules_in_force()
-    parsed = parse_amount(message.text or "" if message else "", rules)
+    text = (message.text if message else None) or ""
+    parsed = parse_amount(text, rules)
     if isinstance(parsed, Amount) and parsed.minor < rules.earning.min_purchase_minor:
         await say(
             update,
@@ -104,7 +105,7 @@ async def on_amount(update: Update, context: JifenContext) -> None:
         )
         return
     if not isinstance(parsed, Amount):
-        await say(update, amount_refusal(context, parsed.reason, rules))
+        await say(update, amount_refusal(context, parsed.reason, rules, text))
         return
     stop_awaiting(context)
     options = categories(rules)
@@ -124,11 +125,14 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     await say(update, text, keyboard(update, context, rows))
 
 
-def amount_refusal(context: JifenContext, reason: str, rules: RuleSet) -> str:
-    """``till-amount-<reason>`` with the arguments every variant may use."""
+def amount_refusal(context: JifenContext, reason: str, rules: RuleSet, text: str = "") -> str:
+    """``till-amount-<reason>`` (or the shared not-a-number text) for a refused amount."""
+    example = money(12850, rules).lstrip(rules.currency.symbol)
+    if reason == "not-a-number":
+        return context.t("common-not-a-number", text=html.escape(text[:40]), example=example)
     return context.t(
         f"till-amount-{reason}",
-        example=money(12850, rules).lstrip(rules.currency.symbol),
+        example=example,
         decimals=rules.currency.exponent,
         limit=money(rules.earning.max_purchase_minor, rules),
     )

@@ -73,10 +73,11 @@ async def on_amount(update: Update, context: JifenContext) -> None:
         return
     rules = await rules_in_force()
     message = update.effective_message
-    parsed = parse_amount((message.text if message else None) or "", rules)
+    text = (message.text if message else None) or ""
+    parsed = parse_amount(text, rules)
     refundable = purchase.amount_minor - purchase.refunded_minor
     if not isinstance(parsed, Amount):
-        await say(update, amount_refusal(context, parsed.reason, rules))
+        await say(update, amount_refusal(context, parsed.reason, rules, text))
         return
     if parsed.minor > refundable:
         await say(update, context.t("till-refund-too-much", refundable=money(refundable, rules)))

@@ -21,7 +21,6 @@ till-member-card = 👤 <b>{ $name }</b> · { $code }
        *[other] { $points } points
     }
 till-amount-ask = How much is the purchase? Send the amount, e.g. 128.50
-till-amount-not-a-number = That is not an amount. Please send a number like { $example }.
 till-amount-negative = The amount cannot be negative. Please send the amount paid, e.g. { $example }.
 till-amount-zero = The amount must be more than zero. Please send the amount paid, e.g. { $example }.
 till-amount-decimals = Too many decimals: at most { $decimals } after the point, e.g. { $example }.
@@ -96,7 +95,7 @@ till-adjust-usage = Send /adjust with the member code or phone, the points and a
 till-adjust-confirm = Change { $name }'s points by <b>{ $points }</b>?
     Reason: { $reason }
 till-adjust-done = ✅ Done: { $points } · new balance { $balance }.
-till-adjust-insufficient = Not possible: the member has only { $balance } points.
+till-adjust-insufficient = Not possible: the member has only { $points }.
 till-adjust-member = ✏️ Your points were corrected by <b>{ $points }</b> ({ $reason }). Balance: <b>{ $balance }</b>.
 
 ## staff

@@ -18,7 +18,6 @@ till-card-unknown = 这张会员卡无效（可能已更换）。请会员重新
 till-member-card = 👤 <b>{ $name }</b> · { $code }
     { $tier } · { $points } 积分
 till-amount-ask = 本次消费多少钱？请发送金额，例如 128.50
-till-amount-not-a-number = 这不是金额。请发送数字，例如 { $example }。
 till-amount-negative = 金额不能为负。请发送实付金额，例如 { $example }。
 till-amount-zero = 金额必须大于零。请发送实付金额，例如 { $example }。
 till-amount-decimals = 小数位太多：最多 { $decimals } 位，例如 { $example }。
@@ -84,7 +83,7 @@ till-adjust-usage = 请发送 /adjust 加会员码或手机号、积分和原因
 till-adjust-confirm = 将 { $name } 的积分调整 <b>{ $points }</b>？
     原因：{ $reason }
 till-adjust-done = ✅ 已调整：{ $points } · 新余额 { $balance }。
-till-adjust-insufficient = 无法调整：该会员只有 { $balance } 积分。
+till-adjust-insufficient = 无法调整：该会员只有 { $points }。
 till-adjust-member = ✏️ 您的积分已调整 <b>{ $points }</b>（{ $reason }）。余额：<b>{ $balance }</b>。
 
 ## staff

@@ -4,20 +4,31 @@ from the member's card, redeems a voucher, refunds; members cannot do any of it.
 from __future__ import annotations
 
 import asyncio
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
 
 from bot.emulator import Player
-from models import clock, vouchers
+from models import clock, staff, vouchers
 from models.tables import (
     AuditLog,
     LedgerEntry,
-    Member,
     Purchase,
     Reward,
+    Role,
     StaffRole,
     Voucher,
     VoucherStatus,
 )
 from tests.chat.conftest import Rig
+
+
+def blank_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 async def hire(rig: Rig, user_id: int, name: str, *args: str) -> Player:
@@ -42,7 +53,7 @@ async def record(rig: Rig, cashier: Player, member: Player, amount: str) -> None
     await cashier.press("Confirm")
 
 
-async def voucher_for(rig: Rig, member: Player, cost: int = 100) -> Voucher:
+async def voucher_for(rig: Rig, member: Player, n: int = 0, cost: int = 100) -> Voucher:
     row = await rig.member_row(member)
     reward = await Reward.create(
         names={"en": "Free coffee", "zh-Hans": "免费咖啡"},
@@ -50,7 +61,7 @@ async def voucher_for(rig: Rig, member: Player, cost: int = 100) -> Voucher:
         cost_points=cost,
         created_at=clock.now(),
     )
-    issued = await vouchers.issue_for_reward(row.id, reward.id, idempotency_key=f"t:{row.id}")
+    issued = await vouchers.issue_for_reward(row.id, reward.id, idempotency_key=f"t:{row.id}:{n}")
     return await Voucher.get(id=issued.voucher_id)  # type: ignore[union-attr]
 
 
@@ -134,14 +145,14 @@ async def test_checkout_by_code_and_every_bad_amount(rig: Rig) -> None:
     await cashier.send((await rig.member_row(carol)).code)
     assert "Carol" in cashier.last_text
     refusals = {
-        "abc": "not an amount",
+        "abc": "is not a number",
         "-5": "negative",
         "0": "more than zero",
         "1.234": "Too many decimals",
         "999999999": "typo",
         "0.50": "do not earn",
-        "NaN": "not an amount",
-        "1e5": "not an amount",
+        "NaN": "is not a number",
+        "1e5": "is not a number",
     }
     for text, expected in refusals.items():
         await cashier.send(text)
@@ -164,8 +175,15 @@ async def test_members_cannot_use_the_till(rig: Rig) -> None:
     await rig.earn(alice, 10000)
     voucher = await voucher_for(rig, alice)
     before = await LedgerEntry.all().count()
-    for command in ("/checkout 1", "/redeem " + voucher.code, "/refund R-AAAA-AAAA",
-                    "/member x", "/adjust x 5 y", "/staff", "/staff invite admin"):
+    for command in (
+        "/checkout 1",
+        "/redeem " + voucher.code,
+        "/refund R-AAAA-AAAA",
+        "/member x",
+        "/adjust x 5 y",
+        "/staff",
+        "/staff invite admin",
+    ):
         await mallory.send(command)
         assert "only for" in mallory.last_text, command
     await mallory.open_link(await card_of(rig, alice))
@@ -179,9 +197,166 @@ async def test_members_cannot_use_the_till(rig: Rig) -> None:
     data = rig.app.bot_data["codec"].encode(1666, "tv", voucher.id)
     await mallory.press_data(data)
     assert "only for" in (mallory.last_toast or "")
-    await mallory.send_photo(b"not an image")
+    await mallory.send_photo(blank_png())
     assert "don't know" in mallory.last_text
     assert await LedgerEntry.all().count() == before
     assert (await Voucher.get(id=voucher.id)).status == VoucherStatus.ISSUED
     assert await StaffRole.all().count() == 0
-    assert await Member.filter(balance__gt=0).count() == 1
+    assert await Purchase.all().count() == 1
+
+
+async def test_redeem_by_photo_by_code_and_refusals(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 50000)
+    first, second, third = [await voucher_for(rig, alice, n) for n in range(3)]
+    from handlers.qr import _render
+
+    link = f"https://t.me/{rig.emu.bot_username}?start=v-{first.token}"
+    await cashier.send_photo(_render(link))
+    assert "Free coffee" in cashier.last_text
+    await cashier.press("Confirm")
+    assert "Redeemed" in cashier.last_text
+    await cashier.send_photo(_render("https://example.com/?start=v-" + second.token))
+    assert "not one of ours" in cashier.last_text
+    await cashier.send_photo(blank_png())
+    assert "could not find a QR" in cashier.last_text
+
+    await cashier.send(f"/redeem {second.code.lower().replace('-', ' ')}")
+    assert "Free coffee" in cashier.last_text
+    await cashier.press("Confirm")
+    assert "Redeemed" in cashier.last_text
+    await cashier.send(f"/redeem {second.code}")
+    assert "Already used" in cashier.last_text
+    await cashier.send("/redeem K7QM-4PXD")
+    assert "does not exist" in cashier.last_text
+    await cashier.send(f"/start v-{'A' * 22}")
+    assert "does not exist" in cashier.last_text
+    await cashier.send("/redeem")
+    await cashier.send(third.code)
+    assert "Free coffee" in cashier.last_text
+    clock.freeze(clock.now() + timedelta(days=31))
+    try:
+        await cashier.press("Confirm")
+        assert "expired" in cashier.last_text
+    finally:
+        clock.unfreeze()
+    await vouchers.void(third.id, "test", None)
+    await cashier.send(f"/redeem {third.code}")
+    assert "cancelled" in cashier.last_text
+
+
+async def test_many_cashiers_confirm_one_voucher_at_once(rig: Rig) -> None:
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 10000)
+    voucher = await voucher_for(rig, alice)
+    cashiers = [await hire(rig, 3000 + i, f"Cashier{i}") for i in range(6)]
+    for cashier in cashiers:
+        await cashier.send(f"/redeem {voucher.code}")
+    await asyncio.gather(*(c.press("Confirm") for c in cashiers))
+    texts = [c.last_text for c in cashiers]
+    assert sum("Redeemed" in t for t in texts) == 1, texts
+    assert sum("Already used" in t for t in texts) == 5, texts
+    await alice.wait_for_text("has been used")
+    notices = [m for m in alice.messages if "has been used" in m.visible_text]
+    assert len(notices) == 1
+
+
+async def test_refund_full_partial_and_over(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await record(rig, cashier, alice, "100")
+    receipt = (await Purchase.get()).receipt_code
+    await cashier.send("/refund")
+    assert "receipt code" in cashier.last_text
+    await cashier.send("/refund R-2222-2222")
+    assert "No purchase" in cashier.last_text
+    await cashier.send(f"/refund {receipt.lower()}")
+    assert "refundable: ¥100.00" in cashier.last_text
+    await cashier.send("150")
+    assert "at most" in cashier.last_text and "¥100.00" in cashier.last_text
+    await cashier.send("abc")
+    assert "is not a number" in cashier.last_text
+    await cashier.send("40")
+    assert "takes back 40" in cashier.last_text
+    await cashier.press("Confirm")
+    assert "Refunded ¥40.00" in cashier.last_text
+    assert (await rig.member_row(alice)).balance == 60
+    assert "40 points were" in (await alice.wait_for_text("refunded")).visible_text
+
+    await cashier.send(f"/refund {receipt}")
+    await cashier.press("Refund all")
+    confirm = cashier.last_message
+    data = next(b["callback_data"] for b in confirm.buttons if "Confirm" in b["text"])
+    await cashier.press("Confirm")
+    assert "Refunded ¥60.00" in cashier.last_text
+    await cashier.press_data(data, message=confirm)  # a double tap refunds once
+    assert (await rig.member_row(alice)).balance == 0
+    assert (await Purchase.get()).refunded_minor == 10000
+    refunds = [m for m in alice.messages if "refunded" in m.visible_text]
+    assert len(refunds) == 2
+    await cashier.send(f"/refund {receipt}")
+    assert "Nothing is left" in cashier.last_text
+
+
+async def test_admin_adjusts_and_manages_staff(rig: Rig) -> None:
+    admin = rig.admin()
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 10000)
+    code = (await rig.member_row(alice)).code
+    await admin.send(f"/adjust {code} -30 duplicate purchase")
+    assert "-30" in admin.last_text and "duplicate purchase" in admin.last_text
+    await admin.press("Confirm")
+    assert "new balance 70" in admin.last_text
+    assert "corrected by" in (await alice.wait_for_text("corrected")).visible_text
+    await admin.send(f"/adjust {code} -500 too much")
+    await admin.press("Confirm")
+    assert "has only 70 points" in admin.last_text
+    await admin.send(f"/adjust {code} lots oops")
+    assert "Send /adjust with" in admin.last_text
+    assert await AuditLog.filter(action="points.adjust").count() == 1
+
+    cashier = await hire(rig, 2001, "Cara", "staff", "Mall")
+    boss = await hire(rig, 2002, "Bo", "admin")
+    assert "staff" in boss.commands
+    await admin.send("/staff")
+    assert "Cara" in admin.last_text and "Bo" in admin.last_text
+    await admin.press("Revoke Cara")
+    await admin.press("Confirm")
+    assert "no longer has a role" in admin.last_text
+    assert "checkout" not in cashier.commands
+    await cashier.send("/checkout")
+    assert "only for" in cashier.last_text
+    assert await AuditLog.filter(action="role.revoke").count() == 1
+
+    # the invite is used once; an expired one is refused
+    await admin.send("/staff invite marketer")
+    png = admin.last_photo_bytes()
+    await rig.person(2003, "Mo").scan(png)
+    late = rig.person(2004, "Late")
+    await late.scan(png)
+    assert "already used" in late.last_text
+    await admin.send("/staff invite")
+    png = admin.last_photo_bytes()
+    clock.freeze(clock.now() + timedelta(hours=49))
+    try:
+        await late.scan(png)
+        assert "expired" in late.last_text
+    finally:
+        clock.unfreeze()
+    assert await StaffRole.filter(telegram_id=2004).count() == 0
+
+
+@pytest.mark.settings(access={"admins": []})
+async def test_the_last_admin_cannot_revoke_themselves(rig: Rig) -> None:
+    await staff.grant_role(9001, Role.ADMIN, granted_by=None, actor_kind="cli")
+    admin = rig.admin()
+    await admin.send("/staff")
+    await admin.press("Revoke Ada")
+    await admin.press("Confirm")
+    assert "without an admin" in admin.last_text
+    assert await StaffRole.filter(telegram_id=9001, active=True).exists()
