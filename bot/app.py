@@ -20,7 +20,7 @@ from handlers.callbacks import CallbackCodec
 from handlers.context import JifenContext
 from handlers.registry import Feature, install, publish_menus
 from locales import language_for, translator
-from models import db, rule_versions
+from models import db, rule_versions, weekly
 from models.staff import Grant
 from models.tables import Role, StaffRole
 from scheduler import start_scheduler
@@ -67,7 +67,11 @@ async def _post_init(application: Application) -> None:
     me = await application.bot.get_me()
     application.bot_data["bot_username"] = settings.bot.username or me.username
     await publish_menus(application, await _active_grants(settings))
-    application.bot_data["scheduler"] = await start_scheduler(application, settings)
+    application.bot_data["scheduler"] = await start_scheduler(
+        application,
+        settings,
+        weekly_report=weekly.hook(settings.scheduler.timezone, settings.access.admins),
+    )
 
 
 async def _post_shutdown(application: Application) -> None:

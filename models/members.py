@@ -55,8 +55,10 @@ async def find_by_card(card_token: str) -> Member | None:
 async def find_by_code_or_phone(text: str) -> Member | None:
     """Look a member up by member code (``K7QM4PXD``) or phone number, as staff type them."""
     cleaned = text.strip()
-    code = tokens.normalize_human_code(cleaned).replace("-", "")
-    member = await Member.get_or_none(code=code, deleted_at=None)
+    code = tokens.normalize_code(cleaned)
+    member = (
+        await Member.get_or_none(code=code.replace("-", ""), deleted_at=None) if code else None
+    )
     if member is None:
         digits = "".join(ch for ch in cleaned if ch.isdigit() or ch == "+")
         if len(digits) >= 5:
