@@ -360,8 +360,6 @@ async def on_preview(update: Update, context: JifenContext, data: CallbackData) 
         return
     row = OutboxMessage(language=context.lang, **broadcasts.outbox_parts(draft))
     rendered = Renderer(default_language=context.lang).render(row)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     chat = update.effective_chat
     assert chat is not None
     if rendered.photo:

@@ -133,3 +133,18 @@ async def test_members_and_staff_cannot_broadcast(rig: Rig) -> None:
     await bob.send("/broadcast hello")
     assert "only for marketers" in bob.last_text
     assert await Broadcast.all().count() == 0
+
+
+async def test_photo_broadcast_preview_shows_the_photo_and_caption(rig: Rig) -> None:
+    from handlers.qr import qr_png
+
+    mia = await _marketer(rig)
+    await mia.send("/broadcast")
+    await mia.press("New broadcast")
+    await mia.send_photo(await qr_png("https://shop.example"), caption="Our new menu")
+    await mia.press("No button")
+    await mia.press("Everyone opted in")
+    await mia.press("Preview")
+    preview = next(m for m in mia.messages if m.photo is not None)
+    assert preview.caption == "Our new menu"
+    assert "With a photo" in mia.last_text
