@@ -17,6 +17,7 @@ from models.tables import Role
 class Persona:
     person: PagePerson
     role: Role | None
+    location: str | None = None
 
     @property
     def user_id(self) -> int:
@@ -32,14 +33,26 @@ def _persona(
     label: str,
     color: str,
     role: Role | None,
+    location: str | None = None,
 ) -> Persona:
-    return Persona(PagePerson(user_id, first, last, language, phone, label, color), role)
+    person = PagePerson(user_id, first, last, language, phone, label, color)
+    return Persona(person, role, location)
 
 
 PERSONAS: tuple[Persona, ...] = (
     _persona(1001, "Li Wei", None, "zh-hans", "+8613800138001", "member", "#e17076", None),
     _persona(1002, "Alice", "Smith", "en", "+447700900123", "member", "#7bc862", None),
-    _persona(2001, "Chen Jing", None, "en", "+8613900139002", "cashier", "#65aadd", Role.STAFF),
+    _persona(
+        2001,
+        "Chen Jing",
+        None,
+        "en",
+        "+8613900139002",
+        "cashier",
+        "#65aadd",
+        Role.STAFF,
+        "Downtown",
+    ),
     _persona(3001, "Ada", "Admin", "en", "+8613700137003", "admin", "#a695e7", Role.ADMIN),
     _persona(4001, "Mei", "Lin", "zh-hans", "+8613600136004", "marketer", "#ee7aae", Role.MARKETER),
 )
@@ -54,5 +67,9 @@ async def grant_roles() -> None:
     for persona in PERSONAS:
         if persona.role in (Role.STAFF, Role.MARKETER):
             await staff.grant_role(
-                persona.user_id, persona.role, granted_by=None, actor_kind="sandbox"
+                persona.user_id,
+                persona.role,
+                granted_by=None,
+                location=persona.location,
+                actor_kind="sandbox",
             )

@@ -11,6 +11,7 @@ const state = {
   shown: new Set(JSON.parse(localStorage.getItem("jifen-shown") || "null") || []),
 };
 
+const PHONE_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z" fill="currentColor"/></svg>';
 const $ = (selector, root = document) => root.querySelector(selector);
 const t = (key, args = {}) =>
   (state.strings[key] || key).replace(/\{(\w+)\}/g, (_, name) => args[name] ?? "");
@@ -211,7 +212,7 @@ function renderMessage(chat, message) {
     doc.className = "document";
     doc.href = message.document.url;
     doc.download = message.document.file_name || "";
-    doc.innerHTML = `<span class="doc-icon">⬇</span><span><b></b><small></small></span>`;
+    doc.innerHTML = `<span class="doc-icon"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m0 0-4.5-4.5M12 15l4.5-4.5M5 19.5h14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg></span><span><b></b><small></small></span>`;
     doc.querySelector("b").textContent = message.document.file_name || t("sandbox-download");
     doc.querySelector("small").textContent =
       `${t("sandbox-download")} · ${formatSize(message.document.size)}`;
@@ -220,7 +221,10 @@ function renderMessage(chat, message) {
   if (message.contact) {
     const contact = document.createElement("div");
     contact.className = "contact";
-    contact.textContent = `📞 ${message.contact.phone_number}`;
+    contact.innerHTML = `<span class="contact-icon">${PHONE_ICON}</span><span><b></b><small></small></span>`;
+    contact.querySelector("b").textContent =
+      [message.contact.first_name, message.contact.last_name].filter(Boolean).join(" ");
+    contact.querySelector("small").textContent = message.contact.phone_number;
     contact.title = t("sandbox-share-contact");
     bubble.append(contact);
   }
@@ -300,7 +304,7 @@ function setKeyboard(chat, keyboard) {
       const el = document.createElement("button");
       el.type = "button";
       el.className = key.request_contact ? "key contact-key" : "key";
-      el.textContent = (key.request_contact ? "📞 " : "") + key.text;
+      el.textContent = key.text;
       el.addEventListener("click", () => {
         if (keyboard.one_time) setKeyboard(chat, null);
         if (key.request_contact) api(`/api/chats/${chat.uid}/contact`, {}, chat.uid).catch(() => {});

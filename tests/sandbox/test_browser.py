@@ -1,0 +1,188 @@
+"""The sandbox page in real (headless) Chromium: a member joins, the cashier scans her card
+and records a purchase, she redeems a reward and the cashier redeems the voucher.
+
+Selenium drives Debian's ``/usr/bin/chromium`` with ``/usr/bin/chromedriver`` (``.ci/run``
+installs them); the screenshot lands in ``test-artifacts/sandbox.png``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import Sandbox
+from tests.conftest import skip_unless_ci
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ALICE, CASHIER = 1002, 2001
+WAIT = 10
+
+
+@pytest.fixture
+def chromium() -> None:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        skip_unless_ci(
+            f"Chromium for the browser test is not installed ({CHROMIUM}, {CHROMEDRIVER}): "
+            "apt-get install chromium chromium-driver"
+        )
+
+
+async def test_member_and_cashier_in_the_browser(chromium: None, sandbox: Sandbox) -> None:
+    await asyncio.to_thread(_play, sandbox.url)
+
+
+def _play(url: str) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="jifen-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1440,900",
+        "--lang=en-US",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        _conversation(_Page(driver), url)
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "sandbox.png"))
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _conversation(page: _Page, url: str) -> None:
+    page.open(url)
+    page.show_only(ALICE, CASHIER)
+
+    # Alice joins: Start, shares her phone from the reply keyboard, declines offers
+    page.click_start(ALICE)
+    page.wait_text(ALICE, "Welcome to")
+    page.tap_key(ALICE, "Share my phone number")
+    page.press(ALICE, "No, thanks")
+    page.type(ALICE, "/balance")
+    page.wait_text(ALICE, "You have 0 points")
+
+    # the cashier scans her card from her chat and records ¥128.50
+    page.type(ALICE, "/card")
+    page.scan_last_photo(ALICE, scanner=CASHIER)
+    page.wait_text(CASHIER, "How much")
+    page.type(CASHIER, "128.50")
+    page.press(CASHIER, "Skip")
+    page.press(CASHIER, "Confirm")
+    page.wait_text(CASHIER, "Recorded")
+    page.wait_text(ALICE, "R-")  # her receipt, through the outbox
+
+    # Alice redeems a reward; the cashier scans the voucher and confirms
+    page.type(ALICE, "/rewards")
+    page.press(ALICE, "Free coffee")
+    page.press(ALICE, "Redeem")
+    page.press(ALICE, "Confirm", newest_only=True)
+    page.wait_text(ALICE, "Your voucher is below")
+    page.scan_last_photo(ALICE, scanner=CASHIER)
+    page.wait_text(CASHIER, "Free coffee")
+    page.press(CASHIER, "Confirm")
+    page.wait_text(CASHIER, "Redeemed")
+    page.wait_text(ALICE, "has been used")
+
+
+class _Page:
+    """The sandbox page as a person sees it: chats by persona id."""
+
+    def __init__(self, driver: object) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver = driver
+        self.wait = WebDriverWait(driver, WAIT)
+
+    def open(self, url: str) -> None:
+        self.driver.get(url)
+        self.wait.until(lambda d: d.find_element("css selector", "body[data-ready=true]"))
+
+    def chat(self, uid: int) -> object:
+        return self.driver.find_element("css selector", f'section.chat[data-uid="{uid}"]')
+
+    def show_only(self, *uids: int) -> None:
+        """Clicks tabs until exactly these people's chats are shown (tabs are redrawn)."""
+        for tab_uid in [int(t.get_attribute("data-uid")) for t in self._tabs()]:
+            tab = self.driver.find_element("css selector", f'#tabs .tab[data-uid="{tab_uid}"]')
+            if (tab.get_attribute("aria-pressed") == "true") != (tab_uid in uids):
+                tab.click()
+        for uid in uids:
+            assert self.chat(uid).is_displayed()
+
+    def _tabs(self) -> list:
+        return self.driver.find_elements("css selector", "#tabs .tab")
+
+    def click_start(self, uid: int) -> None:
+        self.chat(uid).find_element("css selector", ".empty .start").click()
+
+    def type(self, uid: int, text: str) -> None:
+        before = self._count(uid)
+        field = self.chat(uid).find_element("css selector", ".composer .text")
+        field.send_keys(text + "\n")
+        self.wait.until(lambda _: self._count(uid) > before)  # the sent bubble shows
+
+    def tap_key(self, uid: int, label: str) -> None:
+        keys = self.chat(uid).find_elements("css selector", ".reply-keyboard .key")
+        next(k for k in keys if label in k.text).click()
+
+    def press(self, uid: int, label: str, *, newest_only: bool = False) -> None:
+        """Presses the newest inline button whose label contains ``label``."""
+
+        def find(_: object) -> object:
+            rows = self.chat(uid).find_elements("css selector", ".row.bot")
+            for row in reversed(rows[-1:] if newest_only else rows):
+                for button in reversed(row.find_elements("css selector", "button.inline")):
+                    if label in button.text:
+                        return button
+            return False
+
+        before = self._signature(uid)
+        self.wait.until(find).click()
+        self.wait.until(lambda _: self._signature(uid) != before)
+
+    def wait_text(self, uid: int, text: str) -> None:
+        messages = self.chat(uid).find_element("css selector", ".messages")
+        try:
+            self.wait.until(lambda _: text in messages.text)
+        except Exception as exc:
+            raise AssertionError(
+                f"{text!r} never appeared in chat {uid}: {messages.text[-600:]!r}"
+            ) from exc
+
+    def scan_last_photo(self, owner: int, *, scanner: int) -> None:
+        photo = self.wait.until(
+            lambda _: (
+                self.chat(owner).find_elements("css selector", ".row.bot img.photo") or [False]
+            )[-1]
+        )
+        self.wait.until(lambda _: photo.get_attribute("complete") == "true")
+        photo.click()
+        button = self.wait.until(
+            lambda d: d.find_element("css selector", f'#scan-dialog [data-scan-as="{scanner}"]')
+        )
+        button.click()
+
+    def _count(self, uid: int) -> int:
+        return len(self.chat(uid).find_elements("css selector", ".messages .row"))
+
+    def _signature(self, uid: int) -> str:
+        return self.chat(uid).find_element("css selector", ".messages").get_attribute("innerHTML")
