@@ -8,7 +8,7 @@ which also builds each role's command menu. Button actions start with ``t``.
 from __future__ import annotations
 
 from handlers.registry import Button, Command, Feature
-from handlers.till import lookup, purchase, redeem, refund, scanning, staffing
+from handlers.till import lookup, payment, purchase, redeem, refund, scanning, staffing
 from handlers.till.common import on_cancel
 from models.tables import Role
 
@@ -30,6 +30,9 @@ FEATURE = Feature(
         "tc": Button(purchase.on_category, STAFF),
         "tp": Button(purchase.on_confirm, STAFF),
         "tv": Button(redeem.on_confirm, STAFF),
+        "tpo": Button(payment.on_offer, STAFF),
+        "tpy": Button(payment.on_member_confirm),
+        "tpn": Button(payment.on_member_decline),
         "tr": Button(refund.on_full, STAFF),
         "trc": Button(refund.on_confirm, STAFF),
         "ta": Button(lookup.on_adjust_confirm, ADMIN),

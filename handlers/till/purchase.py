@@ -15,6 +15,7 @@ from telegram import Update
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import await_input, awaited, stop_awaiting
+from handlers.till import payment
 from handlers.till.common import (
     ButtonSpec,
     active_campaigns,
@@ -173,7 +174,10 @@ async def confirm(
         breakdown=html.escape(explain(quote, context.lang)),
     )
     cat = category or NO_CATEGORY
-    markup = keyboard(update, context, [confirm_row(context, "tp", member_id, amount, cat)])
+    rows = [confirm_row(context, "tp", member_id, amount, cat)]
+    if rules.usage.points_as_payment and payment.usable_points(amount, member.balance, rules):
+        rows.append([(context.t("till-pay-offer"), "tpo", (member_id, amount))])
+    markup = keyboard(update, context, rows)
     await show(update, text, markup)
 
 

@@ -115,3 +115,15 @@ till-invite-used = This invite was already used (on { $at }). Ask for a new one.
 till-invite-expired = This invite expired on { $on }. Ask for a new one.
 till-invite-unknown = This invite is not valid. Ask for a new one.
 till-invite-already-admin = You are already an admin; the invite is left for someone else.
+
+## points as payment
+till-pay-offer = 💳 Pay with points
+till-pay-unavailable = Paying with points is not possible for this member (too few points, or switched off).
+till-pay-asked = Asked { $name } to confirm paying { $points } points (−{ $discount }) in their chat. You will be told here.
+till-pay-ask-member = 💳 Pay <b>{ $points } points</b> (−{ $discount }) towards your bill of { $amount }?
+till-pay-decline = ✖️ Decline
+till-pay-paid = ✅ Paid with { $points } points: −{ $discount }. Balance: { $balance }.
+till-pay-declined = OK, no points were used.
+till-pay-insufficient = You do not have enough points any more (balance { $balance }). Nothing was used.
+till-pay-staff-paid = 💳 { $name } paid <b>{ $points } points = −{ $discount }</b>. Collect <b>{ $due }</b>.
+till-pay-staff-declined = { $name } did not pay with points. Collect the full amount.

@@ -103,3 +103,15 @@ till-invite-used = 该邀请已被使用（{ $at }）。请索取新的邀请。
 till-invite-expired = 该邀请已于 { $on } 过期。请索取新的邀请。
 till-invite-unknown = 该邀请无效。请索取新的邀请。
 till-invite-already-admin = 您已经是管理员；邀请留给其他人使用。
+
+## points as payment
+till-pay-offer = 💳 积分抵扣
+till-pay-unavailable = 该会员无法使用积分抵扣（积分不足或未开启）。
+till-pay-asked = 已请 { $name } 在其聊天中确认使用 { $points } 积分（−{ $discount }）。结果会通知您。
+till-pay-ask-member = 💳 使用 <b>{ $points } 积分</b>（−{ $discount }）抵扣本次 { $amount } 的消费？
+till-pay-decline = ✖️ 不用了
+till-pay-paid = ✅ 已用 { $points } 积分抵扣 −{ $discount }。余额：{ $balance }。
+till-pay-declined = 好的，未使用积分。
+till-pay-insufficient = 您的积分已不足（余额 { $balance }），未使用积分。
+till-pay-staff-paid = 💳 { $name } 已用 <b>{ $points } 积分抵扣 −{ $discount }</b>。请收取 <b>{ $due }</b>。
+till-pay-staff-declined = { $name } 未使用积分抵扣，请收取全额。

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from bot.emulator import Player
-from models import clock, staff, vouchers
+from models import clock, rule_versions, staff, vouchers
 from models.tables import (
     AuditLog,
     LedgerEntry,
@@ -360,3 +360,47 @@ async def test_the_last_admin_cannot_revoke_themselves(rig: Rig) -> None:
     await admin.press("Confirm")
     assert "without an admin" in admin.last_text
     assert await StaffRole.filter(telegram_id=9001, active=True).exists()
+
+
+@pytest.mark.settings(usage={"points_as_payment": True})
+async def test_points_as_payment_confirmed_by_the_member(rig: Rig) -> None:
+    rule_versions.invalidate()  # the cache is keyed by version id, and every rig starts at 1
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 10000)
+    await cashier.open_link(await card_of(rig, alice))
+    await cashier.send("100")
+    await cashier.press("Skip")
+    await cashier.press("Pay with points")
+    assert "Asked Alice" in cashier.last_text
+    ask = await alice.wait_for_text("towards your bill")
+    assert "100 points" in ask.visible_text and "¥1.00" in ask.visible_text
+    data = next(b["callback_data"] for b in ask.buttons if "Confirm" in b["text"])
+    await alice.press("Confirm", message=ask)
+    assert "Paid with 100 points" in alice.last_text
+    await alice.press_data(data, message=ask)  # a double tap pays once
+    assert (await rig.member_row(alice)).balance == 0
+    paid = await cashier.wait_for_text("Collect")
+    assert "¥99.00" in paid.visible_text
+    assert len([m for m in cashier.messages if "Collect" in m.visible_text]) == 1
+    changed = await cashier.press("Confirm")
+    assert any("Recorded" in m.visible_text for m in changed)
+    # the cashier cannot press the member's button (it is signed for the member)
+    await cashier.press_data(data, message=cashier.last_message)
+    assert "expired" in (cashier.last_toast or "")
+
+
+async def test_one_invite_many_openers_and_chinese_till(rig: Rig) -> None:
+    admin = rig.admin()
+    await admin.send("/staff invite staff")
+    png = admin.last_photo_bytes()
+    people = [rig.person(4000 + i, f"P{i}", language_code="zh-hans") for i in range(5)]
+    await asyncio.gather(*(p.scan(png) for p in people))
+    assert await StaffRole.filter(active=True).count() == 1
+    texts = [p.last_text for p in people]
+    assert sum("欢迎加入" in t for t in texts) == 1, texts
+    assert sum("已被使用" in t for t in texts) == 4, texts
+    winner = people[[("欢迎加入" in t) for t in texts].index(True)]
+    await winner.send("/refund")
+    assert "小票号" in winner.last_text
