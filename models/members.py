@@ -9,9 +9,10 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import audit, clock, tokens
-from models.db import write_transaction
-from models.tables import LedgerEntry, Member, PointLot, Purchase, Voucher
+from models import _sql, audit, clock, tiers, tokens
+from models.config import RuleSet
+from models.db import connection, write_transaction
+from models.tables import LedgerEntry, Member, Purchase, Voucher
 
 
 async def ensure_member(
@@ -56,9 +57,7 @@ async def find_by_code_or_phone(text: str) -> Member | None:
     """Look a member up by member code (``K7QM4PXD``) or phone number, as staff type them."""
     cleaned = text.strip()
     code = tokens.normalize_code(cleaned)
-    member = (
-        await Member.get_or_none(code=code.replace("-", ""), deleted_at=None) if code else None
-    )
+    member = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None) if code else None
     if member is None:
         digits = "".join(ch for ch in cleaned if ch.isdigit() or ch == "+")
         if len(digits) >= 5:
@@ -280,18 +279,52 @@ class Expiring:
     on: datetime
 
 
-async def expiring_soonest(member_id: int) -> Expiring | None:
-    """The points that expire first and when (the earliest-expiring lots' remainder, /balance).
+@dataclass(frozen=True)
+class BalanceView:
+    """What /balance shows beyond the member row: tier progress and what expires first."""
 
-    One indexed query: lots with the same (earliest) expiry instant are added together.
+    progress: tiers.TierProgress
+    expiring: Expiring | None
+
+
+_SOONEST = (
+    "SELECT MIN(expires_at) FROM point_lot"
+    " WHERE member_id = ? AND remaining > 0 AND expires_at IS NOT NULL"
+)
+
+
+async def balance_view(member: Member, rules: RuleSet) -> BalanceView:
+    """Tier progress and the earliest-expiring points in ONE statement (the /balance hot path).
+
+    The qualifying total is ``models.tiers``' own query, used as a scalar subquery so the
+    rule stays written once. Lots sharing the earliest expiry instant are added together.
     """
-    lots = (
-        await PointLot.filter(member_id=member_id, remaining__gt=0, expires_at__isnull=False)
-        .order_by("expires_at")
-        .limit(20)
-        .values_list("expires_at", "remaining")
+    # models.tiers keeps this query private: reused here rather than written twice.
+    qualifying = tiers._QUALIFYING[rules.tiers.basis].format(
+        group="", where="AND member_id = ?", groupby=""
     )
-    if not lots:
-        return None
-    first = lots[0][0]
-    return Expiring(sum(int(r) for at, r in lots if at == first), first)
+    row = await _sql.one(
+        connection(),
+        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at,"
+        " (SELECT SUM(remaining) FROM point_lot WHERE member_id = ? AND remaining > 0"
+        f" AND expires_at = ({_SOONEST})) AS first_points",
+        tiers.window_start(rules, clock.now()),
+        member.id,
+        member.id,
+        member.id,
+        member.id,
+    )
+    row = row or {}
+    first_at = _sql.as_datetime(row.get("first_at"))
+    expiring = Expiring(_sql.as_int(row.get("first_points")), first_at) if first_at else None
+    return BalanceView(_progress(member, rules, _sql.as_int(row.get("total"))), expiring)
+
+
+def _progress(member: Member, rules: RuleSet, total: int) -> tiers.TierProgress:
+    """``tiers.progress`` from an already-read qualifying total (no query)."""
+    current = tiers.level(rules.tiers, member.tier)
+    index = tiers.rank(rules.tiers, current.key)
+    levels = rules.tiers.levels
+    nxt = levels[index + 1] if index + 1 < len(levels) else None
+    needed = max(0, nxt.threshold - total) if nxt else 0
+    return tiers.TierProgress(current, nxt, total, needed, rules.tiers.basis)

@@ -1,7 +1,7 @@
 """``/balance``: points, tier, progress to the next tier, what expires first.
 
 The hot path: the member row is already loaded by ``resolve_person``, so this costs the
-rule-version probe, the qualifying-total sum and one lot query.
+rule-version probe and one statement for tier progress and expiring points.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ async def balance(update: Update, context: JifenContext) -> None:
     member = context.member
     assert member is not None
     _, rules = await rule_versions.current()
-    progress = await tiers.progress(member, rules)
+    view = await members.balance_view(member, rules)
+    progress = view.progress
     lang = context.lang
     parts = [
         context.t(
@@ -38,7 +39,7 @@ async def balance(update: Update, context: JifenContext) -> None:
             )
         else:
             parts.append(context.t("member-balance-next-points", points=progress.needed, tier=nxt))
-    soon = await members.expiring_soonest(member.id)
+    soon = view.expiring
     if soon is not None:
         parts.append(
             context.t(
