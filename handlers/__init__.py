@@ -12,6 +12,7 @@ from handlers import reports
 from handlers import member
 from handlers import rules
 from handlers import broadcast
+from handlers import marketing
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -21,4 +22,5 @@ FEATURES: tuple[Feature, ...] = (
     member.FEATURE,
     rules.FEATURE,
     broadcast.FEATURE,
+    marketing.FEATURE,
 )

@@ -1,0 +1,177 @@
+"""``/coupons`` (marketers): generate a batch for a reward and get it as CSV and a QR
+sheet; counts of claimed and used per batch. ``/claim CODE`` and ``c-<token>`` links
+(anyone): turn a coupon into a voucher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.marketing.common import HTML, keyboard, local, parse_count, text_of
+from handlers.qr import deep_link
+from handlers.registry import await_input, awaited, reply, stop_awaiting
+from locales import localized
+from models import coupons, rewards
+from models.coupons import (
+    BatchCreated,
+    BatchStats,
+    CouponClaimed,
+    CouponExpired,
+    CouponTaken,
+    InvalidBatchSize,
+    OnePerMember,
+    UnknownCoupon,
+)
+from models.results import RewardUnavailable, UnknownMember
+
+
+def _stats_line(context: JifenContext, s: BatchStats) -> str:
+    return context.t(
+        "marketing-coupons-batch-line",
+        id=s.batch_id,
+        name=html.escape(s.name),
+        size=s.size,
+        claimed=s.claimed,
+        used=s.used,
+        created=local(context, s.created_at),
+    )
+
+
+async def coupons_command(update: Update, context: JifenContext) -> None:
+    """Pick a reward (buttons) and see the latest batches with their counts."""
+    stop_awaiting(context)
+    items = await rewards.list_rewards(limit=30)
+    batches = await coupons.list_batches(limit=10)
+    lines = [context.t("marketing-coupons-intro", max=coupons.MAX_BATCH)]
+    lines += [_stats_line(context, s) for s in batches]
+    if not items:
+        await reply(update, context.t("marketing-coupons-no-rewards"))
+        return
+    rows = [[(localized(r.names, context.lang)[:40], "mkq-pick", (r.id,))] for r in items]
+    await reply(
+        update, "\n".join(lines), reply_markup=keyboard(context, update, *rows), parse_mode=HTML
+    )
+
+
+async def pick(update: Update, context: JifenContext, data: CallbackData) -> None:
+    reward_id = data.int_arg(0)
+    row = await rewards.get(reward_id) if reward_id is not None else None
+    if row is None or row.archived:
+        await reply(update, context.t("marketing-reward-unknown"))
+        return
+    await_input(context, "mkq-count", reward_id=row.id)
+    await reply(
+        update,
+        context.t(
+            "marketing-coupons-ask-count",
+            reward=html.escape(localized(row.names, context.lang)),
+            max=coupons.MAX_BATCH,
+        ),
+        parse_mode=HTML,
+    )
+
+
+async def count_typed(update: Update, context: JifenContext) -> None:
+    text = text_of(update)
+    count = parse_count(text)
+    if count is None:
+        await reply(update, context.t("common-not-a-number", text=text[:32], example="100"))
+        return
+    user = update.effective_user
+    result = await coupons.generate_batch(
+        awaited(context)["reward_id"], count, actor_telegram_id=user.id if user else None
+    )
+    if isinstance(result, InvalidBatchSize):
+        await reply(update, context.t("marketing-coupons-bad-count", max=result.maximum))
+        return
+    stop_awaiting(context)
+    if isinstance(result, RewardUnavailable):
+        await reply(update, context.t("marketing-reward-unknown"))
+        return
+    assert isinstance(result, BatchCreated)
+    await _send_batch(update, context, result)
+
+
+async def _send_batch(update: Update, context: JifenContext, batch: BatchCreated) -> None:
+    """The CSV (every coupon) and the printable sheet (the first SHEET_CAP)."""
+    chat = update.effective_chat
+    assert chat is not None
+    prefix = deep_link(context, "c", "")[: -len("c-")]
+    csv_bytes = await coupons.export_csv(batch.batch_id, prefix)
+    await chat.send_document(
+        csv_bytes,
+        filename=f"coupons-{batch.batch_id}.csv",
+        caption=context.t("marketing-coupons-csv", id=batch.batch_id, size=batch.size),
+    )
+    reward = await rewards.get(batch.reward_id)
+    title = f"#{batch.batch_id} " + (localized(reward.names, "en") if reward else "")
+    first = await coupons.coupons_of(batch.batch_id, limit=coupons.SHEET_CAP)
+    items = [(f"{prefix}c-{c.token}", c.code) for c in first]
+    ext, sheet = await asyncio.to_thread(coupons.render_sheet, items, title)
+    await chat.send_document(
+        sheet,
+        filename=f"coupons-{batch.batch_id}.{ext}",
+        caption=context.t(
+            "marketing-coupons-sheet",
+            shown=len(items),
+            size=batch.size,
+            cap=coupons.SHEET_CAP,
+        ),
+    )
+    stats = await coupons.batch_stats(batch.batch_id)
+    assert stats is not None
+    await reply(update, _stats_line(context, stats), parse_mode=HTML)
+
+
+# ---- claiming (members) ----
+
+
+async def claim_command(update: Update, context: JifenContext) -> None:
+    code = " ".join(context.args or []).strip()
+    if not code:
+        await reply(update, context.t("marketing-claim-usage"))
+        return
+    await _claim(update, context, code)
+
+
+async def claim_link(update: Update, context: JifenContext, token: str) -> None:
+    await _claim(update, context, token)
+
+
+async def _claim(update: Update, context: JifenContext, ref: str) -> None:
+    member = context.member
+    if member is None:
+        return
+    result = await coupons.claim(member.id, ref)
+    t = context.t
+    if isinstance(result, CouponClaimed) and result.replayed:
+        text = t("marketing-claim-taken", mine="yes")
+    elif isinstance(result, CouponClaimed):
+        reward = await rewards.get(result.reward_id)
+        text = t(
+            "marketing-claim-done",
+            reward=html.escape(localized(reward.names, context.lang) if reward else ""),
+            code=result.voucher_code,
+            until=local(context, result.valid_until),
+        )
+    elif isinstance(result, CouponTaken):
+        text = t("marketing-claim-taken", mine="yes" if result.mine else "no")
+    elif isinstance(result, CouponExpired):
+        text = t("marketing-claim-expired", on=local(context, result.on))
+    elif isinstance(result, OnePerMember):
+        text = t("marketing-claim-one-per-member")
+    elif isinstance(result, RewardUnavailable | UnknownMember):
+        text = t("marketing-claim-unavailable")
+    else:
+        assert isinstance(result, UnknownCoupon)
+        text = t("marketing-claim-unknown")
+    await reply(update, text, parse_mode=HTML)
+
+
+BUTTONS = {"mkq-pick": pick}
+INPUTS = {"mkq-count": count_typed}

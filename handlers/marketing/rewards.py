@@ -1,0 +1,369 @@
+"""``/reward`` (marketers): add a catalogue item step by step, list, edit stock/cost, archive.
+
+Adding walks a fixed list of :data:`STEPS`; each step takes text, a photo or a number
+(some with a "skip" button) and checks the value with :func:`models.rewards.validate`
+as it arrives, so a bad value is answered and the same step keeps waiting.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+from handlers.callbacks import CallbackData
+from handlers.context import JifenContext
+from handlers.marketing.common import HTML, keyboard, parse_count, text_of
+from handlers.registry import await_input, awaited, reply, stop_awaiting
+from locales import localized
+from models import rewards, rule_versions
+from models.rewards import InvalidReward, RewardDraft, RewardSaved, UnknownReward
+
+DRAFT = "mk-reward"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of the add-reward dialogue."""
+
+    name: str
+    """Locale suffix of the question and the draft key (``names.en`` style for texts)."""
+    kind: str
+    """text | photo | number | choice"""
+    skip: str | None = None
+    """Locale key of the skip button, if the step is optional."""
+
+
+STEPS: tuple[Step, ...] = (
+    Step("name-en", "text"),
+    Step("name-zh", "text", skip="marketing-same-name"),
+    Step("desc-en", "text", skip="marketing-skip"),
+    Step("desc-zh", "text", skip="marketing-skip"),
+    Step("photo", "photo", skip="marketing-skip"),
+    Step("cost", "number"),
+    Step("kind", "choice"),
+    Step("stock", "number", skip="marketing-unlimited"),
+    Step("limit", "number", skip="marketing-no-limit"),
+    Step("tier", "choice", skip="marketing-any-tier"),
+    Step("validity", "number", skip="marketing-default"),
+)
+FIELDS = {
+    "cost": "cost_points",
+    "stock": "stock",
+    "limit": "per_member_limit",
+    "validity": "voucher_validity_days",
+}
+TEXTS = {
+    "name-en": ("names", "en"),
+    "name-zh": ("names", "zh-Hans"),
+    "desc-en": ("descriptions", "en"),
+    "desc-zh": ("descriptions", "zh-Hans"),
+}
+
+
+def _draft(context: JifenContext) -> dict[str, Any] | None:
+    return (context.user_data or {}).get(DRAFT)
+
+
+async def _expired(update: Update, context: JifenContext) -> None:
+    stop_awaiting(context)
+    await reply(update, context.t("common-button-expired"))
+
+
+async def reward_command(update: Update, context: JifenContext) -> None:
+    stop_awaiting(context)
+    markup = keyboard(
+        context,
+        update,
+        [
+            (context.t("marketing-reward-add"), "mkr-add", ()),
+            (context.t("marketing-reward-list"), "mkr-list", ()),
+        ],
+    )
+    await reply(update, context.t("marketing-reward-intro"), reply_markup=markup)
+
+
+async def add(update: Update, context: JifenContext, _: CallbackData) -> None:
+    context.user_data[DRAFT] = {"names": {}, "descriptions": {}}  # type: ignore[index]
+    await _ask(update, context, 0)
+
+
+async def _ask(update: Update, context: JifenContext, index: int) -> None:
+    """Ask step ``index``, or show the summary after the last one."""
+    if index >= len(STEPS):
+        await _summary(update, context)
+        return
+    step = STEPS[index]
+    rows: list[list[tuple[str, str, tuple[object, ...]]]] = []
+    if step.name == "kind":
+        rows.append(
+            [(context.t(f"marketing-kind-{k}"), "mkr-pick", (index, k)) for k in rewards.KINDS]
+        )
+    elif step.name == "tier":
+        levels = (await rule_versions.current())[1].tiers.levels
+        rows.append(
+            [(localized(lvl.names, context.lang), "mkr-pick", (index, lvl.key)) for lvl in levels]
+        )
+    if step.skip:
+        rows.append([(context.t(step.skip), "mkr-skip", (index,))])
+    if step.kind == "choice":
+        stop_awaiting(context)
+    else:
+        await_input(context, "mkr-step", index=index)
+    await reply(
+        update,
+        context.t(f"marketing-reward-ask-{step.name}"),
+        reply_markup=keyboard(context, update, *rows) if rows else None,
+    )
+
+
+async def _refuse(update: Update, context: JifenContext, problem: InvalidReward) -> None:
+    await reply(
+        update, context.t("marketing-reward-invalid", field=problem.field, reason=problem.reason)
+    )
+
+
+async def step_input(update: Update, context: JifenContext) -> None:
+    """The answer to a text, photo or number step."""
+    draft, index = _draft(context), awaited(context).get("index")
+    if draft is None or not isinstance(index, int) or index >= len(STEPS):
+        await _expired(update, context)
+        return
+    step, message = STEPS[index], update.effective_message
+    if step.kind == "photo":
+        if message is None or not message.photo:
+            await reply(update, context.t("marketing-reward-photo-please"))
+            return
+        draft["photo_file_id"] = message.photo[-1].file_id  # the largest size
+    elif step.kind == "text":
+        text = text_of(update)
+        group, language = TEXTS[step.name]
+        problem = rewards.validate({group: {language: text}}, await _rules())
+        limit = rewards.MAX_NAME if group == "names" else rewards.MAX_DESCRIPTION
+        if not text or len(text) > limit or problem is not None:
+            await reply(update, context.t("marketing-reward-bad-text", limit=limit))
+            return
+        draft[group][language] = text
+    else:
+        text = text_of(update)
+        number = parse_count(text)
+        if number is None:
+            await reply(update, context.t("common-not-a-number", text=text[:32], example="100"))
+            return
+        field = FIELDS[step.name]
+        problem = rewards.validate({field: number}, await _rules())
+        if problem is not None:
+            await _refuse(update, context, problem)
+            return
+        draft[field] = number
+    await _ask(update, context, index + 1)
+
+
+async def pick(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A choice step's button (kind or minimum tier)."""
+    draft, index = _draft(context), data.int_arg(0)
+    value = data.args[1] if len(data.args) > 1 else ""
+    if draft is None or index is None or index >= len(STEPS):
+        await _expired(update, context)
+        return
+    field = "kind" if STEPS[index].name == "kind" else "min_tier"
+    problem = rewards.validate({field: value}, await _rules())
+    if problem is not None:
+        await _refuse(update, context, problem)
+        return
+    draft[field] = value
+    await _ask(update, context, index + 1)
+
+
+async def skip(update: Update, context: JifenContext, data: CallbackData) -> None:
+    draft, index = _draft(context), data.int_arg(0)
+    if draft is None or index is None or index >= len(STEPS) or STEPS[index].skip is None:
+        await _expired(update, context)
+        return
+    if STEPS[index].name == "name-zh":
+        draft["names"]["zh-Hans"] = draft["names"].get("en", "")
+    await _ask(update, context, index + 1)
+
+
+def _build(draft: dict[str, Any]) -> RewardDraft:
+    return RewardDraft(
+        names=draft["names"],
+        descriptions=draft["descriptions"],
+        cost_points=draft.get("cost_points", 0),
+        kind=draft.get("kind", "gift"),
+        photo_file_id=draft.get("photo_file_id"),
+        stock=draft.get("stock"),
+        per_member_limit=draft.get("per_member_limit"),
+        min_tier=draft.get("min_tier"),
+        voucher_validity_days=draft.get("voucher_validity_days"),
+    )
+
+
+def describe(context: JifenContext, item: Any) -> str:
+    """A reward (saved row or draft) as the marketer reads it (HTML)."""
+    none = context.t("marketing-none")
+    return context.t(
+        "marketing-reward-summary",
+        name=html.escape(localized(rewards.both_languages(item.names), context.lang)),
+        description=html.escape(localized(rewards.both_languages(item.descriptions), context.lang))
+        or none,
+        cost=item.cost_points,
+        kind=item.kind,
+        stock=none if item.stock is None else item.stock,
+        limit=none if item.per_member_limit is None else item.per_member_limit,
+        tier=item.min_tier or none,
+        validity=none if item.voucher_validity_days is None else item.voucher_validity_days,
+        photo="yes" if item.photo_file_id else "no",
+    )
+
+
+async def _summary(update: Update, context: JifenContext) -> None:
+    stop_awaiting(context)
+    draft = _draft(context)
+    assert draft is not None
+    markup = keyboard(
+        context,
+        update,
+        [
+            (context.t("common-confirm"), "mkr-ok", ()),
+            (context.t("common-cancel"), "mkr-cancel", ()),
+        ],
+    )
+    text = context.t("marketing-reward-review", summary=describe(context, _build(draft)))
+    await reply(update, text, reply_markup=markup, parse_mode=HTML)
+
+
+async def confirm(update: Update, context: JifenContext, _: CallbackData) -> None:
+    draft = _draft(context)
+    user = update.effective_user
+    if draft is None or user is None:
+        await _expired(update, context)
+        return
+    result = await rewards.add(_build(draft), actor_telegram_id=user.id)
+    if isinstance(result, InvalidReward):
+        await _refuse(update, context, result)
+        return
+    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    await reply(update, context.t("marketing-reward-added", id=result.reward_id))
+
+
+async def cancel(update: Update, context: JifenContext, _: CallbackData) -> None:
+    (context.user_data or {}).pop(DRAFT, None)
+    stop_awaiting(context)
+    await reply(update, context.t("common-cancelled"))
+
+
+# ---- list, edit, archive ----
+
+
+async def list_pressed(update: Update, context: JifenContext, _: CallbackData) -> None:
+    rows = await rewards.list_rewards(include_archived=True, limit=20)
+    if not rows:
+        await reply(update, context.t("marketing-reward-none"))
+        return
+    lines = [
+        context.t(
+            "marketing-reward-line",
+            id=r.id,
+            name=html.escape(localized(r.names, context.lang)),
+            cost=r.cost_points,
+            stock=context.t("marketing-none") if r.stock is None else r.stock,
+            archived="yes" if r.archived else "no",
+        )
+        for r in rows
+    ]
+    buttons = [[(context.t("marketing-reward-edit", id=r.id), "mkr-edit", (r.id,))] for r in rows]
+    await reply(
+        update, "\n".join(lines), reply_markup=keyboard(context, update, *buttons), parse_mode=HTML
+    )
+
+
+async def edit_menu(update: Update, context: JifenContext, data: CallbackData) -> None:
+    reward_id = data.int_arg(0)
+    row = await rewards.get(reward_id) if reward_id is not None else None
+    if row is None:
+        await reply(update, context.t("marketing-reward-unknown"))
+        return
+    t = context.t
+    markup = keyboard(
+        context,
+        update,
+        [
+            (t("marketing-reward-edit-stock"), "mkr-field", (row.id, "stock")),
+            (t("marketing-reward-edit-cost"), "mkr-field", (row.id, "cost")),
+        ],
+        [
+            (
+                t("marketing-reward-restore") if row.archived else t("marketing-reward-archive"),
+                "mkr-arch",
+                (row.id, 0 if row.archived else 1),
+            )
+        ],
+    )
+    await reply(update, describe(context, row), reply_markup=markup, parse_mode=HTML)
+
+
+async def edit_field(update: Update, context: JifenContext, data: CallbackData) -> None:
+    reward_id, field = data.int_arg(0), data.args[1] if len(data.args) > 1 else ""
+    if reward_id is None or field not in ("stock", "cost"):
+        await _expired(update, context)
+        return
+    await_input(context, "mkr-value", reward_id=reward_id, field=FIELDS[field])
+    await reply(update, context.t(f"marketing-reward-ask-{field}"))
+
+
+async def edit_value(update: Update, context: JifenContext) -> None:
+    data = awaited(context)
+    text = text_of(update)
+    number = parse_count(text)
+    if number is None:
+        await reply(update, context.t("common-not-a-number", text=text[:32], example="100"))
+        return
+    user = update.effective_user
+    result = await rewards.edit(
+        data["reward_id"], {data["field"]: number}, actor_telegram_id=user.id if user else None
+    )
+    await _saved(update, context, result)
+
+
+async def archive(update: Update, context: JifenContext, data: CallbackData) -> None:
+    reward_id, flag = data.int_arg(0), data.int_arg(1)
+    user = update.effective_user
+    if reward_id is None or flag is None or user is None:
+        await _expired(update, context)
+        return
+    result = await rewards.edit(reward_id, {"archived": bool(flag)}, actor_telegram_id=user.id)
+    await _saved(update, context, result)
+
+
+async def _saved(
+    update: Update, context: JifenContext, result: RewardSaved | InvalidReward | UnknownReward
+) -> None:
+    if isinstance(result, InvalidReward):
+        await _refuse(update, context, result)
+        return
+    stop_awaiting(context)
+    if isinstance(result, UnknownReward):
+        await reply(update, context.t("marketing-reward-unknown"))
+        return
+    await reply(update, context.t("marketing-reward-saved", id=result.reward_id))
+
+
+async def _rules() -> Any:
+    return (await rule_versions.current())[1]
+
+
+BUTTONS = {
+    "mkr-add": add,
+    "mkr-pick": pick,
+    "mkr-skip": skip,
+    "mkr-ok": confirm,
+    "mkr-cancel": cancel,
+    "mkr-list": list_pressed,
+    "mkr-edit": edit_menu,
+    "mkr-field": edit_field,
+    "mkr-arch": archive,
+}
+INPUTS = {"mkr-step": step_input, "mkr-value": edit_value}
