@@ -72,6 +72,7 @@ def add_web_routes(
         )
     page = _Page(emu, {p.user_id: p for p in people}, players, strings)
     emu.web_app.add_routes(page.routes())
+    emu.web_app.on_shutdown.append(page.close_streams)
     return players
 
 
@@ -87,6 +88,7 @@ class _Page:
         self.people = people
         self.players = players
         self.strings = strings
+        self._streams: set[asyncio.Queue[dict[str, Any] | None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -130,7 +132,8 @@ class _Page:
             }
         )
         await response.prepare(request)
-        queue = self.emu.subscribe()
+        queue: asyncio.Queue[dict[str, Any] | None] = self.emu.subscribe()  # type: ignore[assignment]
+        self._streams.add(queue)
         try:
             await response.write(b": connected\n\n")
             while True:
@@ -139,13 +142,21 @@ class _Page:
                 except TimeoutError:
                     await response.write(b": heartbeat\n\n")
                     continue
+                if event is None:  # shutting down
+                    break
                 payload = json.dumps(event, ensure_ascii=False, default=str)
                 await response.write(f"data: {payload}\n\n".encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the page went away
         finally:
-            self.emu.unsubscribe(queue)
+            self._streams.discard(queue)
+            self.emu.unsubscribe(queue)  # type: ignore[arg-type]
         return response
+
+    async def close_streams(self, _: web.Application) -> None:
+        """End every event stream at shutdown, so stopping does not wait for them."""
+        for queue in self._streams:
+            queue.put_nowait(None)
 
     # ------------------------------------------------------------ acting
 

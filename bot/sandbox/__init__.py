@@ -38,6 +38,11 @@ SENDER_POLL_SECONDS = 0.2
 
 def sandbox_settings(settings: Settings) -> Settings:
     """The running settings with the sandbox database and the admin persona as admin."""
+    if settings.sandbox.database_url == settings.database.url:
+        raise ValueError(
+            "sandbox.database_url is the production database.url: the sandbox needs its own "
+            "database (JIFEN_SANDBOX__DATABASE_URL) so trying things never touches real data"
+        )
     admins = sorted({*settings.access.admins, *admin_ids()})
     return settings.model_copy(
         update={

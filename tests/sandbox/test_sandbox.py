@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
-from bot.sandbox import PERSONAS, Sandbox
+from bot.sandbox import PERSONAS, Sandbox, sandbox_settings
+from bot.settings import load_settings
 from handlers.qr import qr_png
 from models import demo, doctor, staff
 from models.tables import Member, Reward, Role
 
 from .conftest import eventually
 
-MEMBER, CASHIER, ADMIN, MARKETER = 1001, 2001, 3001, 4001
+MEMBER, ALICE, CASHIER, ADMIN, MARKETER = 1001, 1002, 2001, 3001, 4001
 
 
 async def snapshot(http: aiohttp.ClientSession, box: Sandbox, uid: int) -> dict[str, Any]:
@@ -137,4 +140,13 @@ async def test_demo_data_is_idempotent_and_doctor_clean(sandbox: Sandbox) -> Non
     assert await doctor.check() == []
 
 
-ALICE = 1002
+def test_the_sandbox_never_uses_the_production_database(tmp_path: Path) -> None:
+    settings = load_settings(
+        database={"url": f"sqlite://{tmp_path}/jifen.sqlite3"},
+        sandbox={"database_url": f"sqlite://{tmp_path}/jifen.sqlite3"},
+    )
+    with pytest.raises(ValueError, match="its own"):
+        sandbox_settings(settings)
+    separate = load_settings(sandbox={"database_url": f"sqlite://{tmp_path}/sandbox.sqlite3"})
+    assert sandbox_settings(separate).database.url.endswith("sandbox.sqlite3")
+    assert 3001 in sandbox_settings(separate).access.admins

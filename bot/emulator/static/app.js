@@ -433,6 +433,11 @@ async function main() {
   $("#scan-close").addEventListener("click", () => { $("#scan-dialog").hidden = true; });
   $("#scan-dialog").addEventListener("click", (e) => { if (e.target.id === "scan-dialog") e.target.hidden = true; });
   $("#alert-ok").addEventListener("click", () => { $("#alert-dialog").hidden = true; });
+  document.addEventListener("click", (e) => {
+    for (const menu of document.querySelectorAll(".commands-menu:not([hidden])")) {
+      if (!menu.contains(e.target) && !e.target.closest(".menu")) menu.hidden = true;
+    }
+  });
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape") { $("#scan-dialog").hidden = true; $("#alert-dialog").hidden = true; }
   });
