@@ -119,7 +119,9 @@ class Sandbox:
                 file_url=self.emu.base_file_url,
                 manage_store=not self.fresh_store,
             )
-            await self._stack.enter_async_context(self.emu.polling(self.application))
+            # untracked: nothing here waits for quiescence, and PTB stays unpatched
+            polling = self.emu.polling(self.application, track=False)
+            await self._stack.enter_async_context(polling)
         except BaseException:
             await self._stack.aclose()
             raise
