@@ -136,6 +136,7 @@ class Migration(migrations.Migration):
                 ('referral_code', fields.CharField(unique=True, max_length=16)),
                 ('referred_by', fields.ForeignKeyField('models.Member', source_field='referred_by_id', null=True, db_constraint=True, to_field='id', related_name='referrals', on_delete=OnDelete.SET_NULL)),
                 ('referral_rewarded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('referral_bonus_points', fields.IntField(null=True, description='bonus promised to the referrer when the referrer was attached')),
                 ('tier', fields.CharField(default='member', max_length=32)),
                 ('tier_since', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('balance', fields.BigIntField(default=0)),
