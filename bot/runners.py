@@ -45,7 +45,7 @@ def webhook_routes(application: Application, secret: str) -> list[web.RouteDef]:
     return [web.post(WEBHOOK_PATH, receive)]
 
 
-async def _wait_for_signal() -> None:
+async def wait_for_signal() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -88,7 +88,7 @@ async def run_bot(settings: Settings) -> None:
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         log.info("jifen is running (%s); Ctrl+C to stop", settings.bot.mode)
         try:
-            await _wait_for_signal()
+            await wait_for_signal()
         finally:
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()

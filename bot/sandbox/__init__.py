@@ -23,7 +23,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
 from bot.emulator.web import add_web_routes
-from bot.runners import _wait_for_signal
+from bot.runners import wait_for_signal
 from bot.sandbox.page import page_strings
 from bot.sandbox.personas import PERSONAS, Persona, admin_ids, grant_roles
 from bot.settings import Settings
@@ -152,5 +152,5 @@ async def run_sandbox(
         log.info("sandbox database: %s", sandbox.settings.database.url)
         if open_browser:
             webbrowser.open(sandbox.url)
-        await _wait_for_signal()
+        await wait_for_signal()
     print("jifen sandbox stopped", flush=True)
