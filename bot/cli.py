@@ -94,6 +94,38 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(settings, work))
 
 
+def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
+    from models import api_keys
+
+    async def work() -> int:
+        if args.action == "create":
+            created = await api_keys.create(args.name, location=args.location)
+            if isinstance(created, api_keys.InvalidKeyName):
+                print(f"jifen: invalid key name or location ({created.reason})", file=sys.stderr)
+                return 2
+            where = f" at {created.location}" if created.location else ""
+            print(f"API key {created.prefix} ({created.name}{where}); shown once, keep it safe:")
+            print(created.key)
+            return 0
+        if args.action == "list":
+            for row in await api_keys.list_keys():
+                state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+                used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+                print(
+                    f"{row.prefix}  {state:<18} {row.location or '-':<16} used {used}  {row.name}"
+                )
+            return 0
+        result = await api_keys.revoke(args.prefix)
+        if isinstance(result, api_keys.KeyRevoked):
+            print(f"{args.prefix}: revoked")
+            return 0
+        known = isinstance(result, api_keys.AlreadyRevoked)
+        print(f"{args.prefix}: {'already revoked' if known else 'no such key'}", file=sys.stderr)
+        return 1
+
+    return asyncio.run(_with_store(settings, work))
+
+
 def _redact(url: str) -> str:
     scheme, _, rest = url.partition("://")
     if "@" in rest:
@@ -139,6 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = admin_sub.add_parser("revoke", help="take a Telegram user's role away")
     revoke.add_argument("telegram_id", type=int, help="numeric Telegram user id")
     admin.set_defaults(func=cmd_admin)
+
+    apikey = sub.add_parser("apikey", help="HTTP API keys for a POS or web shop")
+    apikey_sub = apikey.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = apikey_sub.add_parser("create", help="make a key and print it once")
+    create.add_argument("name", help="what uses it, e.g. 'POS till 1'")
+    create.add_argument("--location", help="shop/location its purchases are recorded at")
+    apikey_sub.add_parser("list", help="keys with their state and last use (never the secret)")
+    revoke_key = apikey_sub.add_parser("revoke", help="stop a key at once")
+    revoke_key.add_argument("prefix", help="the 8 characters after jf_")
+    apikey.set_defaults(func=cmd_apikey)
     return parser
 
 

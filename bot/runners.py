@@ -14,6 +14,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from api.app import PREFIX as API_PREFIX
+from api.app import build_api
 from bot.app import build_application
 from bot.settings import Settings
 
@@ -54,9 +56,13 @@ async def wait_for_signal() -> None:
     await stop.wait()
 
 
-async def _serve(routes: list[web.RouteDef], host: str, port: int) -> web.AppRunner:
+async def _serve(
+    routes: list[web.RouteDef], host: str, port: int, *, api: web.Application | None = None
+) -> web.AppRunner:
     app = web.Application()
     app.add_routes(routes)
+    if api is not None:
+        app.add_subapp(API_PREFIX, api)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -65,7 +71,11 @@ async def _serve(routes: list[web.RouteDef], host: str, port: int) -> web.AppRun
 
 
 async def run_bot(settings: Settings) -> None:
-    """Run against Telegram (or ``bot.api_url``) by polling or webhook until a signal."""
+    """Run against Telegram (or ``bot.api_url``) by polling or webhook until a signal.
+
+    Either way one aiohttp server on ``bot.listen_host:listen_port`` serves ``/healthz``,
+    the webhook (webhook mode) and the HTTP API under ``/api/v1`` (``api.enabled``).
+    """
     application = build_application(settings)
     secret = settings.bot.webhook_secret.get_secret_value()
     routes = health_routes()
@@ -74,7 +84,8 @@ async def run_bot(settings: Settings) -> None:
     async with application:  # initialize/shutdown; the hooks are ours to call (as run_polling does)
         assert application.post_init is not None and application.post_shutdown is not None
         await application.post_init(application)
-        runner = await _serve(routes, settings.bot.listen_host, settings.bot.listen_port)
+        api = build_api(settings) if settings.api.enabled else None
+        runner = await _serve(routes, settings.bot.listen_host, settings.bot.listen_port, api=api)
         await application.start()
         if settings.bot.mode == "webhook":
             await application.bot.set_webhook(

@@ -1,0 +1,145 @@
+"""HTTP idempotency: a retry with the same ``Idempotency-Key`` gets the first answer.
+
+The key is claimed BEFORE the work, as an ``IdempotencyRecord`` holding a fingerprint of
+the request (``operation`` = ``<op>:pending``), so the same key with another body is
+refused (409 ``idempotency_conflict``) even while the first request is still running.
+When the work is done the record is completed by a conditional update, in the same
+transaction as the audit row, so each keyed write is audited exactly once.
+
+Two kinds of work:
+
+- ledger operations (purchase, refund) are idempotent by their own key, so a request
+  finding the record pending simply runs them too: the ledger answers with the first
+  result (``replayed``) and nothing is written twice;
+- a voucher redemption is not keyed in the store, so a request finding the record
+  pending waits for the first to finish (and answers 409 ``request_in_progress`` if it
+  does not); a claim left pending by a crashed process is taken over after
+  :data:`STALE_AFTER`.
+
+Rejections found after the claim (e.g. a member deleted meanwhile) release a fresh claim
+instead of being stored, so nothing is written and a corrected retry may reuse the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from api.errors import ApiError
+from models import audit, clock
+from models.db import write_transaction
+from models.tables import IdempotencyRecord
+
+PENDING = ":pending"
+STALE_AFTER = timedelta(seconds=30)
+WAIT_FOR = 5.0
+POLL_EVERY = 0.05
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a keyed operation answers.
+
+    ``replayed``: the store reported an earlier identical request (status becomes 200).
+    ``final``: stored for retries; a non-final answer (a rejection) releases the claim.
+    ``audit``: ``(action, target, details)`` written once, when the record is completed.
+    """
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+    final: bool = True
+    audit: tuple[str, str, dict[str, Any]] | None = field(default=None, compare=False)
+
+
+def fingerprint(payload: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> Answer:
+    status = int(record.response["status"])
+    return Answer(200 if status < 300 else status, record.response["body"], replayed=True)
+
+
+async def _claim(key: str, operation: str, print_: str) -> tuple[IdempotencyRecord, bool]:
+    """The record for ``key`` and whether this call created it."""
+    try:
+        record = await IdempotencyRecord.create(
+            key=key,
+            operation=operation + PENDING,
+            response={"fingerprint": print_},
+            created_at=clock.now(),
+        )
+        return record, True
+    except IntegrityError:
+        return await IdempotencyRecord.get(key=key), False
+
+
+async def _wait(record: IdempotencyRecord) -> IdempotencyRecord:
+    """Poll until the record is completed or :data:`WAIT_FOR` seconds have passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_FOR
+    while record.operation.endswith(PENDING) and loop.time() < deadline:
+        await asyncio.sleep(POLL_EVERY)
+        record = await IdempotencyRecord.get(id=record.id)
+    return record
+
+
+async def _complete(record: IdempotencyRecord, operation: str, print_: str, answer: Answer) -> None:
+    response = {
+        "fingerprint": print_,
+        "status": answer.status,
+        "body": answer.body,
+    }
+    async with write_transaction() as conn:
+        changed = (
+            await IdempotencyRecord.filter(id=record.id, operation=operation + PENDING)
+            .using_db(conn)
+            .update(operation=operation, response=response)
+        )
+        if changed and answer.audit is not None:
+            action, target, details = answer.audit
+            await audit.record(
+                action,
+                actor_telegram_id=None,
+                actor_kind="api",
+                target=target,
+                details=details,
+                using_db=conn,
+            )
+
+
+async def run_once(
+    key: str,
+    operation: str,
+    request: Any,
+    work: Callable[[], Awaitable[Answer]],
+    *,
+    idempotent_work: bool,
+) -> Answer:
+    """Answer ``work()`` once per ``key``; retries get the stored first answer."""
+    print_ = fingerprint({"operation": operation, "request": request})
+    record, fresh = await _claim(key, operation, print_)
+    if record.response.get("fingerprint") != print_:
+        raise ApiError(409, "idempotency_conflict")
+    if not fresh and not idempotent_work and record.operation.endswith(PENDING):
+        record = await _wait(record)
+        if record.operation.endswith(PENDING) and clock.now() - record.created_at < STALE_AFTER:
+            raise ApiError(409, "request_in_progress", headers={"Retry-After": "1"})
+    if not record.operation.endswith(PENDING):
+        return _replay(record)
+    answer = await work()
+    if answer.final:
+        await _complete(record, operation, print_, answer)
+    elif fresh:
+        await IdempotencyRecord.filter(id=record.id, operation=operation + PENDING).delete()
+    return answer

@@ -1,0 +1,365 @@
+"""The OpenAPI 3.1 document of ``/api/v1``, written by hand next to the routes.
+
+``tests/api/test_openapi.py`` checks that every route the app serves is documented
+(and nothing else), so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _string(max_length: int = 64, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, **extra}
+
+
+MINOR = {"type": "integer", "minimum": 1, "description": "integer minor units (fen, cents)"}
+NULLABLE_TEXT = {"type": ["string", "null"]}
+WHEN = {"type": "string", "format": "date-time"}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "schema": _string(80, pattern=r"^[\x21-\x7e]+$"),
+    "description": "A retry with the same key returns the first answer (200, header "
+    "Idempotent-Replayed: true); the same key with another body is 409. Keys are "
+    "scoped per API key.",
+}
+AUTH_ERRORS = {
+    "401": _error("missing, malformed, unknown or revoked API key"),
+    "429": _error("rate limit; see Retry-After"),
+}
+WRITE_ERRORS = {
+    **AUTH_ERRORS,
+    "400": _error("malformed JSON, missing or invalid Idempotency-Key"),
+    "403": _error("location_mismatch: the key is bound to another location"),
+    "409": _error("idempotency_conflict or request_in_progress"),
+    "413": _error("body larger than the limit"),
+    "422": _error("invalid_field, invalid_amount, unknown_currency, ..."),
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "description": "machine-readable, stable"},
+                    "message": {"type": "string", "description": "by Accept-Language"},
+                },
+                "additionalProperties": True,
+            }
+        },
+    },
+    "MemberRef": {
+        "type": "object",
+        "properties": {"code": _string(16), "phone": _string(32), "card_token": _string(45)},
+        "minProperties": 1,
+        "maxProperties": 1,
+        "additionalProperties": False,
+    },
+    "Item": {
+        "type": "object",
+        "required": ["amount_minor"],
+        "properties": {
+            "sku": _string(),
+            "category": _string(),
+            "amount_minor": {"type": "integer", "minimum": 0, "description": "line total"},
+            "quantity": {"type": "integer", "minimum": 1, "default": 1},
+        },
+        "additionalProperties": False,
+    },
+    "PurchaseRequest": {
+        "type": "object",
+        "required": ["member", "amount_minor", "currency", "order_id"],
+        "properties": {
+            "member": _ref("MemberRef"),
+            "amount_minor": MINOR,
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "order_id": _string(),
+            "category": _string(),
+            "items": {"type": "array", "items": _ref("Item"), "maxItems": 200},
+            "location": _string(description="ignored in favour of the key's own location"),
+        },
+        "additionalProperties": False,
+    },
+    "Member": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "tier": {
+                "type": "object",
+                "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "balance": {"type": "integer"},
+            "expiring_soon": {
+                "type": ["object", "null"],
+                "properties": {"points": {"type": "integer"}, "on": WHEN},
+            },
+        },
+    },
+    "Purchase": {
+        "type": "object",
+        "properties": {
+            "receipt_code": {"type": "string"},
+            "order_id": {"type": "string"},
+            "member": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "amount_minor": {"type": "integer"},
+            "currency": {"type": "string"},
+            "location": NULLABLE_TEXT,
+            "points": {"type": "integer"},
+            "balance": {"type": "integer"},
+            "tier": {"type": "string"},
+            "upgraded_to": NULLABLE_TEXT,
+            "breakdown": {"type": "object", "description": "lines, factors, rounding, cap"},
+        },
+    },
+    "RefundRequest": {
+        "type": "object",
+        "required": ["amount_minor"],
+        "properties": {"receipt_code": _string(16), "order_id": _string(), "amount_minor": MINOR},
+        "description": "exactly one of receipt_code and order_id",
+        "additionalProperties": False,
+    },
+    "Refund": {
+        "type": "object",
+        "properties": {
+            name: {"type": "integer"}
+            for name in (
+                "refund_id",
+                "amount_minor",
+                "refunded_minor_total",
+                "refundable_minor",
+                "points_due",
+                "points_reversed",
+                "balance",
+            )
+        }
+        | {
+            "receipt_code": {"type": "string"},
+            "order_id": NULLABLE_TEXT,
+            "currency": {"type": "string"},
+        },
+    },
+    "Voucher": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "status": {"enum": ["issued", "redeemed", "expired", "voided"]},
+            "redeemable": {"type": "boolean"},
+            "reward": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": ["integer", "null"]},
+                    "name": {"type": "string"},
+                    "cost_points": {"type": "integer"},
+                },
+            },
+            "member": {"type": ["object", "null"]},
+            "issued_at": WHEN,
+            "valid_until": WHEN,
+            "redeemed_at": {"type": ["string", "null"], "format": "date-time"},
+            "redeemed_channel": NULLABLE_TEXT,
+            "redeemed_location": NULLABLE_TEXT,
+        },
+    },
+    "RedeemRequest": {
+        "type": "object",
+        "properties": {"location": _string()},
+        "additionalProperties": False,
+    },
+    "Summary": {
+        "type": "object",
+        "description": "models.reports.Report: figures are {current, previous, "
+        "change_percent}, money in *_minor with the top-level currency, rates as decimal "
+        "strings",
+    },
+}
+
+
+def _path_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+def _paths() -> dict[str, Any]:
+    voucher_ref = _path_param("ref", "voucher code (K7QM-4PXD) or QR token (v-… or bare)")
+    return {
+        "/purchases": {
+            "post": {
+                "operationId": "recordPurchase",
+                "summary": "Record a purchase and award its points",
+                "parameters": [
+                    {
+                        **IDEMPOTENCY,
+                        "description": IDEMPOTENCY["description"]
+                        + " Optional here: defaults to the order_id.",
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("PurchaseRequest")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Purchase"), "recorded"),
+                    "200": _json(_ref("Purchase"), "a replay of the first answer"),
+                    "404": _error("member_not_found"),
+                    **WRITE_ERRORS,
+                },
+            }
+        },
+        "/refunds": {
+            "post": {
+                "operationId": "refundPurchase",
+                "summary": "Refund (part of) a purchase; points reversed proportionally",
+                "parameters": [{**IDEMPOTENCY, "required": True}],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("RefundRequest")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Refund"), "refunded"),
+                    "200": _json(_ref("Refund"), "a replay of the first answer"),
+                    "404": _error("purchase_not_found"),
+                    **WRITE_ERRORS,
+                    "422": _error("refund_exceeds_purchase (with refundable_minor), invalid_field"),
+                },
+            }
+        },
+        "/members/{ref}": {
+            "get": {
+                "operationId": "getMember",
+                "summary": "A member by code, phone or card token",
+                "parameters": [_path_param("ref", "member code, phone number or card token")],
+                "responses": {
+                    "200": _json(_ref("Member"), "the member"),
+                    "404": _error("member_not_found"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/vouchers/{ref}": {
+            "get": {
+                "operationId": "getVoucher",
+                "summary": "Validate a voucher (changes nothing)",
+                "parameters": [voucher_ref],
+                "responses": {
+                    "200": _json(_ref("Voucher"), "the voucher and whether it is redeemable"),
+                    "404": _error("voucher_not_found"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/vouchers/{ref}/redeem": {
+            "post": {
+                "operationId": "redeemVoucher",
+                "summary": "Use a voucher: of simultaneous calls exactly one wins",
+                "parameters": [voucher_ref, {**IDEMPOTENCY, "required": True}],
+                "requestBody": {
+                    "required": False,
+                    "content": {JSON: {"schema": _ref("RedeemRequest")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Voucher"), "redeemed now (or a replay)"),
+                    "404": _error("voucher_not_found"),
+                    **WRITE_ERRORS,
+                    "409": _error(
+                        "already_used (with at, by, channel, location), "
+                        "idempotency_conflict, request_in_progress"
+                    ),
+                    "410": _error("expired (with on) or voided (with at)"),
+                },
+            }
+        },
+        "/reports/summary": {
+            "get": {
+                "operationId": "getSummary",
+                "summary": "The /report figures",
+                "parameters": [
+                    {
+                        "name": "period",
+                        "in": "query",
+                        "schema": {"type": "string", "default": "7d"},
+                        "description": "today, yesterday, Nd, month, last-month or "
+                        "YYYY-MM-DD..YYYY-MM-DD",
+                    },
+                    {"name": "location", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _json(_ref("Summary"), "the report"),
+                    "403": _error("location_mismatch"),
+                    "422": _error("invalid_period"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "getOpenApi",
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": {JSON: {}}}},
+            }
+        },
+        "/healthz": {
+            "get": {
+                "operationId": "getHealth",
+                "summary": "Up, and the database answers",
+                "security": [],
+                "responses": {"200": {"description": "ok", "content": {JSON: {}}}},
+            }
+        },
+    }
+
+
+@cache
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "jifen HTTP API",
+            "version": "1",
+            "description": "Loyalty points for a shop's POS or web shop. Money is integer "
+            "minor units plus a currency code, points are integers. Errors are "
+            '{"error": {"code", "message", ...}}.',
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"apiKey": []}],
+        "paths": _paths(),
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "jf_<prefix>_<secret>, from `jifen apikey create`",
+                }
+            },
+        },
+    }

@@ -1,0 +1,268 @@
+"""``POST /purchases`` and ``POST /refunds``: the ledger's own operations, keyed.
+
+The same store calls as the chat till (``ledger.earn_for_purchase`` with the rules and
+campaigns in force, the shop's time zone; ``ledger.refund`` with the refund policy), on
+channel ``api``. The ledger key is ``api:<key prefix>:<Idempotency-Key>``: keys are
+scoped per API key, so two shops may use the same order numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from api import validation as v
+from api.auth import api_key
+from api.context import location, plain, respond, rules_in_force, settings, timezone
+from api.errors import ApiError
+from api.idempotency import Answer, run_once
+from api.routes.members import find_member, member_ref
+from models import campaigns, clock, ledger
+from models.config import RuleSet
+from models.results import (
+    AmountTooLarge,
+    BelowMinimumPurchase,
+    InvalidAmount,
+    PurchaseRecorded,
+    Refunded,
+    RefundExceedsPurchase,
+    UnknownCurrency,
+    UnknownMember,
+    UnknownPurchase,
+)
+from models.rules import Item, check_purchase
+from models.tables import Member, Purchase
+
+MEMBER_REFS = ("code", "phone", "card_token")
+
+
+def _ledger_key(request: web.Request, key: str) -> str:
+    return f"api:{api_key(request).prefix}:{key}"
+
+
+def _record_key(request: web.Request, operation: str, key: str) -> str:
+    return f"api:{api_key(request).prefix}:{operation}:{key}"
+
+
+def rejection(result: Any, rules: RuleSet) -> ApiError:
+    """The HTTP error for a purchase/refund the rules refuse (nothing was written)."""
+    currency = rules.currency.code
+    if isinstance(result, InvalidAmount):
+        field = "items" if result.reason == "items" else "amount_minor"
+        return ApiError(422, "invalid_amount", field=field)
+    if isinstance(result, UnknownCurrency):
+        return ApiError(422, "unknown_currency", expected=result.expected)
+    if isinstance(result, AmountTooLarge):
+        return ApiError(422, "amount_too_large", limit_minor=result.limit, currency=currency)
+    if isinstance(result, BelowMinimumPurchase):
+        return ApiError(
+            422, "below_minimum_purchase", minimum_minor=result.minimum, currency=currency
+        )
+    if isinstance(result, UnknownMember):
+        return ApiError(404, "member_not_found")
+    if isinstance(result, UnknownPurchase):
+        return ApiError(404, "purchase_not_found")
+    if isinstance(result, RefundExceedsPurchase):
+        return ApiError(
+            422,
+            "refund_exceeds_purchase",
+            refundable_minor=result.refundable_minor,
+            currency=currency,
+        )
+    raise TypeError(f"unexpected result {result!r}")
+
+
+def _parse_purchase(body: dict[str, Any]) -> dict[str, Any]:
+    v.only(
+        body, {"member", "amount_minor", "currency", "order_id", "category", "items", "location"}
+    )
+    member = v.obj(body, "member")
+    v.only(member, set(MEMBER_REFS), "member.")
+    given = [name for name in MEMBER_REFS if member.get(name) is not None]
+    if len(given) != 1:
+        raise v.invalid("member", "one-of:code,phone,card_token")
+    return {
+        "member": {given[0]: v.text(member, given[0], required=True, where="member.")},
+        "amount_minor": v.integer(body, "amount_minor", minimum=1),
+        "currency": v.text(body, "currency", required=True, max_length=3),
+        "order_id": v.text(body, "order_id", required=True),
+        "category": v.text(body, "category"),
+        "items": v.items(body),
+        "location": v.text(body, "location"),
+    }
+
+
+def _purchase_body(
+    result: PurchaseRecorded, member: Member, request: dict[str, Any]
+) -> dict[str, Any]:
+    return plain(
+        {
+            "receipt_code": result.receipt_code,
+            "order_id": request["order_id"],
+            "member": member_ref(member),
+            "amount_minor": request["amount_minor"],
+            "currency": request["currency"],
+            "location": request["location"],
+            "points": result.points,
+            "balance": result.balance,
+            "tier": result.tier,
+            "upgraded_to": result.upgraded_to,
+            "breakdown": result.quote.to_json(),
+        }
+    )
+
+
+async def post_purchase(request: web.Request) -> web.Response:
+    """Record a purchase for a member and award its points (201; a retry replays, 200)."""
+    body = await v.read_json(request, settings(request).api.max_body_bytes)
+    parsed = _parse_purchase(body)
+    key = v.idempotency_key(request, fallback=f"order:{parsed['order_id']}")
+    parsed["location"] = location(request, parsed["location"])
+    rules = await rules_in_force()
+    try:
+        lines = [Item.parse(line) for line in parsed["items"]]
+    except (KeyError, TypeError, ValueError):
+        raise v.invalid("items", "invalid") from None
+    refused = check_purchase(parsed["amount_minor"], parsed["currency"], rules, lines)
+    if refused is not None:
+        raise rejection(refused, rules)
+    ((ref_kind, ref),) = parsed["member"].items()
+    member = await find_member(("m-" + ref) if ref_kind == "card_token" else ref)
+    if member is None:
+        raise ApiError(404, "member_not_found")
+    tz = timezone(request)
+
+    async def work() -> Answer:
+        result = await ledger.earn_for_purchase(
+            member.id,
+            parsed["amount_minor"],
+            parsed["currency"],
+            idempotency_key=_ledger_key(request, key),
+            category=parsed["category"],
+            items=lines,
+            location=parsed["location"],
+            channel="api",
+            order_id=parsed["order_id"],
+            campaigns=await campaigns.rules_at(clock.now(), "api", tz=tz),
+            tz=tz,
+        )
+        if not isinstance(result, PurchaseRecorded):
+            error = rejection(result, rules)
+            return Answer(error.status, {"error": {"code": error.code}}, final=False)
+        details = {
+            "api_key": api_key(request).prefix,
+            "order_id": parsed["order_id"],
+            "amount_minor": parsed["amount_minor"],
+            "points": result.points,
+            "location": parsed["location"],
+        }
+        return Answer(
+            201,
+            _purchase_body(result, member, parsed),
+            replayed=result.replayed,
+            audit=("purchase.record", f"purchase:{result.purchase_id}", details),
+        )
+
+    answer = await run_once(
+        _record_key(request, "purchase", key), "purchase", parsed, work, idempotent_work=True
+    )
+    if not answer.final:
+        raise rejection_from(answer)
+    return respond(answer)
+
+
+def rejection_from(answer: Answer) -> ApiError:
+    return ApiError(answer.status, answer.body["error"]["code"])
+
+
+async def _find_refunded_purchase(request: web.Request, parsed: dict[str, Any]) -> Purchase:
+    """The purchase a refund names, by receipt code or by this API's order id."""
+    if parsed["receipt_code"] is not None:
+        found = await ledger.find_purchase(parsed["receipt_code"])
+        if found is None or str(found.id) == parsed["receipt_code"]:  # ids are not receipts
+            raise ApiError(404, "purchase_not_found")
+    else:
+        query = Purchase.filter(order_id=parsed["order_id"], channel="api")
+        bound = api_key(request).location
+        if bound is not None:
+            query = query.filter(location=bound)
+        matches = await query.limit(2)
+        if not matches:
+            raise ApiError(404, "purchase_not_found")
+        if len(matches) > 1:
+            raise ApiError(409, "ambiguous_order")
+        found = matches[0]
+    bound = api_key(request).location
+    if bound is not None and found.location != bound:
+        raise ApiError(403, "location_mismatch", location=bound)
+    return found
+
+
+async def post_refund(request: web.Request) -> web.Response:
+    """Refund (part of) a purchase; its points are reversed proportionally."""
+    body = await v.read_json(request, settings(request).api.max_body_bytes)
+    v.only(body, {"receipt_code", "order_id", "amount_minor"})
+    parsed = {
+        "receipt_code": v.text(body, "receipt_code"),
+        "order_id": v.text(body, "order_id"),
+        "amount_minor": v.integer(body, "amount_minor", minimum=1),
+    }
+    if (parsed["receipt_code"] is None) == (parsed["order_id"] is None):
+        raise v.invalid("receipt_code", "one-of:receipt_code,order_id")
+    key = v.idempotency_key(request)
+    purchase = await _find_refunded_purchase(request, parsed)
+    rules = await rules_in_force()
+
+    async def work() -> Answer:
+        result = await ledger.refund(
+            purchase.id,
+            parsed["amount_minor"],
+            idempotency_key=_ledger_key(request, key),
+            policy=rules.usage.refund_policy,
+            channel="api",
+        )
+        if not isinstance(result, Refunded):
+            error = rejection(result, rules)
+            return Answer(
+                error.status, {"error": {"code": error.code, **error.details}}, final=False
+            )
+        body = {
+            "refund_id": result.refund_id,
+            "receipt_code": purchase.receipt_code,
+            "order_id": purchase.order_id,
+            "amount_minor": result.amount_minor,
+            "currency": purchase.currency,
+            "refunded_minor_total": result.refunded_minor_total,
+            "refundable_minor": purchase.amount_minor - result.refunded_minor_total,
+            "points_due": result.points_due,
+            "points_reversed": result.points_reversed,
+            "balance": result.balance,
+        }
+        details = {
+            "api_key": api_key(request).prefix,
+            "receipt_code": purchase.receipt_code,
+            "amount_minor": result.amount_minor,
+            "points_reversed": result.points_reversed,
+        }
+        return Answer(
+            201,
+            body,
+            replayed=result.replayed,
+            audit=("purchase.refund", f"purchase:{purchase.id}", details),
+        )
+
+    answer = await run_once(
+        _record_key(request, "refund", key),
+        "refund",
+        {**parsed, "purchase_id": purchase.id},
+        work,
+        idempotent_work=True,
+    )
+    if not answer.final:
+        error = answer.body["error"]
+        raise ApiError(answer.status, error.pop("code"), **error)
+    return respond(answer)
+
+
+ROUTES = [web.post("/purchases", post_purchase), web.post("/refunds", post_refund)]

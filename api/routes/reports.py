@@ -1,0 +1,63 @@
+"""``GET /reports/summary``: the figures of the chat's /report, as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiohttp import web
+
+from api.auth import api_key
+from api.context import plain, rules_in_force, timezone
+from api.errors import ApiError
+from models import reports
+
+
+def _figure(figure: reports.Figure) -> dict[str, Any]:
+    return {
+        "current": figure.current,
+        "previous": figure.previous,
+        "change_percent": figure.change_percent,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Report dataclasses as plain data (figures with their change, decimals as strings)."""
+    if isinstance(value, reports.Figure):
+        return _figure(value)
+    if isinstance(value, reports.Period):
+        return {
+            "start": value.start,
+            "end": value.end,
+            "first_day": value.first_day,
+            "last_day": value.last_day,
+            "days": value.days,
+            "label": value.label,
+        }
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+async def get_summary(request: web.Request) -> web.Response:
+    period = reports.parse_period(request.query.get("period"), timezone(request))
+    if isinstance(period, reports.InvalidPeriod):
+        raise ApiError(422, "invalid_period", reason=period.reason.value)
+    asked = request.query.get("location") or None
+    bound = api_key(request).location
+    if bound is not None and asked not in (None, bound):
+        raise ApiError(403, "location_mismatch", location=bound)
+    rules = await rules_in_force()
+    report = await reports.summary(
+        period,
+        location=bound or asked,
+        point_value_minor=rules.usage.point_value_minor,
+        tiers=rules.tiers,
+    )
+    body = {"currency": rules.currency.code, **_jsonable(report)}
+    return web.json_response(plain(body))
+
+
+ROUTES = [web.get("/reports/summary", get_summary)]

@@ -1,0 +1,145 @@
+"""Reading requests strictly: a body that is not exactly what the OpenAPI document says is
+refused before anything is looked up or written.
+
+Malformed JSON or a body that is not an object → 400 ``invalid_json``; a missing field, a
+wrong type (a float or a string where an integer belongs, ``true`` for a number), an
+out-of-range value or an unknown field → 422 ``invalid_field`` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from api.errors import ApiError
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 80
+_KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
+MAX_TEXT = 64
+MAX_ITEMS = 200
+MAX_QUANTITY = 100_000
+
+
+async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
+    """The body as a JSON object, at most ``limit`` bytes (413 ``payload_too_large``)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "payload_too_large", limit=limit)
+    raw = bytearray()
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        raw += chunk
+        if len(raw) > limit:
+            raise ApiError(413, "payload_too_large", limit=limit)
+    try:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json")
+    return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def invalid(field: str, reason: str) -> ApiError:
+    return ApiError(422, "invalid_field", field=field, reason=reason)
+
+
+def only(body: Mapping[str, Any], allowed: set[str], where: str = "") -> None:
+    """Refuse fields the API does not know (a typo in a POS would otherwise be silent)."""
+    for name in body:
+        if name not in allowed:
+            raise invalid(where + name, "unknown")
+
+
+def integer(
+    body: Mapping[str, Any],
+    name: str,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+    default: int | None = None,
+    where: str = "",
+) -> int:
+    value = body.get(name, default)
+    if value is None:
+        raise invalid(where + name, "required")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid(where + name, "not-an-integer")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise invalid(where + name, "out-of-range")
+    return value
+
+
+def text(
+    body: Mapping[str, Any],
+    name: str,
+    *,
+    required: bool = False,
+    max_length: int = MAX_TEXT,
+    where: str = "",
+) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise invalid(where + name, "required")
+        return None
+    if not isinstance(value, str):
+        raise invalid(where + name, "not-a-string")
+    value = value.strip()
+    if not value or len(value) > max_length:
+        raise invalid(where + name, "length")
+    return value
+
+
+def obj(body: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = body.get(name)
+    if value is None:
+        raise invalid(name, "required")
+    if not isinstance(value, dict):
+        raise invalid(name, "not-an-object")
+    return value
+
+
+def items(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Basket lines: ``[{sku?, category?, amount_minor, quantity?}]`` (line totals)."""
+    value = body.get("items", [])
+    if not isinstance(value, list):
+        raise invalid("items", "not-a-list")
+    if len(value) > MAX_ITEMS:
+        raise invalid("items", "too-many")
+    lines = []
+    for i, line in enumerate(value):
+        where = f"items[{i}]."
+        if not isinstance(line, dict):
+            raise invalid(f"items[{i}]", "not-an-object")
+        only(line, {"sku", "category", "amount_minor", "quantity"}, where)
+        lines.append(
+            {
+                "sku": text(line, "sku", where=where),
+                "category": text(line, "category", where=where),
+                "amount_minor": integer(line, "amount_minor", minimum=0, where=where),
+                "quantity": integer(
+                    line, "quantity", minimum=1, maximum=MAX_QUANTITY, default=1, where=where
+                ),
+            }
+        )
+    return lines
+
+
+def idempotency_key(request: web.Request, fallback: str | None = None) -> str:
+    """The ``Idempotency-Key`` header (1..80 visible ASCII characters), else ``fallback``."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        if fallback is None:
+            raise ApiError(400, "idempotency_key_required")
+        return fallback
+    if not (0 < len(key) <= MAX_IDEMPOTENCY_KEY) or not _KEY_CHARS.match(key):
+        raise ApiError(400, "invalid_idempotency_key", max_length=MAX_IDEMPOTENCY_KEY)
+    return key
