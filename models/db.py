@@ -7,7 +7,7 @@ Schema changes are Tortoise migrations in the top-level ``migrations`` package.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,14 @@ from tortoise.transactions import in_transaction
 MODELS_MODULES = ["models.tables"]
 MIGRATIONS_MODULE = "migrations"
 SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": 10_000, "synchronous": "NORMAL"}
+
+
+_on_close: list[Callable[[], None]] = []
+
+
+def on_close(forget: Callable[[], None]) -> None:
+    """Register an in-process cache to forget when the store closes (or is reopened)."""
+    _on_close.append(forget)
 
 
 def is_sqlite(url: str) -> bool:
@@ -88,6 +96,8 @@ async def close_store() -> None:
     # Tortoise caches compiled INSERT/UPDATE statements per connection *name*, not per
     # dialect; a process that reopens "default" on another database must forget them.
     EXECUTOR_CACHE.clear()
+    for forget in _on_close:
+        forget()
 
 
 def connection() -> BaseDBAsyncClient:

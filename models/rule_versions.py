@@ -17,7 +17,7 @@ import json
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Max
 
-from models import clock
+from models import clock, db
 from models.config import RuleSet
 from models.db import write_transaction
 from models.tables import AuditLog, RuleVersion
@@ -32,9 +32,12 @@ def digest(rules: RuleSet) -> str:
 
 
 def invalidate() -> None:
-    """Forget the cached version (tests that reopen the store call this)."""
+    """Forget the cached version (also done whenever the store closes)."""
     global _cache
     _cache = None
+
+
+db.on_close(invalidate)
 
 
 async def current(conn: BaseDBAsyncClient | None = None) -> tuple[RuleVersion, RuleSet]:

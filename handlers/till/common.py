@@ -12,10 +12,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from handlers.context import JifenContext
-from models import clock, rule_versions, tiers
+from models import campaigns, clock, rule_versions, tiers
 from models.config import RuleSet
 from models.rules import CampaignRule, format_minor
-from models.tables import Campaign, CampaignStatus, Member
+from models.tables import Member
 
 ButtonSpec = tuple[str, str, Sequence[object]]
 """(label, callback action, args) of one inline button."""
@@ -26,16 +26,8 @@ async def rules_in_force() -> RuleSet:
 
 
 async def active_campaigns(tz: str) -> list[CampaignRule]:
-    """Campaigns running now, as the rules engine wants them.
-
-    Belongs in a ``models.campaigns`` module once the marketing desk has one; the query
-    is the same one ``earn_for_purchase`` callers (chat and HTTP) need.
-    """
-    now = clock.now()
-    rows = await Campaign.filter(
-        status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
-    ).order_by("id")
-    return [CampaignRule.from_row(row, tz) for row in rows]
+    """Campaigns running now for purchases recorded in chat."""
+    return await campaigns.rules_at(clock.now(), "telegram", tz=tz)
 
 
 def money(amount_minor: int, rules: RuleSet) -> str:
