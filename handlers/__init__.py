@@ -6,13 +6,7 @@ its ``FEATURE`` here and nothing else needs to change.
 
 from __future__ import annotations
 
-from handlers import core
-from handlers import till
-from handlers import reports
-from handlers import member
-from handlers import rules
-from handlers import broadcast
-from handlers import marketing
+from handlers import broadcast, core, marketing, member, reports, rules, till
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (

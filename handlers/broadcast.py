@@ -402,6 +402,13 @@ def _cancel_markup(context: JifenContext, broadcast_id: int) -> InlineKeyboardMa
     )
 
 
+def _kept_buttons(message: Message) -> broadcasts.ButtonRows:
+    """The progress message's buttons, for the sender to keep on it while it edits."""
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup else ()
+    return [[{"text": b.text, "callback": str(b.callback_data)} for b in row] for row in rows]
+
+
 async def _post(update: Update, context: JifenContext, text: str, broadcast_id: int) -> Message:
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -426,7 +433,10 @@ async def on_go(update: Update, context: JifenContext, data: CallbackData) -> No
         update, context, context.t("broadcast-queued", id=str(draft.id)), draft.id
     )
     result = await broadcasts.start_now(
-        draft.id, actor_telegram_id=_uid(context), progress=(progress.chat_id, progress.message_id)
+        draft.id,
+        actor_telegram_id=_uid(context),
+        progress=(progress.chat_id, progress.message_id),
+        progress_buttons=_kept_buttons(progress),
     )
     if isinstance(result, NotADraft) or result.replayed:
         await progress.edit_text(context.t("broadcast-not-draft"))
@@ -471,6 +481,7 @@ async def on_time(update: Update, context: JifenContext) -> None:
         at,
         actor_telegram_id=_uid(context),
         progress=(progress.chat_id, progress.message_id),
+        progress_buttons=_kept_buttons(progress),
     )
     if not isinstance(result, broadcasts.Scheduled):
         await progress.edit_text(context.t("broadcast-not-draft"))

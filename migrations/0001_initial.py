@@ -59,6 +59,7 @@ class Migration(migrations.Migration):
                 ('total', fields.IntField(default=0)),
                 ('progress_chat_id', fields.BigIntField(null=True)),
                 ('progress_message_id', fields.BigIntField(null=True)),
+                ('progress_buttons', fields.JSONField(null=True, description='kept on the progress message', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('started_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),

@@ -33,6 +33,9 @@ from models.delivery import BROADCAST_TEMPLATE, BroadcastCounts
 from models.segments import at_risk_members
 from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, Purchase
 
+ButtonRows = list[list[dict[str, str]]]
+"""Inline buttons as the outbox stores them: rows of ``{"text", "callback" | "url"}``."""
+
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 BUTTON_TEXT_LIMIT = 64
@@ -277,11 +280,13 @@ async def start_now(
     *,
     actor_telegram_id: int | None = None,
     progress: tuple[int, int] | None = None,
+    progress_buttons: ButtonRows | None = None,
 ) -> Started | NotADraft:
     """Start a draft (or a scheduled broadcast) now; idempotent by the broadcast id.
 
     ``progress`` is the (chat id, message id) of the live progress message the sender
-    edits. A second call for the same broadcast queues nothing and returns the first
+    edits, keeping ``progress_buttons`` (e.g. Cancel) on it while sending. A second call
+    for the same broadcast queues nothing and returns the first
     total with ``replayed=True``.
     """
     now = clock.now()
@@ -301,7 +306,11 @@ async def start_now(
             await (
                 Broadcast.filter(id=broadcast_id)
                 .using_db(conn)
-                .update(progress_chat_id=progress[0], progress_message_id=progress[1])
+                .update(
+                    progress_chat_id=progress[0],
+                    progress_message_id=progress[1],
+                    progress_buttons=progress_buttons,
+                )
             )
         await audit.record(
             "broadcast.send",
@@ -375,6 +384,7 @@ async def schedule(
     *,
     actor_telegram_id: int | None,
     progress: tuple[int, int] | None = None,
+    progress_buttons: ButtonRows | None = None,
 ) -> Scheduled | NotADraft | InvalidTime:
     """Schedule a draft for ``at`` (must be in the future); audited.
 
@@ -387,6 +397,7 @@ async def schedule(
         changes: dict[str, Any] = {"status": BroadcastStatus.SCHEDULED, "scheduled_at": at}
         if progress is not None:
             changes["progress_chat_id"], changes["progress_message_id"] = progress
+            changes["progress_buttons"] = progress_buttons
         updated = (
             await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.DRAFT)
             .using_db(conn)

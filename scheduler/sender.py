@@ -334,8 +334,13 @@ class OutboxSender:
             await self.limiter.acquire(chat_id)
             try:
                 if broadcast.progress_message_id:
+                    # Keep the Cancel button while sending; the final report drops it.
+                    buttons = None if final else broadcast.progress_buttons
                     await self.bot.edit_message_text(
-                        text, chat_id=chat_id, message_id=broadcast.progress_message_id
+                        text,
+                        chat_id=chat_id,
+                        message_id=broadcast.progress_message_id,
+                        reply_markup=Renderer.keyboard(buttons, self.renderer.t(None)),
                     )
                 else:
                     await self.bot.send_message(chat_id, text)

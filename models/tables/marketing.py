@@ -68,6 +68,7 @@ class Broadcast(Model):
     total = fields.IntField(default=0)
     progress_chat_id = fields.BigIntField(null=True)
     progress_message_id = fields.BigIntField(null=True)
+    progress_buttons = fields.JSONField(null=True, description="kept on the progress message")
     created_at = fields.DatetimeField()
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)

@@ -68,6 +68,8 @@ async def test_marketer_broadcasts_to_all_opted_in_members_with_exact_report(rig
     assert f"to {len(opted_in)} members now?" in mia.last_text
     await mia.press("Confirm")
     broadcast = await Broadcast.get(created_by=MARKETER)
+    # progress edits keep the Cancel button; the final report drops it
+    assert broadcast.progress_buttons and "Cancel" in broadcast.progress_buttons[0][0]["text"]
     await _report(rig, broadcast.id)
 
     for player in opted_in[1:]:
@@ -79,6 +81,7 @@ async def test_marketer_broadcasts_to_all_opted_in_members_with_exact_report(rig
     assert broadcast.status == BroadcastStatus.DONE
     report = rig.emu.get_message(MARKETER, broadcast.progress_message_id)
     assert "is finished" in report
+    assert report.buttons == []
     assert f"Recipients: {len(opted_in)}" in report
     assert f"Delivered: {len(opted_in) - 1}" in report
     assert "Blocked the bot: 1" in report
