@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -21,7 +22,10 @@ from models import api_keys
 from models.tables import ApiKey
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_KEY_SLOT = "jifen.api_key"
+_KEY_SLOT: Any = (
+    web.RequestKey("api_key", ApiKey) if hasattr(web, "RequestKey") else "jifen.api_key"
+)
+"""Where the authenticated key lives on the request (``RequestKey`` needs aiohttp 3.12+)."""
 
 
 def public(handler: Handler) -> Handler:

@@ -58,5 +58,8 @@ def plain(value: Any) -> Any:
 
 
 def respond(answer: Answer) -> web.Response:
-    headers = {REPLAYED_HEADER: "true"} if answer.replayed else {}
-    return web.json_response(answer.body, status=answer.status, headers=headers)
+    """A success; a replayed one is 200 with ``Idempotent-Replayed: true``."""
+    if not answer.replayed:
+        return web.json_response(answer.body, status=answer.status)
+    status = 200 if answer.status < 300 else answer.status
+    return web.json_response(answer.body, status=status, headers={REPLAYED_HEADER: "true"})
