@@ -57,8 +57,22 @@ def plain(value: Any) -> Any:
     return value
 
 
+def refusal(error: ApiError, *, final: bool = False) -> Answer:
+    """An error as an answer of keyed work (``final``: stored and replayed on retry)."""
+    return Answer(
+        error.status, {"error": {"code": error.code, **plain(error.details)}}, final=final
+    )
+
+
 def respond(answer: Answer) -> web.Response:
-    """A success; a replayed one is 200 with ``Idempotent-Replayed: true``."""
+    """The answer; a replayed success is 200 with ``Idempotent-Replayed: true``.
+
+    Errors go through the error middleware, so their message is in the caller's language.
+    """
+    if answer.status >= 400:
+        error = dict(answer.body["error"])
+        headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
+        raise ApiError(answer.status, error.pop("code"), headers=headers, **error)
     if not answer.replayed:
         return web.json_response(answer.body, status=answer.status)
     status = 200 if answer.status < 300 else answer.status

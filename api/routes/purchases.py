@@ -14,7 +14,15 @@ from aiohttp import web
 
 from api import validation as v
 from api.auth import api_key
-from api.context import location, plain, respond, rules_in_force, settings, timezone
+from api.context import (
+    location,
+    plain,
+    refusal,
+    respond,
+    rules_in_force,
+    settings,
+    timezone,
+)
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
 from api.routes.members import find_member, member_ref
@@ -148,8 +156,7 @@ async def post_purchase(request: web.Request) -> web.Response:
             tz=tz,
         )
         if not isinstance(result, PurchaseRecorded):
-            error = rejection(result, rules)
-            return Answer(error.status, {"error": {"code": error.code}}, final=False)
+            return refusal(rejection(result, rules))
         details = {
             "api_key": api_key(request).prefix,
             "order_id": parsed["order_id"],
@@ -167,13 +174,7 @@ async def post_purchase(request: web.Request) -> web.Response:
     answer = await run_once(
         _record_key(request, "purchase", key), "purchase", parsed, work, idempotent_work=True
     )
-    if not answer.final:
-        raise rejection_from(answer)
     return respond(answer)
-
-
-def rejection_from(answer: Answer) -> ApiError:
-    return ApiError(answer.status, answer.body["error"]["code"])
 
 
 async def _find_refunded_purchase(request: web.Request, parsed: dict[str, Any]) -> Purchase:
@@ -223,10 +224,7 @@ async def post_refund(request: web.Request) -> web.Response:
             channel="api",
         )
         if not isinstance(result, Refunded):
-            error = rejection(result, rules)
-            return Answer(
-                error.status, {"error": {"code": error.code, **error.details}}, final=False
-            )
+            return refusal(rejection(result, rules))
         body = {
             "refund_id": result.refund_id,
             "receipt_code": purchase.receipt_code,
@@ -259,9 +257,6 @@ async def post_refund(request: web.Request) -> web.Response:
         work,
         idempotent_work=True,
     )
-    if not answer.final:
-        error = answer.body["error"]
-        raise ApiError(answer.status, error.pop("code"), **error)
     return respond(answer)
 
 

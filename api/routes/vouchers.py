@@ -8,7 +8,7 @@ from aiohttp import web
 
 from api import validation as v
 from api.auth import api_key
-from api.context import location, plain, respond, settings
+from api.context import location, plain, refusal, respond, settings
 from api.errors import ApiError, request_language
 from api.idempotency import Answer, run_once
 from api.routes.members import member_ref
@@ -57,17 +57,20 @@ async def get_voucher(request: web.Request) -> web.Response:
 
 
 def _refusal(result: AlreadyUsed | Expired | Voided) -> Answer:
+    """Why the voucher could not be used: final, so a retry with the key hears it again."""
     if isinstance(result, AlreadyUsed):
-        details = {
-            "at": result.at,
-            "by": result.by,
-            "channel": result.channel,
-            "location": result.location,
-        }
-        return Answer(409, {"error": {"code": "already_used", **plain(details)}})
+        used = ApiError(
+            409,
+            "already_used",
+            at=result.at,
+            by=result.by,
+            channel=result.channel,
+            location=result.location,
+        )
+        return refusal(used, final=True)
     if isinstance(result, Expired):
-        return Answer(410, {"error": {"code": "expired", "on": plain(result.on)}})
-    return Answer(410, {"error": {"code": "voided", "at": plain(result.at)}})
+        return refusal(ApiError(410, "expired", on=result.on), final=True)
+    return refusal(ApiError(410, "voided", at=result.at), final=True)
 
 
 async def redeem_voucher(request: web.Request) -> web.Response:
@@ -87,7 +90,7 @@ async def redeem_voucher(request: web.Request) -> web.Response:
             voucher.token, staff_telegram_id=None, location=where, channel="api"
         )
         if isinstance(result, UnknownVoucher):  # never expected: it was found above
-            return Answer(404, {"error": {"code": "voucher_not_found"}}, final=False)
+            return refusal(ApiError(404, "voucher_not_found"))
         if not isinstance(result, Redeemed):
             return _refusal(result)
         fresh = await Voucher.get(id=voucher.id)
@@ -105,10 +108,6 @@ async def redeem_voucher(request: web.Request) -> web.Response:
         work,
         idempotent_work=False,
     )
-    if answer.status >= 400:
-        error = dict(answer.body["error"])
-        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-        raise ApiError(answer.status, error.pop("code"), headers=headers, **error)
     return respond(answer)
 
 
