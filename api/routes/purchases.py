@@ -25,8 +25,8 @@ from api.context import (
 )
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
-from api.routes.members import find_member, member_ref
-from models import campaigns, clock, ledger
+from api.routes.members import member_ref
+from models import campaigns, clock, ledger, members
 from models.config import RuleSet
 from models.results import (
     AmountTooLarge,
@@ -136,7 +136,10 @@ async def post_purchase(request: web.Request) -> web.Response:
     if refused is not None:
         raise rejection(refused, rules)
     ((ref_kind, ref),) = parsed["member"].items()
-    member = await find_member(("m-" + ref) if ref_kind == "card_token" else ref)
+    if ref_kind == "card_token":
+        member = await members.find_by_card(ref.removeprefix("m-"))
+    else:
+        member = await members.find_by_code_or_phone(ref)
     if member is None:
         raise ApiError(404, "member_not_found")
     tz = timezone(request)

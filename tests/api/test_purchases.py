@@ -168,3 +168,19 @@ async def test_refunds(api: Api) -> None:
     assert status == 201 and body["balance"] == 0 and body["refundable_minor"] == 0
     assert await AuditLog.filter(action="purchase.refund", actor_kind="api").count() == 2
     assert await doctor.check() == []
+
+
+async def test_member_by_card_token_or_phone(api: Api) -> None:
+    alice = await new_member(109, phone="+8613900139000")
+    for i, ref in enumerate(
+        [
+            {"card_token": alice.card_token},
+            {"card_token": f"m-{alice.card_token}"},
+            {"phone": "13900139000"},
+        ]
+    ):
+        body = {**purchase(alice, 1000, order=f"c{i}"), "member": ref}
+        status, answer, _ = await api.call("POST", "/purchases", json=body)
+        assert status == 201 and answer["member"]["code"] == alice.code, answer
+    body = {**purchase(alice), "member": {"card_token": "not-a-card-token-at-all"}}
+    assert (await api.call("POST", "/purchases", json=body))[0] == 404
