@@ -70,7 +70,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "MemberRef": {
         "type": "object",
-        "properties": {"code": _string(16), "phone": _string(32), "card_token": _string(45)},
+        "properties": {"code": _string(), "phone": _string(), "card_token": _string()},
         "minProperties": 1,
         "maxProperties": 1,
         "additionalProperties": False,
@@ -96,7 +96,9 @@ SCHEMAS: dict[str, Any] = {
             "order_id": _string(),
             "category": _string(),
             "items": {"type": "array", "items": _ref("Item"), "maxItems": 200},
-            "location": _string(description="ignored in favour of the key's own location"),
+            "location": _string(
+                description="a key bound to a location records there; naming another is 403"
+            ),
         },
         "additionalProperties": False,
     },
