@@ -78,9 +78,7 @@ class SchedulerSettings(_Section):
 
 
 class ApiSettings(_Section):
-    enabled: bool = True
-    listen_host: str = "127.0.0.1"
-    listen_port: int = Field(8081, ge=1, le=65535)
+    enabled: bool = Field(True, description="served under /api/v1 on bot.listen_host:port")
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
     rate_per_second: float = Field(20, gt=0, le=100_000, description="per API key, refilled")
     rate_burst: int = Field(100, ge=1, le=1_000_000, description="requests a key may send at once")
