@@ -17,6 +17,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.db import dialect
 
 _PLACEHOLDER = re.compile(r"\?")
+Step = tuple[str, list[Any]]
+"""One statement of a :func:`batch` and its parameters."""
 
 
 def pg() -> bool:
@@ -55,6 +57,21 @@ async def execute(conn: BaseDBAsyncClient, sql: str, *params: Any) -> int:
     query, values = _prepare(sql, list(params))
     count, _ = await conn.execute_query(query, values)
     return count
+
+
+async def batch(conn: BaseDBAsyncClient, steps: list[Step]) -> list[list[dict[str, Any]]]:
+    """Run write statements in order inside ``conn``'s transaction; the rows of each.
+
+    On SQLite the whole batch is one trip to aiosqlite's worker thread (see
+    :mod:`models.sqlite_backend`); elsewhere the statements run one by one. A later step
+    may refer to an earlier one's row only through the database (e.g. a subquery on a
+    unique key), never through Python.
+    """
+    prepared = [_prepare(sql, list(params)) for sql, params in steps]
+    run_batch = getattr(conn, "execute_batch", None)
+    if run_batch is not None:
+        return await run_batch(prepared)
+    return [await conn.execute_query_dict(sql, params) for sql, params in prepared]
 
 
 def as_int(value: Any) -> int:
