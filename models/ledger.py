@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 
 from models import _sql, clock, outbox, rule_versions, tiers, tokens
 from models.config import ExpiryPolicy, ExpiryPolicyKind, RuleSet
@@ -148,10 +149,151 @@ def local_midnight(at: datetime, tz: str) -> datetime:
 
 async def lock_member(conn: BaseDBAsyncClient, member_id: int) -> Member:
     """The live member row, locked for this transaction, or a rejection."""
-    member = await Member.filter(id=member_id).select_for_update().using_db(conn).first()
-    if member is None or member.deleted_at is not None:
-        raise _Reject(UnknownMember(member_id))
+    member, _ = await _lock_member_and_key(conn, member_id, None)
     return member
+
+
+async def _lock_member_and_key(
+    conn: BaseDBAsyncClient, member_id: int, key: str | None
+) -> tuple[Member, int | None]:
+    """Lock the live member row and, in the same statement, look ``key`` up.
+
+    The second value is the id of the entry already written under ``key`` (a retry that
+    lost the race to the pre-transaction lookup), else ``None``.
+    """
+    lookup = "(SELECT e.id FROM ledger_entry e WHERE e.idempotency_key = ?)" if key else "NULL"
+    row = await _sql.one(
+        conn,
+        f"SELECT m.*, {lookup} AS first_id FROM member m WHERE m.id = ?" + _sql.for_update(),
+        *([key] if key else []),
+        member_id,
+    )
+    if row is None or row["deleted_at"] is not None:
+        raise _Reject(UnknownMember(member_id))
+    return Member._init_from_db(**row), row["first_id"]
+
+
+def _insert(
+    table: str, values: Mapping[str, Any], exprs: Mapping[str, _sql.Step] | None = None
+) -> _sql.Step:
+    """``INSERT … RETURNING id`` of one row; ``exprs`` are columns given as SQL + params."""
+    exprs = exprs or {}
+    values = {col: value for col, value in values.items() if col not in exprs}
+    cols = [*values, *exprs]
+    marks = ["?"] * len(values) + [sql for sql, _ in exprs.values()]
+    params = list(values.values()) + [p for _, ps in exprs.values() for p in ps]
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)}) RETURNING id"
+    return sql, params
+
+
+def _entry_row(
+    member_id: int,
+    kind: EntryKind,
+    points: int,
+    balance_after: int,
+    key: str | None,
+    now: datetime,
+    fields: Mapping[str, Any],
+) -> tuple[LedgerEntry, dict[str, Any]]:
+    """The entry (unsaved) and its column values, encoded the way Tortoise stores them."""
+    entry = LedgerEntry(
+        member_id=member_id,
+        kind=kind,
+        points=points,
+        balance_after=balance_after,
+        idempotency_key=key,
+        created_at=now,
+        **fields,
+    )
+    return entry, _columns(entry)
+
+
+def _columns(row: Model) -> dict[str, Any]:
+    """Column values of an unsaved row (but its id), encoded the way Tortoise stores them."""
+    meta = row._meta
+    return {
+        column: meta.fields_map[name].to_db_value(getattr(row, name), row)
+        for name, column in meta.fields_db_projection.items()
+        if name != meta.pk_attr
+    }
+
+
+def _balance_step(
+    member_id: int, delta: int, *, require: int | None = None, last_purchase_at: Any = None
+) -> _sql.Step:
+    """Add ``delta`` to the balance; with ``require``, only if ``balance >= require``."""
+    sets = "balance = balance + ?"
+    params: list[Any] = [delta]
+    if last_purchase_at is not None:
+        sets += ", last_purchase_at = ?"
+        params.append(last_purchase_at)
+    sql = f"UPDATE member SET {sets} WHERE id = ?"
+    params.append(member_id)
+    if require is not None:
+        sql += " AND balance >= ?"
+        params.append(require)
+    return sql + " RETURNING balance", params
+
+
+_BY_KEY = "(SELECT id FROM ledger_entry WHERE idempotency_key = ?)"
+
+
+def _credit_steps(
+    entry: LedgerEntry,
+    values: dict[str, Any],
+    balance_before: int,
+    expires_at: datetime | None,
+    exprs: Mapping[str, _sql.Step] | None = None,
+) -> list[_sql.Step]:
+    """Insert a keyed credit's entry, its lot and any debt repayment (no Python between)."""
+    assert entry.idempotency_key is not None
+    points, key, now = entry.points, entry.idempotency_key, entry.created_at
+    steps = [_insert("ledger_entry", values, exprs)]
+    if points > 0:
+        repay = min(points, max(0, -balance_before))
+        steps.append(
+            (
+                "INSERT INTO point_lot (member_id, entry_id, points, remaining, expires_at,"
+                f" created_at) VALUES (?, {_BY_KEY}, ?, ?, ?, ?)",
+                [values["member_id"], key, points, points - repay, expires_at, now],
+            )
+        )
+        if repay:
+            steps.append(
+                (
+                    "INSERT INTO lot_draw (entry_id, lot_id, points) SELECT l.entry_id, l.id, ?"
+                    f" FROM point_lot l WHERE l.member_id = ? AND l.entry_id = {_BY_KEY}",
+                    [-repay, values["member_id"], key],
+                )
+            )
+    return steps
+
+
+def _draw_steps(member_id: int, key: str, points: int) -> list[_sql.Step]:
+    """Set-based earliest-expiry-first draw of ``points`` for the entry keyed ``key``.
+
+    Both statements see the lots as they were (the member row is locked), so the draws
+    written and the remainders taken agree.
+    """
+    take = (
+        "SELECT id, CASE WHEN remaining < need THEN remaining ELSE need END AS take FROM ("
+        " SELECT id, remaining, CAST(? AS BIGINT) - COALESCE(CAST(SUM(remaining) OVER ("
+        "  ORDER BY expires_at IS NULL, expires_at, id"
+        "  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS BIGINT), 0) AS need"
+        " FROM point_lot WHERE member_id = ? AND remaining > 0) AS p"
+    )
+    return [
+        (
+            f"INSERT INTO lot_draw (entry_id, lot_id, points) SELECT {_BY_KEY}, t.id, -t.take"
+            f" FROM ({take}) AS t WHERE t.take > 0 RETURNING points",
+            [key, points, member_id],
+        ),
+        (
+            f"UPDATE point_lot SET remaining = remaining - t.take FROM ({take}) AS t"
+            " WHERE t.id = point_lot.id AND t.take > 0",
+            [points, member_id],
+        ),
+    ]
 
 
 async def _move_balance(
@@ -266,15 +408,41 @@ async def debit(
     now: datetime,
     **fields: Any,
 ) -> LedgerEntry:
-    """Take ``points`` (> 0) the member has, or reject with ``InsufficientPoints``."""
-    balance = await _move_balance(conn, member.id, -points, require=points)
-    if balance is None:
-        raise _Reject(InsufficientPoints(short_by=points - member.balance, balance=member.balance))
-    entry = await _new_entry(conn, member.id, kind, -points, balance, key, now, **fields)
-    taken = await _draw_lots(conn, member.id, entry.id, points)
+    """Take ``points`` (> 0) the member has, or reject with ``InsufficientPoints``.
+
+    Keyed debits run as one batch: conditional balance update, entry, set-based draws.
+    """
+    if key is None:
+        balance = await _move_balance(conn, member.id, -points, require=points)
+        if balance is None:
+            raise _Reject(
+                InsufficientPoints(short_by=points - member.balance, balance=member.balance)
+            )
+        entry = await _new_entry(conn, member.id, kind, -points, balance, key, now, **fields)
+        taken = await _draw_lots(conn, member.id, entry.id, points)
+    else:
+        if member.balance < points:  # read under the member lock; the UPDATE re-checks
+            raise _Reject(
+                InsufficientPoints(short_by=points - member.balance, balance=member.balance)
+            )
+        entry, values = _entry_row(
+            member.id, kind, -points, member.balance - points, key, now, fields
+        )
+        moved, inserted, drawn, _ = await _sql.batch(
+            conn,
+            [
+                _balance_step(member.id, -points, require=points),
+                _insert("ledger_entry", values),
+                *_draw_steps(member.id, key, points),
+            ],
+        )
+        _check_moved(member.id, moved, entry.balance_after)
+        entry.id, balance = inserted[0]["id"], entry.balance_after
+        taken = -sum(int(r["points"]) for r in drawn)
     if taken != points:
         raise RuntimeError(f"member {member.id}: lots hold less than the balance")
     member.balance = balance
+    entry._saved_in_db = True
     return entry
 
 
@@ -289,15 +457,34 @@ async def credit(
     now: datetime,
     **fields: Any,
 ) -> LedgerEntry:
-    """Add ``points`` (>= 0) as a new lot (repaying any debt first)."""
+    """Add ``points`` (>= 0) as a new lot (repaying any debt first).
+
+    Keyed credits run as one batch (balance update, entry, lot, repayment draw).
+    """
     before = member.balance
-    balance = await _move_balance(conn, member.id, points)
-    assert balance is not None
-    entry = await _new_entry(conn, member.id, kind, points, balance, key, now, **fields)
-    if points > 0:
-        await _new_lot(conn, entry, points, before, expires_at, now)
+    if key is None:
+        balance = await _move_balance(conn, member.id, points)
+        assert balance is not None
+        entry = await _new_entry(conn, member.id, kind, points, balance, key, now, **fields)
+        if points > 0:
+            await _new_lot(conn, entry, points, before, expires_at, now)
+    else:
+        entry, values = _entry_row(member.id, kind, points, before + points, key, now, fields)
+        moved, inserted, *_ = await _sql.batch(
+            conn,
+            [_balance_step(member.id, points), *_credit_steps(entry, values, before, expires_at)],
+        )
+        _check_moved(member.id, moved, entry.balance_after)
+        entry.id, balance = inserted[0]["id"], entry.balance_after
+        entry._saved_in_db = True
     member.balance = balance
     return entry
+
+
+def _check_moved(member_id: int, moved: list[dict[str, Any]], expected: int) -> None:
+    """The balance UPDATE matched and landed where the locked row said it would."""
+    if not moved or int(moved[0]["balance"]) != expected:
+        raise RuntimeError(f"member {member_id}: balance changed under its lock")
 
 
 async def credit_back(
@@ -377,6 +564,11 @@ async def _purchase_replay(purchase: Purchase | None) -> PurchaseRecorded | None
     )
 
 
+def _may_upgrade(rules: RuleSet, tier: str) -> bool:
+    """Whether an earn could lift ``tier`` (not at the top already): else no tier sum."""
+    return tiers.rank(rules.tiers, tier) < len(rules.tiers.levels) - 1
+
+
 async def _resolve_rules(
     rules: RuleSet | None, rule_version_id: int | None
 ) -> tuple[RuleSet, int | None]:
@@ -434,10 +626,9 @@ async def earn_for_purchase(
     offers = list(campaigns)
 
     async def op(conn: BaseDBAsyncClient) -> PurchaseRecorded:
+        # a retry that slipped past the lookup above fails on purchase's unique key and
+        # is answered by ``replay`` (run_keyed), so the key is not looked up again here
         member = await lock_member(conn, member_id)
-        existing = await Purchase.get_or_none(idempotency_key=key).using_db(conn)
-        if existing is not None:
-            raise _Reject(None)  # committed meanwhile: answered by replay below
         now = clock.now()
         earned_today = 0
         if rules.earning.daily_cap_points:
@@ -454,7 +645,7 @@ async def earn_for_purchase(
             earned_today=earned_today,
         )
         tier_before = member.tier
-        purchase = await Purchase.create(
+        purchase = Purchase(
             member_id=member.id,
             receipt_code=tokens.receipt_code(),
             order_id=order_id,
@@ -468,29 +659,53 @@ async def earn_for_purchase(
             staff_telegram_id=staff_telegram_id,
             points_awarded=quote.points,
             created_at=now,
-            using_db=conn,
         )
-        await Member.filter(id=member.id).using_db(conn).update(last_purchase_at=now)
-        await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
-        # the upgrade counts this purchase, so it is decided before the entry is written
-        upgraded = await tiers.upgrade_after_earn(
-            conn, member, rules, now, pending_points=quote.points
-        )
+        steps = [_insert("purchase", _columns(purchase))]
+        upgraded = None
+        if _may_upgrade(rules, member.tier):
+            # the upgrade counts this purchase, so it is decided before the entry is written
+            [[row]] = await _sql.batch(conn, steps)
+            purchase.id, steps = row["id"], []
+            upgraded = await tiers.upgrade_after_earn(
+                conn, member, rules, now, pending_points=quote.points
+            )
         breakdown = quote.to_json() | {"tier": tier_before, "upgraded_to": upgraded}
-        entry = await credit(
-            conn,
-            member,
+        entry, values = _entry_row(
+            member.id,
+            EntryKind.EARN,
             quote.points,
-            kind=EntryKind.EARN,
-            key=f"earn:{key}",
-            expires_at=expiry_for(now, rules.expiry, tz),
-            now=now,
-            purchase=purchase,
-            rule_version_id=version_id,
-            breakdown=breakdown,
-            actor_telegram_id=staff_telegram_id,
-            channel=channel,
+            member.balance + quote.points,
+            f"earn:{key}",
+            now,
+            {
+                "rule_version_id": version_id,
+                "breakdown": breakdown,
+                "actor_telegram_id": staff_telegram_id,
+                "channel": channel,
+            },
         )
+        by_key = ("(SELECT id FROM purchase WHERE idempotency_key = ?)", [key])
+        done = await _sql.batch(
+            conn,
+            [
+                *steps,
+                _balance_step(member.id, quote.points, last_purchase_at=now),
+                *_credit_steps(
+                    entry,
+                    values,
+                    member.balance,
+                    expiry_for(now, rules.expiry, tz),
+                    {"purchase_id": by_key},
+                ),
+            ],
+        )
+        if steps:
+            purchase.id, done = done[0][0]["id"], done[1:]
+        _check_moved(member.id, done[0], entry.balance_after)
+        entry.id, entry.purchase_id = done[1][0]["id"], purchase.id  # type: ignore[attr-defined]
+        purchase._saved_in_db = entry._saved_in_db = True
+        member.balance, member.last_purchase_at = entry.balance_after, now
+        await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
         if member.telegram_id and member.notifications_enabled:
             await outbox.enqueue(
                 chat_id=member.telegram_id,
@@ -565,10 +780,9 @@ async def spend(
         return InvalidAmount(reason="points")
 
     async def op(conn: BaseDBAsyncClient) -> Spent:
-        member = await lock_member(conn, member_id)
-        first = await LedgerEntry.get_or_none(idempotency_key=key).using_db(conn)
-        if first is not None:
-            return _spent(first, replayed=True)
+        member, first_id = await _lock_member_and_key(conn, member_id, key)
+        if first_id is not None:
+            return _spent(await LedgerEntry.get(id=first_id).using_db(conn), replayed=True)
         entry = await debit(
             conn,
             member,
