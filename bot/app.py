@@ -8,6 +8,7 @@ the bot's username, publishes the command menus and starts the scheduler.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 
 from telegram import Update
@@ -27,6 +28,11 @@ from scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
 
+GIL_SWITCH_INTERVAL = 0.0005
+"""aiosqlite runs each statement on a worker thread; with CPython's default 5 ms switch
+interval a busy event loop keeps the worker waiting up to 5 ms per 0.1 ms statement.
+Half a millisecond roughly doubles /balance throughput (bench/bot.py)."""
+
 
 def build_application(
     settings: Settings,
@@ -38,6 +44,7 @@ def build_application(
     manage_store: bool = True,
 ) -> Application:
     """Build the bot. ``manage_store=False`` when the caller has opened the store itself."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     application = (
         ApplicationBuilder()
         .token(token or settings.bot.token.get_secret_value())

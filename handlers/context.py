@@ -63,12 +63,13 @@ async def resolve_person(update: object, context: JifenContext) -> None:
     user = update.effective_user
     if user.is_bot:
         return
-    member, created = await members.ensure_member(
+    member, created, grant = await members.identify(
         user.id,
         first_name=user.first_name,
         last_name=user.last_name,
         username=user.username,
         language=language_for(user.language_code, context.settings.bot.default_language),
+        config_admins=context.settings.access.admins,
     )
     now = clock.now()
     if not created and (
@@ -79,5 +80,4 @@ async def resolve_person(update: object, context: JifenContext) -> None:
         # Writing to us again means they unblocked the bot.
         member.reachable, member.last_seen_at = True, now
         await Member.filter(id=member.id).update(reachable=True, last_seen_at=now)
-    context.member = member
-    context.grant = await staff.role_of(user.id, context.settings.access.admins)
+    context.member, context.grant = member, grant

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 
-from models import _sql, audit, clock, tiers, tokens
+from models import _sql, audit, clock, staff, tiers, tokens
 from models.config import RuleSet
 from models.db import connection, write_transaction
-from models.tables import LedgerEntry, Member, Purchase, Voucher
+from models.tables import LedgerEntry, Member, Purchase, Role, StaffRole, Voucher
 
 
 async def ensure_member(
@@ -47,6 +49,47 @@ async def ensure_member(
     except IntegrityError:
         return await Member.get(telegram_id=telegram_id), False
     return member, True
+
+
+async def identify(
+    telegram_id: int,
+    *,
+    first_name: str = "",
+    last_name: str | None = None,
+    username: str | None = None,
+    language: str = "en",
+    config_admins: Iterable[int] = (),
+) -> tuple[Member, bool, staff.Grant | None]:
+    """Who sent an update: ``(member, created, role grant)`` in ONE query when known.
+
+    This runs for every update, so the active role comes along as a subquery of the
+    member row instead of a second round trip; first contact falls back to
+    :func:`ensure_member`.
+    """
+    active_role = StaffRole.filter(telegram_id=telegram_id, active=True)
+    member = (
+        await Member.filter(telegram_id=telegram_id)
+        .annotate(
+            staff_role=Subquery(active_role.values("role")),
+            staff_location=Subquery(active_role.values("location")),
+        )
+        .first()
+    )
+    created = False
+    if member is None:
+        member, created = await ensure_member(
+            telegram_id,
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language=language,
+        )
+        return member, created, await staff.role_of(telegram_id, config_admins)
+    if telegram_id in set(config_admins):
+        return member, False, staff.Grant(telegram_id, Role.ADMIN, None)
+    role = getattr(member, "staff_role", None)
+    grant = staff.Grant(telegram_id, Role(role), member.staff_location) if role else None
+    return member, False, grant
 
 
 async def find_by_card(card_token: str) -> Member | None:

@@ -5,24 +5,28 @@ The current rules are the newest ``RuleVersion`` row. ``ensure_seeded`` (on star
 config-seeded version, so an edit made in chat survives restarts until the file itself
 changes. Every ledger entry stores the version that produced it.
 
-The current version is cached per process; each :func:`current` call costs one indexed
-``MAX(id)`` probe, so a version saved by another process is seen at once.
+The current version is cached per process. A version saved here is seen at once; one
+saved by another process within :data:`FRESH_FOR` seconds (one indexed ``MAX(id)`` probe
+per window), which keeps the probe off the hot path of every message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Max
 
-from models import clock, db
+from models import audit, clock, db
 from models.config import RuleSet
 from models.db import write_transaction
-from models.tables import AuditLog, RuleVersion
+from models.tables import RuleVersion
 
+FRESH_FOR = 1.0
 _cache: tuple[RuleVersion, RuleSet] | None = None
+_checked_at = 0.0
 
 
 def digest(rules: RuleSet) -> str:
@@ -42,7 +46,9 @@ db.on_close(invalidate)
 
 async def current(conn: BaseDBAsyncClient | None = None) -> tuple[RuleVersion, RuleSet]:
     """The newest rule version and its rules; seeds the defaults if there is none."""
-    global _cache
+    global _cache, _checked_at
+    if _cache is not None and time.monotonic() - _checked_at < FRESH_FOR:
+        return _cache
     row = await RuleVersion.all().using_db(conn).annotate(m=Max("id")).values("m")
     newest = row[0]["m"] if row else None
     if newest is None:
@@ -51,6 +57,7 @@ async def current(conn: BaseDBAsyncClient | None = None) -> tuple[RuleVersion, R
     if _cache is None or _cache[0].id != newest:
         version = await RuleVersion.get(id=newest).using_db(conn)
         _cache = (version, RuleSet.model_validate(version.rules))
+    _checked_at = time.monotonic()
     return _cache
 
 
@@ -67,18 +74,20 @@ async def ensure_seeded(config_rules: RuleSet) -> RuleVersion:
         last = await RuleVersion.filter(source="config").using_db(conn).order_by("-id").first()
         if last is not None and last.digest == fingerprint:
             return last
-        return await RuleVersion.create(
+        version = await RuleVersion.create(
             rules=config_rules.model_dump(mode="json"),
             digest=fingerprint,
             source="config",
             created_at=clock.now(),
             using_db=conn,
         )
+    invalidate()
+    return version
 
 
 async def save(rules: RuleSet, created_by: int | None) -> RuleVersion:
     """Store rules edited in chat as the new current version, with an audit row."""
-    global _cache
+    global _cache, _checked_at
     now = clock.now()
     async with write_transaction() as conn:
         version = await RuleVersion.create(
@@ -89,14 +98,13 @@ async def save(rules: RuleSet, created_by: int | None) -> RuleVersion:
             created_at=now,
             using_db=conn,
         )
-        await AuditLog.create(
+        await audit.record(
+            "rules.update",
             actor_telegram_id=created_by,
             actor_kind="telegram" if created_by else "system",
-            action="rules.update",
             target=f"rule_version:{version.id}",
             details={"digest": version.digest},
-            created_at=now,
             using_db=conn,
         )
-    _cache = (version, rules)
+    _cache, _checked_at = (version, rules), time.monotonic()
     return version

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import clock, ledger
-from models.config import ExpiryPolicy
+from models.config import ExpiryPolicy, Tiers
 from models.results import Credited, InsufficientPoints, PurchaseRecorded, Refunded, Spent
 from models.tables import Member, Purchase
 from tests.store.helpers import START, assert_consistent, member, rules
 
-RULES = rules(expiry=ExpiryPolicy(months=1))
+RULES = rules(expiry=ExpiryPolicy(months=1), tiers=Tiers())  # one tier: 1 point per ¥1 exactly
 FAR = datetime.max.replace(tzinfo=START.tzinfo)
 
 
