@@ -161,17 +161,7 @@ async def generate_batch(
 
 async def find(token_or_code: str) -> Coupon | None:
     """A coupon by its token (with or without ``c-``) or its typed code."""
-    text = token_or_code.strip()
-    if text.startswith("c-"):
-        text = text[2:]
-    code = tokens.normalize_code(text)
-    if code is not None:
-        found = await Coupon.get_or_none(code=code)
-        if found is not None:
-            return found
-    if tokens.looks_like_token(text):
-        return await Coupon.get_or_none(token=text)
-    return None
+    return await tokens.find_by_reference(Coupon, token_or_code, "c")
 
 
 async def claim(

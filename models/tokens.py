@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Any, TypeVar
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 """30 symbols: digits without 0/1, letters without I, L, O, U."""
@@ -56,3 +57,27 @@ def normalize_code(text: str, *, groups: int = 2, size: int = 4) -> str | None:
 def looks_like_token(text: str) -> bool:
     """Whether ``text`` could be a token (so lookups try the token column first)."""
     return bool(_TOKEN_RE.match(text))
+
+
+Row = TypeVar("Row")
+
+
+async def find_by_reference(table: type[Row], text: str, kind: str) -> Row | None:
+    """A row of ``table`` (Voucher, Coupon: unique ``token`` and ``code``) by what a person
+    scanned or typed.
+
+    ``text`` is a QR token (with or without its ``<kind>-`` prefix) or a human code in any
+    case and spacing; anything else finds nothing.
+    """
+    text = text.strip()
+    if text.startswith(f"{kind}-"):
+        text = text[len(kind) + 1 :]
+    rows: Any = table
+    code = normalize_code(text)
+    if code is not None:
+        found = await rows.get_or_none(code=code)
+        if found is not None:
+            return found
+    if looks_like_token(text):
+        return await rows.get_or_none(token=text)
+    return None

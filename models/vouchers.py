@@ -181,17 +181,7 @@ async def issue_for_reward(
 
 async def find(token_or_code: str) -> Voucher | None:
     """A voucher by its QR token (with or without the ``v-`` prefix) or its human code."""
-    text = token_or_code.strip()
-    if text.startswith("v-"):
-        text = text[2:]
-    code = tokens.normalize_code(text)
-    if code is not None:
-        found = await Voucher.get_or_none(code=code)
-        if found is not None:
-            return found
-    if tokens.looks_like_token(text):
-        return await Voucher.get_or_none(token=text)
-    return None
+    return await tokens.find_by_reference(Voucher, token_or_code, "v")
 
 
 def _refusal(voucher: Voucher, now: datetime) -> AlreadyUsed | Expired | Voided:
