@@ -2,13 +2,15 @@
 
     .venv/bin/python -m bench.reports [--members 100000 --entries 1000000]
                                       [--database-url sqlite:///tmp/bench.sqlite3]
+                                      [--no-exports]
 
 Generates the seeded, ledger-consistent data set of ``tests.reports.dataset`` (bulk
 ``executemany`` inside one transaction per 5,000 members) into a fresh SQLite file
-unless ``--database-url`` names a store that already has members, then prints a table
+unless ``--database-url`` names a store that already has members (so generate once with
+``--database-url`` and pass the same URL again to reuse it), then prints a table
 of timings beside a bare baseline measured in the same run (``SELECT COUNT(*) FROM
 ledger_entry``), and the peak Python memory of each export (tracemalloc). Target: each
-report ≤ 1 s on SQLite.
+report ≤ 1 s on SQLite. ``--no-exports`` skips the exports (minutes on a large store).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ async def run(args: argparse.Namespace) -> None:
             for table in ("member", "purchase", "ledger_entry", "voucher", "tier_change")
         }
         print(", ".join(f"{k}: {v:,}" for k, v in totals.items()), f"on {db.dialect()}")
-        await bench(Path(tempfile.mkdtemp(prefix="jifen-exports-")))
+        await bench(Path(tempfile.mkdtemp(prefix="jifen-exports-")), exports=not args.no_exports)
     finally:
         await db.close_store()
 
@@ -93,7 +95,7 @@ def period(text: str) -> Period:
     return result
 
 
-async def bench(out: Path) -> None:
+async def bench(out: Path, *, exports: bool = True) -> None:
     rows: list[tuple[str, float, str, str]] = []
     baseline, _ = await timed(
         lambda: db.connection().execute_query_dict("SELECT COUNT(*) AS n FROM ledger_entry")
@@ -132,7 +134,7 @@ async def bench(out: Path) -> None:
     seconds, n = await timed(all_segments)
     rows.append(("segments.iter_segments (all)", seconds, f"{n:,}", ""))
 
-    exports = [
+    jobs = [
         (ExportKind.LEDGER, ExportFormat.CSV, "30d"),
         (ExportKind.LEDGER, ExportFormat.CSV, "365d"),
         (ExportKind.LEDGER, ExportFormat.XLSX, "30d"),
@@ -141,7 +143,7 @@ async def bench(out: Path) -> None:
         (ExportKind.MEMBERS, ExportFormat.CSV, None),
         (ExportKind.SEGMENTS, ExportFormat.CSV, None),
     ]
-    for kind, fmt, span in exports:
+    for kind, fmt, span in jobs if exports else []:
         tracemalloc.start()
         seconds, result = await timed(
             lambda kind=kind, fmt=fmt, span=span: export(
@@ -171,6 +173,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--no-exports", action="store_true", help="time reports and segments only")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -364,52 +364,136 @@ def _location_filter(q: Sql, location: str | None, column: str = "location") -> 
     return f" AND {column} = {q.p(location)}" if location is not None else ""
 
 
-async def _sales(start: datetime, end: datetime, location: str | None) -> dict[str, int]:
-    q = Sql()
-    row = await q.one(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS amount,"
-        " COALESCE(SUM(refunded_minor), 0) AS refunded, COUNT(DISTINCT member_id) AS active"
-        f" FROM purchase WHERE {q.between('created_at', start, end)}"
-        + _location_filter(q, location)
-    )
-    return {k: as_int(v) for k, v in row.items()}
+Window = tuple[datetime, datetime]
+"""A half-open ``[start, end)`` span of instants."""
+
+POINT_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "reverse")
 
 
-async def _points_by_kind(start: datetime, end: datetime) -> dict[str, int]:
+def _within(q: Sql, window: Window) -> str:
+    return q.between("created_at", *window)
+
+
+@dataclass(frozen=True)
+class _Sales:
+    """Purchases in one window: totals (of one location when asked) and per location."""
+
+    n: int
+    amount: int
+    refunded: int
+    by_location: dict[str, tuple[int, int]]
+
+
+async def _window_sales(window: Window, location: str | None) -> _Sales:
+    """One range scan of the covering ``(created_at, location, …)`` index, by location."""
     q = Sql()
     rows = await q.rows(
-        "SELECT kind, COALESCE(SUM(points), 0) AS points FROM ledger_entry"
-        f" WHERE {q.between('created_at', start, end)} GROUP BY kind"
+        "SELECT location, COUNT(*) AS n, SUM(amount_minor) AS amount,"
+        f" SUM(refunded_minor) AS refunded FROM purchase WHERE {_within(q, window)}"
+        " GROUP BY location"
     )
-    return {str(r["kind"]): as_int(r["points"]) for r in rows}
+    picked = [r for r in rows if location is None or r["location"] == location]
+    return _Sales(
+        n=sum(as_int(r["n"]) for r in picked),
+        amount=sum(as_int(r["amount"]) for r in picked),
+        refunded=sum(as_int(r["refunded"]) for r in picked),
+        by_location={
+            str(r["location"]): (as_int(r["n"]), as_int(r["amount"]))
+            for r in rows
+            if r["location"] is not None
+        },
+    )
 
 
-async def _new_members(start: datetime, end: datetime) -> int:
+async def _window_points(window: Window) -> dict[str, int]:
+    """Points per kind in one window: one range scan, a filtered sum per kind (no sort)."""
     q = Sql()
-    row = await q.one(
-        f"SELECT COUNT(*) AS n FROM member WHERE {q.between('created_at', start, end)}"
+    columns = ", ".join(
+        f"COALESCE(SUM(points) FILTER (WHERE kind = {q.p(kind)}), 0) AS {kind}"
+        for kind in POINT_KINDS
     )
-    return as_int(row.get("n"))
+    row = await q.one(f"SELECT {columns} FROM ledger_entry WHERE {_within(q, window)}")
+    return {kind: as_int(row.get(kind)) for kind in POINT_KINDS}
+
+
+async def _buyers(
+    period: Period, prev: Period, location: str | None, n: int
+) -> tuple[Figure, tuple[TopMember, ...]]:
+    """Active members (now and before) and the top spenders; the current period's active
+    count rides on the top-spender grouping as a window total."""
+    q = Sql()
+    rows = await q.rows(
+        "SELECT t.member_id, t.n, t.spend, t.active, m.code, m.first_name, m.last_name FROM"
+        " (SELECT member_id, COUNT(*) AS n, SUM(amount_minor) AS spend,"
+        " COUNT(*) OVER () AS active FROM purchase"
+        f" WHERE {_within(q, (period.start, period.end))}"
+        + _location_filter(q, location)
+        + " GROUP BY member_id ORDER BY SUM(amount_minor) DESC, member_id"
+        f" LIMIT {max(int(n), 1)}) t"
+        " JOIN member m ON m.id = t.member_id ORDER BY t.spend DESC, t.member_id"
+    )
+    q2 = Sql()
+    before = await q2.one(
+        "SELECT COUNT(DISTINCT member_id) AS active FROM purchase"
+        f" WHERE {_within(q2, (prev.start, prev.end))}" + _location_filter(q2, location)
+    )
+    active = Figure(as_int(rows[0]["active"]) if rows else 0, as_int(before.get("active")))
+    top = tuple(
+        TopMember(
+            member_id=as_int(r["member_id"]),
+            code=str(r["code"]),
+            name=" ".join(x for x in (r["first_name"], r["last_name"]) if x) or str(r["code"]),
+            purchases=as_int(r["n"]),
+            spend_minor=as_int(r["spend"]),
+        )
+        for r in rows[:n]
+    )
+    return active, top
+
+
+async def _new_members(period: Period, prev: Period) -> Figure:
+    q = Sql()
+    cur, before = _within(q, (period.start, period.end)), _within(q, (prev.start, prev.end))
+    row = await q.one(
+        f"SELECT SUM(CASE WHEN {cur} THEN 1 ELSE 0 END) AS n,"
+        f" SUM(CASE WHEN {before} THEN 1 ELSE 0 END) AS pn FROM member"
+        f" WHERE {_within(q, (min(prev.start, period.start), period.end))}"
+    )
+    return Figure(as_int(row.get("n")), as_int(row.get("pn")))
 
 
 async def liability_at(at: datetime) -> int:
     """Sum of positive balances at instant ``at``.
 
-    Walks back from the materialized balances by the entries since ``at`` (the ledger
-    invariant: balance = sum of entries): today's liability, corrected only for the
-    members who have entries since, so it reads the recent entries and not the journal.
+    By the ledger invariant (balance = sum of entries) a balance then is either the
+    materialized balance minus the entries since ``at``, or the sum of the entries before
+    ``at``; the shorter side of ``at`` in time (from the first entry to now) is read, so
+    neither a recent nor an old instant walks the whole journal.
+    ``GROUP BY +member_id`` keeps SQLite on the covering ``created_at`` range (a sort of
+    the few rows read) instead of walking the whole ``member_id`` index to avoid a sort.
     """
     q = Sql()
     row = await q.one("SELECT COALESCE(SUM(balance), 0) AS s FROM member WHERE balance > 0")
     now_total = as_int(row.get("s"))
     if at >= clock.now():
         return now_total
+    first = (await Sql().one("SELECT MIN(created_at) AS t FROM ledger_entry")).get("t")
+    if first is None:
+        return 0
+    first = first if isinstance(first, datetime) else datetime.fromisoformat(str(first))
     q = Sql()
+    if at - first < clock.now() - at:
+        row = await q.one(
+            "SELECT COALESCE(SUM(CASE WHEN s > 0 THEN s ELSE 0 END), 0) AS then_ FROM"
+            " (SELECT SUM(points) AS s FROM ledger_entry"
+            f" WHERE created_at < {q.p(at)} GROUP BY +member_id) b"
+        )
+        return as_int(row.get("then_"))
     row = await q.one(
         "SELECT COALESCE(SUM(CASE WHEN m.balance - d.delta > 0 THEN m.balance - d.delta"
         " ELSE 0 END), 0) AS then_, COALESCE(SUM(CASE WHEN m.balance > 0 THEN m.balance"
-        " ELSE 0 END), 0) AS now_ FROM (SELECT member_id, SUM(points) AS delta"
-        f" FROM ledger_entry WHERE created_at >= {q.p(at)} GROUP BY member_id) d"
+        " ELSE 0 END), 0) AS now_ FROM (SELECT +member_id AS member_id, SUM(points) AS delta"
+        f" FROM ledger_entry WHERE created_at >= {q.p(at)} GROUP BY +member_id) d"
         " JOIN member m ON m.id = d.member_id"
     )
     return now_total - as_int(row.get("now_")) + as_int(row.get("then_"))
@@ -469,53 +553,6 @@ async def _top_rewards(period: Period, prev: Period, n: int) -> tuple[RewardCoun
     )
 
 
-async def _top_members(period: Period, location: str | None, n: int) -> tuple[TopMember, ...]:
-    q = Sql()
-    rows = await q.rows(
-        "SELECT t.member_id, t.n, t.spend, m.code, m.first_name, m.last_name FROM"
-        " (SELECT member_id, COUNT(*) AS n, SUM(amount_minor) AS spend FROM purchase"
-        f" WHERE {q.between('created_at', period.start, period.end)}"
-        + _location_filter(q, location)
-        + f" GROUP BY member_id ORDER BY SUM(amount_minor) DESC, member_id LIMIT {int(n)}) t"
-        " JOIN member m ON m.id = t.member_id ORDER BY t.spend DESC, t.member_id"
-    )
-    return tuple(
-        TopMember(
-            member_id=as_int(r["member_id"]),
-            code=str(r["code"]),
-            name=" ".join(x for x in (r["first_name"], r["last_name"]) if x) or str(r["code"]),
-            purchases=as_int(r["n"]),
-            spend_minor=as_int(r["spend"]),
-        )
-        for r in rows
-    )
-
-
-async def _locations(period: Period) -> tuple[LocationSales, ...]:
-    prev = period.previous()
-    q = Sql()
-    cur = q.between("created_at", period.start, period.end)
-    before = q.between("created_at", prev.start, prev.end)
-    rows = await q.rows(
-        f"SELECT location, SUM(CASE WHEN {cur} THEN 1 ELSE 0 END) AS n,"
-        f" SUM(CASE WHEN {before} THEN 1 ELSE 0 END) AS pn,"
-        f" SUM(CASE WHEN {q.between('created_at', period.start, period.end)}"
-        " THEN amount_minor ELSE 0 END) AS amount,"
-        f" SUM(CASE WHEN {q.between('created_at', prev.start, prev.end)}"
-        " THEN amount_minor ELSE 0 END) AS pamount FROM purchase"
-        f" WHERE location IS NOT NULL AND {q.between('created_at', prev.start, period.end)}"
-        " GROUP BY location ORDER BY location"
-    )
-    return tuple(
-        LocationSales(
-            location=str(r["location"]),
-            purchases=Figure(as_int(r["n"]), as_int(r["pn"])),
-            sales_minor=Figure(as_int(r["amount"]), as_int(r["pamount"])),
-        )
-        for r in rows
-    )
-
-
 async def _campaigns_overlapping(period: Period) -> list[Campaign]:
     """Campaigns whose span meets the period (few rows: read as objects)."""
     return (
@@ -525,45 +562,14 @@ async def _campaigns_overlapping(period: Period) -> list[Campaign]:
     )
 
 
-async def _campaign_result(
-    campaign: Campaign, period: Period, location: str | None
-) -> CampaignResult | None:
+def _campaign_windows(campaign: Campaign, period: Period) -> tuple[Window, Window] | None:
+    """A campaign's span inside the period (so far) and as long a span just before it."""
     # In UTC: subtracting two times of one zone would count wall-clock hours across DST.
     start = max(campaign.starts_at, period.start).astimezone(UTC)
     end = min(campaign.ends_at, period.end, clock.now()).astimezone(UTC)
     if end <= start:
         return None
-    before = start - (end - start)
-    q = Sql()
-    during, prior = q.between("created_at", start, end), q.between("created_at", before, start)
-    sales = await q.one(
-        f"SELECT SUM(CASE WHEN {during} THEN 1 ELSE 0 END) AS n,"
-        f" SUM(CASE WHEN {prior} THEN 1 ELSE 0 END) AS pn,"
-        f" SUM(CASE WHEN {q.between('created_at', start, end)} THEN amount_minor ELSE 0 END)"
-        " AS amount,"
-        f" SUM(CASE WHEN {q.between('created_at', before, start)} THEN amount_minor ELSE 0 END)"
-        f" AS pamount FROM purchase WHERE {q.between('created_at', before, end)}"
-        + _location_filter(q, location)
-    )
-    q2 = Sql()
-    kinds = ", ".join(q2.p(k) for k in ISSUED_KINDS)
-    points = await q2.one(
-        f"SELECT SUM(CASE WHEN {q2.between('created_at', start, end)} THEN points ELSE 0 END)"
-        " AS cur,"
-        f" SUM(CASE WHEN {q2.between('created_at', before, start)} THEN points ELSE 0 END)"
-        f" AS prev FROM ledger_entry WHERE kind IN ({kinds})"
-        f" AND {q2.between('created_at', before, end)}"
-    )
-    return CampaignResult(
-        campaign_id=campaign.id,
-        names=dict(campaign.names or {}),
-        kind=str(campaign.kind),
-        start=start,
-        end=end,
-        purchases=Figure(as_int(sales.get("n")), as_int(sales.get("pn"))),
-        sales_minor=Figure(as_int(sales.get("amount")), as_int(sales.get("pamount"))),
-        points_issued=Figure(as_int(points.get("cur")), as_int(points.get("prev"))),
-    )
+    return (start, end), (start - (end - start), start)
 
 
 def _ratio(part: int, whole: int) -> Decimal | None:
@@ -602,41 +608,65 @@ async def summary(
     tiers: Tiers,
     top: int = TOP_N,
 ) -> Report:
-    """Every figure of ``/report`` for ``period`` beside the previous period of equal length."""
-    prev = period.previous()
-    sales, sales_prev = (
-        await _sales(period.start, period.end, location),
-        await _sales(prev.start, prev.end, location),
-    )
-    pts, pts_prev = (
-        await _points_by_kind(period.start, period.end),
-        await _points_by_kind(prev.start, prev.end),
-    )
+    """Every figure of ``/report`` for ``period`` beside the previous period of equal length.
 
-    def fig(key: str, sign: int = 1, source: str = "points") -> Figure:
-        a, b = (pts, pts_prev) if source == "points" else (sales, sales_prev)
-        return Figure(sign * a.get(key, 0), sign * b.get(key, 0))
+    Each window (the period, the one before, each campaign's span and the span before
+    it) costs one range scan of purchases by location (sales, refunds, the location
+    table) and one of the ledger with a filtered sum per kind: SQLite re-evaluates a
+    ``CASE`` over time for every row and column, so windows are not folded into one
+    scan. Active members ride on the top-spender grouping.
+    """
+    prev = period.previous()
+    windows: list[Window] = [(period.start, period.end), (prev.start, prev.end)]
+    campaigns = [
+        (c, w) for c in await _campaigns_overlapping(period) if (w := _campaign_windows(c, period))
+    ]
+    campaign_spans = [span for _, (during, prior) in campaigns for span in (during, prior)]
+    sales, sales_prev = [await _window_sales(w, location) for w in windows]
+    pts, pts_prev = [await _window_points(w) for w in windows]
+    campaign_sales = [await _window_sales(w, location) for w in campaign_spans]
+    campaign_points = [await _window_points(w) for w in campaign_spans]
+    active, top_members = await _buyers(period, prev, location, top)
+
+    def fig(key: str, sign: int = 1) -> Figure:
+        return Figure(sign * pts.get(key, 0), sign * pts_prev.get(key, 0))
+
+    def sales_fig(key: str) -> Figure:
+        return Figure(getattr(sales, key), getattr(sales_prev, key))
+
+    def issued_in(points: dict[str, int]) -> int:
+        return sum(points[k] for k in ISSUED_KINDS)
 
     issued = Figure(
         sum(pts.get(k, 0) for k in ISSUED_KINDS), sum(pts_prev.get(k, 0) for k in ISSUED_KINDS)
     )
     redeemed, expired = fig("redeem", -1), fig("expire", -1)
     liability = Figure(await liability_at(period.end), await liability_at(prev.end))
-    results = [
-        await _campaign_result(c, period, location) for c in await _campaigns_overlapping(period)
-    ]
+    results = tuple(
+        CampaignResult(
+            campaign_id=c.id,
+            names=dict(c.names or {}),
+            kind=str(c.kind),
+            start=during[0],
+            end=during[1],
+            purchases=Figure(campaign_sales[2 * i].n, campaign_sales[2 * i + 1].n),
+            sales_minor=Figure(campaign_sales[2 * i].amount, campaign_sales[2 * i + 1].amount),
+            points_issued=Figure(
+                issued_in(campaign_points[2 * i]), issued_in(campaign_points[2 * i + 1])
+            ),
+        )
+        for i, (c, (during, _)) in enumerate(campaigns)
+    )
     return Report(
         period=period,
         location=location,
-        new_members=Figure(
-            await _new_members(period.start, period.end), await _new_members(prev.start, prev.end)
-        ),
-        active_members=fig("active", source="sales"),
-        purchases=fig("n", source="sales"),
-        sales_minor=fig("amount", source="sales"),
-        refunded_minor=fig("refunded", source="sales"),
+        new_members=await _new_members(period, prev),
+        active_members=active,
+        purchases=sales_fig("n"),
+        sales_minor=sales_fig("amount"),
+        refunded_minor=sales_fig("refunded"),
         average_ticket_minor=Figure(
-            _average(sales["amount"], sales["n"]), _average(sales_prev["amount"], sales_prev["n"])
+            _average(sales.amount, sales.n), _average(sales_prev.amount, sales_prev.n)
         ),
         points_issued=issued,
         points_redeemed=redeemed,
@@ -656,9 +686,22 @@ async def summary(
         ),
         tiers=_ordered_tiers(tiers, await tiers_at(period.end), await tiers_at(prev.end)),
         top_rewards=await _top_rewards(period, prev, top),
-        top_members=await _top_members(period, location, top),
-        locations=await _locations(period),
-        campaigns=tuple(r for r in results if r is not None),
+        top_members=top_members,
+        locations=tuple(
+            LocationSales(
+                location=name,
+                purchases=Figure(
+                    sales.by_location.get(name, (0, 0))[0],
+                    sales_prev.by_location.get(name, (0, 0))[0],
+                ),
+                sales_minor=Figure(
+                    sales.by_location.get(name, (0, 0))[1],
+                    sales_prev.by_location.get(name, (0, 0))[1],
+                ),
+            )
+            for name in sorted(sales.by_location.keys() | sales_prev.by_location.keys())
+        ),
+        campaigns=results,
     )
 
 

@@ -97,6 +97,24 @@ class MemberSegment:
     segment: Segment
 
 
+def _score(rank: str) -> str:
+    """The integer quintile score of a rank among ``n`` buyers (see the module docstring)."""
+    raw = f"5 * ({rank} - 1) / (n - 1)"
+    return f"CASE WHEN n = 1 THEN 3 WHEN {raw} >= 4 THEN 5 ELSE 1 + {raw} END"
+
+
+_SEGMENT_CASE = (
+    "CASE WHEN x.created_at >= {new_since} THEN 'new'"
+    " WHEN x.f IS NULL THEN 'inactive'"
+    " WHEN x.rs >= 4 AND x.fs >= 4 THEN 'champions'"
+    " WHEN x.rs >= 3 AND x.fs >= 3 THEN 'loyal'"
+    " WHEN x.rs >= 4 THEN 'promising'"
+    " WHEN x.rs <= 2 AND x.fs >= 3 THEN 'at_risk'"
+    " WHEN x.rs <= 2 THEN 'hibernating'"
+    " ELSE 'need_attention' END"
+)
+
+
 def _agg(q: Sql, t: RfmThresholds, members: str = "") -> str:
     """Per-member purchases in the window: count, net spend, last purchase."""
     window = q.between("created_at", t.window_start, t.now)
@@ -114,11 +132,7 @@ async def thresholds(*, window_days: int = WINDOW_DAYS, new_days: int = NEW_DAYS
         now, now - timedelta(days=window_days), now - timedelta(days=new_days), {}, {}, {}
     )
     q = Sql()
-
-    def score(rank: str) -> str:
-        raw = f"5 * ({rank} - 1) / (n - 1)"
-        return f"CASE WHEN n = 1 THEN 3 WHEN {raw} >= 4 THEN 5 ELSE 1 + {raw} END"
-
+    score = _score
     rows = await q.rows(
         f"WITH a AS ({_agg(q, t)}), r AS (SELECT f, m, l, RANK() OVER (ORDER BY f) AS rf,"
         " RANK() OVER (ORDER BY m) AS rm, RANK() OVER (ORDER BY l) AS rl, COUNT(*) OVER () AS n"
@@ -156,27 +170,44 @@ def _scored(q: Sql, t: RfmThresholds, members: str, member_filter: str) -> str:
         f" WHERE mm.deleted_at IS NULL{member_filter}"
     )
     return (
-        f"SELECT x.*, CASE WHEN x.created_at >= {q.p(t.new_since)} THEN 'new'"
-        " WHEN x.f IS NULL THEN 'inactive'"
-        " WHEN x.rs >= 4 AND x.fs >= 4 THEN 'champions'"
-        " WHEN x.rs >= 3 AND x.fs >= 3 THEN 'loyal'"
-        " WHEN x.rs >= 4 THEN 'promising'"
-        " WHEN x.rs <= 2 AND x.fs >= 3 THEN 'at_risk'"
-        " WHEN x.rs <= 2 THEN 'hibernating'"
-        f" ELSE 'need_attention' END AS segment FROM ({inner}) x"
+        f"SELECT x.*, {_SEGMENT_CASE.format(new_since=q.p(t.new_since))} AS segment"
+        f" FROM ({inner}) x"
     )
 
 
 async def segment_counts(
     *, window_days: int = WINDOW_DAYS, new_days: int = NEW_DAYS
 ) -> dict[Segment, int]:
-    """Members (not deleted) per segment; every segment present, zero if empty."""
-    t = await thresholds(window_days=window_days, new_days=new_days)
-    q = Sql()
-    rows = await q.rows(
-        f"SELECT s.segment, COUNT(*) AS n FROM ({_scored(q, t, '', '')}) s GROUP BY s.segment"
+    """Members (not deleted) per segment; every segment present, zero if empty.
+
+    The score is monotone in the rank, so scoring each buyer from its own rank gives what
+    the cutoffs of :func:`thresholds` would, in one pass over purchases (monetary, which
+    no segment reads, is not ranked). Buyers are joined to members by primary key; members
+    without a purchase in the window are the rest of a plain member count.
+    """
+    now = clock.now()
+    t = RfmThresholds(
+        now, now - timedelta(days=window_days), now - timedelta(days=new_days), {}, {}, {}
     )
-    found = {str(r["segment"]): as_int(r["n"]) for r in rows}
+    q = Sql()
+    segment = _SEGMENT_CASE.format(new_since=q.p(t.new_since))
+    new = f"CASE WHEN created_at >= {q.p(t.new_since)} THEN 'new' ELSE 'old' END"
+    rows = await q.rows(
+        f"WITH a AS ({_agg(q, t)}), r AS (SELECT member_id, f,"
+        " RANK() OVER (ORDER BY f) AS rf, RANK() OVER (ORDER BY l) AS rl,"
+        " COUNT(*) OVER () AS n FROM a)"
+        f" SELECT 'buyers' AS who, {segment} AS segment, COUNT(*) AS n FROM"
+        f" (SELECT mm.created_at, r.f, {_score('r.rl')} AS rs, {_score('r.rf')} AS fs"
+        " FROM r JOIN member mm ON mm.id = r.member_id WHERE mm.deleted_at IS NULL) x"
+        f" GROUP BY {segment}"
+        f" UNION ALL SELECT 'members', {new}, COUNT(*) FROM member"
+        f" WHERE deleted_at IS NULL GROUP BY {new}"
+    )
+    buyers = {str(r["segment"]): as_int(r["n"]) for r in rows if r["who"] == "buyers"}
+    members = {str(r["segment"]): as_int(r["n"]) for r in rows if r["who"] == "members"}
+    found = dict(buyers)
+    found["new"] = members.get("new", 0)
+    found["inactive"] = members.get("old", 0) - sum(v for k, v in buyers.items() if k != "new")
     return {seg: found.get(seg.value, 0) for seg in Segment}
 
 
