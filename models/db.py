@@ -20,7 +20,13 @@ from tortoise.transactions import in_transaction
 
 MODELS_MODULES = ["models.tables"]
 MIGRATIONS_MODULE = "migrations"
-SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": 10_000, "synchronous": "NORMAL"}
+SQLITE_PRAGMAS = {
+    "journal_mode": "WAL",
+    "busy_timeout": 10_000,
+    "synchronous": "NORMAL",
+    # no checkpoint inside a writer's COMMIT: models.sqlite_backend checkpoints in a thread
+    "wal_autocheckpoint": 0,
+}
 
 
 _on_close: list[Callable[[], None]] = []
