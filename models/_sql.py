@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
 from models.db import dialect
 
@@ -72,6 +74,27 @@ async def batch(conn: BaseDBAsyncClient, steps: list[Step]) -> list[list[dict[st
     if run_batch is not None:
         return await run_batch(prepared)
     return [await conn.execute_query_dict(sql, params) for sql, params in prepared]
+
+
+def columns(row: Model) -> dict[str, Any]:
+    """Column values of an unsaved row (but its id), encoded the way Tortoise stores them."""
+    meta = row._meta
+    return {
+        column: meta.fields_map[name].to_db_value(getattr(row, name), row)
+        for name, column in meta.fields_db_projection.items()
+        if name != meta.pk_attr
+    }
+
+
+def insert(table: str, values: Mapping[str, Any], exprs: Mapping[str, Step] | None = None) -> Step:
+    """``INSERT … RETURNING id`` of one row; ``exprs`` are columns given as SQL + params."""
+    exprs = exprs or {}
+    values = {col: value for col, value in values.items() if col not in exprs}
+    cols = [*values, *exprs]
+    marks = ["?"] * len(values) + [sql for sql, _ in exprs.values()]
+    params = list(values.values()) + [p for _, ps in exprs.values() for p in ps]
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)}) RETURNING id"
+    return sql, params
 
 
 def as_int(value: Any) -> int:

@@ -40,7 +40,6 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.models import Model
 
 from models import _sql, clock, outbox, rule_versions, tiers, tokens
 from models.config import ExpiryPolicy, ExpiryPolicyKind, RuleSet
@@ -173,19 +172,6 @@ async def _lock_member_and_key(
     return Member._init_from_db(**row), row["first_id"]
 
 
-def _insert(
-    table: str, values: Mapping[str, Any], exprs: Mapping[str, _sql.Step] | None = None
-) -> _sql.Step:
-    """``INSERT … RETURNING id`` of one row; ``exprs`` are columns given as SQL + params."""
-    exprs = exprs or {}
-    values = {col: value for col, value in values.items() if col not in exprs}
-    cols = [*values, *exprs]
-    marks = ["?"] * len(values) + [sql for sql, _ in exprs.values()]
-    params = list(values.values()) + [p for _, ps in exprs.values() for p in ps]
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)}) RETURNING id"
-    return sql, params
-
-
 def _entry_row(
     member_id: int,
     kind: EntryKind,
@@ -205,17 +191,7 @@ def _entry_row(
         created_at=now,
         **fields,
     )
-    return entry, _columns(entry)
-
-
-def _columns(row: Model) -> dict[str, Any]:
-    """Column values of an unsaved row (but its id), encoded the way Tortoise stores them."""
-    meta = row._meta
-    return {
-        column: meta.fields_map[name].to_db_value(getattr(row, name), row)
-        for name, column in meta.fields_db_projection.items()
-        if name != meta.pk_attr
-    }
+    return entry, _sql.columns(entry)
 
 
 def _balance_step(
@@ -248,7 +224,7 @@ def _credit_steps(
     """Insert a keyed credit's entry, its lot and any debt repayment (no Python between)."""
     assert entry.idempotency_key is not None
     points, key, now = entry.points, entry.idempotency_key, entry.created_at
-    steps = [_insert("ledger_entry", values, exprs)]
+    steps = [_sql.insert("ledger_entry", values, exprs)]
     if points > 0:
         repay = min(points, max(0, -balance_before))
         steps.append(
@@ -432,7 +408,7 @@ async def debit(
             conn,
             [
                 _balance_step(member.id, -points, require=points),
-                _insert("ledger_entry", values),
+                _sql.insert("ledger_entry", values),
                 *_draw_steps(member.id, key, points),
             ],
         )
@@ -609,26 +585,30 @@ async def earn_for_purchase(
     (outbox ``till-receipt-member``) in the same transaction.
     """
     key = check_key(idempotency_key)
-    first = await _purchase_replay(await Purchase.get_or_none(idempotency_key=key))
-    if first is not None:
-        return first
+
+    async def replay() -> PurchaseRecorded | None:
+        return await _purchase_replay(await Purchase.get_or_none(idempotency_key=key))
+
     rules, version_id = await _resolve_rules(rules, rule_version_id)
     try:
         parsed = [Item.parse(i) for i in items]
     except (KeyError, TypeError, ValueError):
-        return InvalidAmount(reason="items")
+        return await replay() or InvalidAmount(reason="items")
     from models.referrals import reward_referrer_on_first_purchase
     from models.rules import check_purchase
 
     rejection = check_purchase(amount_minor, currency, rules, parsed)
-    if rejection is not None:
-        return rejection
+    if rejection is not None:  # a retry is answered its first result, whatever rules say now
+        return await replay() or rejection
     offers = list(campaigns)
 
-    async def op(conn: BaseDBAsyncClient) -> PurchaseRecorded:
-        # a retry that slipped past the lookup above fails on purchase's unique key and
-        # is answered by ``replay`` (run_keyed), so the key is not looked up again here
-        member = await lock_member(conn, member_id)
+    async def op(conn: BaseDBAsyncClient) -> PurchaseRecorded | None:
+        # the key is looked up in the statement that locks the member (a retry rolls back
+        # and is answered by ``replay`` below); two first tries racing on different
+        # connections meet on purchase's unique key and the loser replays (run_keyed)
+        member, first_id = await _lock_member_and_key(conn, member_id, f"earn:{key}")
+        if first_id is not None:
+            raise _Reject(None)
         now = clock.now()
         earned_today = 0
         if rules.earning.daily_cap_points:
@@ -660,7 +640,7 @@ async def earn_for_purchase(
             points_awarded=quote.points,
             created_at=now,
         )
-        steps = [_insert("purchase", _columns(purchase))]
+        steps = [_sql.insert("purchase", _sql.columns(purchase))]
         upgraded = None
         if _may_upgrade(rules, member.tier):
             # the upgrade counts this purchase, so it is decided before the entry is written
@@ -685,36 +665,32 @@ async def earn_for_purchase(
             },
         )
         by_key = ("(SELECT id FROM purchase WHERE idempotency_key = ?)", [key])
-        done = await _sql.batch(
-            conn,
-            [
-                *steps,
-                _balance_step(member.id, quote.points, last_purchase_at=now),
-                *_credit_steps(
-                    entry,
-                    values,
-                    member.balance,
-                    expiry_for(now, rules.expiry, tz),
-                    {"purchase_id": by_key},
-                ),
-            ],
-        )
-        if steps:
+        before = member.balance
+        steps += [
+            _balance_step(member.id, quote.points, last_purchase_at=now),
+            *_credit_steps(
+                entry, values, before, expiry_for(now, rules.expiry, tz), {"purchase_id": by_key}
+            ),
+        ]
+        member.balance, member.last_purchase_at = entry.balance_after, now
+        if member.telegram_id and member.notifications_enabled:
+            # the receipt rides in the same batch (it names no id the batch assigns)
+            steps.append(
+                outbox.enqueue_step(
+                    chat_id=member.telegram_id,
+                    template="till-receipt-member",
+                    args=receipt_args(member, purchase, quote, upgraded, rules),
+                    kind="receipt",
+                    member=member,
+                )
+            )
+        done = await _sql.batch(conn, steps)
+        if purchase.id is None:
             purchase.id, done = done[0][0]["id"], done[1:]
         _check_moved(member.id, done[0], entry.balance_after)
         entry.id, entry.purchase_id = done[1][0]["id"], purchase.id  # type: ignore[attr-defined]
         purchase._saved_in_db = entry._saved_in_db = True
-        member.balance, member.last_purchase_at = entry.balance_after, now
         await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
-        if member.telegram_id and member.notifications_enabled:
-            await outbox.enqueue(
-                chat_id=member.telegram_id,
-                template="till-receipt-member",
-                args=receipt_args(member, purchase, quote, upgraded, rules),
-                kind="receipt",
-                member=member,
-                using_db=conn,
-            )
         return PurchaseRecorded(
             purchase_id=purchase.id,
             receipt_code=purchase.receipt_code,
@@ -726,9 +702,6 @@ async def earn_for_purchase(
             tier=tier_before,
             upgraded_to=upgraded,
         )
-
-    async def replay() -> PurchaseRecorded | None:
-        return await _purchase_replay(await Purchase.get_or_none(idempotency_key=key))
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
