@@ -26,6 +26,7 @@ without.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from tortoise.backends.sqlite.client import (
 )
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
+log = logging.getLogger(__name__)
 Step = tuple[str, Sequence[Any]]
 CHECKPOINT_INTERVAL = 0.1
 """Seconds between two background checkpoints."""
@@ -92,9 +94,14 @@ class Checkpointer:
             # once (it would hold the write lock while waiting for a reader) and is retried
             conn.execute("PRAGMA busy_timeout=0")
             while not self._stopped.wait(self._interval):
-                [(_, frames, _)] = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                if frames > WAL_RESTART_FRAMES:
-                    conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                try:
+                    [(_, frames, _)] = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    if frames > WAL_RESTART_FRAMES:
+                        conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                except sqlite3.Error:
+                    # Never let the thread die: with auto-checkpoints off, the WAL would
+                    # then grow without bound. The next tick tries again.
+                    log.warning("WAL checkpoint of %s failed", self._path, exc_info=True)
         finally:
             conn.close()
 
