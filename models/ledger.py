@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from models import _sql, clock, outbox, rule_versions, tiers, tokens
+from models import _sql, audit, clock, outbox, rule_versions, tiers, tokens
 from models.config import ExpiryPolicy, ExpiryPolicyKind, RuleSet
 from models.db import write_transaction
 from models.results import (
@@ -804,7 +804,7 @@ async def _credit_op(
     kind: EntryKind,
     rules: RuleSet | None,
     tz: str,
-    audit: dict[str, Any] | None = None,
+    adjustment: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Credited | UnknownMember:
     rules, _ = await _resolve_rules(rules, None)
@@ -825,8 +825,8 @@ async def _credit_op(
             now=now,
             **fields,
         )
-        if audit is not None:
-            await _audit(conn, entry, audit, now)
+        if adjustment is not None:
+            await _record_adjustment(conn, member, entry, adjustment)
         return _credited(entry)
 
     async def replay() -> Credited | None:
@@ -836,20 +836,35 @@ async def _credit_op(
     return await run_keyed(op, replay)
 
 
-async def _audit(
-    conn: BaseDBAsyncClient, entry: LedgerEntry, details: dict[str, Any], now: datetime
+async def _record_adjustment(
+    conn: BaseDBAsyncClient, member: Member, entry: LedgerEntry, details: dict[str, Any]
 ) -> None:
-    from models.tables import AuditLog
-
-    await AuditLog.create(
+    """An adjustment's audit row and the member's notice, in the adjustment's transaction."""
+    details = dict(details)
+    await audit.record(
+        "points.adjust",
         actor_telegram_id=entry.actor_telegram_id,
         actor_kind=details.pop("actor_kind"),
-        action="points.adjust",
-        target=f"member:{entry.member_id}",  # type: ignore[attr-defined]
+        target=f"member:{member.id}",
         details={**details, "entry_id": entry.id, "points": entry.points},
-        created_at=now,
         using_db=conn,
     )
+    await _notify(
+        conn,
+        member,
+        "till-adjust-member",
+        {"points": entry.points, "balance": entry.balance_after, "reason": details["reason"]},
+    )
+
+
+async def _notify(
+    conn: BaseDBAsyncClient, member: Member, template: str, args: dict[str, Any]
+) -> None:
+    """Queue a notice to the member (when they can and want to hear from us)."""
+    if member.telegram_id and member.notifications_enabled and member.deleted_at is None:
+        await outbox.enqueue(
+            chat_id=member.telegram_id, template=template, args=args, member=member, using_db=conn
+        )
 
 
 async def grant_bonus(
@@ -902,11 +917,11 @@ async def adjust(
     key = f"adjust:{check_key(idempotency_key)}"
     if isinstance(points, bool) or not isinstance(points, int) or points == 0:
         return InvalidAmount(reason="points")
-    audit = {"actor_kind": actor_kind, "reason": reason}
+    adjustment = {"actor_kind": actor_kind, "reason": reason}
     fields = {"reason": reason, "actor_telegram_id": actor_telegram_id, "channel": actor_kind}
     if points > 0:
         return await _credit_op(
-            member_id, points, key, EntryKind.ADJUST, rules, tz, audit=audit, **fields
+            member_id, points, key, EntryKind.ADJUST, rules, tz, adjustment=adjustment, **fields
         )
 
     async def op(conn: BaseDBAsyncClient) -> Spent:
@@ -918,7 +933,7 @@ async def adjust(
         entry = await debit(
             conn, member, -points, kind=EntryKind.ADJUST, key=key, now=now, **fields
         )
-        await _audit(conn, entry, dict(audit), now)
+        await _record_adjustment(conn, member, entry, adjustment)
         return _spent(entry)
 
     async def replay() -> Spent | None:
@@ -1014,6 +1029,7 @@ async def refund(
     found = await find_purchase(receipt_code_or_purchase_id)
     if found is None:
         return UnknownPurchase(receipt_code_or_purchase_id)
+    currency = (await _resolve_rules(None, None))[0].currency
 
     async def op(conn: BaseDBAsyncClient) -> Refunded:
         member = await lock_member(conn, found.member_id)  # type: ignore[attr-defined]
@@ -1081,6 +1097,17 @@ async def refund(
             channel=channel,
             created_at=now,
             using_db=conn,
+        )
+        await _notify(
+            conn,
+            member,
+            "till-refund-member",
+            {
+                "amount": format_minor(amount_minor, currency.exponent, currency.symbol),
+                "receipt": purchase.receipt_code,
+                "points": max(taken, 0),
+                "balance": member.balance,
+            },
         )
         return _refunded(
             row, entry, member.id, member.balance, due=due, total=total, replayed=False

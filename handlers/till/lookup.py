@@ -23,7 +23,7 @@ from handlers.till.common import (
     show,
     when,
 )
-from models import ledger, members, outbox
+from models import ledger, members
 from models.results import Credited, InsufficientPoints, Spent
 from models.tables import Member, Purchase
 
@@ -149,13 +149,5 @@ async def on_adjust_confirm(update: Update, context: JifenContext, data: Callbac
     if not isinstance(result, Credited | Spent):
         await show(update, context.t("till-member-not-found"))
         return
-    member = await Member.get(id=member_id)
-    if member.telegram_id and member.notifications_enabled and member.deleted_at is None:
-        await outbox.enqueue(
-            chat_id=member.telegram_id,
-            template="till-adjust-member",
-            args={"points": points, "balance": result.balance, "reason": reason},
-            member=member,
-            dedupe_key=f"till-adjust:{result.entry_id}",
-        )
+    # the ledger queued the member's notice (till-adjust-member) with the adjustment
     await show(update, context.t("till-adjust-done", points=points, balance=result.balance))

@@ -1,7 +1,7 @@
 """Refunds: ``/refund <receipt>`` → the purchase → full or typed partial amount → Confirm.
 
 Points come back proportionally (``models.ledger.refund``, under the rule's refund
-policy); the member is told through the outbox (``till-refund-member``), once per refund.
+policy); the ledger tells the member (``till-refund-member``) in the refund's transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from handlers.till.common import (
 )
 from handlers.till.money import Amount, parse_amount
 from handlers.till.purchase import amount_refusal
-from models import ledger, outbox
+from models import ledger
 from models.results import Refunded, RefundExceedsPurchase
 from models.tables import Member, Purchase
 
@@ -134,22 +134,7 @@ async def on_confirm(update: Update, context: JifenContext, data: CallbackData) 
         await show(update, context.t("till-refund-unknown"))
         return
     purchase = await Purchase.get(id=result.purchase_id)
-    member = await Member.get(id=result.member_id)
-    if member.telegram_id and member.notifications_enabled and member.deleted_at is None:
-        # ledger.refund does not queue a notice itself, so it is queued right after,
-        # once per refund (the dedupe key makes a replayed confirmation queue nothing).
-        await outbox.enqueue(
-            chat_id=member.telegram_id,
-            template="till-refund-member",
-            args={
-                "amount": money(result.amount_minor, rules),
-                "receipt": purchase.receipt_code,
-                "points": result.points_reversed,
-                "balance": result.balance,
-            },
-            member=member,
-            dedupe_key=f"till-refund:{result.refund_id}",
-        )
+    member = await Member.get(id=result.member_id)  # told by the ledger, via the outbox
     text = context.t(
         "till-refund-done",
         amount=money(result.amount_minor, rules),
