@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from models import clock, db
+from models import audit
 from models.config import Currency
 from models.reports import Period, Sql, as_int
 from models.segments import SEGMENT_KEYS, iter_segments
-from models.tables import AuditLog
 
 CHUNK_SIZE = 5000
 
@@ -355,19 +354,16 @@ async def export(
             count += len(page)
     finally:
         await asyncio.to_thread(writer.close)
-    async with db.write_transaction() as conn:
-        await AuditLog.create(
-            actor_telegram_id=actor_telegram_id,
-            actor_kind="telegram" if actor_telegram_id is not None else "system",
-            action="report.export",
-            target=kind.value,
-            details={
-                "format": fmt.value,
-                "rows": count,
-                "period": period.label if period else None,
-                "location": location,
-            },
-            created_at=clock.now(),
-            using_db=conn,
-        )
+    await audit.record(
+        "report.export",
+        actor_telegram_id=actor_telegram_id,
+        actor_kind="telegram" if actor_telegram_id is not None else "system",
+        target=kind.value,
+        details={
+            "format": fmt.value,
+            "rows": count,
+            "period": period.label if period else None,
+            "location": location,
+        },
+    )
     return Exported(path=path, rows=count, kind=kind, format=fmt)

@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock, outbox, rule_versions, tiers, tokens
+from models import _sql, audit, clock, outbox, rule_versions, tiers, tokens
 from models.config import RuleSet
 from models.db import write_transaction
 from models.ledger import _Reject, check_key, credit_back, debit, lock_member, run_keyed
@@ -270,8 +270,6 @@ async def void(
 
     Idempotent by the voucher's own state: a second void answers ``NotVoidable``.
     """
-    from models.tables import AuditLog
-
     voucher = await Voucher.get_or_none(id=voucher_id)
     if voucher is None:
         return UnknownVoucher(voucher_id)
@@ -312,13 +310,12 @@ async def void(
             "UPDATE reward SET stock = stock + 1 WHERE id = ? AND stock IS NOT NULL",
             voucher.reward_id,  # type: ignore[attr-defined]
         )
-        await AuditLog.create(
+        await audit.record(
+            "voucher.void",
             actor_telegram_id=actor,
             actor_kind=actor_kind,
-            action="voucher.void",
             target=f"voucher:{voucher.id}",
             details={"reason": reason, "points": returned},
-            created_at=now,
             using_db=conn,
         )
         return VoucherVoided(voucher.id, returned, member.balance, restored == 1)
