@@ -1,0 +1,63 @@
+"""The ledger: every change of a balance, as one write transaction each.
+
+Shape of every operation:
+
+1. validate the request (a rejection is a value and writes nothing);
+2. in one write transaction: lock the member row (``FOR UPDATE`` on PostgreSQL; SQLite's
+   ``BEGIN IMMEDIATE`` already serializes writers), look the idempotency key up (a
+   retry returns the FIRST result, marked ``replayed``), change ``member.balance`` by a
+   conditional ``UPDATE … RETURNING`` (``balance >= cost`` for debits), append the entry,
+   move points between lots and record each move as a ``LotDraw``;
+3. should two calls with one key still race (different members, or a unique code
+   colliding), the loser's unique-constraint error rolls it back and it answers with the
+   winner's result.
+
+Lots and negative balances. Earned points form lots (``PointLot``) that expire by the
+expiry policy; debits take from lots earliest-expiry first (lots that never expire
+last). Only a refund under ``refund_policy = allow_negative`` can take more than the
+member has: the uncovered part is a debt, i.e. a negative balance with every lot empty.
+The next credit repays the debt first: its new lot starts with ``remaining = points -
+debt`` and records the repayment as a draw on itself. Hence, for every member:
+
+    balance == SUM(entries.points)
+    SUM(lots.remaining) == MAX(balance, 0)
+    lot.remaining == lot.points + SUM(draws on lot), 0 <= remaining <= points
+
+which is exactly what ``models.doctor`` checks.
+
+Idempotency keys are namespaced per operation in ``LedgerEntry.idempotency_key``
+(``earn:…``, ``spend:…``, ``bonus:…``, ``adjust:…``, ``refund:…``, ``void:…``,
+``expire:<run>:<member>``), so one caller key may serve two different operations.
+"""
+
+from __future__ import annotations
+
+from models.ledger.dates import expiry_for, local_midnight
+from models.ledger.earning import earn_for_purchase, receipt_args
+from models.ledger.expiry import expire_due, expiring_between
+from models.ledger.keys import MAX_KEY_LENGTH, _Reject, check_key, run_keyed
+from models.ledger.postings import credit, credit_back, debit, lock_member
+from models.ledger.refunds import find_purchase, refund
+from models.ledger.spending import adjust, grant_bonus, spend
+
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "_Reject",
+    "adjust",
+    "check_key",
+    "credit",
+    "credit_back",
+    "debit",
+    "earn_for_purchase",
+    "expire_due",
+    "expiring_between",
+    "expiry_for",
+    "find_purchase",
+    "grant_bonus",
+    "local_midnight",
+    "lock_member",
+    "receipt_args",
+    "refund",
+    "run_keyed",
+    "spend",
+]

@@ -1,0 +1,247 @@
+"""Earning: record a purchase and award its points, and the member's receipt for it.
+
+The busiest write, so it takes as few database trips as it can (the purchase, entry,
+lot and receipt are written in batches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import _sql, clock, outbox, tiers, tokens
+from models.config import RuleSet
+from models.ledger.dates import expiry_for, local_midnight
+from models.ledger.keys import _Reject, check_key, run_keyed
+from models.ledger.postings import (
+    _balance_step,
+    _check_moved,
+    _credit_steps,
+    _entry_row,
+    _lock_member_and_key,
+    _resolve_rules,
+)
+from models.results import (
+    AmountTooLarge,
+    BelowMinimumPurchase,
+    InvalidAmount,
+    PurchaseRecorded,
+    UnknownCurrency,
+    UnknownMember,
+)
+from models.rules import CampaignRule, Item, PointsQuote, compute_points, explain, format_minor
+from models.tables import EntryKind, LedgerEntry, Member, Purchase
+
+
+async def _earned_since(conn: BaseDBAsyncClient, member_id: int, since: datetime) -> int:
+    row = await _sql.one(
+        conn,
+        "SELECT SUM(points) AS s FROM ledger_entry"
+        " WHERE member_id = ? AND created_at >= ? AND kind = 'earn'",
+        member_id,
+        since,
+    )
+    return _sql.as_int(row and row["s"])
+
+
+async def _purchase_replay(purchase: Purchase | None) -> PurchaseRecorded | None:
+    if purchase is None:
+        return None
+    entry = await LedgerEntry.get(purchase_id=purchase.id, kind=EntryKind.EARN)
+    data = dict(entry.breakdown)
+    return PurchaseRecorded(
+        purchase_id=purchase.id,
+        receipt_code=purchase.receipt_code,
+        member_id=purchase.member_id,  # type: ignore[attr-defined]
+        entry_id=entry.id,
+        points=entry.points,
+        balance=entry.balance_after,
+        quote=PointsQuote.from_json(data),
+        tier=data.get("tier", ""),
+        upgraded_to=data.get("upgraded_to"),
+        replayed=True,
+    )
+
+
+def _may_upgrade(rules: RuleSet, tier: str) -> bool:
+    """Whether an earn could lift ``tier`` (not at the top already): else no tier sum."""
+    return tiers.rank(rules.tiers, tier) < len(rules.tiers.levels) - 1
+
+
+async def earn_for_purchase(
+    member_id: int,
+    amount_minor: int,
+    currency: str,
+    *,
+    idempotency_key: str,
+    rules: RuleSet | None = None,
+    rule_version_id: int | None = None,
+    category: str | None = None,
+    items: Iterable[Item | Mapping[str, Any]] = (),
+    location: str | None = None,
+    channel: str = "telegram",
+    staff_telegram_id: int | None = None,
+    order_id: str | None = None,
+    campaigns: Iterable[CampaignRule] = (),
+    tz: str = "UTC",
+) -> (
+    PurchaseRecorded
+    | InvalidAmount
+    | AmountTooLarge
+    | UnknownCurrency
+    | BelowMinimumPurchase
+    | UnknownMember
+):
+    """Record a purchase and award its points (see :mod:`models.rules` for how).
+
+    ``rules=None`` uses the current rule version. ``tz`` is the shop's time zone, for
+    the daily cap's "day" and the end-of-period expiry. Queues the member's receipt
+    (outbox ``till-receipt-member``) in the same transaction.
+    """
+    key = check_key(idempotency_key)
+
+    async def replay() -> PurchaseRecorded | None:
+        return await _purchase_replay(await Purchase.get_or_none(idempotency_key=key))
+
+    rules, version_id = await _resolve_rules(rules, rule_version_id)
+    try:
+        parsed = [Item.parse(i) for i in items]
+    except (KeyError, TypeError, ValueError):
+        return await replay() or InvalidAmount(reason="items")
+    from models.referrals import reward_referrer_on_first_purchase
+    from models.rules import check_purchase
+
+    rejection = check_purchase(amount_minor, currency, rules, parsed)
+    if rejection is not None:  # a retry is answered its first result, whatever rules say now
+        return await replay() or rejection
+    offers = list(campaigns)
+
+    async def op(conn: BaseDBAsyncClient) -> PurchaseRecorded | None:
+        # the key is looked up in the statement that locks the member (a retry rolls back
+        # and is answered by ``replay`` below); two first tries racing on different
+        # connections meet on purchase's unique key and the loser replays (run_keyed)
+        member, first_id = await _lock_member_and_key(conn, member_id, f"earn:{key}")
+        if first_id is not None:
+            raise _Reject(None)
+        now = clock.now()
+        earned_today = 0
+        if rules.earning.daily_cap_points:
+            earned_today = await _earned_since(conn, member.id, local_midnight(now, tz))
+        quote = compute_points(
+            amount_minor,
+            rules,
+            tier=member.tier,
+            category=category,
+            items=parsed,
+            campaigns=offers,
+            at=now,
+            channel=channel,
+            earned_today=earned_today,
+        )
+        tier_before = member.tier
+        purchase = Purchase(
+            member_id=member.id,
+            receipt_code=tokens.receipt_code(),
+            order_id=order_id,
+            idempotency_key=key,
+            amount_minor=amount_minor,
+            currency=currency,
+            category=category,
+            items=[i.to_json() for i in parsed],
+            location=location,
+            channel=channel,
+            staff_telegram_id=staff_telegram_id,
+            points_awarded=quote.points,
+            created_at=now,
+        )
+        steps = [_sql.insert("purchase", _sql.columns(purchase))]
+        upgraded = None
+        if _may_upgrade(rules, member.tier):
+            # the upgrade counts this purchase, so it is decided before the entry is written
+            [[row]] = await _sql.batch(conn, steps)
+            purchase.id, steps = row["id"], []
+            upgraded = await tiers.upgrade_after_earn(
+                conn, member, rules, now, pending_points=quote.points
+            )
+        breakdown = quote.to_json() | {"tier": tier_before, "upgraded_to": upgraded}
+        entry, values = _entry_row(
+            member.id,
+            EntryKind.EARN,
+            quote.points,
+            member.balance + quote.points,
+            f"earn:{key}",
+            now,
+            {
+                "rule_version_id": version_id,
+                "breakdown": breakdown,
+                "actor_telegram_id": staff_telegram_id,
+                "channel": channel,
+            },
+        )
+        by_key = ("(SELECT id FROM purchase WHERE idempotency_key = ?)", [key])
+        before = member.balance
+        steps += [
+            _balance_step(member.id, quote.points, last_purchase_at=now),
+            *_credit_steps(
+                entry, values, before, expiry_for(now, rules.expiry, tz), {"purchase_id": by_key}
+            ),
+        ]
+        member.balance, member.last_purchase_at = entry.balance_after, now
+        if member.telegram_id and member.notifications_enabled:
+            # the receipt rides in the same batch (it names no id the batch assigns)
+            steps.append(
+                outbox.enqueue_step(
+                    chat_id=member.telegram_id,
+                    template="till-receipt-member",
+                    args=receipt_args(member, purchase, quote, upgraded, rules),
+                    kind="receipt",
+                    member=member,
+                )
+            )
+        done = await _sql.batch(conn, steps)
+        if purchase.id is None:
+            purchase.id, done = done[0][0]["id"], done[1:]
+        _check_moved(member.id, done[0], entry.balance_after)
+        entry.id, entry.purchase_id = done[1][0]["id"], purchase.id  # type: ignore[attr-defined]
+        purchase._saved_in_db = entry._saved_in_db = True
+        await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
+        return PurchaseRecorded(
+            purchase_id=purchase.id,
+            receipt_code=purchase.receipt_code,
+            member_id=member.id,
+            entry_id=entry.id,
+            points=quote.points,
+            balance=member.balance,
+            quote=quote,
+            tier=tier_before,
+            upgraded_to=upgraded,
+        )
+
+    result = await run_keyed(op, replay)
+    return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+def receipt_args(
+    member: Member,
+    purchase: Purchase,
+    quote: PointsQuote,
+    upgraded: str | None,
+    rules: RuleSet,
+) -> dict[str, Any]:
+    """Arguments of the ``till-receipt-member`` message (all strings or integers)."""
+    upgraded_name = (
+        tiers.tier_name(tiers.level(rules.tiers, upgraded), member.language) if upgraded else ""
+    )
+    return {
+        "points": quote.points,
+        "balance": member.balance,
+        "amount": format_minor(purchase.amount_minor, quote.exponent, quote.symbol),
+        "receipt": purchase.receipt_code,
+        "breakdown": explain(quote, member.language),
+        "tier": tiers.tier_name(tiers.level(rules.tiers, member.tier), member.language),
+        "upgraded": upgraded_name,
+        "location": purchase.location or "",
+    }
