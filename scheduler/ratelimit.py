@@ -11,6 +11,7 @@ limit is never crossed while ≥ 97 % of it is used.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 
@@ -100,3 +101,60 @@ class SendLimiter:
                     await asyncio.sleep(at - now)
                 if self._paused_until <= self._clock():
                     return
+
+
+class CallWindow:
+    """How many Bot API calls may be in flight: enough to cover the round trip, no more.
+
+    Parallel calls are needed only to cover the round trip (Little's law: in flight =
+    rate × latency, ~100 at 1000/s over a 100 ms link). More buys nothing and costs: every
+    call opens another pooled HTTP connection that httpx/httpcore scan on each request, and
+    on a fast link (the emulator in process) a fixed window of 256 made the sender
+    CPU-bound at ~400/s where 4–8 calls in flight reach ~800/s. So the window adapts as in
+    TCP Vegas: once per window's worth of replies it compares the smoothed round trip with
+    the fastest seen lately; calls queued beyond the link (``size × (1 − fastest/smoothed)``)
+    below ``ALPHA`` while the sender waited for room → grow by half; above ``BETA`` → shrink
+    by one. A slow link grows it to what the rate needs; a busy CPU keeps it small. Bounds:
+    ``START`` … ``ceiling``.
+    """
+
+    START = 4
+    ALPHA = 2.0
+    BETA = 4.0
+    SMOOTHING = 0.2
+    FASTEST_OVER = 15.0  # seconds: the fastest round trip is taken over the last 15–30 s
+
+    def __init__(self, ceiling: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ceiling = max(1, ceiling)
+        self._clock = clock
+        self._min_now = math.inf
+        self._min_prev = math.inf
+        self._rolled_at = clock()
+        self._smoothed = 0.0
+        self._replies = 0
+        self._waited = False
+        self.size = min(self._ceiling, self.START)
+
+    def waited(self) -> None:
+        """The sender had a message ready but no room: the window, not the limiter, binds."""
+        self._waited = True
+
+    def observe(self, seconds: float) -> None:
+        """One successful call's round trip."""
+        now = self._clock()
+        if now - self._rolled_at >= self.FASTEST_OVER:
+            self._min_prev, self._min_now, self._rolled_at = self._min_now, math.inf, now
+        self._min_now = min(self._min_now, seconds)
+        a = self.SMOOTHING
+        self._smoothed = seconds if not self._smoothed else a * seconds + (1 - a) * self._smoothed
+        self._replies += 1
+        if self._replies < self.size:
+            return
+        self._replies = 0
+        fastest = min(self._min_now, self._min_prev)
+        queued = self.size * (1.0 - fastest / self._smoothed) if self._smoothed else 0.0
+        if queued < self.ALPHA and self._waited:
+            self.size = min(self._ceiling, self.size + max(1, self.size // 2))
+        elif queued > self.BETA:
+            self.size = max(min(self.START, self._ceiling), self.size - 1)
+        self._waited = False

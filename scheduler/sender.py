@@ -3,14 +3,15 @@ practice and at least once in the worst case.
 
 One loop per process claims due rows with a lease (:func:`models.delivery.claim_due`),
 renders each in its recipient's language, waits for a slot from the token buckets
-(:mod:`scheduler.ratelimit`) and hands the Bot API call to a bounded pool of tasks, so a
-slow round trip does not cap the rate. No database transaction is open during a call.
+(:mod:`scheduler.ratelimit`) and hands the Bot API call to a task, so a slow round trip
+does not cap the rate. Calls in flight are bounded by a window sized from the round trip
+(:class:`scheduler.ratelimit.CallWindow`, at most ``concurrency``). No database
+transaction is open during a call.
 
-Outcomes: success records ``sent_at`` and the Telegram message id right after the call
-returns; 429 pauses *all* sending for ``retry_after`` and puts the row back without
-counting an attempt; 403 marks the row ``blocked`` and the member unreachable; a 400 is
-permanent (``failed``); anything else is retried with exponential backoff until
-``outbox.max_attempts``.
+Outcomes: success records ``sent_at`` and the Telegram message id (batched, below); 429
+pauses *all* sending for ``retry_after`` and puts the row back without counting an attempt;
+403 marks the row ``blocked`` and the member unreachable; a 400 is permanent (``failed``);
+anything else is retried with exponential backoff until ``outbox.max_attempts``.
 
 Successes are recorded in batches: an accepted message joins a buffer that one UPDATE
 (:func:`models.delivery.mark_sent_many`) writes ``SENT_FLUSH_DELAY`` (20 ms) after the
@@ -52,7 +53,7 @@ from telegram.warnings import PTBDeprecationWarning
 from models import clock, delivery
 from models.delivery import BroadcastCounts
 from models.tables import Broadcast, Member, OutboxMessage, OutboxStatus
-from scheduler.ratelimit import SendLimiter
+from scheduler.ratelimit import CallWindow, SendLimiter
 from scheduler.render import Rendered, Renderer, TranslatorFactory
 
 if TYPE_CHECKING:  # the composition root passes its settings in; no import upwards
@@ -92,7 +93,8 @@ class OutboxSender:
     """Delivers the outbox. ``run()`` until ``stop()``; tests use ``run_until_idle()``.
 
     ``bot`` is PTB's ``Bot`` (e.g. ``application.bot``); its HTTP pool should allow
-    ``concurrency`` parallel requests (PTB's ApplicationBuilder default of 256 does).
+    ``concurrency`` parallel requests (PTB's ApplicationBuilder default of 256 does). That
+    is a ceiling: the window in use follows the round trip (:class:`CallWindow`).
     """
 
     def __init__(
@@ -120,7 +122,9 @@ class OutboxSender:
         self.progress_interval = progress_interval
         self.retry_base = retry_base
         self.stats = SenderStats()
-        self._slots = asyncio.Semaphore(self.concurrency)
+        self.window = CallWindow(self.concurrency)
+        self._calls = 0  # dispatched deliveries not yet finished
+        self._slot_freed = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, int | None]] = []  # accepted, not yet recorded
         self._flusher: asyncio.Task[None] | None = None
@@ -211,7 +215,7 @@ class OutboxSender:
                     del self._held[row.id]
                     continue
                 await self.limiter.acquire(row.chat_id)
-                await self._slots.acquire()
+                await self._slot()
                 del self._held[row.id]
                 task = asyncio.create_task(self._deliver(row))
                 self._inflight.add(task)
@@ -223,6 +227,14 @@ class OutboxSender:
                 self.stats.deferred += 1
                 await delivery.release([row_id], clock.now() + timedelta(seconds=wait))
         return len(rows)
+
+    async def _slot(self) -> None:
+        """Wait until the call window has room, then take a place in it."""
+        while self._calls >= self.window.size:
+            self.window.waited()
+            self._slot_freed.clear()
+            await self._slot_freed.wait()
+        self._calls += 1
 
     async def _wait_inflight(self) -> None:
         """Let calls in flight finish and write every recorded outcome."""
@@ -262,7 +274,8 @@ class OutboxSender:
             # the database failed us: the row's lease lapses and it is tried again
             log.exception("recording outbox row %s failed", row.id)
         finally:
-            self._slots.release()
+            self._calls -= 1
+            self._slot_freed.set()
 
     async def _deliver_one(self, row: OutboxMessage) -> None:
         try:
@@ -272,6 +285,7 @@ class OutboxSender:
             self.stats.failed += 1
             await delivery.mark_failed(row.id, f"render: {exc!r}")
             return
+        started = time.perf_counter()
         try:
             message = await self._call(row.chat_id, rendered)
         except RetryAfter as exc:
@@ -294,6 +308,7 @@ class OutboxSender:
                 backoff = min(self.retry_base * 2**row.attempts, MAX_BACKOFF)
                 await delivery.retry_later(row.id, clock.now() + backoff, str(exc))
         else:
+            self.window.observe(time.perf_counter() - started)
             self.stats.sent += 1
             self._record_sent(row.id, message.message_id)
 
