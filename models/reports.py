@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -383,6 +384,21 @@ class _Sales:
     refunded: int
     by_location: dict[str, tuple[int, int]]
 
+    def __add__(self, other: _Sales) -> _Sales:
+        by_location = dict(self.by_location)
+        for name, (n, amount) in other.by_location.items():
+            had_n, had_amount = by_location.get(name, (0, 0))
+            by_location[name] = (had_n + n, had_amount + amount)
+        return _Sales(
+            self.n + other.n,
+            self.amount + other.amount,
+            self.refunded + other.refunded,
+            by_location,
+        )
+
+
+_NO_SALES = _Sales(0, 0, 0, {})
+
 
 async def _window_sales(window: Window, location: str | None) -> _Sales:
     """One range scan of the covering ``(created_at, location, …)`` index, by location."""
@@ -414,6 +430,35 @@ async def _window_points(window: Window) -> dict[str, int]:
     )
     row = await q.one(f"SELECT {columns} FROM ledger_entry WHERE {_within(q, window)}")
     return {kind: as_int(row.get(kind)) for kind in POINT_KINDS}
+
+
+def _pieces(windows: list[Window]) -> list[Window]:
+    """The union of ``windows`` cut at every window's ends: disjoint pieces such that each
+    window is exactly a run of them, so every row is read once however windows overlap."""
+    cuts = sorted({t.astimezone(UTC) for window in windows for t in window})
+    return [
+        (a, b) for a, b in pairwise(cuts) if any(start <= a and b <= end for start, end in windows)
+    ]
+
+
+async def _windows_figures(
+    windows: list[Window], location: str | None
+) -> tuple[list[_Sales], list[dict[str, int]]]:
+    """Sales and points per kind of every window, from one range scan per piece of their
+    union (campaign spans overlap the period and the one before: no row is read twice)."""
+    pieces = _pieces(windows)
+    sales = [await _window_sales(piece, location) for piece in pieces]
+    points = [await _window_points(piece) for piece in pieces]
+
+    def inside(window: Window) -> list[int]:
+        return [i for i, (a, b) in enumerate(pieces) if window[0] <= a and b <= window[1]]
+
+    window_sales, window_points = [], []
+    for window in windows:
+        picked = inside(window)
+        window_sales.append(sum((sales[i] for i in picked), _NO_SALES))
+        window_points.append({k: sum(points[i][k] for i in picked) for k in POINT_KINDS})
+    return window_sales, window_points
 
 
 async def _buyers(
@@ -610,11 +655,12 @@ async def summary(
 ) -> Report:
     """Every figure of ``/report`` for ``period`` beside the previous period of equal length.
 
-    Each window (the period, the one before, each campaign's span and the span before
-    it) costs one range scan of purchases by location (sales, refunds, the location
-    table) and one of the ledger with a filtered sum per kind: SQLite re-evaluates a
-    ``CASE`` over time for every row and column, so windows are not folded into one
-    scan. Active members ride on the top-spender grouping.
+    The windows (the period, the one before, each campaign's span and the span before
+    it) overlap, so their union is cut at every window's ends and each piece costs one
+    range scan of purchases by location (sales, refunds, the location table) and one of
+    the ledger with a filtered sum per kind; a window's figures are the sum of its pieces.
+    (Pieces are separate range scans, not a ``CASE`` over time: SQLite would evaluate it
+    for every row.) Active members ride on the top-spender grouping.
     """
     prev = period.previous()
     windows: list[Window] = [(period.start, period.end), (prev.start, prev.end)]
@@ -622,10 +668,11 @@ async def summary(
         (c, w) for c in await _campaigns_overlapping(period) if (w := _campaign_windows(c, period))
     ]
     campaign_spans = [span for _, (during, prior) in campaigns for span in (during, prior)]
-    sales, sales_prev = [await _window_sales(w, location) for w in windows]
-    pts, pts_prev = [await _window_points(w) for w in windows]
-    campaign_sales = [await _window_sales(w, location) for w in campaign_spans]
-    campaign_points = [await _window_points(w) for w in campaign_spans]
+    all_sales, all_points = await _windows_figures([*windows, *campaign_spans], location)
+    (sales, sales_prev, *campaign_sales), (pts, pts_prev, *campaign_points) = (
+        all_sales,
+        all_points,
+    )
     active, top_members = await _buyers(period, prev, location, top)
 
     def fig(key: str, sign: int = 1) -> Figure:
