@@ -461,17 +461,38 @@ async def _windows_figures(
     return window_sales, window_points
 
 
+async def _by_member_scan(period: Period, location: str | None) -> bool:
+    """Whether SQLite should group the period's purchases by walking the whole covering
+    ``(member_id, created_at, …)`` index in member order (no sort) rather than sorting the
+    period's range of the ``created_at`` index: so when the period holds over a third of
+    the purchase history (a sorted row costs about two read ones). ``+created_at`` steers
+    the planner to it. Not with a location (not in that index) nor on PostgreSQL (which
+    hashes the grouping anyway).
+    """
+    q = Sql()
+    if not q.sqlite or location is not None:
+        return False
+    first = (await q.one("SELECT MIN(created_at) AS t FROM purchase")).get("t")
+    if first is None:
+        return False
+    first = first if isinstance(first, datetime) else datetime.fromisoformat(str(first))
+    now = clock.now()
+    covered = min(period.end, now) - max(period.start, first)
+    return covered * 3 > now - first
+
+
 async def _buyers(
     period: Period, prev: Period, location: str | None, n: int
 ) -> tuple[Figure, tuple[TopMember, ...]]:
     """Active members (now and before) and the top spenders; the current period's active
     count rides on the top-spender grouping as a window total."""
     q = Sql()
+    column = "+created_at" if await _by_member_scan(period, location) else "created_at"
     rows = await q.rows(
         "SELECT t.member_id, t.n, t.spend, t.active, m.code, m.first_name, m.last_name FROM"
         " (SELECT member_id, COUNT(*) AS n, SUM(amount_minor) AS spend,"
         " COUNT(*) OVER () AS active FROM purchase"
-        f" WHERE {_within(q, (period.start, period.end))}"
+        f" WHERE {q.between(column, period.start, period.end)}"
         + _location_filter(q, location)
         + " GROUP BY member_id ORDER BY SUM(amount_minor) DESC, member_id"
         f" LIMIT {max(int(n), 1)}) t"
