@@ -9,6 +9,7 @@ the markup. Buttons are rows of ``{"text_key" | "text": …, "url" | "callback":
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,19 +36,43 @@ def escape_args(args: Mapping[str, Any]) -> dict[str, Any]:
     return {k: html.escape(v, quote=False) if isinstance(v, str) else v for k, v in args.items()}
 
 
+_CACHE_SIZE = 1024
+
+
 class Renderer:
-    """Renders rows through a translator factory (``locales.translator`` by default)."""
+    """Renders rows through a translator factory (``locales.translator`` by default).
+
+    Results are cached per (language, template, arguments, buttons, photo): a broadcast's
+    rows all share one text, so Fluent formats it once per language instead of per row.
+    """
 
     def __init__(
         self, translator: TranslatorFactory | None = None, default_language: str = "en"
     ) -> None:
         self._translator = translator or locales.translator
         self._default_language = default_language
+        self._cache: dict[str, Rendered] = {}
 
     def t(self, language: str | None) -> Translate:
         return self._translator(language or self._default_language)
 
     def render(self, row: OutboxMessage) -> Rendered:
+        try:  # stored rows hold JSON values only; anything else is rendered uncached
+            key = json.dumps(
+                [row.language, row.template, row.args, row.buttons, row.photo_file_id],
+                sort_keys=True,
+            )
+        except (TypeError, ValueError):
+            return self._render(row)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._render(row)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def _render(self, row: OutboxMessage) -> Rendered:
         t = self.t(row.language)
         text = t(row.template, **escape_args(row.args or {}))
         return Rendered(text, self.keyboard(row.buttons, t), row.photo_file_id)
