@@ -518,14 +518,16 @@ async def _buyers(
 
 
 async def _new_members(period: Period, prev: Period) -> Figure:
+    """Members who joined in the period and in the one before (which ends where the period
+    starts): one count over both and one filtered count, not a ``CASE`` per window."""
+    assert prev.end == period.start
     q = Sql()
-    cur, before = _within(q, (period.start, period.end)), _within(q, (prev.start, prev.end))
     row = await q.one(
-        f"SELECT SUM(CASE WHEN {cur} THEN 1 ELSE 0 END) AS n,"
-        f" SUM(CASE WHEN {before} THEN 1 ELSE 0 END) AS pn FROM member"
-        f" WHERE {_within(q, (min(prev.start, period.start), period.end))}"
+        f"SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE created_at >= {q.p(period.start)})"
+        f" AS n FROM member WHERE {_within(q, (prev.start, period.end))}"
     )
-    return Figure(as_int(row.get("n")), as_int(row.get("pn")))
+    n = as_int(row.get("n"))
+    return Figure(n, as_int(row.get("total")) - n)
 
 
 async def liability_at(at: datetime) -> int:
