@@ -12,11 +12,12 @@ per window), which keeps the probe off the hot path of every message.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
 
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.functions import Max
 
 from models import audit, clock, db
@@ -27,6 +28,7 @@ from models.tables import RuleVersion
 FRESH_FOR = 1.0
 _cache: tuple[RuleVersion, RuleSet] | None = None
 _checked_at = 0.0
+_refreshing: asyncio.Future[tuple[RuleVersion, RuleSet]] | None = None
 
 
 def digest(rules: RuleSet) -> str:
@@ -45,15 +47,32 @@ db.on_close(invalidate)
 
 
 async def current(conn: BaseDBAsyncClient | None = None) -> tuple[RuleVersion, RuleSet]:
-    """The newest rule version and its rules; seeds the defaults if there is none."""
-    global _cache, _checked_at
+    """The newest rule version and its rules; seeds the defaults if there is none.
+
+    When the cache goes stale under load, callers outside a transaction share one refresh
+    instead of each probing. A caller inside a transaction refreshes on its own connection
+    (on SQLite, waiting for a refresh on the shared connection would deadlock).
+    """
+    global _refreshing
     if _cache is not None and time.monotonic() - _checked_at < FRESH_FOR:
         return _cache
+    if conn is None and isinstance(db.connection(), TransactionalDBClient):
+        conn = db.connection()  # called inside a transaction without passing it
+    if conn is not None:
+        return await _refresh(conn)
+    task = _refreshing
+    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+        task = _refreshing = asyncio.ensure_future(_refresh(None))
+    return await asyncio.shield(task)
+
+
+async def _refresh(conn: BaseDBAsyncClient | None) -> tuple[RuleVersion, RuleSet]:
+    global _cache, _checked_at
     row = await RuleVersion.all().using_db(conn).annotate(m=Max("id")).values("m")
     newest = row[0]["m"] if row else None
     if newest is None:
         await ensure_seeded(RuleSet())
-        return await current(conn)
+        return await _refresh(conn)
     if _cache is None or _cache[0].id != newest:
         version = await RuleVersion.get(id=newest).using_db(conn)
         _cache = (version, RuleSet.model_validate(version.rules))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from models import rule_versions, tiers
 from models.config import EarningRules, RuleSet
+from models.db import write_transaction
 from models.tables import AuditLog, RuleVersion
 from tests.store.helpers import member, rules
 
@@ -42,3 +45,35 @@ async def test_tier_progress_and_review(store: str) -> None:
     changes = await tiers.review(rules=r)
     assert [(c.from_tier, c.to_tier) for c in changes] == [("gold", "member")]
     assert await tiers.review(rules=r) == []
+
+
+async def test_a_stale_cache_is_refreshed_once_for_many_callers(store: str) -> None:
+    """Under load, callers share one refresh instead of each probing the database."""
+    await rule_versions.ensure_seeded(rules())
+    first = await rule_versions.current()
+    rule_versions._checked_at = 0.0  # the cache goes stale
+    probes = 0
+    original = rule_versions._refresh
+
+    async def counted(conn):  # type: ignore[no-untyped-def]
+        nonlocal probes
+        probes += 1
+        return await original(conn)
+
+    rule_versions._refresh = counted  # type: ignore[assignment]
+    try:
+        results = await asyncio.gather(*(rule_versions.current() for _ in range(50)))
+    finally:
+        rule_versions._refresh = original  # type: ignore[assignment]
+    assert probes == 1
+    assert all(r[0].id == first[0].id for r in results)
+
+
+async def test_current_inside_a_transaction_does_not_wait_for_the_shared_refresh(
+    store: str,
+) -> None:
+    await rule_versions.ensure_seeded(rules())
+    rule_versions._checked_at = 0.0
+    async with write_transaction():
+        version, _ = await asyncio.wait_for(rule_versions.current(), 5)
+    assert version.id is not None
