@@ -73,9 +73,16 @@ class LoadResult:
 
     def row(self) -> list[str]:
         rate = "closed" if self.target_rate is None else f"{self.target_rate:g}"
-        return [self.label, str(self.users), rate, str(self.sent), str(len(self.latencies)),
-                f"{self.replies_per_s:.0f}", f"{self.percentile_ms(50):.1f}",
-                f"{self.percentile_ms(99):.1f}"]
+        return [
+            self.label,
+            str(self.users),
+            rate,
+            str(self.sent),
+            str(len(self.latencies)),
+            f"{self.replies_per_s:.0f}",
+            f"{self.percentile_ms(50):.1f}",
+            f"{self.percentile_ms(99):.1f}",
+        ]
 
 
 class _ReplyClock:
@@ -115,8 +122,13 @@ class _ReplyClock:
         self._emu.unsubscribe(self._events)
 
 
-async def _open_loop(clock: _ReplyClock, user_ids: list[int], rate: float, duration: float,
-                     text: Callable[[int], str]) -> None:
+async def _open_loop(
+    clock: _ReplyClock,
+    user_ids: list[int],
+    rate: float,
+    duration: float,
+    text: Callable[[int], str],
+) -> None:
     start = time.perf_counter()
     for k in range(int(rate * duration)):
         delay = start + k / rate - time.perf_counter()
@@ -125,8 +137,9 @@ async def _open_loop(clock: _ReplyClock, user_ids: list[int], rate: float, durat
         clock.send(user_ids[k % len(user_ids)], text(k))
 
 
-async def _closed_loop(clock: _ReplyClock, user_ids: list[int], duration: float,
-                       text: Callable[[int], str]) -> None:
+async def _closed_loop(
+    clock: _ReplyClock, user_ids: list[int], duration: float, text: Callable[[int], str]
+) -> None:
     deadline = time.perf_counter() + duration
 
     async def user(user_id: int) -> None:
@@ -192,22 +205,37 @@ async def _main(args: argparse.Namespace) -> None:
     label = "echo" if args.concurrent <= 1 else f"echo x{args.concurrent}"
     results = []
     for rate in rates:
-        results.append(await run_load(
-            lambda emu: build_echo_app(emu, concurrent_updates=args.concurrent),
-            users=args.users, rate=rate, duration=args.duration, label=label))
+        results.append(
+            await run_load(
+                lambda emu: build_echo_app(emu, concurrent_updates=args.concurrent),
+                users=args.users,
+                rate=rate,
+                duration=args.duration,
+                label=label,
+            )
+        )
     print_table(results)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=100, help="simulated users")
-    parser.add_argument("--rates", default="100,400,1600",
-                        help="comma-separated target messages/s (open loop)")
-    parser.add_argument("--no-closed", dest="closed", action="store_false",
-                        help="skip the closed-loop (maximum throughput) row")
+    parser.add_argument(
+        "--rates", default="100,400,1600", help="comma-separated target messages/s (open loop)"
+    )
+    parser.add_argument(
+        "--no-closed",
+        dest="closed",
+        action="store_false",
+        help="skip the closed-loop (maximum throughput) row",
+    )
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per load level")
-    parser.add_argument("--concurrent", type=int, default=1,
-                        help="PTB concurrent_updates (1 = PTB's default sequential processing)")
+    parser.add_argument(
+        "--concurrent",
+        type=int,
+        default=1,
+        help="PTB concurrent_updates (1 = PTB's default sequential processing)",
+    )
     asyncio.run(_main(parser.parse_args()))
 
 

@@ -64,15 +64,21 @@ async def start(update: Update, context: Context) -> None:
         [["🎁 Rewards"], [KeyboardButton("Share phone", request_contact=True)]],
         one_time_keyboard=False,
     )
-    await update.message.reply_text(f"Welcome {update.effective_user.first_name} {payload}",
-                                    reply_markup=keyboard)
+    await update.message.reply_text(
+        f"Welcome {update.effective_user.first_name} {payload}", reply_markup=keyboard
+    )
 
 
 async def menu(update: Update, context: Context) -> None:
-    buttons = [[InlineKeyboardButton("Confirm", callback_data="confirm"),
-                InlineKeyboardButton("Cancel", callback_data="cancel")]]
-    await update.message.reply_text("Confirm the purchase?",
-                                    reply_markup=InlineKeyboardMarkup(buttons))
+    buttons = [
+        [
+            InlineKeyboardButton("Confirm", callback_data="confirm"),
+            InlineKeyboardButton("Cancel", callback_data="cancel"),
+        ]
+    ]
+    await update.message.reply_text(
+        "Confirm the purchase?", reply_markup=InlineKeyboardMarkup(buttons)
+    )
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -95,8 +101,9 @@ async def notify(update: Update, context: Context) -> None:
 
 
 async def send_photo(update: Update, context: Context) -> None:
-    await update.message.reply_photo(png("blue"), caption="<i>your card</i>",
-                                     parse_mode=ParseMode.HTML)
+    await update.message.reply_photo(
+        png("blue"), caption="<i>your card</i>", parse_mode=ParseMode.HTML
+    )
 
 
 async def send_document(update: Update, context: Context) -> None:
@@ -160,7 +167,8 @@ def retry_after(error: RetryAfter) -> float:
 
 # PTB itself warns when it builds a RetryAfter (retry_after becomes a timedelta in v23).
 ignore_retry_after_deprecation = pytest.mark.filterwarnings(
-    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)
 
 
 # ---------------------------------------------------------------- conversation
@@ -252,11 +260,13 @@ async def test_polling_runs_the_lifecycle_hooks_like_run_polling(emu: BotApiEmul
         if name == "post_init":
             await app.bot.set_my_commands([BotCommand("start", "Start")])
 
-    app = (emu.application_builder()
-           .post_init(lambda a: hook(a, "post_init"))
-           .post_stop(lambda a: hook(a, "post_stop"))
-           .post_shutdown(lambda a: hook(a, "post_shutdown"))
-           .build())
+    app = (
+        emu.application_builder()
+        .post_init(lambda a: hook(a, "post_init"))
+        .post_stop(lambda a: hook(a, "post_stop"))
+        .post_shutdown(lambda a: hook(a, "post_shutdown"))
+        .build()
+    )
     async with emu.polling(app):
         assert emu.player(1001, "Alice").commands == {"start": "Start"}
     assert calls == ["post_init", "post_stop", "post_shutdown"]
@@ -320,8 +330,9 @@ async def test_commands_per_scope_and_language(emu: BotApiEmulator, app: Applica
     carol = emu.player(1003, "Carol", language_code="en")
     await app.bot.set_my_commands([BotCommand("balance", "Your points")])
     await app.bot.set_my_commands([BotCommand("balance", "我的积分")], language_code="zh")
-    await app.bot.set_my_commands([BotCommand("scan", "Scan a card")],
-                                  scope=BotCommandScopeChat(1003))
+    await app.bot.set_my_commands(
+        [BotCommand("scan", "Scan a card")], scope=BotCommandScopeChat(1003)
+    )
 
     assert alice.commands == {"balance": "我的积分"}
     assert bob.commands == {"balance": "Your points"}
@@ -341,8 +352,13 @@ async def test_caption_and_keyboard_edits(emu: BotApiEmulator, app: Application)
     alice = emu.player(1001, "Alice")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Vote", callback_data="vote")]])
     sent = await app.bot.send_photo(1001, png(), caption="draft", reply_markup=keyboard)
-    await app.bot.edit_message_caption(1001, sent.message_id, caption="<b>final</b>",
-                                       parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await app.bot.edit_message_caption(
+        1001,
+        sent.message_id,
+        caption="<b>final</b>",
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+    )
     photo = alice.last_message
     assert (photo.caption, photo.button_texts) == ("final", ["Vote"])
     await app.bot.edit_message_reply_markup(1001, sent.message_id)
@@ -353,10 +369,12 @@ async def test_caption_and_keyboard_edits(emu: BotApiEmulator, app: Application)
 
 async def test_url_buttons(emu: BotApiEmulator, app: Application) -> None:
     alice = emu.player(1001, "Alice")
-    links = InlineKeyboardMarkup([
-        [InlineKeyboardButton("Website", url="https://example.com")],
-        [InlineKeyboardButton("My card", url="https://t.me/jifen_bot?start=m-card7")],
-    ])
+    links = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Website", url="https://example.com")],
+            [InlineKeyboardButton("My card", url="https://t.me/jifen_bot?start=m-card7")],
+        ]
+    )
     await app.bot.send_message(1001, "Links", reply_markup=links)
     with pytest.raises(PlayerError, match="outside the bot"):
         await alice.press("Website")
@@ -371,15 +389,20 @@ async def test_raw_http_clients(emu: BotApiEmulator) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/getMe") as resp:
             assert (await resp.json())["result"]["username"] == "jifen_bot"
-        markup = {"keyboard": [["Yes", {"text": "Phone", "request_contact": True}]],
-                  "one_time_keyboard": True}
+        markup = {
+            "keyboard": [["Yes", {"text": "Phone", "request_contact": True}]],
+            "one_time_keyboard": True,
+        }
         body = {"chat_id": 1001, "text": "Share?", "reply_markup": markup}
         async with http.post(f"{base}/sendMessage", json=body) as resp:
             assert (await resp.json())["ok"] is True
         async with http.post(f"{base}/noSuchMethod", json={}) as resp:
             assert resp.status == 404
-            assert await resp.json() == {"ok": False, "error_code": 404,
-                                         "description": "Not Found: method not found"}
+            assert await resp.json() == {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
         emu.fail_next("sendMessage", 429, retry_after=7)
         async with http.post(f"{base}/sendMessage", json=body) as resp:
             assert resp.status == 429
@@ -387,7 +410,9 @@ async def test_raw_http_clients(emu: BotApiEmulator) -> None:
     alice = emu.player(1001)
     assert alice.reply_keyboard == [["Yes", "Phone"]]
     assert emu.chat_snapshot(1001)["reply_keyboard"]["rows"][0][1] == {
-        "text": "Phone", "request_contact": True}
+        "text": "Phone",
+        "request_contact": True,
+    }
 
 
 # ---------------------------------------------------------------- errors, faults and limits
@@ -503,8 +528,7 @@ async def test_webhook_delivery_with_secret(emu: BotApiEmulator) -> None:
         async with app:
             await app.start()
             try:
-                await app.bot.set_webhook(f"http://127.0.0.1:{port}/hook",
-                                          secret_token="s3cret")
+                await app.bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
                 info = await app.bot.get_webhook_info()
                 assert info.url.endswith("/hook")
                 alice = emu.player(1001, "Alice")
@@ -533,14 +557,19 @@ async def test_events_for_the_web_page(emu: BotApiEmulator, app: Application) ->
     kinds = [(e["type"], e.get("message", {}).get("from")) for e in received]
     assert kinds == [
         ("user", None),
-        ("message", "user"), ("message", "bot"),
-        ("callback_answer", "bot"), ("edit", "bot"),
-        ("message", "user"), ("message", "bot"),
+        ("message", "user"),
+        ("message", "bot"),
+        ("callback_answer", "bot"),
+        ("edit", "bot"),
+        ("message", "user"),
+        ("message", "bot"),
     ]
     edited = received[4]["message"]
     assert edited["html"] == "<b>Done</b> ✅" and edited["edited"]
-    assert received[2]["message"]["inline_keyboard"][0][0] == {"text": "Confirm",
-                                                              "callback_data": "confirm"}
+    assert received[2]["message"]["inline_keyboard"][0][0] == {
+        "text": "Confirm",
+        "callback_data": "confirm",
+    }
     photo = received[-1]["message"]["photo"]
     async with aiohttp.ClientSession() as session, session.get(emu.url + photo["url"]) as resp:
         assert resp.status == 200
@@ -556,14 +585,29 @@ async def test_events_for_the_web_page(emu: BotApiEmulator, app: Application) ->
     ("source", "plain", "entities"),
     [
         ("plain", "plain", []),
-        ("<b>+128</b> pts &amp; &lt;more&gt;", "+128 pts & <more>",
-         [{"type": "bold", "offset": 0, "length": 4}]),
+        (
+            "<b>+128</b> pts &amp; &lt;more&gt;",
+            "+128 pts & <more>",
+            [{"type": "bold", "offset": 0, "length": 4}],
+        ),
         ("🎁 <i>x</i>", "🎁 x", [{"type": "italic", "offset": 3, "length": 1}]),
-        ('<a href="https://t.me/jifen_bot?start=m-1">card</a>', "card",
-         [{"type": "text_link", "url": "https://t.me/jifen_bot?start=m-1", "offset": 0,
-           "length": 4}]),
-        ('<pre><code class="language-py">x</code></pre>', "x",
-         [{"type": "pre", "language": "py", "offset": 0, "length": 1}]),
+        (
+            '<a href="https://t.me/jifen_bot?start=m-1">card</a>',
+            "card",
+            [
+                {
+                    "type": "text_link",
+                    "url": "https://t.me/jifen_bot?start=m-1",
+                    "offset": 0,
+                    "length": 4,
+                }
+            ],
+        ),
+        (
+            '<pre><code class="language-py">x</code></pre>',
+            "x",
+            [{"type": "pre", "language": "py", "offset": 0, "length": 1}],
+        ),
     ],
 )
 def test_parse_html(source: str, plain: str, entities: list[dict[str, Any]]) -> None:
