@@ -6,13 +6,21 @@ of tolerance so event-loop lateness does not slow the long-run rate. Telegram (a
 emulator) count calls in a sliding one-second window; the margin (3 % by default) leaves
 about 30 ms for requests that arrive at the server out of step with their grants, so the
 limit is never crossed while ≥ 97 % of it is used.
+
+The buckets space the *grants*; a busy event loop can still bunch the *arrivals* (a
+request delayed after its grant lands next to the following one). :class:`ArrivalWindow`
+closes that gap: a call counts against the one-second window from its grant until one
+second after its answer came back, the latest moment Telegram can have counted it, so
+no window ever holds more than the limit whatever the delays.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 
 DEFAULT_MARGIN = 0.03
@@ -42,6 +50,30 @@ class TokenBucket:
         return self._tat < now
 
 
+class ArrivalWindow:
+    """At most ``limit`` calls counted in any one second, counted at their latest arrival."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self.open = 0  # granted, answer not back yet: may arrive any moment
+        self._answered: deque[float] = deque()  # answer times within the last second
+
+    def wait(self, now: float) -> float:
+        """Seconds until another call fits (``math.inf``: wait for an answer)."""
+        while self._answered and self._answered[0] <= now - 1.0:
+            self._answered.popleft()
+        if self.open + len(self._answered) < self.limit:
+            return 0.0
+        return self._answered[0] + 1.0 - now if self._answered else math.inf
+
+    def grant(self) -> None:
+        self.open += 1
+
+    def answered(self, now: float) -> None:
+        self.open = max(0, self.open - 1)
+        self._answered.append(now)
+
+
 class SendLimiter:
     """An overall bucket, one bucket per chat, and a global pause for 429 ``retry_after``."""
 
@@ -54,6 +86,8 @@ class SendLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._overall = TokenBucket(per_second, margin=margin)
+        self._arrivals = ArrivalWindow(math.floor(per_second))
+        self._answer = asyncio.Event()
         self._per_chat_rate = per_chat_per_second
         self._margin = margin
         self._chats: dict[int, TokenBucket] = {}
@@ -93,14 +127,29 @@ class SendLimiter:
                 if self._paused_until > now:
                     await asyncio.sleep(self._paused_until - now)
                     continue
+                full = self._arrivals.wait(now)
+                if full > 0:
+                    self._answer.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._answer.wait(), min(full, 1.0))
+                    continue
                 chat = self._chat(chat_id)
                 at = max(self._overall.ready_at(now), chat.ready_at(now))
-                self._overall.book(at)
-                chat.book(at)
                 if at > now:
+                    # Book only when the slot is really taken: a sleep that overshoots
+                    # (a busy event loop) must push the next slot back, or the next
+                    # caller would go right behind us and two sends would bunch up.
                     await asyncio.sleep(at - now)
-                if self._paused_until <= self._clock():
-                    return
+                    continue
+                self._overall.book(at)  # at ≤ now: up to TOLERANCE of lateness is forgiven
+                chat.book(at)
+                self._arrivals.grant()
+                return
+
+    def answered(self) -> None:
+        """A granted call came back (whatever its outcome): call once per :meth:`acquire`."""
+        self._arrivals.answered(self._clock())
+        self._answer.set()
 
 
 class CallWindow:

@@ -274,6 +274,7 @@ class OutboxSender:
             # the database failed us: the row's lease lapses and it is tried again
             log.exception("recording outbox row %s failed", row.id)
         finally:
+            self.limiter.answered()
             self._calls -= 1
             self._slot_freed.set()
 
@@ -412,6 +413,8 @@ class OutboxSender:
             except TelegramError as exc:
                 if "not modified" not in str(exc):
                     log.warning("broadcast %s progress message: %s", broadcast.id, exc)
+            finally:
+                self.limiter.answered()
             self._progress_texts[broadcast.id] = text
             break
         if final:
