@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)
     except SettingsError as exc:
