@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
@@ -25,6 +25,7 @@ from models import _sql, audit, clock, rule_versions, tokens
 from models.ledger import _Reject, lock_member, run_keyed
 from models.results import RewardUnavailable, UnknownMember
 from models.tables import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.vouchers import create_voucher
 
 MAX_BATCH = 10_000
 SHEET_CAP = 100
@@ -206,17 +207,8 @@ async def claim(
         )
         if won != 1:
             raise _Reject(await _taken(await Coupon.get(id=current.id).using_db(conn), member.id))
-        days = reward.voucher_validity_days or rules.usage.voucher_validity_days
-        voucher = await Voucher.create(
-            token=tokens.token(),
-            code=tokens.human_code(),
-            member_id=member.id,
-            reward_id=reward.id,
-            cost_points=0,
-            idempotency_key=f"coupon:{current.id}",
-            issued_at=now,
-            valid_until=now + timedelta(days=days),
-            using_db=conn,
+        voucher = await create_voucher(
+            conn, member.id, reward, rules, cost_points=0, key=f"coupon:{current.id}", now=now
         )
         await Coupon.filter(id=current.id).using_db(conn).update(voucher_id=voucher.id)
         return _claimed(current.id, voucher, replayed=False)

@@ -73,6 +73,32 @@ async def _issue_replay(key: str) -> VoucherIssued | None:
     return _issued(voucher, balance, entry.id if entry else None, replayed=True)
 
 
+async def create_voucher(
+    conn: BaseDBAsyncClient,
+    member_id: int,
+    reward: Reward,
+    rules: RuleSet,
+    *,
+    cost_points: int,
+    key: str,
+    now: datetime,
+) -> Voucher:
+    """A new voucher (unguessable token, human code, validity by reward or rule), inside the
+    caller's transaction: for a redemption and for a claimed coupon alike."""
+    days = reward.voucher_validity_days or rules.usage.voucher_validity_days
+    return await Voucher.create(
+        token=tokens.token(),
+        code=tokens.human_code(),
+        member_id=member_id,
+        reward_id=reward.id,
+        cost_points=cost_points,
+        idempotency_key=key,
+        issued_at=now,
+        valid_until=now + timedelta(days=days),
+        using_db=conn,
+    )
+
+
 async def issue_for_reward(
     member_id: int,
     reward_id: int,
@@ -145,17 +171,8 @@ async def issue_for_reward(
             )
             if taken != 1:
                 raise _Reject(OutOfStock(reward.id))
-        days = reward.voucher_validity_days or rules.usage.voucher_validity_days
-        voucher = await Voucher.create(
-            token=tokens.token(),
-            code=tokens.human_code(),
-            member_id=member.id,
-            reward_id=reward.id,
-            cost_points=reward.cost_points,
-            idempotency_key=key,
-            issued_at=now,
-            valid_until=now + timedelta(days=days),
-            using_db=conn,
+        voucher = await create_voucher(
+            conn, member.id, reward, rules, cost_points=reward.cost_points, key=key, now=now
         )
         entry = None
         if reward.cost_points > 0:
