@@ -27,7 +27,7 @@ from tortoise.expressions import F, Q, RawSQL, Subquery
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
-from models import _sql, audit, clock, delivery
+from models import _sql, audit, clock, delivery, outbox
 from models.db import write_transaction
 from models.delivery import BROADCAST_TEMPLATE, BroadcastCounts
 from models.segments import at_risk_members
@@ -241,14 +241,12 @@ async def _queue(conn: BaseDBAsyncClient, broadcast: Broadcast, now: datetime) -
     )
     parts = outbox_parts(broadcast)
     rows = [
-        OutboxMessage(
+        outbox.new_message(
             chat_id=telegram_id,
             member_id=member_id,
             kind="broadcast",
             language=language,
             broadcast_id=broadcast.id,
-            next_attempt_at=now,
-            created_at=now,
             **parts,
         )
         for member_id, telegram_id, language in members

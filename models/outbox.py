@@ -41,7 +41,7 @@ async def enqueue(
         exists = await OutboxMessage.filter(dedupe_key=dedupe_key).using_db(using_db).exists()
         if exists:
             return None
-    message = _message(
+    message = new_message(
         chat_id=chat_id,
         template=template,
         args=args,
@@ -68,19 +68,20 @@ def enqueue_step(
     language: str | None = None,
 ) -> _sql.Step:
     """:func:`enqueue` as one statement for the caller's ``_sql.batch`` (no dedupe key)."""
-    message = _message(
+    message = new_message(
         chat_id=chat_id, template=template, args=args, kind=kind, member=member, language=language
     )
     return _sql.insert("outbox_message", _sql.columns(message))
 
 
-def _message(
+def new_message(
     *,
     chat_id: int,
     template: str,
     args: dict[str, Any] | None,
     kind: str,
-    member: Member | None,
+    member: Member | None = None,
+    member_id: int | None = None,
     language: str | None = None,
     dedupe_key: str | None = None,
     buttons: list[list[dict[str, str]]] | None = None,
@@ -88,11 +89,14 @@ def _message(
     broadcast_id: int | None = None,
     not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """The unsaved row of one queued message."""
+    """The unsaved row of one queued message (bulk producers save many at once).
+
+    ``member`` or just its ``member_id``; ``language`` defaults to the member's.
+    """
     now = clock.now()
     return OutboxMessage(
         chat_id=chat_id,
-        member=member,
+        member_id=member.id if member is not None else member_id,
         kind=kind,
         template=template,
         args=args or {},

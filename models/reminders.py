@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock
+from models import _sql, clock, outbox
 from models.db import connection, write_transaction
 from models.tables import Campaign, CampaignStatus, Member, OutboxMessage
 
@@ -60,7 +60,6 @@ class Notice:
 async def queue_notices(notices: Sequence[Notice], conn: BaseDBAsyncClient | None = None) -> int:
     """Queue many messages at once, skipping dedupe keys already used; how many were new."""
     conn = conn or connection()
-    now = clock.now()
     queued = 0
     for start in range(0, len(notices), _CHUNK):
         chunk = notices[start : start + _CHUNK]
@@ -73,7 +72,7 @@ async def queue_notices(notices: Sequence[Notice], conn: BaseDBAsyncClient | Non
         fresh = [n for n in chunk if n.dedupe_key not in taken]
         await OutboxMessage.bulk_create(
             [
-                OutboxMessage(
+                outbox.new_message(
                     chat_id=n.chat_id,
                     member_id=n.member_id,
                     kind=n.kind,
@@ -81,8 +80,6 @@ async def queue_notices(notices: Sequence[Notice], conn: BaseDBAsyncClient | Non
                     args=n.args,
                     language=n.language,
                     dedupe_key=n.dedupe_key,
-                    next_attempt_at=now,
-                    created_at=now,
                 )
                 for n in fresh
             ],
