@@ -23,6 +23,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import locales
 from models import clock, db
 from models.config import Currency, Tiers
 from models.tables import Campaign, CampaignStatus, Reward
@@ -839,10 +840,7 @@ async def sales_series(period: Period, *, location: str | None = None) -> tuple[
 
 def format_money(minor: int, currency: Currency) -> str:
     """``¥1,234.50``: symbol, thousands separators, the currency's minor digits."""
-    sign = "-" if minor < 0 else ""
-    units, rest = divmod(abs(minor), 10**currency.exponent)
-    frac = f".{rest:0{currency.exponent}d}" if currency.exponent else ""
-    return f"{sign}{currency.symbol}{units:,}{frac}"
+    return locales.money(minor, currency.symbol, currency.exponent)
 
 
 def _change(figure: Figure) -> str:
