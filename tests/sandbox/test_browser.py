@@ -81,8 +81,9 @@ def _conversation(page: _Page, url: str) -> None:
     page.wait_text(ALICE, "You have 0 points")
 
     # the cashier scans her card from her chat and records ¥128.50
+    photos = page.photo_count(ALICE)
     page.type(ALICE, "/card")
-    page.scan_last_photo(ALICE, scanner=CASHIER)
+    page.scan_last_photo(ALICE, scanner=CASHIER, beyond=photos)
     page.wait_text(CASHIER, "How much")
     page.type(CASHIER, "128.50")
     page.press(CASHIER, "Skip")
@@ -94,9 +95,10 @@ def _conversation(page: _Page, url: str) -> None:
     page.type(ALICE, "/rewards")
     page.press(ALICE, "Free coffee")
     page.press(ALICE, "Redeem")
+    photos = page.photo_count(ALICE)
     page.press(ALICE, "Confirm", newest_only=True)
     page.wait_text(ALICE, "Your voucher is below")
-    page.scan_last_photo(ALICE, scanner=CASHIER)
+    page.scan_last_photo(ALICE, scanner=CASHIER, beyond=photos)  # the voucher, not the card
     page.wait_text(CASHIER, "Free coffee")
     page.press(CASHIER, "Confirm")
     page.wait_text(CASHIER, "Redeemed")
@@ -168,10 +170,16 @@ class _Page:
                 f"{text!r} never appeared in chat {uid}: {messages.text[-600:]!r}"
             ) from exc
 
-    def scan_last_photo(self, owner: int, *, scanner: int) -> None:
+    def photo_count(self, uid: int) -> int:
+        return len(self.chat(uid).find_elements("css selector", ".row.bot img.photo"))
+
+    def scan_last_photo(self, owner: int, *, scanner: int, beyond: int = 0) -> None:
+        """Scan the newest photo once more than ``beyond`` photos are shown (it may still
+        be on its way when the text before it has arrived)."""
         photo = self.wait.until(
             lambda _: (
-                self.chat(owner).find_elements("css selector", ".row.bot img.photo") or [False]
+                self.chat(owner).find_elements("css selector", ".row.bot img.photo")[beyond:]
+                or [False]
             )[-1]
         )
         self.wait.until(lambda _: photo.get_attribute("complete") == "true")
