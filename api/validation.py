@@ -4,13 +4,19 @@ refused before anything is looked up or written.
 Malformed JSON or a body that is not an object → 400 ``invalid_json``; a missing field, a
 wrong type (a float or a string where an integer belongs, ``true`` for a number), an
 out-of-range value or an unknown field → 422 ``invalid_field`` naming the field.
+
+Text is checked once, here, wherever it enters: every string of a JSON body (keys
+included) by :func:`read_json`, every path and query parameter by :func:`input_middleware`.
+A control character (NUL breaks PostgreSQL) or a lone surrogate (not encodable as UTF-8)
+is 422 ``invalid_field`` with reason ``invalid-characters`` before anything is looked up.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -40,7 +46,48 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
         raise ApiError(400, "invalid_json") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json")
+    _check_strings(body, "")
     return body
+
+
+def _printable(value: str) -> bool:
+    """No control characters (NUL, C0/C1) and no lone surrogates."""
+    return value.isprintable() or all(unicodedata.category(ch) not in ("Cc", "Cs") for ch in value)
+
+
+def check_text(value: str, field: str) -> str:
+    """``value`` if it is text a database can hold, else 422 naming ``field``."""
+    if not _printable(value):
+        shown = field if _printable(field) else field.encode("ascii", "backslashreplace").decode()
+        raise invalid(shown, "invalid-characters")
+    return value
+
+
+def _check_strings(value: Any, where: str) -> None:
+    """Every string of a parsed JSON document, keys included (named by their path)."""
+    if isinstance(value, str):
+        check_text(value, where or "body")
+    elif isinstance(value, dict):
+        for name, inner in value.items():
+            path = f"{where}.{name}" if where else str(name)
+            check_text(name, path)
+            _check_strings(inner, path)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            _check_strings(inner, f"{where}[{i}]")
+
+
+@web.middleware
+async def input_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Path and query parameters go through :func:`check_text` before any route sees them."""
+    for name, value in request.match_info.items():
+        check_text(value, name)
+    for name, value in request.query.items():
+        check_text(name, "query")
+        check_text(value, name)
+    return await handler(request)
 
 
 def _refuse_constant(name: str) -> Any:

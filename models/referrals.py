@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, outbox
+from models import _sql, audit, clock, outbox, tokens
 from models.config import RuleSet
 from models.db import write_transaction
 from models.ledger import credit, expiry_for, lock_member
@@ -95,7 +95,12 @@ async def attach_referrer(
     | UnknownMember
 ):
     """Record that the owner of referral ``code`` invited ``member_id`` (once)."""
-    referrer = await Member.get_or_none(referral_code=code.strip().upper(), deleted_at=None)
+    typed = code.strip().upper()
+    referrer = (
+        await Member.get_or_none(referral_code=typed, deleted_at=None)
+        if tokens.normalize_code(typed) is not None  # a code's shape, never longer than its column
+        else None
+    )
     if referrer is None:
         return UnknownReferralCode(code)
     if referrer.id == member_id:

@@ -4,6 +4,11 @@ The same store calls as the chat till (``ledger.earn_for_purchase`` with the rul
 campaigns in force, the shop's time zone; ``ledger.refund`` with the refund policy), on
 channel ``api``. The ledger key is ``api:<key prefix>:<Idempotency-Key>``: keys are
 scoped per API key, so two shops may use the same order numbers.
+
+An order belongs to the key that recorded it (``purchase.api_key``): a refund by
+``order_id`` looks only among the caller's own purchases, and one by ``receipt_code``
+finds the caller's own purchases and the till's (recorded in chat, by no key). Another
+key's purchase is ``purchase_not_found``, exactly as if it did not exist.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from api.context import (
 )
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
-from api.routes.members import member_ref
+from api.routes.members import member_ref, one_member
 from models import campaigns, clock, ledger, members
 from models.config import RuleSet
 from models.results import (
@@ -139,7 +144,7 @@ async def post_purchase(request: web.Request) -> web.Response:
     if ref_kind == "card_token":
         member = await members.find_by_card(ref.removeprefix("m-"))
     else:
-        member = await members.find_by_code_or_phone(ref)
+        member = one_member(await members.lookup(ref))
     if member is None:
         raise ApiError(404, "member_not_found")
     tz = timezone(request)
@@ -155,6 +160,7 @@ async def post_purchase(request: web.Request) -> web.Response:
             location=parsed["location"],
             channel="api",
             order_id=parsed["order_id"],
+            api_key_id=api_key(request).id,
             campaigns=await campaigns.rules_at(clock.now(), "api", tz=tz),
             tz=tz,
         )
@@ -181,25 +187,22 @@ async def post_purchase(request: web.Request) -> web.Response:
 
 
 async def _find_refunded_purchase(request: web.Request, parsed: dict[str, Any]) -> Purchase:
-    """The purchase a refund names, by receipt code or by this API's order id."""
+    """The purchase a refund names: by receipt code (the caller's own or the till's) or
+    by order id (the caller's own only); anything else is ``purchase_not_found``."""
+    caller = api_key(request)
     if parsed["receipt_code"] is not None:
         found = await ledger.find_purchase(parsed["receipt_code"])
-        if found is None or str(found.id) == parsed["receipt_code"]:  # ids are not receipts
+        if found is None or found.api_key_id not in (None, caller.id):  # type: ignore[attr-defined]
             raise ApiError(404, "purchase_not_found")
     else:
-        query = Purchase.filter(order_id=parsed["order_id"], channel="api")
-        bound = api_key(request).location
-        if bound is not None:
-            query = query.filter(location=bound)
-        matches = await query.limit(2)
+        matches = await Purchase.filter(api_key_id=caller.id, order_id=parsed["order_id"]).limit(2)
         if not matches:
             raise ApiError(404, "purchase_not_found")
-        if len(matches) > 1:
+        if len(matches) > 1:  # the same order id under two Idempotency-Keys of this key
             raise ApiError(409, "ambiguous_order")
         found = matches[0]
-    bound = api_key(request).location
-    if bound is not None and found.location != bound:
-        raise ApiError(403, "location_mismatch", location=bound)
+    if caller.location is not None and found.location != caller.location:
+        raise ApiError(403, "location_mismatch", location=caller.location)
     return found
 
 
