@@ -2,7 +2,7 @@
 refused before anything is looked up or written.
 
 Malformed JSON or a body that is not an object → 400 ``invalid_json``; a missing field, a
-wrong type (a float or a string where an integer belongs, ``true`` for a number), an
+wrong type (a fraction or a string where an integer belongs, ``true`` for a number), an
 out-of-range value or an unknown field → 422 ``invalid_field`` naming the field.
 
 Text is checked once, here, wherever it enters: every string of a JSON body (keys
@@ -29,6 +29,8 @@ _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
 MAX_TEXT = 64
 MAX_ITEMS = 200
 MAX_QUANTITY = 100_000
+MAX_SAFE_INTEGER = 2**53 - 1
+"""The largest integer every JSON reader holds exactly (the document's ``maximum``)."""
 
 
 async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
@@ -117,9 +119,11 @@ def integer(
     value = body.get(name, default)
     if value is None:
         raise invalid(where + name, "required")
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+        value = int(value)  # 100.0 is the integer 100 to JSON Schema; 12.5 is refused below
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid(where + name, "not-an-integer")
-    if value < minimum or (maximum is not None and value > maximum):
+    if value < minimum or value > (MAX_SAFE_INTEGER if maximum is None else maximum):
         raise invalid(where + name, "out-of-range")
     return value
 

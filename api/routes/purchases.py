@@ -211,7 +211,7 @@ async def post_refund(request: web.Request) -> web.Response:
     body = await v.read_json(request, settings(request).api.max_body_bytes)
     v.only(body, {"receipt_code", "order_id", "amount_minor"})
     parsed = {
-        "receipt_code": v.text(body, "receipt_code"),
+        "receipt_code": v.text(body, "receipt_code", max_length=32),
         "order_id": v.text(body, "order_id"),
         "amount_minor": v.integer(body, "amount_minor", minimum=1),
     }
