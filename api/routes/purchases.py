@@ -126,30 +126,38 @@ def _purchase_body(
     )
 
 
+async def _member(ref: dict[str, str]) -> Member:
+    """The one live member a purchase names (404 none, 409 several)."""
+    ((kind, text),) = ref.items()
+    if kind == "card_token":
+        member = await members.find_by_card(text.removeprefix("m-"))
+    else:
+        member = one_member(await members.lookup(text))
+    if member is None:
+        raise ApiError(404, "member_not_found")
+    return member
+
+
 async def post_purchase(request: web.Request) -> web.Response:
     """Record a purchase for a member and award its points (201; a retry replays, 200)."""
     body = await v.read_json(request, settings(request).api.max_body_bytes)
     parsed = _parse_purchase(body)
     key = v.idempotency_key(request, fallback=f"order:{parsed['order_id']}")
     parsed["location"] = location(request, parsed["location"])
-    rules = await rules_in_force()
     try:
         lines = [Item.parse(line) for line in parsed["items"]]
     except (KeyError, TypeError, ValueError):
         raise v.invalid("items", "invalid") from None
-    refused = check_purchase(parsed["amount_minor"], parsed["currency"], rules, lines)
-    if refused is not None:
-        raise rejection(refused, rules)
-    ((ref_kind, ref),) = parsed["member"].items()
-    if ref_kind == "card_token":
-        member = await members.find_by_card(ref.removeprefix("m-"))
-    else:
-        member = one_member(await members.lookup(ref))
-    if member is None:
-        raise ApiError(404, "member_not_found")
     tz = timezone(request)
 
     async def work() -> Answer:
+        # Looked up under the claim, so a retry is answered the first answer even when the
+        # member or the rules changed since; a refusal here releases the claim.
+        rules = await rules_in_force()
+        refused = check_purchase(parsed["amount_minor"], parsed["currency"], rules, lines)
+        if refused is not None:
+            raise rejection(refused, rules)
+        member = await _member(parsed["member"])
         result = await ledger.earn_for_purchase(
             member.id,
             parsed["amount_minor"],
@@ -218,10 +226,11 @@ async def post_refund(request: web.Request) -> web.Response:
     if (parsed["receipt_code"] is None) == (parsed["order_id"] is None):
         raise v.invalid("receipt_code", "one-of:receipt_code,order_id")
     key = v.idempotency_key(request)
-    purchase = await _find_refunded_purchase(request, parsed)
-    rules = await rules_in_force()
 
     async def work() -> Answer:
+        # found under the claim: a retry replays even if the order id became ambiguous
+        purchase = await _find_refunded_purchase(request, parsed)
+        rules = await rules_in_force()
         result = await ledger.refund(
             purchase.id,
             parsed["amount_minor"],
@@ -259,7 +268,7 @@ async def post_refund(request: web.Request) -> web.Response:
     answer = await run_once(
         _record_key(request, "refund", key),
         "refund",
-        {**parsed, "purchase_id": purchase.id},
+        parsed,
         work,
         idempotent_work=True,
     )

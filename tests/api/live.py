@@ -8,8 +8,10 @@ store (SQLite or PostgreSQL) and the keys live in the thread's loop; a test talk
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import threading
-from collections.abc import Awaitable, Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,10 +37,29 @@ class LiveApi:
         self.keys: list[str] = []
         self.base_url = ""
         self._keys = keys
+        self.context = contextvars.copy_context()
 
-    def run(self, work: Awaitable[T]) -> T:
-        """Run a coroutine on the server's loop (the store is bound to it) and wait."""
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout=120)  # type: ignore[arg-type]
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the server's loop and wait for it.
+
+        Every such coroutine runs in the one context the store was opened in (Tortoise
+        keeps its connections in a context variable), one at a time.
+        """
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def finish(task: asyncio.Task[T]) -> None:
+            if task.cancelled():
+                done.cancel()
+            elif task.exception() is not None:
+                done.set_exception(task.exception())  # type: ignore[arg-type]
+            else:
+                done.set_result(task.result())
+
+        def start() -> None:
+            self.loop.create_task(work, context=self.context).add_done_callback(finish)
+
+        self.loop.call_soon_threadsafe(start)
+        return done.result(timeout=120)
 
     async def _start(self) -> None:
         await db.open_fresh_store(self.url)
