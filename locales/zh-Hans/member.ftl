@@ -72,6 +72,8 @@ member-reward-details = 🎁 <b>{ $name }</b>
     { $description }
     所需积分：<b>{ $cost }</b> · { $stock }
     您的积分：{ $balance }
+member-reward-to-go = 🔒 还差 { $missing } 积分
+member-reward-missing = 您还需要 <b>{ $missing }</b> 积分才能兑换此礼品。每次消费都会让您更近一步。
 member-reward-redeem = 兑换
 member-redeem-ask = 用 <b>{ $cost }</b> 积分兑换“{ $name }”吗？您有 { $balance } 积分。
 member-redeem-done = ✅ 已用 { $cost } 积分兑换“{ $name }”。剩余积分：{ $balance }。兑换券见下方。

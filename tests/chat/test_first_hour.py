@@ -55,3 +55,37 @@ async def test_help_in_chinese_for_staff_and_members(rig: Rig) -> None:
     member = rig.member(1003, "李", "zh-hans")
     await member.send("/help")
     assert "您可以使用以下功能" in member.last_text and "收银" not in member.last_text
+
+
+async def _catalogue_with(rig: Rig, cost: int) -> None:
+    from models import clock
+    from models.tables import Reward
+
+    await Reward.create(
+        names={"en": "Tote bag", "zh-Hans": "帆布袋"}, kind="gift", cost_points=cost,
+        created_at=clock.now(),
+    )  # fmt: skip
+
+
+async def test_a_reward_out_of_reach_says_what_is_missing_and_offers_no_redeem(rig: Rig) -> None:
+    await _catalogue_with(rig, 170)
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 5000)  # 50 points
+    catalogue = next(m for m in await alice.send("/rewards") if m.buttons)
+    assert "🔒 120 to go" in (catalogue.text or "")
+    await alice.press("Tote bag", message=catalogue)
+    details = alice.last_message
+    assert "You need 120 more points" in (details.text or details.caption or "")
+    assert details.buttons == []  # no Redeem to press only to be told "not enough"
+
+
+async def test_out_of_reach_in_chinese(rig: Rig) -> None:
+    await _catalogue_with(rig, 170)
+    li = rig.member(1002, "李", "zh-hans")
+    await li.send("/start")
+    await li.send("/rewards")
+    assert "还差 170 积分" in li.last_text
+    await li.press("帆布袋")
+    assert "您还需要 170 积分" in li.last_text.replace("<b>", "").replace("</b>", "")
+    assert li.last_message.buttons == []
