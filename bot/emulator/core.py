@@ -69,6 +69,7 @@ class EmulatorState:
     idle: float
     settle_timeout: float
     latency: float
+    callback_answer_window: float
     users: dict[int, EmuUser]
     chats: dict[int, Chat]
     files: dict[str, StoredFile]

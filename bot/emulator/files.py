@@ -8,11 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.emulator import rules
 from bot.emulator.core import EmulatorState, api_method
-from bot.emulator.markup import (
-    MAX_CAPTION,
-)
-from bot.emulator.protocol import ApiError, Params
+from bot.emulator.protocol import Params
 from bot.emulator.state import (
     StoredFile,
     image_size,
@@ -34,12 +32,12 @@ class FilesMixin(EmulatorState):
             return self._store_file("document", upload.data, upload.content_type, upload.filename)
         ref = p.get_str(key)
         if not ref:
-            raise ApiError.bad_request(f"there is no {key} in the request")
+            raise rules.NO_FILE.error(kind=key)
         stored = self.files.get(ref)
         if stored is None:
-            raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
+            raise rules.WRONG_FILE_ID.error()
         if stored.kind != key:
-            raise ApiError.bad_request("type of file mismatch")
+            raise rules.FILE_TYPE_MISMATCH.error()
         return stored
 
     def _store_file(
@@ -70,7 +68,7 @@ class FilesMixin(EmulatorState):
 
     async def _send_file(self, p: Params, method: str, key: str) -> dict[str, Any]:
         chat = self._target_chat(p)
-        caption, caption_entities = self._formatted(p, "caption", MAX_CAPTION, required=False)
+        caption, caption_entities = self._formatted(p, "caption", required=False)
         markup = self._reply_markup(p)
         reply_to = self._reply_target(chat, p)
         stored = self._input_file(p, key)
@@ -96,7 +94,7 @@ class FilesMixin(EmulatorState):
     async def _get_file(self, p: Params) -> dict[str, Any]:
         stored = self.files.get(p.get_str("file_id") or "")
         if stored is None:
-            raise ApiError.bad_request("invalid file_id")
+            raise rules.INVALID_FILE_ID.error()
         return stored.file_api()
 
     async def _handle_download(self, request: web.Request) -> web.StreamResponse:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+from bot.emulator import rules
 from bot.emulator.markup import entities_to_html
 from bot.emulator.protocol import ApiError
 
@@ -74,7 +75,7 @@ def image_size(data: bytes) -> tuple[int, int]:
         with Image.open(BytesIO(data)) as image:
             return image.size
     except (UnidentifiedImageError, OSError) as exc:
-        raise ApiError.bad_request("IMAGE_PROCESS_FAILED") from exc
+        raise rules.NOT_AN_IMAGE.error() from exc
 
 
 @dataclass
@@ -320,6 +321,7 @@ class CallbackRecord:
     user_id: int
     message: ChatMessage
     data: str
+    pressed_at: float = field(default_factory=time.monotonic)
     answered: bool = False
     text: str | None = None
     show_alert: bool = False
@@ -334,12 +336,17 @@ class Stats:
     sent: Counter[str] = field(default_factory=Counter)
     errors: Counter[tuple[str, int]] = field(default_factory=Counter)
     too_many_requests: int = 0
+    # (method, description) of every error answered, and the quiet repairs (rules.Repair.name)
+    refused: Counter[tuple[str, str]] = field(default_factory=Counter)
+    repaired: Counter[str] = field(default_factory=Counter)
 
     def reset(self) -> None:
         self.calls.clear()
         self.sent.clear()
         self.errors.clear()
         self.too_many_requests = 0
+        self.refused.clear()
+        self.repaired.clear()
 
 
 @dataclass
