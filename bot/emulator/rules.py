@@ -170,6 +170,10 @@ ALBUM_EMPTY = _refusal("album_empty", "Bad Request: there are no messages to sen
 ALBUM_TOO_BIG = _refusal("album_too_big", "Bad Request: too many messages to send as an album")
 ALBUM_MIXED = _refusal("album_mixed", "Bad Request: document can't be mixed with other media types")
 INPUT_MEDIA = _refusal("input_media", "Bad Request: can't parse InputMedia: {detail}")
+ALBUM_ITEM_FAILED = _refusal(
+    "album_item_failed",
+    'Bad Request: failed to send message #{position} with the error message "{error}"',
+)
 
 ALBUM_OF_ONE = _repair("album_of_one", "sendMediaGroup with one item sends a plain message")
 

@@ -124,6 +124,7 @@ class BotApiEmulator(
         self._files_by_path: dict[str, StoredFile] = {}
         self._file_counter = itertools.count(1)
         self._query_counter = itertools.count(1)
+        self._album_counter = itertools.count(1)
         self._pending: deque[dict[str, Any]] = deque()
         self._next_update_id = 1
         self._allowed_updates: list[str] | None = None
@@ -216,10 +217,10 @@ class BotApiEmulator(
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return error_response(rules.UNAUTHORIZED.error())
+            return self._refuse(request.match_info["method"], rules.UNAUTHORIZED.error())
         entry = self._methods.get(request.match_info["method"].lower())
         if entry is None:
-            return error_response(rules.METHOD_NOT_FOUND.error())
+            return self._refuse(request.match_info["method"], rules.METHOD_NOT_FOUND.error())
         name, handler = entry
         polling = name == "getUpdates"
         self.stats.calls[name] += 1
@@ -233,14 +234,17 @@ class BotApiEmulator(
             self._raise_fault(name, params)
             result = await handler(params)
         except ApiError as error:
-            self.stats.errors[(name, error.code)] += 1
-            self.stats.refused[(name, error.description)] += 1
-            if error.code == 429:
-                self.stats.too_many_requests += 1
-            return error_response(error)
+            return self._refuse(name, error)
         finally:
             if not polling:
                 self._inflight -= 1
                 self._touch()
         self.stats.sent[name] += 1
         return ok_response(result)
+
+    def _refuse(self, name: str, error: ApiError) -> web.Response:
+        self.stats.errors[(name, error.code)] += 1
+        self.stats.refused[(name, error.description)] += 1
+        if error.code == 429:
+            self.stats.too_many_requests += 1
+        return error_response(error)

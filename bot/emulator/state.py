@@ -169,6 +169,7 @@ class ChatMessage:
     contact: dict[str, Any] | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to: ChatMessage | None = None
+    media_group_id: str | None = None
     edit_date: int | None = None
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -245,6 +246,8 @@ class ChatMessage:
                 data["caption_entities"] = self.caption_entities
         if self.contact:
             data["contact"] = self.contact
+        if self.media_group_id:
+            data["media_group_id"] = self.media_group_id
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         if nested and self.reply_to is not None:
@@ -290,6 +293,7 @@ class ChatMessage:
             "reply_keyboard": reply_keyboard_page(markup),
             "remove_keyboard": bool(markup.get("remove_keyboard")),
             "reply_to": self.reply_to.message_id if self.reply_to else None,
+            "media_group_id": self.media_group_id,
             "edited": self.edit_date is not None,
             "deleted": self.deleted,
         }
