@@ -76,6 +76,10 @@ class RateLimiter:
             return 0.0
         return (1 - bucket.tokens) / self.rate
 
+    def __len__(self) -> int:
+        """How many names (keys, client addresses) have a bucket now."""
+        return len(self._buckets)
+
     def _forget_full(self, now: float) -> None:
         """Drop buckets that have refilled (they equal a new one), so memory stays bounded
         however many names (client addresses) are seen; if none has, drop the oldest."""

@@ -44,7 +44,7 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
             raise ApiError(413, "payload_too_large", limit=limit)
     try:
         body = json.loads(raw, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[… nested past the stack
         raise ApiError(400, "invalid_json") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json")
@@ -65,18 +65,23 @@ def check_text(value: str, field: str) -> str:
     return value
 
 
-def _check_strings(value: Any, where: str) -> None:
-    """Every string of a parsed JSON document, keys included (named by their path)."""
-    if isinstance(value, str):
-        check_text(value, where or "body")
-    elif isinstance(value, dict):
-        for name, inner in value.items():
-            path = f"{where}.{name}" if where else str(name)
-            check_text(name, path)
-            _check_strings(inner, path)
-    elif isinstance(value, list):
-        for i, inner in enumerate(value):
-            _check_strings(inner, f"{where}[{i}]")
+def _check_strings(document: Any, where: str) -> None:
+    """Every string of a parsed JSON document, keys included (named by their path).
+
+    Iterative: a body nested a thousand deep must not exhaust the stack.
+    """
+    pending = [(document, where)]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            check_text(value, path or "body")
+        elif isinstance(value, dict):
+            for name, inner in value.items():
+                inner_path = f"{path}.{name}" if path else str(name)
+                check_text(name, inner_path)
+                pending.append((inner, inner_path))
+        elif isinstance(value, list):
+            pending.extend((inner, f"{path}[{i}]") for i, inner in enumerate(value))
 
 
 @web.middleware

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, outbox, tokens
+from models import _sql, audit, clock, outbox
 from models.config import RuleSet
 from models.db import write_transaction
 from models.ledger import credit, expiry_for, lock_member
@@ -25,6 +25,8 @@ from models.tables import EntryKind, LedgerEntry, Member, Purchase
 
 PREFIX = "r"
 _MAX_CHAIN = 64
+REFERRAL_CODE_MAX_LENGTH = 16
+"""The width of ``member.referral_code``."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ async def attach_referrer(
     typed = code.strip().upper()
     referrer = (
         await Member.get_or_none(referral_code=typed, deleted_at=None)
-        if tokens.normalize_code(typed) is not None  # a code's shape, never longer than its column
+        if len(typed) <= REFERRAL_CODE_MAX_LENGTH  # longer is no code (and overflows the column)
         else None
     )
     if referrer is None:

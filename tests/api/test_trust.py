@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from api.auth import RateLimiter
 from models import api_keys, doctor, ledger
 from models.tables import IdempotencyRecord, Member, Purchase
 from tests.api.conftest import Api, api_settings, new_member, purchase, start_api, written
@@ -125,6 +126,21 @@ async def test_hostile_text_in_a_body_is_4xx_and_writes_nothing(api: Api) -> Non
     assert await written() == before
 
 
+async def test_a_body_nested_past_the_stack_is_400(api: Api) -> None:
+    before = await written()
+    for depth, status in ((30_000, 400), (2_000, 400), (500, 422)):
+        raw = '{"member": ' + "[" * depth + "]" * depth + "}"
+        answer = await api.call(
+            "POST",
+            "/purchases",
+            data=raw,
+            idem="deep",
+            headers={"Content-Type": "application/json"},
+        )
+        assert answer[0] == status, (depth, answer[1])
+    assert await written() == before
+
+
 HOSTILE_PATHS = [
     "/members/%00",
     "/members/" + "A" * 40,
@@ -196,3 +212,15 @@ async def test_a_flood_of_forged_keys_is_limited_per_address(api: Api) -> None:
             assert response.status == 404
     finally:
         await client.close()
+
+
+def test_failure_buckets_stay_bounded_under_many_addresses() -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate=1.0, burst=2, now=lambda: now[0], max_names=100)
+    for i in range(1000):
+        assert limiter.take(f"addr:{i}") == 0  # each new address starts with a full bucket
+        now[0] += 0.01
+    assert len(limiter) <= 100
+    limiter.take("addr:x")
+    limiter.take("addr:x")
+    assert limiter.take("addr:x") > 0  # forgetting others never refills a live bucket
