@@ -18,7 +18,7 @@ from handlers.member import (
     vouchers,
 )
 from handlers.member.keyboards import MENU
-from handlers.registry import Button, Command, Feature
+from handlers.registry import Button, Command, Feature, Input
 
 FEATURE = Feature(
     name="member",
@@ -52,8 +52,8 @@ FEATURE = Feature(
         "mxy": Button(privacy.on_delete_confirmed),
     },
     inputs={
-        onboarding.CONTACT_STATE: onboarding.on_contact,
-        profile.BIRTHDAY_STATE: profile.on_birthday_text,
+        onboarding.CONTACT_STATE: Input(onboarding.on_contact),
+        profile.BIRTHDAY_STATE: Input(profile.on_birthday_text),
     },
     menu_buttons=MENU,
     on_start=onboarding.start,
