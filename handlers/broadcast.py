@@ -133,7 +133,8 @@ async def _new_draft(update: Update, context: JifenContext, text: str, photo: st
             ]
         ]
     )
-    await reply(update, context.t("broadcast-ask-button-choice"), reply_markup=markup)
+    said = await reply(update, context.t("broadcast-ask-button-choice"), reply_markup=markup)
+    flows.await_buttons(context, said)
 
 
 async def _draft(update: Update, context: JifenContext, data: CallbackData) -> Broadcast | None:
@@ -189,8 +190,9 @@ async def _choose_audience(update: Update, context: JifenContext, draft_id: int)
         for i in range(0, len(kinds), 2)
     ]
     rows.append([_button(context, "common-cancel", "bcdrop", draft_id)])
-    await reply(
-        update, context.t("broadcast-choose-audience"), reply_markup=InlineKeyboardMarkup(rows)
+    markup = InlineKeyboardMarkup(rows)
+    flows.await_buttons(
+        context, await reply(update, context.t("broadcast-choose-audience"), reply_markup=markup)
     )
 
 
@@ -213,18 +215,18 @@ async def on_audience(update: Update, context: JifenContext, data: CallbackData)
             ]
             for level in rules.tiers.levels
         ]
-        await reply(
-            update, context.t("broadcast-choose-tier"), reply_markup=InlineKeyboardMarkup(rows)
-        )
+        markup = InlineKeyboardMarkup(rows)
+        said = await reply(update, context.t("broadcast-choose-tier"), reply_markup=markup)
+        flows.await_buttons(context, said)
         return
     if kind == AudienceKind.LANGUAGE and value is None:
         rows = [
             [_button(context, f"broadcast-language-{code.lower()}", "bcaud", draft.id, kind, code)]
             for code in LANGUAGES
         ]
-        await reply(
-            update, context.t("broadcast-choose-language"), reply_markup=InlineKeyboardMarkup(rows)
-        )
+        markup = InlineKeyboardMarkup(rows)
+        said = await reply(update, context.t("broadcast-choose-language"), reply_markup=markup)
+        flows.await_buttons(context, said)
         return
     if kind == AudienceKind.INACTIVE:
         flows.await_input(context, ASK_DAYS, draft=draft.id)
@@ -307,7 +309,7 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
             ],
         ]
     )
-    await reply(
+    said = await reply(
         update,
         context.t(
             "broadcast-summary",
@@ -320,6 +322,7 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
         parse_mode="HTML",
         reply_markup=markup,
     )
+    flows.await_buttons(context, said)
 
 
 # ---- preview, send, schedule, cancel ----

@@ -159,12 +159,13 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
                 )
             ]
         )
-        await reply(
+        said = await reply(
             update,
             context.t("rules-choose", field=label, current=current),
             parse_mode="HTML",
             reply_markup=InlineKeyboardMarkup(rows),
         )
+        flows.await_buttons(context, said)
         return
     flows.await_input(context, INPUT, field=field.key)
     await reply(

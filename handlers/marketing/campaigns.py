@@ -137,7 +137,8 @@ async def _ask_kind(update: Update, context: JifenContext) -> None:
             (context.t("marketing-campaign-kind-bonus"), "mkc-kind", ("b",)),
         ],
     )
-    await reply(update, context.t("marketing-campaign-ask-kind"), reply_markup=markup)
+    said = await reply(update, context.t("marketing-campaign-ask-kind"), reply_markup=markup)
+    flows.await_buttons(context, said)
 
 
 async def kind(update: Update, context: JifenContext, data: CallbackData) -> None:
@@ -225,7 +226,8 @@ async def _ask_window(update: Update, context: JifenContext) -> None:
             (context.t("marketing-preset-typed"), "mkc-win", ("typed",)),
         ],
     )
-    await reply(update, context.t("marketing-campaign-ask-window"), reply_markup=markup)
+    said = await reply(update, context.t("marketing-campaign-ask-window"), reply_markup=markup)
+    flows.await_buttons(context, said)
 
 
 async def window(update: Update, context: JifenContext, data: CallbackData) -> None:

@@ -110,15 +110,15 @@ async def _ask(update: Update, context: JifenContext, index: int) -> None:
         )
     if step.skip:
         rows.append([(context.t(step.skip), "mkr-skip", (index,))])
-    if step.kind == "choice":
-        flows.stop(context)
-    else:
+    if step.kind != "choice":
         flows.await_input(context, "mkr-step", index=index)
-    await reply(
+    said = await reply(
         update,
         context.t(f"marketing-reward-ask-{step.name}"),
         reply_markup=keyboard(context, update, *rows) if rows else None,
     )
+    if step.kind == "choice":
+        flows.await_buttons(context, said)
 
 
 async def _refuse(update: Update, context: JifenContext, problem: InvalidReward) -> None:
