@@ -466,7 +466,7 @@ async def on_cancel_live(update: Update, context: JifenContext, data: CallbackDa
 
 async def on_drop(update: Update, context: JifenContext, data: CallbackData) -> None:
     """Abandon the draft being composed (it stays a draft and is never sent)."""
-    flows.clear(context)
+    await flows.cancel(context)
     await reply(update, context.t("common-cancelled"))
 
 

@@ -88,8 +88,17 @@ def stop(context: JifenContext) -> None:
 
 
 def clear(context: JifenContext) -> None:
-    """Forget the whole flow: step and drafts (Cancel, a revoked role)."""
+    """Forget the whole flow: step and drafts (a revoked role, a Cancel that won)."""
     _state(context).clear()
+
+
+async def cancel(context: JifenContext) -> None:
+    """A Cancel button of the flow: forget it, and withdraw its open confirm step (whose
+    Confirm then answers "cancelled"), so nothing of this flow can still be written."""
+    step = awaited_buttons(context)
+    if step is not None and step.get("action") is not None:
+        await pending.withdraw(step["action"])
+    clear(context)
 
 
 # ---- drafts ----------------------------------------------------------------------------

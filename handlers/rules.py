@@ -247,7 +247,7 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
 
 async def on_cancel(update: Update, context: JifenContext, data: CallbackData) -> None:
     """Cancel while a value is asked (before the confirm step): forget the flow."""
-    flows.clear(context)
+    await flows.cancel(context)
     await reply(update, context.t("common-cancelled"))
 
 

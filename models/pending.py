@@ -98,31 +98,39 @@ async def bind(action_id: int, message_id: int) -> bool:
     return changed == 1
 
 
-_CLAIM = (
-    "UPDATE pending_action SET state = ?, claimed_at = ?, message_id = COALESCE(message_id, ?)"
-    " WHERE id = ? AND actor_telegram_id = ? AND (message_id = ? OR message_id IS NULL)"
-    " AND ((state = ? AND expires_at > ?) OR (state = ? AND claimed_at <= ?))"
+def _press_sql(stamp: str, allowed: str) -> str:
+    """A press's conditional UPDATE: the actor, the bound (or not yet bound) message, and
+    ``allowed`` states; it binds an unbound action to the pressed message."""
+    return (
+        f"UPDATE pending_action SET state = ?, {stamp} = ?, message_id = COALESCE(message_id, ?)"
+        " WHERE id = ? AND actor_telegram_id = ? AND (message_id = ? OR message_id IS NULL)"
+        f" AND {allowed}"
+    )
+
+
+_CLAIM = _press_sql(
+    "claimed_at", "((state = ? AND expires_at > ?) OR (state = ? AND claimed_at <= ?))"
 )
+_CANCEL = _press_sql("finished_at", "state = ? AND expires_at > ?")
+
+
+async def _press(
+    sql: str, to: ActionState, action_id: int, actor: int, message_id: int, *allowed: object
+) -> bool:
+    """Run one press's UPDATE; True when this press won."""
+    now = clock.now()
+    changed = await _sql.execute(
+        connection(), sql, to.value, now, message_id, action_id, actor, message_id, *allowed
+    )
+    return changed == 1
 
 
 async def claim(action_id: int, actor: int, message_id: int) -> Claimed | Refusal:
     """Confirm pressed on ``message_id``: pending → confirming, one winner."""
     now = clock.now()
-    won = await _sql.execute(
-        connection(),
-        _CLAIM,
-        ActionState.CONFIRMING.value,
-        now,
-        message_id,
-        action_id,
-        actor,
-        message_id,
-        ActionState.PENDING.value,
-        now,
-        ActionState.CONFIRMING.value,
-        now - CLAIM_LEASE,
-    )
-    if won == 1:
+    pending_, confirming = ActionState.PENDING.value, ActionState.CONFIRMING.value
+    allowed = (pending_, now, confirming, now - CLAIM_LEASE)
+    if await _press(_CLAIM, ActionState.CONFIRMING, action_id, actor, message_id, *allowed):
         return Claimed(await PendingAction.get(id=action_id))
     return await _why(action_id, actor, message_id)
 
@@ -154,22 +162,8 @@ async def release(action_id: int) -> None:
 
 async def cancel(action_id: int, actor: int, message_id: int) -> Cancelled | Refusal:
     """Cancel pressed on ``message_id``: pending → cancelled, one winner."""
-    now = clock.now()
-    won = await _sql.execute(
-        connection(),
-        "UPDATE pending_action SET state = ?, finished_at = ?,"
-        " message_id = COALESCE(message_id, ?) WHERE id = ? AND actor_telegram_id = ?"
-        " AND (message_id = ? OR message_id IS NULL) AND state = ? AND expires_at > ?",
-        ActionState.CANCELLED.value,
-        now,
-        message_id,
-        action_id,
-        actor,
-        message_id,
-        ActionState.PENDING.value,
-        now,
-    )
-    if won == 1:
+    allowed = (ActionState.PENDING.value, clock.now())
+    if await _press(_CANCEL, ActionState.CANCELLED, action_id, actor, message_id, *allowed):
         return Cancelled()
     return await _why(action_id, actor, message_id)
 

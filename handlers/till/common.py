@@ -99,5 +99,5 @@ def actor_id(update: Update) -> int:
 
 async def on_cancel(update: Update, context: JifenContext, data: object) -> None:
     """A till Cancel button before any confirm step: forget the flow, nothing written."""
-    flows.clear(context)
+    await flows.cancel(context)
     await show(update, context.t("common-cancelled"))

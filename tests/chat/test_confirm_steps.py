@@ -37,6 +37,7 @@ from models.tables import (
     VoucherStatus,
 )
 from tests.chat.conftest import Rig
+from tests.chat.test_marketing import marketer
 from tests.chat.test_till import card_of, hire, record, voucher_for
 
 
@@ -210,13 +211,6 @@ async def test_rules_change(rig: Rig) -> None:
         await ada.send(str(next(values)))
 
     await play_every_stale_press(rig, ConfirmStep(ada, reach, RuleVersion.all().count))
-
-
-async def marketer(rig: Rig, user_id: int = 3001) -> Player:
-    mia = rig.member(user_id, "Mia")
-    await mia.send("/start")
-    await staff.grant_role(user_id, Role.MARKETER, granted_by=None)
-    return mia
 
 
 async def test_campaign(rig: Rig) -> None:

@@ -15,7 +15,8 @@ from models.tables import (
     RuleVersion,
 )
 from tests.chat.conftest import Rig
-from tests.chat.test_confirm_steps import button_data, marketer
+from tests.chat.test_confirm_steps import button_data
+from tests.chat.test_marketing import marketer
 from tests.chat.test_till import card_of, hire
 
 
