@@ -154,9 +154,11 @@ def signed_rows(
     ]
 
 
-def confirm_buttons(context: JifenContext, action_id: int) -> list[ButtonSpec]:
+def confirm_buttons(
+    context: JifenContext, action_id: int, confirm_key: str = "common-confirm"
+) -> list[ButtonSpec]:
     return [
-        (context.t("common-confirm"), CONFIRM, (action_id,)),
+        (context.t(confirm_key), CONFIRM, (action_id,)),
         (context.t("common-cancel"), CANCEL, (action_id,)),
     ]
 
@@ -170,11 +172,13 @@ async def ask_confirm(
     *,
     extra: Sequence[Sequence[ButtonSpec]] = (),
     edit: bool = False,
+    confirm_key: str = "common-confirm",
 ) -> None:
     """Show a confirm step: a pending action of ``kind`` (what Confirm does is declared in
     the Feature table), its message with Confirm/Cancel (+ ``extra`` rows), bound to it.
 
-    ``edit`` replaces the pressed message instead of sending a new one.
+    ``edit`` replaces the pressed message instead of sending a new one; ``confirm_key``
+    labels the Confirm button.
     """
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -183,7 +187,7 @@ async def ask_confirm(
         await pending.withdraw(previous["action"])  # one open confirm step per flow
     valid = timedelta(minutes=context.settings.flows.confirm_valid_minutes)
     action = await pending.create(user.id, chat.id, kind, payload, valid)
-    rows = [confirm_buttons(context, action.id), *extra]
+    rows = [confirm_buttons(context, action.id, confirm_key), *extra]
     markup = InlineKeyboardMarkup(signed_rows(context, user.id, rows))
     message = await show(update, text, markup, edit=edit)
     if isinstance(message, Message):

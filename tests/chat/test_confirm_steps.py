@@ -1,10 +1,10 @@
 """Every confirm step is a pending action: played against each feature's real dialogue.
 
 For the till purchase, voucher redeem, refund, adjust, /rules, /campaign, /reward,
-/coupons, /broadcast and staff revoke: Confirm after Cancel writes nothing and answers
-"cancelled"; Cancel after Confirm changes nothing; a double Confirm writes once; Confirm
-data replayed on a newer message is refused; someone else's button is refused; an
-expired confirmation says so.
+/coupons, /broadcast, staff revoke, and the member's redeem, new card and account
+deletion: Confirm after Cancel writes nothing and answers "cancelled"; Cancel after
+Confirm changes nothing; a double Confirm writes once; Confirm data replayed on a newer
+message is refused; someone else's button is refused; an expired confirmation says so.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from models.tables import (
 )
 from tests.chat.conftest import Rig
 from tests.chat.test_marketing import marketer
+from tests.chat.test_member_screens import joined, reward
 from tests.chat.test_till import card_of, hire, record, voucher_for
 
 
@@ -52,11 +53,12 @@ class ConfirmStep:
     actor: Player
     reach: Callable[[], Awaitable[None]]
     writes: Callable[[], Awaitable[int]]
+    confirm: str = "Confirm"
 
     async def shown(self) -> ChatMessage:
         await self.reach()
         message = next(m for m in reversed(self.actor.messages) if m.buttons)
-        assert any("Confirm" in b["text"] for b in message.buttons), message.visible_text
+        assert any(self.confirm in b["text"] for b in message.buttons), message.visible_text
         return message
 
 
@@ -68,7 +70,7 @@ async def play_every_stale_press(rig: Rig, step: ConfirmStep) -> None:
     # Confirm after Cancel (a second device, or two quick taps): nothing, "cancelled"
     shown = await step.shown()
     before = await step.writes()
-    confirm = button_data(shown, "Confirm")
+    confirm = button_data(shown, step.confirm)
     await actor.press("Cancel", message=shown)
     assert "Cancelled" in shown.visible_text
     await actor.press_data(confirm, message=shown)
@@ -77,10 +79,10 @@ async def play_every_stale_press(rig: Rig, step: ConfirmStep) -> None:
 
     # Confirm, then Confirm again and Cancel: one write, the same outcome shown
     shown = await step.shown()
-    confirm, cancel = button_data(shown, "Confirm"), button_data(shown, "Cancel")
-    await actor.press("Confirm", message=shown)
+    confirm, cancel = button_data(shown, step.confirm), button_data(shown, "Cancel")
+    await actor.press(step.confirm, message=shown)
     outcome = shown.visible_text
-    assert await step.writes() == before + 1
+    assert await step.writes() == before + 1, shown.visible_text
     await actor.press_data(confirm, message=shown)
     await actor.press_data(cancel, message=shown)
     assert shown.visible_text == outcome and "Cancelled" not in outcome
@@ -89,7 +91,7 @@ async def play_every_stale_press(rig: Rig, step: ConfirmStep) -> None:
     # the same signed Confirm pressed against a newer message: refused
     older = await step.shown()
     newer = await step.shown()
-    await actor.press_data(button_data(older, "Confirm"), message=newer)
+    await actor.press_data(button_data(older, step.confirm), message=newer)
     assert "older message" in (actor.last_toast or "")
     assert await step.writes() == before + 1
 
@@ -97,7 +99,7 @@ async def play_every_stale_press(rig: Rig, step: ConfirmStep) -> None:
     # actor's action id is refused by the store (or the role check)
     action = await PendingAction.filter(actor_telegram_id=actor.user_id).order_by("-id").first()
     assert action is not None
-    await outsider.press_data(button_data(newer, "Confirm"), message=outsider.last_message)
+    await outsider.press_data(button_data(newer, step.confirm), message=outsider.last_message)
     assert "expired" in (outsider.last_toast or "")
     forged = rig.app.bot_data["codec"].encode(outsider.user_id, "pa", action.id)
     await outsider.press_data(forged, message=outsider.last_message)
@@ -109,7 +111,7 @@ async def play_every_stale_press(rig: Rig, step: ConfirmStep) -> None:
     # an hour and more later the confirmation has expired
     clock.freeze(clock.now() + timedelta(minutes=61))
     try:
-        await actor.press("Confirm", message=newer)
+        await actor.press(step.confirm, message=newer)
         assert "expired" in (actor.last_toast or "")
     finally:
         clock.unfreeze()
@@ -298,3 +300,47 @@ async def test_points_as_payment_decline_then_confirm_pays_nothing(rig: Rig) -> 
     await alice.press_data(confirm, message=ask)
     assert "cancelled" in (alice.last_toast or "")
     assert (await rig.member_row(alice)).balance == 500
+
+
+# ---- the member's own confirm steps ----------------------------------------------------
+
+
+async def test_member_redeems_a_reward(rig: Rig) -> None:
+    gus = await joined(rig, 2008, "Gus")
+    await rig.earn(gus, 100000)
+    await reward(300)
+
+    async def reach() -> None:
+        await gus.send("/rewards")
+        await gus.press("Coffee")
+        await gus.press("Redeem")
+
+    await play_every_stale_press(rig, ConfirmStep(gus, reach, Voucher.all().count))
+    assert (await rig.member_row(gus)).balance == 1000 - 300
+
+
+async def test_member_regenerates_the_card(rig: Rig) -> None:
+    gus = await joined(rig, 2008, "Gus")
+
+    async def reach() -> None:
+        await gus.send("/card")
+        await gus.press("New QR code")
+
+    async def regenerated() -> int:
+        return await AuditLog.filter(action="member.card.regenerate").count()
+
+    await play_every_stale_press(rig, ConfirmStep(gus, reach, regenerated))
+
+
+async def test_member_deletes_the_account(rig: Rig) -> None:
+    fay = await joined(rig, 2007, "Fay")
+
+    async def reach() -> None:
+        await fay.send("/start")
+        await fay.send("/privacy")
+        await fay.press("Delete my account")
+
+    async def deleted() -> int:
+        return await AuditLog.filter(action="member.delete").count()
+
+    await play_every_stale_press(rig, ConfirmStep(fay, reach, deleted, "Yes, delete"))
