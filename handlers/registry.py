@@ -203,7 +203,7 @@ class _Router:
         query = update.callback_query
         assert query is not None and query.from_user is not None
         action_id, message = data.int_arg(0), query.message
-        row = await PendingAction.get_or_none(id=action_id) if action_id is not None else None
+        row = await pending.get(action_id) if action_id is not None else None
         confirm = self.confirms.get(row.kind) if row is not None else None
         if message is None or row is None or confirm is None:
             await query.answer(context.t("common-button-expired"), show_alert=True)
@@ -223,7 +223,7 @@ class _Router:
                 await _show_outcome(update, said.text, said.html)
                 return
         else:
-            outcome = await pending.claim(row.id, actor, message_id)
+            outcome = await pending.claim(row.id, actor, message_id, known=row)
             if isinstance(outcome, pending.Claimed):
                 await self._confirm(update, context, confirm, outcome.action)
                 return

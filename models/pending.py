@@ -24,6 +24,8 @@ CLAIM_LEASE = timedelta(seconds=60)
 """A ``confirming`` claim older than this belongs to an instance that died mid-operation."""
 KEEP_FINISHED = timedelta(days=7)
 """How long a finished or expired action is kept (a late press still gets its answer)."""
+PURGE_EVERY = 64
+"""Every 64th new action deletes those past ``KEEP_FINISHED`` (amortized housekeeping)."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,7 @@ async def create(
 ) -> PendingAction:
     """A new pending action (bind it to its message with :func:`bind` once sent)."""
     now = clock.now()
-    await _sql.execute(
-        connection(), "DELETE FROM pending_action WHERE expires_at <= ?", now - KEEP_FINISHED
-    )
-    return await PendingAction.create(
+    action = await PendingAction.create(
         actor_telegram_id=actor,
         chat_id=chat_id,
         kind=kind,
@@ -84,6 +83,15 @@ async def create(
         created_at=now,
         expires_at=now + valid,
     )
+    if action.id % PURGE_EVERY == 0:
+        await _sql.execute(
+            connection(), "DELETE FROM pending_action WHERE expires_at <= ?", now - KEEP_FINISHED
+        )
+    return action
+
+
+async def get(action_id: int) -> PendingAction | None:
+    return await PendingAction.get_or_none(id=action_id)
 
 
 async def bind(action_id: int, message_id: int) -> bool:
@@ -125,13 +133,16 @@ async def _press(
     return changed == 1
 
 
-async def claim(action_id: int, actor: int, message_id: int) -> Claimed | Refusal:
-    """Confirm pressed on ``message_id``: pending → confirming, one winner."""
+async def claim(
+    action_id: int, actor: int, message_id: int, known: PendingAction | None = None
+) -> Claimed | Refusal:
+    """Confirm pressed on ``message_id``: pending → confirming, one winner. ``known`` is
+    the row as the caller read it (kind, actor and payload never change), saving a read."""
     now = clock.now()
     pending_, confirming = ActionState.PENDING.value, ActionState.CONFIRMING.value
     allowed = (pending_, now, confirming, now - CLAIM_LEASE)
     if await _press(_CLAIM, ActionState.CONFIRMING, action_id, actor, message_id, *allowed):
-        return Claimed(await PendingAction.get(id=action_id))
+        return Claimed(known or await PendingAction.get(id=action_id))
     return await _why(action_id, actor, message_id)
 
 
