@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.keyboards import inline_keyboard
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
@@ -215,7 +216,7 @@ async def on_audience(update: Update, context: JifenContext, data: CallbackData)
             ]
             for level in rules.tiers.levels
         ]
-        markup = InlineKeyboardMarkup(rows)
+        markup = inline_keyboard(rows)
         said = await reply(update, context.t("broadcast-choose-tier"), reply_markup=markup)
         flows.await_buttons(context, said)
         return

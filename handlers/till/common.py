@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from bot.keyboards import inline_keyboard
 from handlers import flows
 from handlers.context import JifenContext
 from handlers.flows import ButtonSpec
-from models import campaigns, clock, rule_versions, tiers
+from handlers.member.common import tier_label
+from models import campaigns, clock, rule_versions
 from models.config import RuleSet
 from models.rules import CampaignRule, format_minor
 from models.tables import Member
@@ -31,10 +33,6 @@ async def active_campaigns(tz: str) -> list[CampaignRule]:
 
 def money(amount_minor: int, rules: RuleSet) -> str:
     return format_minor(amount_minor, rules.currency.exponent, rules.currency.symbol)
-
-
-def tier_label(member: Member, rules: RuleSet) -> str:
-    return tiers.tier_name(tiers.level(rules.tiers, member.tier), member.language)
 
 
 def name_of(member: Member | None) -> str:
@@ -62,16 +60,16 @@ def member_card(context: JifenContext, member: Member, rules: RuleSet) -> str:
         "till-member-card",
         name=name_of(member),
         code=member.code,
-        tier=html.escape(tier_label(member, rules)),
+        tier=html.escape(tier_label(rules, member.tier, context.lang)),
         points=member.balance,
     )
 
 
 def keyboard(
     update: Update, context: JifenContext, rows: Sequence[Sequence[ButtonSpec]]
-) -> InlineKeyboardMarkup:
-    """Signed buttons for the person this update came from."""
-    return InlineKeyboardMarkup(flows.signed_rows(context, actor_id(update), rows))
+) -> InlineKeyboardMarkup | None:
+    """Signed buttons for the person this update came from (None when there are none)."""
+    return inline_keyboard(flows.signed_rows(context, actor_id(update), rows))
 
 
 async def say(
