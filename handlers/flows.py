@@ -82,6 +82,12 @@ def await_buttons(
     _state(context)[STEP] = {"buttons": {**step, "action": action}}
 
 
+def shows(context: JifenContext, action_id: int) -> bool:
+    """Whether the flow's current step is the confirm step of that pending action."""
+    step = awaited_buttons(context)
+    return step is not None and step.get("action") == action_id
+
+
 def stop(context: JifenContext) -> None:
     """The step is over (drafts are kept)."""
     _state(context).pop(STEP, None)

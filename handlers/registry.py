@@ -216,7 +216,8 @@ class _Router:
         if data.action == flows.CANCEL:
             outcome = await pending.cancel(row.id, actor, message_id)
             if isinstance(outcome, pending.Cancelled):
-                flows.clear(context)
+                if flows.shows(context, row.id):  # an older confirm leaves the flow alone
+                    flows.clear(context)
                 said = Outcome(context.t("common-cancelled"), html=False)
                 if confirm.cancelled is not None:
                     said = await confirm.cancelled(update, context, row)
@@ -238,7 +239,7 @@ class _Router:
             await pending.release(action.id)
             raise
         await pending.finish(action.id, {"text": outcome.text, "html": outcome.html})
-        if flows.awaited_buttons(context) is not None:
+        if flows.shows(context, action.id):
             flows.stop(context)
         await _show_outcome(update, outcome.text, outcome.html)
 

@@ -136,3 +136,21 @@ async def test_typed_text_at_the_campaign_summary(rig: Rig) -> None:
     assert "use the buttons" in mia.messages[-2].visible_text
     await mia.press("Confirm")
     assert await Campaign.all().count() == 1
+
+
+async def test_cancel_on_an_older_confirmation_leaves_the_current_flow_alone(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await cashier.open_link(await card_of(rig, alice))
+    await cashier.send("12")
+    await cashier.press("Skip")
+    older = cashier.last_message
+    await cashier.open_link(await card_of(rig, alice))  # the next customer, same member
+    await cashier.press("Cancel", message=older)
+    assert "Cancelled" in older.visible_text
+    await cashier.send("30")  # still the awaited amount of the new purchase
+    assert "Which category" in cashier.last_text
+    await cashier.press("Skip")
+    await cashier.press("Confirm")
+    assert [p.amount_minor for p in await Purchase.all()] == [3000]
