@@ -271,7 +271,7 @@ class _Router:
             command = self.commands[self.labels[text]]
             await _guard(command.callback, command.role)(update, context)
             return
-        if await flows.resend_buttons(update, context):
+        if text and await flows.resend_buttons(update, context):
             return
         if "" in self.inputs:  # a feature's catch-all (e.g. a photo of a QR code)
             await self.inputs[""].callback(update, context)
