@@ -154,3 +154,16 @@ async def test_cancel_on_an_older_confirmation_leaves_the_current_flow_alone(rig
     await cashier.press("Skip")
     await cashier.press("Confirm")
     assert [p.amount_minor for p in await Purchase.all()] == [3000]
+
+
+async def test_a_revoked_cashier_s_confirm_is_refused(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await cashier.open_link(await card_of(rig, alice))
+    await cashier.send("12")
+    await cashier.press("Skip")
+    await staff.revoke_role(2001, revoked_by=None)
+    await cashier.press("Confirm")
+    assert "only for staff" in (cashier.last_toast or "")
+    assert await Purchase.all().count() == 0
