@@ -99,6 +99,9 @@ class Confirm:
     role: Role | None = None
     cancelled: ConfirmCallback | None = None
     """What Cancel says (and does: e.g. tell someone), when it won; default "Cancelled"."""
+    idempotent: bool = True
+    """Whether running the callback twice writes once (a key, a conditional update, a
+    version check); only then may a press retry after the claiming instance died."""
 
 
 def key_of(action: PendingAction) -> str:
@@ -224,7 +227,9 @@ class _Router:
                 await _show_outcome(update, said.text, said.html)
                 return
         else:
-            outcome = await pending.claim(row.id, actor, message_id, known=row)
+            outcome = await pending.claim(
+                row.id, actor, message_id, known=row, retake=confirm.idempotent
+            )
             if isinstance(outcome, pending.Claimed):
                 await self._confirm(update, context, confirm, outcome.action)
                 return

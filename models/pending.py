@@ -119,6 +119,8 @@ def _press_sql(stamp: str, allowed: str) -> str:
 _CLAIM = _press_sql(
     "claimed_at", "((state = ? AND expires_at > ?) OR (state = ? AND claimed_at <= ?))"
 )
+_CLAIM_FRESH = _press_sql("claimed_at", "state = ? AND expires_at > ?")
+"""For operations that are not idempotent: a dead claim is never run again."""
 _CANCEL = _press_sql("finished_at", "state = ? AND expires_at > ?")
 
 
@@ -134,14 +136,25 @@ async def _press(
 
 
 async def claim(
-    action_id: int, actor: int, message_id: int, known: PendingAction | None = None
+    action_id: int,
+    actor: int,
+    message_id: int,
+    known: PendingAction | None = None,
+    *,
+    retake: bool = True,
 ) -> Claimed | Refusal:
     """Confirm pressed on ``message_id``: pending → confirming, one winner. ``known`` is
-    the row as the caller read it (kind, actor and payload never change), saving a read."""
+    the row as the caller read it (kind, actor and payload never change), saving a read.
+    ``retake`` lets a press take over a claim older than :data:`CLAIM_LEASE` (its
+    operation must be idempotent); without it such an action stays "in progress"."""
     now = clock.now()
     pending_, confirming = ActionState.PENDING.value, ActionState.CONFIRMING.value
-    allowed = (pending_, now, confirming, now - CLAIM_LEASE)
-    if await _press(_CLAIM, ActionState.CONFIRMING, action_id, actor, message_id, *allowed):
+    sql, allowed = (
+        (_CLAIM, (pending_, now, confirming, now - CLAIM_LEASE))
+        if retake
+        else (_CLAIM_FRESH, (pending_, now))
+    )
+    if await _press(sql, ActionState.CONFIRMING, action_id, actor, message_id, *allowed):
         return Claimed(known or await PendingAction.get(id=action_id))
     return await _why(action_id, actor, message_id)
 

@@ -30,7 +30,8 @@ FEATURE = Feature(
         for table in (campaigns.INPUTS, rewards.INPUTS, coupons.INPUTS)
         for state, callback in table.items()
     },
-    confirms={
-        module.KIND: Confirm(module.confirmed, _M) for module in (campaigns, rewards, coupons)
+    confirms={  # creating a campaign, reward or batch has no key: never retried
+        module.KIND: Confirm(module.confirmed, _M, idempotent=False)
+        for module in (campaigns, rewards, coupons)
     },
 )

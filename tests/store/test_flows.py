@@ -119,3 +119,14 @@ async def test_unbound_action_binds_to_the_first_pressed_message(store: str) -> 
     assert (await PendingAction.get(id=action.id)).message_id == 55
     await pending.release(action.id)
     assert isinstance(await pending.claim(action.id, 1, 56), pending.StaleMessage)
+
+
+async def test_a_dead_claim_of_an_operation_without_a_key_is_never_rerun(store: str) -> None:
+    action = await _action()
+    assert isinstance(await pending.claim(action.id, 1, 100, retake=False), pending.Claimed)
+    clock.freeze(clock.now() + timedelta(minutes=10))
+    try:
+        again = await pending.claim(action.id, 1, 100, retake=False)
+        assert isinstance(again, pending.InProgress)
+    finally:
+        clock.unfreeze()
