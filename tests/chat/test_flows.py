@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.emulator import Player
 from models import clock, flows, staff
 from models.tables import (
     Broadcast,
@@ -18,6 +19,15 @@ from tests.chat.conftest import Rig
 from tests.chat.test_confirm_steps import button_data
 from tests.chat.test_marketing import marketer
 from tests.chat.test_till import card_of, hire
+
+
+async def card_scanned(rig: Rig) -> tuple[Player, Player]:
+    """A cashier has just scanned Alice's card (the amount is awaited)."""
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await cashier.open_link(await card_of(rig, alice))
+    return cashier, alice
 
 
 async def test_half_done_flows_continue_after_a_restart(rig_on_both: Rig) -> None:
@@ -81,10 +91,7 @@ async def test_half_done_flows_continue_after_a_restart(rig_on_both: Rig) -> Non
 
 
 async def test_a_revoked_cashier_s_amount_is_refused_and_the_flow_cleared(rig: Rig) -> None:
-    cashier = await hire(rig, 2001, "Cara")
-    alice = rig.member(1001, "Alice")
-    await alice.send("/start")
-    await cashier.open_link(await card_of(rig, alice))
+    cashier, _alice = await card_scanned(rig)
     assert "How much" in cashier.last_text
     await staff.revoke_role(2001, revoked_by=None)
     await cashier.send("12")
@@ -96,10 +103,7 @@ async def test_a_revoked_cashier_s_amount_is_refused_and_the_flow_cleared(rig: R
 
 
 async def test_typed_text_at_a_button_step_gets_the_buttons_again(rig: Rig) -> None:
-    cashier = await hire(rig, 2001, "Cara")
-    alice = rig.member(1001, "Alice")
-    await alice.send("/start")
-    await cashier.open_link(await card_of(rig, alice))
+    cashier, _alice = await card_scanned(rig)
     await cashier.send("12")
     categories = cashier.last_message
     await cashier.send("coffee please")
@@ -139,10 +143,7 @@ async def test_typed_text_at_the_campaign_summary(rig: Rig) -> None:
 
 
 async def test_cancel_on_an_older_confirmation_leaves_the_current_flow_alone(rig: Rig) -> None:
-    cashier = await hire(rig, 2001, "Cara")
-    alice = rig.member(1001, "Alice")
-    await alice.send("/start")
-    await cashier.open_link(await card_of(rig, alice))
+    cashier, alice = await card_scanned(rig)
     await cashier.send("12")
     await cashier.press("Skip")
     older = cashier.last_message
@@ -157,10 +158,7 @@ async def test_cancel_on_an_older_confirmation_leaves_the_current_flow_alone(rig
 
 
 async def test_a_revoked_cashier_s_confirm_is_refused(rig: Rig) -> None:
-    cashier = await hire(rig, 2001, "Cara")
-    alice = rig.member(1001, "Alice")
-    await alice.send("/start")
-    await cashier.open_link(await card_of(rig, alice))
+    cashier, _alice = await card_scanned(rig)
     await cashier.send("12")
     await cashier.press("Skip")
     await staff.revoke_role(2001, revoked_by=None)
