@@ -3,7 +3,9 @@
 Each feature module declares a :class:`Feature`; :func:`install` registers all of them on
 the Application with their role checks, and :func:`publish_menus` sets the localized
 ``setMyCommands`` menus per language and per role's chat scope. Adding a command touches
-one place: the feature's declaration.
+one place: the feature's declaration. Awaited input (``inputs``) declares its role, checked
+again on every message; every confirm step (``confirms``) is a pending action whose
+Confirm/Cancel presses one router decides (see :mod:`handlers.flows`).
 """
 
 from __future__ import annotations
