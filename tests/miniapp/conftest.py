@@ -100,6 +100,7 @@ async def start(settings: Settings) -> TestClient:
 async def mini(store: str) -> AsyncIterator[Mini]:
     rule_versions.invalidate()
     settings = mini_settings()
+    await rule_versions.ensure_seeded(settings.rules)  # config.toml's rules, as the bot seeds
     client = await start(settings)
     try:
         yield Mini(client, settings)

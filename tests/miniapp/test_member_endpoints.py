@@ -12,7 +12,7 @@ from tests.miniapp.conftest import Mini, written
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
 
 
-async def _reward(cost: int = 30, **fields: object) -> Reward:
+async def _reward(cost: int = 100, **fields: object) -> Reward:
     return await Reward.create(
         names={"en": "Latte", "zh-Hans": "拿铁"},
         kind="gift",
@@ -60,11 +60,11 @@ async def test_history_pages_and_refuses_a_bad_page(mini: Mini) -> None:
 
 
 async def test_redeem_once_per_key_and_refusals_write_nothing(mini: Mini) -> None:
-    await new_member(304, points=100)
-    latte = await _reward(30, photo=PNG)
+    await new_member(304, points=150)
+    latte = await _reward(100, photo=PNG)
     gold = await _reward(500)
     status, body = await mini.call("GET", "/rewards", user=304)
-    assert status == 200 and body["balance"] == 100
+    assert status == 200 and body["balance"] == 150
     by_id = {r["id"]: r for r in body["rewards"]}
     assert by_id[latte.id]["affordable"] and not by_id[gold.id]["affordable"]
     async with mini.client.get(by_id[latte.id]["photo"]) as photo:
@@ -73,7 +73,7 @@ async def test_redeem_once_per_key_and_refusals_write_nothing(mini: Mini) -> Non
     before = await written()
     status, body = await mini.call("POST", f"/rewards/{gold.id}/redeem", user=304, idem="k-000001")
     assert status == 409 and body["error"]["code"] == "insufficient_points"
-    assert "400" in body["error"]["message"]
+    assert "350" in body["error"]["message"]
     status, body = await mini.call("POST", f"/rewards/{latte.id}/redeem", user=304)
     assert status == 422 and body["error"]["code"] == "invalid_field"  # no key
     status, body = await mini.call("POST", "/rewards/999999/redeem", user=304, idem="k-000002")
@@ -88,7 +88,7 @@ async def test_redeem_once_per_key_and_refusals_write_nothing(mini: Mini) -> Non
     )
     assert first[0] == second[0] == 200
     assert first[1]["voucher"]["code"] == second[1]["voucher"]["code"]
-    assert {first[1]["balance"], second[1]["balance"]} == {70}
+    assert {first[1]["balance"], second[1]["balance"]} == {50}
     assert await Voucher.all().count() == 1
     assert await AuditLog.filter(action="reward.redeem", actor_kind="miniapp").count() == 1
     voucher = first[1]["voucher"]
@@ -97,7 +97,7 @@ async def test_redeem_once_per_key_and_refusals_write_nothing(mini: Mini) -> Non
     status, held = await mini.call("GET", "/vouchers", user=304)
     assert status == 200 and [v["code"] for v in held["active"]] == [voucher["code"]]
     # another member's key space is their own: the same key is a new redemption for them
-    await new_member(305, points=100)
+    await new_member(305, points=150)
     status, body = await mini.call("POST", path, user=305, idem="k-000003")
     assert status == 200 and body["voucher"]["code"] != voucher["code"]
 
