@@ -50,7 +50,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 TELEGRAM_JS = "https://telegram.org/js/telegram-web-app.js"
 STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
 
-__all__ = ["PREFIX", "MiniApp", "check_public_url", "menu_url", "routes"]
+__all__ = ["PREFIX", "TELEGRAM_JS", "MiniApp", "check_public_url", "routes"]
 
 
 def csp(telegram_js: str) -> str:
@@ -61,12 +61,6 @@ def csp(telegram_js: str) -> str:
         "connect-src 'self'; base-uri 'none'; form-action 'none'; "
         "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org"
     )
-
-
-def menu_url(settings: Settings) -> str | None:
-    """Where Telegram's menu and Scan buttons open the Mini App (None: not configured)."""
-    base = settings.bot.public_url.strip().rstrip("/")
-    return f"{base}{PREFIX}/" if base else None
 
 
 def check_public_url(settings: Settings) -> None:

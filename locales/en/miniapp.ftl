@@ -47,6 +47,8 @@ miniapp-voucher-confirm = Redeem voucher
 miniapp-error-network = Connection problem. Please try again.
 
 ## sentences rendered by the endpoints
+miniapp-menu-button = 💳 Card
+miniapp-scan-menu-button = 📷 Scan
 miniapp-hello = Hello, { $name }
 miniapp-balance = { $points } points
 miniapp-tier-top = You are at the top tier.
@@ -96,3 +98,17 @@ miniapp-error-invalid-amount = Type an amount like 128.50.
 miniapp-error-already-used = { $text }
 miniapp-error-expired = { $text }
 miniapp-error-voided = { $text }
+
+## the sandbox's Mini App page (bot/sandbox/miniapp.py)
+miniapp-sandbox-title = jifen Mini App sandbox
+miniapp-sandbox-hint = Two phones run the Mini App as sandbox people. The cashier's Scan opens a stand-in camera: click any QR code on this page to scan it.
+miniapp-sandbox-person = Person
+miniapp-sandbox-platform = Platform
+miniapp-sandbox-phone = Phone (camera)
+miniapp-sandbox-desktop = Desktop (no camera)
+miniapp-sandbox-theme = Theme
+miniapp-sandbox-light = Light
+miniapp-sandbox-dark = Dark
+miniapp-sandbox-pick-qr = click a QR code to scan it
+miniapp-sandbox-cancel = Cancel
+miniapp-sandbox-chat = ← Chats

@@ -47,6 +47,8 @@ miniapp-voucher-confirm = 核销兑换券
 miniapp-error-network = 网络异常，请重试。
 
 ## sentences rendered by the endpoints
+miniapp-menu-button = 💳 会员卡
+miniapp-scan-menu-button = 📷 扫码
 miniapp-hello = 您好，{ $name }
 miniapp-balance = { $points } 积分
 miniapp-tier-top = 您已是最高等级。
@@ -96,3 +98,17 @@ miniapp-error-invalid-amount = 请输入金额，例如 128.50。
 miniapp-error-already-used = { $text }
 miniapp-error-expired = { $text }
 miniapp-error-voided = { $text }
+
+## the sandbox's Mini App page (bot/sandbox/miniapp.py)
+miniapp-sandbox-title = jifen 小程序沙盒
+miniapp-sandbox-hint = 两部手机以沙盒人物身份运行小程序。收银员点“扫码”会打开模拟摄像头：点击本页任意二维码即可扫描。
+miniapp-sandbox-person = 人物
+miniapp-sandbox-platform = 平台
+miniapp-sandbox-phone = 手机（有摄像头）
+miniapp-sandbox-desktop = 桌面版（无摄像头）
+miniapp-sandbox-theme = 主题
+miniapp-sandbox-light = 浅色
+miniapp-sandbox-dark = 深色
+miniapp-sandbox-pick-qr = 点击二维码进行扫描
+miniapp-sandbox-cancel = 取消
+miniapp-sandbox-chat = ← 对话
