@@ -9,8 +9,6 @@ The screenshot lands in ``test-artifacts/miniapp.png``.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 from bot.sandbox import Sandbox
 from models import members
 from tests.sandbox.conftest import sandbox_settings
-from tests.sandbox.test_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, WAIT, _Page, chromium
+from tests.sandbox.test_browser import _Page, chromium, in_chromium
 
 __all__ = ["chromium"]
 ALICE, CASHIER = 1002, 2001
@@ -37,33 +35,7 @@ async def test_cashier_scans_a_card_in_the_mini_app(chromium: None, box: Sandbox
 
 
 def _play(box: Sandbox) -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="jifen-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1440,900",
-        "--lang=en-US",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        _scenario(_Phones(driver), box)
-    finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        driver.save_screenshot(str(ARTIFACTS / "miniapp.png"))
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    in_chromium(lambda driver: _scenario(_Phones(driver), box), "miniapp.png")
 
 
 def _scenario(phones: _Phones, box: Sandbox) -> None:
@@ -102,18 +74,8 @@ def _scenario(phones: _Phones, box: Sandbox) -> None:
     assert refused == []
 
 
-class _Phones:
+class _Phones(_Page):
     """The sandbox's Mini App page: phone panels by index (0 left, 1 right)."""
-
-    def __init__(self, driver: object) -> None:
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        self.driver = driver
-        self.wait = WebDriverWait(driver, WAIT)
-
-    def open(self, url: str) -> None:
-        self.driver.get(url)
-        self.wait.until(lambda d: d.find_element("css selector", "body[data-ready=true]"))
 
     def _phone(self, index: int) -> object:
         return self.driver.find_element("css selector", f'section.phone[data-phone="{index}"]')
