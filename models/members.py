@@ -75,8 +75,8 @@ async def identify(
     exactly as Tortoise's own select does. First contact falls back to
     :func:`ensure_member`.
     """
-    row = await _sql.one(connection(), _IDENTIFY, True, telegram_id)
-    if row is None:
+    member, grant = await known(telegram_id, config_admins)
+    if member is None:
         member, created = await ensure_member(
             telegram_id,
             first_name=first_name,
@@ -84,13 +84,23 @@ async def identify(
             username=username,
             language=language,
         )
-        return member, created, await staff.role_of(telegram_id, config_admins)
+        return member, created, grant
+    return member, False, grant
+
+
+async def known(
+    telegram_id: int, config_admins: Iterable[int] = ()
+) -> tuple[Member | None, staff.Grant | None]:
+    """The member row (deleted ones too) and active role of a Telegram user, creating nothing:
+    ONE query when they are a member (the Mini App's hot path), two when not."""
+    row = await _sql.one(connection(), _IDENTIFY, True, telegram_id)
+    if row is None:
+        return None, await staff.role_of(telegram_id, config_admins)
     role, location = row.pop("staff_role"), row.pop("staff_location")
     member = Member._init_from_db(**row)
     if telegram_id in set(config_admins):
-        return member, False, staff.Grant(telegram_id, Role.ADMIN, None)
-    grant = staff.Grant(telegram_id, Role(role), location) if role else None
-    return member, False, grant
+        return member, staff.Grant(telegram_id, Role.ADMIN, None)
+    return member, staff.Grant(telegram_id, Role(role), location) if role else None
 
 
 async def find_by_card(card_token: str) -> Member | None:

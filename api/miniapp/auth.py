@@ -21,7 +21,7 @@ from init_data_py import errors as init_errors
 from api.auth import RateLimiter
 from api.errors import ApiError
 from locales import language_for, normalize
-from models import clock, staff
+from models import clock, members, staff
 from models.staff import Grant
 from models.tables import Member, Role
 
@@ -101,8 +101,9 @@ async def caller(
     raw = presented(request)
     telegram_id = validate(raw, bot_token, max_age_seconds)
     take_token(limiter, telegram_id)
-    member = await Member.get_or_none(telegram_id=telegram_id, deleted_at=None)
-    grant = await staff.role_of(telegram_id, admins)
+    member, grant = await members.known(telegram_id, admins)
+    if member is not None and member.deleted_at is not None:
+        member = None  # a deleted account is nobody's card
     if member is not None and member.language:
         language = normalize(member.language)
     else:

@@ -106,7 +106,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
     member = member_of(caller)
     rules = await rules_in_force()
     view = await members.balance_view(member, rules)
-    recent = await history.page(member.id, 0, RECENT)
+    recent = await history.recent(member.id, RECENT)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None
     link = app.link(f"m-{member.card_token}")
@@ -130,7 +130,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
             if soon
             else None
         ),
-        "history": [history_line(line, caller, rules) for line in recent.lines],
+        "history": [history_line(line, caller, rules) for line in recent],
     }
 
 
