@@ -185,9 +185,10 @@ async def reward_photo(request: web.Request) -> web.Response:
     reward = await Reward.get_or_none(id=reward_id, archived=False)
     if reward is None or not reward.photo:
         raise web.HTTPNotFound()
+    photo = bytes(reward.photo)
     return web.Response(
-        body=bytes(reward.photo),
-        content_type="image/jpeg",
+        body=photo,
+        content_type="image/png" if photo.startswith(b"\x89PNG") else "image/jpeg",
         headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
 

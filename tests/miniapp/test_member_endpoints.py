@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from models import clock
+from models import clock, members
 from models.tables import AuditLog, Reward, Voucher
 from tests.api.conftest import new_member
 from tests.miniapp.conftest import Mini, written
@@ -118,3 +118,12 @@ async def test_page_and_documents_are_served(mini: Mini) -> None:
     assert status == 200 and doc["openapi"] == "3.1.0" and "/scan" in doc["paths"]
     status, texts = await mini.call("GET", "/texts?lang=zh-CN")
     assert status == 200 and texts["language"] == "zh-Hans" and texts["texts"]["tab-scan"]
+
+
+async def test_a_deleted_account_has_no_card(mini: Mini) -> None:
+    member = await new_member(306, points=50)
+    await members.delete_account(member.id, actor_telegram_id=306)
+    status, body = await mini.call("GET", "/me", user=306)
+    assert status == 404 and body["error"]["code"] == "not_a_member"
+    status, body = await mini.call("GET", "/session", user=306)
+    assert status == 200 and body["member"] is False
