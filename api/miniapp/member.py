@@ -81,7 +81,9 @@ def _tier(member: Member, rules: RuleSet, view: members.BalanceView, caller: Cal
     }
 
 
-def history_line(line: history.HistoryLine, caller: Caller, rules: RuleSet) -> dict[str, Any]:
+def history_line(
+    app: MiniApp, line: history.HistoryLine, caller: Caller, rules: RuleSet
+) -> dict[str, Any]:
     """One journal entry: its kind, signed points, and a sentence saying what it was."""
     say = t(caller)
     reward = localized(line.reward_names, caller.language) if line.reward_names else "-"
@@ -96,6 +98,7 @@ def history_line(line: history.HistoryLine, caller: Caller, rules: RuleSet) -> d
         "points": line.points,
         "balance_after": line.balance_after,
         "at": line.created_at,
+        "date": app.when(line.created_at, with_time=False),
         "receipt": line.receipt_code,
         "text": text,
     }
@@ -130,7 +133,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
             if soon
             else None
         ),
-        "history": [history_line(line, caller, rules) for line in recent],
+        "history": [history_line(app, line, caller, rules) for line in recent],
     }
 
 
@@ -145,7 +148,7 @@ async def history_page(request: web.Request, app: MiniApp, caller: Caller) -> di
     return {
         "page": found.page,
         "pages": found.pages,
-        "lines": [history_line(line, caller, rules) for line in found.lines],
+        "lines": [history_line(app, line, caller, rules) for line in found.lines],
     }
 
 
@@ -205,6 +208,7 @@ def voucher_json(app: MiniApp, voucher: Voucher, caller: Caller) -> dict[str, An
         "reward": vouchers.reward_name(reward, caller.language),
         "cost_points": voucher.cost_points,
         "valid_until": voucher.valid_until,
+        "until": app.when(voucher.valid_until, with_time=False),
         "redeemed_at": voucher.redeemed_at,
         "link": link,
         "qr": qr_data_uri(link) if status == "issued" else None,

@@ -127,3 +127,17 @@ async def test_a_deleted_account_has_no_card(mini: Mini) -> None:
     assert status == 404 and body["error"]["code"] == "not_a_member"
     status, body = await mini.call("GET", "/session", user=306)
     assert status == 200 and body["member"] is False
+
+
+def test_every_endpoint_is_documented() -> None:
+    from api.miniapp import routes
+    from api.miniapp.openapi import document
+    from tests.miniapp.conftest import TOKEN, mini_settings
+
+    served = {
+        (r.method.lower(), r.path.removeprefix("/app/api"))
+        for r in routes(mini_settings(), bot_token=TOKEN, bot_username=lambda: None)
+        if r.path.startswith("/app/api/") and r.path != "/app/api/openapi.json"
+    }
+    documented = {(m, p) for p, ops in document()["paths"].items() for m in ops}
+    assert served == documented

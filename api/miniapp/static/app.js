@@ -103,7 +103,7 @@
   function historyList(lines) {
     return el("ul", { class: "list" }, ...lines.map((line) =>
       el("li", {}, el("span", {}, el("div", { text: line.text }),
-        el("div", { class: "hint", text: line.at.slice(0, 10) + (line.receipt ? " · " + line.receipt : "") })),
+        el("div", { class: "hint", text: line.date + (line.receipt ? " · " + line.receipt : "") })),
         el("span", { class: line.points >= 0 ? "plus" : "minus",
           text: (line.points > 0 ? "+" : "") + line.points }))));
   }
@@ -186,7 +186,7 @@
   function voucherCard(v) {
     return el("div", { class: "card" },
       el("div", { text: v.reward }),
-      el("div", { class: "hint", text: T["voucher-status-" + v.status] + " · " + v.valid_until.slice(0, 10) }),
+      el("div", { class: "hint", text: T["voucher-status-" + v.status] + " · " + v.until }),
       v.qr ? el("img", { class: "qr", src: v.qr, alt: v.link, "data-qr": v.link }) : null,
       el("div", { class: "code", text: v.code }),
       v.qr ? el("p", { class: "hint", text: T["voucher-show"] }) : null);
