@@ -9,7 +9,6 @@ one place: the feature's declaration.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +33,7 @@ from telegram.ext import (
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext, resolve_person
 from locales import LANGUAGES, translator
-from models import staff
+from models import staff, tokens
 from models.tables import Role
 
 log = logging.getLogger(__name__)
@@ -43,8 +42,7 @@ Callback = Callable[[Update, JifenContext], Awaitable[Any]]
 ButtonCallback = Callable[[Update, JifenContext, CallbackData], Awaitable[Any]]
 LinkCallback = Callable[[Update, JifenContext, str], Awaitable[Any]]
 
-DEEP_LINK = re.compile(r"^([a-z])-([A-Za-z0-9_-]{1,62})$")
-"""``/start <kind>-<token>``: m- card, v- voucher, s- staff invite, r- referral, c- coupon."""
+DEEP_LINK = tokens.DEEP_LINK
 
 
 @dataclass(frozen=True)

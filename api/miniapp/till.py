@@ -33,8 +33,7 @@ from api.miniapp.common import (
 from api.routes.members import describe as describe_member
 from api.routes.members import find_member
 from api.routes.vouchers import describe as describe_voucher
-from handlers.till.scanning import payload_of
-from models import campaigns, clock, ledger, vouchers
+from models import campaigns, clock, ledger, tokens, vouchers
 from models.config import RuleSet
 from models.results import (
     AlreadyUsed,
@@ -72,7 +71,7 @@ def _reference(text: str, app: MiniApp) -> str:
     """The payload inside our t.me link, or the text itself (a typed or bare code)."""
     text = text.strip()
     if text.lower().startswith(("http://", "https://", "tg://")):
-        payload = payload_of(text, app.bot_username())
+        payload = tokens.link_payload(text, app.bot_username())
         if payload is None:
             raise ApiError(404, "not_ours")
         return payload
