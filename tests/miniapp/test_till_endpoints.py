@@ -200,3 +200,32 @@ async def test_one_winner_between_the_mini_app_and_the_chat(mini: Mini) -> None:
     assert await Voucher.filter(status=VoucherStatus.REDEEMED).count() == 1
     audits = await AuditLog.filter(action="voucher.redeem").count()
     assert audits == len(app_wins)
+
+
+async def test_a_retry_after_a_restart_replays_and_oversized_bodies_are_refused(
+    mini: Mini,
+) -> None:
+    from tests.miniapp.conftest import mini_settings, start
+
+    await _cashier()
+    alice = await new_member(MEMBER)
+    body = {"member": alice.code, "amount_minor": 5000}
+    status, first = await mini.call("POST", "/purchases", user=CASHIER, json=body, idem="scr-0003")
+    assert status == 200 and first["replayed"] is False
+    restarted = await start(mini_settings())  # a new process: nothing kept in memory
+    try:
+        again = Mini(restarted, mini.settings)
+        status, second = await again.call(
+            "POST", "/purchases", user=CASHIER, json=body, idem="scr-0003"
+        )
+    finally:
+        await restarted.close()
+    assert status == 200 and second["replayed"] is True
+    assert second["receipt_code"] == first["receipt_code"]
+    assert await Purchase.all().count() == 1
+    assert await OutboxMessage.filter(chat_id=MEMBER).count() == 1
+
+    before = await written()
+    status, answer = await mini.call("POST", "/scan", user=CASHIER, json={"text": "x" * 5000})
+    assert status == 413 and answer["error"]["code"] == "too_large"
+    assert await written() == before
