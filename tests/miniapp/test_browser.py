@@ -3,6 +3,8 @@
 Alice opens the Mini App and sees her balance; the cashier opens the scanner, "scans"
 Alice's card by clicking its QR in her panel, types ¥128.50 on the keypad, confirms; the
 receipt arrives in Alice's chat on the sandbox page, and her card shows the new balance.
+Then she redeems a reward in the Mini App and the cashier scans the voucher's QR in her
+panel and redeems it; her chat is told it was used.
 The screenshot lands in ``test-artifacts/miniapp.png``.
 """
 
@@ -15,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import Sandbox
-from models import members
+from models import clock, members
+from models.tables import Reward
 from tests.sandbox.conftest import sandbox_settings
 from tests.sandbox.test_browser import _Page, chromium, in_chromium
 
@@ -31,6 +34,8 @@ async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 async def test_cashier_scans_a_card_in_the_mini_app(chromium: None, box: Sandbox) -> None:
     await members.ensure_member(ALICE, first_name="Alice", last_name="Smith")
+    names = {"en": "Free coffee", "zh-Hans": "免费咖啡"}
+    await Reward.create(names=names, kind="gift", cost_points=100, created_at=clock.now())
     await asyncio.to_thread(_play, box)
 
 
@@ -67,6 +72,22 @@ def _scenario(phones: _Phones, box: Sandbox) -> None:
     assert phones.text(0, "#balance") == "128"
     assert phones.text(0, "#tier-text").startswith("872 more")
     assert 0 < phones.fill_ratio(0) < 0.3  # 128 of 1000 points to Silver
+
+    # Alice redeems a reward in the Mini App; the cashier scans the voucher's QR there
+    phones.click(0, "#tab-rewards")
+    phones.click(0, "button[data-reward]")
+    phones.main_button(0, "Confirm")
+    assert phones.text(0, ".card .code")  # the voucher, with its QR
+    phones.click(1, "#scan-button")
+    phones.wait_overlay(shown=True)
+    phones.click(0, "img.qr[data-qr]")
+    phones.wait_overlay(shown=False)
+    assert phones.text(1, "#voucher-reward") == "Free coffee"
+    phones.main_button(1, "Redeem voucher")
+    assert phones.text(1, "#redeemed") == "Redeemed: Free coffee."
+    chat.open(box.url)
+    chat.show_only(ALICE)
+    chat.wait_text(ALICE, "has been used")
 
     # nothing the page does is refused by its Content-Security-Policy
     logs = phones.driver.get_log("browser")
