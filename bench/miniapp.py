@@ -17,6 +17,7 @@ import asyncio
 import json
 import random
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from aiohttp import web
 from aiohttp.test_utils import unused_port
 
 from api.miniapp import routes
+from bot.app import GIL_SWITCH_INTERVAL
 from bot.runners import health_routes
 from bot.settings import load_settings
 from models import db, ledger, members, rule_versions
@@ -120,6 +122,7 @@ def table(runs: list[Run]) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)  # as the bot's process does (bot/app.py)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
         settings = load_settings(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import init_data_py
 from aiohttp import web
@@ -42,8 +43,21 @@ class Caller:
         return self.grant is not None and staff.may(self.grant.role, Role.STAFF)
 
 
-def validate(init_data: str, bot_token: str, max_age_seconds: int) -> int:
-    """The Telegram user id ``init_data`` was signed for, or :class:`ApiError` 401.
+@lru_cache(maxsize=8192)
+def _signed(init_data: str, bot_token: str) -> tuple[int | None, int, str | None]:
+    """(user id, auth_date, language) of init data whose hash checks out, else raises.
+
+    Cached by the exact string: the page sends the same init data with every call of a
+    session, and only a string that passed the HMAC check is ever cached (forgeries
+    raise, and exceptions are not cached). Age is checked on every call by the caller.
+    """
+    data = init_data_py.validate_by_hash(init_data, bot_token, expires_in=None)
+    user = data.user
+    return (int(user.id) if user else None), data.auth_date, (user.language_code if user else None)
+
+
+def verified(init_data: str, bot_token: str, max_age_seconds: int) -> tuple[int, str | None]:
+    """The Telegram user ``init_data`` was signed for and their language, or 401.
 
     Missing, malformed, forged, signed with another bot's token, or older than
     ``max_age_seconds``: all are 401 (the code says which, for logs and tests).
@@ -51,25 +65,19 @@ def validate(init_data: str, bot_token: str, max_age_seconds: int) -> int:
     if not init_data:
         raise ApiError(401, "init_data_missing", headers={"WWW-Authenticate": SCHEME})
     try:
-        data = init_data_py.validate_by_hash(
-            init_data, bot_token, expires_in=max_age_seconds, now=clock.now()
-        )
-    except init_errors.ExpiredError:
-        raise ApiError(401, "init_data_expired", headers={"WWW-Authenticate": SCHEME}) from None
+        user_id, auth_date, language = _signed(init_data, bot_token)
     except init_errors.InvalidInitDataError:
         raise ApiError(401, "init_data_invalid", headers={"WWW-Authenticate": SCHEME}) from None
-    if data.user is None:
+    if clock.now().timestamp() - auth_date > max_age_seconds:
+        raise ApiError(401, "init_data_expired", headers={"WWW-Authenticate": SCHEME})
+    if user_id is None:
         raise ApiError(401, "init_data_invalid", headers={"WWW-Authenticate": SCHEME})
-    return int(data.user.id)
+    return user_id, language
 
 
-def telegram_language(init_data: str) -> str | None:
-    """The ``language_code`` Telegram put in (already validated) init data."""
-    try:
-        user = init_data_py.parse(init_data).user
-    except init_errors.InvalidInitDataError:
-        return None
-    return user.language_code if user else None
+def validate(init_data: str, bot_token: str, max_age_seconds: int) -> int:
+    """The Telegram user id ``init_data`` was signed for, or :class:`ApiError` 401."""
+    return verified(init_data, bot_token, max_age_seconds)[0]
 
 
 def presented(request: web.Request) -> str:
@@ -98,8 +106,7 @@ async def caller(
     limiter: RateLimiter,
 ) -> Caller:
     """Authenticate the request and resolve the caller (one member query, one role query)."""
-    raw = presented(request)
-    telegram_id = validate(raw, bot_token, max_age_seconds)
+    telegram_id, telegram_language = verified(presented(request), bot_token, max_age_seconds)
     take_token(limiter, telegram_id)
     member, grant = await members.known(telegram_id, admins)
     if member is not None and member.deleted_at is not None:
@@ -107,5 +114,5 @@ async def caller(
     if member is not None and member.language:
         language = normalize(member.language)
     else:
-        language = language_for(telegram_language(raw), default_language)
+        language = language_for(telegram_language, default_language)
     return Caller(telegram_id, language, member, grant)

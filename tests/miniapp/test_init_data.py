@@ -82,3 +82,14 @@ async def test_rate_limit_per_user(store: str) -> None:
         assert (await mini.call("GET", "/session", user=8))[0] == 200  # others unaffected
     finally:
         await client.close()
+
+
+def test_a_session_ages_out_even_after_it_was_accepted() -> None:
+    from datetime import timedelta
+
+    from models import clock
+
+    good = telegram_sign(user_fields(4243))
+    assert validate(good, TOKEN, DAY) == 4243  # accepted (and remembered)
+    clock.freeze(clock.now() + timedelta(seconds=DAY + 5))
+    assert _code(good) == "init_data_expired"
