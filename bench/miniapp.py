@@ -29,6 +29,7 @@ from aiohttp import web
 from aiohttp.test_utils import unused_port
 
 from api.miniapp import routes
+from bench.echo_baseline import print_rows
 from bot.app import GIL_SWITCH_INTERVAL
 from bot.runners import health_routes
 from bot.settings import load_settings
@@ -102,23 +103,21 @@ async def load(
 
 def table(runs: list[Run]) -> None:
     header = ["endpoint", "target/s", "sent", "ok", "failed", "p50 ms", "p99 ms"]
-    rows = [header] + [
+    print_rows(
+        header,
         [
-            r.label,
-            f"{r.rate:g}",
-            str(r.sent),
-            str(len(r.latencies)),
-            str(r.failed),
-            f"{r.ms(50):.1f}",
-            f"{r.ms(99):.1f}",
-        ]
-        for r in runs
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for n, row in enumerate(rows):
-        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
-        if n == 0:
-            print("  ".join("-" * w for w in widths))
+            [
+                r.label,
+                f"{r.rate:g}",
+                str(r.sent),
+                str(len(r.latencies)),
+                str(r.failed),
+                f"{r.ms(50):.1f}",
+                f"{r.ms(99):.1f}",
+            ]
+            for r in runs
+        ],
+    )
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ and on the sandbox's page server (with a stand-in ``Telegram.WebApp``):
     POST /app/api/rewards/{id}/redeem  points → voucher (Idempotency-Key)
     GET  /app/api/vouchers             the member's vouchers (active with their QR)
     POST /app/api/scan                 staff: what the camera read is a member or a voucher
+    POST /app/api/scan/photo           staff: the same from a picture (no scanner here)
     POST /app/api/purchases/quote      staff: points a purchase would earn now
     POST /app/api/purchases            staff: record it (Idempotency-Key); receipt to member
     POST /app/api/vouchers/redeem      staff: use a voucher (one winner)
@@ -154,6 +155,7 @@ def routes(
         web.post(api + "/rewards/{reward_id}/redeem", anyone(member.redeem_reward)),
         web.get(f"{api}/vouchers", anyone(member.my_vouchers)),
         web.post(f"{api}/scan", staff(till.scan)),
+        web.post(f"{api}/scan/photo", staff(till.scan_photo)),
         web.post(f"{api}/purchases/quote", staff(till.quote)),
         web.post(f"{api}/purchases", staff(till.record_purchase)),
         web.post(f"{api}/vouchers/redeem", staff(till.redeem_voucher)),

@@ -184,6 +184,25 @@ def document() -> dict[str, Any]:
                     body=_obj(["text"], text=_STR),
                 )
             },
+            "/scan/photo": {
+                "post": {
+                    "summary": "staff: what the QR code in a picture is (changes nothing)",
+                    "requestBody": {"required": True, "content": {"image/*": {}}},
+                    "responses": {
+                        "200": {
+                            "description": "as /scan",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **{
+                            str(status): {
+                                "description": "error",
+                                "content": {"application/json": {"schema": _ERROR}},
+                            }
+                            for status in (*_STAFF_ERRORS, 413)
+                        },
+                    },
+                }
+            },
             "/purchases/quote": {
                 "post": _op(
                     "staff: the points a purchase would earn now (changes nothing)",

@@ -44,6 +44,7 @@ PAGE_KEYS = (
     "miniapp-scan-unsupported",
     "miniapp-scan-type-label",
     "miniapp-scan-type-go",
+    "miniapp-scan-photo",
     "miniapp-scan-another",
     "miniapp-amount-label",
     "miniapp-amount-invalid",

@@ -13,6 +13,7 @@ is the cashier in Telegram; the audit row says ``miniapp``.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -33,7 +34,7 @@ from api.miniapp.common import (
 from api.routes.members import describe as describe_member
 from api.routes.members import find_member
 from api.routes.vouchers import describe as describe_voucher
-from models import campaigns, clock, ledger, tokens, vouchers
+from models import campaigns, clock, ledger, qr_reading, tokens, vouchers
 from models.config import RuleSet
 from models.results import (
     AlreadyUsed,
@@ -49,6 +50,7 @@ from models.rules import check_purchase, compute_points, explain
 from models.tables import Member, Voucher, VoucherStatus
 
 CHANNEL = "telegram"
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
 
 def _categories(rules: RuleSet) -> list[str]:
@@ -106,7 +108,29 @@ async def _voucher_answer(app: MiniApp, voucher: Voucher, caller: Caller) -> dic
 async def scan(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
     """``{"text"}`` from the camera (or typed): a member card or a voucher; changes nothing."""
     body = await read_json(request, {"text"})
-    ref = _reference(text_field(body, "text", max_length=512), app)
+    return await identify(text_field(body, "text", max_length=512), app, caller)
+
+
+async def scan_photo(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
+    """A picture of the QR (where the app has no scanner): the first of ours found in it."""
+    if request.content_length is not None and request.content_length > MAX_PHOTO_BYTES:
+        raise ApiError(413, "too_large")
+    picture = await request.content.read(MAX_PHOTO_BYTES + 1)
+    if len(picture) > MAX_PHOTO_BYTES:
+        raise ApiError(413, "too_large")
+    texts = await asyncio.to_thread(qr_reading.decode, picture)
+    refusal = ApiError(422, "no_qr")
+    for text in texts:
+        try:
+            return await identify(text, app, caller)
+        except ApiError as error:
+            refusal = error
+    raise refusal
+
+
+async def identify(text: str, app: MiniApp, caller: Caller) -> dict[str, Any]:
+    """What ``text`` (a link in a QR, a payload or a typed code) is, for the cashier."""
+    ref = _reference(text, app)
     voucher = await vouchers.find(ref) if not ref.startswith("m-") else None
     if voucher is not None:
         return {"kind": "voucher", "voucher": await _voucher_answer(app, voucher, caller)}

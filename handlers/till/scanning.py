@@ -7,10 +7,7 @@ they are handled exactly as if the staff member had opened the link.
 from __future__ import annotations
 
 import asyncio
-import io
 
-import zxingcpp
-from PIL import Image
 from telegram import Update
 
 from handlers.context import JifenContext
@@ -18,19 +15,11 @@ from handlers.registry import reply, router
 from handlers.till import redeem
 from handlers.till.common import say
 from models import staff, tokens, vouchers
+from models.qr_reading import decode
 from models.tables import Role
 from models.tokens import link_payload as payload_of
 
 _MAX_PHOTO_BYTES = 10 * 1024 * 1024
-
-
-def decode(image: bytes) -> list[str]:
-    """Texts of the QR codes in an image (empty when none or not an image)."""
-    try:
-        with Image.open(io.BytesIO(image)) as picture:
-            return [found.text for found in zxingcpp.read_barcodes(picture)]
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return []
 
 
 async def on_photo(update: Update, context: JifenContext) -> None:

@@ -89,6 +89,12 @@ def _scenario(phones: _Phones, box: Sandbox) -> None:
     chat.show_only(ALICE)
     chat.wait_text(ALICE, "has been used")
 
+    # Telegram Desktop has no scanner: the page says so and offers typing or a photo
+    phones.open(f"{box.miniapp_url}?left={ALICE}&right={CASHIER}")
+    phones.platform(1, "tdesktop")
+    assert "cannot scan" in phones.text(1, "#no-scanner")
+    assert phones.text(1, "#photo-button") == "Choose a photo of the QR code"
+
     # nothing the page does is refused by its Content-Security-Policy
     logs = phones.driver.get_log("browser")
     refused = [e["message"] for e in logs if "Content Security Policy" in e["message"]]
@@ -117,6 +123,13 @@ class _Phones(_Page):
     def click(self, index: int, css: str) -> None:
         self._inside(index, css).click()
         self.driver.switch_to.default_content()
+
+    def platform(self, index: int, value: str) -> None:
+        from selenium.webdriver.support.ui import Select
+
+        self.driver.switch_to.default_content()
+        chooser = self._phone(index).find_element("css selector", "select[data-role=platform]")
+        Select(chooser).select_by_value(value)
 
     def fill_ratio(self, index: int) -> float:
         bar = self._inside(index, ".bar")

@@ -9,7 +9,7 @@ from models import clock, staff, vouchers
 from models.results import AlreadyUsed, Redeemed
 from models.tables import AuditLog, OutboxMessage, Purchase, Reward, Role, Voucher, VoucherStatus
 from tests.api.conftest import new_member
-from tests.miniapp.conftest import Mini, written
+from tests.miniapp.conftest import Mini, telegram_sign, user_fields, written
 
 CASHIER = 501
 MEMBER = 502
@@ -229,3 +229,24 @@ async def test_a_retry_after_a_restart_replays_and_oversized_bodies_are_refused(
     status, answer = await mini.call("POST", "/scan", user=CASHIER, json={"text": "x" * 5000})
     assert status == 413 and answer["error"]["code"] == "too_large"
     assert await written() == before
+
+
+async def test_a_photo_of_the_card_where_there_is_no_scanner(mini: Mini) -> None:
+    from handlers.qr import qr_png
+
+    await _cashier()
+    alice = await new_member(MEMBER)
+    picture = await qr_png(f"https://t.me/jifen_test_bot?start=m-{alice.card_token}")
+    headers = {"Authorization": f"tma {telegram_sign(user_fields(CASHIER))}"}
+    async with mini.client.post("/app/api/scan/photo", data=picture, headers=headers) as r:
+        assert r.status == 200
+        body = await r.json()
+    assert body["kind"] == "member" and body["member"]["ref"] == alice.code
+    async with mini.client.post("/app/api/scan/photo", data=b"not a picture", headers=headers) as r:
+        assert r.status == 422 and (await r.json())["error"]["code"] == "no_qr"
+    other = await qr_png(f"https://t.me/another_bot?start=m-{alice.card_token}")
+    async with mini.client.post("/app/api/scan/photo", data=other, headers=headers) as r:
+        assert r.status == 404 and (await r.json())["error"]["code"] == "not_ours"
+    member_headers = {"Authorization": f"tma {telegram_sign(user_fields(MEMBER))}"}
+    async with mini.client.post("/app/api/scan/photo", data=picture, headers=member_headers) as r:
+        assert r.status == 403

@@ -62,12 +62,13 @@
 
   async function api(method, path, body, key) {
     const headers = { Authorization: "tma " + initData };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const picture = body instanceof Blob;
+    if (body !== undefined) headers["Content-Type"] = picture ? (body.type || "application/octet-stream") : "application/json";
     if (key) headers["Idempotency-Key"] = key;
     let response;
     try {
       response = await fetch("/app/api" + path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        method, headers, body: body === undefined || picture ? body : JSON.stringify(body),
       });
     } catch (e) {
       return { ok: false, error: { code: "network", message: T["error-network"] || "Network error" } };
@@ -216,10 +217,14 @@
       el("button", { type: "submit", class: "secondary", text: T["scan-type-go"] }));
     typed.addEventListener("submit", (e) => { e.preventDefault(); if (input.value.trim()) lookUp(input.value); });
     const scanner = canScan();
+    const file = el("input", { type: "file", accept: "image/*", id: "photo-input", hidden: true });
+    file.addEventListener("change", () => { if (file.files[0]) lookUp(file.files[0]); });
     show(el("h1", { text: T["staff-title"] }),
       scanner ? el("button", { class: "wide", id: "scan-button", text: T["scan-button"], onclick: openScanner })
         : el("p", { class: "hint", id: "no-scanner", text: T["scan-unsupported"] }),
-      el("h2", { text: T["scan-type-label"] }), typed);
+      el("h2", { text: T["scan-type-label"] }), typed,
+      el("p", {}, el("button", { class: "secondary wide", id: "photo-button", text: T["scan-photo"],
+        onclick: () => file.click() })), file);
     if (scanner) setMain(T["scan-button"], openScanner);
   }
   function openScanner() {
@@ -230,10 +235,12 @@
       return true; // close the popup
     });
   }
-  async function lookUp(text) {
+  async function lookUp(what) {
+    // what the camera read or what was typed, or a picture of the QR code
     setMain(null);
     show(el("p", { class: "hint", text: T["loading"] }));
-    const result = await api("POST", "/scan", { text: text });
+    const result = what instanceof Blob ? await api("POST", "/scan/photo", what)
+      : await api("POST", "/scan", { text: what });
     setBack(showScan);
     if (!result.ok) {
       show(errorBox(result));
