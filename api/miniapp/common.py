@@ -108,13 +108,23 @@ def endpoint(app: MiniApp, handler: Endpoint, *, staff_only: bool = False) -> An
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, or 413 as soon as it passes ``limit`` bytes (whatever it claims)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_json(request: web.Request, allowed: set[str]) -> dict[str, Any]:
     """A small JSON object with only ``allowed`` keys, else 400/422 (nothing is written)."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, "too_large")
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "too_large")
+    raw = await read_body(request, MAX_BODY_BYTES)
     try:
         body = json.loads(raw or b"{}")
     except ValueError:

@@ -26,6 +26,7 @@ from api.miniapp.common import (
     idempotency_key,
     int_field,
     money,
+    read_body,
     read_json,
     rules_in_force,
     t,
@@ -113,11 +114,7 @@ async def scan(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, 
 
 async def scan_photo(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
     """A picture of the QR (where the app has no scanner): the first of ours found in it."""
-    if request.content_length is not None and request.content_length > MAX_PHOTO_BYTES:
-        raise ApiError(413, "too_large")
-    picture = await request.content.read(MAX_PHOTO_BYTES + 1)
-    if len(picture) > MAX_PHOTO_BYTES:
-        raise ApiError(413, "too_large")
+    picture = await read_body(request, MAX_PHOTO_BYTES)
     texts = await asyncio.to_thread(qr_reading.decode, picture)
     refusal = ApiError(422, "no_qr")
     for text in texts:

@@ -250,3 +250,40 @@ async def test_a_photo_of_the_card_where_there_is_no_scanner(mini: Mini) -> None
     member_headers = {"Authorization": f"tma {telegram_sign(user_fields(MEMBER))}"}
     async with mini.client.post("/app/api/scan/photo", data=picture, headers=member_headers) as r:
         assert r.status == 403
+
+
+async def test_a_large_photo_arriving_in_pieces_is_read_whole(mini: Mini) -> None:
+    """A camera photo is megabytes: it arrives in many chunks, streamed here."""
+    import io
+
+    from PIL import Image
+
+    from handlers.qr import qr_png
+
+    await _cashier()
+    alice = await new_member(MEMBER)
+    code = Image.open(io.BytesIO(await qr_png(f"m-{alice.card_token}")))
+    photo = Image.new("RGB", (2400, 2400), "white")
+    photo.paste(code.resize((1200, 1200)), (600, 600))
+    buffer = io.BytesIO()
+    photo.save(buffer, format="BMP")  # uncompressed: ~17 MB would be refused, so crop
+    data = buffer.getvalue()
+    assert len(data) > 8 * 1024 * 1024
+
+    async def pieces(body: bytes):  # type: ignore[no-untyped-def]
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start : start + 64 * 1024]
+
+    headers = {"Authorization": f"tma {telegram_sign(user_fields(CASHIER))}"}
+    async with mini.client.post("/app/api/scan/photo", data=pieces(data), headers=headers) as r:
+        assert r.status == 413  # over 8 MB, whatever the length header says (none here)
+    small = Image.new("RGB", (1200, 1200), "white")
+    small.paste(code.resize((800, 800)), (200, 200))
+    buffer = io.BytesIO()
+    small.save(buffer, format="BMP")
+    data = buffer.getvalue()
+    assert 2 * 1024 * 1024 < len(data) < 8 * 1024 * 1024
+    async with mini.client.post("/app/api/scan/photo", data=pieces(data), headers=headers) as r:
+        body = await r.json()
+        assert r.status == 200, body
+    assert body["member"]["ref"] == alice.code
