@@ -6,6 +6,7 @@ person from elsewhere, in the same transaction:
 - the outbox: messages still pending to them are cancelled (a broadcast queued a minute
   earlier is never delivered), and no row keeps their chat id or message arguments; a
   referrer's notice loses the friend's name;
+- their conversation state (``chat_flow``: awaited input, drafts they typed) is deleted;
 - every other column that holds a Telegram user id, found by name in every table
   (``telegram_id``, ``*_telegram_id``, ``chat_id``, ``*_chat_id``, ``*_by``), so a table
   added later is covered without being listed here. A nullable column becomes NULL, a
@@ -23,7 +24,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from models.tables import AuditLog, Member, OutboxMessage, OutboxStatus, StaffRole
+from models.tables import AuditLog, ChatFlow, Member, OutboxMessage, OutboxStatus, StaffRole
 
 _SUFFIXES = ("telegram_id", "chat_id", "_by")
 
@@ -49,6 +50,7 @@ async def forget_person(conn: BaseDBAsyncClient, telegram_id: int, member_id: in
     if referral is not None and "friend" in referral.args:
         args = {**referral.args, "friend": ""}
         await OutboxMessage.filter(id=referral.id).using_db(conn).update(args=args)
+    await ChatFlow.filter(telegram_id=telegram_id).using_db(conn).delete()
     staff = await StaffRole.filter(telegram_id=telegram_id, active=True).using_db(conn).exists()
     if staff:
         await (

@@ -3,9 +3,10 @@ for the person's Telegram id, phone and names, on both databases."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from models import db, ledger, members, outbox, referrals
+from models import db, flows, ledger, members, outbox, pending, referrals
 from models.tables import AuditLog, Member, OutboxMessage, OutboxStatus
 
 TELEGRAM_ID = 7000123457
@@ -56,6 +57,9 @@ async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
         kind="broadcast",
         member=quin,
     )
+    # a half-done conversation (a draft they typed) and a confirm step waiting on them
+    assert await flows.save(flows.Flow(TELEGRAM_ID, {"draft": f"{NAMES[0]} {PHONE}"}))
+    await pending.create(TELEGRAM_ID, TELEGRAM_ID, "member-delete", {}, timedelta(hours=1))
     digits = PHONE.lstrip("+")
     needles = (str(TELEGRAM_ID), digits, *NAMES)
     assert len(await traces(*needles)) >= 6  # the search does see them before
