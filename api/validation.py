@@ -48,8 +48,26 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
         raise ApiError(400, "invalid_json") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json")
-    _check_strings(body, "")
+    if not _all_printable(body):
+        _check_strings(body, "")  # again, naming the first bad field
     return body
+
+
+def _all_printable(document: Any) -> bool:
+    """The fast pass over every string (keys included), without building paths."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not _printable(value):
+                return False
+        elif isinstance(value, dict):
+            if not all(_printable(name) for name in value):
+                return False
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def _printable(value: str) -> bool:
