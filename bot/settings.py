@@ -84,6 +84,14 @@ class ApiSettings(_Section):
     rate_burst: int = Field(100, ge=1, le=1_000_000, description="requests a key may send at once")
 
 
+class MembersSettings(_Section):
+    default_country: str = Field(
+        "CN",
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 region of phone numbers written without +country code",
+    )
+
+
 class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
@@ -106,6 +114,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     api: ApiSettings = ApiSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    members: MembersSettings = MembersSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

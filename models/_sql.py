@@ -107,3 +107,11 @@ def as_datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]]) -> None:
+    """Run one write statement for each parameter row (bulk inserts: one round trip)."""
+    if not rows:
+        return
+    query, _ = _prepare(sql, [])
+    await conn.execute_many(query, [_prepare(sql, row)[1] for row in rows])
