@@ -26,7 +26,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, tokens
+from models import _sql, audit, clock, phones, tokens
 from models.db import write_transaction
 from models.tables import JoinLink, Member
 
@@ -118,14 +118,6 @@ async def enrol(
             created_at=now,
             using_db=conn,
             **new_codes(),
-        )
-        await audit.record(
-            "member.enrol",
-            actor_telegram_id=None,
-            actor_kind=created_by.split(":", 1)[0],
-            target=f"member:{member.id}",
-            details={"by": created_by},
-            using_db=conn,
         )
         return Enrolled(member, True, await _join_token(conn, member, created_by))
 
@@ -320,12 +312,15 @@ async def link_by_phone(
 ) -> Linked | HasOwnHistory | NoEnrolledMember:
     """The person shared their own number: if a member enrolled elsewhere has it, adopt them.
 
-    ``phone`` is the shared contact's number as ``members.set_phone`` stores it
-    (``+`` and digits, which is E.164 for Telegram's numbers).
+    ``phone`` is the shared contact's number; Telegram's numbers are international, so
+    ``+`` and its digits is E.164, as imports and the API store phones.
     """
     target = (
         await Member.filter(
-            phone=phone, telegram_id=None, deleted_at=None, id__not=current_member_id
+            phone=phones.from_contact(phone),
+            telegram_id=None,
+            deleted_at=None,
+            id__not=current_member_id,
         )
         .order_by("id")
         .first()

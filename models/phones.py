@@ -29,3 +29,8 @@ def normalize(text: str, default_country: str) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def from_contact(text: str) -> str:
+    """A number Telegram shared (always international, ``+`` optional) as ``+digits``."""
+    return f"+{''.join(ch for ch in text if ch.isdigit())}"[:MAX_LENGTH]
