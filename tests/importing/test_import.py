@@ -234,3 +234,26 @@ async def test_round_trip_2000_rows(store: str, tmp_path: Path) -> None:
     before = await snapshot()
     assert (await run(path)).outcome.unchanged == 2000
     assert await snapshot() == before
+
+
+def test_cli_exit_codes_and_dry_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """0 when every row is good, 1 when some were rejected, 2 when the file is unreadable."""
+    from bot import cli
+
+    monkeypatch.setenv("JIFEN_DATABASE__URL", f"sqlite://{tmp_path}/cli.sqlite3")
+    good = write(tmp_path / "good.csv", [HEADER, "C1,13800138000,Cai,,,,40,,"])
+    mixed = write(tmp_path / "mixed.csv", [HEADER, "C2,,,,,,,,", "C3,,,xx,,,,,"])
+    unknown = write(tmp_path / "cols.csv", ["external_id,nickname", "C4,x"])
+    assert cli.main(["import", "members", str(mixed), "--dry-run"]) == 1
+    assert not importing.rejected_path(mixed).exists()
+    assert cli.main(["import", "members", str(good)]) == 0
+    assert cli.main(["import", "members", str(mixed)]) == 1
+    out = capsys.readouterr().out
+    assert "line 3: invalid_language" in out and "rejected rows written to" in out
+    assert importing.rejected_path(mixed).exists()
+    assert cli.main(["import", "members", str(unknown)]) == 2
+    assert "unknown_columns: unknown column(s): nickname" in capsys.readouterr().err
+    assert cli.main(["import", "members", str(tmp_path / "missing.csv")]) == 2
+    assert cli.main(["doctor"]) == 0
