@@ -114,4 +114,13 @@ async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]])
     if not rows:
         return
     query, _ = _prepare(sql, [])
-    await conn.execute_many(query, [_prepare(sql, row)[1] for row in rows])
+    if not pg():  # the statement is rewritten once, the values per row (each instant once)
+        seen: dict[datetime, str] = {}
+
+        def value(p: Any) -> Any:
+            if isinstance(p, datetime):
+                return seen.get(p) or seen.setdefault(p, ts(p))
+            return p
+
+        rows = [[value(p) for p in row] for row in rows]
+    await conn.execute_many(query, rows)

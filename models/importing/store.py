@@ -206,11 +206,9 @@ def _changes(row: MemberRow, member: dict[str, Any]) -> dict[str, Any]:
 # ---- writing -------------------------------------------------------------------------
 
 
-def _db(value: Any) -> Any:
+def _db(value: date | None, pg: bool) -> Any:
     """A date as SQLite holds it (ISO text); datetimes are handled by ``models._sql``."""
-    if isinstance(value, date) and not isinstance(value, datetime) and not _sql.pg():
-        return value.isoformat()
-    return value
+    return value.isoformat() if value is not None and not pg else value
 
 
 def _local_midnight(day: date, tz: str) -> datetime:
@@ -264,6 +262,7 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
     if not rows:
         return
     values = []
+    pg = _sql.pg()
     for row in rows:
         joined = _local_midnight(row.joined_on, ctx.timezone) if row.joined_on else ctx.now
         tier = row.tier or ctx.default_tier
@@ -277,7 +276,7 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
                 row.name or "",
                 "",
                 row.phone,
-                _db(row.birthday),
+                _db(row.birthday, pg),
                 row.language or "en",
                 False,
                 True,
