@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bot
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.import
 
 clean:
 	rm -rf $(VENV) data/sandbox.sqlite3*
