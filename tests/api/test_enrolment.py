@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.settings import Settings
-from models import api_keys, rule_versions
 from models.tables import AuditLog, IdempotencyRecord, JoinLink, Member
-from tests.api.conftest import Api, new_member, start_api
+from tests.api.conftest import Api, new_member
 
 
 @pytest.fixture
-async def shop(store: str) -> AsyncIterator[Api]:
+def shop(api: Api) -> Api:
     """The API with ``bot.username`` set, so join links carry the t.me address."""
-    rule_versions.invalidate()
-    settings = Settings(
-        api={"rate_per_second": 1000, "rate_burst": 1000},
-        bot={"username": "jifen_test_bot"},
-        members={"default_country": "CN"},
-    )
-    created = await api_keys.create("Web shop")
-    assert isinstance(created, api_keys.ApiKeyCreated)
-    client = await start_api(settings)
-    try:
-        yield Api(client, created.key, settings)
-    finally:
-        await client.close()
+    api.settings.bot.username = "jifen_test_bot"
+    return api
 
 
 async def counts() -> dict[str, int]:

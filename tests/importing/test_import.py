@@ -236,6 +236,27 @@ async def test_round_trip_2000_rows(store: str, tmp_path: Path) -> None:
     assert await snapshot() == before
 
 
+async def test_interrupted_import_finishes_on_the_next_run(store: str, tmp_path: Path) -> None:
+    """A crash between batches leaves whole batches; running the file again completes it."""
+    path = write(tmp_path / "m.csv", [HEADER, *(f"I{i},,,,,,{i + 1},," for i in range(25))])
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_first_batch(done: int) -> None:
+        raise Crash
+
+    with pytest.raises(Crash):
+        await run(path, progress=crash_after_first_batch, batch_size=10)
+    assert await Member.all().count() == 10
+    assert await doctor.check() == []
+    report = await run(path, batch_size=10)
+    assert (report.outcome.created, report.outcome.unchanged) == (15, 10)
+    assert await LedgerEntry.filter(kind=EntryKind.OPENING).count() == 25
+    assert sum(m.balance for m in await Member.all()) == sum(range(1, 26))
+    assert await doctor.check() == []
+
+
 def test_cli_exit_codes_and_dry_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
