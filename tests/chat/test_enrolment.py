@@ -42,13 +42,8 @@ async def test_imported_member_is_linked_by_the_phone_they_share(rig: Rig, tmp_p
     assert row.id == imported.id and row.balance == 1234 and row.tier == "silver"
     assert row.marketing_opt_in is True
     assert await Member.filter(first_name="Fang").count() == 0  # the throw-away row is gone
-    for n in range(8):  # two pages (a one-page /history trips the emulator: see the report)
-        await rig.earn(wang, 1000, idempotency_key=f"w{n}")
     await wang.send("/history")
-    first = await wang.wait_for_text("第 1 / 2 页")
-    await wang.press("下一页 ▶️", message=first)
-    second = wang.emu.get_message(wang.user_id, first.message_id)
-    assert "转入积分 +1234" in second
+    assert "转入积分 +1234" in wang.last_text
     log = await AuditLog.get(action="member.link")
     assert log.target == f"member:{imported.id}" and log.details["via"] == "phone"
 
