@@ -139,26 +139,28 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         seeded = await RuleVersion.exists()
         rules = (await rule_versions.current())[1] if seeded else settings.rules
         now = clock.now()
-        with tqdm(unit="row", desc="import", file=sys.stderr) as bar:
+        bars: list[tqdm] = []  # opened once the file is read: an unreadable file shows none
 
-            def on_total(total: int) -> None:
-                bar.total = total
-                bar.refresh()
+        def on_total(total: int) -> None:
+            bars.append(tqdm(total=total, unit="row", desc="import", file=sys.stderr))
 
-            try:
-                report = await importing.import_members(
-                    args.file,
-                    rules=rules,
-                    default_country=settings.members.default_country,
-                    timezone=settings.scheduler.timezone,
-                    now=now,
-                    dry_run=args.dry_run,
-                    on_total=on_total,
-                    progress=bar.update,
-                )
-            except importing.FileError as exc:
-                print(f"jifen: {args.file}: {exc.code}: {exc.message}", file=sys.stderr)
-                return 2
+        try:
+            report = await importing.import_members(
+                args.file,
+                rules=rules,
+                default_country=settings.members.default_country,
+                timezone=settings.scheduler.timezone,
+                now=now,
+                dry_run=args.dry_run,
+                on_total=on_total,
+                progress=lambda n: bars[0].update(n),
+            )
+        except importing.FileError as exc:
+            print(f"jifen: {args.file}: {exc.code}: {exc.message}", file=sys.stderr)
+            return 2
+        finally:
+            for bar in bars:
+                bar.close()
         for r in report.rejections:
             print(f"line {r.line}: {r.code}: {r.message}")
         out = report.outcome
