@@ -115,12 +115,7 @@ async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]])
         return
     query, _ = _prepare(sql, [])
     if not pg():  # the statement is rewritten once, the values per row (each instant once)
-        seen: dict[datetime, str] = {}
-
-        def value(p: Any) -> Any:
-            if isinstance(p, datetime):
-                return seen.get(p) or seen.setdefault(p, ts(p))
-            return p
-
-        rows = [[value(p) for p in row] for row in rows]
+        stamps = {p: ts(p) for row in rows for p in row if isinstance(p, datetime)}
+        if stamps:
+            rows = [[stamps[p] if isinstance(p, datetime) else p for p in row] for row in rows]
     await conn.execute_many(query, rows)

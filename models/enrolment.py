@@ -43,11 +43,20 @@ async def enrolment_lock(conn: BaseDBAsyncClient) -> None:
 
 def new_codes() -> dict[str, str]:
     """The random identifiers every member row carries (unique by table constraint)."""
-    return {
-        "code": tokens.human_code(groups=2, size=4).replace("-", ""),
-        "card_token": tokens.token(),
-        "referral_code": tokens.human_code(groups=2, size=4).replace("-", ""),
-    }
+    return many_codes(1)[0]
+
+
+def many_codes(count: int) -> list[dict[str, str]]:
+    """:func:`new_codes` for ``count`` members, from one draw of random symbols (imports)."""
+    groups = tokens.human_code(groups=4 * count, size=4).split("-")
+    return [
+        {
+            "code": groups[4 * i] + groups[4 * i + 1],
+            "card_token": tokens.token(),
+            "referral_code": groups[4 * i + 2] + groups[4 * i + 3],
+        }
+        for i in range(count)
+    ]
 
 
 # ---- enrol (find or create) ----------------------------------------------------------

@@ -42,7 +42,8 @@ def _symbols(n: int) -> str:
 
 def human_code(groups: int = 2, size: int = 4) -> str:
     """A short code to type, e.g. ``K7QM-4PXD`` (8 symbols ≈ 39 bits)."""
-    return "-".join(_symbols(size) for _ in range(groups))
+    raw = _symbols(groups * size)
+    return "-".join(raw[i : i + size] for i in range(0, groups * size, size))
 
 
 def member_code() -> str:

@@ -32,7 +32,7 @@ from tortoise.exceptions import IntegrityError
 from models import _sql, audit, ledger
 from models.config import ExpiryPolicy
 from models.db import connection, write_transaction
-from models.enrolment import enrolment_lock, new_codes
+from models.enrolment import enrolment_lock, many_codes
 from models.importing.rows import MemberRow, Rejection
 from models.tables import EntryKind, Member
 
@@ -263,10 +263,9 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
         return
     values = []
     pg = _sql.pg()
-    for row in rows:
+    for row, codes in zip(rows, many_codes(len(rows)), strict=True):
         joined = _local_midnight(row.joined_on, ctx.timezone) if row.joined_on else ctx.now
         tier = row.tier or ctx.default_tier
-        codes = new_codes()
         values.append(
             [
                 row.external_id,
