@@ -217,14 +217,14 @@ _HISTORY = (
 )
 
 
+_FACTS = ("entries", "purchases", "vouchers", "coupons", "referrals")
+
+
 async def _has_history(conn: BaseDBAsyncClient, member_id: int) -> bool:
     row = await _sql.one(conn, _HISTORY, member_id)
     assert row is not None
     facts = [row["balance"], row["external_id"], *(row[k] for k in _FACTS)]
     return any(bool(fact) for fact in facts)
-
-
-_FACTS = ("entries", "purchases", "vouchers", "coupons", "referrals")
 
 
 async def _lock(conn: BaseDBAsyncClient, *member_ids: int) -> dict[int, Member]:

@@ -101,6 +101,9 @@ def read(path: Path) -> Table:
 
 
 def _check_header(header: list[str]) -> None:
+    unnamed = [str(i) for i, name in enumerate(header, start=1) if not name]
+    if unnamed:
+        raise FileError("unknown_columns", "column(s) without a name: " + ", ".join(unnamed))
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
         raise FileError("unknown_columns", "unknown column(s): " + ", ".join(unknown))

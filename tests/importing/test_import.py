@@ -186,6 +186,7 @@ async def test_deleted_member_and_phone_of_another_import(store: str, tmp_path: 
         (b"external_id,nickname,colour\nA1,x,y\n", "unknown_columns"),
         (b"phone\n13800138000\n", "missing_column"),
         (b"external_id,external_id\nA,B\n", "duplicate_columns"),
+        (b"external_id,name,\nA,B,\n", "unknown_columns"),
         (b"external_id,name\nA1,\xff\xfe\n", "not_utf8"),
     ],
 )
