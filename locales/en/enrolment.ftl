@@ -13,5 +13,3 @@ member-history-opening = { $date } · balance brought over <b>{ $points }</b>
 api-error-phone-taken = This phone number belongs to another member ({ $member_code }).
 api-error-member-deleted = The member with this external id deleted their account.
 
-# the entry kind in exports (reports)
-reports-entry-opening = Brought over
