@@ -12,4 +12,3 @@ member-history-opening = { $date } · balance brought over <b>{ $points }</b>
 
 api-error-phone-taken = This phone number belongs to another member ({ $member_code }).
 api-error-member-deleted = The member with this external id deleted their account.
-

@@ -12,4 +12,3 @@ member-history-opening = { $date } · 转入积分 <b>{ $points }</b>
 
 api-error-phone-taken = 这个手机号属于另一位会员（{ $member_code }）。
 api-error-member-deleted = 这个外部编号对应的会员已注销账号。
-
