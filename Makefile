@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.import
+	$(BIN)/python -m bench.flows
+	$(BIN)/python -m bench.miniapp
 
 clean:
 	rm -rf $(VENV) data/sandbox.sqlite3*
