@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import _sql, audit, clock, erasure, flows, staff, tiers, tokens
+from models import _sql, audit, clock, erasure, flows, phones, staff, tiers, tokens
 from models.config import RuleSet
 from models.db import connection, write_transaction
 from models.tables import LedgerEntry, Member, Purchase, Role, Voucher
@@ -162,7 +162,7 @@ async def lookup(text: str) -> Member | AmbiguousMember | None:
     if not _PHONE_TEXT.match(cleaned):
         return None
     digits = "".join(ch for ch in cleaned if ch in "0123456789")
-    if not MIN_PHONE_DIGITS <= len(digits) < PHONE_MAX_LENGTH:
+    if not MIN_PHONE_DIGITS <= len(digits) < phones.MAX_LENGTH:
         return None
     live = Member.filter(deleted_at=None)
     matches = await live.filter(phone=f"+{digits}").limit(MAX_CANDIDATES + 1)
@@ -233,14 +233,9 @@ async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthd
     return BirthdaySet(parsed) if changed else InvalidBirthday("already-set")
 
 
-PHONE_MAX_LENGTH = 32
-"""The ``member.phone`` column's width (``+`` and up to 31 digits)."""
-
-
 async def set_phone(member_id: int, phone: str) -> str:
     """Store the phone number the member shared (their own contact), normalised to +digits."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    normalised = f"+{digits}"[:PHONE_MAX_LENGTH]
+    normalised = phones.from_contact(phone)
     await Member.filter(id=member_id, deleted_at=None).update(phone=normalised)
     return normalised
 
