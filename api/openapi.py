@@ -231,6 +231,7 @@ SCHEMAS: dict[str, Any] = {
             "birthday": {"type": "string", "format": "date", "description": "YYYY-MM-DD, past"},
         },
         "description": "at least one of external_id and phone",
+        "anyOf": [{"required": ["external_id"]}, {"required": ["phone"]}],
         "additionalProperties": False,
     },
     "Enrolment": {
