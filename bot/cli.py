@@ -126,6 +126,12 @@ def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(settings, work))
 
 
+def cmd_webhook(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.webhook_cli import run_webhook_command
+
+    return asyncio.run(_with_store(settings, lambda: run_webhook_command(settings, args)))
+
+
 def _redact(url: str) -> str:
     scheme, _, rest = url.partition("://")
     if "@" in rest:
@@ -181,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_key = apikey_sub.add_parser("revoke", help="stop a key at once")
     revoke_key.add_argument("prefix", help="the 8 characters after jf_")
     apikey.set_defaults(func=cmd_apikey)
+
+    from bot.webhook_cli import add_webhook_parser
+
+    add_webhook_parser(sub).set_defaults(func=cmd_webhook)
     return parser
 
 

@@ -31,6 +31,12 @@ from models.tables.members import (
     TierChange,
 )
 from models.tables.outbox import OutboxMessage, OutboxStatus
+from models.tables.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ApiKey",
@@ -42,6 +48,7 @@ __all__ = [
     "CampaignStatus",
     "Coupon",
     "CouponBatch",
+    "DeliveryStatus",
     "EntryKind",
     "IdempotencyRecord",
     "JobRun",
@@ -62,4 +69,7 @@ __all__ = [
     "TierChange",
     "Voucher",
     "VoucherStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

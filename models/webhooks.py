@@ -1,0 +1,637 @@
+"""Webhooks out (Standard Webhooks): endpoints, events written with their cause, deliveries.
+
+A cause (a purchase, a refund, a redemption…) calls :func:`emit` inside its own
+transaction, or appends :func:`emit_steps` to its ``_sql.batch`` on a hot path. That
+writes one ``webhook_event`` (the exact JSON body, a ``msg_…`` id) and one
+``webhook_delivery`` per endpoint subscribed to the type, so an event exists exactly when
+its cause committed; when no endpoint listens for the type nothing is written at all.
+
+``scheduler.webhooks`` delivers: it claims due deliveries with a lease (:func:`claim_due`)
+and records each attempt (:func:`record_success`, :func:`record_failure`). Retries keep
+the same ``webhook-id`` on the schedule Standard Webhooks suggests (:data:`RETRY_SCHEDULE`),
+then the delivery is ``failed`` and the admins are told once per outage (through the
+outbox, localized). Deliveries to one endpoint are ordered per member: only the oldest
+pending delivery of a (endpoint, member) pair may be claimed, so an endpoint that was down
+gets everything once, in order per member, when it is back.
+
+Payloads carry ids, amounts (integer minor units) and points; never names, phone numbers
+or free text typed by people (an adjustment's reason, say), not even in ``member.*``
+events: ``member.updated`` names the fields that changed, and a receiver that needs the
+profile asks the HTTP API for it.
+
+SSRF: a target whose host resolves to a private, loopback, link-local or otherwise
+non-public address is refused (every address is checked) unless ``webhooks.allow_private``;
+the worker checks again at delivery time (:func:`refusal`), against DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import ipaddress
+import json
+import secrets
+import socket
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import _sql, audit, clock, outbox
+from models.db import connection, write_transaction
+from models.tables import (
+    DeliveryStatus,
+    Member,
+    Role,
+    StaffRole,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+EVENT_TYPES = (
+    "member.joined",
+    "member.updated",
+    "purchase.recorded",
+    "purchase.refunded",
+    "points.adjusted",
+    "points.expired",
+    "voucher.issued",
+    "voucher.redeemed",
+    "tier.changed",
+)
+TEST_EVENT = "webhook.test"
+"""Sent by ``jifen webhook test`` to one endpoint, whatever it subscribed to."""
+
+RETRY_SCHEDULE = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+"""Waits after each failed attempt (Standard Webhooks' suggestion); then ``failed``."""
+MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
+SECRET_BYTES = 32
+FAILED_NOTICE = "webhook-failed-admin"
+_ERROR_MAX = 500
+_RECENT_FAILURES = 3
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class EndpointAdded:
+    """The new endpoint; ``secret`` is shown to the admin once (it is stored to sign)."""
+
+    endpoint_id: int
+    url: str
+    events: tuple[str, ...] | None
+    secret: str
+
+
+@dataclass(frozen=True)
+class InvalidUrl:
+    reason: str  # scheme | host | too-long | credentials
+
+
+@dataclass(frozen=True)
+class UnknownEventType:
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrivateTarget:
+    """The host resolves (also) to a non-public address and private targets are off."""
+
+    address: str
+
+
+@dataclass(frozen=True)
+class UnresolvableHost:
+    host: str
+
+
+Refusal = InvalidUrl | PrivateTarget | UnresolvableHost
+
+
+@dataclass(frozen=True)
+class EndpointRemoved:
+    endpoint_id: int
+    cancelled: int
+
+
+@dataclass(frozen=True)
+class UnknownEndpoint:
+    endpoint_id: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    event_type: str
+    msg_id: str
+    at: datetime | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class EndpointSummary:
+    endpoint_id: int
+    url: str
+    events: tuple[str, ...] | None
+    removed: bool
+    pending: int
+    delivered: int
+    failed: int
+    recent_failures: tuple[Failure, ...]
+
+
+@dataclass(frozen=True)
+class ProbeQueued:
+    msg_id: str
+    delivery_id: int
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased to one worker, with what it needs to sign and send."""
+
+    delivery_id: int
+    endpoint_id: int
+    url: str
+    secret: str
+    msg_id: str
+    event_type: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Retrying:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """Attempts exhausted; ``notified`` admins (only the first failure of an outage)."""
+
+    notified: int
+
+
+# ---------------------------------------------------------------- targets (SSRF)
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is a public unicast one (IPv4-mapped IPv6 is unwrapped)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _url_problem(url: str) -> InvalidUrl | None:
+    if len(url) > 2048:
+        return InvalidUrl("too-long")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return InvalidUrl("host")
+    if parts.scheme not in ("http", "https"):
+        return InvalidUrl("scheme")
+    if not parts.hostname:
+        return InvalidUrl("host")
+    if parts.username or parts.password:
+        return InvalidUrl("credentials")
+    return None
+
+
+def check_addresses(addresses: Iterable[str], *, allow_private: bool) -> PrivateTarget | None:
+    """The first non-public address among ``addresses`` (unless private targets are on)."""
+    if allow_private:
+        return None
+    for address in addresses:
+        if not is_public(address):
+            return PrivateTarget(address)
+    return None
+
+
+def resolve_literal(host: str) -> str:
+    """``host`` as an IP address; ``ValueError`` if it is a name."""
+    return str(ipaddress.ip_address(host.strip("[]")))
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (an IP literal is itself)."""
+    with contextlib.suppress(ValueError):
+        return [resolve_literal(host)]
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+async def refusal(url: str, *, allow_private: bool) -> Refusal | None:
+    """Why a request to ``url`` must not be made, or ``None``: checks every address."""
+    if problem := _url_problem(url):
+        return problem
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = await resolve(host, port)
+    except OSError:
+        return UnresolvableHost(host)
+    if not addresses:
+        return UnresolvableHost(host)
+    return check_addresses(addresses, allow_private=allow_private)
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def _events_column(events: tuple[str, ...] | None) -> str | None:
+    return None if events is None else "," + ",".join(events) + ","
+
+
+def _events_of(column: str | None) -> tuple[str, ...] | None:
+    return None if column is None else tuple(e for e in column.split(",") if e)
+
+
+def parse_events(text: str | None) -> tuple[str, ...] | UnknownEventType | None:
+    """``"a,b"`` → the known types it names (``None``: every type)."""
+    if text is None or not text.strip():
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = tuple(n for n in names if n not in EVENT_TYPES)
+    return UnknownEventType(unknown) if unknown else names
+
+
+async def add(
+    url: str,
+    *,
+    events: tuple[str, ...] | None = None,
+    allow_private: bool = False,
+    actor_telegram_id: int | None = None,
+    actor_kind: str = "cli",
+) -> EndpointAdded | Refusal | UnknownEventType:
+    """Register ``url`` for ``events`` (``None``: all); audited ``webhook.add``.
+
+    A refused URL writes nothing. The audit entry names the host, not the full URL (a
+    URL may carry a token in its path or query).
+    """
+    url = url.strip()
+    if events is not None:
+        unknown = tuple(e for e in events if e not in EVENT_TYPES)
+        if unknown or not events:
+            return UnknownEventType(unknown)
+    if problem := await refusal(url, allow_private=allow_private):
+        return problem
+    secret = new_secret()
+    async with write_transaction() as conn:
+        row = await WebhookEndpoint.create(
+            url=url,
+            secret=secret,
+            events=_events_column(events),
+            created_at=clock.now(),
+            using_db=conn,
+        )
+        await audit.record(
+            "webhook.add",
+            actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
+            target=f"webhook:{row.id}",
+            details={"host": urlsplit(url).hostname, "events": list(events or ["*"])},
+            using_db=conn,
+        )
+    return EndpointAdded(row.id, url, events, secret)
+
+
+async def remove(
+    endpoint_id: int, *, actor_telegram_id: int | None = None, actor_kind: str = "cli"
+) -> EndpointRemoved | UnknownEndpoint:
+    """Stop sending to an endpoint at once (pending deliveries are cancelled); audited."""
+    now = clock.now()
+    async with write_transaction() as conn:
+        changed = (
+            await WebhookEndpoint.filter(id=endpoint_id, removed_at=None)
+            .using_db(conn)
+            .update(removed_at=now)
+        )
+        if not changed:
+            return UnknownEndpoint(endpoint_id)
+        cancelled = (
+            await WebhookDelivery.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING)
+            .using_db(conn)
+            .update(status=DeliveryStatus.CANCELLED, claimed_until=None)
+        )
+        await audit.record(
+            "webhook.remove",
+            actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
+            target=f"webhook:{endpoint_id}",
+            details={"cancelled": cancelled},
+            using_db=conn,
+        )
+    return EndpointRemoved(endpoint_id, cancelled)
+
+
+async def list_endpoints(*, include_removed: bool = False) -> list[EndpointSummary]:
+    """Endpoints with their delivery counts and most recent failures."""
+    query = WebhookEndpoint.all() if include_removed else WebhookEndpoint.filter(removed_at=None)
+    summaries = []
+    for row in await query.order_by("id"):
+        counts = {
+            status: await WebhookDelivery.filter(endpoint_id=row.id, status=status).count()
+            for status in (DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+        }
+        failed = (
+            await WebhookDelivery.filter(endpoint_id=row.id, status=DeliveryStatus.FAILED)
+            .order_by("-id")
+            .limit(_RECENT_FAILURES)
+            .prefetch_related("event")
+        )
+        summaries.append(
+            EndpointSummary(
+                endpoint_id=row.id,
+                url=row.url,
+                events=_events_of(row.events),
+                removed=row.removed_at is not None,
+                pending=counts[DeliveryStatus.PENDING],
+                delivered=counts[DeliveryStatus.DELIVERED],
+                failed=counts[DeliveryStatus.FAILED],
+                recent_failures=tuple(
+                    Failure(d.event.type, d.event.msg_id, d.next_attempt_at, d.error)
+                    for d in failed
+                ),
+            )
+        )
+    return summaries
+
+
+# ---------------------------------------------------------------- events
+
+
+def body(event_type: str, data: Mapping[str, Any], at: datetime) -> str:
+    """The JSON text sent: ``{"type", "timestamp", "data"}`` (datetimes as ISO 8601 UTC)."""
+    stamp = at.isoformat().replace("+00:00", "Z")
+    return json.dumps(
+        {"type": event_type, "timestamp": stamp, "data": dict(data)},
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_json_default,
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if hasattr(value, "isoformat"):  # dates
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable in a webhook payload: {type(value).__name__}")
+
+
+def new_msg_id() -> str:
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+def emit_steps(
+    event_type: str,
+    data: Mapping[str, Any],
+    *,
+    member_id: int | None = None,
+    endpoint_id: int | None = None,
+    msg_id: str | None = None,
+) -> list[_sql.Step]:
+    """:func:`emit` as statements for the caller's ``_sql.batch`` (same transaction).
+
+    Two statements: the event, written only if some live endpoint listens for the type,
+    and its deliveries, one per such endpoint (joined through the event's unique id).
+    ``endpoint_id`` narrows it to one endpoint (the test event).
+    """
+    now = clock.now()
+    msg_id = msg_id or new_msg_id()
+    pattern = f"%,{event_type},%"
+    if endpoint_id is None:
+        listens, params = "(e.events IS NULL OR e.events LIKE ?)", [pattern]
+    else:
+        listens, params = "e.id = ?", [endpoint_id]
+    event = (
+        "INSERT INTO webhook_event (msg_id, type, member_id, body, created_at) "
+        "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoint e"
+        f" WHERE e.removed_at IS NULL AND {listens}) RETURNING id",
+        [msg_id, event_type, member_id, body(event_type, data, now), now, *params],
+    )
+    deliveries = (
+        "INSERT INTO webhook_delivery (event_id, endpoint_id, member_id, status, attempts,"
+        " next_attempt_at, created_at) "
+        "SELECT v.id, e.id, v.member_id, 'pending', 0, v.created_at, v.created_at"
+        " FROM webhook_event v JOIN webhook_endpoint e"
+        f" ON e.removed_at IS NULL AND {listens} WHERE v.msg_id = ? ORDER BY e.id",
+        [*params, msg_id],
+    )
+    return [event, deliveries]
+
+
+async def emit(
+    event_type: str,
+    data: Mapping[str, Any],
+    *,
+    member_id: int | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> None:
+    """Record that ``event_type`` happened, inside the caller's transaction ``using_db``."""
+    assert event_type in EVENT_TYPES, event_type
+    await _sql.batch(using_db or connection(), emit_steps(event_type, data, member_id=member_id))
+
+
+async def queue_test(
+    endpoint_id: int, *, actor_telegram_id: int | None = None, actor_kind: str = "cli"
+) -> ProbeQueued | UnknownEndpoint:
+    """A ``webhook.test`` event for one live endpoint (audited); the caller delivers it."""
+    msg_id = new_msg_id()
+    steps = emit_steps(
+        TEST_EVENT, {"endpoint_id": endpoint_id}, endpoint_id=endpoint_id, msg_id=msg_id
+    )
+    async with write_transaction() as conn:
+        await _sql.batch(conn, steps)
+        delivery = await WebhookDelivery.filter(event__msg_id=msg_id).using_db(conn).first()
+        if delivery is None:
+            return UnknownEndpoint(endpoint_id)
+        await audit.record(
+            "webhook.test",
+            actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
+            target=f"webhook:{endpoint_id}",
+            details={"msg_id": msg_id},
+            using_db=conn,
+        )
+    return ProbeQueued(msg_id, delivery.id)
+
+
+# ---------------------------------------------------------------- delivery bookkeeping
+
+_CLAIMED = (
+    "SELECT d.id, d.endpoint_id, d.attempts, e.url, e.secret, v.msg_id, v.type, v.body"
+    " FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id"
+    " JOIN webhook_event v ON v.id = d.event_id WHERE d.id IN ({ids}) ORDER BY d.id"
+)
+
+
+async def claim_due(
+    limit: int, lease_for: timedelta, *, delivery_id: int | None = None
+) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries, each the oldest pending one of its member at
+    its endpoint (so a member's events reach an endpoint in order)."""
+    now = clock.now()
+    skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
+    only = " AND d.id = ?" if delivery_id is not None else ""
+    rows = await _sql.rows(
+        connection(),
+        "UPDATE webhook_delivery SET claimed_until = ? WHERE id IN ("
+        " SELECT d.id FROM webhook_delivery d WHERE d.status = 'pending'"
+        " AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?)"
+        f"{only}"
+        " AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.endpoint_id = d.endpoint_id"
+        " AND p.member_id = d.member_id AND p.status = 'pending' AND p.id < d.id)"
+        f" ORDER BY d.id LIMIT ?{skip_locked}"
+        ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
+        "RETURNING id",
+        now + lease_for,
+        now,
+        now,
+        *([delivery_id] if delivery_id is not None else []),
+        limit,
+        now,
+    )
+    ids = [int(r["id"]) for r in rows]
+    if not ids:
+        return []
+    found = await _sql.rows(connection(), _CLAIMED.format(ids=", ".join("?" for _ in ids)), *ids)
+    return [
+        Claimed(
+            delivery_id=int(r["id"]),
+            endpoint_id=int(r["endpoint_id"]),
+            url=r["url"],
+            secret=r["secret"],
+            msg_id=r["msg_id"],
+            event_type=r["type"],
+            body=r["body"],
+            attempts=int(r["attempts"]),
+        )
+        for r in found
+    ]
+
+
+async def release(delivery_ids: list[int]) -> None:
+    """Hand claimed deliveries back without counting an attempt (busy endpoint, shutdown)."""
+    if delivery_ids:
+        await WebhookDelivery.filter(id__in=delivery_ids, status=DeliveryStatus.PENDING).update(
+            claimed_until=None
+        )
+
+
+async def record_success(claimed: Claimed, status: int) -> None:
+    """The endpoint answered 2xx: delivered; a failure notice may be sent again later."""
+    async with write_transaction() as conn:
+        await (
+            WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
+            .using_db(conn)
+            .update(
+                status=DeliveryStatus.DELIVERED,
+                attempts=claimed.attempts + 1,
+                delivered_at=clock.now(),
+                last_status=status,
+                claimed_until=None,
+                error=None,
+            )
+        )
+        await (
+            WebhookEndpoint.filter(id=claimed.endpoint_id, failure_notified_at__not_isnull=True)
+            .using_db(conn)
+            .update(failure_notified_at=None)
+        )
+
+
+async def record_failure(
+    claimed: Claimed,
+    error: str,
+    *,
+    status: int | None = None,
+    config_admins: Iterable[int] = (),
+) -> Retrying | GaveUp:
+    """Count a failed attempt: retry on :data:`RETRY_SCHEDULE`, or give up and tell the
+    admins (once per outage: until a delivery to this endpoint succeeds again)."""
+    attempts = claimed.attempts + 1
+    now = clock.now()
+    async with write_transaction() as conn:
+        if attempts < MAX_ATTEMPTS:
+            at = now + RETRY_SCHEDULE[attempts - 1]
+            await (
+                WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
+                .using_db(conn)
+                .update(
+                    attempts=attempts,
+                    next_attempt_at=at,
+                    claimed_until=None,
+                    last_status=status,
+                    error=error[:_ERROR_MAX],
+                )
+            )
+            return Retrying(at)
+        changed = (
+            await WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
+            .using_db(conn)
+            .update(
+                status=DeliveryStatus.FAILED,
+                attempts=attempts,
+                claimed_until=None,
+                last_status=status,
+                error=error[:_ERROR_MAX],
+            )
+        )
+        first = changed and await WebhookEndpoint.filter(
+            id=claimed.endpoint_id, failure_notified_at=None
+        ).using_db(conn).update(failure_notified_at=now)
+        notified = await _notify_admins(claimed, config_admins, conn) if first else 0
+    return GaveUp(notified)
+
+
+async def _notify_admins(
+    claimed: Claimed, config_admins: Iterable[int], conn: BaseDBAsyncClient
+) -> int:
+    """Queue the localized failure notice to every admin (config and granted)."""
+    granted = (
+        await StaffRole.filter(role=Role.ADMIN, active=True)
+        .using_db(conn)
+        .values_list("telegram_id", flat=True)
+    )
+    admins = sorted({*config_admins, *granted})
+    languages = dict(
+        await Member.filter(telegram_id__in=admins)
+        .using_db(conn)
+        .values_list("telegram_id", "language")
+    )
+    host = urlsplit(claimed.url).hostname or "?"
+    for telegram_id in admins:
+        await outbox.enqueue(
+            chat_id=telegram_id,
+            template=FAILED_NOTICE,
+            args={
+                "endpoint": str(claimed.endpoint_id),
+                "host": host,
+                "event": claimed.event_type,
+                "attempts": MAX_ATTEMPTS,
+            },
+            language=languages.get(telegram_id),
+            using_db=conn,
+        )
+    return len(admins)
