@@ -35,7 +35,6 @@ from standardwebhooks import Webhook
 
 from models import clock
 from models import webhooks as store
-from models.tables import DeliveryStatus, WebhookDelivery
 
 if TYPE_CHECKING:
     from bot.settings import Settings, WebhookSettings
@@ -162,22 +161,18 @@ class WebhookWorker:
         self._stopping = True
         self._wake.set()
 
-    async def run_until_idle(self, *, horizon: float = 0.0) -> WorkerStats:
-        """Deliver until nothing pending falls due within ``horizon`` seconds."""
+    async def run_until_idle(self) -> WorkerStats:
+        """Deliver until nothing can be claimed now and nothing is in flight (tests, CLI).
+
+        Deliveries waiting for a retry time, or behind an earlier one of the same member,
+        are left for later; move the clock (``models.clock``) to make them due."""
         try:
             while True:
                 if await self._cycle():
                     continue
-                if self._inflight:
-                    await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                soon = clock.now() + timedelta(seconds=horizon)
-                due = WebhookDelivery.filter(
-                    status=DeliveryStatus.PENDING, next_attempt_at__lte=soon
-                )
-                if not await due.exists():
+                if not self._inflight:
                     break
-                await asyncio.sleep(0.02)
+                await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
         finally:
             await self._settle()
         return self.stats

@@ -1,0 +1,236 @@
+"""Delivery against a receiver on loopback: signature, retries, outages, order, timeouts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from standardwebhooks import Webhook
+
+from bot.cli import build_parser
+from bot.webhook_cli import run_webhook_command
+from models import clock, webhooks
+from models.db import write_transaction
+from models.tables import (
+    AuditLog,
+    DeliveryStatus,
+    OutboxMessage,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from tests.webhooks.conftest import Receiver, hook_settings, worker
+
+START = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+
+
+async def emit(event_type: str, member: int | None, **data: object) -> None:
+    """``event_type`` about ``member`` (ordering key) with payload ``data``."""
+    async with write_transaction() as conn:
+        await webhooks.emit(event_type, data, member_id=member, using_db=conn)
+
+
+async def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    args: argparse.Namespace = build_parser().parse_args(["webhook", *argv])
+    code = await run_webhook_command(hook_settings(), args)
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+async def endpoint(url: str, events: tuple[str, ...] | None = None) -> webhooks.EndpointAdded:
+    added = await webhooks.add(url, events=events, allow_private=True)
+    assert isinstance(added, webhooks.EndpointAdded), added
+    return added
+
+
+async def test_signature_verifies_with_the_printed_secret(
+    store: str, receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = await cli(capsys, "add", receiver.url, "--events", "purchase.recorded")
+    assert code == 0
+    secret = out.strip().splitlines()[-1]
+    assert secret.startswith("whsec_")
+    await emit("purchase.recorded", 1, member_id=1, amount_minor=12850, points=128)
+    await emit("voucher.redeemed", 1, member_id=1, voucher_id=3)  # not subscribed
+    stats = await worker().run_until_idle()
+    assert stats.delivered == 1 and len(receiver.got) == 1
+    got = receiver.got[0]
+    payload = Webhook(secret).verify(got.body, got.headers)  # the library's own verifier
+    assert payload["type"] == "purchase.recorded"
+    assert payload["data"] == {"member_id": 1, "amount_minor": 12850, "points": 128}
+    assert got.msg_id.startswith("msg_") and got.headers["content-type"] == "application/json"
+    assert await WebhookEvent.all().count() == 1  # nobody listens for voucher.redeemed
+
+
+async def test_a_500_is_retried_under_the_same_id_on_the_schedule(
+    store: str, receiver: Receiver
+) -> None:
+    clock.freeze(START)
+    await endpoint(receiver.url)
+    receiver.statuses = [500, 503]
+    await emit("points.adjusted", 5, member_id=5, points=10)
+    w = worker()
+    await w.run_until_idle()
+    assert len(receiver.got) == 1
+    clock.advance(webhooks.RETRY_SCHEDULE[0] - timedelta(seconds=1))  # not yet due
+    await w.run_until_idle()
+    assert len(receiver.got) == 1
+    clock.freeze(START + webhooks.RETRY_SCHEDULE[0])
+    await w.run_until_idle()
+    clock.advance(webhooks.RETRY_SCHEDULE[1])
+    await w.run_until_idle()
+    assert [r.msg_id for r in receiver.got] == [receiver.got[0].msg_id] * 3
+    stamps = [int(r.headers["webhook-timestamp"]) for r in receiver.got]
+    assert stamps == [
+        int(START.timestamp()),
+        int((START + webhooks.RETRY_SCHEDULE[0]).timestamp()),
+        int((START + webhooks.RETRY_SCHEDULE[0] + webhooks.RETRY_SCHEDULE[1]).timestamp()),
+    ]
+    assert len({r.headers["webhook-signature"] for r in receiver.got}) == 3  # signed afresh
+    assert len({r.body for r in receiver.got}) == 1  # the same bytes every time
+    delivery = await WebhookDelivery.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status) == ("delivered", 3, 204)
+
+
+async def test_after_the_last_retry_it_fails_visibly_and_admins_are_told_once(
+    store: str, receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock.freeze(START)
+    added = await endpoint(receiver.url)
+    receiver.default = 500
+    await emit("points.expired", 1, member_id=1, points=30)
+    await emit("points.expired", 2, member_id=2, points=40)
+    w = worker()
+    await w.run_until_idle()
+    for wait in webhooks.RETRY_SCHEDULE:
+        clock.advance(wait)
+        await w.run_until_idle()
+    assert len(receiver.got) == 2 * webhooks.MAX_ATTEMPTS == 16
+    assert await WebhookDelivery.filter(status=DeliveryStatus.FAILED).count() == 2
+    notices = await OutboxMessage.filter(template=webhooks.FAILED_NOTICE)
+    assert [n.chat_id for n in notices] == [900]  # once per outage, not per delivery
+    assert notices[0].args["endpoint"] == str(added.endpoint_id)
+    code, out = await cli(capsys, "list")
+    assert code == 0 and "failed 2" in out and "HTTP 500" in out and "points.expired" in out
+    assert added.secret not in out
+    # back up: the next success re-arms the notice for the next outage
+    receiver.default = 204
+    await emit("points.expired", 3, member_id=3, points=1)
+    await w.run_until_idle()
+    assert (await WebhookEndpoint.get(id=added.endpoint_id)).failure_notified_at is None
+
+
+async def test_an_endpoint_down_for_a_while_gets_everything_once_in_order_per_member(
+    store: str, receiver: Receiver
+) -> None:
+    clock.freeze(START)
+    await endpoint(receiver.url)
+    await receiver.stop()  # connections refused
+    for n in range(4):
+        for member_id in (1, 2, 3):
+            await emit("purchase.recorded", member_id, member_id=member_id, seq=n)
+    w = worker()
+    await w.run_until_idle()
+    assert await WebhookDelivery.filter(attempts=1).count() == 3  # only each member's head
+    clock.advance(webhooks.RETRY_SCHEDULE[0])
+    await w.run_until_idle()
+    await receiver.start()
+    clock.advance(webhooks.RETRY_SCHEDULE[1])
+    await w.run_until_idle()
+    ids = [r.msg_id for r in receiver.got]
+    assert len(ids) == len(set(ids)) == 12  # everything, once
+    for member_id in (1, 2, 3):
+        seqs = [
+            json.loads(r.body)["data"]["seq"]
+            for r in receiver.got
+            if json.loads(r.body)["data"]["member_id"] == member_id
+        ]
+        assert seqs == [0, 1, 2, 3]
+    assert await WebhookDelivery.filter(status=DeliveryStatus.DELIVERED).count() == 12
+
+
+async def test_a_private_target_is_refused_by_default_and_nothing_is_written(
+    store: str, receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in (
+        receiver.url,
+        f"http://localhost:{receiver.port}/hooks",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:8080/",
+        "http://10.1.2.3/",
+        "http://[::ffff:192.168.0.1]/",
+    ):
+        refused = await webhooks.add(url)
+        assert isinstance(refused, webhooks.PrivateTarget), (url, refused)
+    for url in ("ftp://example.com/", "http:///nohost", "http://user:pw@example.com/"):
+        assert isinstance(await webhooks.add(url), webhooks.InvalidUrl), url
+    assert isinstance(
+        await webhooks.add("https://example.com/", events=("points.stolen",)),
+        webhooks.UnknownEventType,
+    )
+    args = build_parser().parse_args(["webhook", "add", receiver.url])
+    assert await run_webhook_command(hook_settings(allow_private=False), args) == 1
+    assert "private address" in capsys.readouterr().err
+    assert await WebhookEndpoint.all().count() == 0
+    assert await AuditLog.filter(action__startswith="webhook").count() == 0
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+async def test_delivery_time_check_refuses_a_private_address(
+    store: str, receiver: Receiver, host: str
+) -> None:
+    """An endpoint whose name now resolves privately (DNS rebinding) gets nothing."""
+    await endpoint(f"http://{host}:{receiver.port}/hooks")
+    await emit("tier.changed", 1, member_id=1, to="gold")
+    stats = await worker(allow_private=False).run_until_idle()
+    assert receiver.got == [] and stats.retried == 1
+    delivery = await WebhookDelivery.get()
+    assert delivery.status == "pending" and "private address refused" in (delivery.error or "")
+
+
+async def test_the_worker_keeps_going_when_one_endpoint_hangs(
+    store: str, receiver: Receiver, other_receiver: Receiver
+) -> None:
+    receiver.hang = True
+    await endpoint(receiver.url)
+    await endpoint(other_receiver.url)
+    for member_id in range(1, 13):
+        await emit("voucher.issued", member_id, member_id=member_id)
+    w = worker(timeout_seconds=0.5, concurrency=8, per_endpoint=2)
+    started = time.monotonic()
+    stats = await w.run_until_idle()
+    took = time.monotonic() - started
+    assert len(other_receiver.got) == 12
+    hung = await WebhookDelivery.filter(endpoint_id=1, attempts=1).count()
+    assert stats.delivered == 12 and stats.retried == hung == 12
+    # 12 timeouts of 0.5 s, two at a time: about 3 s; the healthy endpoint never waited
+    assert took < 10
+    errors = await WebhookDelivery.filter(endpoint_id=1).values_list("error", flat=True)
+    assert set(errors) == {"timeout"}
+
+
+async def test_remove_cancels_pending_deliveries_and_test_sends_one_event(
+    store: str, receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    added = await endpoint(receiver.url, ("member.joined",))
+    code, out = await cli(capsys, "test", str(added.endpoint_id))
+    assert code == 0 and "delivered, HTTP 204" in out
+    assert receiver.types() == ["webhook.test"]
+    receiver.statuses = [500]
+    code, out = await cli(capsys, "test", str(added.endpoint_id))
+    assert code == 1 and "HTTP 500" in out
+    await emit("member.joined", 4, member_id=4)
+    code, out = await cli(capsys, "remove", str(added.endpoint_id))
+    assert code == 0 and "2 pending deliveries cancelled" in out
+    await emit("member.joined", 5, member_id=5)
+    assert await worker().run_until_idle() and len(receiver.got) == 2
+    for action in ("remove", "test"):
+        code, out = await cli(capsys, action, str(added.endpoint_id))
+        assert code == 1 and "no webhook" in out
+    actions = await AuditLog.filter(action__startswith="webhook").values_list("action", flat=True)
+    assert sorted(actions) == ["webhook.add", "webhook.remove", "webhook.test", "webhook.test"]
+    details = await AuditLog.all().values_list("details", flat=True)
+    assert added.secret not in json.dumps(details)
