@@ -16,13 +16,13 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('url', fields.CharField(max_length=2048)),
-                ('secret', fields.CharField(description='whsec_<base64>; needed to sign', max_length=128)),
-                ('events', fields.CharField(null=True, description="',a,b,' subscribed types; NULL = every type", max_length=1024)),
+                ('secret', fields.CharField(description='whsec_<base64>, kept to sign', max_length=128)),
+                ('events', fields.CharField(null=True, description='subscribed types as ,a,b, (NULL: every type)', max_length=1024)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('removed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('failure_notified_at', fields.DatetimeField(null=True, description='admins were told of a failure; cleared by the next success', auto_now=False, auto_now_add=False)),
+                ('failure_notified_at', fields.DatetimeField(null=True, description='admins were told of a failure (cleared by the next success)', auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'webhook_endpoint', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A receiver registered with ``jifen webhook add``; removing it keeps the row.'},
+            options={'table': 'webhook_endpoint', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A receiver registered with ``jifen webhook add`` (removing it keeps the row).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'webhook_delivery', 'app': 'models', 'indexes': [Index(fields=['status', 'next_attempt_at']), Index(fields=['endpoint_id', 'member_id', 'status'])], 'pk_attr': 'id', 'table_description': 'One event for one endpoint; claimed with a lease like the outbox.'},
+            options={'table': 'webhook_delivery', 'app': 'models', 'indexes': [Index(fields=['status', 'next_attempt_at']), Index(fields=['endpoint_id', 'member_id', 'status'])], 'pk_attr': 'id', 'table_description': 'One event for one endpoint, claimed with a lease like the outbox.'},
             bases=['Model'],
         ),
     ]

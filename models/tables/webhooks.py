@@ -14,18 +14,18 @@ from tortoise.models import Model
 
 
 class WebhookEndpoint(Model):
-    """A receiver registered with ``jifen webhook add``; removing it keeps the row."""
+    """A receiver registered with ``jifen webhook add`` (removing it keeps the row)."""
 
     id = fields.BigIntField(primary_key=True)
     url = fields.CharField(max_length=2048)
-    secret = fields.CharField(max_length=128, description="whsec_<base64>; needed to sign")
+    secret = fields.CharField(max_length=128, description="whsec_<base64>, kept to sign")
     events = fields.CharField(
-        max_length=1024, null=True, description="',a,b,' subscribed types; NULL = every type"
+        max_length=1024, null=True, description="subscribed types as ,a,b, (NULL: every type)"
     )
     created_at = fields.DatetimeField()
     removed_at = fields.DatetimeField(null=True)
     failure_notified_at = fields.DatetimeField(
-        null=True, description="admins were told of a failure; cleared by the next success"
+        null=True, description="admins were told of a failure (cleared by the next success)"
     )
 
     class Meta:
@@ -54,7 +54,7 @@ class DeliveryStatus(StrEnum):
 
 
 class WebhookDelivery(Model):
-    """One event for one endpoint; claimed with a lease like the outbox."""
+    """One event for one endpoint, claimed with a lease like the outbox."""
 
     id = fields.BigIntField(primary_key=True)
     event: fields.ForeignKeyRelation[WebhookEvent] = fields.ForeignKeyField(
