@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.settings import Settings
+from models import webhook_delivery as delivery
 from models import webhooks
 from scheduler.webhooks import WebhookWorker
 
@@ -96,7 +97,7 @@ async def _test(settings: Settings, endpoint_id: int) -> int:
         return _error(f"no webhook {endpoint_id}")
     worker = WebhookWorker(settings.webhooks, config_admins=tuple(settings.access.admins))
     try:
-        claimed = await webhooks.claim_due(1, timedelta(minutes=1), delivery_id=queued.delivery_id)
+        claimed = await delivery.claim_due(1, timedelta(minutes=1), delivery_id=queued.delivery_id)
         if not claimed:  # the bot's worker took it first
             print(f"{queued.msg_id}: queued; the running bot delivers it")
             return 0

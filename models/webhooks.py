@@ -6,13 +6,9 @@ writes one ``webhook_event`` (the exact JSON body, a ``msg_…`` id) and one
 ``webhook_delivery`` per endpoint subscribed to the type, so an event exists exactly when
 its cause committed; when no endpoint listens for the type nothing is written at all.
 
-``scheduler.webhooks`` delivers: it claims due deliveries with a lease (:func:`claim_due`)
-and records each attempt (:func:`record_success`, :func:`record_failure`). Retries keep
-the same ``webhook-id`` on the schedule Standard Webhooks suggests (:data:`RETRY_SCHEDULE`),
-then the delivery is ``failed`` and the admins are told once per outage (through the
-outbox, localized). Deliveries to one endpoint are ordered per member: only the oldest
-pending delivery of a (endpoint, member) pair may be claimed, so an endpoint that was down
-gets everything once, in order per member, when it is back.
+``scheduler.webhooks`` delivers, with the bookkeeping of :mod:`models.webhook_delivery`
+(leases, the retry schedule under the same ``webhook-id``, order per member, telling the
+admins once when a delivery fails for good).
 
 Payloads carry ids, amounts (integer minor units) and points; never names, phone numbers
 or free text typed by people (an adjustment's reason, say), not even in ``member.*``
@@ -35,19 +31,16 @@ import secrets
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, outbox
+from models import _sql, audit, clock
 from models.db import connection, write_transaction
 from models.tables import (
     DeliveryStatus,
-    Member,
-    Role,
-    StaffRole,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -66,20 +59,7 @@ EVENT_TYPES = (
 TEST_EVENT = "webhook.test"
 """Sent by ``jifen webhook test`` to one endpoint, whatever it subscribed to."""
 
-RETRY_SCHEDULE = (
-    timedelta(seconds=5),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=5),
-    timedelta(hours=10),
-    timedelta(hours=10),
-)
-"""Waits after each failed attempt (Standard Webhooks' suggestion); then ``failed``."""
-MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 SECRET_BYTES = 32
-FAILED_NOTICE = "webhook-failed-admin"
-_ERROR_MAX = 500
 _RECENT_FAILURES = 3
 
 
@@ -156,32 +136,6 @@ class EndpointSummary:
 class ProbeQueued:
     msg_id: str
     delivery_id: int
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery leased to one worker, with what it needs to sign and send."""
-
-    delivery_id: int
-    endpoint_id: int
-    url: str
-    secret: str
-    msg_id: str
-    event_type: str
-    body: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Retrying:
-    at: datetime
-
-
-@dataclass(frozen=True)
-class GaveUp:
-    """Attempts exhausted; ``notified`` admins (only the first failure of an outage)."""
-
-    notified: int
 
 
 # ---------------------------------------------------------------- targets (SSRF)
@@ -382,9 +336,8 @@ async def list_endpoints(*, include_removed: bool = False) -> list[EndpointSumma
 
 def body(event_type: str, data: Mapping[str, Any], at: datetime) -> str:
     """The JSON text sent: ``{"type", "timestamp", "data"}`` (datetimes as ISO 8601 UTC)."""
-    stamp = at.isoformat().replace("+00:00", "Z")
     return json.dumps(
-        {"type": event_type, "timestamp": stamp, "data": dict(data)},
+        {"type": event_type, "timestamp": _json_default(at), "data": dict(data)},
         separators=(",", ":"),
         ensure_ascii=False,
         default=_json_default,
@@ -393,7 +346,7 @@ def body(event_type: str, data: Mapping[str, Any], at: datetime) -> str:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if hasattr(value, "isoformat"):  # dates
         return value.isoformat()
     raise TypeError(f"not JSON serializable in a webhook payload: {type(value).__name__}")
@@ -477,161 +430,68 @@ async def queue_test(
     return ProbeQueued(msg_id, delivery.id)
 
 
-# ---------------------------------------------------------------- delivery bookkeeping
-
-_CLAIMED = (
-    "SELECT d.id, d.endpoint_id, d.attempts, e.url, e.secret, v.msg_id, v.type, v.body"
-    " FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id"
-    " JOIN webhook_event v ON v.id = d.event_id WHERE d.id IN ({ids}) ORDER BY d.id"
-)
+# ---------------------------------------------------------------- payloads of set causes
 
 
-async def claim_due(
-    limit: int, lease_for: timedelta, *, delivery_id: int | None = None
-) -> list[Claimed]:
-    """Lease up to ``limit`` due deliveries, each the oldest pending one of its member at
-    its endpoint (so a member's events reach an endpoint in order)."""
-    now = clock.now()
-    skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
-    only = " AND d.id = ?" if delivery_id is not None else ""
-    rows = await _sql.rows(
-        connection(),
-        "UPDATE webhook_delivery SET claimed_until = ? WHERE id IN ("
-        " SELECT d.id FROM webhook_delivery d WHERE d.status = 'pending'"
-        " AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?)"
-        f"{only}"
-        " AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.endpoint_id = d.endpoint_id"
-        " AND p.member_id = d.member_id AND p.status = 'pending' AND p.id < d.id)"
-        f" ORDER BY d.id LIMIT ?{skip_locked}"
-        ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
-        "RETURNING id",
-        now + lease_for,
-        now,
-        now,
-        *([delivery_id] if delivery_id is not None else []),
-        limit,
-        now,
+async def emit_tier_change(
+    conn: BaseDBAsyncClient, member_id: int, from_tier: str, to_tier: str, reason: str
+) -> None:
+    """``tier.changed`` (``reason``: ``earn`` upgrade or monthly ``review``)."""
+    data = {"member_id": member_id, "from": from_tier, "to": to_tier, "reason": reason}
+    await emit("tier.changed", data, member_id=member_id, using_db=conn)
+
+
+async def emit_voucher(
+    event_type: str, conn: BaseDBAsyncClient, voucher: Any, *, location: str | None = None
+) -> None:
+    """``voucher.issued`` / ``voucher.redeemed``: never the token or the short code, which
+    redeem the voucher."""
+    data: dict[str, Any] = {
+        "member_id": voucher.member_id,
+        "voucher_id": voucher.id,
+        "reward_id": voucher.reward_id,
+        "cost_points": voucher.cost_points,
+        "valid_until": voucher.valid_until,
+    }
+    if event_type == "voucher.redeemed":
+        data["location"] = location
+    await emit(event_type, data, member_id=voucher.member_id, using_db=conn)
+
+
+async def emit_expired(conn: BaseDBAsyncClient, key_from: str, key_to: str, at: datetime) -> None:
+    """``points.expired`` for every EXPIRE entry of one sweep (keys in ``[key_from,
+    key_to)``), set-based like the sweep: two statements whatever the number of members.
+    The body is built in SQL; ``msg_id`` is the sweep's random prefix plus the member id."""
+    listens = "(e.events IS NULL OR e.events LIKE ?)"
+    pattern = "%,points.expired,%"
+    prefix = f"msg_{secrets.token_urlsafe(12)}_"
+    head = body("points.expired", {}, at).removesuffix(',"data":{}}')
+    await _sql.execute(
+        conn,
+        "INSERT INTO webhook_event (msg_id, type, member_id, body, created_at)"
+        " SELECT ? || CAST(x.member_id AS TEXT), 'points.expired', x.member_id,"
+        ' ? || \',"data":{"member_id":\' || CAST(x.member_id AS TEXT)'
+        " || ',\"entry_id\":' || CAST(x.id AS TEXT)"
+        " || ',\"points\":' || CAST(-x.points AS TEXT)"
+        " || ',\"balance\":' || CAST(x.balance_after AS TEXT) || '}}', ?"
+        " FROM ledger_entry x WHERE x.idempotency_key >= ? AND x.idempotency_key < ?"
+        f" AND EXISTS (SELECT 1 FROM webhook_endpoint e WHERE e.removed_at IS NULL AND {listens})"
+        " ORDER BY x.member_id",
+        prefix,
+        head,
+        at,
+        key_from,
+        key_to,
+        pattern,
     )
-    ids = [int(r["id"]) for r in rows]
-    if not ids:
-        return []
-    found = await _sql.rows(connection(), _CLAIMED.format(ids=", ".join("?" for _ in ids)), *ids)
-    return [
-        Claimed(
-            delivery_id=int(r["id"]),
-            endpoint_id=int(r["endpoint_id"]),
-            url=r["url"],
-            secret=r["secret"],
-            msg_id=r["msg_id"],
-            event_type=r["type"],
-            body=r["body"],
-            attempts=int(r["attempts"]),
-        )
-        for r in found
-    ]
-
-
-async def release(delivery_ids: list[int]) -> None:
-    """Hand claimed deliveries back without counting an attempt (busy endpoint, shutdown)."""
-    if delivery_ids:
-        await WebhookDelivery.filter(id__in=delivery_ids, status=DeliveryStatus.PENDING).update(
-            claimed_until=None
-        )
-
-
-async def record_success(claimed: Claimed, status: int) -> None:
-    """The endpoint answered 2xx: delivered; a failure notice may be sent again later."""
-    async with write_transaction() as conn:
-        await (
-            WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
-            .using_db(conn)
-            .update(
-                status=DeliveryStatus.DELIVERED,
-                attempts=claimed.attempts + 1,
-                delivered_at=clock.now(),
-                last_status=status,
-                claimed_until=None,
-                error=None,
-            )
-        )
-        await (
-            WebhookEndpoint.filter(id=claimed.endpoint_id, failure_notified_at__not_isnull=True)
-            .using_db(conn)
-            .update(failure_notified_at=None)
-        )
-
-
-async def record_failure(
-    claimed: Claimed,
-    error: str,
-    *,
-    status: int | None = None,
-    config_admins: Iterable[int] = (),
-) -> Retrying | GaveUp:
-    """Count a failed attempt: retry on :data:`RETRY_SCHEDULE`, or give up and tell the
-    admins (once per outage: until a delivery to this endpoint succeeds again)."""
-    attempts = claimed.attempts + 1
-    now = clock.now()
-    async with write_transaction() as conn:
-        if attempts < MAX_ATTEMPTS:
-            at = now + RETRY_SCHEDULE[attempts - 1]
-            await (
-                WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
-                .using_db(conn)
-                .update(
-                    attempts=attempts,
-                    next_attempt_at=at,
-                    claimed_until=None,
-                    last_status=status,
-                    error=error[:_ERROR_MAX],
-                )
-            )
-            return Retrying(at)
-        changed = (
-            await WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
-            .using_db(conn)
-            .update(
-                status=DeliveryStatus.FAILED,
-                attempts=attempts,
-                claimed_until=None,
-                last_status=status,
-                error=error[:_ERROR_MAX],
-            )
-        )
-        first = changed and await WebhookEndpoint.filter(
-            id=claimed.endpoint_id, failure_notified_at=None
-        ).using_db(conn).update(failure_notified_at=now)
-        notified = await _notify_admins(claimed, config_admins, conn) if first else 0
-    return GaveUp(notified)
-
-
-async def _notify_admins(
-    claimed: Claimed, config_admins: Iterable[int], conn: BaseDBAsyncClient
-) -> int:
-    """Queue the localized failure notice to every admin (config and granted)."""
-    granted = (
-        await StaffRole.filter(role=Role.ADMIN, active=True)
-        .using_db(conn)
-        .values_list("telegram_id", flat=True)
+    await _sql.execute(
+        conn,
+        "INSERT INTO webhook_delivery (event_id, endpoint_id, member_id, status, attempts,"
+        " next_attempt_at, created_at)"
+        " SELECT v.id, e.id, v.member_id, 'pending', 0, v.created_at, v.created_at"
+        f" FROM webhook_event v JOIN webhook_endpoint e ON e.removed_at IS NULL AND {listens}"
+        " WHERE v.msg_id >= ? AND v.msg_id < ? ORDER BY v.id, e.id",
+        pattern,
+        prefix,
+        prefix[:-1] + "`",  # '`' sorts right after '_'
     )
-    admins = sorted({*config_admins, *granted})
-    languages = dict(
-        await Member.filter(telegram_id__in=admins)
-        .using_db(conn)
-        .values_list("telegram_id", "language")
-    )
-    host = urlsplit(claimed.url).hostname or "?"
-    for telegram_id in admins:
-        await outbox.enqueue(
-            chat_id=telegram_id,
-            template=FAILED_NOTICE,
-            args={
-                "endpoint": str(claimed.endpoint_id),
-                "host": host,
-                "event": claimed.event_type,
-                "attempts": MAX_ATTEMPTS,
-            },
-            language=languages.get(telegram_id),
-            using_db=conn,
-        )
-    return len(admins)

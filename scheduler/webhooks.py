@@ -1,7 +1,7 @@
 """The webhook worker: signs and posts due deliveries (Standard Webhooks), apart from Telegram.
 
 It is its own asyncio task with its own HTTP session and its own row leases
-(:func:`models.webhooks.claim_due`), so a slow or hanging receiver never delays the bot
+(:func:`models.delivery.claim_due`), so a slow or hanging receiver never delays the bot
 or the outbox sender. Every attempt has a timeout (``webhooks.timeout_seconds``); calls
 in flight are bounded overall (``webhooks.concurrency``) and per endpoint
 (``webhooks.per_endpoint``): a delivery claimed for an endpoint that is already busy is
@@ -34,6 +34,7 @@ from aiohttp.resolver import DefaultResolver
 from standardwebhooks import Webhook
 
 from models import clock
+from models import webhook_delivery as delivery
 from models import webhooks as store
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ class WebhookWorker:
             if self._inflight:
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
             return 0
-        claimed = await store.claim_due(free, self.claim_lease)
+        claimed = await delivery.claim_due(free, self.claim_lease)
         busy: list[int] = []
         for item in claimed:
             if self._busy.get(item.endpoint_id, 0) >= self.settings.per_endpoint:
@@ -203,12 +204,12 @@ class WebhookWorker:
             task.add_done_callback(self._inflight.discard)
         if busy:
             self.stats.deferred += len(busy)
-            await store.release(busy)
+            await delivery.release(busy)
         return len(claimed) - len(busy)
 
     # ------------------------------------------------------------------ delivering
 
-    async def attempt(self, item: store.Claimed) -> Outcome:
+    async def attempt(self, item: delivery.Claimed) -> Outcome:
         """One signed POST of ``item`` (no database work)."""
         started = time.perf_counter()
         refused = await self._literal_refusal(item.url)
@@ -240,20 +241,20 @@ class WebhookWorker:
         refused = store.check_addresses([address], allow_private=self.settings.allow_private)
         return f"private address refused: {refused.address}" if refused else None
 
-    async def deliver(self, item: store.Claimed) -> Outcome:
+    async def deliver(self, item: delivery.Claimed) -> Outcome:
         """Attempt ``item`` and record the outcome (retry, give up, or delivered)."""
         outcome = await self.attempt(item)
         if outcome.ok:
-            await store.record_success(item, outcome.status or 200)
+            await delivery.record_success(item, outcome.status or 200)
             self.stats.delivered += 1
             return outcome
-        result = await store.record_failure(
+        result = await delivery.record_failure(
             item,
             outcome.error or "error",
             status=outcome.status,
             config_admins=self.config_admins,
         )
-        if isinstance(result, store.GaveUp):
+        if isinstance(result, delivery.GaveUp):
             self.stats.failed += 1
             log.warning(
                 "webhook delivery %s to endpoint %s failed for good (%s)",
@@ -265,7 +266,7 @@ class WebhookWorker:
             self.stats.retried += 1
         return outcome
 
-    async def _deliver(self, item: store.Claimed) -> None:
+    async def _deliver(self, item: delivery.Claimed) -> None:
         try:
             await self.deliver(item)
         except Exception:

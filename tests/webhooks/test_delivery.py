@@ -13,6 +13,7 @@ from standardwebhooks import Webhook
 from bot.cli import build_parser
 from bot.webhook_cli import run_webhook_command
 from models import clock, webhooks
+from models import webhook_delivery as delivery
 from models.db import write_transaction
 from models.tables import (
     AuditLog,
@@ -75,24 +76,24 @@ async def test_a_500_is_retried_under_the_same_id_on_the_schedule(
     w = worker()
     await w.run_until_idle()
     assert len(receiver.got) == 1
-    clock.advance(webhooks.RETRY_SCHEDULE[0] - timedelta(seconds=1))  # not yet due
+    clock.advance(delivery.RETRY_SCHEDULE[0] - timedelta(seconds=1))  # not yet due
     await w.run_until_idle()
     assert len(receiver.got) == 1
-    clock.freeze(START + webhooks.RETRY_SCHEDULE[0])
+    clock.freeze(START + delivery.RETRY_SCHEDULE[0])
     await w.run_until_idle()
-    clock.advance(webhooks.RETRY_SCHEDULE[1])
+    clock.advance(delivery.RETRY_SCHEDULE[1])
     await w.run_until_idle()
     assert [r.msg_id for r in receiver.got] == [receiver.got[0].msg_id] * 3
     stamps = [int(r.headers["webhook-timestamp"]) for r in receiver.got]
     assert stamps == [
         int(START.timestamp()),
-        int((START + webhooks.RETRY_SCHEDULE[0]).timestamp()),
-        int((START + webhooks.RETRY_SCHEDULE[0] + webhooks.RETRY_SCHEDULE[1]).timestamp()),
+        int((START + delivery.RETRY_SCHEDULE[0]).timestamp()),
+        int((START + delivery.RETRY_SCHEDULE[0] + delivery.RETRY_SCHEDULE[1]).timestamp()),
     ]
     assert len({r.headers["webhook-signature"] for r in receiver.got}) == 3  # signed afresh
     assert len({r.body for r in receiver.got}) == 1  # the same bytes every time
-    delivery = await WebhookDelivery.get()
-    assert (delivery.status, delivery.attempts, delivery.last_status) == ("delivered", 3, 204)
+    row = await WebhookDelivery.get()
+    assert (row.status, row.attempts, row.last_status) == ("delivered", 3, 204)
 
 
 async def test_after_the_last_retry_it_fails_visibly_and_admins_are_told_once(
@@ -105,12 +106,12 @@ async def test_after_the_last_retry_it_fails_visibly_and_admins_are_told_once(
     await emit("points.expired", 2, member_id=2, points=40)
     w = worker()
     await w.run_until_idle()
-    for wait in webhooks.RETRY_SCHEDULE:
+    for wait in delivery.RETRY_SCHEDULE:
         clock.advance(wait)
         await w.run_until_idle()
-    assert len(receiver.got) == 2 * webhooks.MAX_ATTEMPTS == 16
+    assert len(receiver.got) == 2 * delivery.MAX_ATTEMPTS == 16
     assert await WebhookDelivery.filter(status=DeliveryStatus.FAILED).count() == 2
-    notices = await OutboxMessage.filter(template=webhooks.FAILED_NOTICE)
+    notices = await OutboxMessage.filter(template=delivery.FAILED_NOTICE)
     assert [n.chat_id for n in notices] == [900]  # once per outage, not per delivery
     assert notices[0].args["endpoint"] == str(added.endpoint_id)
     code, out = await cli(capsys, "list")
@@ -135,10 +136,10 @@ async def test_an_endpoint_down_for_a_while_gets_everything_once_in_order_per_me
     w = worker()
     await w.run_until_idle()
     assert await WebhookDelivery.filter(attempts=1).count() == 3  # only each member's head
-    clock.advance(webhooks.RETRY_SCHEDULE[0])
+    clock.advance(delivery.RETRY_SCHEDULE[0])
     await w.run_until_idle()
     await receiver.start()
-    clock.advance(webhooks.RETRY_SCHEDULE[1])
+    clock.advance(delivery.RETRY_SCHEDULE[1])
     await w.run_until_idle()
     ids = [r.msg_id for r in receiver.got]
     assert len(ids) == len(set(ids)) == 12  # everything, once
@@ -187,8 +188,8 @@ async def test_delivery_time_check_refuses_a_private_address(
     await emit("tier.changed", 1, member_id=1, to="gold")
     stats = await worker(allow_private=False).run_until_idle()
     assert receiver.got == [] and stats.retried == 1
-    delivery = await WebhookDelivery.get()
-    assert delivery.status == "pending" and "private address refused" in (delivery.error or "")
+    row = await WebhookDelivery.get()
+    assert row.status == "pending" and "private address refused" in (row.error or "")
 
 
 async def test_the_worker_keeps_going_when_one_endpoint_hangs(
