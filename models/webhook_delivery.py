@@ -82,13 +82,20 @@ _CLAIMED = (
 
 
 async def claim_due(
-    limit: int, lease_for: timedelta, *, delivery_id: int | None = None
+    limit: int,
+    lease_for: timedelta,
+    *,
+    delivery_id: int | None = None,
+    skip_endpoints: Iterable[int] = (),
 ) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries, each the oldest pending one of its member at
     its endpoint (so a member's events reach an endpoint in order)."""
     now = clock.now()
     skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
     only = " AND d.id = ?" if delivery_id is not None else ""
+    skip = sorted(skip_endpoints)  # busy at this worker: their backlog must not crowd others
+    if skip:
+        only += f" AND d.endpoint_id NOT IN ({', '.join('?' for _ in skip)})"
     rows = await _sql.rows(
         connection(),
         "UPDATE webhook_delivery SET claimed_until = ? WHERE id IN ("
@@ -104,6 +111,7 @@ async def claim_due(
         now,
         now,
         *([delivery_id] if delivery_id is not None else []),
+        *skip,
         limit,
         now,
     )

@@ -192,7 +192,8 @@ class WebhookWorker:
             if self._inflight:
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
             return 0
-        claimed = await delivery.claim_due(free, self.claim_lease)
+        full = [e for e, n in self._busy.items() if n >= self.settings.per_endpoint]
+        claimed = await delivery.claim_due(free, self.claim_lease, skip_endpoints=full)
         busy: list[int] = []
         for item in claimed:
             if self._busy.get(item.endpoint_id, 0) >= self.settings.per_endpoint:

@@ -35,6 +35,7 @@ class Receiver:
     default: int = 204
     hang: bool = False
     _runner: web.AppRunner | None = None
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -45,6 +46,7 @@ class Receiver:
         if self.hang:
             await asyncio.sleep(3600)
         self.got.append(Received({k.lower(): v for k, v in request.headers.items()}, body))
+        self._arrived.set()
         status = self.statuses.pop(0) if self.statuses else self.default
         return web.Response(status=status)
 
@@ -60,6 +62,12 @@ class Receiver:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def wait_for(self, count: int) -> None:
+        """Until ``count`` requests have arrived (bound it with ``asyncio.timeout``)."""
+        while len(self.got) < count:
+            self._arrived.clear()
+            await self._arrived.wait()
 
     def types(self) -> list[str]:
         import json
