@@ -24,6 +24,7 @@ from models.tables import (
     WebhookEvent,
 )
 from tests.webhooks.conftest import Receiver, hook_settings, worker
+from tests.webhooks.test_openapi import assert_body_documented
 
 START = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
@@ -235,6 +236,7 @@ async def test_remove_cancels_pending_deliveries_and_test_sends_one_event(
     code, out = await cli(capsys, "test", str(added.endpoint_id))
     assert code == 0 and "delivered, HTTP 204" in out
     assert receiver.types() == ["webhook.test"]
+    assert_body_documented(receiver.got[0].body)
     receiver.statuses = [500]
     code, out = await cli(capsys, "test", str(added.endpoint_id))
     assert code == 1 and "HTTP 500" in out

@@ -23,6 +23,7 @@ from models.results import (
 )
 from models.tables import Member, Purchase, Reward, WebhookDelivery, WebhookEvent
 from tests.store.helpers import START, member, rules
+from tests.webhooks.test_openapi import assert_body_documented
 
 RULES = rules()
 
@@ -121,7 +122,7 @@ async def test_ledger_causes_emit_once_and_not_on_retry_or_refusal(
     # one delivery per event for the one endpoint, and bodies parse as the same JSON shape
     assert await WebhookDelivery.all().count() == 5
     for raw in await WebhookEvent.all().values_list("body", flat=True):
-        assert set(json.loads(raw)) == {"type", "timestamp", "data"}
+        assert_body_documented(raw)
 
 
 async def test_expiry_emits_per_member_with_points_set_based(
@@ -181,6 +182,8 @@ async def test_tier_voucher_and_member_causes(listening: webhooks.EndpointAdded)
     assert v_issued["cost_points"] == 100
     assert issued.code not in json.dumps([v_issued, v_redeemed])
     assert issued.token not in json.dumps([v_issued, v_redeemed])
+    for raw in await WebhookEvent.all().values_list("body", flat=True):
+        assert_body_documented(raw)
 
 
 async def test_a_cause_that_rolls_back_leaves_no_event(
