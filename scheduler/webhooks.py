@@ -119,6 +119,7 @@ class WebhookWorker:
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._stopping = False
+        self._skipped = False  # the last claim left busy endpoints (or all slots) out
         self._session: aiohttp.ClientSession | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -146,13 +147,13 @@ class WebhookWorker:
         self._stopping = False
         try:
             while not self._stopping:
+                self._wake.clear()  # before the cycle, so a wake during it is not lost
                 try:
                     dispatched = await self._cycle()
                 except Exception:
                     log.exception("webhook claim failed; trying again")
                     dispatched = 0
                 if not dispatched and not self._stopping:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
@@ -171,8 +172,10 @@ class WebhookWorker:
             while True:
                 if await self._cycle():
                     continue
-                if not self._inflight:
+                if not self._inflight and not self._skipped:
                     break
+                if not self._inflight:
+                    continue  # slots freed while claiming: claim again
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
         finally:
             await self._settle()
@@ -188,11 +191,12 @@ class WebhookWorker:
     async def _cycle(self) -> int:
         """Claim what fits in the free slots and dispatch it; the number dispatched."""
         free = self.settings.concurrency - len(self._inflight)
+        full = [e for e, n in self._busy.items() if n >= self.settings.per_endpoint]
+        self._skipped = free <= 0 or bool(full)
         if free <= 0:
             if self._inflight:
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
             return 0
-        full = [e for e, n in self._busy.items() if n >= self.settings.per_endpoint]
         claimed = await delivery.claim_due(free, self.claim_lease, skip_endpoints=full)
         busy: list[int] = []
         for item in claimed:
