@@ -202,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG prints parameters
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # eight INFO lines per start
     try:
         settings = load_settings(args.config)
