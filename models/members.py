@@ -202,7 +202,7 @@ async def set_phone(member_id: int, phone: str) -> str:
 
 async def set_language(member_id: int, language: str) -> str:
     chosen = language if language in ("en", "zh-Hans") else "en"
-    await _update_profile(member_id, {}, language=chosen)
+    await _update_profile(member_id, {"language__not": chosen}, language=chosen)
     return chosen
 
 

@@ -163,6 +163,10 @@ class WebhookWorker:
         self._stopping = True
         self._wake.set()
 
+    def wake(self) -> None:
+        """New deliveries were written: look now instead of at the next poll."""
+        self._wake.set()
+
     async def run_until_idle(self) -> WorkerStats:
         """Deliver until nothing can be claimed now and nothing is in flight (tests, CLI).
 

@@ -23,6 +23,7 @@ from models.tables import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from scheduler.webhooks import start_worker
 from tests.webhooks.conftest import Receiver, hook_settings, worker
 from tests.webhooks.test_openapi import assert_body_documented
 
@@ -279,3 +280,19 @@ async def test_a_redirect_is_not_followed(store: str, receiver: Receiver) -> Non
     stats = await worker().run_until_idle()
     assert stats.retried == 1 and len(receiver.got) == 1
     assert (await WebhookDelivery.get()).error == "HTTP 307"
+
+
+async def test_the_worker_task_started_beside_the_sender_delivers_and_stops(
+    store: str, receiver: Receiver
+) -> None:
+    await endpoint(receiver.url)
+    handle = start_worker(hook_settings())
+    try:
+        await emit("member.joined", 1, member_id=1)
+        handle.worker.wake()
+        async with asyncio.timeout(10):
+            await receiver.wait_for(1)
+    finally:
+        await handle.stop()
+    assert handle.task.done() and not handle.task.cancelled()
+    assert (await WebhookDelivery.get()).status == "delivered"

@@ -155,8 +155,15 @@ async def test_tier_voucher_and_member_causes(listening: webhooks.EndpointAdded)
     await members.set_phone(m.id, "+86 138 0000 0000")
     await members.set_preferences(m.id, marketing=True)
     await members.set_preferences(m.id)  # nothing to change
+    await members.set_language(m.id, "zh-Hans")  # the same: nothing changed
+    await members.set_language(m.id, "en")
     updated = await data_of("member.updated")
-    assert [u["changed"] for u in updated] == [["birthday"], ["phone"], ["marketing_opt_in"]]
+    assert [u["changed"] for u in updated] == [
+        ["birthday"],
+        ["phone"],
+        ["marketing_opt_in"],
+        ["language"],
+    ]
     assert "138" not in json.dumps(updated) and "Alice" not in json.dumps(updated)
 
     await earn(m, 120_000, "big")  # crosses gold (1000 points)
