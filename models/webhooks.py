@@ -39,11 +39,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import _sql, audit, clock
 from models.db import connection, write_transaction
-from models.tables import (
-    DeliveryStatus,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from models.tables import DeliveryStatus, Voucher, WebhookDelivery, WebhookEndpoint
 
 EVENT_TYPES = (
     "member.joined",
@@ -442,20 +438,20 @@ async def emit_tier_change(
 
 
 async def emit_voucher(
-    event_type: str, conn: BaseDBAsyncClient, voucher: Any, *, location: str | None = None
+    event_type: str, conn: BaseDBAsyncClient, voucher: Voucher, *, location: str | None = None
 ) -> None:
     """``voucher.issued`` / ``voucher.redeemed``: never the token or the short code, which
     redeem the voucher."""
     data: dict[str, Any] = {
-        "member_id": voucher.member_id,
+        "member_id": voucher.member_id,  # type: ignore[attr-defined]
         "voucher_id": voucher.id,
-        "reward_id": voucher.reward_id,
+        "reward_id": voucher.reward_id,  # type: ignore[attr-defined]
         "cost_points": voucher.cost_points,
         "valid_until": voucher.valid_until,
     }
     if event_type == "voucher.redeemed":
         data["location"] = location
-    await emit(event_type, data, member_id=voucher.member_id, using_db=conn)
+    await emit(event_type, data, member_id=data["member_id"], using_db=conn)
 
 
 async def emit_expired(conn: BaseDBAsyncClient, key_from: str, key_to: str, at: datetime) -> None:
