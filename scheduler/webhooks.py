@@ -4,8 +4,9 @@ It is its own asyncio task with its own HTTP session and its own row leases
 (:func:`models.delivery.claim_due`), so a slow or hanging receiver never delays the bot
 or the outbox sender. Every attempt has a timeout (``webhooks.timeout_seconds``); calls
 in flight are bounded overall (``webhooks.concurrency``) and per endpoint
-(``webhooks.per_endpoint``): a delivery claimed for an endpoint that is already busy is
-handed back at once, so one hanging endpoint holds at most its own slots.
+(``webhooks.per_endpoint``), both per instance (every instance runs a worker; claims
+keep them apart): a claim skips endpoints already at their limit, so one hanging endpoint
+and its backlog hold at most its own slots.
 
 Each attempt is signed afresh (``webhook-timestamp`` is the time of the attempt) over the
 stored body under the event's unchanging ``webhook-id``. Redirects are not followed (a 3xx
