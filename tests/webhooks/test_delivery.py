@@ -296,3 +296,24 @@ async def test_the_worker_task_started_beside_the_sender_delivers_and_stops(
         await handle.stop()
     assert handle.task.done() and not handle.task.cancelled()
     assert (await WebhookDelivery.get()).status == "delivered"
+
+
+async def test_two_workers_share_the_work_without_a_duplicate_or_disorder(
+    store: str, receiver: Receiver
+) -> None:
+    """Two instances claim from one table: every event once, each member's in order."""
+    await endpoint(receiver.url)
+    for n in range(6):
+        for member_id in range(1, 6):
+            await emit("purchase.recorded", member_id, member_id=member_id, seq=n)
+    first, second = worker(per_endpoint=3), worker(per_endpoint=3)
+    a, b = await asyncio.gather(first.run_until_idle(), second.run_until_idle())
+    ids = [r.msg_id for r in receiver.got]
+    assert len(ids) == len(set(ids)) == 30 == a.delivered + b.delivered
+    for member_id in range(1, 6):
+        seqs = [
+            json.loads(r.body)["data"]["seq"]
+            for r in receiver.got
+            if json.loads(r.body)["data"]["member_id"] == member_id
+        ]
+        assert seqs == list(range(6))
