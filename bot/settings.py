@@ -95,6 +95,13 @@ class WebhookSettings(_Section):
     per_endpoint: int = Field(4, ge=1, le=64, description="requests in flight per endpoint")
 
 
+class FlowSettings(_Section):
+    idle_hours: int = Field(24, ge=1, le=24 * 30, description="a half-done flow is forgotten")
+    confirm_valid_minutes: int = Field(
+        60, ge=1, le=24 * 60 * 7, description="a Confirm button stops working after this"
+    )
+
+
 class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
@@ -118,6 +125,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     sandbox: SandboxSettings = SandboxSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    flows: FlowSettings = FlowSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.tables.flows import ActionState, ChatFlow, PendingAction
 from models.tables.ledger import (
     EntryKind,
     LedgerEntry,
@@ -39,6 +40,7 @@ from models.tables.webhooks import (
 )
 
 __all__ = [
+    "ActionState",
     "ApiKey",
     "AuditLog",
     "Broadcast",
@@ -46,6 +48,7 @@ __all__ = [
     "Campaign",
     "CampaignKind",
     "CampaignStatus",
+    "ChatFlow",
     "Coupon",
     "CouponBatch",
     "DeliveryStatus",
@@ -57,6 +60,7 @@ __all__ = [
     "Member",
     "OutboxMessage",
     "OutboxStatus",
+    "PendingAction",
     "PointLot",
     "Purchase",
     "Refund",
