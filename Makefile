@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.flows
+	$(BIN)/python -m bench.miniapp
 
 clean:
 	rm -rf $(VENV) data/sandbox.sqlite3*
