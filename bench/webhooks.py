@@ -28,6 +28,7 @@ from models.tables import AuditLog, WebhookEvent
 from scheduler.webhooks import WebhookWorker
 
 CONCURRENCY = 16
+ROUNDS = 3
 
 
 async def _receiver() -> tuple[web.AppRunner, str]:
@@ -82,14 +83,34 @@ async def measure(url: str, n: int) -> list[tuple[str, float]]:
 
             return op
 
-        rows = [("baseline: in_transaction + create", await _timed(n, baseline))]
-        rows.append(("earn, no endpoint", await _timed(n, earn("a"))))
+        # interleaved, best of ROUNDS: the machine's load drifts between measurements
+        best = {"base": 0.0, "quiet": 0.0, "listening": 0.0}
+        for r in range(ROUNDS):
+            best["base"] = max(best["base"], await _timed(n, baseline))
+            best["quiet"] = max(best["quiet"], await _timed(n, earn(f"a{r}-")))
+            added = await webhooks.add(hook_url, events=("purchase.recorded",), allow_private=True)
+            assert isinstance(added, webhooks.EndpointAdded)
+            best["listening"] = max(best["listening"], await _timed(n, earn(f"b{r}-")))
+            await webhooks.remove(added.endpoint_id)
+        rows = [
+            ("baseline: in_transaction + create", best["base"]),
+            ("earn, no endpoint", best["quiet"]),
+            ("earn, 1 endpoint listening", best["listening"]),
+        ]
         await webhooks.add(hook_url, events=("purchase.recorded",), allow_private=True)
-        rows.append(("earn, 1 endpoint listening", await _timed(n, earn("b"))))
-        bodies = await WebhookEvent.all().values_list("body", flat=True)
+        await _timed(n, earn("c"))
+        bodies = await WebhookEvent.filter(deliveries__status="pending").values_list(
+            "body", flat=True
+        )
         assert len(bodies) == n
         delivery_base = await _bare_posts(hook_url, list(bodies))
-        settings = load_settings(webhooks={"allow_private": True, "concurrency": CONCURRENCY})
+        settings = load_settings(
+            webhooks={
+                "allow_private": True,
+                "concurrency": CONCURRENCY,
+                "per_endpoint": CONCURRENCY,
+            }
+        )
         worker = WebhookWorker(settings.webhooks)
         start = time.perf_counter()
         stats = await worker.run_until_idle()
@@ -109,7 +130,7 @@ async def measure(url: str, n: int) -> list[tuple[str, float]]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", default=os.environ.get("JIFEN_TEST_POSTGRES_URL", ""))
-    parser.add_argument("--n", type=int, default=500, help="operations per measurement")
+    parser.add_argument("--n", type=int, default=300, help="operations per measurement")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _table("SQLite", await measure(f"sqlite://{tmp}/bench.sqlite3", args.n))

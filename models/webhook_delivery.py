@@ -60,6 +60,7 @@ class Claimed:
     event_type: str
     body: str
     attempts: int
+    notified: bool = False  # the endpoint's admins were told of a failure (an outage)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class GaveUp:
 
 
 _CLAIMED = (
-    "SELECT d.id, d.endpoint_id, d.attempts, e.url, e.secret, v.msg_id, v.type, v.body"
+    "SELECT d.id, d.endpoint_id, d.attempts, e.url, e.secret, v.msg_id, v.type, v.body,"
+    " e.failure_notified_at"
     " FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id"
     " JOIN webhook_event v ON v.id = d.event_id WHERE d.id IN ({ids}) ORDER BY d.id"
 )
@@ -129,6 +131,7 @@ async def claim_due(
             event_type=r["type"],
             body=r["body"],
             attempts=int(r["attempts"]),
+            notified=r["failure_notified_at"] is not None,
         )
         for r in found
     ]
@@ -143,25 +146,20 @@ async def release(delivery_ids: list[int]) -> None:
 
 
 async def record_success(claimed: Claimed, status: int) -> None:
-    """The endpoint answered 2xx: delivered; a failure notice may be sent again later."""
-    async with write_transaction() as conn:
-        await (
-            WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
-            .using_db(conn)
-            .update(
-                status=DeliveryStatus.DELIVERED,
-                attempts=claimed.attempts + 1,
-                delivered_at=clock.now(),
-                last_status=status,
-                claimed_until=None,
-                error=None,
-            )
-        )
-        await (
-            WebhookEndpoint.filter(id=claimed.endpoint_id, failure_notified_at__not_isnull=True)
-            .using_db(conn)
-            .update(failure_notified_at=None)
-        )
+    """The endpoint answered 2xx: delivered (one statement); after an outage the endpoint
+    is re-armed, so the admins are told of the next one."""
+    await WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.DELIVERED,
+        attempts=claimed.attempts + 1,
+        delivered_at=clock.now(),
+        last_status=status,
+        claimed_until=None,
+        error=None,
+    )
+    if claimed.notified:
+        await WebhookEndpoint.filter(
+            id=claimed.endpoint_id, failure_notified_at__not_isnull=True
+        ).update(failure_notified_at=None)
 
 
 async def record_failure(
