@@ -98,6 +98,14 @@ class WebhookSettings(_Section):
     per_endpoint: int = Field(4, ge=1, le=64, description="requests in flight per endpoint")
 
 
+class MembersSettings(_Section):
+    default_country: str = Field(
+        "CN",
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 region of phone numbers written without +country code",
+    )
+
+
 class FlowSettings(_Section):
     idle_hours: int = Field(24, ge=1, le=24 * 30, description="a half-done flow is forgotten")
     confirm_valid_minutes: int = Field(
@@ -136,6 +144,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     sandbox: SandboxSettings = SandboxSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    members: MembersSettings = MembersSettings()
     flows: FlowSettings = FlowSettings()
     miniapp: MiniAppSettings = MiniAppSettings()
     currency: Currency = Currency()

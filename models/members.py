@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from models import _sql, audit, clock, flows, staff, tiers, tokens, webhooks
+from models import _sql, audit, clock, flows, phones, staff, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.db import connection, write_transaction
 from models.tables import LedgerEntry, Member, Purchase, Role, Voucher
@@ -57,8 +57,7 @@ async def _create_member(conn: BaseDBAsyncClient, **fields: Any) -> Member:
     """A new member row and its ``member.joined`` webhook, in the caller's transaction
     (every way in: first contact, enrolment, import)."""
     member = await Member.create(**fields, using_db=conn)
-    data = {"member_id": member.id, "member_code": member.code, "language": member.language}
-    await webhooks.emit("member.joined", data, member_id=member.id, using_db=conn)
+    await webhooks.emit_joined(conn, [(member.id, member.code, member.language)])
     return member
 
 
@@ -217,8 +216,7 @@ async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthd
 
 async def set_phone(member_id: int, phone: str) -> str:
     """Store the phone number the member shared (their own contact), normalised to +digits."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    normalised = f"+{digits}"[:32]
+    normalised = phones.from_contact(phone)
     await _update_profile(member_id, {"deleted_at": None}, phone=normalised)
     return normalised
 

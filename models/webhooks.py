@@ -429,6 +429,36 @@ async def queue_test(
 # ---------------------------------------------------------------- payloads of set causes
 
 
+def joined(member_id: int, code: str, language: str) -> tuple[int, dict[str, Any]]:
+    """``member.joined``'s (member id, data), the same whichever way the member came in."""
+    return member_id, {"member_id": member_id, "member_code": code, "language": language}
+
+
+async def emit_joined(conn: BaseDBAsyncClient, members: list[tuple[int, str, str]]) -> None:
+    """``member.joined`` for (id, code, language) of new members: first contact,
+    enrolment, or a whole import batch (one check, then two ``executemany``)."""
+    await emit_many(conn, "member.joined", [joined(*m) for m in members])
+
+
+async def emit_many(
+    conn: BaseDBAsyncClient, event_type: str, items: list[tuple[int | None, dict[str, Any]]]
+) -> None:
+    """:func:`emit` for many (member id, data) at once, in the caller's transaction."""
+    if not items:
+        return
+    listening = await _sql.one(
+        conn,
+        "SELECT 1 AS x FROM webhook_endpoint e WHERE e.removed_at IS NULL"
+        " AND (e.events IS NULL OR e.events LIKE ?)",
+        f"%,{event_type},%",
+    )
+    if listening is None:
+        return
+    steps = [emit_steps(event_type, data, member_id=member_id) for member_id, data in items]
+    for i in range(2):  # the events, then their deliveries
+        await _sql.execute_many(conn, steps[0][i][0], [list(s[i][1]) for s in steps])
+
+
 async def emit_tier_change(
     conn: BaseDBAsyncClient, member_id: int, from_tier: str, to_tier: str, reason: str
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -222,3 +223,43 @@ async def test_a_cause_that_rolls_back_leaves_no_event(
     assert await events() == Counter({"purchase.recorded": 1})
     assert await Purchase.all().count() == 1
     assert await WebhookDelivery.all().count() == 1
+
+
+async def test_enrolment_and_import_emit_member_joined_once_per_new_member(
+    listening: webhooks.EndpointAdded, tmp_path: Path
+) -> None:
+    from models import enrolment, importing
+
+    first = await enrolment.enrol(external_id="POS-1", phone="+8613800000001", created_by="api")
+    again = await enrolment.enrol(external_id="POS-1", phone="+8613800000001", created_by="api")
+    assert first.created and not again.created  # type: ignore[union-attr]
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "external_id,phone,name,language\n"
+        "A1,+8613800000011,Alice,zh-Hans\nA2,,Bob,en\nA3,not-a-phone,Eve,en\n",
+        encoding="utf-8",
+    )
+
+    async def run(dry_run: bool) -> Any:
+        return await importing.import_members(
+            path,
+            rules=RULES,
+            default_country="CN",
+            timezone="UTC",
+            now=clock.now(),
+            dry_run=dry_run,
+        )
+
+    await run(True)  # a dry run writes nothing
+    assert (await events())["member.joined"] == 1
+    await run(False)
+    await run(False)  # a rerun finds them all: nobody new
+    joined = await data_of("member.joined")
+    codes = await Member.filter(external_id__in=["A1", "A2"]).order_by("external_id")
+    assert [(j["member_id"], j["language"]) for j in joined[1:]] == [
+        (codes[0].id, "zh-Hans"),
+        (codes[1].id, "en"),
+    ]
+    assert "Alice" not in json.dumps(joined) and await WebhookDelivery.all().count() == 3
+    for raw in await WebhookEvent.all().values_list("body", flat=True):
+        assert_body_documented(raw)
