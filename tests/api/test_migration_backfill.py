@@ -1,4 +1,4 @@
-"""Migration 0004 gives purchases the API recorded before it the key that recorded them
+"""Migration 0005 gives purchases the API recorded before it the key that recorded them
 (read from their ledger key ``api:<prefix>:…``), so their order ids stay refundable."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ _OLD_PURCHASE = (
 @pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_old_api_purchases_get_their_key(database_url: str) -> None:
     config = db.tortoise_config(database_url)
-    await run_migrations(config=config, target="models.0003_import_and_join_links")
+    await run_migrations(config=config, target="models.0004_webhooks")
     await db.close_store()
     await Tortoise.init(config=config)
     try:
