@@ -39,11 +39,6 @@ def ts(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(" ")
 
 
-def for_update() -> str:
-    """Row-lock suffix: PostgreSQL locks the row; SQLite's write lock already covers it."""
-    return " FOR UPDATE" if pg() else ""
-
-
 async def rows(conn: BaseDBAsyncClient, sql: str, *params: Any) -> list[dict[str, Any]]:
     query, values = _prepare(sql, list(params))
     return await conn.execute_query_dict(query, values)

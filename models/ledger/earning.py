@@ -123,7 +123,9 @@ async def earn_for_purchase(
         # the key is looked up in the statement that locks the member (a retry rolls back
         # and is answered by ``replay`` below); two first tries racing on different
         # connections meet on purchase's unique key and the loser replays (run_keyed)
-        member, first_id = await _lock_member_and_key(conn, member_id, f"earn:{key}")
+        member, first_id = await _lock_member_and_key(
+            conn, member_id, f"earn:{key}", with_referrer=True
+        )
         if first_id is not None:
             raise _Reject(None)
         now = clock.now()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from models import _sql, clock, tokens
+from models import _sql, clock, locks, tokens
 from models.db import write_transaction
 from models.results import ExpiryRun
 
@@ -27,11 +27,11 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
     prefix = f"expire:{run}:"
     due = "l.expires_at <= ? AND l.remaining > 0"
     async with write_transaction() as conn:
-        if _sql.pg():
+        if _sql.pg():  # every due member, ascending id, before anything else (models.locks)
             await _sql.rows(
                 conn,
                 "SELECT id FROM member WHERE id IN (SELECT l.member_id FROM point_lot l"
-                f" WHERE {due}) ORDER BY id FOR UPDATE",
+                f" WHERE {due}) ORDER BY id" + locks.row_lock(),
                 now,
             )
         await _sql.execute(

@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, outbox, rule_versions
+from models import _sql, locks, outbox, rule_versions
 from models.config import RuleSet
 from models.ledger.keys import _Reject
 from models.results import InsufficientPoints, UnknownMember
@@ -34,26 +34,31 @@ async def _resolve_rules(
 
 
 async def lock_member(conn: BaseDBAsyncClient, member_id: int) -> Member:
-    """The live member row, locked for this transaction, or a rejection."""
+    """The live member row, locked for this transaction (step 1 of :mod:`models.locks`),
+    or a rejection."""
     member, _ = await _lock_member_and_key(conn, member_id, None)
     return member
 
 
 async def _lock_member_and_key(
-    conn: BaseDBAsyncClient, member_id: int, key: str | None
+    conn: BaseDBAsyncClient, member_id: int, key: str | None, *, with_referrer: bool = False
 ) -> tuple[Member, int | None]:
     """Lock the live member row and, in the same statement, look ``key`` up.
 
     The second value is the id of the entry already written under ``key`` (a retry that
-    lost the race to the pre-transaction lookup), else ``None``.
+    lost the race to the pre-transaction lookup), else ``None``. ``with_referrer`` locks
+    the member's referrer too while its referral bonus is unpaid (an earn may pay it), so
+    both members are locked in the one global order (ascending id).
     """
     lookup = "(SELECT e.id FROM ledger_entry e WHERE e.idempotency_key = ?)" if key else "NULL"
-    row = await _sql.one(
+    rows = await locks.members(
         conn,
-        f"SELECT m.*, {lookup} AS first_id FROM member m WHERE m.id = ?" + _sql.for_update(),
-        *([key] if key else []),
-        member_id,
+        [member_id],
+        referrer_of=member_id if with_referrer else None,
+        columns=f"m.*, {lookup} AS first_id",
+        params=[key] if key else [],
     )
+    row = rows.get(member_id)
     if row is None or row["deleted_at"] is not None:
         raise _Reject(UnknownMember(member_id))
     return Member._init_from_db(**row), row["first_id"]
