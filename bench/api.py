@@ -22,7 +22,6 @@ import hmac
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 from aiohttp import ClientSession, TCPConnector, web
 from tortoise.transactions import in_transaction
 
-from bench.ledger import _pg_drop, _pg_scratch
+from bench import scratch
 from locales import LANGUAGES, translator
 from models import api_keys, clock, db, members, rule_versions
 from models.tables import Purchase
@@ -260,14 +259,8 @@ async def main() -> None:
     if args.serve:
         await serve(*args.serve)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        await measure(f"sqlite://{tmp}/bench.sqlite3", "SQLite", args)
-    if args.postgres and not args.sqlite_only:
-        url, name = await _pg_scratch(args.postgres)
-        try:
-            await measure(url, "PostgreSQL", args)
-        finally:
-            await _pg_drop(args.postgres, name)
+    async for label, url in scratch.databases("" if args.sqlite_only else args.postgres):
+        await measure(url, label, args)
 
 
 if __name__ == "__main__":

@@ -17,14 +17,13 @@ import asyncio
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import asyncpg
 from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
+from bench import scratch
 from models import _sql, clock, db, ledger, tokens, vouchers
 from models.config import EarningRules, RuleSet, UsageRules
 from models.tables import AuditLog, Member, Reward
@@ -169,24 +168,6 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
         await db.close_store()
 
 
-async def _pg_scratch(url: str) -> tuple[str, str]:
-    name = f"jifen_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return url.rpartition("/")[0] + "/" + name, name
-
-
-async def _pg_drop(url: str, name: str) -> None:
-    conn = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def _table(title: str, rows: list[tuple[str, float]]) -> None:
     base = rows[0][1]
     print(f"\n{title}")
@@ -201,14 +182,8 @@ async def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="operations per measurement")
     parser.add_argument("--lots", type=int, default=1_000_000, help="lots for the sweep")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        _table("SQLite", await throughput(f"sqlite://{tmp}/bench.sqlite3", args.n))
-    if args.postgres:
-        url, name = await _pg_scratch(args.postgres)
-        try:
-            _table("PostgreSQL", await throughput(url, args.n))
-        finally:
-            await _pg_drop(args.postgres, name)
+    async for label, url in scratch.databases(args.postgres):
+        _table(label, await throughput(url, args.n))
     if args.lots:
         generated, swept, points = await expiry(args.lots)
         print(

@@ -56,6 +56,16 @@ async def execute(conn: BaseDBAsyncClient, sql: str, *params: Any) -> int:
     return count
 
 
+async def many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]]) -> None:
+    """Run one write statement for each of ``rows`` (``executemany``: no ORM objects).
+
+    Rows hold plain values (text, integers, NULL) bound as they are: unlike the other
+    helpers this one does not rewrite datetimes for SQLite (100,000 rows would pay).
+    """
+    if rows:
+        await conn.execute_many(_prepare(sql, [])[0], rows)
+
+
 async def batch(conn: BaseDBAsyncClient, steps: list[Step]) -> list[list[dict[str, Any]]]:
     """Run write statements in order inside ``conn``'s transaction; the rows of each.
 
