@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
 from bench import scratch
-from models import _sql, clock, db, ledger, tokens, vouchers
+from models import _sql, clock, db, group_commit, ledger, tokens, vouchers
 from models.config import EarningRules, RuleSet, UsageRules
 from models.tables import AuditLog, Member, Reward
 
@@ -56,7 +56,20 @@ async def _timed(n: int, op: Callable[[int], Awaitable[object]]) -> float:
     return n / (time.perf_counter() - start)
 
 
-async def throughput(url: str, n: int) -> list[tuple[str, float]]:
+async def _timed_together(n: int, callers: int, op: Callable[[int], Awaitable[object]]) -> float:
+    """Operations per second of ``op(i)`` for ``i < n`` from ``callers`` concurrent callers."""
+    jobs = iter(range(n))
+
+    async def caller() -> None:
+        for i in jobs:
+            await op(i)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(caller() for _ in range(callers)))
+    return n / (time.perf_counter() - start)
+
+
+async def throughput(url: str, n: int, callers: int) -> list[list[tuple[str, float]]]:
     await db.open_fresh_store(url)
     try:
         members = await _members(50)
@@ -91,6 +104,19 @@ async def throughput(url: str, n: int) -> list[tuple[str, float]]:
         async def redeem(i: int) -> None:
             await vouchers.redeem(issued[i].code, staff_telegram_id=1)
 
+        crowd = [
+            (f"baseline × {callers} callers", await _timed_together(n, callers, baseline)),
+            (
+                f"earn_for_purchase × {callers} callers",
+                await _timed_together(n, callers, lambda i: earn(n + i)),
+            ),
+            (
+                f"spend × {callers} callers",
+                await _timed_together(n, callers, lambda i: spend(n + i)),
+            ),
+        ]
+        groups = group_commit.stats
+        print(f"group commit: {groups.operations} operations in {groups.groups} transactions")
         rows = [("baseline: in_transaction + create", await _timed(n, baseline))]
         rows.append(("earn_for_purchase", await _timed(n, earn)))
         rows.append(("spend", await _timed(n, spend)))
@@ -98,7 +124,7 @@ async def throughput(url: str, n: int) -> list[tuple[str, float]]:
         rows.append(("redeem", await _timed(n, redeem)))
         problems = await __import__("models.doctor", fromlist=["check"]).check()
         assert not problems, problems[:5]
-        return rows
+        return [rows, crowd]
     finally:
         await db.close_store()
 
@@ -180,10 +206,13 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", default=os.environ.get("JIFEN_TEST_POSTGRES_URL", ""))
     parser.add_argument("--n", type=int, default=1000, help="operations per measurement")
+    parser.add_argument("--callers", type=int, default=32, help="concurrent callers")
     parser.add_argument("--lots", type=int, default=1_000_000, help="lots for the sweep")
     args = parser.parse_args()
     async for label, url in scratch.databases(args.postgres):
-        _table(label, await throughput(url, args.n))
+        alone, together = await throughput(url, args.n, args.callers)
+        _table(f"{label}, one caller at a time", alone)
+        _table(f"{label}, concurrent callers", together)
     if args.lots:
         generated, swept, points = await expiry(args.lots)
         print(

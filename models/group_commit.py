@@ -99,16 +99,18 @@ async def run(op: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
 async def _in_savepoint(
     conn: BaseDBAsyncClient, op: Callable[[BaseDBAsyncClient], Awaitable[T]]
 ) -> T:
+    """``op`` in a savepoint of ``conn``'s transaction; its writes undone if it raises.
+
+    A savepoint that succeeded is not released: the transaction's COMMIT keeps its
+    writes all the same, and a group saves one round trip per operation.
+    """
     name = f"op{next(_names)}"
     await _sql.execute(conn, f"SAVEPOINT {name}")
     try:
-        result = await op(conn)
+        return await op(conn)
     except BaseException:
         await _sql.execute(conn, f"ROLLBACK TO SAVEPOINT {name}")
-        await _sql.execute(conn, f"RELEASE SAVEPOINT {name}")
         raise
-    await _sql.execute(conn, f"RELEASE SAVEPOINT {name}")
-    return result
 
 
 async def _lead() -> None:
