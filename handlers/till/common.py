@@ -11,8 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.keyboards import inline_keyboard
 from handlers.context import JifenContext
-from models import campaigns, clock, rule_versions, tiers
+from handlers.member.common import tier_label
+from models import campaigns, clock, rule_versions
 from models.config import RuleSet
 from models.rules import CampaignRule, format_minor
 from models.tables import Member
@@ -32,10 +34,6 @@ async def active_campaigns(tz: str) -> list[CampaignRule]:
 
 def money(amount_minor: int, rules: RuleSet) -> str:
     return format_minor(amount_minor, rules.currency.exponent, rules.currency.symbol)
-
-
-def tier_label(member: Member, rules: RuleSet) -> str:
-    return tiers.tier_name(tiers.level(rules.tiers, member.tier), member.language)
 
 
 def name_of(member: Member | None) -> str:
@@ -63,17 +61,17 @@ def member_card(context: JifenContext, member: Member, rules: RuleSet) -> str:
         "till-member-card",
         name=name_of(member),
         code=member.code,
-        tier=html.escape(tier_label(member, rules)),
+        tier=html.escape(tier_label(rules, member.tier, context.lang)),
         points=member.balance,
     )
 
 
 def keyboard(
     update: Update, context: JifenContext, rows: Sequence[Sequence[ButtonSpec]]
-) -> InlineKeyboardMarkup:
-    """Signed buttons for the person this update came from."""
+) -> InlineKeyboardMarkup | None:
+    """Signed buttons for the person this update came from (None when there are none)."""
     user_id = actor_id(update)
-    return InlineKeyboardMarkup(
+    return inline_keyboard(
         [
             [
                 InlineKeyboardButton(label, callback_data=context.codec.encode(user_id, a, *args))

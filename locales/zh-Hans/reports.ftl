@@ -8,19 +8,19 @@ reports-summary =
        *[no] {""}
     }
 
-    👥 新会员：{ $new_members } { $new_members_change }
-    🛒 活跃会员：{ $active_members } { $active_members_change }
-    🧾 消费笔数：{ $purchases } { $purchases_change }
-    💰 销售额：{ $sales } { $sales_change }
-    ↩️ 退款：{ $refunded } { $refunded_change }
-    🎯 客单价：{ $average_ticket } { $average_ticket_change }
+    👥 新会员：{ $new_members }{ $new_members_change }
+    🛒 活跃会员：{ $active_members }{ $active_members_change }
+    🧾 消费笔数：{ $purchases }{ $purchases_change }
+    💰 销售额：{ $sales }{ $sales_change }
+    ↩️ 退款：{ $refunded }{ $refunded_change }
+    🎯 客单价：{ $average_ticket }{ $average_ticket_change }
 
-    ⭐ 发放积分：{ $points_issued } { $points_issued_change }
-    🎁 兑换积分：{ $points_redeemed } { $points_redeemed_change }
-    ⌛ 过期积分：{ $points_expired } { $points_expired_change }
-    ✏️ 调整积分：{ $points_adjusted } { $points_adjusted_change }
+    ⭐ 发放积分：{ $points_issued }{ $points_issued_change }
+    🎁 兑换积分：{ $points_redeemed }{ $points_redeemed_change }
+    ⌛ 过期积分：{ $points_expired }{ $points_expired_change }
+    ✏️ 调整积分：{ $points_adjusted }{ $points_adjusted_change }
     📈 兑换率：{ $redemption_rate } · 过期率：{ $breakage }
-    🏦 未兑积分：{ $liability_points } 分 = { $liability_money } { $liability_points_change }
+    🏦 未兑积分：{ $liability_points } 积分 = { $liability_money }{ $liability_points_change }
 
     🏅 等级：{ $tiers }
 
@@ -98,6 +98,16 @@ reports-col-joined = 加入时间
 reports-col-last-purchase = 最近消费
 reports-col-reward = 奖品
 reports-col-status = 状态
+reports-entry-earn = 获得
+reports-entry-bonus = 奖励
+reports-entry-redeem = 兑换
+reports-entry-expire = 过期
+reports-entry-adjust = 调整
+reports-entry-reverse = 冲回
+reports-voucher-issued = 已发放
+reports-voucher-redeemed = 已核销
+reports-voucher-expired = 已过期
+reports-voucher-voided = 已作废
 reports-col-issued = 发放时间
 reports-col-valid-until = 有效期至
 reports-col-redeemed = 核销时间
@@ -134,7 +144,7 @@ reports-export-filename = jifen-{ $kind ->
 reports-at-risk =
     ⚠️ 流失风险会员：{ $count }
     他们在过去一年内有消费，但最近 60 天没有，并且仍可联系。
-    发送 /broadcast 并选择受众“at-risk”来挽回他们。
+    发送 /broadcast 并选择受众“流失风险会员”来挽回他们。
 reports-weekly-usage = 发送 /report weekly on 每周接收上周报表，发送 /report weekly off 停止。
 reports-weekly-on = ✅ 您将每周收到报表（{ $schedule }）。
 reports-weekly-off = 每周报表已关闭。
