@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, locks, outbox, rule_versions, tiers, tokens
+from models import _sql, audit, clock, group_commit, locks, outbox, rule_versions, tiers, tokens
 from models.config import RuleSet
 from models.db import write_transaction
 from models.ledger import _Reject, check_key, credit_back, debit, lock_member, run_keyed
@@ -231,7 +231,8 @@ async def redeem(
     if voucher is None:
         return UnknownVoucher(token_or_code)
     now = clock.now()
-    async with write_transaction() as conn:
+
+    async def op(conn: BaseDBAsyncClient) -> int:
         # the member first, then the voucher (models.locks): a void takes them in that order
         member = await locks.member(conn, voucher.member_id)  # type: ignore[attr-defined]
         assert member is not None  # a member is never removed, only marked deleted
@@ -258,6 +259,9 @@ async def redeem(
                     member=member,
                     using_db=conn,
                 )
+        return won
+
+    won = await group_commit.run(op)
     if won != 1:
         return _refusal(await Voucher.get(id=voucher.id), now)
     return Redeemed(
