@@ -17,7 +17,7 @@ import time
 
 from tortoise.transactions import in_transaction
 
-from bench import scratch
+from bench import report, scratch
 from models import clock, coupons, db, tokens
 from models.tables import Coupon, CouponBatch, Reward
 
@@ -67,11 +67,7 @@ async def measure(url: str, size: int) -> list[tuple[str, Timing]]:
 
 
 def _table(title: str, rows: list[tuple[str, Timing]]) -> None:
-    (base, base_cpu) = rows[0][1]
-    print(f"\n{title}")
-    print(f"{'step':<36}{'seconds':>9}{'× bare':>9}{'CPU s':>9}{'× bare':>9}")
-    for name, (seconds, cpu) in rows:
-        print(f"{name:<36}{seconds:>9.2f}{seconds / base:>9.2f}{cpu:>9.2f}{cpu / base_cpu:>9.2f}")
+    report.ratio_table(title, "step", ("seconds", "CPU s"), rows, decimals=2)
 
 
 async def main() -> None:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
-from bench import scratch
+from bench import report, scratch
 from models import _sql, clock, db, group_commit, ledger, tokens, vouchers
 from models.config import EarningRules, RuleSet, UsageRules
 from models.tables import AuditLog, Member, Reward
@@ -48,28 +48,30 @@ async def _members(n: int) -> list[Member]:
     return await Member.all().order_by("id")
 
 
-async def _timed(n: int, op: Callable[[int], Awaitable[object]]) -> float:
-    """Operations per second of ``op(i)`` run ``n`` times in sequence."""
-    start = time.perf_counter()
-    for i in range(n):
-        await op(i)
-    return n / (time.perf_counter() - start)
+Rate = tuple[float, float]
+"""(operations per second, operations per CPU-second of this process): on SQLite the
+whole database runs in this process, so the second figure holds on a loaded machine."""
 
 
-async def _timed_together(n: int, callers: int, op: Callable[[int], Awaitable[object]]) -> float:
-    """Operations per second of ``op(i)`` for ``i < n`` from ``callers`` concurrent callers."""
+async def _timed(n: int, op: Callable[[int], Awaitable[object]]) -> Rate:
+    """Rates of ``op(i)`` run ``n`` times in sequence."""
+    return await _timed_together(n, 1, op)
+
+
+async def _timed_together(n: int, callers: int, op: Callable[[int], Awaitable[object]]) -> Rate:
+    """Rates of ``op(i)`` for ``i < n`` from ``callers`` concurrent callers."""
     jobs = iter(range(n))
 
     async def caller() -> None:
         for i in jobs:
             await op(i)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(caller() for _ in range(callers)))
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
 
 
-async def throughput(url: str, n: int, callers: int) -> list[list[tuple[str, float]]]:
+async def throughput(url: str, n: int, callers: int) -> list[list[tuple[str, Rate]]]:
     await db.open_fresh_store(url)
     try:
         members = await _members(50)
@@ -194,12 +196,8 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
         await db.close_store()
 
 
-def _table(title: str, rows: list[tuple[str, float]]) -> None:
-    base = rows[0][1]
-    print(f"\n{title}")
-    print(f"{'operation':<36}{'ops/s':>10}{'× baseline':>12}")
-    for name, rate in rows:
-        print(f"{name:<36}{rate:>10.0f}{rate / base:>12.2f}")
+def _table(title: str, rows: list[tuple[str, Rate]]) -> None:
+    report.ratio_table(title, "operation", ("ops/s", "ops/CPU-s"), rows)
 
 
 async def main() -> None:

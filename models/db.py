@@ -32,6 +32,11 @@ SQLITE_PRAGMAS = {
 }
 
 
+PG_POOL_SIZE = 20
+"""Connections per process (Tortoise's default is 5): a POS purchase holds one for each
+of its transactions, so 32 concurrent tills queued for 5 (``?maxsize=N`` in the URL
+overrides it)."""
+
 _on_close: list[Callable[[], None]] = []
 
 
@@ -59,6 +64,8 @@ def tortoise_config(url: str) -> dict[str, Any]:
         }
     elif url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         connection = "asyncpg://" + url.split("://", 1)[1]
+        if "maxsize" not in dict(parse_qsl(urlsplit(url).query)):
+            connection += ("&" if "?" in connection else "?") + f"maxsize={PG_POOL_SIZE}"
     else:
         raise ValueError(f"database.url must start with sqlite:// or postgres://, got {url!r}")
     return {
