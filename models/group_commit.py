@@ -126,16 +126,16 @@ async def _lead() -> None:
                         outcomes.append((True, await _in_savepoint(conn, op)))
                     except Exception as exc:  # the caller's to handle, after the COMMIT
                         outcomes.append((False, exc))
-        except BaseException as exc:  # BEGIN or COMMIT failed (or we are cancelled)
+        except Exception as exc:  # BEGIN or COMMIT failed: the group's writes are gone
             for _, future in group:
                 if not future.done():
                     future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                for _, future in _queue:
-                    future.cancel()
-                _queue.clear()
-                raise
             continue
+        except BaseException:  # cancelled (the process is stopping): rolled back, unanswered
+            for _, future in [*group, *_queue]:
+                future.cancel()
+            _queue.clear()
+            raise
         stats.groups += 1
         stats.operations += len(group)
         for (_, future), (ok, value) in zip(group, outcomes, strict=True):

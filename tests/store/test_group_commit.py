@@ -103,3 +103,33 @@ async def test_every_caller_is_answered_after_the_commit(store: str, tmp_path) -
     finally:
         outside.close()
     assert group_commit.stats.operations >= 20
+
+
+async def test_a_group_stopped_midway_writes_nothing_and_a_retry_writes_once(
+    store: str, grouped: None
+) -> None:
+    """The process stops while a group is open (its leader is cancelled): the transaction
+    rolls back, no caller is answered, and retrying the same keys writes each once."""
+    m = await member(telegram_id=9)
+    held = asyncio.Event()
+
+    async def hold(conn) -> None:  # keeps the group's transaction open
+        held.set()
+        await asyncio.Event().wait()
+
+    def earns() -> list:
+        return [
+            ledger.earn_for_purchase(m.id, 500 + i, "CNY", idempotency_key=f"k{i}", rules=RULES)
+            for i in range(5)
+        ]
+
+    calls = [asyncio.ensure_future(c) for c in [*earns(), group_commit.run(hold)]]
+    await held.wait()  # the five earns are written (uncommitted) and the group hangs
+    group_commit._leader.cancel()  # what a dying process does to its transaction
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
+    assert await Purchase.all().count() == 0 and await LedgerEntry.all().count() == 0
+    again = await asyncio.gather(*earns())
+    assert all(isinstance(r, PurchaseRecorded) and not r.replayed for r in again)
+    assert await Purchase.all().count() == 5
+    await assert_consistent()
