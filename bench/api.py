@@ -47,6 +47,13 @@ class Run:
     latencies: list[float]
     seconds: float
     errors: int
+    server_cpu: float = 0.0
+    """CPU seconds the server process spent on the run (all its threads)."""
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per purchase: what a loaded machine disturbs least."""
+        return self.server_cpu * 1000 / max(1, len(self.latencies))
 
     @property
     def rate(self) -> float:
@@ -221,28 +228,42 @@ async def _with_server(
         runs = []
         for c in args.concurrency:
             await _load(kind, port, key, codes, min(50, args.n), c, f"warm-{kind}-{c}")
-            runs.append(await _load(kind, port, key, codes, args.n, c, f"{kind}-{c}"))
+            before = _cpu_seconds(child.pid)
+            run = await _load(kind, port, key, codes, args.n, c, f"{kind}-{c}")
+            run.server_cpu = _cpu_seconds(child.pid) - before
+            runs.append(run)
         return runs
     finally:
         child.stdin.close()
         await child.wait()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(url: str, label: str, args: argparse.Namespace) -> None:
     key, codes = await _seed(url)
     jifen = await _with_server("jifen", url, key, codes, args, label)
     bare = await _with_server("bare", url, key, codes, args, label)
-    print(f"\n{label}: {args.n} purchases per row, {MEMBERS} members, outbox sender running")
+    sender = "outbox sender running" if SENDER else "outbox sender off"
+    print(f"\n{label}: {args.n} purchases per row, {MEMBERS} members, {sender}")
     print(
-        f"{'clients':>7} | {'jifen /s':>9} {'p50 ms':>7} {'p99 ms':>7} |"
-        f" {'bare /s':>8} {'p50 ms':>7} {'p99 ms':>7} | {'ratio':>5} | errors"
+        f"{'clients':>7} | {'jifen /s':>9} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} |"
+        f" {'bare /s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} | {'ratio':>5} | errors"
     )
     for j, b in zip(jifen, bare, strict=True):
         print(
-            f"{j.concurrency:>7} | {j.rate:>9.0f} {j.ms(50):>7.1f} {j.ms(99):>7.1f} |"
-            f" {b.rate:>8.0f} {b.ms(50):>7.1f} {b.ms(99):>7.1f} | {j.rate / b.rate:>5.2f} |"
-            f" {j.errors + b.errors}"
+            f"{j.concurrency:>7} | {j.rate:>9.0f} {j.ms(50):>7.1f} {j.ms(99):>7.1f}"
+            f" {j.cpu_ms:>7.2f} | {b.rate:>8.0f} {b.ms(50):>7.1f} {b.ms(99):>7.1f}"
+            f" {b.cpu_ms:>7.2f} | {j.rate / b.rate:>5.2f} | {j.errors + b.errors}"
         )
+    print("CPU ms: the server process's CPU per purchase (sender and SQLite included)")
 
 
 async def main() -> None:
