@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bot
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.flows
+	$(BIN)/python -m bench.miniapp
 
 clean:
 	rm -rf $(VENV) data/sandbox.sqlite3*

@@ -121,6 +121,13 @@ async def _insert_coupons(conn: BaseDBAsyncClient, batch_id: int, size: int) -> 
     raise RuntimeError(f"coupon batch {batch_id}: codes kept colliding")
 
 
+def check_batch_size(size: object) -> InvalidBatchSize | None:
+    """Why ``size`` cannot be a batch (1..MAX_BATCH), or None."""
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        return InvalidBatchSize()
+    return None
+
+
 async def generate_batch(
     reward_id: int,
     size: int,
@@ -134,8 +141,8 @@ async def generate_batch(
     All or nothing, in one write transaction (100,000 rows hold SQLite's write lock for
     about a second: see ``bench/coupons.py``).
     """
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
-        return InvalidBatchSize()
+    if (problem := check_batch_size(size)) is not None:
+        return problem
 
     async def op(conn: BaseDBAsyncClient) -> BatchCreated:
         reward = await Reward.get_or_none(id=reward_id).using_db(conn)
