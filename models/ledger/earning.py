@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock, outbox, tiers, tokens
+from models import _sql, clock, outbox, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
 from models.ledger.journal import Journal
@@ -190,6 +190,10 @@ async def earn_for_purchase(
                     member=member,
                 )
             )
+        for step in webhooks.emit_steps(  # the webhook event commits with the purchase
+            "purchase.recorded", purchase_event(member, purchase), member_id=member.id
+        ):
+            journal.also(step)
         await journal.flush()  # purchase (unless written above), balance, entry, lot, receipt
         await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
         return PurchaseRecorded(
@@ -206,6 +210,22 @@ async def earn_for_purchase(
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+def purchase_event(member: Member, purchase: Purchase) -> dict[str, Any]:
+    """Data of the ``purchase.recorded`` webhook (ids, minor units, points; no names)."""
+    return {
+        "member_id": member.id,
+        "member_code": member.code,
+        "receipt_code": purchase.receipt_code,
+        "order_id": purchase.order_id,
+        "amount_minor": purchase.amount_minor,
+        "currency": purchase.currency,
+        "points": purchase.points_awarded,
+        "balance": member.balance,
+        "location": purchase.location,
+        "channel": purchase.channel,
+    }
 
 
 def receipt_args(
