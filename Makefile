@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.coupons
 	$(BIN)/python -m bench.bot
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.broadcast

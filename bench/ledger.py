@@ -17,15 +17,14 @@ import asyncio
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import asyncpg
 from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
-from models import _sql, clock, db, ledger, tokens, vouchers
+from bench import report, scratch
+from models import _sql, clock, db, group_commit, ledger, tokens, vouchers
 from models.config import EarningRules, RuleSet, UsageRules
 from models.tables import AuditLog, Member, Reward
 
@@ -49,15 +48,30 @@ async def _members(n: int) -> list[Member]:
     return await Member.all().order_by("id")
 
 
-async def _timed(n: int, op: Callable[[int], Awaitable[object]]) -> float:
-    """Operations per second of ``op(i)`` run ``n`` times in sequence."""
-    start = time.perf_counter()
-    for i in range(n):
-        await op(i)
-    return n / (time.perf_counter() - start)
+Rate = tuple[float, float]
+"""(operations per second, operations per CPU-second of this process): on SQLite the
+whole database runs in this process, so the second figure holds on a loaded machine."""
 
 
-async def throughput(url: str, n: int) -> list[tuple[str, float]]:
+async def _timed(n: int, op: Callable[[int], Awaitable[object]]) -> Rate:
+    """Rates of ``op(i)`` run ``n`` times in sequence."""
+    return await _timed_together(n, 1, op)
+
+
+async def _timed_together(n: int, callers: int, op: Callable[[int], Awaitable[object]]) -> Rate:
+    """Rates of ``op(i)`` for ``i < n`` from ``callers`` concurrent callers."""
+    jobs = iter(range(n))
+
+    async def caller() -> None:
+        for i in jobs:
+            await op(i)
+
+    start, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(caller() for _ in range(callers)))
+    return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
+
+
+async def throughput(url: str, n: int, callers: int) -> list[list[tuple[str, Rate]]]:
     await db.open_fresh_store(url)
     try:
         members = await _members(50)
@@ -92,6 +106,19 @@ async def throughput(url: str, n: int) -> list[tuple[str, float]]:
         async def redeem(i: int) -> None:
             await vouchers.redeem(issued[i].code, staff_telegram_id=1)
 
+        crowd = [
+            (f"baseline × {callers} callers", await _timed_together(n, callers, baseline)),
+            (
+                f"earn_for_purchase × {callers} callers",
+                await _timed_together(n, callers, lambda i: earn(n + i)),
+            ),
+            (
+                f"spend × {callers} callers",
+                await _timed_together(n, callers, lambda i: spend(n + i)),
+            ),
+        ]
+        groups = group_commit.stats
+        print(f"group commit: {groups.operations} operations in {groups.groups} transactions")
         rows = [("baseline: in_transaction + create", await _timed(n, baseline))]
         rows.append(("earn_for_purchase", await _timed(n, earn)))
         rows.append(("spend", await _timed(n, spend)))
@@ -99,7 +126,7 @@ async def throughput(url: str, n: int) -> list[tuple[str, float]]:
         rows.append(("redeem", await _timed(n, redeem)))
         problems = await __import__("models.doctor", fromlist=["check"]).check()
         assert not problems, problems[:5]
-        return rows
+        return [rows, crowd]
     finally:
         await db.close_store()
 
@@ -169,46 +196,21 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
         await db.close_store()
 
 
-async def _pg_scratch(url: str) -> tuple[str, str]:
-    name = f"jifen_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return url.rpartition("/")[0] + "/" + name, name
-
-
-async def _pg_drop(url: str, name: str) -> None:
-    conn = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def _table(title: str, rows: list[tuple[str, float]]) -> None:
-    base = rows[0][1]
-    print(f"\n{title}")
-    print(f"{'operation':<36}{'ops/s':>10}{'× baseline':>12}")
-    for name, rate in rows:
-        print(f"{name:<36}{rate:>10.0f}{rate / base:>12.2f}")
+def _table(title: str, rows: list[tuple[str, Rate]]) -> None:
+    report.ratio_table(title, "operation", ("ops/s", "ops/CPU-s"), rows)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", default=os.environ.get("JIFEN_TEST_POSTGRES_URL", ""))
     parser.add_argument("--n", type=int, default=1000, help="operations per measurement")
+    parser.add_argument("--callers", type=int, default=32, help="concurrent callers")
     parser.add_argument("--lots", type=int, default=1_000_000, help="lots for the sweep")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        _table("SQLite", await throughput(f"sqlite://{tmp}/bench.sqlite3", args.n))
-    if args.postgres:
-        url, name = await _pg_scratch(args.postgres)
-        try:
-            _table("PostgreSQL", await throughput(url, args.n))
-        finally:
-            await _pg_drop(args.postgres, name)
+    async for label, url in scratch.databases(args.postgres):
+        alone, together = await throughput(url, args.n, args.callers)
+        _table(f"{label}, one caller at a time", alone)
+        _table(f"{label}, concurrent callers", together)
     if args.lots:
         generated, swept, points = await expiry(args.lots)
         print(

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -39,11 +39,6 @@ def ts(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(" ")
 
 
-def for_update() -> str:
-    """Row-lock suffix: PostgreSQL locks the row; SQLite's write lock already covers it."""
-    return " FOR UPDATE" if pg() else ""
-
-
 async def rows(conn: BaseDBAsyncClient, sql: str, *params: Any) -> list[dict[str, Any]]:
     query, values = _prepare(sql, list(params))
     return await conn.execute_query_dict(query, values)
@@ -59,6 +54,16 @@ async def execute(conn: BaseDBAsyncClient, sql: str, *params: Any) -> int:
     query, values = _prepare(sql, list(params))
     count, _ = await conn.execute_query(query, values)
     return count
+
+
+async def many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]]) -> None:
+    """Run one write statement for each of ``rows`` (``executemany``: no ORM objects).
+
+    Rows hold plain values (text, integers, NULL) bound as they are: unlike the other
+    helpers this one does not rewrite datetimes for SQLite (100,000 rows would pay).
+    """
+    if rows:
+        await conn.execute_many(_prepare(sql, [])[0], rows)
 
 
 async def batch(conn: BaseDBAsyncClient, steps: list[Step]) -> list[list[dict[str, Any]]]:
@@ -77,13 +82,31 @@ async def batch(conn: BaseDBAsyncClient, steps: list[Step]) -> list[list[dict[st
 
 
 def columns(row: Model) -> dict[str, Any]:
-    """Column values of an unsaved row (but its id), encoded the way Tortoise stores them."""
+    """Column values of an unsaved row (but its id), encoded the way Tortoise stores them.
+
+    With :func:`insert_row` and :func:`model_from_row`, the one place where hand-written
+    SQL meets Tortoise's row encoding (its ``_meta`` and ``_init_from_db``).
+    """
     meta = row._meta
     return {
         column: meta.fields_map[name].to_db_value(getattr(row, name), row)
         for name, column in meta.fields_db_projection.items()
         if name != meta.pk_attr
     }
+
+
+def insert_row(row: Model, exprs: Mapping[str, Step] | None = None) -> Step:
+    """``INSERT … RETURNING id`` of an unsaved model row (``exprs``: columns as SQL)."""
+    return insert(row._meta.db_table, columns(row), exprs)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def model_from_row(model: type[M], row: Mapping[str, Any]) -> M:
+    """A model instance from a row read by hand-written SQL (extra columns ignored)."""
+    known = model._meta.fields_db_projection.values()
+    return model._init_from_db(**{k: v for k, v in row.items() if k in known})
 
 
 def insert(table: str, values: Mapping[str, Any], exprs: Mapping[str, Step] | None = None) -> Step:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,16 +22,19 @@ from qrcode.constants import ERROR_CORRECT_M
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import _sql, audit, clock, rule_versions, tokens
+from models.db import connection
 from models.ledger import _Reject, lock_member, run_keyed
 from models.results import RewardUnavailable, UnknownMember
 from models.tables import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
 from models.vouchers import create_voucher
 
-MAX_BATCH = 10_000
+MAX_BATCH = 100_000
 SHEET_CAP = 100
 """The printable sheet holds the first 100 coupons of a batch (the CSV holds them all)."""
 SHEET_PER_PAGE = 20
-_CHUNK = 500
+_ROUNDS = 5
+"""Rounds of fresh codes a batch may take to get past collisions with older ones."""
+_CSV_PAGE = 5_000
 
 
 # ---- typed results ----
@@ -99,12 +102,23 @@ class BatchStats:
 # ---- generating ----
 
 
-def _fresh_codes(n: int) -> list[tuple[str, str]]:
-    """``n`` (code, token) pairs, distinct among themselves."""
-    codes: set[str] = set()
-    while len(codes) < n:
-        codes.add(tokens.human_code())
-    return [(code, tokens.token()) for code in codes]
+async def _insert_coupons(conn: BaseDBAsyncClient, batch_id: int, size: int) -> None:
+    """``size`` new coupons in batch ``batch_id``, rows written by ``executemany``.
+
+    A code or token that collides with an existing one (39-bit codes: likely somewhere
+    in a 100,000 batch once the table holds millions) is skipped by ``ON CONFLICT DO
+    NOTHING`` and made up for by another round, so a collision never fails the batch.
+    """
+    sql = "INSERT INTO coupon (batch_id, code, token) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+    missing = size
+    for _ in range(_ROUNDS):
+        codes, secrets = tokens.human_codes(missing), tokens.tokens(missing)
+        await _sql.many(conn, sql, [[batch_id, c, t] for c, t in zip(codes, secrets, strict=True)])
+        row = await _sql.one(conn, "SELECT COUNT(*) AS n FROM coupon WHERE batch_id = ?", batch_id)
+        missing = size - _sql.as_int(row and row["n"])
+        if missing == 0:
+            return
+    raise RuntimeError(f"coupon batch {batch_id}: codes kept colliding")
 
 
 def check_batch_size(size: object) -> InvalidBatchSize | None:
@@ -122,7 +136,11 @@ async def generate_batch(
     name: str | None = None,
     valid_until: datetime | None = None,
 ) -> BatchCreated | InvalidBatchSize | RewardUnavailable:
-    """Create a batch of ``size`` (1..10,000) unclaimed coupons for an active reward."""
+    """Create a batch of ``size`` (1..100,000) unclaimed coupons for an active reward.
+
+    All or nothing, in one write transaction (100,000 rows hold SQLite's write lock for
+    about a second: see ``bench/coupons.py``).
+    """
     if (problem := check_batch_size(size)) is not None:
         return problem
 
@@ -140,15 +158,7 @@ async def generate_batch(
             created_at=now,
             using_db=conn,
         )
-        pairs = _fresh_codes(size)
-        for start in range(0, size, _CHUNK):
-            await Coupon.bulk_create(
-                [
-                    Coupon(batch_id=batch.id, code=code, token=token)
-                    for code, token in pairs[start : start + _CHUNK]
-                ],
-                using_db=conn,
-            )
+        await _insert_coupons(conn, batch.id, size)
         await audit.record(
             "coupons.generate",
             actor_telegram_id=actor_telegram_id,
@@ -158,10 +168,10 @@ async def generate_batch(
         )
         return BatchCreated(batch.id, reward_id, size)
 
-    async def replay() -> None:  # a code collided with an older batch: try again
+    async def replay() -> None:  # nothing is keyed here: a unique error is a bug
         return None
 
-    return await run_keyed(op, replay)
+    return await run_keyed(op, replay, attempts=1)
 
 
 # ---- claiming ----
@@ -284,23 +294,42 @@ async def coupons_of(batch_id: int, limit: int | None = None) -> list[Coupon]:
     return await (query.limit(limit) if limit else query)
 
 
+async def iter_csv(batch_id: int, link_prefix: str) -> AsyncIterator[bytes]:
+    """The CSV of :func:`export_csv`, a page of rows at a time (no ORM objects)."""
+    yield "\ufeffcode,link,claimed_at,voucher_status\r\n".encode()
+    after = 0
+    while True:
+        page = await _sql.rows(
+            connection(),
+            "SELECT c.id, c.code, c.token, c.claimed_at, v.status FROM coupon c"
+            " LEFT JOIN voucher v ON v.id = c.voucher_id"
+            " WHERE c.batch_id = ? AND c.id > ? ORDER BY c.id LIMIT ?",
+            batch_id,
+            after,
+            _CSV_PAGE,
+        )
+        if not page:
+            return
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for row in page:
+            claimed = _sql.as_datetime(row["claimed_at"])
+            writer.writerow(
+                [
+                    row["code"],
+                    f"{link_prefix}c-{row['token']}",
+                    claimed.isoformat() if claimed else "",
+                    row["status"] or "",
+                ]
+            )
+        yield out.getvalue().encode()
+        after = page[-1]["id"]
+
+
 async def export_csv(batch_id: int, link_prefix: str) -> bytes:
     """Every coupon of a batch: code, deep link, claimed at, voucher status (UTF-8 BOM,
     so spreadsheet programs open it right). ``link_prefix`` ends with ``start=``."""
-    rows = await Coupon.filter(batch_id=batch_id).order_by("id").prefetch_related("voucher")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", "link", "claimed_at", "voucher_status"])
-    for c in rows:
-        writer.writerow(
-            [
-                c.code,
-                f"{link_prefix}c-{c.token}",
-                c.claimed_at.isoformat() if c.claimed_at else "",
-                str(c.voucher.status) if c.voucher else "",
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode()
+    return b"".join([chunk async for chunk in iter_csv(batch_id, link_prefix)])
 
 
 # ---- the printable sheet (render in a thread: it is CPU work) ----

@@ -26,7 +26,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, phones, tokens, webhooks
+from models import _sql, audit, clock, locks, phones, tokens, webhooks
 from models.db import write_transaction
 from models.tables import JoinLink, Member
 
@@ -230,13 +230,8 @@ async def _has_history(conn: BaseDBAsyncClient, member_id: int) -> bool:
 
 async def _lock(conn: BaseDBAsyncClient, *member_ids: int) -> dict[int, Member]:
     """Lock member rows in id order (the one lock order) and return them by id."""
-    rows = await _sql.rows(
-        conn,
-        f"SELECT * FROM member WHERE id IN ({', '.join('?' * len(member_ids))}) ORDER BY id"
-        + _sql.for_update(),
-        *member_ids,
-    )
-    return {row["id"]: Member._init_from_db(**row) for row in rows}
+    rows = await locks.members(conn, member_ids)
+    return {member_id: _sql.model_from_row(Member, row) for member_id, row in rows.items()}
 
 
 async def _adopt(

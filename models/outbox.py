@@ -2,8 +2,8 @@
 
 Call :func:`enqueue` inside the transaction that causes the message (a purchase, a
 redemption, a reminder run), so the message exists exactly when its cause does. A hot
-path that writes its cause with ``models._sql.batch`` appends :func:`enqueue_step` to
-the same batch instead (one trip to the database less).
+path that writes its cause through a ``models.ledger.journal.Journal`` inserts
+:func:`new_message` there instead (it travels with the cause's other rows).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock
+from models import clock
 from models.tables import Member, OutboxMessage
 
 
@@ -56,22 +56,6 @@ async def enqueue(
     )
     await message.save(using_db=using_db)
     return message
-
-
-def enqueue_step(
-    *,
-    chat_id: int,
-    template: str,
-    args: dict[str, Any] | None = None,
-    kind: str = "notice",
-    member: Member | None = None,
-    language: str | None = None,
-) -> _sql.Step:
-    """:func:`enqueue` as one statement for the caller's ``_sql.batch`` (no dedupe key)."""
-    message = new_message(
-        chat_id=chat_id, template=template, args=args, kind=kind, member=member, language=language
-    )
-    return _sql.insert("outbox_message", _sql.columns(message))
 
 
 def new_message(

@@ -143,7 +143,8 @@ async def review(now: datetime | None = None, rules: RuleSet | None = None) -> l
             r["member_id"]: _sql.as_int(r["total"])
             for r in await _sql.rows(conn, sql, window_start(rules, now))
         }
-        members = await Member.exclude(tier=lowest).using_db(conn)
+        # ascending id: the one order in which transactions take member rows (models.locks)
+        members = await Member.exclude(tier=lowest).order_by("id").using_db(conn)
         for member in members:
             target = tier_for(totals.get(member.id, 0), tiers)
             if rank(tiers, target.key) >= rank(tiers, member.tier):

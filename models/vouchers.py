@@ -17,7 +17,18 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, outbox, rule_versions, tiers, tokens, webhooks
+from models import (
+    _sql,
+    audit,
+    clock,
+    group_commit,
+    locks,
+    outbox,
+    rule_versions,
+    tiers,
+    tokens,
+    webhooks,
+)
 from models.config import RuleSet
 from models.db import write_transaction
 from models.ledger import _Reject, check_key, credit_back, debit, lock_member, run_keyed
@@ -233,7 +244,11 @@ async def redeem(
     if voucher is None:
         return UnknownVoucher(token_or_code)
     now = clock.now()
-    async with write_transaction() as conn:
+
+    async def op(conn: BaseDBAsyncClient) -> int:
+        # the member first, then the voucher (models.locks): a void takes them in that order
+        member = await locks.member(conn, voucher.member_id)  # type: ignore[attr-defined]
+        assert member is not None  # a member is never removed, only marked deleted
         won = await _sql.execute(
             conn,
             "UPDATE voucher SET status = 'redeemed', redeemed_at = ?, redeemed_by = ?,"
@@ -248,7 +263,6 @@ async def redeem(
         )
         if won == 1:
             await webhooks.emit_voucher("voucher.redeemed", conn, voucher, location=location)
-            member = await Member.get(id=voucher.member_id).using_db(conn)  # type: ignore[attr-defined]
             reward = await Reward.get_or_none(id=voucher.reward_id).using_db(conn)  # type: ignore[attr-defined]
             if member.telegram_id and member.notifications_enabled and not member.deleted_at:
                 await outbox.enqueue(
@@ -259,6 +273,9 @@ async def redeem(
                     member=member,
                     using_db=conn,
                 )
+        return won
+
+    won = await group_commit.run(op)
     if won != 1:
         return _refusal(await Voucher.get(id=voucher.id), now)
     return Redeemed(
@@ -296,7 +313,9 @@ async def void(
     now = clock.now()
 
     async def op(conn: BaseDBAsyncClient) -> VoucherVoided:
-        member = await Member.filter(id=voucher.member_id).select_for_update().using_db(conn).get()  # type: ignore[attr-defined]
+        # the member first, then the voucher, then the reward's stock (models.locks)
+        member = await locks.member(conn, voucher.member_id)  # type: ignore[attr-defined]
+        assert member is not None  # a member is never removed, only marked deleted
         changed = await _sql.execute(
             conn,
             "UPDATE voucher SET status = 'voided', voided_at = ?, void_reason = ?"

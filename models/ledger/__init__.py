@@ -3,8 +3,11 @@
 Shape of every operation:
 
 1. validate the request (a rejection is a value and writes nothing);
-2. in one write transaction: lock the member row (``FOR UPDATE`` on PostgreSQL; SQLite's
-   ``BEGIN IMMEDIATE`` already serializes writers), look the idempotency key up (a
+2. in one write transaction: lock the member row FIRST (``FOR NO KEY UPDATE`` on
+   PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serializes writers) and whatever
+   else the operation changes after it, in the one global order of :mod:`models.locks`
+   (member → voucher → coupon → purchase → reward stock → lots → new rows); look the
+   idempotency key up (a
    retry returns the FIRST result, marked ``replayed``), change ``member.balance`` by a
    conditional ``UPDATE … RETURNING`` (``balance >= cost`` for debits), append the entry,
    move points between lots and record each move as a ``LotDraw``;

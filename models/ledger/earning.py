@@ -1,7 +1,8 @@
 """Earning: record a purchase and award its points, and the member's receipt for it.
 
-The busiest write, so it takes as few database trips as it can (the purchase, entry,
-lot and receipt are written in batches).
+The busiest write, so it takes as few database trips as it can: the purchase, balance,
+entry, lot and receipt are queued on one :class:`~models.ledger.journal.Journal` and
+flushed together (in two flushes when the purchase may lift the member's tier).
 """
 
 from __future__ import annotations
@@ -15,15 +16,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models import _sql, clock, outbox, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
+from models.ledger.journal import Journal
 from models.ledger.keys import _Reject, check_key, run_keyed
-from models.ledger.postings import (
-    _balance_step,
-    _check_moved,
-    _credit_steps,
-    _entry_row,
-    _lock_member_and_key,
-    _resolve_rules,
-)
+from models.ledger.postings import _lock_member_and_key, _resolve_rules, credit
 from models.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
@@ -125,7 +120,9 @@ async def earn_for_purchase(
         # the key is looked up in the statement that locks the member (a retry rolls back
         # and is answered by ``replay`` below); two first tries racing on different
         # connections meet on purchase's unique key and the loser replays (run_keyed)
-        member, first_id = await _lock_member_and_key(conn, member_id, f"earn:{key}")
+        member, first_id = await _lock_member_and_key(
+            conn, member_id, f"earn:{key}", with_referrer=True
+        )
         if first_id is not None:
             raise _Reject(None)
         now = clock.now()
@@ -160,43 +157,35 @@ async def earn_for_purchase(
             points_awarded=quote.points,
             created_at=now,
         )
-        steps = [_sql.insert("purchase", _sql.columns(purchase))]
+        journal = Journal(conn)
+        journal.insert(purchase)
         upgraded = None
         if _may_upgrade(rules, member.tier):
             # the upgrade counts this purchase, so it is decided before the entry is written
-            [[row]] = await _sql.batch(conn, steps)
-            purchase.id, steps = row["id"], []
+            await journal.flush()
             upgraded = await tiers.upgrade_after_earn(
                 conn, member, rules, now, pending_points=quote.points
             )
-        breakdown = quote.to_json() | {"tier": tier_before, "upgraded_to": upgraded}
-        entry, values = _entry_row(
-            member.id,
-            EntryKind.EARN,
+        entry = await credit(
+            conn,
+            member,
             quote.points,
-            member.balance + quote.points,
-            f"earn:{key}",
-            now,
-            {
-                "rule_version_id": version_id,
-                "breakdown": breakdown,
-                "actor_telegram_id": staff_telegram_id,
-                "channel": channel,
-            },
+            kind=EntryKind.EARN,
+            key=f"earn:{key}",
+            expires_at=expiry_for(now, rules.expiry, tz),
+            now=now,
+            journal=journal,
+            last_purchase_at=now,
+            links={"purchase_id": ("(SELECT id FROM purchase WHERE idempotency_key = ?)", [key])},
+            rule_version_id=version_id,
+            breakdown=quote.to_json() | {"tier": tier_before, "upgraded_to": upgraded},
+            actor_telegram_id=staff_telegram_id,
+            channel=channel,
         )
-        by_key = ("(SELECT id FROM purchase WHERE idempotency_key = ?)", [key])
-        before = member.balance
-        steps += [
-            _balance_step(member.id, quote.points, last_purchase_at=now),
-            *_credit_steps(
-                entry, values, before, expiry_for(now, rules.expiry, tz), {"purchase_id": by_key}
-            ),
-        ]
-        member.balance, member.last_purchase_at = entry.balance_after, now
+        member.last_purchase_at = now
         if member.telegram_id and member.notifications_enabled:
-            # the receipt rides in the same batch (it names no id the batch assigns)
-            steps.append(
-                outbox.enqueue_step(
+            journal.insert(
+                outbox.new_message(
                     chat_id=member.telegram_id,
                     template="till-receipt-member",
                     args=receipt_args(member, purchase, quote, upgraded, rules),
@@ -204,15 +193,11 @@ async def earn_for_purchase(
                     member=member,
                 )
             )
-        steps += webhooks.emit_steps(
+        for step in webhooks.emit_steps(  # the webhook event commits with the purchase
             "purchase.recorded", purchase_event(member, purchase), member_id=member.id
-        )
-        done = await _sql.batch(conn, steps)
-        if purchase.id is None:
-            purchase.id, done = done[0][0]["id"], done[1:]
-        _check_moved(member.id, done[0], entry.balance_after)
-        entry.id, entry.purchase_id = done[1][0]["id"], purchase.id  # type: ignore[attr-defined]
-        purchase._saved_in_db = entry._saved_in_db = True
+        ):
+            journal.also(step)
+        await journal.flush()  # purchase (unless written above), balance, entry, lot, receipt
         await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
         return PurchaseRecorded(
             purchase_id=purchase.id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from models import _sql, clock, tokens, webhooks
+from models import _sql, clock, locks, tokens, webhooks
 from models.db import write_transaction
 from models.results import ExpiryRun
 
@@ -27,13 +27,19 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
     prefix = f"expire:{run}:"
     due = "l.expires_at <= ? AND l.remaining > 0"
     async with write_transaction() as conn:
+        scope: list[Any] = []
         if _sql.pg():
-            await _sql.rows(
+            # every due member, ascending id, before anything else (models.locks); each
+            # later statement sees a new snapshot (READ COMMITTED), so it keeps to these
+            # members: a lot another member gains meanwhile is left for the next sweep
+            locked = await _sql.rows(
                 conn,
                 "SELECT id FROM member WHERE id IN (SELECT l.member_id FROM point_lot l"
-                f" WHERE {due}) ORDER BY id FOR UPDATE",
+                f" WHERE {due}) ORDER BY id" + locks.row_lock(),
                 now,
             )
+            due += " AND l.member_id = ANY(?)"
+            scope = [[row["id"] for row in locked]]
         await _sql.execute(
             conn,
             "INSERT INTO ledger_entry (member_id, kind, points, balance_after,"
@@ -45,6 +51,7 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
             prefix,
             now,
             now,
+            *scope,
         )
         await _sql.execute(
             conn,
@@ -54,6 +61,7 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
             f" WHERE {due}",
             prefix,
             now,
+            *scope,
         )
         in_run = "e.idempotency_key >= ? AND e.idempotency_key < ?"
         end = prefix[:-1] + ";"  # ';' sorts right after ':'
@@ -65,9 +73,7 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
             end,
         )
         await _sql.execute(
-            conn,
-            "UPDATE point_lot SET remaining = 0 WHERE expires_at <= ? AND remaining > 0",
-            now,
+            conn, f"UPDATE point_lot AS l SET remaining = 0 WHERE {due}", now, *scope
         )
         await webhooks.emit_expired(conn, prefix, end, now)
         row = await _sql.one(

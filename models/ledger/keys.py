@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from models.db import write_transaction
+from models import group_commit
 from models.tables import LedgerEntry
 
 T = TypeVar("T")
@@ -34,7 +34,8 @@ async def run_keyed(
     *,
     attempts: int = 3,
 ) -> T:
-    """Run ``op`` in one write transaction; a race on a unique key answers ``replay()``.
+    """Run ``op`` in one write transaction (on SQLite in a savepoint of a group commit, see
+    :mod:`models.group_commit`); a race on a unique key answers ``replay()``.
 
     ``op`` may raise :class:`_Reject` to roll back and answer a rejection. A unique
     violation that is not explained by the idempotency key (a random code collided)
@@ -42,8 +43,7 @@ async def run_keyed(
     """
     for attempt in range(attempts):
         try:
-            async with write_transaction() as conn:
-                return await op(conn)
+            return await group_commit.run(op)
         except _Reject as rejected:
             return rejected.result
         except IntegrityError:

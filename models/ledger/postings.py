@@ -3,8 +3,10 @@
 Lock the member, move the balance, append entries, open lots and draw from them
 (:func:`credit`, :func:`debit`, :func:`credit_back`), queue a notice. Every operation in
 this package, and the voucher and coupon operations, compose these, so the ledger's
-invariants have one home. :func:`_resolve_rules` (the rule set an operation runs under)
-lives here because earning, bonuses and refunds all need it.
+invariants have one home; the statements of the keyed (hot) paths are queued on a
+:class:`~models.ledger.journal.Journal`, the one home of low-level writing.
+:func:`_resolve_rules` (the rule set an operation runs under) lives here because
+earning, bonuses and refunds all need it.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, outbox, rule_versions
+from models import _sql, locks, outbox, rule_versions
 from models.config import RuleSet
+from models.ledger.journal import Journal
 from models.ledger.keys import _Reject
 from models.results import InsufficientPoints, UnknownMember
 from models.tables import EntryKind, LedgerEntry, LotDraw, Member, PointLot
@@ -34,32 +37,37 @@ async def _resolve_rules(
 
 
 async def lock_member(conn: BaseDBAsyncClient, member_id: int) -> Member:
-    """The live member row, locked for this transaction, or a rejection."""
+    """The live member row, locked for this transaction (step 1 of :mod:`models.locks`),
+    or a rejection."""
     member, _ = await _lock_member_and_key(conn, member_id, None)
     return member
 
 
 async def _lock_member_and_key(
-    conn: BaseDBAsyncClient, member_id: int, key: str | None
+    conn: BaseDBAsyncClient, member_id: int, key: str | None, *, with_referrer: bool = False
 ) -> tuple[Member, int | None]:
     """Lock the live member row and, in the same statement, look ``key`` up.
 
     The second value is the id of the entry already written under ``key`` (a retry that
-    lost the race to the pre-transaction lookup), else ``None``.
+    lost the race to the pre-transaction lookup), else ``None``. ``with_referrer`` locks
+    the member's referrer too while its referral bonus is unpaid (an earn may pay it), so
+    both members are locked in the one global order (ascending id).
     """
     lookup = "(SELECT e.id FROM ledger_entry e WHERE e.idempotency_key = ?)" if key else "NULL"
-    row = await _sql.one(
+    rows = await locks.members(
         conn,
-        f"SELECT m.*, {lookup} AS first_id FROM member m WHERE m.id = ?" + _sql.for_update(),
-        *([key] if key else []),
-        member_id,
+        [member_id],
+        referrer_of=member_id if with_referrer else None,
+        columns=f"m.*, {lookup} AS first_id",
+        params=[key] if key else [],
     )
+    row = rows.get(member_id)
     if row is None or row["deleted_at"] is not None:
         raise _Reject(UnknownMember(member_id))
-    return Member._init_from_db(**row), row["first_id"]
+    return _sql.model_from_row(Member, row), row["first_id"]
 
 
-def _entry_row(
+def _entry(
     member_id: int,
     kind: EntryKind,
     points: int,
@@ -67,9 +75,9 @@ def _entry_row(
     key: str | None,
     now: datetime,
     fields: Mapping[str, Any],
-) -> tuple[LedgerEntry, dict[str, Any]]:
-    """The entry (unsaved) and its column values, encoded the way Tortoise stores them."""
-    entry = LedgerEntry(
+) -> LedgerEntry:
+    """An entry, not yet written (a :class:`Journal` writes it)."""
+    return LedgerEntry(
         member_id=member_id,
         kind=kind,
         points=points,
@@ -78,85 +86,6 @@ def _entry_row(
         created_at=now,
         **fields,
     )
-    return entry, _sql.columns(entry)
-
-
-def _balance_step(
-    member_id: int, delta: int, *, require: int | None = None, last_purchase_at: Any = None
-) -> _sql.Step:
-    """Add ``delta`` to the balance; with ``require``, only if ``balance >= require``."""
-    sets = "balance = balance + ?"
-    params: list[Any] = [delta]
-    if last_purchase_at is not None:
-        sets += ", last_purchase_at = ?"
-        params.append(last_purchase_at)
-    sql = f"UPDATE member SET {sets} WHERE id = ?"
-    params.append(member_id)
-    if require is not None:
-        sql += " AND balance >= ?"
-        params.append(require)
-    return sql + " RETURNING balance", params
-
-
-_BY_KEY = "(SELECT id FROM ledger_entry WHERE idempotency_key = ?)"
-
-
-def _credit_steps(
-    entry: LedgerEntry,
-    values: dict[str, Any],
-    balance_before: int,
-    expires_at: datetime | None,
-    exprs: Mapping[str, _sql.Step] | None = None,
-) -> list[_sql.Step]:
-    """Insert a keyed credit's entry, its lot and any debt repayment (no Python between)."""
-    assert entry.idempotency_key is not None
-    points, key, now = entry.points, entry.idempotency_key, entry.created_at
-    steps = [_sql.insert("ledger_entry", values, exprs)]
-    if points > 0:
-        repay = min(points, max(0, -balance_before))
-        steps.append(
-            (
-                "INSERT INTO point_lot (member_id, entry_id, points, remaining, expires_at,"
-                f" created_at) VALUES (?, {_BY_KEY}, ?, ?, ?, ?)",
-                [values["member_id"], key, points, points - repay, expires_at, now],
-            )
-        )
-        if repay:
-            steps.append(
-                (
-                    "INSERT INTO lot_draw (entry_id, lot_id, points) SELECT l.entry_id, l.id, ?"
-                    f" FROM point_lot l WHERE l.member_id = ? AND l.entry_id = {_BY_KEY}",
-                    [-repay, values["member_id"], key],
-                )
-            )
-    return steps
-
-
-def _draw_steps(member_id: int, key: str, points: int) -> list[_sql.Step]:
-    """Set-based earliest-expiry-first draw of ``points`` for the entry keyed ``key``.
-
-    Both statements see the lots as they were (the member row is locked), so the draws
-    written and the remainders taken agree.
-    """
-    take = (
-        "SELECT id, CASE WHEN remaining < need THEN remaining ELSE need END AS take FROM ("
-        " SELECT id, remaining, CAST(? AS BIGINT) - COALESCE(CAST(SUM(remaining) OVER ("
-        "  ORDER BY expires_at IS NULL, expires_at, id"
-        "  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS BIGINT), 0) AS need"
-        " FROM point_lot WHERE member_id = ? AND remaining > 0) AS p"
-    )
-    return [
-        (
-            f"INSERT INTO lot_draw (entry_id, lot_id, points) SELECT {_BY_KEY}, t.id, -t.take"
-            f" FROM ({take}) AS t WHERE t.take > 0 RETURNING points",
-            [key, points, member_id],
-        ),
-        (
-            f"UPDATE point_lot SET remaining = remaining - t.take FROM ({take}) AS t"
-            " WHERE t.id = point_lot.id AND t.take > 0",
-            [points, member_id],
-        ),
-    ]
 
 
 async def _move_balance(
@@ -288,24 +217,16 @@ async def debit(
             raise _Reject(
                 InsufficientPoints(short_by=points - member.balance, balance=member.balance)
             )
-        entry, values = _entry_row(
-            member.id, kind, -points, member.balance - points, key, now, fields
-        )
-        moved, inserted, drawn, _ = await _sql.batch(
-            conn,
-            [
-                _balance_step(member.id, -points, require=points),
-                _sql.insert("ledger_entry", values),
-                *_draw_steps(member.id, key, points),
-            ],
-        )
-        _check_moved(member.id, moved, entry.balance_after)
-        entry.id, balance = inserted[0]["id"], entry.balance_after
-        taken = -sum(int(r["points"]) for r in drawn)
+        entry = _entry(member.id, kind, -points, member.balance - points, key, now, fields)
+        journal = Journal(conn)
+        journal.move_balance(member.id, -points, require=points, expect=entry.balance_after)
+        journal.insert(entry)
+        drawn = journal.draw_lots(member.id, key, points)
+        await journal.flush()
+        balance, taken = entry.balance_after, drawn.points
     if taken != points:
         raise RuntimeError(f"member {member.id}: lots hold less than the balance")
     member.balance = balance
-    entry._saved_in_db = True
     return entry
 
 
@@ -318,36 +239,41 @@ async def credit(
     key: str | None,
     expires_at: datetime | None,
     now: datetime,
+    journal: Journal | None = None,
+    last_purchase_at: datetime | None = None,
+    links: Mapping[str, _sql.Step] | None = None,
     **fields: Any,
 ) -> LedgerEntry:
     """Add ``points`` (>= 0) as a new lot (repaying any debt first).
 
-    Keyed credits run as one batch (balance update, entry, lot, repayment draw).
+    A keyed credit is queued on a :class:`Journal` (balance, entry, lot, repayment) and
+    sent in one flush; given the caller's ``journal`` it rides in the caller's flush
+    (``entry.id`` is set then), and ``links`` name rows of that flush (column → SQL).
     """
     before = member.balance
-    if key is None:
+    if key is None:  # written at once (no journal, so no links either)
+        assert journal is None and last_purchase_at is None and not links
         balance = await _move_balance(conn, member.id, points)
         assert balance is not None
         entry = await _new_entry(conn, member.id, kind, points, balance, key, now, **fields)
         if points > 0:
             await _new_lot(conn, entry, points, before, expires_at, now)
     else:
-        entry, values = _entry_row(member.id, kind, points, before + points, key, now, fields)
-        moved, inserted, *_ = await _sql.batch(
-            conn,
-            [_balance_step(member.id, points), *_credit_steps(entry, values, before, expires_at)],
+        entry = _entry(member.id, kind, points, before + points, key, now, fields)
+        writes = journal or Journal(conn)
+        writes.move_balance(
+            member.id, points, expect=entry.balance_after, last_purchase_at=last_purchase_at
         )
-        _check_moved(member.id, moved, entry.balance_after)
-        entry.id, balance = inserted[0]["id"], entry.balance_after
-        entry._saved_in_db = True
+        writes.insert(entry, **(links or {}))
+        if points > 0:
+            writes.open_lot(
+                member.id, key, points, balance_before=before, expires_at=expires_at, now=now
+            )
+        if journal is None:
+            await writes.flush()
+        balance = entry.balance_after
     member.balance = balance
     return entry
-
-
-def _check_moved(member_id: int, moved: list[dict[str, Any]], expected: int) -> None:
-    """The balance UPDATE matched and landed where the locked row said it would."""
-    if not moved or int(moved[0]["balance"]) != expected:
-        raise RuntimeError(f"member {member_id}: balance changed under its lock")
 
 
 async def credit_back(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import clock, tokens, webhooks
+from models import clock, locks, tokens, webhooks
 from models.ledger.keys import _entry_by_key, _Reject, check_key, run_keyed
 from models.ledger.postings import (
     _draw_lots,
@@ -122,7 +122,7 @@ async def refund(
         member = await lock_member(conn, found.member_id)  # type: ignore[attr-defined]
         if await Refund.filter(idempotency_key=key).using_db(conn).exists():
             raise _Reject(None)
-        purchase = await Purchase.filter(id=found.id).select_for_update().using_db(conn).get()
+        purchase = await locks.purchase(conn, found.id)
         refundable = purchase.amount_minor - purchase.refunded_minor
         if amount_minor > refundable:
             raise _Reject(RefundExceedsPurchase(refundable_minor=refundable))

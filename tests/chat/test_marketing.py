@@ -112,7 +112,7 @@ async def test_reward_with_photo_then_coupons_claimed_by_deep_link(rig: Rig) -> 
     await mia.send("/coupons")
     await mia.press("Cookie")
     await mia.send("0")
-    assert "from 1 to 10,000" in mia.last_text
+    assert "from 1 to 100,000" in mia.last_text
     await mia.send("5")
     assert "Generate 5 coupons" in mia.last_text and not [m for m in mia.messages if m.document]
     await mia.press("Confirm")

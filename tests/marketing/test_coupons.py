@@ -35,7 +35,7 @@ async def test_batch_of_1000_unique_codes(store: str) -> None:
     assert len({c.code for c in rows}) == 1000 and len({c.token for c in rows}) == 1000
     assert all(len(c.token) >= 22 for c in rows)  # 128 bits
     assert await coupons.generate_batch(r.id, 0, actor_telegram_id=7) == InvalidBatchSize()
-    assert await coupons.generate_batch(r.id, 10_001, actor_telegram_id=7) == InvalidBatchSize()
+    assert await coupons.generate_batch(r.id, 100_001, actor_telegram_id=7) == InvalidBatchSize()
     unknown = await coupons.generate_batch(999, 5, actor_telegram_id=7)
     assert isinstance(unknown, RewardUnavailable)
 
@@ -97,3 +97,25 @@ async def test_csv_and_sheet(store: str) -> None:
     assert kind == "png" and sheet.startswith(b"\x89PNG")
     kind, sheet = await asyncio.to_thread(coupons.render_sheet, items, "Cookie")
     assert kind == "pdf" and sheet.startswith(b"%PDF")
+
+
+async def test_codes_colliding_with_older_batches_are_replaced(store: str, monkeypatch) -> None:
+    """39-bit codes collide somewhere in a big table: the batch skips and tops them up."""
+    r = await reward()
+    first = await coupons.generate_batch(r.id, 3, actor_telegram_id=7)
+    assert isinstance(first, BatchCreated)
+    old = [c.code for c in await coupons.coupons_of(first.batch_id)]
+    real = coupons.tokens.human_codes
+    rounds: list[int] = []
+
+    def colliding(n: int) -> list[str]:
+        rounds.append(n)
+        return (old + real(n))[:n] if len(rounds) == 1 else real(n)
+
+    monkeypatch.setattr(coupons.tokens, "human_codes", colliding)
+    batch = await coupons.generate_batch(r.id, 5, actor_telegram_id=7)
+    assert isinstance(batch, BatchCreated)
+    assert rounds == [5, 3]  # three codes were taken: a second round made them up
+    mine = [c.code for c in await coupons.coupons_of(batch.batch_id)]
+    assert len(set(mine)) == 5 and not set(mine) & set(old)
+    assert await Coupon.all().count() == 8

@@ -8,13 +8,17 @@ again would show up as a balance mismatch or a spend that should have been refus
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import clock, ledger
+from models import clock, group_commit, ledger
 from models.config import ExpiryPolicy, Tiers
 from models.results import Credited, InsufficientPoints, PurchaseRecorded, Refunded, Spent
 from models.tables import Member, Purchase
@@ -82,30 +86,52 @@ ops = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=ops)
-async def test_random_operations_keep_the_invariant(store: str, steps: list[tuple]) -> None:
+@pytest.mark.parametrize("together", [1, 3])
+async def test_random_operations_keep_the_invariant(
+    store: str, together: int, steps: list[tuple]
+) -> None:
+    """``together`` members run every step at once: with 3, group commit is forced on and
+    each step's calls share one transaction (one savepoint each), on both databases."""
+    group_commit.configure(True if together > 1 else None)
+    try:
+        await _run_steps(together, steps)
+    finally:
+        group_commit.configure(None)
+
+
+async def _run_steps(together: int, steps: list[tuple]) -> None:
     clock.freeze(START)
-    m = await member()
+    ids = [(await member()).id for _ in range(together)]
     model = Model()
+
+    async def each(i: int, call: Callable[..., Awaitable[Any]], *args: Any, **kw: Any) -> Any:
+        """``call(member_id, *args, idempotency_key=…, **kw)`` for every member at once;
+        they must all answer alike."""
+        results = await asyncio.gather(
+            *(call(mid, *args, idempotency_key=f"{mid}-{i}", **kw) for mid in ids)
+        )
+        assert len({_shape(r) for r in results}) == 1, results
+        return results[0]
+
+    async def refund(mid: int, pkey: str, want: int, *, idempotency_key: str) -> Any:
+        purchase = await Purchase.get(idempotency_key=f"{mid}-{pkey}")
+        return await ledger.refund(purchase.id, want, idempotency_key=idempotency_key)
+
     for i, step in enumerate(steps):
-        key = f"{m.id}-{i}"
         now = clock.now()
         kind = step[0]
         if kind == "earn":
-            got = await ledger.earn_for_purchase(
-                m.id, step[1], "CNY", idempotency_key=key, rules=RULES
-            )
+            got = await each(i, ledger.earn_for_purchase, step[1], "CNY", rules=RULES)
             assert isinstance(got, PurchaseRecorded)
             assert got.points == step[1] // 100
-            model.credit(got.points, ledger.expiry_for(now, RULES.expiry), key)
-            model.purchases[key] = [step[1], got.points, 0, 0]
+            model.credit(got.points, ledger.expiry_for(now, RULES.expiry), str(i))
+            model.purchases[str(i)] = [step[1], got.points, 0, 0]
         elif kind in ("spend", "adjust") and (kind == "spend" or step[1] < 0):
             n = abs(step[1])
             if kind == "spend":
-                got = await ledger.spend(m.id, n, idempotency_key=key, reason="p")
+                got = await each(i, ledger.spend, n, reason="p")
             else:
-                got = await ledger.adjust(
-                    m.id, -n, reason="p", actor_telegram_id=1, idempotency_key=key, rules=RULES
-                )
+                got = await each(i, ledger.adjust, -n, reason="p", actor_telegram_id=1, rules=RULES)
             if model.balance >= n:
                 assert isinstance(got, Spent), (got, model.balance)
                 model.draw(n)
@@ -114,21 +140,18 @@ async def test_random_operations_keep_the_invariant(store: str, steps: list[tupl
                 assert isinstance(got, InsufficientPoints)
         elif kind in ("adjust", "bonus"):
             if kind == "adjust":
-                got = await ledger.adjust(
-                    m.id, step[1], reason="p", actor_telegram_id=1, idempotency_key=key, rules=RULES
+                got = await each(
+                    i, ledger.adjust, step[1], reason="p", actor_telegram_id=1, rules=RULES
                 )
             else:
-                got = await ledger.grant_bonus(
-                    m.id, step[1], idempotency_key=key, reason="p", rules=RULES
-                )
+                got = await each(i, ledger.grant_bonus, step[1], reason="p", rules=RULES)
             assert isinstance(got, Credited)
             model.credit(step[1], ledger.expiry_for(now, RULES.expiry))
         elif kind == "refund" and model.purchases:
             pkey = sorted(model.purchases)[step[1] % len(model.purchases)]
             amount, pts, refunded, reversed_ = model.purchases[pkey]
-            purchase = await Purchase.get(idempotency_key=pkey)
             want = min(step[2], amount - refunded) or 1
-            got = await ledger.refund(purchase.id, want, idempotency_key=key)
+            got = await each(i, refund, pkey, want)
             if refunded + want > amount:
                 assert not isinstance(got, Refunded)
             else:
@@ -144,5 +167,12 @@ async def test_random_operations_keep_the_invariant(store: str, steps: list[tupl
         elif kind == "expire":
             await ledger.expire_due()
             model.expire(now)
-        assert (await Member.get(id=m.id)).balance == model.balance, (i, step)
+        for mid in ids:
+            assert (await Member.get(id=mid)).balance == model.balance, (i, step)
         await assert_consistent()
+
+
+def _shape(result: Any) -> tuple:
+    """What must be equal across members: the kind of answer and its numbers."""
+    numbers = ("points", "balance", "points_reversed", "short_by")
+    return (type(result).__name__, *(getattr(result, k, None) for k in numbers))
