@@ -37,3 +37,24 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def kind(update: Update) -> str:
+    """Which field the update carries (``message``, ``callback_query``…)."""
+    return next((name for name in Update.ALL_TYPES if getattr(update, name, None)), "unknown")
+
+
+def describe(update: object) -> str:
+    """An update for the log: its id and kind, nothing a person wrote."""
+    if isinstance(update, Update):
+        return f"update {update.update_id} ({kind(update)})"
+    return type(update).__name__
+
+
+def chat_key(update: Update) -> str:
+    """What orders processing in the inbox: the chat, else the user, else the update alone."""
+    if update.effective_chat is not None:
+        return f"c{update.effective_chat.id}"
+    if update.effective_user is not None:
+        return f"u{update.effective_user.id}"
+    return f"x{update.update_id}"

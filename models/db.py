@@ -7,6 +7,8 @@ Schema changes are Tortoise migrations in the top-level ``migrations`` package.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,13 +43,25 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite://")
 
 
+def _private_file(path: Path) -> None:
+    """Create the data folder 0700 and the database file 0600 before SQLite opens it.
+
+    SQLite creates its ``-wal``/``-shm`` files with the database file's permissions, so
+    members' data is never readable by other local users.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     """Tortoise's configuration dict for a database URL."""
     if is_sqlite(url):
         parts = urlsplit(url)
         path = (parts.netloc + parts.path) or ":memory:"
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         credentials: dict[str, Any] = {"file_path": path, **SQLITE_PRAGMAS}
         credentials.update(dict(parse_qsl(parts.query)))
         connection: dict[str, Any] | str = {

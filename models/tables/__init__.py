@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.tables.instances import InboxUpdate, SendPace, SharedSecret
 from models.tables.ledger import (
     EntryKind,
     LedgerEntry,
@@ -44,6 +45,7 @@ __all__ = [
     "CouponBatch",
     "EntryKind",
     "IdempotencyRecord",
+    "InboxUpdate",
     "JobRun",
     "LedgerEntry",
     "LotDraw",
@@ -57,6 +59,8 @@ __all__ = [
     "Role",
     "RuleVersion",
     "SchedulerLease",
+    "SendPace",
+    "SharedSecret",
     "StaffInvite",
     "StaffRole",
     "TierChange",
