@@ -1,8 +1,9 @@
 """A Telegram Bot API emulator on loopback HTTP, and players that talk to the bot through it.
 
 The real python-telegram-bot Application runs unchanged against it (tests, benchmarks, the
-sandbox mode); see `server` for the emulated behaviour and quiescence, `players` for the
-conversation API.
+sandbox mode); see `server` for quiescence and the mixins it is made of (`messages`, `files`,
+`callbacks`, `updates`, `menus`, `faults`, `people`, `settle`, on the state declared in `core`)
+for the emulated behaviour, `players` for the conversation API.
 
     async with BotApiEmulator() as emu:
         app = emu.application_builder().concurrent_updates(emu.update_processor()).build()

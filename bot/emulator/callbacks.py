@@ -1,0 +1,56 @@
+"""Callback queries: a user presses an inline button, the bot answers the query once."""
+
+from __future__ import annotations
+
+from bot.emulator.core import EmulatorState, api_method
+from bot.emulator.protocol import ApiError, Params
+from bot.emulator.state import (
+    CallbackRecord,
+    ChatMessage,
+)
+
+
+class CallbacksMixin(EmulatorState):
+    """Inline button presses (callback queries) and answerCallbackQuery."""
+
+    def user_callback(
+        self, user_id: int, message: ChatMessage, data: str
+    ) -> tuple[CallbackRecord, int]:
+        """The user presses an inline button carrying `data` on `message`."""
+        chat = self._chat(user_id)
+        record = CallbackRecord(
+            str(next(self._query_counter) + 4_000_000_000_000_000), user_id, message, data
+        )
+        self.callbacks[record.id] = record
+        query = {
+            "id": record.id,
+            "from": chat.user.to_api(),
+            "message": message.to_api(),
+            "chat_instance": str(-(user_id * 7919 % 10**12)),
+            "data": data,
+        }
+        return record, self.inject_update({"callback_query": query})
+
+    @api_method("answerCallbackQuery")
+    async def _answer_callback_query(self, p: Params) -> bool:
+        record = self.callbacks.get(p.get_str("callback_query_id") or "")
+        if record is None or record.answered:
+            raise ApiError.bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        text = p.get_str("text")
+        if text is not None and len(text) > 200:
+            raise ApiError.bad_request("MESSAGE_TOO_LONG")
+        record.answered, record.text = True, text or None
+        record.show_alert, record.url = p.get_bool("show_alert"), p.get_str("url")
+        self._publish(
+            lambda: {
+                "type": "callback_answer",
+                "chat_id": record.user_id,
+                "message": record.message.to_page(),
+                "text": record.text,
+                "show_alert": record.show_alert,
+                "url": record.url,
+            }
+        )
+        return True
