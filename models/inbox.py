@@ -39,16 +39,16 @@ class Claimed:
 
 async def store(update_id: int, chat_key: str, payload: str) -> bool:
     """Keep the update; ``False`` if it was already stored (a redelivery)."""
-    count = await _sql.execute(
+    rows = await _sql.rows(
         connection(),
         "INSERT INTO inbox_update (update_id, chat_key, payload, received_at, attempts)"
-        " VALUES (?, ?, ?, ?, 0) ON CONFLICT (update_id) DO NOTHING",
+        " VALUES (?, ?, ?, ?, 0) ON CONFLICT (update_id) DO NOTHING RETURNING id",
         update_id,
         chat_key,
         payload,
         clock.now(),
     )
-    return count > 0
+    return bool(rows)
 
 
 async def claim(holder: str, limit: int, lease: timedelta) -> list[Claimed]:
