@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,15 @@ async def until(condition: Callable[[], bool], within: float, every: float = 0.0
             if condition():
                 return
             await asyncio.sleep(every)
+
+
+async def until_true(check: Callable[[], Awaitable[bool]], within: float) -> None:
+    """Wait until ``await check()`` holds (the instances write what it reads)."""
+    async with asyncio.timeout(within):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.05)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from bot.emulator import BotApiEmulator
 from models import db
 from models.outbox import enqueue
 from models.tables import OutboxMessage, OutboxStatus, SchedulerLease
-from tests.instances.cluster import Cluster, until
+from tests.instances.cluster import Cluster, until, until_true
 
 RECEIPTS = 90
 DUPLICATE_WINDOW = 8
@@ -41,6 +41,11 @@ async def test_receipts_survive_two_kills_without_a_429(cluster: Cluster) -> Non
     emu.enforce_limits(global_per_s=30, per_chat_per_s=1)
     await db.open_store(cluster.database_url, apply_migrations=False)
     chats = await _queue_receipts(emu, RECEIPTS)
+    cashier = emu.player(7002, "Cashier")
+    asked = time.monotonic()
+    await cashier.send("/help")  # a person talks to the bot in the middle of the burst
+    await until(lambda: any(m.outgoing for m in cashier.transcript), 30)
+    reply_took = time.monotonic() - asked
 
     await until(lambda: sum(1 for n in _received(emu, chats).values() if n) >= RECEIPTS // 3, 60)
     sender = (await SchedulerLease.get(name="sender")).holder
@@ -55,9 +60,15 @@ async def test_receipts_survive_two_kills_without_a_429(cluster: Cluster) -> Non
     received = _received(emu, chats)
     assert set(received) == set(chats) and all(received.values())
     twice = sum(n - 1 for n in received.values())
+    print(f"receipts delivered twice after two kill -9: {twice}")
     assert twice <= DUPLICATE_WINDOW, twice
     assert emu.stats.too_many_requests == 0
-    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == RECEIPTS
+    assert reply_took < 3.0, reply_took  # not behind the 3 s of receipts
+
+    async def all_recorded() -> bool:
+        return await OutboxMessage.filter(status=OutboxStatus.SENT).count() == RECEIPTS
+
+    await until_true(all_recorded, 10)
     health = await cluster.health(survivor)
     assert health["instance"] == survivor.name and "sender" in health["leases"]
     assert time.monotonic() - killed_at < 60
@@ -76,3 +87,23 @@ async def test_a_member_talks_to_three_instances_in_order(cluster: Cluster) -> N
     healths = [await cluster.health(i) for i in cluster.instances]
     assert sorted(h["instance"] for h in healths) == ["i0", "i1", "i2"]
     assert all(h["inbox"]["pending"] == 0 for h in healths)
+
+
+async def test_one_poller_and_a_takeover_when_it_dies(cluster: Cluster) -> None:
+    """Polling mode: exactly one instance polls; kill -9 it and another polls within 10 s."""
+    emu = cluster.emu
+    await cluster.start(2, JIFEN_BOT__MODE="polling")
+    alice = emu.player(7003, "Alice")
+    await alice.send("/help")
+    await until(lambda: len([m for m in alice.transcript if m.outgoing]) == 1, 30)
+    healths = {i.name: await cluster.health(i) for i in cluster.instances}
+    pollers = [name for name, h in healths.items() if "poller" in h["leases"]]
+    assert len(pollers) == 1
+    dead = next(i for i in cluster.instances if i.name == pollers[0])
+    dead.kill()
+    killed_at = time.monotonic()
+    await alice.send("/help")
+    await until(lambda: len([m for m in alice.transcript if m.outgoing]) == 2, 30)
+    survivor = next(i for i in cluster.instances if i.alive)
+    assert "poller" in (await cluster.health(survivor))["leases"]
+    assert time.monotonic() - killed_at < 10
