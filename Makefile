@@ -1,11 +1,12 @@
 # make run   - create the environment, migrate, start the bot (sandbox without JIFEN_BOT__TOKEN)
 # make test  - lint and the whole test suite
+# make demo  - the sandbox with a demo catalogue, campaign and shoppers
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +16,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/jifen run
+
+demo: $(STAMP)
+	$(BIN)/jifen sandbox --demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # eight INFO lines per start
     try:
         settings = load_settings(args.config)
     except SettingsError as exc:

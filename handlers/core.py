@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import html
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 
 from handlers.context import JifenContext
 from handlers.registry import Command, Feature, commands_for, reply, router
+from models import staff
+from models.tables import Role
 
 
 async def start(update: Update, context: JifenContext) -> None:
@@ -21,11 +26,36 @@ async def start(update: Update, context: JifenContext) -> None:
         await help_command(update, context)
 
 
+HELP_SECTIONS: tuple[Role | None, ...] = (Role.STAFF, Role.MARKETER, Role.ADMIN, None)
+"""Staff read the till first; their member commands come last."""
+
+
 async def help_command(update: Update, context: JifenContext) -> None:
-    """``/help``: what this person can do, from the same table that builds their menu."""
-    commands = commands_for(context.bot_data["features"], context.role, context.lang)
-    lines = [f"/{c.command} — {c.description}" for c in commands]
-    await reply(update, context.t("core-help", commands="\n".join(lines)))
+    """``/help``: what this person can do, from the same table that builds their menu,
+    grouped by role (the till first) with the cashier's routine for staff."""
+    role, t = context.role, context.t
+    if role is None:
+        commands = commands_for(context.bot_data["features"], None, context.lang)
+        await reply(update, t("core-help", commands=_lines(commands)))
+        return
+    parts = [t("core-help-routine")]
+    for section in HELP_SECTIONS:
+        if not staff.may(role, section):
+            continue
+        commands = [
+            BotCommand(c.name, t(c.description))
+            for f in context.bot_data["features"]
+            for c in f.commands
+            if c.in_menu and c.role == section
+        ]
+        if commands:
+            title = t(f"core-help-section-{section.value if section else 'member'}")
+            parts.append(f"<b>{title}</b>\n{_lines(commands)}")
+    await reply(update, "\n\n".join(parts), parse_mode=ParseMode.HTML)
+
+
+def _lines(commands: list[BotCommand]) -> str:
+    return "\n".join(f"/{c.command} — {html.escape(c.description)}" for c in commands)
 
 
 FEATURE = Feature(

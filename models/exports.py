@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from models import audit
+from models import audit, rule_versions, tiers
 from models.config import Currency
 from models.reports import Period, Sql, as_int
 from models.segments import SEGMENT_KEYS, iter_segments
@@ -59,7 +59,7 @@ class Col:
 
     key: str
     sql: str
-    kind: str = "text"  # text | int | money | time | bool | names
+    kind: str = "text"  # text | int | money | time | bool | names | entry | status | tier
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ SOURCES: dict[ExportKind, Source] = {
             Col("reports-col-id", "e.id", "int"),
             Col("reports-col-time", "e.created_at", "time"),
             Col("reports-col-member", "m.code"),
-            Col("reports-col-kind", "e.kind"),
+            Col("reports-col-kind", "e.kind", "entry"),
             Col("reports-col-points", "e.points", "int"),
             Col("reports-col-balance", "e.balance_after", "int"),
             Col("reports-col-receipt", "p.receipt_code"),
@@ -123,7 +123,7 @@ SOURCES: dict[ExportKind, Source] = {
             Col("reports-col-username", "m.username"),
             Col("reports-col-phone", "m.phone"),
             Col("reports-col-language", "m.language"),
-            Col("reports-col-tier", "m.tier"),
+            Col("reports-col-tier", "m.tier", "tier"),
             Col("reports-col-balance", "m.balance", "int"),
             Col("reports-col-opt-in", "m.marketing_opt_in", "bool"),
             Col("reports-col-reachable", "m.reachable", "bool"),
@@ -141,7 +141,7 @@ SOURCES: dict[ExportKind, Source] = {
             Col("reports-col-voucher", "v.code"),
             Col("reports-col-member", "m.code"),
             Col("reports-col-reward", "r.names", "names"),
-            Col("reports-col-status", "v.status"),
+            Col("reports-col-status", "v.status", "status"),
             Col("reports-col-points", "v.cost_points", "int"),
             Col("reports-col-issued", "v.issued_at", "time"),
             Col("reports-col-valid-until", "v.valid_until", "time"),
@@ -179,6 +179,7 @@ class _Presenter:
     tz: ZoneInfo
     currency: Currency
     language: str
+    tier_names: dict[str, str]
 
     def time(self, value: Any) -> datetime | None:
         if value is None:
@@ -211,6 +212,14 @@ class _Presenter:
             return self.names(value)
         if kind == "int":
             return None if value is None else int(value)
+        if value is None:
+            return value
+        if kind == "entry":  # stored enum values are shown in the reader's words
+            return self.t(f"reports-entry-{value}")
+        if kind == "status":
+            return self.t(f"reports-voucher-{value}")
+        if kind == "tier":
+            return self.tier_names.get(value, value)
         return value
 
 
@@ -278,7 +287,9 @@ async def iter_rows(
 ) -> AsyncIterator[list[list[Any]]]:
     """Pages of presented rows (without the header). ``period`` filters by the row's own
     time (entry, purchase, join or voucher issue); segments ignore it (they are "now")."""
-    show = _Presenter(t, tz, currency or Currency(), language)
+    rules = (await rule_versions.current())[1]
+    names = {lvl.key: tiers.tier_name(lvl, language) for lvl in rules.tiers.levels}
+    show = _Presenter(t, tz, currency or Currency(), language, names)
     if kind is ExportKind.SEGMENTS:
         pages = _segment_pages(show, chunk_size)
     else:

@@ -31,6 +31,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import locales
 from models.config import Rounding, RuleSet
 from models.results import (
     AmountTooLarge,
@@ -405,9 +406,8 @@ def compute_points(
 
 
 def format_minor(amount_minor: int, exponent: int, symbol: str = "") -> str:
-    """``12850, 2, "¥"`` → ``¥128.50`` (for logs and the plain-text explanation)."""
-    value = Decimal(amount_minor) / (Decimal(10) ** exponent)
-    return f"{symbol}{value:.{exponent}f}"
+    """``128050, 2, "¥"`` → ``¥1,280.50``: the one money format (``locales.money``)."""
+    return locales.money(amount_minor, symbol, exponent)
 
 
 def explain(quote: PointsQuote, language: str = "en") -> str:

@@ -42,6 +42,12 @@ def _stock(context: JifenContext, reward: Reward) -> str:
     return context.t("member-reward-stock", stock=reward.stock)
 
 
+def _missing(context: JifenContext, reward: Reward) -> int:
+    """Points this member still needs for ``reward`` (0 when they can afford it)."""
+    assert context.member is not None
+    return max(reward.cost_points - context.member.balance, 0)
+
+
 async def _catalogue(update: Update, context: JifenContext, number: int):
     assert context.member is not None
     _, rules = await rule_versions.current()
@@ -53,14 +59,16 @@ async def _catalogue(update: Update, context: JifenContext, number: int):
     for item in result.items:
         reward = item.reward
         mark = "✅" if item.affordable and item.in_stock else "🔒"
+        line = context.t(
+            "member-rewards-line",
+            mark=mark,
+            name=_name(context, reward),
+            cost=reward.cost_points,
+            stock=_stock(context, reward),
+        )
+        missing = _missing(context, reward)
         lines.append(
-            context.t(
-                "member-rewards-line",
-                mark=mark,
-                name=_name(context, reward),
-                cost=reward.cost_points,
-                stock=_stock(context, reward),
-            )
+            line + (" · " + context.t("member-reward-to-go", missing=missing) if missing else "")
         )
         label = f"{mark} {localized(reward.names, context.lang)} · {reward.cost_points}"
         rows.append([button(update, context, label[:60], "mrd", reward.id)])
@@ -99,9 +107,15 @@ async def on_details(update: Update, context: JifenContext, data: CallbackData) 
         stock=_stock(context, reward),
         balance=context.member.balance,
     )
-    keyboard = markup(
-        [button(update, context, context.t("member-reward-redeem"), "mrr", reward.id)]
-    )
+    keyboard = None
+    if not item.in_stock:  # what stands in the way comes first, and no Redeem to press
+        text += "\n\n" + context.t("member-redeem-out-of-stock")
+    elif missing := _missing(context, reward):
+        text += "\n\n" + context.t("member-reward-missing", missing=missing)
+    else:
+        keyboard = markup(
+            [button(update, context, context.t("member-reward-redeem"), "mrr", reward.id)]
+        )
     if reward.photo_file_id:
         await update.effective_chat.send_photo(
             reward.photo_file_id, caption=text, parse_mode=HTML, reply_markup=keyboard

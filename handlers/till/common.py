@@ -12,7 +12,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from handlers.context import JifenContext
-from models import campaigns, clock, rule_versions, tiers
+from handlers.member.common import tier_label
+from models import campaigns, clock, rule_versions
 from models.config import RuleSet
 from models.rules import CampaignRule, format_minor
 from models.tables import Member
@@ -32,10 +33,6 @@ async def active_campaigns(tz: str) -> list[CampaignRule]:
 
 def money(amount_minor: int, rules: RuleSet) -> str:
     return format_minor(amount_minor, rules.currency.exponent, rules.currency.symbol)
-
-
-def tier_label(member: Member, rules: RuleSet) -> str:
-    return tiers.tier_name(tiers.level(rules.tiers, member.tier), member.language)
 
 
 def name_of(member: Member | None) -> str:
@@ -63,7 +60,7 @@ def member_card(context: JifenContext, member: Member, rules: RuleSet) -> str:
         "till-member-card",
         name=name_of(member),
         code=member.code,
-        tier=html.escape(tier_label(member, rules)),
+        tier=html.escape(tier_label(rules, member.tier, context.lang)),
         points=member.balance,
     )
 

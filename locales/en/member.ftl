@@ -72,6 +72,8 @@ member-reward-details = 🎁 <b>{ $name }</b>
     { $description }
     Cost: <b>{ $cost }</b> points · { $stock }
     Your balance: { $balance } points
+member-reward-to-go = 🔒 { $missing } to go
+member-reward-missing = You need <b>{ $missing }</b> more points for this reward. Every purchase brings you closer.
 member-reward-redeem = Redeem
 member-redeem-ask = Redeem “{ $name }” for <b>{ $cost }</b> points? You have { $balance }.
 member-redeem-done = ✅ Redeemed “{ $name }” for { $cost } points. Balance: { $balance }. Your voucher is below.

@@ -13,7 +13,7 @@ notice-birthday-bonus = 🎂 Happy birthday, { $name }! We added <b>{ $points ->
         [one] { $points } bonus point
        *[other] { $points } bonus points
     }</b> to your balance.
-tier-downgraded = Your membership level is now <b>{ $to_tier }</b> (it was { $from_tier }). Earn more points to move back up.
+tier-downgraded = Your tier is now <b>{ $to_tier }</b> (it was { $from_tier }). Earn more points to move back up.
 notice-campaign-started = 🎉 <b>{ $name }</b> has started: { $kind ->
         [bonus] { $bonus } extra points on qualifying purchases
        *[multiplier] ×{ $multiplier } points on qualifying purchases

@@ -98,6 +98,16 @@ reports-col-joined = Joined
 reports-col-last-purchase = Last purchase
 reports-col-reward = Reward
 reports-col-status = Status
+reports-entry-earn = Earned
+reports-entry-bonus = Bonus
+reports-entry-redeem = Redeemed
+reports-entry-expire = Expired
+reports-entry-adjust = Adjusted
+reports-entry-reverse = Reversed
+reports-voucher-issued = Issued
+reports-voucher-redeemed = Redeemed
+reports-voucher-expired = Expired
+reports-voucher-voided = Voided
 reports-col-issued = Issued
 reports-col-valid-until = Valid until
 reports-col-redeemed = Redeemed
@@ -131,7 +141,7 @@ reports-export-filename = jifen-{ $kind }-{ $period }.{ $ext }
 reports-at-risk =
     ⚠️ At-risk members: { $count }
     They bought within the last year but not in the last 60 days, and can still be reached.
-    Send /broadcast and choose the audience “at-risk” to win them back.
+    Send /broadcast and choose the audience “At risk (gone quiet)” to win them back.
 reports-weekly-usage = Send /report weekly on to get last week's report every week, or /report weekly off to stop it.
 reports-weekly-on = ✅ You will get the weekly report ({ $schedule }).
 reports-weekly-off = The weekly report is off.

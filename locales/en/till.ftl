@@ -40,7 +40,7 @@ till-receipt-member = 🧾 Thank you! <b>+{ $points ->
         [one] { $points } point
        *[other] { $points } points
     }</b> for your purchase of { $amount }.
-    Balance: <b>{ $balance }</b> · level { $tier }
+    Balance: <b>{ $balance }</b> · tier { $tier }
     Receipt { $receipt } · { $breakdown }
 
 ## member lookup

@@ -186,13 +186,13 @@ marketing-coupons-batch-line = #{ $id } { $name }：{ $size } 张 · 已领取 {
 
 ## 领取优惠券（会员）
 marketing-claim-usage = 请发送二维码下方印的券码，例如 /claim K7QM-4PXD。
-marketing-claim-done = 🎉 领取成功：<b>{ $reward }</b>。你的兑换券码是 <code>{ $code }</code>，有效期至 { $until }。用 /vouchers 查看。
+marketing-claim-done = 🎉 领取成功：<b>{ $reward }</b>。您的兑换券码是 <code>{ $code }</code>，有效期至 { $until }。用 /vouchers 查看。
 marketing-claim-taken = { $mine ->
-        [yes] 你已领取过这张优惠券：请查看 /vouchers。
+        [yes] 您已领取过这张优惠券：请查看 /vouchers。
        *[no] 抱歉，这张优惠券已被领取。
     }
 marketing-claim-expired = 抱歉，这张优惠券已于 { $on } 过期。
-marketing-claim-one-per-member = 你已领取过该批次的优惠券：每人限一张。
+marketing-claim-one-per-member = 您已领取过该批次的优惠券：每人限一张。
 marketing-claim-unavailable = 抱歉，该奖励已不可用。
 marketing-claim-unknown = 找不到这个券码。请检查后重试。
 
@@ -201,8 +201,8 @@ marketing-invite = 🤝 邀请好友：分享此链接或让好友扫描二维�
     { $link }
     { $points ->
         [0] {""}
-       *[other] 好友首次消费后，你将获得 { $points } 奖励积分。
+       *[other] 好友首次消费后，您将获得 { $points } 奖励积分。
     }
-marketing-invite-accepted = 👋 你是受 { $name } 邀请加入的。欢迎！
-marketing-invite-own = 这是你自己的邀请链接：分享给好友吧。
-marketing-referral-rewarded = 🤝 你的好友 { $friend } 完成了首次消费：你获得 <b>{ $points } 奖励积分</b>。余额：{ $balance }。
+marketing-invite-accepted = 👋 您是受 { $name } 邀请加入的。欢迎！
+marketing-invite-own = 这是您自己的邀请链接：分享给好友吧。
+marketing-referral-rewarded = 🤝 您的好友 { $friend } 完成了首次消费：您获得 <b>{ $points } 奖励积分</b>。余额：{ $balance }。

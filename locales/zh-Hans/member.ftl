@@ -1,8 +1,8 @@
-# 会员功能：加入、积分、记录、会员卡、礼品、优惠券、资料、隐私。
+# 会员功能：加入、积分、记录、会员卡、礼品、兑换券、资料、隐私。
 member-cmd-balance = 我的积分和等级
 member-cmd-card = 我的会员卡（二维码）
 member-cmd-rewards = 积分兑换礼品
-member-cmd-vouchers = 我的优惠券
+member-cmd-vouchers = 我的兑换券
 member-cmd-history = 积分记录
 member-cmd-profile = 我的资料和通知
 member-cmd-language = 切换语言
@@ -11,7 +11,7 @@ member-cmd-privacy = 导出或删除我的数据
 member-menu-balance = 💰 积分
 member-menu-card = 🪪 会员卡
 member-menu-rewards = 🎁 礼品
-member-menu-vouchers = 🎟 优惠券
+member-menu-vouchers = 🎟 兑换券
 member-menu-history = 📜 记录
 member-menu-profile = 👤 资料
 member-menu-shown = 这是您的菜单，请选择：
@@ -53,7 +53,7 @@ member-history-bonus = { $date } · { $reason ->
    *[other] 奖励积分
 } <b>{ $points }</b>
 member-history-refund = { $date } · 小票 { $receipt } 退款 <b>{ $points }</b>
-member-history-voided = { $date } · 优惠券“{ $reward }”已作废，积分退回 <b>{ $points }</b>
+member-history-voided = { $date } · 兑换券“{ $reward }”已作废，积分退回 <b>{ $points }</b>
 
 member-card = 🪪 <b>{ $name }</b>
     会员号：<code>{ $code }</code>
@@ -72,9 +72,11 @@ member-reward-details = 🎁 <b>{ $name }</b>
     { $description }
     所需积分：<b>{ $cost }</b> · { $stock }
     您的积分：{ $balance }
+member-reward-to-go = 🔒 还差 { $missing } 积分
+member-reward-missing = 您还需要 <b>{ $missing }</b> 积分才能兑换此礼品。每次消费都会让您更近一步。
 member-reward-redeem = 兑换
 member-redeem-ask = 用 <b>{ $cost }</b> 积分兑换“{ $name }”吗？您有 { $balance } 积分。
-member-redeem-done = ✅ 已用 { $cost } 积分兑换“{ $name }”。剩余积分：{ $balance }。优惠券见下方。
+member-redeem-done = ✅ 已用 { $cost } 积分兑换“{ $name }”。剩余积分：{ $balance }。兑换券见下方。
 member-redeem-already = 已经兑换过了，请查看 /vouchers。
 member-redeem-short = 积分不足：还差 { $short } 积分（您有 { $balance }）。未扣除任何积分。
 member-redeem-out-of-stock = 抱歉，该礼品已兑完。未扣除任何积分。
@@ -89,8 +91,8 @@ member-redeem-unavailable = 该礼品已下架。
 member-voucher = 🎟 <b>{ $reward }</b>
     券码：<code>{ $code }</code>
     有效期至 { $until }。收银时出示此二维码。
-member-vouchers-none = 您还没有优惠券。请看 /rewards。
-member-vouchers-summary = 🎟 可用优惠券：{ $active } 张
+member-vouchers-none = 您还没有兑换券。请看 /rewards。
+member-vouchers-summary = 🎟 可用兑换券：{ $active } 张
 member-vouchers-used = ✔️ { $reward }（<code>{ $code }</code>）于 { $date } 使用
 member-vouchers-expired = ✖️ { $reward }（<code>{ $code }</code>）于 { $date } 失效
 

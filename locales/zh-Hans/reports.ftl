@@ -20,7 +20,7 @@ reports-summary =
     ⌛ 过期积分：{ $points_expired } { $points_expired_change }
     ✏️ 调整积分：{ $points_adjusted } { $points_adjusted_change }
     📈 兑换率：{ $redemption_rate } · 过期率：{ $breakage }
-    🏦 未兑积分：{ $liability_points } 分 = { $liability_money } { $liability_points_change }
+    🏦 未兑积分：{ $liability_points } 积分 = { $liability_money } { $liability_points_change }
 
     🏅 等级：{ $tiers }
 
@@ -98,6 +98,16 @@ reports-col-joined = 加入时间
 reports-col-last-purchase = 最近消费
 reports-col-reward = 奖品
 reports-col-status = 状态
+reports-entry-earn = 获得
+reports-entry-bonus = 奖励
+reports-entry-redeem = 兑换
+reports-entry-expire = 过期
+reports-entry-adjust = 调整
+reports-entry-reverse = 冲回
+reports-voucher-issued = 已发放
+reports-voucher-redeemed = 已核销
+reports-voucher-expired = 已过期
+reports-voucher-voided = 已作废
 reports-col-issued = 发放时间
 reports-col-valid-until = 有效期至
 reports-col-redeemed = 核销时间
@@ -134,7 +144,7 @@ reports-export-filename = jifen-{ $kind ->
 reports-at-risk =
     ⚠️ 流失风险会员：{ $count }
     他们在过去一年内有消费，但最近 60 天没有，并且仍可联系。
-    发送 /broadcast 并选择受众“at-risk”来挽回他们。
+    发送 /broadcast 并选择受众“流失风险会员”来挽回他们。
 reports-weekly-usage = 发送 /report weekly on 每周接收上周报表，发送 /report weekly off 停止。
 reports-weekly-on = ✅ 您将每周收到报表（{ $schedule }）。
 reports-weekly-off = 每周报表已关闭。

@@ -21,7 +21,7 @@ rules-field-excl = 不积分品类
 rules-field-catm = 品类倍数
 rules-field-cap = 每日上限（积分，0 = 不限）
 rules-field-minr = 最低兑换积分
-rules-field-vval = 券有效期（天）
+rules-field-vval = 兑换券有效期（天）
 rules-field-pval = 每积分价值（分）
 rules-field-expk = 过期规则
 rules-field-expm = 过期时间（月）

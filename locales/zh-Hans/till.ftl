@@ -1,4 +1,4 @@
-# 收银台：店员记录消费、核销券、退款；管理员管理员工。
+# 收银台：店员记录消费、核销兑换券、退款；管理员管理员工。
 # 以 parse_mode=HTML 发送：只用 Telegram 的标签，& < > 写作 &amp; &lt; &gt;。
 
 till-cmd-checkout = 记录消费（手机号或会员码）
@@ -56,11 +56,11 @@ till-voucher-preview = 🎟 <b>{ $reward }</b>
     有效期至 { $until }
     现在核销？
 till-voucher-used = ⛔ 已于 { $at } 由 { $by } 核销。
-till-voucher-expired = ⛔ 该券已于 { $on } 过期。
-till-voucher-voided = ⛔ 该券已于 { $at } 作废。
+till-voucher-expired = ⛔ 该兑换券已于 { $on } 过期。
+till-voucher-voided = ⛔ 该兑换券已于 { $at } 作废。
 till-voucher-redeemed-staff = ✅ 已核销：<b>{ $reward }</b>（{ $code }）。请交付给会员。
 till-voucher-redeemed-member = 🎁 您的兑换券 { $code }（<b>{ $reward }</b>）已使用。祝您愉快！
-till-redeem-ask = 请发送券码（如 K7QM-4PXD）或券二维码的照片。
+till-redeem-ask = 请发送券码（如 K7QM-4PXD）或兑换券二维码的照片。
 till-photo-no-qr = 照片里没有找到二维码。请靠近重拍，或直接输入券码。
 till-photo-not-ours = 这不是我们的二维码。
 

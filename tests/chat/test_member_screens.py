@@ -75,12 +75,14 @@ async def test_catalogue_pages_and_hides_what_the_tier_may_not_take(rig: Rig) ->
 
 async def test_redeem_with_too_few_points_changes_nothing(rig: Rig) -> None:
     bob = await joined(rig, 2003, "Bob")
-    await rig.earn(bob, 10000)
+    await rig.earn(bob, 40000)
     item = await reward(300, stock=5)
     await bob.send("/rewards")
     await bob.press("Coffee")
     assert "Cost: 300 points" in bob.last_text
     await bob.press("Redeem")
+    row = await rig.member_row(bob)  # meanwhile the points are spent elsewhere (the till)
+    await ledger.spend(row.id, 300, idempotency_key="elsewhere", reason="test")
     await bob.press("Confirm")
     assert "you need 200 more" in bob.last_text
     assert await Voucher.all().count() == 0
