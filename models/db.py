@@ -90,10 +90,31 @@ async def migrate(url: str) -> None:
     """Apply every pending migration (idempotent; the bot calls it on start)."""
     from tortoise.migrations.api import migrate as run_migrations
 
+    async with _migration_lock(url):
+        try:
+            await run_migrations(config=tortoise_config(url))
+        finally:
+            await close_store()
+
+
+MIGRATION_LOCK = 0x6A6966656E  # "jifen": the advisory lock several instances starting share
+
+
+@asynccontextmanager
+async def _migration_lock(url: str) -> AsyncIterator[None]:
+    """On PostgreSQL, one migrating instance at a time (the others wait, then find nothing
+    to do); SQLite has one instance."""
+    if is_sqlite(url):
+        yield
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
     try:
-        await run_migrations(config=tortoise_config(url))
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
     finally:
-        await close_store()
+        await conn.close()  # the session lock ends with the session
 
 
 async def open_store(url: str, *, apply_migrations: bool = True) -> None:

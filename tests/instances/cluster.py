@@ -100,11 +100,9 @@ class Cluster:
         return env
 
     async def start(self, count: int, **extra: str) -> None:
+        """Start ``count`` instances at once on an empty database: each migrates on start
+        (one at a time, under PostgreSQL's advisory lock)."""
         await self._serve_balancer()
-        migrate = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "migrate", cwd=ROOT, env=self.env("m", 1, **extra)
-        )
-        assert await migrate.wait() == 0
         for i in range(count):
             self.spawn(f"i{i}", **extra)
         await asyncio.gather(*(self.wait_healthy(inst) for inst in self.instances))
