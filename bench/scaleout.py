@@ -26,13 +26,14 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from telegram.ext import Application
 
+from bench.bot import _jifen_factory, _seed
 from bench.echo_baseline import (
     FIRST_USER_ID,
     LoadResult,
@@ -42,12 +43,10 @@ from bench.echo_baseline import (
     print_table,
     run_load,
 )
-from bot.app import build_application
 from bot.emulator import BotApiEmulator
 from bot.inbox import InboxWorker, Poller
-from bot.settings import Settings, load_settings
-from models import db, ledger, members, rule_versions
-from models.tables import OutboxMessage, OutboxStatus
+from bot.settings import load_settings
+from models import db, rule_versions
 from tests.instances.cluster import Cluster
 
 RATE_ENV = {"JIFEN_OUTBOX__MESSAGES_PER_SECOND": "1000", "JIFEN_SCHEDULER__ENABLED": "false"}
@@ -68,17 +67,6 @@ async def _database(base: str) -> AsyncIterator[str]:
         await conn.close()
 
 
-async def _seed(user_ids: list[int]) -> None:
-    """Members with three purchases each; their receipts are withdrawn (not replies)."""
-    for user_id in user_ids:
-        member, _ = await members.ensure_member(user_id, first_name=f"User{user_id}")
-        for n in range(3):
-            await ledger.earn_for_purchase(
-                member.id, 5000 + n * 1000, "CNY", idempotency_key=f"bench:{user_id}:{n}"
-            )
-    await OutboxMessage.filter(status=OutboxStatus.PENDING).update(status=OutboxStatus.CANCELLED)
-
-
 async def _scale_out(url: str, users: int, duration: float, folder: Path) -> list[LoadResult]:
     results = []
     user_ids = [FIRST_USER_ID + n for n in range(users)]
@@ -91,7 +79,7 @@ async def _scale_out(url: str, users: int, duration: float, folder: Path) -> lis
                 await cluster.start(count, **RATE_ENV)
                 if count == 1:
                     await db.open_store(url, apply_migrations=False)
-                    await _seed(user_ids)
+                    await _seed(emu, user_ids)
                 result = LoadResult(f"{count} webhook instance(s)", users, None)
                 clock = _ReplyClock(emu, result)
                 collector = asyncio.create_task(clock.run())
@@ -130,19 +118,6 @@ async def _through_the_inbox(emu: BotApiEmulator, app: Application) -> AsyncIter
         await app.post_shutdown(app)
 
 
-def _factory(settings: Settings) -> Callable[[BotApiEmulator], Application]:
-    def build(emu: BotApiEmulator) -> Application:
-        return build_application(
-            settings,
-            token=emu.token,
-            api_url=emu.base_url,
-            file_url=emu.base_file_url,
-            manage_store=False,
-        )
-
-    return build
-
-
 async def _inbox_cost(url: str, users: int, rate: float, duration: float) -> list[LoadResult]:
     settings = load_settings(
         database={"url": url},
@@ -154,24 +129,21 @@ async def _inbox_cost(url: str, users: int, rate: float, duration: float) -> lis
     rule_versions.invalidate()
     await rule_versions.ensure_seeded(settings.rules)
 
-    async def prepare(emu: BotApiEmulator, user_ids: list[int]) -> None:
-        await _seed(user_ids)
-
     results = [await run_load(build_echo_app, users=users, rate=rate, duration=duration)]
     common: dict[str, Any] = {
         "users": users,
         "rate": rate,
         "duration": duration,
         "text": lambda k: "/balance",
-        "prepare": prepare,
+        "prepare": _seed,
     }
     try:
         results.append(
-            await run_load(_factory(settings), label="/balance in memory (before)", **common)
+            await run_load(_jifen_factory(settings), label="/balance in memory (before)", **common)
         )
         results.append(
             await run_load(
-                _factory(settings),
+                _jifen_factory(settings),
                 label="/balance via the inbox (after)",
                 serve=_through_the_inbox,
                 **common,

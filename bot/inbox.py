@@ -21,6 +21,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +32,7 @@ from telegram.ext import Application
 
 from bot.updates import chat_key, describe
 from models import inbox
+from scheduler.leases import Leases
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL = 0.25
@@ -62,10 +65,10 @@ class InboxWorker:
 
     async def receive(self, data: dict[str, Any]) -> bool:
         """Store one update (Telegram's JSON); ``False`` if it was a redelivery."""
-        update = Update.de_json(data, self.application.bot)
-        if update is None:
+        update_id = data.get("update_id")
+        if not isinstance(update_id, int):
             raise ValueError("not an update")
-        stored = await inbox.store(update.update_id, chat_key(update), json.dumps(data))
+        stored = await inbox.store(update_id, chat_key(data), json.dumps(data))
         self._wake.set()
         return stored
 
@@ -128,6 +131,24 @@ class InboxWorker:
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=STOP_GRACE)
         await inbox.release(self.holder)
+
+
+class Pruner:
+    """Heartbeat work: forget updates finished more than a day ago (``inbox.KEEP_DONE``),
+    every ``every`` seconds, on the one instance holding ``lease``."""
+
+    def __init__(self, leases: Leases, lease: str = "sender", every: float = 600.0) -> None:
+        self.leases = leases
+        self.lease = lease
+        self.every = every
+        self._last = -math.inf
+
+    async def __call__(self) -> int:
+        now = time.monotonic()
+        if not self.leases.holds(self.lease) or now - self._last < self.every:
+            return 0
+        self._last = now
+        return await inbox.prune()
 
 
 class Poller:

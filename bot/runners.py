@@ -22,7 +22,7 @@ from telegram.ext import Application
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
 from bot.app import build_application
-from bot.inbox import InboxWorker, Poller
+from bot.inbox import InboxWorker, Poller, Pruner
 from bot.settings import Settings
 from models import inbox
 from scheduler.leases import Leases, instance_id
@@ -115,6 +115,7 @@ async def run_bot(settings: Settings) -> None:
     application.bot_data["leases"] = leases
     worker = InboxWorker(application, holder)
     leases.on_beat(worker.renew)
+    leases.on_beat(Pruner(leases))
     webhook = settings.bot.mode == "webhook"
     routes = health_routes(leases)
     if webhook:

@@ -51,10 +51,16 @@ def describe(update: object) -> str:
     return type(update).__name__
 
 
-def chat_key(update: Update) -> str:
-    """What orders processing in the inbox: the chat, else the user, else the update alone."""
-    if update.effective_chat is not None:
-        return f"c{update.effective_chat.id}"
-    if update.effective_user is not None:
-        return f"u{update.effective_user.id}"
-    return f"x{update.update_id}"
+def chat_key(update: dict[str, Any]) -> str:
+    """What orders an update (Telegram's JSON) in the inbox, and in the emulator's webhook
+    delivery: its chat, else its sender, else the update alone."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        chat = value.get("chat") or (value.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return f"c{chat['id']}"
+        sender = value.get("from") or value.get("user")
+        if isinstance(sender, dict) and "id" in sender:
+            return f"u{sender['id']}"
+    return f"x{update['update_id']}"

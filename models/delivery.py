@@ -36,20 +36,25 @@ async def claim_due(
     """Lease up to ``limit`` due rows to ``holder``; receipts and notices before broadcasts."""
     now = clock.now()
     skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
+    # picked once (a materialized CTE): as a plain ``IN (… LIMIT n FOR UPDATE SKIP LOCKED)``
+    # subquery PostgreSQL claimed every due row (5 of LIMIT 2), so a broadcast's whole
+    # backlog was held by one cycle and a receipt queued after it waited for the cycle's end
     rows = await _sql.rows(
         connection(),
-        "UPDATE outbox_message SET claimed_until = ?, claimed_by = ? WHERE id IN ("
+        "WITH due AS MATERIALIZED ("
         " SELECT id FROM outbox_message WHERE status = 'pending' AND next_attempt_at <= ?"
         " AND (claimed_until IS NULL OR claimed_until < ?)"
         " ORDER BY CASE WHEN broadcast_id IS NULL THEN 0 ELSE 1 END, next_attempt_at, id"
         f" LIMIT ?{skip_locked}"
-        ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
+        ") UPDATE outbox_message SET claimed_until = ?, claimed_by = ?"
+        " WHERE id IN (SELECT id FROM due)"
+        " AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
         "RETURNING id",
-        now + lease_for,
-        holder,
         now,
         now,
         limit,
+        now + lease_for,
+        holder,
         now,
     )
     ids = [int(r["id"]) for r in rows]

@@ -55,20 +55,24 @@ async def claim(holder: str, limit: int, lease: timedelta) -> list[Claimed]:
     """Lease up to ``limit`` chat heads to ``holder``, oldest first."""
     now = clock.now()
     skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
+    # The heads are picked once (a materialized CTE): PostgreSQL may otherwise run an
+    # ``IN (… LIMIT n FOR UPDATE SKIP LOCKED)`` subquery again per row and claim more
+    # than ``limit`` (seen: 3 of LIMIT 2).
     rows = await _sql.rows(
         connection(),
-        "UPDATE inbox_update SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1"
-        " WHERE id IN (SELECT u.id FROM inbox_update u"
-        "  WHERE u.done_at IS NULL AND (u.claimed_until IS NULL OR u.claimed_until < ?)"
-        "  AND NOT EXISTS (SELECT 1 FROM inbox_update o WHERE o.chat_key = u.chat_key"
-        "   AND o.done_at IS NULL AND o.update_id < u.update_id)"
-        f"  ORDER BY u.update_id LIMIT ?{skip_locked})"
+        "WITH heads AS MATERIALIZED (SELECT u.id FROM inbox_update u"
+        " WHERE u.done_at IS NULL AND (u.claimed_until IS NULL OR u.claimed_until < ?)"
+        " AND NOT EXISTS (SELECT 1 FROM inbox_update o WHERE o.chat_key = u.chat_key"
+        "  AND o.done_at IS NULL AND o.update_id < u.update_id)"
+        f" ORDER BY u.update_id LIMIT ?{skip_locked})"
+        " UPDATE inbox_update SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM heads)"
         " AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)"
         " RETURNING update_id, payload",
-        holder,
-        now + lease,
         now,
         limit,
+        holder,
+        now + lease,
         now,
     )
     return sorted((Claimed(int(r["update_id"]), str(r["payload"])) for r in rows), key=_by_id)

@@ -81,7 +81,7 @@ class Leases:
         self._changed(name, held)
         return held
 
-    def _changed(self, name: str, held: bool) -> None:
+    def _changed(self, name: str, held: bool, *, stopping: bool = False) -> None:
         was = name in self.held
         if held == was:
             return
@@ -92,7 +92,10 @@ class Leases:
             hook = wanted.on_gain
         else:
             self.held.discard(name)
-            log.warning("lease %s lost by %s", name, self.holder)
+            if stopping:
+                log.info("lease %s released by %s", name, self.holder)
+            else:
+                log.warning("lease %s lost by %s", name, self.holder)
             hook = wanted.on_loss
         if hook is not None:
             task = asyncio.create_task(hook())
@@ -126,7 +129,7 @@ class Leases:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for name in list(self.held):
-            self._changed(name, False)
+            self._changed(name, False, stopping=True)
         if self._hooks:
             await asyncio.gather(*self._hooks, return_exceptions=True)
         for name in list(self._wanted):

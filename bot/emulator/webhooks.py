@@ -16,25 +16,12 @@ from typing import Any
 import aiohttp
 
 from bot.emulator.updates import UpdatesMixin
+from bot.updates import chat_key
 
 _LOGGER = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _FIRST_BACKOFF = 0.05
 _MAX_BACKOFF = 1.0
-
-
-def update_chat(update: dict[str, Any]) -> str:
-    """What orders delivery: the update's chat, else its sender, else the update alone."""
-    for key, value in update.items():
-        if key == "update_id" or not isinstance(value, dict):
-            continue
-        chat = value.get("chat") or (value.get("message") or {}).get("chat")
-        if isinstance(chat, dict) and "id" in chat:
-            return f"c{chat['id']}"
-        sender = value.get("from") or value.get("user")
-        if isinstance(sender, dict) and "id" in sender:
-            return f"u{sender['id']}"
-    return f"x{update['update_id']}"
 
 
 class WebhooksMixin(UpdatesMixin):
@@ -54,7 +41,7 @@ class WebhooksMixin(UpdatesMixin):
                 for update in self._heads(busy):
                     if len(tasks) >= limit:
                         break
-                    chat = update_chat(update)
+                    chat = chat_key(update)
                     busy.add(chat)
                     task = asyncio.create_task(self._post(hook, headers, update, chat, backoff))
                     task.add_done_callback(lambda t, c=chat: (busy.discard(c), tasks.discard(t)))
@@ -75,7 +62,7 @@ class WebhooksMixin(UpdatesMixin):
         seen: set[str] = set()
         heads = []
         for update in self._deliverable(None, len(self._pending)):
-            chat = update_chat(update)
+            chat = chat_key(update)
             if chat not in seen and chat not in busy:
                 heads.append(update)
             seen.add(chat)

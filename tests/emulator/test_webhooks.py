@@ -11,7 +11,8 @@ from aiohttp import web
 from telegram import Bot
 
 from bot.emulator import BotApiEmulator
-from bot.emulator.webhooks import SECRET_HEADER, update_chat
+from bot.emulator.webhooks import SECRET_HEADER
+from bot.updates import chat_key
 
 
 class Receiver:
@@ -111,5 +112,5 @@ def test_updates_are_ordered_by_chat_then_sender() -> None:
         "callback_query": {"from": {"id": 7}, "message": {"chat": {"id": 7}}},
     }
     inline = {"update_id": 7, "inline_query": {"from": {"id": 8}}}
-    assert [update_chat(u) for u in (message, callback, inline)] == ["c-100", "c7", "u8"]
-    assert update_chat({"update_id": 9, "poll": {"id": "x"}}) == "x9"
+    assert [chat_key(u) for u in (message, callback, inline)] == ["c-100", "c7", "u8"]
+    assert chat_key({"update_id": 9, "poll": {"id": "x"}}) == "x9"

@@ -9,26 +9,15 @@ import pytest
 
 from bot.emulator import BotApiEmulator
 from models import db
-from tests.conftest import (
-    NO_POSTGRES,
-    POSTGRES_URL,
-    _create_pg_database,
-    _drop_pg_database,
-    skip_unless_ci,
-)
+from tests import conftest as root
 from tests.instances.cluster import Cluster
 
 
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
+@pytest.fixture(params=["postgres"])
+async def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """An empty PostgreSQL database (several instances need one)."""
-    if not POSTGRES_URL:
-        skip_unless_ci(NO_POSTGRES)
-    url, name = await _create_pg_database()
-    try:
+    async for url in root.database_url.__wrapped__(request, tmp_path):  # type: ignore[attr-defined]
         yield url
-    finally:
-        await _drop_pg_database(name)
 
 
 @pytest.fixture

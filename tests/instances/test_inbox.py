@@ -11,9 +11,11 @@ from typing import Any
 
 from telegram import Update
 
-from bot.inbox import InboxWorker
-from models import clock, inbox
+from bot.inbox import InboxWorker, Pruner
+from models import clock, delivery, inbox
+from models.outbox import enqueue
 from models.tables import InboxUpdate
+from scheduler.leases import Leases
 from tests.instances.cluster import until
 
 LEASE = timedelta(seconds=6)
@@ -120,3 +122,44 @@ async def test_concurrent_claimers_never_share_a_chat(store: str) -> None:
     assert overlaps == 0
     assert sum(len(ids) for ids in order.values()) == 120
     assert all(ids == sorted(ids) for ids in order.values())
+
+
+async def test_finished_updates_are_forgotten_after_a_day(store: str) -> None:
+    clock.freeze(clock.now())
+    for update_id in (1, 2, 3):
+        await _store(update_id, 100 + update_id)
+    for item in await inbox.claim("a", 2, LEASE):
+        await inbox.finish(item.update_id, "a")
+    clock.advance(inbox.KEEP_DONE - timedelta(minutes=1))
+    assert await inbox.prune() == 0
+    clock.advance(timedelta(minutes=2))
+    assert await inbox.prune() == 2
+    assert await InboxUpdate.all().values_list("update_id", flat=True) == [3]  # unfinished
+
+
+async def test_only_the_sender_lease_holder_prunes_and_not_too_often(store: str) -> None:
+    clock.freeze(clock.now())
+    await _store(1, 100)
+    (item,) = await inbox.claim("a", 1, LEASE)
+    await inbox.finish(item.update_id, "a")
+    clock.advance(inbox.KEEP_DONE + timedelta(minutes=1))
+    leases = Leases("a")
+    pruner = Pruner(leases)
+    assert await pruner() == 0  # not the holder
+    leases.held.add("sender")
+    assert await pruner() == 1
+    await _store(2, 100)
+    (item,) = await inbox.claim("a", 1, LEASE)
+    await inbox.finish(item.update_id, "a")
+    clock.advance(inbox.KEEP_DONE + timedelta(minutes=1))
+    assert await pruner() == 0  # pruned less than ten minutes ago
+
+
+async def test_a_claim_takes_no_more_than_its_limit(store: str) -> None:
+    """PostgreSQL ran an ``IN (… LIMIT n FOR UPDATE SKIP LOCKED)`` subquery again and claimed
+    every row; both the inbox and the outbox pick their rows once."""
+    for update_id in range(1, 6):
+        await _store(update_id, 100 + update_id)
+        await enqueue(chat_id=100 + update_id, template="broadcast-text", args={"text": "x"})
+    assert len(await inbox.claim("a", 2, LEASE)) == 2
+    assert len(await delivery.claim_due(2, LEASE, holder="a")) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 
@@ -42,10 +43,10 @@ async def test_receipts_survive_two_kills_without_a_429(cluster: Cluster) -> Non
     await db.open_store(cluster.database_url, apply_migrations=False)
     chats = await _queue_receipts(emu, RECEIPTS)
     cashier = emu.player(7002, "Cashier")
-    asked = time.monotonic()
     await cashier.send("/help")  # a person talks to the bot in the middle of the burst
     await until(lambda: any(m.outgoing for m in cashier.transcript), 30)
-    reply_took = time.monotonic() - asked
+    # replies go first: the answer came while receipts were still going out, not after
+    receipts_before_reply = sum(1 for n in _received(emu, chats).values() if n)
 
     await until(lambda: sum(1 for n in _received(emu, chats).values() if n) >= RECEIPTS // 3, 60)
     sender = (await SchedulerLease.get(name="sender")).holder
@@ -63,7 +64,7 @@ async def test_receipts_survive_two_kills_without_a_429(cluster: Cluster) -> Non
     print(f"receipts delivered twice after two kill -9: {twice}")
     assert twice <= DUPLICATE_WINDOW, twice
     assert emu.stats.too_many_requests == 0
-    assert reply_took < 3.0, reply_took  # not behind the 3 s of receipts
+    assert receipts_before_reply < RECEIPTS, receipts_before_reply
 
     async def all_recorded() -> bool:
         return await OutboxMessage.filter(status=OutboxStatus.SENT).count() == RECEIPTS
@@ -102,8 +103,9 @@ async def test_one_poller_and_a_takeover_when_it_dies(cluster: Cluster) -> None:
     dead = next(i for i in cluster.instances if i.name == pollers[0])
     dead.kill()
     killed_at = time.monotonic()
+    survivor = next(i for i in cluster.instances if i.alive)
+    while "poller" not in (await cluster.health(survivor))["leases"]:
+        assert time.monotonic() - killed_at < 10, "the poller lease was not taken over"
+        await asyncio.sleep(0.1)
     await alice.send("/help")
     await until(lambda: len([m for m in alice.transcript if m.outgoing]) == 2, 30)
-    survivor = next(i for i in cluster.instances if i.alive)
-    assert "poller" in (await cluster.health(survivor))["leases"]
-    assert time.monotonic() - killed_at < 10
