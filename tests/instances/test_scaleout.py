@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import stat
 import time
 from collections import Counter
+from pathlib import Path
 
 from bot.emulator import BotApiEmulator
 from models import db
@@ -109,3 +111,19 @@ async def test_one_poller_and_a_takeover_when_it_dies(cluster: Cluster) -> None:
         await asyncio.sleep(0.1)
     await alice.send("/help")
     await until(lambda: len([m for m in alice.transcript if m.outgoing]) == 2, 30)
+
+
+async def test_one_instance_on_sqlite_in_webhook_mode(emu: BotApiEmulator, tmp_path: Path) -> None:
+    """SQLite keeps working for one instance, through the same inbox."""
+    cluster = Cluster(emu, f"sqlite://{tmp_path}/data/jifen.sqlite3", tmp_path)
+    try:
+        await cluster.start(1)
+        alice = emu.player(7004, "Alice")
+        for _ in range(3):
+            await alice.send("/help")
+        await until(lambda: len([m for m in alice.transcript if m.outgoing]) == 3, 30)
+        health = await cluster.health(cluster.instances[0])
+        assert health["inbox"]["pending"] == 0 and "sender" in health["leases"]
+    finally:
+        await cluster.stop()
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
