@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.keyboards import inline_keyboard
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import (
@@ -237,9 +238,7 @@ async def on_audience(update: Update, context: JifenContext, data: CallbackData)
             ]
             for level in rules.tiers.levels
         ]
-        await reply(
-            update, context.t("broadcast-choose-tier"), reply_markup=InlineKeyboardMarkup(rows)
-        )
+        await reply(update, context.t("broadcast-choose-tier"), reply_markup=inline_keyboard(rows))
         return
     if kind == AudienceKind.LANGUAGE and value is None:
         rows = [

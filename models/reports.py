@@ -844,10 +844,11 @@ def format_money(minor: int, currency: Currency) -> str:
 
 
 def _change(figure: Figure) -> str:
+    """`` (+12%)`` after a figure, or nothing (no stray space) when there is no basis."""
     pct = figure.change_percent
     if pct is None:
         return ""
-    return f"({pct:+d}%)"
+    return f" ({pct:+d}%)"
 
 
 def _percent(rate: Decimal | None) -> str:
@@ -918,7 +919,7 @@ def summary_message(
     args["campaigns"] = (
         "\n".join(
             f"• {_name(c.names, language, str(c.campaign_id))}: "
-            f"{money(c.sales_minor.previous)} → {money(c.sales_minor.current)} "
+            f"{money(c.sales_minor.previous)} → {money(c.sales_minor.current)}"
             f"{_change(c.sales_minor)}"
             for c in report.campaigns
         )

@@ -17,6 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import locales
+from bot.keyboards import inline_keyboard
 from locales import Translate
 from models.tables import OutboxMessage
 
@@ -81,18 +82,14 @@ class Renderer:
     def keyboard(
         buttons: list[list[dict[str, str]]] | None, t: Translate
     ) -> InlineKeyboardMarkup | None:
-        if not buttons:
-            return None
-        rows = []
-        for row in buttons:
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        b["text"] if "text" in b else t(b["text_key"]),
-                        url=b.get("url"),
-                        callback_data=b.get("callback"),
-                    )
-                    for b in row
-                ]
-            )
-        return InlineKeyboardMarkup(rows)
+        return inline_keyboard(
+            [
+                InlineKeyboardButton(
+                    b["text"] if "text" in b else t(b["text_key"]),
+                    url=b.get("url"),
+                    callback_data=b.get("callback"),
+                )
+                for b in row
+            ]
+            for row in buttons or []
+        )

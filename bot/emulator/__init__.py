@@ -1,7 +1,8 @@
 """A Telegram Bot API emulator on loopback HTTP, and players that talk to the bot through it.
 
 The real python-telegram-bot Application runs unchanged against it (tests, benchmarks, the
-sandbox mode); see `server` for quiescence and the mixins it is made of (`messages`, `files`,
+sandbox mode); `rules` holds every refusal Telegram answers (and the repairs it makes
+silently); see `server` for quiescence and the mixins it is made of (`messages`, `files`,
 `callbacks`, `updates`, `menus`, `faults`, `people`, `settle`, on the state declared in `core`)
 for the emulated behaviour, `players` for the conversation API.
 
@@ -34,13 +35,14 @@ where "message" is `ChatMessage.to_page()`:
      "inline_keyboard": [[{"text", "callback_data" | "url"}]] | None,
      "reply_keyboard": {"rows": [[{"text", "request_contact"}]], "one_time", "placeholder"}
                        | None,
-     "remove_keyboard": bool, "reply_to": message_id | None, "edited": bool, "deleted": bool}
+     "remove_keyboard": bool, "reply_to": message_id | None,
+     "media_group_id": str | None (an album's photos share it), "edited": bool, "deleted": bool}
 
 File bytes for the page: GET /emulator/file/<file_id> (the "url" above). Initial state:
 `emu.chat_snapshot(user_id)`. Extra routes go on `emu.web_app` before `start()`.
 """
 
-from bot.emulator.players import Player, PlayerError
+from bot.emulator.players import Button, Player, PlayerError
 from bot.emulator.protocol import ApiError
 from bot.emulator.server import (
     DEFAULT_TOKEN,
@@ -54,6 +56,7 @@ __all__ = [
     "DEFAULT_TOKEN",
     "ApiError",
     "BotApiEmulator",
+    "Button",
     "CallbackRecord",
     "ChatMessage",
     "EmuUser",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
+from bot.emulator import rules
 from bot.emulator.core import EmulatorState, api_method
-from bot.emulator.protocol import ApiError, Params
+from bot.emulator.protocol import Params
 from bot.emulator.state import (
     CallbackRecord,
     ChatMessage,
@@ -35,12 +38,12 @@ class CallbacksMixin(EmulatorState):
     async def _answer_callback_query(self, p: Params) -> bool:
         record = self.callbacks.get(p.get_str("callback_query_id") or "")
         if record is None or record.answered:
-            raise ApiError.bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise rules.QUERY_INVALID.error()
+        if time.monotonic() - record.pressed_at > self.callback_answer_window:
+            raise rules.QUERY_INVALID.error()
         text = p.get_str("text")
         if text is not None and len(text) > 200:
-            raise ApiError.bad_request("MESSAGE_TOO_LONG")
+            raise rules.ANSWER_TOO_LONG.error()
         record.answered, record.text = True, text or None
         record.show_alert, record.url = p.get_bool("show_alert"), p.get_str("url")
         self._publish(

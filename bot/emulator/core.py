@@ -69,6 +69,7 @@ class EmulatorState:
     idle: float
     settle_timeout: float
     latency: float
+    callback_answer_window: float
     users: dict[int, EmuUser]
     chats: dict[int, Chat]
     files: dict[str, StoredFile]
@@ -83,6 +84,7 @@ class EmulatorState:
     _files_by_path: dict[str, StoredFile]
     _file_counter: Iterator[int]
     _query_counter: Iterator[int]
+    _album_counter: Iterator[int]
     _pending: deque[dict[str, Any]]
     _next_update_id: int
     _allowed_updates: list[str] | None

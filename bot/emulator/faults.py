@@ -11,7 +11,9 @@ from bot.emulator.state import (
     RateLimits,
 )
 
-SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
+SEND_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage"}
+)
 
 
 class FaultsMixin(EmulatorState):

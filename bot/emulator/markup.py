@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.emulator import rules
 from bot.emulator.protocol import ApiError
+from bot.emulator.rules import Refusal, Repair
 
 __all__ = [
     "MAX_CALLBACK_DATA_BYTES",
@@ -24,6 +27,7 @@ __all__ = [
     "command_entities",
     "deep_link_start",
     "entities_to_html",
+    "formatted",
     "normalize_reply_markup",
     "parse_html",
     "utf16_len",
@@ -53,17 +57,28 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>")
 _ATTR_RE = re.compile(r"""([a-zA-Z_-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _CHARREF_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);")
 _COMMAND_RE = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
+# In the order the Bot API server looks for them: the first one present is the button's action.
 _BUTTON_ACTIONS = (
-    "callback_data",
     "url",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
+    "callback_data",
     "callback_game",
     "pay",
+    "switch_inline_query",
+    "switch_inline_query_chosen_chat",
+    "switch_inline_query_current_chat",
+    "login_url",
     "web_app",
+    "copy_text",
+)
+_STRING_ACTIONS = frozenset({"url", "callback_data"})  # absent when empty
+_REPLY_KEYBOARD_OPTIONS = frozenset(
+    {
+        "is_persistent",
+        "resize_keyboard",
+        "one_time_keyboard",
+        "input_field_placeholder",
+        "selective",
+    }
 )
 
 
@@ -76,7 +91,7 @@ def _byte_offset(source: str, index: int) -> int:
 
 
 def _entity_error(what: str) -> ApiError:
-    return ApiError.bad_request(f"can't parse entities: {what}")
+    return rules.ENTITIES.error(detail=what)
 
 
 @dataclass
@@ -182,6 +197,30 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(out), entities
 
 
+def formatted(
+    raw: str | None,
+    parse_mode: str | None,
+    entities: list[dict[str, Any]] | None,
+    *,
+    caption: bool,
+    required: bool,
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """A text or caption as Telegram stores it: HTML parsed into entities, then checked for
+    emptiness and length (characters after parsing). An optional caption left empty is None."""
+    if raw:
+        if (parse_mode or "").lower() == "html":
+            text, entities = parse_html(raw)
+        else:  # Markdown is passed through unparsed: jifen renders HTML.
+            text, entities = raw, entities or []
+        if text.strip():
+            if len(text) > (MAX_CAPTION if caption else MAX_TEXT):
+                raise (rules.CAPTION_TOO_LONG if caption else rules.TEXT_TOO_LONG).error()
+            return text, entities
+    if required:
+        raise rules.TEXT_EMPTY.error()
+    return None, []
+
+
 def command_entities(text: str) -> list[dict[str, Any]]:
     """The `bot_command` entities Telegram attaches to a user's text (PTB's CommandHandler needs
     one at offset 0)."""
@@ -242,59 +281,121 @@ def entities_to_html(text: str | None, entities: list[dict[str, Any]] | None) ->
     return "".join(parts)
 
 
-def _check_inline_button(button: Any) -> dict[str, Any]:
-    if not isinstance(button, dict) or not button.get("text"):
-        raise ApiError.bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
-    actions = [key for key in _BUTTON_ACTIONS if key in button]
-    if len(actions) != 1:
-        raise ApiError.bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
-    if "callback_data" in button:
-        data = button["callback_data"]
-        if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
-            raise ApiError.bad_request("BUTTON_DATA_INVALID")
-    if "url" in button:
-        url = button["url"]
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https", "tg"):
-            raise ApiError.bad_request("BUTTON_URL_INVALID")
-    return dict(button)
+def _string_field(button: dict[str, Any], key: str) -> str | None:
+    """A Bot API string field: numbers are taken as their text, other types refused."""
+    value = button.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise rules.BUTTON_FIELD_TYPE.error(field=key)
 
 
-def _check_reply_button(button: Any) -> dict[str, Any]:
-    if isinstance(button, str):
-        button = {"text": button}
-    if not isinstance(button, dict) or not button.get("text"):
-        raise ApiError.bad_request('can\'t parse keyboard button: Field "text" must be non-empty')
-    return dict(button)
+def _inline_button(button: Any, repaired: Callable[[Repair], None]) -> dict[str, Any] | None:
+    """The button as Telegram keeps it (first action only), or None when it is left out."""
+    if not isinstance(button, dict):
+        raise rules.BUTTON_NOT_OBJECT.error()
+    text = _string_field(button, "text")
+    if text is None:
+        raise rules.BUTTON_TEXT_MISSING.error()
+    present = [
+        key
+        for key in _BUTTON_ACTIONS
+        if key in button and (key not in _STRING_ACTIONS or _string_field(button, key))
+    ]
+    if not present:
+        raise rules.BUTTON_WITHOUT_ACTION.error()
+    if len(present) > 1:
+        repaired(rules.SECOND_ACTION)
+    action = present[0]
+    if not text:
+        repaired(rules.EMPTY_BUTTON)
+        return None
+    value = _string_field(button, action) if action in _STRING_ACTIONS else button[action]
+    if action == "callback_data" and len(str(value).encode()) > MAX_CALLBACK_DATA_BYTES:
+        raise rules.BUTTON_DATA_INVALID.error()
+    if action == "url" and urlsplit(str(value)).scheme not in ("http", "https", "tg"):
+        raise rules.BUTTON_URL_INVALID.error()
+    return {"text": text, action: value}
 
 
-def _rows(markup: dict[str, Any], key: str) -> list[list[Any]]:
+def _reply_key(key: Any, repaired: Callable[[Repair], None]) -> dict[str, Any] | None:
+    if isinstance(key, str):
+        key = {"text": key}
+    if not isinstance(key, dict):
+        raise rules.KEY_NOT_OBJECT.error()
+    if "text" not in key:
+        raise rules.KEY_TEXT_MISSING.error()
+    if not key["text"]:
+        repaired(rules.EMPTY_BUTTON)
+        return None
+    return dict(key)
+
+
+def _rows(
+    markup: dict[str, Any],
+    key: str,
+    not_rows: Refusal,
+    check: Callable[[Any, Callable[[Repair], None]], dict[str, Any] | None],
+    repaired: Callable[[Repair], None],
+) -> list[list[dict[str, Any]]]:
+    """Checked rows, without the buttons Telegram leaves out and the rows left empty."""
     rows = markup.get(key)
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise ApiError.bad_request(f"can't parse reply keyboard markup JSON object: {key}")
-    return rows
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise rules.FIELD_TYPE.error(field=key, type="Array")
+    kept = []
+    for row in rows:
+        if not isinstance(row, list):
+            raise not_rows.error()
+        buttons = [b for b in (check(button, repaired) for button in row) if b is not None]
+        if buttons:
+            kept.append(buttons)
+    return kept
 
 
-def normalize_reply_markup(markup: Any) -> dict[str, Any] | None:
-    """Validated copy of a reply_markup parameter (string buttons become `{"text": …}`)."""
+def _flag(markup: dict[str, Any], *keys: str) -> bool:
+    for key in keys:
+        if key in markup and not isinstance(markup[key], bool):
+            raise rules.FIELD_TYPE.error(field=key, type="Boolean")
+    return any(markup.get(key) for key in keys)
+
+
+def normalize_reply_markup(
+    markup: Any, repaired: Callable[[Repair], None] = lambda _: None
+) -> dict[str, Any] | None:
+    """The reply_markup Telegram would keep (string keys become `{"text": …}`), or None for
+    none; refuses what Telegram refuses and reports each quiet repair to `repaired`.
+
+    Like the Bot API server: a reply keyboard with keys wins over an inline keyboard, which wins
+    over remove_keyboard, then force_reply; nothing left (`{}`, only empty rows) is no markup.
+    """
     if markup is None:
         return None
     if not isinstance(markup, dict):
-        raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
-    if "inline_keyboard" in markup:
-        rows = _rows(markup, "inline_keyboard")
-        return {"inline_keyboard": [[_check_inline_button(b) for b in row] for row in rows]}
-    if "keyboard" in markup:
-        rows = _rows(markup, "keyboard")
-        normalized = {key: value for key, value in markup.items() if key != "keyboard"}
-        normalized["keyboard"] = [[_check_reply_button(b) for b in row] for row in rows]
-        return normalized
-    if markup.get("remove_keyboard") or markup.get("force_reply"):
-        return dict(markup)
-    raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
+        raise rules.MARKUP_NOT_OBJECT.error()
+    keys = _rows(markup, "keyboard", rules.KEYBOARD_NOT_ROWS, _reply_key, repaired)
+    buttons = _rows(
+        markup, "inline_keyboard", rules.INLINE_KEYBOARD_NOT_ROWS, _inline_button, repaired
+    )
+    remove = _flag(markup, "remove_keyboard", "hide_keyboard")
+    force = _flag(markup, "force_reply", "force_reply_keyboard")
+    if keys:
+        normalized = {k: v for k, v in markup.items() if k in _REPLY_KEYBOARD_OPTIONS}
+        return {**normalized, "keyboard": keys}
+    if buttons:
+        return {"inline_keyboard": buttons}
+    if remove:
+        return {"remove_keyboard": True, **_options(markup, "selective")}
+    if force:
+        return {"force_reply": True, **_options(markup, "selective", "input_field_placeholder")}
+    repaired(rules.EMPTY_MARKUP)
+    return None
+
+
+def _options(markup: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: markup[key] for key in keys if key in markup}
 
 
 def deep_link_start(url: str, bot_username: str) -> str:

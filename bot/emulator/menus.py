@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.emulator import rules
 from bot.emulator.core import EmulatorState, Handler, api_method
-from bot.emulator.protocol import ApiError, Params
+from bot.emulator.protocol import Params
 from bot.emulator.state import (
     Chat,
 )
@@ -60,26 +61,24 @@ class MenusMixin(EmulatorState):
         if kind in ("chat", "chat_administrators", "chat_member"):
             chat_id = scope.get("chat_id")
             if not isinstance(chat_id, int) or chat_id not in self.chats:
-                raise ApiError.bad_request("chat not found")
+                raise rules.CHAT_NOT_FOUND.error()
             if kind == "chat_member":
                 return (kind, chat_id, scope.get("user_id"))
             return (kind, chat_id)
-        raise ApiError.bad_request("unsupported bot command scope type")
+        raise rules.SCOPE_UNSUPPORTED.error()
 
     @staticmethod
     def _language(p: Params) -> str:
         language = p.get_str("language_code") or ""
         if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise ApiError.bad_request(
-                "invalid language_code specified: use a two-letter ISO 639-1 code"
-            )
+            raise rules.LANGUAGE_INVALID.error()
         return language
 
     def _bot_text_setter(self, result_field: str, limit: int) -> Handler:
         async def set_text(p: Params) -> bool:
             value = p.get_str(result_field) or ""
             if len(value) > limit:
-                raise ApiError.bad_request(f"{result_field} is too long")
+                raise rules.BOT_TEXT_TOO_LONG.error(field=result_field)
             key = (result_field, self._language(p))
             if value:
                 self.bot_texts[key] = value
@@ -122,15 +121,15 @@ class MenusMixin(EmulatorState):
     async def _set_my_commands(self, p: Params) -> bool:
         commands = p.get_json("commands")
         if not isinstance(commands, list) or len(commands) > 100:
-            raise ApiError.bad_request("commands must be a list of at most 100 BotCommand")
+            raise rules.COMMANDS_INVALID.error()
         checked: list[dict[str, str]] = []
         for command in commands:
             name = command.get("command", "") if isinstance(command, dict) else ""
             description = command.get("description", "") if isinstance(command, dict) else ""
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
-                raise ApiError.bad_request("BOT_COMMAND_INVALID")
+                raise rules.COMMAND_INVALID.error()
             if not 1 <= len(description) <= 256:
-                raise ApiError.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+                raise rules.COMMAND_DESCRIPTION_INVALID.error()
             checked.append({"command": name, "description": description})
         key = (self._scope_key(p), self._language(p))
         if checked:
@@ -153,14 +152,14 @@ class MenusMixin(EmulatorState):
             return None
         chat = self.chats.get(p.require_int("chat_id"))
         if chat is None:
-            raise ApiError.bad_request("chat not found")
+            raise rules.CHAT_NOT_FOUND.error()
         return chat
 
     @api_method("setChatMenuButton")
     async def _set_chat_menu_button(self, p: Params) -> bool:
         button = p.get_json("menu_button")
         if button is not None and not (isinstance(button, dict) and button.get("type")):
-            raise ApiError.bad_request("can't parse menu button")
+            raise rules.MENU_BUTTON_INVALID.error()
         chat = self._menu_chat(p)
         if chat is None:
             self.default_menu_button = button
@@ -179,7 +178,7 @@ class MenusMixin(EmulatorState):
         chat = self._target_chat(p)
         action = p.get_str("action") or ""
         if action not in _CHAT_ACTIONS:
-            raise ApiError.bad_request("wrong parameter action in request")
+            raise rules.ACTION_INVALID.error()
         chat.last_action = action
         self._publish(lambda: {"type": "chat_action", "chat_id": chat.user.id, "action": action})
         return True

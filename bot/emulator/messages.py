@@ -5,14 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.emulator import rules
 from bot.emulator.core import EmulatorState, api_method
-from bot.emulator.markup import (
-    MAX_CAPTION,
-    MAX_TEXT,
-    normalize_reply_markup,
-    parse_html,
-)
+from bot.emulator.markup import formatted, normalize_reply_markup
 from bot.emulator.protocol import ApiError, Params
+from bot.emulator.rules import Repair
 from bot.emulator.state import (
     Chat,
     ChatMessage,
@@ -26,50 +23,45 @@ class MessagesMixin(EmulatorState):
         """The chat a call addresses; 400/403 exactly where Telegram answers them."""
         raw = p.raw(key)
         if raw in (None, ""):
-            raise ApiError.bad_request(f"{key} is empty")
+            raise rules.CHAT_ID_EMPTY.error()
         try:
             chat = self.chats.get(int(raw))
         except (TypeError, ValueError):
             chat = None
         if chat is None:
-            raise ApiError.bad_request("chat not found")
+            raise rules.CHAT_NOT_FOUND.error()
         if chat.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise rules.BLOCKED.error()
         if not chat.started:
-            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            raise rules.NOT_STARTED.error()
         return chat
 
     def _formatted(
-        self, p: Params, key: str, limit: int, *, required: bool
+        self, p: Params, key: str, *, required: bool
     ) -> tuple[str | None, list[dict[str, Any]]]:
         """Text (or caption) as Telegram stores it: HTML parsed into entities, checked."""
-        what = "message text" if key == "text" else "message caption"
-        raw = p.get_str(key)
-        if not raw:
-            if required:
-                raise ApiError.bad_request(f"{what} is empty")
-            return None, []
-        mode = (p.get_str("parse_mode") or "").lower()
-        if mode == "html":
-            text, entities = parse_html(raw)
-        else:  # Markdown is passed through unparsed: jifen renders HTML.
-            entities_key = "entities" if key == "text" else "caption_entities"
-            text, entities = raw, p.get_json(entities_key) or []
-        if not text.strip():
-            if required:
-                raise ApiError.bad_request(f"{what} is empty")
-            return None, []
-        if len(text) > limit:
-            raise ApiError.bad_request(
-                "message is too long" if key == "text" else "message caption is too long"
-            )
-        return text, entities
+        entities_key = "entities" if key == "text" else "caption_entities"
+        return formatted(
+            p.get_str(key),
+            p.get_str("parse_mode"),
+            p.get_json(entities_key),
+            caption=key != "text",
+            required=required,
+        )
 
     def _reply_markup(self, p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
-        markup = normalize_reply_markup(p.get_json("reply_markup"))
+        """The call's reply_markup as Telegram keeps it; edits take inline keyboards only."""
+        try:
+            raw = p.get_json("reply_markup")
+        except ApiError:
+            raise rules.MARKUP_NOT_JSON.error() from None
+        markup = normalize_reply_markup(raw, self._repaired)
         if inline_only and markup is not None and "inline_keyboard" not in markup:
-            raise ApiError.bad_request("inline keyboard expected")
+            raise rules.INLINE_KEYBOARD_EXPECTED.error()
         return markup
+
+    def _repaired(self, repair: Repair) -> None:
+        self.stats.repaired[repair.name] += 1
 
     def _reply_target(self, chat: Chat, p: Params) -> ChatMessage | None:
         parameters = p.get_json("reply_parameters") or {}
@@ -82,7 +74,7 @@ class MessagesMixin(EmulatorState):
                 "allow_sending_without_reply"
             ):
                 return None
-            raise ApiError.bad_request("message to be replied not found")
+            raise rules.REPLY_NOT_FOUND.error()
         return target
 
     def _add_message(self, chat: Chat, *, outgoing: bool, **content: Any) -> ChatMessage:
@@ -106,31 +98,30 @@ class MessagesMixin(EmulatorState):
 
     def _send(self, method: str, chat: Chat, **content: Any) -> ChatMessage:
         """The bot's new message, after Telegram's flood control (if enforced)."""
+        self._admit(method, chat)
+        return self._add_message(chat, outgoing=True, **content)
+
+    def _admit(self, method: str, chat: Chat) -> None:
         if self._limits is not None and method in self._limits.methods:
             retry_after = self._limits.admit(chat.user.id, time.monotonic())
             if retry_after is not None:
                 raise ApiError.too_many(retry_after)
-        return self._add_message(chat, outgoing=True, **content)
 
     def _own_message(self, p: Params, *, deleting: bool = False) -> tuple[Chat, ChatMessage]:
-        action = "delete" if deleting else "edit"
         if p.get_str("inline_message_id"):
-            raise ApiError.bad_request("inline messages are not supported by the emulator")
+            raise rules.INLINE_MESSAGES.error()
         chat = self._target_chat(p)
         message = chat.messages.get(p.require_int("message_id"))
         if message is None or message.deleted:
-            raise ApiError.bad_request(f"message to {action} not found")
-        if not deleting and not message.outgoing:
-            raise ApiError.bad_request("message can't be edited")
+            raise (rules.DELETE_NOT_FOUND if deleting else rules.EDIT_NOT_FOUND).error()
+        if not deleting and not message.outgoing:  # bots may delete incoming private messages
+            raise rules.CANT_EDIT.error()
         return chat, message
 
     def _edit(self, message: ChatMessage, **changes: Any) -> dict[str, Any]:
         before = message.content_state()
         if all(value == before[key] for key, value in changes.items()):
-            raise ApiError.bad_request(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
+            raise rules.NOT_MODIFIED.error()
         message.history.append(before)
         for key, value in changes.items():
             setattr(message, key, value)
@@ -142,7 +133,7 @@ class MessagesMixin(EmulatorState):
     @api_method("sendMessage")
     async def _send_message(self, p: Params) -> dict[str, Any]:
         chat = self._target_chat(p)
-        text, entities = self._formatted(p, "text", MAX_TEXT, required=True)
+        text, entities = self._formatted(p, "text", required=True)
         markup = self._reply_markup(p)
         reply_to = self._reply_target(chat, p)
         return self._send(
@@ -158,14 +149,14 @@ class MessagesMixin(EmulatorState):
     async def _copy_message(self, p: Params) -> dict[str, int]:
         source_chat = self.chats.get(p.require_int("from_chat_id"))
         if source_chat is None:
-            raise ApiError.bad_request("chat not found")
+            raise rules.CHAT_NOT_FOUND.error()
         source = source_chat.messages.get(p.require_int("message_id"))
         if source is None or source.deleted:
-            raise ApiError.bad_request("message to copy not found")
+            raise rules.COPY_NOT_FOUND.error()
         chat = self._target_chat(p)
         caption, caption_entities = source.caption, source.caption_entities
         if "caption" in p:
-            caption, caption_entities = self._formatted(p, "caption", MAX_CAPTION, required=False)
+            caption, caption_entities = self._formatted(p, "caption", required=False)
         copy = self._send(
             "copyMessage",
             chat,
@@ -185,8 +176,8 @@ class MessagesMixin(EmulatorState):
     async def _edit_message_text(self, p: Params) -> dict[str, Any]:
         _, message = self._own_message(p)
         if message.text is None:
-            raise ApiError.bad_request("there is no text in the message to edit")
-        text, entities = self._formatted(p, "text", MAX_TEXT, required=True)
+            raise rules.NO_TEXT_TO_EDIT.error()
+        text, entities = self._formatted(p, "text", required=True)
         # Like Telegram: an edit without reply_markup removes the inline keyboard.
         return self._edit(
             message,
@@ -199,8 +190,8 @@ class MessagesMixin(EmulatorState):
     async def _edit_message_caption(self, p: Params) -> dict[str, Any]:
         _, message = self._own_message(p)
         if message.photo is None and message.document is None:
-            raise ApiError.bad_request("there is no caption in the message to edit")
-        caption, caption_entities = self._formatted(p, "caption", MAX_CAPTION, required=False)
+            raise rules.NO_CAPTION_TO_EDIT.error()
+        caption, caption_entities = self._formatted(p, "caption", required=False)
         return self._edit(
             message,
             caption=caption,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,28 @@ from bot.emulator.state import CallbackRecord, ChatMessage, EmuUser
 if TYPE_CHECKING:
     from bot.emulator.server import BotApiEmulator
 
-__all__ = ["Player", "PlayerError"]
+__all__ = ["Button", "Player", "PlayerError"]
 
 
 class PlayerError(AssertionError):
     """The person cannot do that, or did not get what the test waited for."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button as some screen shows it: on `message` now, or `stale` (the message has
+    been edited since, but another device may still show this keyboard and press it)."""
+
+    message: ChatMessage
+    text: str
+    callback_data: str | None
+    url: str | None
+    stale: bool
+
+    def __repr__(self) -> str:
+        state = " stale" if self.stale else ""
+        action = self.callback_data if self.callback_data is not None else self.url
+        return f"<Button {self.text!r} on #{self.message.message_id}{state}: {action!r}>"
 
 
 class Player:
@@ -122,8 +140,17 @@ class Player:
     async def press_data(
         self, data: str, *, message: ChatMessage | None = None
     ) -> list[ChatMessage]:
-        """Sends arbitrary (e.g. tampered or stale) callback data from the newest bot message."""
+        """Sends arbitrary (e.g. tampered or stale) callback data from the newest bot message,
+        or from `message` (any bot message still in the chat, however old)."""
         return await self._press(message or self.last_message, data)
+
+    async def press_button(self, button: Button) -> list[ChatMessage]:
+        """Presses a button from `buttons()`, stale ones included (another device's screen)."""
+        if button.callback_data is not None:
+            return await self._press(button.message, button.callback_data)
+        if button.url is not None:
+            return await self.press(button.text, message=button.message)
+        raise PlayerError(f"{button!r} is neither a callback nor a URL button")
 
     async def open_link(self, url: str) -> list[ChatMessage]:
         """Opens a t.me deep link to the bot, which sends `/start <payload>`."""
@@ -196,6 +223,58 @@ class Player:
         record = self.last_callback
         return record.text if record is not None else None
 
+    def buttons(self, *, stale: bool = True) -> list[Button]:
+        """Every inline button in the chat, oldest message first: those an edit replaced
+        (unless `stale=False`; an older screen may still press them), then those shown now."""
+        found: list[Button] = []
+        for message in self.messages:
+            shown = [_action(b) for b in _inline(message.reply_markup)]
+            replaced: dict[tuple[str, str | None, str | None], None] = {}
+            for state in message.history if stale else []:
+                for b in _inline(state["reply_markup"]):
+                    if _action(b) not in shown:
+                        replaced[_action(b)] = None
+            found += [Button(message, *action, stale=True) for action in replaced]
+            found += [Button(message, *action, stale=False) for action in shown]
+        return found
+
+    @property
+    def reply_keys(self) -> list[str]:
+        """Labels of the reply keyboard shown now, row by row ([] when there is none)."""
+        return [label for row in self.reply_keyboard or [] for label in row]
+
+    def told(self, text: str) -> list[ChatMessage]:
+        """Bot messages that ever showed `text` (before or after an edit; deleted ones too)."""
+        return [
+            m
+            for m in self.transcript
+            if m.outgoing and any(text in (v or "") for v in _versions(m))
+        ]
+
+    def assert_never_told(self, *texts: str) -> None:
+        """Fails if any bot message or toast to this person ever contained one of `texts`
+        (e.g. the apology the bot sends when a handler fails)."""
+        for text in texts:
+            said = [v for m in self.told(text) for v in _versions(m) if v and text in v]
+            said += [r.text for r in self._callbacks if r.text and text in r.text]
+            if said:
+                raise PlayerError(f"{self.name} was told {text!r}: {said}")
+
+    @property
+    def albums(self) -> list[list[ChatMessage]]:
+        """Albums (sendMediaGroup) from the bot, oldest first, each as its messages in order."""
+        groups: dict[str, list[ChatMessage]] = {}
+        for message in self.messages:
+            if message.media_group_id:
+                groups.setdefault(message.media_group_id, []).append(message)
+        return list(groups.values())
+
+    @property
+    def last_album(self) -> list[ChatMessage]:
+        if not self.albums:
+            raise PlayerError(f"{self.name} has no album from the bot")
+        return self.albums[-1]
+
     @property
     def reply_keyboard(self) -> list[list[str]] | None:
         """Key labels of the reply keyboard shown now, or None."""
@@ -248,6 +327,8 @@ class Player:
         return await self._settled(update_id)
 
     async def _press(self, message: ChatMessage, data: str) -> list[ChatMessage]:
+        if message.deleted or not message.outgoing:
+            raise PlayerError(f"{self.name} cannot press a button on {message!r}")
         self._mark = self.emu.seq
         record, update_id = self.emu.user_callback(self.user_id, message, data)
         self._callbacks.append(record)
@@ -276,6 +357,22 @@ class Player:
                 )
         on_screen = [m.button_texts for m in candidates if m.buttons][:3]
         raise PlayerError(f"{self.name} sees no button {text!r}; newest keyboards: {on_screen}")
+
+
+def _inline(markup: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [b for row in (markup or {}).get("inline_keyboard", []) for b in row]
+
+
+def _action(button: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    return button["text"], button.get("callback_data"), button.get("url")
+
+
+def _versions(message: ChatMessage) -> list[str | None]:
+    """Every text and caption the message has shown, oldest first."""
+    return [v for state in message.history for v in (state["text"], state["caption"])] + [
+        message.text,
+        message.caption,
+    ]
 
 
 def _decode_qr(image: bytes) -> str:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from bot.emulator import rules
 from bot.emulator.callbacks import CallbacksMixin
 from bot.emulator.core import Handler, Signal
 from bot.emulator.faults import SEND_METHODS, FaultsMixin
@@ -89,6 +90,7 @@ class BotApiEmulator(
         idle: float = 0.05,
         settle_timeout: float = 10.0,
         latency: float = 0.0,
+        callback_answer_window: float = 15.0,
     ):
         self.host = host
         self.port = port
@@ -97,6 +99,8 @@ class BotApiEmulator(
         self.idle = idle
         self.settle_timeout = settle_timeout
         self.latency = latency
+        # Telegram does not publish how long a press waits for its answer; 15 s here.
+        self.callback_answer_window = callback_answer_window
         head = bot_token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 7000000001
         self.bot_user: dict[str, Any] = {
@@ -120,6 +124,7 @@ class BotApiEmulator(
         self._files_by_path: dict[str, StoredFile] = {}
         self._file_counter = itertools.count(1)
         self._query_counter = itertools.count(1)
+        self._album_counter = itertools.count(1)
         self._pending: deque[dict[str, Any]] = deque()
         self._next_update_id = 1
         self._allowed_updates: list[str] | None = None
@@ -212,10 +217,10 @@ class BotApiEmulator(
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return error_response(ApiError(401, "Unauthorized"))
+            return self._refuse(request.match_info["method"], rules.UNAUTHORIZED.error())
         entry = self._methods.get(request.match_info["method"].lower())
         if entry is None:
-            return error_response(ApiError(404, "Not Found: method not found"))
+            return self._refuse(request.match_info["method"], rules.METHOD_NOT_FOUND.error())
         name, handler = entry
         polling = name == "getUpdates"
         self.stats.calls[name] += 1
@@ -229,13 +234,17 @@ class BotApiEmulator(
             self._raise_fault(name, params)
             result = await handler(params)
         except ApiError as error:
-            self.stats.errors[(name, error.code)] += 1
-            if error.code == 429:
-                self.stats.too_many_requests += 1
-            return error_response(error)
+            return self._refuse(name, error)
         finally:
             if not polling:
                 self._inflight -= 1
                 self._touch()
         self.stats.sent[name] += 1
         return ok_response(result)
+
+    def _refuse(self, name: str, error: ApiError) -> web.Response:
+        self.stats.errors[(name, error.code)] += 1
+        self.stats.refused[(name, error.description)] += 1
+        if error.code == 429:
+            self.stats.too_many_requests += 1
+        return error_response(error)

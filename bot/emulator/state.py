@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+from bot.emulator import rules
 from bot.emulator.markup import entities_to_html
 from bot.emulator.protocol import ApiError
 
@@ -74,7 +75,7 @@ def image_size(data: bytes) -> tuple[int, int]:
         with Image.open(BytesIO(data)) as image:
             return image.size
     except (UnidentifiedImageError, OSError) as exc:
-        raise ApiError.bad_request("IMAGE_PROCESS_FAILED") from exc
+        raise rules.NOT_AN_IMAGE.error() from exc
 
 
 @dataclass
@@ -168,6 +169,7 @@ class ChatMessage:
     contact: dict[str, Any] | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to: ChatMessage | None = None
+    media_group_id: str | None = None
     edit_date: int | None = None
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -244,6 +246,8 @@ class ChatMessage:
                 data["caption_entities"] = self.caption_entities
         if self.contact:
             data["contact"] = self.contact
+        if self.media_group_id:
+            data["media_group_id"] = self.media_group_id
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         if nested and self.reply_to is not None:
@@ -289,6 +293,7 @@ class ChatMessage:
             "reply_keyboard": reply_keyboard_page(markup),
             "remove_keyboard": bool(markup.get("remove_keyboard")),
             "reply_to": self.reply_to.message_id if self.reply_to else None,
+            "media_group_id": self.media_group_id,
             "edited": self.edit_date is not None,
             "deleted": self.deleted,
         }
@@ -320,6 +325,7 @@ class CallbackRecord:
     user_id: int
     message: ChatMessage
     data: str
+    pressed_at: float = field(default_factory=time.monotonic)
     answered: bool = False
     text: str | None = None
     show_alert: bool = False
@@ -334,12 +340,17 @@ class Stats:
     sent: Counter[str] = field(default_factory=Counter)
     errors: Counter[tuple[str, int]] = field(default_factory=Counter)
     too_many_requests: int = 0
+    # (method, description) of every error answered, and the quiet repairs (rules.Repair.name)
+    refused: Counter[tuple[str, str]] = field(default_factory=Counter)
+    repaired: Counter[str] = field(default_factory=Counter)
 
     def reset(self) -> None:
         self.calls.clear()
         self.sent.clear()
         self.errors.clear()
         self.too_many_requests = 0
+        self.refused.clear()
+        self.repaired.clear()
 
 
 @dataclass

@@ -10,21 +10,14 @@ import re
 import time
 from typing import Any
 
+from bot.emulator import rules
 from bot.emulator.core import EmulatorState, api_method
-from bot.emulator.protocol import ApiError, Params
+from bot.emulator.protocol import Params
 
 _LOGGER = logging.getLogger(__name__)
 
 # Telegram's default when allowed_updates was never set (or set to []).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-_CONFLICT_POLL = (
-    "Conflict: terminated by other getUpdates request; make sure that only one bot "
-    "instance is running"
-)
-_CONFLICT_WEBHOOK = (
-    "Conflict: can't use getUpdates method while webhook is active; use "
-    "deleteWebhook to delete the webhook first"
-)
 
 
 class UpdatesMixin(EmulatorState):
@@ -65,7 +58,7 @@ class UpdatesMixin(EmulatorState):
     @api_method("getUpdates")
     async def _get_updates(self, p: Params) -> list[dict[str, Any]]:
         if self.webhook is not None:
-            raise ApiError(409, _CONFLICT_WEBHOOK)
+            raise rules.CONFLICT_WEBHOOK.error()
         self._poll_generation += 1
         generation = self._poll_generation
         self._updates_signal.fire()  # an older long poll ends with 409, as on Telegram
@@ -84,9 +77,9 @@ class UpdatesMixin(EmulatorState):
                 break
             await self._updates_signal.wait(remaining)
             if generation != self._poll_generation:
-                raise ApiError(409, _CONFLICT_POLL)
+                raise rules.CONFLICT_POLL.error()
             if self.webhook is not None:
-                raise ApiError(409, _CONFLICT_WEBHOOK)
+                raise rules.CONFLICT_WEBHOOK.error()
         transport = p.request.transport if p.request is not None else None
         if updates and (transport is None or transport.is_closing()):
             return []  # the client gave up waiting; keep the updates for its next call
@@ -101,10 +94,10 @@ class UpdatesMixin(EmulatorState):
             await self._remove_webhook(p)
             return True
         if not re.match(r"https?://", url):
-            raise ApiError.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+            raise rules.WEBHOOK_NOT_HTTPS.error()
         secret = p.get_str("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-            raise ApiError.bad_request("secret token contains unallowed characters")
+            raise rules.SECRET_TOKEN_INVALID.error()
         allowed = p.get_json("allowed_updates")
         if allowed is not None:
             self._allowed_updates = list(allowed)

@@ -19,6 +19,12 @@ Endpoints (``uid`` is the person acting):
 
 Actions answer at once (``{"ok": true}``); the bot's replies arrive as events.
 Expected refusals (no such key, no QR in the picture) answer 400 with ``{"error"}``.
+
+Every POST must come from the page itself: it carries the header ``X-Jifen-Sandbox: 1`` (set
+by the page's script; another site's form or ``text/plain`` fetch cannot send it without a
+CORS preflight, which this server never grants) and, when the browser says where it comes
+from, ``Origin`` is this server and ``Sec-Fetch-Site`` is ``same-origin``. Anything else is
+refused with 403, so another tab cannot drive the admin persona.
 """
 
 from __future__ import annotations
@@ -40,8 +46,11 @@ from bot.emulator.server import BotApiEmulator
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 HEARTBEAT_SECONDS = 15.0
+PAGE_HEADER = "X-Jifen-Sandbox"
+"""Sent by the page's script on every POST; see the module docstring."""
 
 Strings = Callable[[str], Mapping[str, str]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
@@ -97,13 +106,17 @@ class _Page:
             web.get("/api/people", self.list_people),
             web.get("/api/strings", self.page_strings),
             web.get("/api/chats/{uid}", self.snapshot),
-            web.post("/api/chats/{uid}/send", self.send),
-            web.post("/api/chats/{uid}/press", self.press),
-            web.post("/api/chats/{uid}/link", self.link),
-            web.post("/api/chats/{uid}/contact", self.contact),
-            web.post("/api/chats/{uid}/photo", self.photo),
-            web.post("/api/chats/{uid}/scan", self.scan),
             web.get("/api/events", self.events),
+        ] + [
+            web.post(f"/api/chats/{{uid}}/{action}", _from_the_page(handler))
+            for action, handler in (
+                ("send", self.send),
+                ("press", self.press),
+                ("link", self.link),
+                ("contact", self.contact),
+                ("photo", self.photo),
+                ("scan", self.scan),
+            )
         ]
 
     # ------------------------------------------------------------ reading
@@ -209,6 +222,25 @@ class _Page:
             return self.players[int(request.match_info["uid"])]
         except (KeyError, ValueError) as exc:
             raise web.HTTPNotFound(text="no such person on this page") from exc
+
+
+def _from_the_page(handler: Handler) -> Handler:
+    """Refuses (403) a POST that the page's own script did not send (cross-site requests)."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        own_origin = f"{request.scheme}://{request.host}"
+        origin = request.headers.get("Origin")
+        site = request.headers.get("Sec-Fetch-Site")
+        if (
+            request.headers.get(PAGE_HEADER) != "1"
+            or (origin is not None and origin != own_origin)
+            or (site is not None and site != "same-origin")
+        ):
+            log.warning("refused a cross-site POST to %s", request.path)
+            return web.json_response({"ok": False, "error": "cross-site request"}, status=403)
+        return await handler(request)
+
+    return guarded
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

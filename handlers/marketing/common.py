@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.keyboards import inline_keyboard
 from handlers.context import JifenContext
 
 HTML = "HTML"
@@ -17,11 +18,12 @@ Row = Sequence[tuple[str, str, Sequence[object]]]
 """A keyboard row: (label, action, args) per button."""
 
 
-def keyboard(context: JifenContext, update: Update, *rows: Row) -> InlineKeyboardMarkup:
-    """Inline buttons whose callback data is signed for the person who sees them."""
+def keyboard(context: JifenContext, update: Update, *rows: Row) -> InlineKeyboardMarkup | None:
+    """Inline buttons whose callback data is signed for the person who sees them (None when
+    every row is empty)."""
     user = update.effective_user
     assert user is not None
-    return InlineKeyboardMarkup(
+    return inline_keyboard(
         [
             [
                 InlineKeyboardButton(label, callback_data=context.codec.encode(user.id, a, *args))

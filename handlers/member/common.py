@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.keyboards import inline_keyboard
 from handlers.context import JifenContext
 from locales import money
 from models import tiers
@@ -32,8 +33,9 @@ def button(update: Update, context: JifenContext, label: str, action: str, *args
     )
 
 
-def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([row for row in rows if row])
+def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
+    """The non-empty rows as a keyboard; None when none is left (a one-page list's pager)."""
+    return inline_keyboard(rows)
 
 
 def pager(

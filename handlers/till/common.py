@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.keyboards import inline_keyboard
 from handlers.context import JifenContext
 from handlers.member.common import tier_label
 from models import campaigns, clock, rule_versions
@@ -67,10 +68,10 @@ def member_card(context: JifenContext, member: Member, rules: RuleSet) -> str:
 
 def keyboard(
     update: Update, context: JifenContext, rows: Sequence[Sequence[ButtonSpec]]
-) -> InlineKeyboardMarkup:
-    """Signed buttons for the person this update came from."""
+) -> InlineKeyboardMarkup | None:
+    """Signed buttons for the person this update came from (None when there are none)."""
     user_id = actor_id(update)
-    return InlineKeyboardMarkup(
+    return inline_keyboard(
         [
             [
                 InlineKeyboardButton(label, callback_data=context.codec.encode(user_id, a, *args))

@@ -8,19 +8,19 @@ reports-summary =
        *[no] {""}
     }
 
-    👥 New members: { $new_members } { $new_members_change }
-    🛒 Active members: { $active_members } { $active_members_change }
-    🧾 Purchases: { $purchases } { $purchases_change }
-    💰 Sales: { $sales } { $sales_change }
-    ↩️ Refunded: { $refunded } { $refunded_change }
-    🎯 Average ticket: { $average_ticket } { $average_ticket_change }
+    👥 New members: { $new_members }{ $new_members_change }
+    🛒 Active members: { $active_members }{ $active_members_change }
+    🧾 Purchases: { $purchases }{ $purchases_change }
+    💰 Sales: { $sales }{ $sales_change }
+    ↩️ Refunded: { $refunded }{ $refunded_change }
+    🎯 Average ticket: { $average_ticket }{ $average_ticket_change }
 
-    ⭐ Points issued: { $points_issued } { $points_issued_change }
-    🎁 Points redeemed: { $points_redeemed } { $points_redeemed_change }
-    ⌛ Points expired: { $points_expired } { $points_expired_change }
-    ✏️ Points adjusted: { $points_adjusted } { $points_adjusted_change }
+    ⭐ Points issued: { $points_issued }{ $points_issued_change }
+    🎁 Points redeemed: { $points_redeemed }{ $points_redeemed_change }
+    ⌛ Points expired: { $points_expired }{ $points_expired_change }
+    ✏️ Points adjusted: { $points_adjusted }{ $points_adjusted_change }
     📈 Redemption rate: { $redemption_rate } · Breakage: { $breakage }
-    🏦 Outstanding: { $liability_points } points = { $liability_money } { $liability_points_change }
+    🏦 Outstanding: { $liability_points } points = { $liability_money }{ $liability_points_change }
 
     🏅 Tiers: { $tiers }
 

@@ -8,19 +8,19 @@ reports-summary =
        *[no] {""}
     }
 
-    👥 新会员：{ $new_members } { $new_members_change }
-    🛒 活跃会员：{ $active_members } { $active_members_change }
-    🧾 消费笔数：{ $purchases } { $purchases_change }
-    💰 销售额：{ $sales } { $sales_change }
-    ↩️ 退款：{ $refunded } { $refunded_change }
-    🎯 客单价：{ $average_ticket } { $average_ticket_change }
+    👥 新会员：{ $new_members }{ $new_members_change }
+    🛒 活跃会员：{ $active_members }{ $active_members_change }
+    🧾 消费笔数：{ $purchases }{ $purchases_change }
+    💰 销售额：{ $sales }{ $sales_change }
+    ↩️ 退款：{ $refunded }{ $refunded_change }
+    🎯 客单价：{ $average_ticket }{ $average_ticket_change }
 
-    ⭐ 发放积分：{ $points_issued } { $points_issued_change }
-    🎁 兑换积分：{ $points_redeemed } { $points_redeemed_change }
-    ⌛ 过期积分：{ $points_expired } { $points_expired_change }
-    ✏️ 调整积分：{ $points_adjusted } { $points_adjusted_change }
+    ⭐ 发放积分：{ $points_issued }{ $points_issued_change }
+    🎁 兑换积分：{ $points_redeemed }{ $points_redeemed_change }
+    ⌛ 过期积分：{ $points_expired }{ $points_expired_change }
+    ✏️ 调整积分：{ $points_adjusted }{ $points_adjusted_change }
     📈 兑换率：{ $redemption_rate } · 过期率：{ $breakage }
-    🏦 未兑积分：{ $liability_points } 积分 = { $liability_money } { $liability_points_change }
+    🏦 未兑积分：{ $liability_points } 积分 = { $liability_money }{ $liability_points_change }
 
     🏅 等级：{ $tiers }
 

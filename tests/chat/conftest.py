@@ -76,6 +76,23 @@ async def _watch_outbox(flag: dict[str, bool], stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), 0.01)
 
 
+# Bad requests the bot expects and handles: a repeated press edits nothing; a staff menu cannot
+# be set for someone who never opened the bot.
+HANDLED_REFUSALS = ("message is not modified", "MyCommands: Bad Request: chat not found")
+
+
+def _what_telegram_would_refuse_or_repair(emu: BotApiEmulator) -> list[str]:
+    """Bad requests the bot made that it does not expect, and markups Telegram had to repair
+    (e.g. `{}` for a keyboard with no buttons)."""
+    refused = [
+        f"{method}: {description}"
+        for (method, description) in emu.stats.refused
+        if description.startswith("Bad Request")
+        and not any(handled in f"{method}: {description}" for handled in HANDLED_REFUSALS)
+    ]
+    return refused + [f"repaired: {name}" for name in emu.stats.repaired]
+
+
 def rig_settings(tmp_path: Path, url: str, **overrides: Any) -> Settings:
     base: dict[str, Any] = {
         "database": {"url": url},
@@ -115,6 +132,8 @@ async def rig(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[R
                 if handle is not None:
                     handle.sender.poll_interval = 0.01
                 yield Rig(emu, app, settings)
+            sloppy = _what_telegram_would_refuse_or_repair(emu)
+            assert not sloppy, f"the bot sent what Telegram refuses or repairs: {sloppy}"
     finally:
         stop.set()
         await watcher

@@ -89,3 +89,18 @@ async def test_out_of_reach_in_chinese(rig: Rig) -> None:
     await li.press("帆布袋")
     assert "您还需要 170 积分" in li.last_text.replace("<b>", "").replace("</b>", "")
     assert li.last_message.buttons == []
+
+
+async def test_report_lines_carry_no_stray_spaces(rig: Rig) -> None:
+    """A figure without a previous period to compare with ends the line (no trailing space)."""
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 5000)
+    admin = rig.admin()
+    for language in ("en", "zh-Hans"):
+        if language == "zh-Hans":
+            await admin.send("/language")
+            await admin.press("中文")
+        replies = await admin.send("/report 7d")
+        summary = next(m.text for m in replies if m.text and "¥50.00" in m.text)
+        assert all(line == line.rstrip() for line in summary.split("\n")), summary

@@ -144,12 +144,6 @@ def build_demo_app(emu: BotApiEmulator) -> Application:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(idle=0.03, settle_timeout=5) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def app(emu: BotApiEmulator) -> AsyncIterator[Application]:
     async with emu.polling(build_demo_app(emu)) as application:
         yield application

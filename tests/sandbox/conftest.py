@@ -32,7 +32,10 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+    """A client that behaves like the page's script (it sends the page's header)."""
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=10), headers={"X-Jifen-Sandbox": "1"}
+    ) as session:
         yield session
 
 

@@ -17,11 +17,18 @@ const t = (key, args = {}) =>
   (state.strings[key] || key).replace(/\{(\w+)\}/g, (_, name) => args[name] ?? "");
 const fullName = (p) => [p.first_name, p.last_name].filter(Boolean).join(" ");
 
+// Every POST says it comes from this page (the server refuses cross-site POSTs without it).
+const PAGE_HEADER = { "X-Jifen-Sandbox": "1" };
+
 async function api(path, body, uid) {
   const options = body instanceof FormData
-    ? { method: "POST", body }
+    ? { method: "POST", headers: PAGE_HEADER, body }
     : body !== undefined
-      ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }
+      ? {
+          method: "POST",
+          headers: { ...PAGE_HEADER, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        }
       : {};
   const response = await fetch(path, options);
   let data = null;
