@@ -33,7 +33,7 @@ from typing import Any
 import asyncpg
 from telegram.ext import Application
 
-from bench.bot import _jifen_factory, _seed
+from bench.bot import QueryCounter, _jifen_factory, _seed
 from bench.echo_baseline import (
     FIRST_USER_ID,
     LoadResult,
@@ -118,7 +118,9 @@ async def _through_the_inbox(emu: BotApiEmulator, app: Application) -> AsyncIter
         await app.post_shutdown(app)
 
 
-async def _inbox_cost(url: str, users: int, rate: float, duration: float) -> list[LoadResult]:
+async def _inbox_cost(
+    url: str, users: int, rate: float, duration: float
+) -> tuple[list[LoadResult], list[float]]:
     settings = load_settings(
         database={"url": url},
         scheduler={"enabled": False},
@@ -135,23 +137,27 @@ async def _inbox_cost(url: str, users: int, rate: float, duration: float) -> lis
         "rate": rate,
         "duration": duration,
         "text": lambda k: "/balance",
-        "prepare": _seed,
     }
+    statements: list[float] = []
     try:
-        results.append(
-            await run_load(_jifen_factory(settings), label="/balance in memory (before)", **common)
-        )
-        results.append(
-            await run_load(
-                _jifen_factory(settings),
-                label="/balance via the inbox (after)",
-                serve=_through_the_inbox,
-                **common,
-            )
-        )
+        for label, serve in (
+            ("/balance in memory (before)", None),
+            ("/balance via the inbox (after)", _through_the_inbox),
+        ):
+
+            async def prepare(emu: BotApiEmulator, user_ids: list[int]) -> None:
+                await _seed(emu, user_ids)
+                counter.count = 0  # the load only
+
+            with QueryCounter() as counter:
+                result = await run_load(
+                    _jifen_factory(settings), label=label, serve=serve, **common, prepare=prepare
+                )
+            results.append(result)
+            statements.append(counter.count / max(1, len(result.latencies)))
     finally:
         await db.close_store()
-    return results
+    return results, statements
 
 
 async def _main(args: argparse.Namespace) -> None:
@@ -162,19 +168,21 @@ async def _main(args: argparse.Namespace) -> None:
         async with _database(base) as url:
             scale = await _scale_out(url, args.users, args.duration, Path(tmp))
         async with _database(base) as url:
-            inbox = await _inbox_cost(url, args.users, args.rate, args.duration)
+            inbox, statements = await _inbox_cost(url, args.users, args.rate, args.duration)
     print("Scale-out: /balance, closed loop, webhook instances on one PostgreSQL")
     print_table(scale)
     print()
     print(f"One instance, /balance at {args.rate:g}/s: before vs after the inbox")
     print_table(inbox)
+    before, after = statements
+    print(f"statements per reply (this process): before {before:.1f}, after {after:.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help="simulated members")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per level")
-    parser.add_argument("--rate", type=float, default=100, help="/balance per second (part 2)")
+    parser.add_argument("--rate", type=float, default=30, help="/balance per second (part 2)")
     parser.add_argument("--database", default="", help="PostgreSQL URL to create databases next to")
     asyncio.run(_main(parser.parse_args()))
 
