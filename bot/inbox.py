@@ -79,6 +79,9 @@ class InboxWorker:
 
     async def run(self) -> None:
         while not self._stopping:
+            # cleared before looking, so an update stored while the claim runs wakes the
+            # wait below at once (cleared after, it would wait a whole poll interval)
+            self._wake.clear()
             room = self.concurrency - len(self._inflight)
             claimed = []
             if room > 0:
@@ -92,7 +95,6 @@ class InboxWorker:
                 task.add_done_callback(self._done)
             if claimed and room - len(claimed) > 0:
                 continue  # more chats may be waiting
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
