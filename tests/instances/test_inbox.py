@@ -163,3 +163,18 @@ async def test_a_claim_takes_no_more_than_its_limit(store: str) -> None:
         await enqueue(chat_id=100 + update_id, template="broadcast-text", args={"text": "x"})
     assert len(await inbox.claim("a", 2, LEASE)) == 2
     assert len(await delivery.claim_due(2, LEASE, holder="a")) == 2
+
+
+async def test_the_receiving_instance_processes_at_once(store: str) -> None:
+    """No waiting for the poll interval: storing an update wakes the worker."""
+    app = _App()
+    worker = InboxWorker(app, "i0", poll_interval=30)  # type: ignore[arg-type]
+    await worker.start()
+    try:
+        await asyncio.sleep(0.1)  # idle, waiting
+        for update_id in (1, 2, 3):
+            assert await worker.receive(_message(update_id, 100))
+        assert not await worker.receive(_message(3, 100))  # a redelivery
+        await until(lambda: app.seen == [1, 2, 3], 5)
+    finally:
+        await worker.stop()
