@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.tables.flows import ActionState, ChatFlow, PendingAction
 from models.tables.instances import InboxUpdate, SendPace, SharedSecret
 from models.tables.ledger import (
     EntryKind,
@@ -34,6 +35,7 @@ from models.tables.members import (
 from models.tables.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "ActionState",
     "ApiKey",
     "AuditLog",
     "Broadcast",
@@ -41,6 +43,7 @@ __all__ = [
     "Campaign",
     "CampaignKind",
     "CampaignStatus",
+    "ChatFlow",
     "Coupon",
     "CouponBatch",
     "EntryKind",
@@ -52,6 +55,7 @@ __all__ = [
     "Member",
     "OutboxMessage",
     "OutboxStatus",
+    "PendingAction",
     "PointLot",
     "Purchase",
     "Refund",

@@ -3,14 +3,11 @@ remembers lives in the store (the flows branch), updates go through the inbox (t
 
 from __future__ import annotations
 
-import pytest
-
 from bot.emulator import Player
 from models import db
 from models.tables import InboxUpdate, LedgerEntry, Member
 from tests.instances.cluster import Cluster, until
 
-pytestmark = pytest.mark.skip(reason="needs the flows branch")
 CASHIER = 9001
 
 
