@@ -5,8 +5,8 @@ the ``send_pace`` row (:mod:`models.pace`); on SQLite (one instance) it is an in
 bucket with the same rules, so a single instance needs no extra write per reply.
 
 * A reply (:meth:`reply_slot`) books the next free slot at once, however far ahead.
-* The outbox sender (:meth:`bulk_slot`) books blocks of ``BLOCK`` seconds, only while the
-  budget is not already booked ahead, so a reply waits behind at most one block. While
+* The outbox sender (:meth:`bulk_slot`) books blocks of ``BLOCK`` seconds, only while
+  less than half a block is booked ahead, so a reply waits behind at most 1.5 blocks (0.3 s). While
   replies were booked in the last ``REPLY_RECENT`` seconds, bulk books at ``1 − HEADROOM``
   of the rate, leaving the rest for people talking to the bot.
 """
@@ -75,13 +75,15 @@ class SharedPace:
         self._reply_at = booking.reply_at
         return booking.start
 
-    async def reply_slot(self) -> None:
-        """Wait for the next free slot (an interactive reply goes before queued bulk)."""
+    async def reply_slot(self) -> float:
+        """Wait for the next free slot (an interactive reply goes before queued bulk);
+        how long its slot lay ahead when it was booked."""
         start = await self._book(self.spacing, reply=True, horizon=None)
         assert start is not None
         wait = start - self._clock()
         if wait > 0:
             await asyncio.sleep(wait)
+        return max(0.0, wait)
 
     @property
     def bulk_spacing(self) -> float:
