@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
+from api.miniapp.launch import attach as miniapp_routes
 from bot.app import build_application
 from bot.inbox import InboxWorker, Poller, Pruner
 from bot.settings import Settings
@@ -118,6 +119,7 @@ async def run_bot(settings: Settings) -> None:
     leases.on_beat(Pruner(leases))
     webhook = settings.bot.mode == "webhook"
     routes = health_routes(leases)
+    routes += miniapp_routes(application, settings)  # /app/ when bot.public_url is set
     if webhook:
         routes += webhook_routes(worker, settings.bot.webhook_secret.get_secret_value())
     async with application:  # initialize/shutdown; the hooks are ours to call
