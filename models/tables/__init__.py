@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.tables.enrolment import JoinLink
 from models.tables.flows import ActionState, ChatFlow, PendingAction
 from models.tables.instances import InboxUpdate, SendPace, SharedSecret
 from models.tables.ledger import (
@@ -50,6 +51,7 @@ __all__ = [
     "IdempotencyRecord",
     "InboxUpdate",
     "JobRun",
+    "JoinLink",
     "LedgerEntry",
     "LotDraw",
     "Member",
