@@ -34,6 +34,7 @@ from scheduler.leases import DEFAULT_TTL, Leases, instance_id
 from scheduler.pace import SharedPace
 from scheduler.render import TranslatorFactory
 from scheduler.sender import OutboxSender
+from scheduler.webhooks import WebhookHandle, start_worker
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -150,6 +151,7 @@ class SchedulerHandle:
         self.sender = sending.sender
         self.leases = leases
         self._own_leases = own_leases
+        self.webhooks: WebhookHandle | None = None
 
     @property
     def sender_task(self) -> asyncio.Task[None] | None:
@@ -161,6 +163,8 @@ class SchedulerHandle:
         if self._own_leases:
             await self.leases.stop()  # runs the loss hooks: the sender finishes
         await self.sending.stop()
+        if self.webhooks is not None:
+            await self.webhooks.stop()
         if self.runner is not None:
             await self.runner.release()
 
@@ -199,10 +203,13 @@ async def start_scheduler(
         leases = Leases(holder or instance_id())
     sender = OutboxSender(bot, settings, translator, pace=pace, holder=leases.holder)
     sending = SenderUnderLease(sender, leases)
+    webhooks = start_worker(settings)  # its own task, session and leases
     if not settings.scheduler.enabled:
         if own_leases:
             leases.start()
-        return SchedulerHandle(None, None, sending, leases, own_leases=own_leases)
+        handle = SchedulerHandle(None, None, sending, leases, own_leases=own_leases)
+        handle.webhooks = webhooks
+        return handle
 
     jobs = Jobs(settings, weekly_report=weekly_report)
     runner = JobRunner(jobs, leases=leases)
@@ -218,4 +225,6 @@ async def start_scheduler(
     scheduler.start()
     if own_leases:
         leases.start()  # the first beat takes the leases and catches up right away
-    return SchedulerHandle(scheduler, runner, sending, leases, own_leases=own_leases)
+    handle = SchedulerHandle(scheduler, runner, sending, leases, own_leases=own_leases)
+    handle.webhooks = webhooks
+    return handle

@@ -34,6 +34,12 @@ from models.tables.members import (
     TierChange,
 )
 from models.tables.outbox import OutboxMessage, OutboxStatus
+from models.tables.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ActionState",
@@ -47,6 +53,7 @@ __all__ = [
     "ChatFlow",
     "Coupon",
     "CouponBatch",
+    "DeliveryStatus",
     "EntryKind",
     "IdempotencyRecord",
     "InboxUpdate",
@@ -72,4 +79,7 @@ __all__ = [
     "TierChange",
     "Voucher",
     "VoucherStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

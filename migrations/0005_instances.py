@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_import_and_join_links')]
+    dependencies = [('models', '0004_webhooks')]
 
     initial = False
 
