@@ -22,6 +22,7 @@ import statistics
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,8 +164,11 @@ async def run_load(
     text: Callable[[int], str] = lambda k: f"ping {k}",
     prepare: Callable[[BotApiEmulator, list[int]], Awaitable[Any]] | None = None,
     drain_timeout: float = 10.0,
+    serve: Callable[[BotApiEmulator, Application], AbstractAsyncContextManager[Any]] | None = None,
 ) -> LoadResult:
-    """Runs one load level on a fresh emulator and app; `prepare` may seed users first."""
+    """Runs one load level on a fresh emulator and app; `prepare` may seed users first.
+
+    ``serve`` runs the app for the level (default: PTB's own long polling)."""
     result = LoadResult(label, users, rate)
     async with BotApiEmulator() as emu:
         user_ids = [FIRST_USER_ID + n for n in range(users)]
@@ -172,7 +176,8 @@ async def run_load(
             emu.add_user(user_id, f"User{user_id}")
         if prepare is not None:
             await prepare(emu, user_ids)
-        async with emu.polling(app_factory(emu), track=False):
+        app = app_factory(emu)
+        async with serve(emu, app) if serve else emu.polling(app, track=False):
             clock = _ReplyClock(emu, result)
             collector = asyncio.create_task(clock.run())
             started = time.perf_counter()

@@ -14,17 +14,19 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.pace import PacedRateLimiter
 from bot.settings import Settings
-from bot.updates import PerUserUpdateProcessor
+from bot.updates import PerUserUpdateProcessor, describe
 from handlers import FEATURES
 from handlers.callbacks import CallbackCodec
 from handlers.context import JifenContext
 from handlers.registry import Feature, install, publish_menus
 from locales import language_for, translator
-from models import db, rule_versions, weekly
+from models import db, rule_versions, secrets, weekly
 from models.staff import Grant
 from models.tables import Role, StaffRole
 from scheduler import start_scheduler
+from scheduler.pace import SharedPace
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def build_application(
 ) -> Application:
     """Build the bot. ``manage_store=False`` when the caller has opened the store itself."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    pace = SharedPace(settings.outbox.messages_per_second)
     application = (
         ApplicationBuilder()
         .token(token or settings.bot.token.get_secret_value())
@@ -52,15 +55,12 @@ def build_application(
         .base_file_url(file_url or settings.bot.file_url)
         .context_types(ContextTypes(context=JifenContext))
         .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(PacedRateLimiter(pace))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data.update(
-        settings=settings,
-        codec=CallbackCodec(settings.signing_secret()),
-        manage_store=manage_store,
-    )
+    application.bot_data.update(settings=settings, pace=pace, manage_store=manage_store)
     install(application, features)
     application.add_error_handler(_on_error)
     return application
@@ -71,6 +71,7 @@ async def _post_init(application: Application) -> None:
     if application.bot_data["manage_store"]:
         await db.open_store(settings.database.url)
     await _seed_rules(settings)
+    application.bot_data["codec"] = CallbackCodec(await _signing_secret(settings))
     me = await application.bot.get_me()
     application.bot_data["bot_username"] = settings.bot.username or me.username
     await publish_menus(application, await _active_grants(settings))
@@ -78,6 +79,8 @@ async def _post_init(application: Application) -> None:
         application,
         settings,
         weekly_report=weekly.hook(settings.scheduler.timezone, settings.access.admins),
+        leases=application.bot_data.get("leases"),  # the runner's heartbeat, if it made one
+        pace=application.bot_data["pace"],
     )
 
 
@@ -87,6 +90,12 @@ async def _post_shutdown(application: Application) -> None:
         await handle.stop()
     if application.bot_data["manage_store"]:
         await db.close_store()
+
+
+async def _signing_secret(settings: Settings) -> bytes:
+    """From the environment, else generated once into the store: every instance agrees."""
+    configured, legacy = settings.signing_seed()
+    return (configured or await secrets.shared_secret(secrets.SIGNING, seed=legacy)).encode()
 
 
 async def _seed_rules(settings: Settings) -> None:
@@ -101,8 +110,11 @@ async def _active_grants(settings: Settings) -> list[Grant]:
 
 
 async def _on_error(update: object, context: JifenContext) -> None:
-    """Log the bug and tell the person nothing was changed (transactions rolled back)."""
-    log.error("error while handling %r", update, exc_info=context.error)
+    """Log the bug and tell the person nothing was changed (transactions rolled back).
+
+    The log names the update by id and kind only: never a name or the text someone sent.
+    """
+    log.error("error while handling %s", describe(update), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         user = update.effective_user
         language = language_for(user.language_code if user else None)

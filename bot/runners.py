@@ -1,12 +1,17 @@
 """How the process talks to Telegram: polling, webhook (aiohttp) or the sandbox.
 
-Nothing outside this module knows how the process was started (STYLE.md §3).
+Nothing outside this module knows how the process was started (STYLE.md §3). In both modes
+updates go through the inbox in the store (:mod:`bot.inbox`), so any number of instances
+share one database: each has an id and a heartbeat that keeps its leases
+(:mod:`scheduler.leases`): ``jobs``, ``sender`` and, in polling mode, ``poller``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+import json
 import logging
 import signal
 
@@ -18,31 +23,59 @@ from api.app import PREFIX as API_PREFIX
 from api.app import build_api
 from api.miniapp.launch import attach as miniapp_routes
 from bot.app import build_application
+from bot.inbox import InboxWorker, Poller, Pruner
 from bot.settings import Settings
+from models import inbox
+from scheduler.leases import Leases, instance_id
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+POLLER_LEASE = "poller"
 
 
-def health_routes() -> list[web.RouteDef]:
+def health_routes(leases: Leases | None = None) -> list[web.RouteDef]:
+    """``/healthz``: this instance's id, the leases it holds and how far the inbox lags."""
+
     async def health(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+        if leases is None:
+            return web.json_response({"ok": True})
+        try:
+            lag = await inbox.lag()
+        except Exception:
+            log.exception("health: the store does not answer")
+            return web.json_response({"ok": False, "instance": leases.holder}, status=503)
+        return web.json_response(
+            {
+                "ok": True,
+                "instance": leases.holder,
+                "leases": sorted(leases.held),
+                "inbox": {"pending": lag.pending, "lag_seconds": round(lag.oldest_seconds, 3)},
+            }
+        )
 
     return [web.get("/healthz", health)]
 
 
-def webhook_routes(application: Application, secret: str) -> list[web.RouteDef]:
-    """The route Telegram posts updates to; requests without our secret are refused."""
+def webhook_routes(worker: InboxWorker, secret: str) -> list[web.RouteDef]:
+    """The route Telegram posts updates to: stored in the inbox before the 200.
+
+    Requests without our secret are refused (compared in constant time); an update that
+    cannot be stored (the database is away) gets a 500, so Telegram delivers it again.
+    """
+    expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
-        if secret and request.headers.get(SECRET_HEADER) != secret:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), application.bot)
+            data = json.loads(await request.read())
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+            await worker.receive(data)
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400)
-        await application.update_queue.put(update)
         return web.Response()
 
     return [web.post(WEBHOOK_PATH, receive)]
@@ -77,34 +110,51 @@ async def run_bot(settings: Settings) -> None:
     Either way one aiohttp server on ``bot.listen_host:listen_port`` serves ``/healthz``,
     the webhook (webhook mode) and the HTTP API under ``/api/v1`` (``api.enabled``).
     """
+    holder = instance_id(settings.bot.instance_id, settings.bot.listen_port)
+    leases = Leases(holder)
     application = build_application(settings)
-    secret = settings.bot.webhook_secret.get_secret_value()
-    routes = health_routes()
+    application.bot_data["leases"] = leases
+    worker = InboxWorker(application, holder)
+    leases.on_beat(worker.renew)
+    leases.on_beat(Pruner(leases))
+    webhook = settings.bot.mode == "webhook"
+    routes = health_routes(leases)
     routes += miniapp_routes(application, settings)  # /app/ when bot.public_url is set
-    if settings.bot.mode == "webhook":
-        routes += webhook_routes(application, secret)
-    async with application:  # initialize/shutdown; the hooks are ours to call (as run_polling does)
+    if webhook:
+        routes += webhook_routes(worker, settings.bot.webhook_secret.get_secret_value())
+    async with application:  # initialize/shutdown; the hooks are ours to call
         assert application.post_init is not None and application.post_shutdown is not None
         await application.post_init(application)
+        poller = Poller(application, worker)
+        if not webhook:
+            leases.want(POLLER_LEASE, on_gain=poller.start, on_loss=poller.stop)
+        await application.start()  # no Updater: updates come from the inbox
+        await worker.start()
+        leases.start()
         api = build_api(settings) if settings.api.enabled else None
         runner = await _serve(routes, settings.bot.listen_host, settings.bot.listen_port, api=api)
-        await application.start()
-        if settings.bot.mode == "webhook":
+        if webhook:
             await application.bot.set_webhook(
                 settings.bot.webhook_url.rstrip("/") + WEBHOOK_PATH,
-                secret_token=secret or None,
+                secret_token=settings.bot.webhook_secret.get_secret_value(),
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
             await application.bot.delete_webhook()
-            assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        log.info("jifen is running (%s); Ctrl+C to stop", settings.bot.mode)
+        log.info("jifen is running (%s) as %s; Ctrl+C to stop", settings.bot.mode, holder)
         try:
             await wait_for_signal()
         finally:
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            await application.stop()
-            await runner.cleanup()
-            await application.post_shutdown(application)
+            await _stop(application, leases, worker, runner)
+
+
+async def _stop(
+    application: Application, leases: Leases, worker: InboxWorker, runner: web.AppRunner
+) -> None:
+    """Stop taking updates, finish what is claimed, then give up (only) our leases."""
+    await runner.cleanup()
+    await worker.stop()
+    await leases.stop()
+    await application.stop()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)

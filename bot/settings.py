@@ -1,18 +1,19 @@
 """Settings: ``config.toml`` defaults, ``JIFEN_<SECTION>__<KEY>`` environment overrides.
 
 Secrets (the bot token, the webhook secret, the signing secret) come only from the
-environment. Lists and tables in the environment are JSON, e.g.
-``JIFEN_ACCESS__ADMINS='[123, 456]'``. Every invalid value is reported with its key and
-the environment variable that would set it (:class:`SettingsError`).
+environment; a signing secret not given is generated once into the store. Lists and
+tables in the environment are JSON, e.g. ``JIFEN_ACCESS__ADMINS='[123, 456]'``. Every
+invalid value is reported with its key and the environment variable that would set it
+(:class:`SettingsError`).
 """
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,6 +31,9 @@ class _Section(BaseModel):
 
 
 class BotSettings(_Section):
+    """Webhook mode refuses to start without ``webhook_secret``: anyone who can reach the
+    server could otherwise post forged updates (a cashier's confirmation, say)."""
+
     token: SecretStr = SecretStr("")
     username: str = Field("", description="filled from getMe when empty")
     api_url: str = "https://api.telegram.org/bot"
@@ -37,13 +41,30 @@ class BotSettings(_Section):
     mode: str = Field("polling", pattern=r"^(polling|webhook)$")
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
-    listen_host: str = "0.0.0.0"
+    listen_host: str = Field("127.0.0.1", description="put a TLS proxy in front")
     listen_port: int = Field(8080, ge=1, le=65535)
     default_language: str = Field("en", pattern=r"^(en|zh-Hans)$")
     shop_name: str = "jifen"
     public_url: str = Field(
         "", description="public base URL (https) of this jifen: webhook, API and Mini App"
     )
+    instance_id: str = Field(
+        "", max_length=100, description="unique per instance; default <hostname>:<listen_port>"
+    )
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> BotSettings:
+        secret = self.webhook_secret.get_secret_value()
+        if self.mode == "webhook" and not secret:
+            raise ValueError(
+                "webhook mode needs a secret: set JIFEN_BOT__WEBHOOK_SECRET "
+                "(1-256 characters of A-Z a-z 0-9 _ -, e.g. `openssl rand -hex 32`)"
+            )
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError(
+                "JIFEN_BOT__WEBHOOK_SECRET may hold only 1-256 characters of A-Z a-z 0-9 _ -"
+            )
+        return self
 
 
 class DatabaseSettings(_Section):
@@ -56,9 +77,11 @@ class AccessSettings(_Section):
 
 class SecuritySettings(_Section):
     secret: SecretStr = Field(
-        SecretStr(""), description="signs callback data; generated into data/ when empty"
+        SecretStr(""), description="signs callback data; generated once into the store when empty"
     )
-    secret_file: str = "data/.jifen-secret"
+    secret_file: str = Field(
+        "data/.jifen-secret", description="read (never written) to carry an older secret over"
+    )
     invite_valid_hours: int = Field(48, ge=1, le=24 * 30)
 
 
@@ -181,16 +204,18 @@ class Settings(BaseSettings):
             tiers=self.tiers,
         )
 
-    def signing_secret(self) -> bytes:
-        """The callback-data signing secret: from the environment, else a generated file."""
+    def signing_seed(self) -> tuple[str | None, str | None]:
+        """(the configured signing secret, a secret an older version left in ``secret_file``).
+
+        Without the first, every instance uses the one generated into the store
+        (:func:`models.secrets.shared_secret`), seeded with the second so buttons already
+        out keep working after an upgrade.
+        """
         if secret := self.security.secret.get_secret_value():
-            return secret.encode()
+            return secret, None
         path = Path(self.security.secret_file)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(os.urandom(32).hex())
-            path.chmod(0o600)
-        return path.read_text().strip().encode()
+        legacy = path.read_text().strip() if path.is_file() else ""
+        return None, legacy or None
 
 
 class SettingsError(Exception):

@@ -37,3 +37,30 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def kind(update: Update) -> str:
+    """Which field the update carries (``message``, ``callback_query``…)."""
+    return next((name for name in Update.ALL_TYPES if getattr(update, name, None)), "unknown")
+
+
+def describe(update: object) -> str:
+    """An update for the log: its id and kind, nothing a person wrote."""
+    if isinstance(update, Update):
+        return f"update {update.update_id} ({kind(update)})"
+    return type(update).__name__
+
+
+def chat_key(update: dict[str, Any]) -> str:
+    """What orders an update (Telegram's JSON) in the inbox, and in the emulator's webhook
+    delivery: its chat, else its sender, else the update alone."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        chat = value.get("chat") or (value.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return f"c{chat['id']}"
+        sender = value.get("from") or value.get("user")
+        if isinstance(sender, dict) and "id" in sender:
+            return f"u{sender['id']}"
+    return f"x{update['update_id']}"

@@ -7,6 +7,8 @@ Schema changes are Tortoise migrations in the top-level ``migrations`` package.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,13 +51,25 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite://")
 
 
+def _private_file(path: Path) -> None:
+    """Create the data folder 0700 and the database file 0600 before SQLite opens it.
+
+    SQLite creates its ``-wal``/``-shm`` files with the database file's permissions, so
+    members' data is never readable by other local users.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     """Tortoise's configuration dict for a database URL."""
     if is_sqlite(url):
         parts = urlsplit(url)
         path = (parts.netloc + parts.path) or ":memory:"
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         credentials: dict[str, Any] = {"file_path": path, **SQLITE_PRAGMAS}
         credentials.update(dict(parse_qsl(parts.query)))
         connection: dict[str, Any] | str = {
@@ -86,10 +100,31 @@ async def migrate(url: str) -> None:
     """Apply every pending migration (idempotent; the bot calls it on start)."""
     from tortoise.migrations.api import migrate as run_migrations
 
+    async with _migration_lock(url):
+        try:
+            await run_migrations(config=tortoise_config(url))
+        finally:
+            await close_store()
+
+
+MIGRATION_LOCK = 0x6A6966656E  # "jifen": the advisory lock several instances starting share
+
+
+@asynccontextmanager
+async def _migration_lock(url: str) -> AsyncIterator[None]:
+    """On PostgreSQL, one migrating instance at a time (the others wait, then find nothing
+    to do); SQLite has one instance."""
+    if is_sqlite(url):
+        yield
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
     try:
-        await run_migrations(config=tortoise_config(url))
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
     finally:
-        await close_store()
+        await conn.close()  # the session lock ends with the session
 
 
 async def open_store(url: str, *, apply_migrations: bool = True) -> None:

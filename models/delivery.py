@@ -30,23 +30,31 @@ BROADCAST_TEMPLATE = "broadcast-text"
 """Locale key of a broadcast delivery: ``args={"text": broadcast.text}`` (sent escaped)."""
 
 
-async def claim_due(limit: int, lease_for: timedelta) -> list[OutboxMessage]:
-    """Lease up to ``limit`` due rows to this caller; receipts and notices before broadcasts."""
+async def claim_due(
+    limit: int, lease_for: timedelta, *, holder: str | None = None
+) -> list[OutboxMessage]:
+    """Lease up to ``limit`` due rows to ``holder``; receipts and notices before broadcasts."""
     now = clock.now()
     skip_locked = " FOR UPDATE SKIP LOCKED" if _sql.pg() else ""
+    # picked once (a materialized CTE): as a plain ``IN (… LIMIT n FOR UPDATE SKIP LOCKED)``
+    # subquery PostgreSQL claimed every due row (5 of LIMIT 2), so a broadcast's whole
+    # backlog was held by one cycle and a receipt queued after it waited for the cycle's end
     rows = await _sql.rows(
         connection(),
-        "UPDATE outbox_message SET claimed_until = ? WHERE id IN ("
+        "WITH due AS MATERIALIZED ("
         " SELECT id FROM outbox_message WHERE status = 'pending' AND next_attempt_at <= ?"
         " AND (claimed_until IS NULL OR claimed_until < ?)"
         " ORDER BY CASE WHEN broadcast_id IS NULL THEN 0 ELSE 1 END, next_attempt_at, id"
         f" LIMIT ?{skip_locked}"
-        ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
+        ") UPDATE outbox_message SET claimed_until = ?, claimed_by = ?"
+        " WHERE id IN (SELECT id FROM due)"
+        " AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
         "RETURNING id",
-        now + lease_for,
         now,
         now,
         limit,
+        now + lease_for,
+        holder,
         now,
     )
     ids = [int(r["id"]) for r in rows]
@@ -131,14 +139,35 @@ async def retry_later(row_id: int, at: datetime, error: str) -> None:
     )
 
 
-async def release(row_ids: list[int], not_before: datetime | None = None) -> None:
-    """Hand claimed rows back without counting an attempt (flood wait, shutdown, chat limit)."""
+async def release(
+    row_ids: list[int], not_before: datetime | None = None, *, holder: str | None = None
+) -> None:
+    """Hand claimed rows back without counting an attempt (flood wait, shutdown, chat limit).
+
+    With a ``holder``, only rows it still holds: a row whose lease lapsed and that another
+    sender claimed meanwhile keeps that sender's claim.
+    """
     if not row_ids:
         return
     changes: dict[str, object] = {"claimed_until": None}
     if not_before is not None:
         changes["next_attempt_at"] = not_before
-    await OutboxMessage.filter(id__in=row_ids, status=OutboxStatus.PENDING).update(**changes)
+    rows = OutboxMessage.filter(id__in=row_ids, status=OutboxStatus.PENDING)
+    if holder is not None:
+        rows = rows.filter(claimed_by=holder)
+    await rows.update(**changes)
+
+
+async def reset_claims() -> int:
+    """The sender lease changed hands: free every row a previous sender had claimed.
+
+    Only one sender runs at a time (it holds the ``sender`` lease), so claims left by
+    another — a dead instance's, or this instance's from before a restart — are stale; the
+    rows go out again now instead of when their 60 s claim would lapse.
+    """
+    return await OutboxMessage.filter(status=OutboxStatus.PENDING, claimed_by__isnull=False).update(
+        claimed_until=None, claimed_by=None
+    )
 
 
 # ---- broadcasts ----

@@ -1,11 +1,11 @@
-"""Wiring: APScheduler triggers, the scheduler lease, and the outbox sender task.
+"""Wiring: APScheduler triggers, the ``jobs`` and ``sender`` leases, the outbox sender.
 
-Every instance runs the outbox sender (rows are claimed, so instances share the work).
-Only the holder of the ``jobs`` lease runs jobs: each trigger first renews (or takes) the
-lease, a renew job keeps it every ``renew_every``, and a standby takes over once the
-holder has been silent for ``lease_ttl``, catching up every job's missed slot. A job
-that runs twice anyway (a lease handover mid-run) does nothing the second time: its slot
-is a ``JobRun`` key.
+Leases are kept by the instance's heartbeat (:mod:`scheduler.leases`). Only the holder of
+the ``sender`` lease runs the outbox sender, so the send pace and the per-chat limit hold
+for all instances together. Only the holder of the ``jobs`` lease runs jobs: each trigger
+first renews (or takes) the lease, and a standby takes over once the holder has been silent
+for the lease's ttl, catching up every job's missed slot. A job that runs twice anyway (a
+lease handover mid-run) does nothing the second time: its slot is a ``JobRun`` key.
 
 The composition root calls::
 
@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,8 +27,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from telegram import Bot
 
-from models.jobs import acquire_lease, release_lease
+from models import delivery
+from models.jobs import release_lease
 from scheduler.jobs import WEEKDAYS, Jobs, ReportHook, Schedule
+from scheduler.leases import DEFAULT_TTL, Leases, instance_id
+from scheduler.pace import SharedPace
 from scheduler.render import TranslatorFactory
 from scheduler.sender import OutboxSender
 from scheduler.webhooks import WebhookHandle, start_worker
@@ -42,37 +42,42 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "jobs"
+SENDER_LEASE = "sender"
 MISFIRE_GRACE = int(timedelta(hours=6).total_seconds())
 FREQUENT_EVERY = {"campaign-alerts": 300, "scheduled-broadcasts": 30}
 
 
 class JobRunner:
-    """Runs jobs only while holding the lease; usable without APScheduler (tests)."""
+    """Runs jobs only while holding the ``jobs`` lease; usable without APScheduler (tests)."""
 
     def __init__(
         self,
         jobs: Jobs,
         *,
         holder: str | None = None,
-        lease_ttl: timedelta = timedelta(seconds=60),
+        lease_ttl: timedelta = DEFAULT_TTL,
+        leases: Leases | None = None,
     ) -> None:
         self.jobs = jobs
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.lease_ttl = lease_ttl
-        self.is_leader = False
+        self.leases = leases or Leases(holder or instance_id(), lease_ttl)
+        self.holder = self.leases.holder
         self._catching_up: asyncio.Task[Any] | None = None
+        self.leases.want(LEASE_NAME, on_gain=self._gained)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leases.holds(LEASE_NAME)
 
     async def renew(self) -> bool:
-        """Take or keep the lease; on gaining it, catch up every job."""
-        held = await acquire_lease(LEASE_NAME, self.holder, self.lease_ttl)
-        gained, self.is_leader = held and not self.is_leader, held
-        if gained:
-            log.info("scheduler lease taken by %s; catching up", self.holder)
-            # in the background, so a long catch-up never delays the next renewal
-            self._catching_up = asyncio.create_task(self._catch_up())
+        """Take or keep the lease (the heartbeat does this too); on gaining it, catch up."""
+        held = await self.leases.confirm(LEASE_NAME)
+        await asyncio.sleep(0)  # let the gain hook start the catch-up
         return held
 
-    async def _catch_up(self) -> None:
+    async def _gained(self) -> None:
+        log.info("scheduler lease taken by %s; catching up", self.holder)
+        # its own task, so a long catch-up never delays the heartbeat
+        self._catching_up = asyncio.current_task()
         try:
             await self.jobs.catch_up()
         except Exception:
@@ -80,10 +85,8 @@ class JobRunner:
 
     async def run(self, name: str) -> Any:
         """A trigger fired: run job ``name`` if this instance holds the lease."""
-        if not await acquire_lease(LEASE_NAME, self.holder, self.lease_ttl):
-            self.is_leader = False
+        if not await self.leases.confirm(LEASE_NAME):
             return None
-        self.is_leader = True
         if name in self.jobs.frequent:
             return await self.jobs.frequent[name]()
         return await self.jobs.run_periodic(name)
@@ -91,7 +94,7 @@ class JobRunner:
     async def release(self) -> None:
         if self.is_leader:
             await release_lease(LEASE_NAME, self.holder)
-            self.is_leader = False
+            self.leases.held.discard(LEASE_NAME)
 
 
 def cron_trigger(schedule: Schedule, timezone: str) -> CronTrigger:
@@ -103,6 +106,33 @@ def cron_trigger(schedule: Schedule, timezone: str) -> CronTrigger:
     return CronTrigger(timezone=timezone, **fields)
 
 
+class SenderUnderLease:
+    """Runs the outbox sender only while this instance holds the ``sender`` lease.
+
+    One sender for all instances keeps the per-chat limit and the pacing exact; when its
+    instance dies, another takes the lease within its ttl, frees the dead one's claims
+    (:func:`models.delivery.reset_claims`) and carries on.
+    """
+
+    def __init__(self, sender: OutboxSender, leases: Leases) -> None:
+        self.sender = sender
+        self.task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        leases.want(SENDER_LEASE, on_gain=self.start, on_loss=self.stop)
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self.task is None or self.task.done():
+                await delivery.reset_claims()
+                self.task = asyncio.create_task(self.sender.run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        async with self._lock:
+            self.sender.stop()
+            if self.task is not None:
+                await asyncio.gather(self.task, return_exceptions=True)
+
+
 class SchedulerHandle:
     """What :func:`start_scheduler` started; :meth:`stop` ends it cleanly."""
 
@@ -110,20 +140,29 @@ class SchedulerHandle:
         self,
         scheduler: AsyncIOScheduler | None,
         runner: JobRunner | None,
-        sender: OutboxSender,
-        sender_task: asyncio.Task[None],
+        sending: SenderUnderLease,
+        leases: Leases,
+        *,
+        own_leases: bool,
     ) -> None:
         self.scheduler = scheduler
         self.runner = runner
-        self.sender = sender
-        self.sender_task = sender_task
+        self.sending = sending
+        self.sender = sending.sender
+        self.leases = leases
+        self._own_leases = own_leases
         self.webhooks: WebhookHandle | None = None
+
+    @property
+    def sender_task(self) -> asyncio.Task[None] | None:
+        return self.sending.task
 
     async def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
-        self.sender.stop()
-        await asyncio.gather(self.sender_task, return_exceptions=True)
+        if self._own_leases:
+            await self.leases.stop()  # runs the loss hooks: the sender finishes
+        await self.sending.stop()
         if self.webhooks is not None:
             await self.webhooks.stop()
         if self.runner is not None:
@@ -149,23 +188,31 @@ async def start_scheduler(
     translator: TranslatorFactory | None = None,
     weekly_report: ReportHook | None = None,
     holder: str | None = None,
+    leases: Leases | None = None,
+    pace: SharedPace | None = None,
 ) -> SchedulerHandle:
-    """Start the outbox sender and (if ``scheduler.enabled``) the jobs; returns the handle.
+    """Start the outbox sender (under its lease) and, if ``scheduler.enabled``, the jobs.
 
     ``app_or_bot`` is PTB's ``Application`` (its ``bot`` is used) or a ``telegram.Bot``.
-    Call after the Application is initialized and the store is open.
+    ``leases``: the instance's heartbeat (the caller starts and stops it); without it one
+    is made for ``holder`` and started and stopped here. Call after the store is open.
     """
     bot: Bot = app_or_bot if isinstance(app_or_bot, Bot) else app_or_bot.bot
-    sender = OutboxSender(bot, settings, translator)
-    sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+    own_leases = leases is None
+    if leases is None:
+        leases = Leases(holder or instance_id())
+    sender = OutboxSender(bot, settings, translator, pace=pace, holder=leases.holder)
+    sending = SenderUnderLease(sender, leases)
     webhooks = start_worker(settings)  # its own task, session and leases
     if not settings.scheduler.enabled:
-        handle = SchedulerHandle(None, None, sender, sender_task)
+        if own_leases:
+            leases.start()
+        handle = SchedulerHandle(None, None, sending, leases, own_leases=own_leases)
         handle.webhooks = webhooks
         return handle
 
     jobs = Jobs(settings, weekly_report=weekly_report)
-    runner = JobRunner(jobs, holder=holder)
+    runner = JobRunner(jobs, leases=leases)
     tz = settings.scheduler.timezone
     scheduler = AsyncIOScheduler(
         timezone=UTC,
@@ -175,17 +222,9 @@ async def start_scheduler(
         scheduler.add_job(_guarded(runner, job.name), cron_trigger(job.schedule, tz), id=job.name)
     for name, seconds in FREQUENT_EVERY.items():
         scheduler.add_job(_guarded(runner, name), IntervalTrigger(seconds=seconds), id=name)
-
-    async def renew() -> None:
-        try:
-            await runner.renew()
-        except Exception:
-            log.exception("scheduler lease renewal failed")
-
-    renew_every = max(1, int(runner.lease_ttl.total_seconds() / 3))
-    scheduler.add_job(renew, IntervalTrigger(seconds=renew_every), id="lease")
     scheduler.start()
-    scheduler.add_job(renew, id="lease-now")  # take the lease and catch up right away
-    handle = SchedulerHandle(scheduler, runner, sender, sender_task)
+    if own_leases:
+        leases.start()  # the first beat takes the leases and catches up right away
+    handle = SchedulerHandle(scheduler, runner, sending, leases, own_leases=own_leases)
     handle.webhooks = webhooks
     return handle

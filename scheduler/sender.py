@@ -48,11 +48,13 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from models import clock, delivery
 from models.delivery import BroadcastCounts
 from models.tables import Broadcast, Member, OutboxMessage, OutboxStatus
+from scheduler.pace import SharedPace
 from scheduler.ratelimit import CallWindow, SendLimiter
 from scheduler.render import Rendered, Renderer, TranslatorFactory
 
@@ -108,9 +110,18 @@ class OutboxSender:
         poll_interval: float = 1.0,
         progress_interval: float = 2.0,
         retry_base: timedelta = timedelta(seconds=2),
+        pace: SharedPace | None = None,
+        holder: str | None = None,
     ) -> None:
         out = settings.outbox
         self.bot = bot
+        # the budget shared with replies (and other instances); the limiter below still
+        # keeps the per-chat limit and 429 pauses of this sender
+        self.pace = pace
+        self.holder = holder
+        # the bot's own rate limiter (bot.pace) must not pace these calls a second time
+        paced = isinstance(bot, ExtBot) and bot.rate_limiter is not None
+        self._call_args: dict[str, Any] = {"rate_limit_args": {"paced": True}} if paced else {}
         self.renderer = Renderer(translator, settings.bot.default_language)
         self.limiter = SendLimiter(out.messages_per_second, out.per_chat_per_second)
         self.max_attempts = out.max_attempts
@@ -188,13 +199,15 @@ class OutboxSender:
     # ------------------------------------------------------------------ claiming
 
     async def _claim(self) -> list[OutboxMessage]:
-        task = asyncio.ensure_future(delivery.claim_due(self.batch_size, self.claim_lease))
+        task = asyncio.ensure_future(
+            delivery.claim_due(self.batch_size, self.claim_lease, holder=self.holder)
+        )
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             # the claim may have committed: hand its rows straight back
             rows = await task
-            await delivery.release([r.id for r in rows])
+            await delivery.release([r.id for r in rows], holder=self.holder)
             raise
 
     async def _cycle(self) -> int:
@@ -214,6 +227,8 @@ class OutboxSender:
                     deferred.append((row.id, wait))
                     del self._held[row.id]
                     continue
+                if self.pace is not None:
+                    await self.pace.bulk_slot()
                 await self.limiter.acquire(row.chat_id)
                 await self._slot()
                 del self._held[row.id]
@@ -222,10 +237,11 @@ class OutboxSender:
                 task.add_done_callback(self._inflight.discard)
         finally:
             held, self._held = list(self._held), {}
-            await delivery.release(held)
+            await delivery.release(held, holder=self.holder)
             for row_id, wait in deferred:
                 self.stats.deferred += 1
-                await delivery.release([row_id], clock.now() + timedelta(seconds=wait))
+                at = clock.now() + timedelta(seconds=wait)
+                await delivery.release([row_id], at, holder=self.holder)
         return len(rows)
 
     async def _slot(self) -> None:
@@ -249,7 +265,7 @@ class OutboxSender:
         """Hand back undispatched rows and let calls in flight finish and be recorded."""
         if self._held:
             held, self._held = list(self._held), {}
-            await delivery.release(held)
+            await delivery.release(held, holder=self.holder)
         await self._wait_inflight()
 
     # ------------------------------------------------------------------ delivering
@@ -262,9 +278,14 @@ class OutboxSender:
                 caption=rendered.text,
                 parse_mode="HTML",
                 reply_markup=rendered.reply_markup,
+                **self._call_args,
             )
         return await self.bot.send_message(
-            chat_id, rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup
+            chat_id,
+            rendered.text,
+            parse_mode="HTML",
+            reply_markup=rendered.reply_markup,
+            **self._call_args,
         )
 
     async def _deliver(self, row: OutboxMessage) -> None:
@@ -293,7 +314,8 @@ class OutboxSender:
             seconds = _retry_after(exc)
             self.limiter.pause(seconds)
             self.stats.flood_waits += 1
-            await delivery.release([row.id], clock.now() + timedelta(seconds=seconds))
+            at = clock.now() + timedelta(seconds=seconds)
+            await delivery.release([row.id], at, holder=self.holder)
         except Forbidden as exc:
             self.stats.blocked += 1
             await delivery.mark_blocked(row.id, row.member_id, str(exc))
@@ -404,9 +426,12 @@ class OutboxSender:
                         chat_id=chat_id,
                         message_id=broadcast.progress_message_id,
                         reply_markup=Renderer.keyboard(buttons, self.renderer.t(None)),
+                        **self._call_args,
                     )
                 else:
-                    await self.bot.send_message(chat_id, text)
+                    if self.pace is not None:
+                        await self.pace.bulk_slot()
+                    await self.bot.send_message(chat_id, text, **self._call_args)
             except RetryAfter as exc:
                 self.limiter.pause(_retry_after(exc))
                 continue

@@ -51,7 +51,7 @@ from bot.emulator.state import (
     Stats,
     StoredFile,
 )
-from bot.emulator.updates import UpdatesMixin
+from bot.emulator.webhooks import WebhooksMixin
 
 if TYPE_CHECKING:
     from bot.emulator.players import Player
@@ -73,7 +73,7 @@ class BotApiEmulator(
     MessagesMixin,
     FilesMixin,
     CallbacksMixin,
-    UpdatesMixin,
+    WebhooksMixin,
     MenusMixin,
     FaultsMixin,
 ):

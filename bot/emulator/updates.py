@@ -10,8 +10,6 @@ import re
 import time
 from typing import Any
 
-import aiohttp
-
 from bot.emulator import rules
 from bot.emulator.core import EmulatorState, api_method
 from bot.emulator.protocol import Params
@@ -154,33 +152,5 @@ class UpdatesMixin(EmulatorState):
         return info
 
     async def _deliver_to_webhook(self, hook: dict[str, Any]) -> None:
-        """POSTs pending updates one at a time, in order, retrying failures with backoff."""
-        headers = {"Content-Type": "application/json"}
-        if hook["secret_token"]:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
-        backoff = 0.05
-        while True:
-            updates = self._deliverable(None, 1)
-            if not updates:
-                await self._updates_signal.wait(None)
-                continue
-            update = updates[0]
-            error: str | None = None
-            try:
-                assert self._session is not None
-                async with self._session.post(hook["url"], json=update, headers=headers) as resp:
-                    await resp.read()
-                    if not 200 <= resp.status < 300:
-                        error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                error = f"Connection failed: {exc!r}"
-            if error is None:
-                if update in self._pending:
-                    self._pending.remove(update)
-                self._delivered(update["update_id"])
-                backoff = 0.05
-            else:
-                _LOGGER.warning("webhook delivery failed: %s", error)
-                self.webhook_error = (int(time.time()), error)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 1.0)
+        """Post pending updates to ``hook`` until cancelled (``bot.emulator.webhooks``)."""
+        raise NotImplementedError

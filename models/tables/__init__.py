@@ -8,6 +8,7 @@ from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLe
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
 from models.tables.enrolment import JoinLink
 from models.tables.flows import ActionState, ChatFlow, PendingAction
+from models.tables.instances import InboxUpdate, SendPace, SharedSecret
 from models.tables.ledger import (
     EntryKind,
     LedgerEntry,
@@ -55,6 +56,7 @@ __all__ = [
     "DeliveryStatus",
     "EntryKind",
     "IdempotencyRecord",
+    "InboxUpdate",
     "JobRun",
     "JoinLink",
     "LedgerEntry",
@@ -70,6 +72,8 @@ __all__ = [
     "Role",
     "RuleVersion",
     "SchedulerLease",
+    "SendPace",
+    "SharedSecret",
     "StaffInvite",
     "StaffRole",
     "TierChange",

@@ -40,6 +40,7 @@ class OutboxMessage(Model):
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
     claimed_until = fields.DatetimeField(null=True, description="a sender's lease on the row")
+    claimed_by = fields.CharField(max_length=128, null=True, description="the claiming instance")
     sent_at = fields.DatetimeField(null=True)
     telegram_message_id = fields.BigIntField(null=True)
     error = fields.TextField(null=True)

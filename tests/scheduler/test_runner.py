@@ -7,6 +7,7 @@ import asyncio
 from telegram import Bot
 
 from bot.emulator import BotApiEmulator
+from models import clock
 from models.outbox import enqueue
 from models.tables import JobRun, OutboxMessage, SchedulerLease
 from scheduler import start_scheduler
@@ -35,11 +36,12 @@ async def test_start_sends_catches_up_and_stops(
             "weekly-report",
             "campaign-alerts",
             "scheduled-broadcasts",
-            "lease",
         }
         assert [m.visible_text for m in emu.transcript(alice.telegram_id)] == ["hello"]
     finally:
         await handle.stop()
-    assert handle.sender_task.done()
-    lease = await SchedulerLease.get(name="jobs")
-    assert lease.holder == "solo" and not handle.runner.is_leader
+    assert handle.sender_task is not None and handle.sender_task.done()
+    for name in ("jobs", "sender"):
+        lease = await SchedulerLease.get(name=name)
+        assert lease.holder == "solo" and lease.expires_at <= clock.now()
+    assert not handle.runner.is_leader
