@@ -30,6 +30,7 @@ from models.tables.members import (
     StaffRole,
     TierChange,
 )
+from models.tables.offers import CampaignMember
 from models.tables.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "BroadcastStatus",
     "Campaign",
     "CampaignKind",
+    "CampaignMember",
     "CampaignStatus",
     "Coupon",
     "CouponBatch",
