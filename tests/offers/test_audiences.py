@@ -90,9 +90,10 @@ async def test_empty_and_invalid_audiences_are_refused_writing_nothing(store: st
         result = await audiences.create_campaign(draft(), bad, tier_keys=TIERS, actor_telegram_id=1)
         assert result == InvalidAudience(where)
     nobody = Audience(AudienceKind.CATEGORY, category="tea", days=30)
-    assert await audiences.create_campaign(
-        draft(), nobody, tier_keys=TIERS, actor_telegram_id=1
-    ) == EmptyAudience()
+    assert (
+        await audiences.create_campaign(draft(), nobody, tier_keys=TIERS, actor_telegram_id=1)
+        == EmptyAudience()
+    )
     assert await Campaign.all().count() == 0 and await CampaignMember.all().count() == 0
     assert audiences.parse_codes('a-1, "B-2"\nA-1;c-3') == ("A-1", "B-2", "C-3")
 
@@ -166,7 +167,7 @@ async def test_future_snapshot_is_taken_when_it_starts(store: str) -> None:
 async def test_segment_and_at_risk_audiences(store: str) -> None:
     clock.freeze(START - timedelta(days=120))
     quiet = await member()
-    for day in range(4):
+    for _day in range(4):
         clock.advance(timedelta(days=1))
         await buy(quiet)
     clock.freeze(START)
