@@ -23,8 +23,10 @@ from typing import Any
 
 from models import _sql, clock, segments
 from models.audiences import Audience, AudienceKind, audience_of, is_control
+from models.config import Currency
 from models.db import connection, write_transaction
 from models.reminders import Notice, queue_notices
+from models.reports import format_money
 from models.tables import Campaign, CampaignKind, CampaignMember, CampaignStatus, Member
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -172,7 +174,10 @@ class CampaignLift:
 
     campaign_id: int
     names: dict[str, str]
-    audience: Audience
+    audience: str
+    """The rule's kind (tier, segment, at_risk, category, members, winback)."""
+    mode: str
+    control_percent: int
     targeted: GroupFigures
     control: GroupFigures
     previous: GroupFigures
@@ -231,7 +236,9 @@ async def campaign_report(campaign: Campaign, now: datetime | None = None) -> Ca
     return CampaignLift(
         campaign.id,
         dict(campaign.names or {}),
-        audience,
+        str(audience.kind),
+        str(audience.mode),
+        audience.control_percent,
         during[False].figures(),
         during[True].figures(),
         before.figures(),
@@ -292,3 +299,45 @@ async def targeted_reports(
     ).order_by("-starts_at", "-id")
     found = [await campaign_report(row, now) for row in rows]
     return [f for f in found if f is not None]
+
+
+def lift_lines(
+    lifts: list[CampaignLift], *, currency: Currency, language: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """Locale keys and arguments of /report's targeted-campaign lines (money and buy
+    rates preformatted, language-neutral)."""
+
+    def money(minor: int) -> str:
+        return format_money(minor, currency)
+
+    found: list[tuple[str, dict[str, Any]]] = []
+    for lift in lifts:
+        name = lift.names.get(language) or lift.names.get("en") or f"#{lift.campaign_id}"
+        t, c, p = lift.targeted, lift.control, lift.previous
+        found.append(
+            (
+                "offers-report-line",
+                {
+                    "name": name,
+                    "audience": lift.audience,
+                    "members": t.members,
+                    "buyers": t.buyers,
+                    "rate": _pct(t.rate_permille()),
+                    "sales": money(t.sales_minor),
+                    "points": t.points,
+                    "control": c.members,
+                    "control_buyers": c.buyers,
+                    "control_rate": _pct(c.rate_permille()),
+                    "control_sales": money(c.sales_minor),
+                    "previous_buyers": p.buyers,
+                    "previous_sales": money(p.sales_minor),
+                    "lift": _pct(lift.lift_permille(), signed=True) if c.members else "—",
+                },
+            )
+        )
+    return found
+
+
+def _pct(permille: int, *, signed: bool = False) -> str:
+    sign = "+" if signed and permille > 0 else ("−" if permille < 0 else "")
+    return f"{sign}{abs(permille) // 10}.{abs(permille) % 10}%"

@@ -144,3 +144,21 @@ async def test_the_scheduled_job_runs_once_per_slot_and_only_when_enabled(store:
     assert isinstance(ran, Ran) and ran.result["offered"] + ran.result["control"] == 4
     assert isinstance(await on.run_periodic("winback-offers"), AlreadyRan)
     assert await CampaignMember.all().count() == 4
+
+
+async def test_report_lines_and_the_period_filter(store: str) -> None:
+    from locales import Translator
+
+    people = await seed(10)
+    issued = await offers.issue_winback(KNOBS)
+    clock.advance(timedelta(days=1))
+    held = await CampaignMember.filter(control=True).values_list("member_id", flat=True)
+    await buy(next(m for m in people if m.id not in held), 12345)
+    clock.advance(timedelta(minutes=1))
+    found = await offers.targeted_reports(START - timedelta(days=1), START + timedelta(days=7))
+    assert [f.campaign_id for f in found] == [issued.campaign_id]
+    assert await offers.targeted_reports(START + timedelta(days=300), START + timedelta(days=301))
+    assert not await offers.targeted_reports(START - timedelta(days=9), START - timedelta(days=8))
+    [(key, args)] = offers.lift_lines(found, currency=rules().currency, language="zh-Hans")
+    text = Translator("zh-Hans")(key, **args)
+    assert "欢迎回来礼遇" in text and "123.45" in text and "目标会员" in text
