@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.context import JifenContext
-from handlers.marketing import campaigns, coupons, referrals, rewards
+from handlers.marketing import audience, campaigns, coupons, referrals, rewards
 from handlers.registry import Button, Callback, Command, Feature, refuse, stop_awaiting
 from models import staff
 from models.tables import Role
@@ -38,13 +38,13 @@ FEATURE = Feature(
     ),
     buttons={
         action: Button(callback, _M)
-        for table in (campaigns.BUTTONS, rewards.BUTTONS, coupons.BUTTONS)
+        for table in (campaigns.BUTTONS, audience.BUTTONS, rewards.BUTTONS, coupons.BUTTONS)
         for action, callback in table.items()
     },
     deep_links={"c": coupons.claim_link, "r": referrals.open_invite},
     inputs={
         state: _marketers_only(callback)
-        for table in (campaigns.INPUTS, rewards.INPUTS, coupons.INPUTS)
+        for table in (campaigns.INPUTS, audience.INPUTS, rewards.INPUTS, coupons.INPUTS)
         for state, callback in table.items()
     },
 )

@@ -16,6 +16,7 @@ from telegram import Update
 
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
+from handlers.marketing import audience
 from handlers.marketing.common import (
     HTML,
     answer,
@@ -334,9 +335,11 @@ async def show_summary(update: Update, context: JifenContext) -> None:
             (t("marketing-opt-tiers"), "mkc-tiers", ()),
             (t("marketing-opt-announce", on="yes" if draft["announce"] else "no"), "mkc-ann", ()),
         ],
+        audience.button_row(context),
         [(t("common-confirm"), "mkc-ok", ()), (t("common-cancel"), "mkc-cancel", ())],
     )
-    text = t("marketing-campaign-review", summary=describe(context, _build(draft)))
+    summary = describe(context, _build(draft)) + "\n" + audience.summary_line(context, draft)
+    text = t("marketing-campaign-review", summary=summary)
     await reply(update, text, reply_markup=markup, parse_mode=HTML)
 
 
@@ -464,16 +467,22 @@ async def confirm(update: Update, context: JifenContext, _: CallbackData) -> Non
         await _expired(update, context)
         return
     user = update.effective_user
-    result = await campaigns.create(_build(draft), actor_telegram_id=user.id if user else None)
+    result = await audience.create(_build(draft), draft, user.id if user else None)
+    if (refused := audience.refusal(context, result)) is not None:
+        await reply(update, refused)
+        return
     if isinstance(result, InvalidCampaign):
         await reply(
             update,
             context.t("marketing-campaign-invalid", field=result.field, reason=result.reason),
         )
         return
-    assert isinstance(result, CampaignCreated)
+    assert isinstance(result, CampaignCreated | audience.TargetedCampaignCreated)
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
-    await reply(update, context.t("marketing-campaign-created", id=result.campaign_id))
+    text = context.t("marketing-campaign-created", id=result.campaign_id)
+    if isinstance(result, audience.TargetedCampaignCreated):
+        text += "\n" + audience.created_line(context, result)
+    await reply(update, text)
 
 
 async def cancel(update: Update, context: JifenContext, _: CallbackData) -> None:
