@@ -97,6 +97,13 @@ class ApiSettings(_Section):
     rate_burst: int = Field(100, ge=1, le=1_000_000, description="requests a key may send at once")
 
 
+class FlowSettings(_Section):
+    idle_hours: int = Field(24, ge=1, le=24 * 30, description="a half-done flow is forgotten")
+    confirm_valid_minutes: int = Field(
+        60, ge=1, le=24 * 60 * 7, description="a Confirm button stops working after this"
+    )
+
+
 class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
@@ -120,6 +127,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     offers: OffersSettings = OffersSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    flows: FlowSettings = FlowSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

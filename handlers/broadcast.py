@@ -19,26 +19,19 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.keyboards import inline_keyboard
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.registry import (
-    Button,
-    Command,
-    Feature,
-    await_input,
-    awaited,
-    refuse,
-    reply,
-    stop_awaiting,
-)
+from handlers.registry import Button, Command, Confirm, Feature, Input, Outcome, reply
 from locales import LANGUAGES, localized, money
-from models import broadcasts, rule_editing, rule_versions, staff
+from models import broadcasts, rule_editing, rule_versions
 from models.broadcasts import Audience, AudienceKind, NotADraft
 from models.delivery import BroadcastNotCancellable
-from models.tables import Broadcast, BroadcastStatus, OutboxMessage, Role
+from models.tables import Broadcast, BroadcastStatus, OutboxMessage, PendingAction, Role
 from scheduler.render import Renderer
 
 ROLE = Role.MARKETER
+KIND = "broadcast-send"
 ASK_TEXT, ASK_BUTTON, ASK_DAYS, ASK_SPEND, ASK_TIME = (
     "bc-text",
     "bc-button",
@@ -73,7 +66,7 @@ def _local(context: JifenContext, at: datetime | None) -> str:
 
 async def broadcast_command(update: Update, context: JifenContext) -> None:
     """``/broadcast``: recent broadcasts; ``/broadcast <text>``: a new draft with that text."""
-    stop_awaiting(context)
+    flows.stop(context)
     if context.args:
         message = update.effective_message
         text = (message.text or "").split(maxsplit=1)[1] if message and message.text else ""
@@ -111,27 +104,12 @@ async def broadcast_command(update: Update, context: JifenContext) -> None:
 
 
 async def on_new(update: Update, context: JifenContext, data: CallbackData) -> None:
-    await_input(context, ASK_TEXT)
+    flows.await_input(context, ASK_TEXT)
     await reply(update, context.t("broadcast-ask-text"))
-
-
-def _allowed(context: JifenContext) -> bool:
-    return staff.may(context.role, ROLE)
-
-
-async def _guarded_input(update: Update, context: JifenContext) -> bool:
-    """Awaited input is not role-checked by the registry: the role may be gone meanwhile."""
-    if _allowed(context):
-        return True
-    stop_awaiting(context)
-    await refuse(update, context, ROLE)
-    return False
 
 
 async def on_text(update: Update, context: JifenContext) -> None:
     """The message itself: text, or a photo with its caption."""
-    if not await _guarded_input(update, context):
-        return
     message = update.effective_message
     if message is None:
         return
@@ -143,10 +121,10 @@ async def on_text(update: Update, context: JifenContext) -> None:
 async def _new_draft(update: Update, context: JifenContext, text: str, photo: str | None) -> None:
     problem = broadcasts.check_text(text, with_photo=photo is not None)
     if problem is not None:
-        await_input(context, ASK_TEXT)
+        flows.await_input(context, ASK_TEXT)
         await reply(update, context.t("broadcast-text-too-long", limit=problem.limit))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     draft = await broadcasts.create_draft(_uid(context), text, photo)
     markup = InlineKeyboardMarkup(
         [
@@ -156,7 +134,8 @@ async def _new_draft(update: Update, context: JifenContext, text: str, photo: st
             ]
         ]
     )
-    await reply(update, context.t("broadcast-ask-button-choice"), reply_markup=markup)
+    said = await reply(update, context.t("broadcast-ask-button-choice"), reply_markup=markup)
+    flows.await_buttons(context, said)
 
 
 async def _draft(update: Update, context: JifenContext, data: CallbackData) -> Broadcast | None:
@@ -174,22 +153,20 @@ async def on_button_choice(update: Update, context: JifenContext, data: Callback
     if draft is None:
         return
     if data.int_arg(1) == 1:
-        await_input(context, ASK_BUTTON, draft=draft.id)
+        flows.await_input(context, ASK_BUTTON, draft=draft.id)
         await reply(update, context.t("broadcast-ask-button"))
         return
     await _choose_audience(update, context, draft.id)
 
 
 async def on_button_text(update: Update, context: JifenContext) -> None:
-    if not await _guarded_input(update, context):
-        return
     message = update.effective_message
     parsed = broadcasts.parse_button((message.text or "") if message else "")
     if isinstance(parsed, broadcasts.InvalidButton):
         await reply(update, context.t("broadcast-button-invalid", reason=parsed.reason))
         return
-    draft_id = int(awaited(context)["draft"])
-    stop_awaiting(context)
+    draft_id = int(flows.awaited(context)["draft"])
+    flows.stop(context)
     updated = await broadcasts.update_draft(
         draft_id, button={"text": parsed.text, "url": parsed.url}
     )
@@ -214,8 +191,9 @@ async def _choose_audience(update: Update, context: JifenContext, draft_id: int)
         for i in range(0, len(kinds), 2)
     ]
     rows.append([_button(context, "common-cancel", "bcdrop", draft_id)])
-    await reply(
-        update, context.t("broadcast-choose-audience"), reply_markup=InlineKeyboardMarkup(rows)
+    markup = InlineKeyboardMarkup(rows)
+    flows.await_buttons(
+        context, await reply(update, context.t("broadcast-choose-audience"), reply_markup=markup)
     )
 
 
@@ -238,23 +216,25 @@ async def on_audience(update: Update, context: JifenContext, data: CallbackData)
             ]
             for level in rules.tiers.levels
         ]
-        await reply(update, context.t("broadcast-choose-tier"), reply_markup=inline_keyboard(rows))
+        markup = inline_keyboard(rows)
+        said = await reply(update, context.t("broadcast-choose-tier"), reply_markup=markup)
+        flows.await_buttons(context, said)
         return
     if kind == AudienceKind.LANGUAGE and value is None:
         rows = [
             [_button(context, f"broadcast-language-{code.lower()}", "bcaud", draft.id, kind, code)]
             for code in LANGUAGES
         ]
-        await reply(
-            update, context.t("broadcast-choose-language"), reply_markup=InlineKeyboardMarkup(rows)
-        )
+        markup = InlineKeyboardMarkup(rows)
+        said = await reply(update, context.t("broadcast-choose-language"), reply_markup=markup)
+        flows.await_buttons(context, said)
         return
     if kind == AudienceKind.INACTIVE:
-        await_input(context, ASK_DAYS, draft=draft.id)
+        flows.await_input(context, ASK_DAYS, draft=draft.id)
         await reply(update, context.t("broadcast-ask-days"))
         return
     if kind == AudienceKind.SPENT:
-        await_input(context, ASK_SPEND, draft=draft.id)
+        flows.await_input(context, ASK_SPEND, draft=draft.id)
         await reply(update, context.t("broadcast-ask-spend"))
         return
     if kind == AudienceKind.BIRTHDAY:
@@ -266,21 +246,17 @@ async def on_audience(update: Update, context: JifenContext, data: CallbackData)
 
 
 async def on_days(update: Update, context: JifenContext) -> None:
-    if not await _guarded_input(update, context):
-        return
     message = update.effective_message
     text = ((message.text or "") if message else "").strip()
     if not text.isdigit() or not 1 <= int(text) <= 3650:
         await reply(update, context.t("common-not-a-number", text=text, example="30"))
         return
-    draft_id = int(awaited(context)["draft"])
-    stop_awaiting(context)
+    draft_id = int(flows.awaited(context)["draft"])
+    flows.stop(context)
     await _set_audience(update, context, draft_id, Audience(AudienceKind.INACTIVE, int(text)))
 
 
 async def on_spend(update: Update, context: JifenContext) -> None:
-    if not await _guarded_input(update, context):
-        return
     message = update.effective_message
     text = ((message.text or "") if message else "").strip()
     _version, rules = await rule_versions.current()
@@ -288,8 +264,8 @@ async def on_spend(update: Update, context: JifenContext) -> None:
     if minor is None or minor < 0:
         await reply(update, context.t("common-not-a-number", text=text, example="500"))
         return
-    draft_id = int(awaited(context)["draft"])
-    stop_awaiting(context)
+    draft_id = int(flows.awaited(context)["draft"])
+    flows.stop(context)
     await _set_audience(update, context, draft_id, Audience(AudienceKind.SPENT, minor))
 
 
@@ -334,7 +310,7 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
             ],
         ]
     )
-    await reply(
+    said = await reply(
         update,
         context.t(
             "broadcast-summary",
@@ -347,6 +323,7 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
         parse_mode="HTML",
         reply_markup=markup,
     )
+    flows.await_buttons(context, said)
 
 
 # ---- preview, send, schedule, cancel ----
@@ -380,19 +357,8 @@ async def on_send(update: Update, context: JifenContext, data: CallbackData) -> 
     if draft is None:
         return
     total = await broadcasts.count(Audience.from_json(draft.audience))
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                _button(context, "common-confirm", "bcgo", draft.id),
-                _button(context, "common-cancel", "bcdrop", draft.id),
-            ]
-        ]
-    )
-    await reply(
-        update,
-        context.t("broadcast-confirm-send", id=str(draft.id), count=total),
-        reply_markup=markup,
-    )
+    text = html.escape(context.t("broadcast-confirm-send", id=str(draft.id), count=total))
+    await flows.ask_confirm(update, context, KIND, {"draft": draft.id}, text)
 
 
 def _cancel_markup(context: JifenContext, broadcast_id: int) -> InlineKeyboardMarkup:
@@ -409,8 +375,6 @@ def _kept_buttons(message: Message) -> broadcasts.ButtonRows:
 
 
 async def _post(update: Update, context: JifenContext, text: str, broadcast_id: int) -> Message:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     chat = update.effective_chat
     assert chat is not None
     return await chat.send_message(text, reply_markup=_cancel_markup(context, broadcast_id))
@@ -423,44 +387,44 @@ def _wake_sender(context: JifenContext) -> None:
         sender.wake()
 
 
-async def on_go(update: Update, context: JifenContext, data: CallbackData) -> None:
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
     """Confirmed: post the progress message, then queue every delivery in one go."""
-    draft = await _draft(update, context, data)
-    if draft is None:
-        return
+    draft_id = int(action.payload["draft"])
+    draft = await broadcasts.get(draft_id)
+    if draft is None or draft.status != BroadcastStatus.DRAFT:
+        return Outcome(context.t("broadcast-not-draft"), html=False)
     progress = await _post(
-        update, context, context.t("broadcast-queued", id=str(draft.id)), draft.id
+        update, context, context.t("broadcast-queued", id=str(draft_id)), draft_id
     )
     result = await broadcasts.start_now(
-        draft.id,
-        actor_telegram_id=_uid(context),
+        draft_id,
+        actor_telegram_id=action.actor_telegram_id,
         progress=(progress.chat_id, progress.message_id),
         progress_buttons=_kept_buttons(progress),
     )
     if isinstance(result, NotADraft) or result.replayed:
         await progress.edit_text(context.t("broadcast-not-draft"))
-        return
+        return Outcome(context.t("broadcast-not-draft"), html=False)
     _wake_sender(context)
+    return Outcome(context.t("flow-confirmed"), html=False)
 
 
 async def on_schedule(update: Update, context: JifenContext, data: CallbackData) -> None:
     draft = await _draft(update, context, data)
     if draft is None:
         return
-    await_input(context, ASK_TIME, draft=draft.id)
+    flows.await_input(context, ASK_TIME, draft=draft.id)
     await reply(update, context.t("broadcast-ask-time", tz=_tz(context)))
 
 
 async def on_time(update: Update, context: JifenContext) -> None:
-    if not await _guarded_input(update, context):
-        return
     message = update.effective_message
     at = broadcasts.parse_time((message.text or "") if message else "", _tz(context))
     if isinstance(at, broadcasts.InvalidTime):
         await reply(update, context.t("broadcast-time-invalid", reason=at.reason, tz=_tz(context)))
         return
-    draft_id = int(awaited(context)["draft"])
-    stop_awaiting(context)
+    draft_id = int(flows.awaited(context)["draft"])
+    flows.stop(context)
     draft = await broadcasts.get(draft_id)
     total = await broadcasts.count(Audience.from_json(draft.audience)) if draft else 0
     progress = await _post(
@@ -503,7 +467,7 @@ async def on_cancel_live(update: Update, context: JifenContext, data: CallbackDa
 
 async def on_drop(update: Update, context: JifenContext, data: CallbackData) -> None:
     """Abandon the draft being composed (it stays a draft and is never sent)."""
-    stop_awaiting(context)
+    await flows.cancel(context)
     await reply(update, context.t("common-cancelled"))
 
 
@@ -516,16 +480,16 @@ FEATURE = Feature(
         "bcaud": Button(on_audience, ROLE),
         "bcprev": Button(on_preview, ROLE),
         "bcsend": Button(on_send, ROLE),
-        "bcgo": Button(on_go, ROLE),
         "bcsched": Button(on_schedule, ROLE),
         "bcx": Button(on_cancel_live, ROLE),
         "bcdrop": Button(on_drop, ROLE),
     },
     inputs={
-        ASK_TEXT: on_text,
-        ASK_BUTTON: on_button_text,
-        ASK_DAYS: on_days,
-        ASK_SPEND: on_spend,
-        ASK_TIME: on_time,
+        ASK_TEXT: Input(on_text, ROLE),
+        ASK_BUTTON: Input(on_button_text, ROLE),
+        ASK_DAYS: Input(on_days, ROLE),
+        ASK_SPEND: Input(on_spend, ROLE),
+        ASK_TIME: Input(on_time, ROLE),
     },
+    confirms={KIND: Confirm(confirmed, ROLE)},
 )

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from locales import Translator, language_for, translator
-from models import clock, members, staff
+from models import clock, flows, members, staff
 from models.tables import Member, Role
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ class JifenContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any],
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.member: Member | None = None
         self.grant: staff.Grant | None = None
+        self.flow: flows.Flow | None = None
+        """What this person's half-done flow remembers (handlers/flows.py), saved after."""
 
     @property
     def role(self) -> Role | None:
@@ -63,7 +65,7 @@ async def resolve_person(update: object, context: JifenContext) -> None:
     user = update.effective_user
     if user.is_bot:
         return
-    member, created, grant = await members.identify(
+    member, created, grant, flow = await members.identify(
         user.id,
         first_name=user.first_name,
         last_name=user.last_name,
@@ -80,4 +82,4 @@ async def resolve_person(update: object, context: JifenContext) -> None:
         # Writing to us again means they unblocked the bot.
         member.reachable, member.last_seen_at = True, now
         await Member.filter(id=member.id).update(reachable=True, last_seen_at=now)
-    context.member, context.grant = member, grant
+    context.member, context.grant, context.flow = member, grant, flow

@@ -3,7 +3,9 @@
 Each feature module declares a :class:`Feature`; :func:`install` registers all of them on
 the Application with their role checks, and :func:`publish_menus` sets the localized
 ``setMyCommands`` menus per language and per role's chat scope. Adding a command touches
-one place: the feature's declaration.
+one place: the feature's declaration. Awaited input (``inputs``) declares its role, checked
+again on every message; every confirm step (``confirms``) is a pending action whose
+Confirm/Cancel presses one router decides (see :mod:`handlers.flows`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    Message,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -31,11 +35,12 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext, resolve_person
 from locales import LANGUAGES, translator
-from models import staff
-from models.tables import Role
+from models import pending, staff
+from models.tables import PendingAction, Role
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,46 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Input:
+    """Handler of the awaited input ``state``; ``role`` is checked again on every message
+    (a role revoked meanwhile gets "not allowed" and the flow is cleared)."""
+
+    callback: Callback
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What Confirm did, shown in place of the confirm message (and again on a repeat)."""
+
+    text: str
+    html: bool = True
+
+
+ConfirmCallback = Callable[[Update, JifenContext, PendingAction], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """What Confirm does for a pending action of one kind. The callback runs once per
+    action (claimed by one conditional update) and keys its write ``pa:<action id>``
+    (:func:`key_of`), so a retry after a crash writes nothing twice."""
+
+    callback: ConfirmCallback
+    role: Role | None = None
+    cancelled: ConfirmCallback | None = None
+    """What Cancel says (and does: e.g. tell someone), when it won; default "Cancelled"."""
+    idempotent: bool = True
+    """Whether running the callback twice writes once (a key, a conditional update, a
+    version check); only then may a press retry after the claiming instance died."""
+
+
+def key_of(action: PendingAction) -> str:
+    """The idempotency key of a pending action's operation."""
+    return f"pa:{action.id}"
+
+
+@dataclass(frozen=True)
 class Feature:
     """Everything one chat feature adds to the bot."""
 
@@ -75,8 +120,10 @@ class Feature:
     buttons: Mapping[str, Button] = field(default_factory=dict)
     deep_links: Mapping[str, LinkCallback] = field(default_factory=dict)
     """Payload kind letter (``m``, ``v``, …) → handler receiving the token."""
-    inputs: Mapping[str, Callback] = field(default_factory=dict)
+    inputs: Mapping[str, Input] = field(default_factory=dict)
     """Awaited-input state name → handler of the next text/photo/contact message."""
+    confirms: Mapping[str, Confirm] = field(default_factory=dict)
+    """Pending-action kind → what its Confirm button does (see :mod:`handlers.flows`)."""
     menu_buttons: Mapping[str, str] = field(default_factory=dict)
     """Reply-keyboard label locale key → command name it stands for."""
     handlers: Sequence[BaseHandler] = ()
@@ -85,36 +132,15 @@ class Feature:
     """What a plain ``/start`` (no deep link) does; exactly one feature provides it."""
 
 
-# ---- awaited input: one free-text router instead of competing conversations ----------
-
-AWAITING = "awaiting"
-
-
-def await_input(context: JifenContext, state: str, **data: Any) -> None:
-    """Route the user's next message to the ``inputs[state]`` handler, with ``data``."""
-    context.user_data[AWAITING] = (state, data)  # type: ignore[index]
-
-
-def awaited(context: JifenContext) -> dict[str, Any]:
-    """The data stored by :func:`await_input` for the current state."""
-    entry = (context.user_data or {}).get(AWAITING)
-    return entry[1] if entry else {}
-
-
-def stop_awaiting(context: JifenContext) -> None:
-    (context.user_data or {}).pop(AWAITING, None)
-
-
 # ---- wiring ----------------------------------------------------------------------------
 
 
-async def reply(update: Update, text: str, **kwargs: Any) -> None:
+async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     """Answer where the update came from (message or button press)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(text, **kwargs)
+    return await chat.send_message(text, **kwargs) if chat is not None else None
 
 
 async def refuse(update: Update, context: JifenContext, needed: Role) -> None:
@@ -143,7 +169,8 @@ class _Router:
     def __init__(self, features: Sequence[Feature]) -> None:
         self.buttons: dict[str, Button] = {}
         self.links: dict[str, LinkCallback] = {}
-        self.inputs: dict[str, Callback] = {}
+        self.inputs: dict[str, Input] = {}
+        self.confirms: dict[str, Confirm] = {}
         self.labels: dict[str, str] = {}
         self.commands: dict[str, Command] = {}
         starts = [f.on_start for f in features if f.on_start is not None]
@@ -154,6 +181,7 @@ class _Router:
             _merge(self.buttons, feature.buttons, feature.name)
             _merge(self.links, feature.deep_links, feature.name)
             _merge(self.inputs, feature.inputs, feature.name)
+            _merge(self.confirms, feature.confirms, feature.name)
             _merge(self.commands, {c.name: c for c in feature.commands}, feature.name)
             for key, command in feature.menu_buttons.items():
                 for language in LANGUAGES:
@@ -163,6 +191,9 @@ class _Router:
         query = update.callback_query
         assert query is not None and query.from_user is not None
         data = context.codec.decode(query.from_user.id, query.data)
+        if data is not None and data.action in flows.ACTIONS:
+            await self.on_action(update, context, data)
+            return
         button = self.buttons.get(data.action) if data else None
         if data is None or button is None:
             await query.answer(context.t("common-button-expired"), show_alert=True)
@@ -172,21 +203,74 @@ class _Router:
             return
         await button.callback(update, context, data)
 
+    async def on_action(self, update: Update, context: JifenContext, data: CallbackData) -> None:
+        """Confirm or Cancel of a pending action: the store decides, one winner."""
+        query = update.callback_query
+        assert query is not None and query.from_user is not None
+        action_id, message = data.int_arg(0), query.message
+        row = await pending.get(action_id) if action_id is not None else None
+        confirm = self.confirms.get(row.kind) if row is not None else None
+        if message is None or row is None or confirm is None:
+            await query.answer(context.t("common-button-expired"), show_alert=True)
+            return
+        if confirm.role is not None and not staff.may(context.role, confirm.role):
+            flows.clear(context)
+            await refuse(update, context, confirm.role)
+            return
+        actor, message_id = query.from_user.id, message.message_id
+        if data.action == flows.CANCEL:
+            outcome = await pending.cancel(row.id, actor, message_id)
+            if isinstance(outcome, pending.Cancelled):
+                if flows.shows(context, row.id):  # an older confirm leaves the flow alone
+                    flows.clear(context)
+                said = Outcome(context.t("common-cancelled"), html=False)
+                if confirm.cancelled is not None:
+                    said = await confirm.cancelled(update, context, row)
+                await _show_outcome(update, said.text, said.html)
+                return
+        else:
+            outcome = await pending.claim(
+                row.id, actor, message_id, known=row, retake=confirm.idempotent
+            )
+            if isinstance(outcome, pending.Claimed):
+                await self._confirm(update, context, confirm, outcome.action)
+                return
+        await _refused_action(update, context, outcome)
+
+    async def _confirm(
+        self, update: Update, context: JifenContext, confirm: Confirm, action: PendingAction
+    ) -> None:
+        try:
+            outcome = await confirm.callback(update, context, action)
+        except BaseException:
+            await pending.release(action.id)
+            raise
+        await pending.finish(action.id, {"text": outcome.text, "html": outcome.html})
+        if flows.shows(context, action.id):
+            flows.stop(context)
+        await _show_outcome(update, outcome.text, outcome.html)
+
     async def on_deep_link(self, update: Update, context: JifenContext, payload: str) -> bool:
         """Handle ``/start <payload>``; False when the payload is not a known link."""
         match = DEEP_LINK.match(payload)
         handler = self.links.get(match.group(1)) if match else None
         if match is None or handler is None:
             return False
-        stop_awaiting(context)
+        flows.stop(context)
         await handler(update, context, match.group(2))
         return True
 
     async def on_message(self, update: Update, context: JifenContext) -> None:
-        """Free text, photos and contacts: awaited input first, then menu labels."""
-        entry = (context.user_data or {}).get(AWAITING)
-        if entry is not None and entry[0] in self.inputs:
-            await self.inputs[entry[0]](update, context)
+        """Free text, photos and contacts: awaited input first, then menu labels, then the
+        hint to use the buttons when the flow waits for one."""
+        state = flows.awaiting(context)
+        awaited = self.inputs.get(state) if state is not None else None
+        if awaited is not None:
+            if awaited.role is not None and not staff.may(context.role, awaited.role):
+                flows.clear(context)  # the role was revoked meanwhile
+                await refuse(update, context, awaited.role)
+                return
+            await awaited.callback(update, context)
             return
         message = update.effective_message
         text = message.text if message else None
@@ -194,10 +278,42 @@ class _Router:
             command = self.commands[self.labels[text]]
             await _guard(command.callback, command.role)(update, context)
             return
+        if text and await flows.resend_buttons(update, context):
+            return
         if "" in self.inputs:  # a feature's catch-all (e.g. a photo of a QR code)
-            await self.inputs[""](update, context)
+            await self.inputs[""].callback(update, context)
             return
         await reply(update, context.t("common-unknown-command"))
+
+
+async def _refused_action(
+    update: Update, context: JifenContext, outcome: pending.Refusal | pending.Cancelled
+) -> None:
+    """A press that lost: the same outcome again when done, else a short localized why."""
+    query = update.callback_query
+    assert query is not None
+    if isinstance(outcome, pending.Done) and outcome.result is not None:
+        await _show_outcome(update, outcome.result["text"], bool(outcome.result.get("html")))
+        return
+    key = {
+        pending.Cancelled: "flow-action-cancelled",
+        pending.ActionExpired: "flow-action-expired",
+        pending.InProgress: "flow-action-in-progress",
+        pending.StaleMessage: "flow-action-stale",
+    }.get(type(outcome), "common-button-expired")
+    await query.answer(context.t(key), show_alert=True)
+
+
+async def _show_outcome(update: Update, text: str, html: bool) -> None:
+    """The outcome in place of the confirm message (a repeat press: the same again)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML if html else None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
 
 
 def _merge(target: dict[str, Any], items: Mapping[str, Any], owner: str) -> None:
@@ -220,6 +336,7 @@ def install(application: Application, features: Sequence[Feature]) -> None:
     application.bot_data[ROUTER_KEY] = route
     application.bot_data["features"] = tuple(features)
     application.add_handler(TypeHandler(Update, resolve_person), group=-100)
+    application.add_handler(TypeHandler(Update, flows.save), group=100)
     private = filters.ChatType.PRIVATE
     for command in route.commands.values():
         application.add_handler(

@@ -4,7 +4,8 @@
 default ``7d``) answers with a live progress message that becomes the summary, three
 charts (photos one by one: the Bot API emulator has no ``sendMediaGroup``), then buttons.
 Buttons carry the period as compact dates (``20261101-20261130``) so they survive a
-restart; a location (free text) stays in ``user_data`` under a short number, and a
+restart; a location (free text) stays in the flow state (handlers/flows.py, a draft)
+under a short number, and a
 button whose number is gone answers "expired". ``/report weekly on|off`` is the weekly
 report opt-in (:mod:`models.weekly`).
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers import charts
+from handlers import charts, flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Feature, reply
@@ -53,7 +54,7 @@ def _scope(context: JifenContext, period: Period, location: str | None) -> list[
     dates = f"{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
     if location is None:
         return [dates]
-    saved: dict[str, str] = context.user_data.setdefault(LOCATIONS_KEY, {})  # type: ignore[union-attr]
+    saved = flows.draft(context, LOCATIONS_KEY) or flows.start_draft(context, LOCATIONS_KEY, {})
     if len(saved) >= MAX_LOCATIONS:
         saved.clear()  # their buttons answer "expired"
     ref = next((k for k, v in saved.items() if v == location), None)
@@ -80,7 +81,7 @@ def _unscope(context: JifenContext, args: tuple[str, ...]) -> tuple[Period, str 
         return None
     location = None
     if len(args) > 1:
-        location = (context.user_data or {}).get(LOCATIONS_KEY, {}).get(args[1])
+        location = (flows.draft(context, LOCATIONS_KEY) or {}).get(args[1])
         if location is None:
             return None
     return Period.of_days(days[0], days[1], zone), location

@@ -2,9 +2,9 @@
 
 Pick a field → type a value (or press a choice) → see the change and its effect on an
 example purchase → confirm → a new rule version (audited). An invalid value is refused
-with the reason and nothing changes. The pending change lives in ``user_data`` and is
-re-validated against the rules in force on confirm; if someone else saved a version in
-between, the admin is asked to start again.
+with the reason and nothing changes. The proposed change is a pending action
+(``rules-change``, handlers/flows.py) re-validated against the rules in force on
+confirm; if someone else saved a version in between, the admin is asked to start again.
 """
 
 from __future__ import annotations
@@ -14,25 +14,17 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.registry import (
-    Button,
-    Command,
-    Feature,
-    await_input,
-    awaited,
-    refuse,
-    reply,
-    stop_awaiting,
-)
+from handlers.registry import Button, Command, Confirm, Feature, Input, Outcome, reply
 from locales import localized, money
-from models import clock, rule_editing, rule_versions, staff
+from models import clock, rule_editing, rule_versions
 from models.config import RuleSet
 from models.rule_editing import InvalidRule, Kind, RuleField
-from models.tables import Role
+from models.tables import PendingAction, Role
 
-PENDING = "rules-pending"
+KIND = "rules-change"
 INPUT = "rules-value"
 PER_ROW = 2
 
@@ -130,7 +122,7 @@ def _cancel_markup(context: JifenContext) -> InlineKeyboardMarkup:
 
 async def rules_command(update: Update, context: JifenContext) -> None:
     """``/rules``: what is in force, with a button per field."""
-    stop_awaiting(context)
+    flows.stop(context)
     version, rules = await rule_versions.current()
     await reply(
         update,
@@ -167,14 +159,15 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
                 )
             ]
         )
-        await reply(
+        said = await reply(
             update,
             context.t("rules-choose", field=label, current=current),
             parse_mode="HTML",
             reply_markup=InlineKeyboardMarkup(rows),
         )
+        flows.await_buttons(context, said)
         return
-    await_input(context, INPUT, field=field.key)
+    flows.await_input(context, INPUT, field=field.key)
     await reply(
         update,
         context.t(
@@ -187,11 +180,7 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
 
 async def on_value(update: Update, context: JifenContext) -> None:
     """The typed value of the field being edited."""
-    if not staff.may(context.role, Role.ADMIN):  # the role may have gone meanwhile
-        stop_awaiting(context)
-        await refuse(update, context, Role.ADMIN)
-        return
-    key = str(awaited(context).get("field", ""))
+    key = str(flows.awaited(context).get("field", ""))
     message = update.effective_message
     await _propose(update, context, key, (message.text or "") if message else "")
 
@@ -212,10 +201,10 @@ def _refusal(context: JifenContext, rules: RuleSet, error: InvalidRule) -> str:
     return context.t("rules-invalid", field=label, problem=error.problem, limit=limit)
 
 
-async def _propose(update: Update, context: JifenContext, key: str, text: str) -> None:
+async def _propose(update: Update, context: JifenContext, key: str, text_value: str) -> None:
     """Validate the change and show it with the example purchase, before and after."""
     version, rules = await rule_versions.current()
-    changed = rule_editing.apply_change(rules, key, text)
+    changed = rule_editing.apply_change(rules, key, text_value)
     if isinstance(changed, InvalidRule):  # keep waiting for a better value
         await reply(
             update,
@@ -224,67 +213,41 @@ async def _propose(update: Update, context: JifenContext, key: str, text: str) -
             reply_markup=_cancel_markup(context),
         )
         return
-    stop_awaiting(context)
+    flows.stop(context)
     field = rule_editing.find_field(rules, key)
     assert field is not None
-    context.user_data[PENDING] = {"key": key, "text": text, "version": version.id}  # type: ignore[index]
     example = rule_editing.example(rules, changed, clock.now())
-    uid = context.member.telegram_id if context.member else 0
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    context.t("common-confirm"), callback_data=context.codec.encode(uid, "rlok")
-                ),
-                InlineKeyboardButton(
-                    context.t("common-cancel"), callback_data=context.codec.encode(uid, "rlno")
-                ),
-            ]
-        ]
+    text = context.t(
+        "rules-confirm",
+        field=_label(context, rules, field),
+        old=_show(context, rules, field, rule_editing.value_of(rules, field)),
+        new=_show(context, changed, field, rule_editing.value_of(changed, field)),
+        amount=_money(rules, example.amount_minor),
+        category=example.category,
+        tier=localized(example.tier_names, context.lang) or example.tier,
+        before=-1 if example.before is None else example.before,
+        after=-1 if example.after is None else example.after,
     )
-    await reply(
-        update,
-        context.t(
-            "rules-confirm",
-            field=_label(context, rules, field),
-            old=_show(context, rules, field, rule_editing.value_of(rules, field)),
-            new=_show(context, changed, field, rule_editing.value_of(changed, field)),
-            amount=_money(rules, example.amount_minor),
-            category=example.category,
-            tier=localized(example.tier_names, context.lang) or example.tier,
-            before=-1 if example.before is None else example.before,
-            after=-1 if example.after is None else example.after,
-        ),
-        parse_mode="HTML",
-        reply_markup=markup,
-    )
+    payload = {"key": key, "text": text_value, "version": version.id}
+    await flows.ask_confirm(update, context, KIND, payload, text)
 
 
-async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Save the pending change as a new rule version (once: the pending entry is taken)."""
-    pending = (context.user_data or {}).pop(PENDING, None)
-    query = update.callback_query
-    if pending is None:
-        await reply(update, context.t("common-button-expired"))
-        return
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Save the change as a new rule version, unless another version was saved meanwhile."""
+    change = action.payload
     version, rules = await rule_versions.current()
-    if version.id != pending["version"]:
-        await reply(update, context.t("rules-stale"))
-        return
-    changed = rule_editing.apply_change(rules, pending["key"], pending["text"])
+    if version.id != change["version"]:
+        return Outcome(context.t("rules-stale"), html=False)
+    changed = rule_editing.apply_change(rules, change["key"], change["text"])
     if isinstance(changed, InvalidRule):
-        await reply(update, _refusal(context, rules, changed), parse_mode="HTML")
-        return
-    actor = context.member.telegram_id if context.member else None
-    saved = await rule_versions.save(changed, actor)
-    await reply(update, context.t("rules-saved", version=str(saved.id)))
-    if query is not None:
-        await query.edit_message_reply_markup(None)
+        return Outcome(_refusal(context, rules, changed))
+    saved = await rule_versions.save(changed, action.actor_telegram_id)
+    return Outcome(context.t("rules-saved", version=str(saved.id)), html=False)
 
 
 async def on_cancel(update: Update, context: JifenContext, data: CallbackData) -> None:
-    stop_awaiting(context)
-    (context.user_data or {}).pop(PENDING, None)
+    """Cancel while a value is asked (before the confirm step): forget the flow."""
+    await flows.cancel(context)
     await reply(update, context.t("common-cancelled"))
 
 
@@ -309,9 +272,9 @@ FEATURE = Feature(
     buttons={
         "rlf": Button(on_field, Role.ADMIN),
         "rlc": Button(on_choice, Role.ADMIN),
-        "rlok": Button(on_confirm, Role.ADMIN),
         "rlno": Button(on_cancel, Role.ADMIN),
         "rlh": Button(on_history, Role.ADMIN),
     },
-    inputs={INPUT: on_value},
+    inputs={INPUT: Input(on_value, Role.ADMIN)},
+    confirms={KIND: Confirm(confirmed, Role.ADMIN)},
 )

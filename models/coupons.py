@@ -107,6 +107,13 @@ def _fresh_codes(n: int) -> list[tuple[str, str]]:
     return [(code, tokens.token()) for code in codes]
 
 
+def check_batch_size(size: object) -> InvalidBatchSize | None:
+    """Why ``size`` cannot be a batch (1..MAX_BATCH), or None."""
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        return InvalidBatchSize()
+    return None
+
+
 async def generate_batch(
     reward_id: int,
     size: int,
@@ -116,8 +123,8 @@ async def generate_batch(
     valid_until: datetime | None = None,
 ) -> BatchCreated | InvalidBatchSize | RewardUnavailable:
     """Create a batch of ``size`` (1..10,000) unclaimed coupons for an active reward."""
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
-        return InvalidBatchSize()
+    if (problem := check_batch_size(size)) is not None:
+        return problem
 
     async def op(conn: BaseDBAsyncClient) -> BatchCreated:
         reward = await Reward.get_or_none(id=reward_id).using_db(conn)

@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import _sql, audit, clock, staff, tiers, tokens
+from models import _sql, audit, clock, flows, staff, tiers, tokens
 from models.config import RuleSet
 from models.db import connection, write_transaction
 from models.tables import LedgerEntry, Member, Purchase, Role, Voucher
@@ -51,11 +51,13 @@ async def ensure_member(
 
 
 _IDENTIFY = (
-    "SELECT m.*, s.role AS staff_role, s.location AS staff_location FROM member m"
+    "SELECT m.*, s.role AS staff_role, s.location AS staff_location,"
+    " f.state AS flow_state, f.version AS flow_version FROM member m"
     " LEFT JOIN staff_role s ON s.telegram_id = m.telegram_id AND s.active = ?"
+    " LEFT JOIN chat_flow f ON f.telegram_id = m.telegram_id AND f.expires_at > ?"
     " WHERE m.telegram_id = ?"
 )
-"""The member row and their active role (``staff_role.telegram_id`` is unique)."""
+"""The member row, their active role and their live flow state (both joins are unique)."""
 
 
 async def identify(
@@ -66,8 +68,8 @@ async def identify(
     username: str | None = None,
     language: str = "en",
     config_admins: Iterable[int] = (),
-) -> tuple[Member, bool, staff.Grant | None]:
-    """Who sent an update: ``(member, created, role grant)`` in ONE query when known.
+) -> tuple[Member, bool, staff.Grant | None, flows.Flow]:
+    """Who sent an update: ``(member, created, role grant, flow)`` in ONE query when known.
 
     This runs for every update, so the active role is joined to the member row instead of
     a second round trip, and the statement is a fixed string: building it with the query
@@ -75,7 +77,7 @@ async def identify(
     exactly as Tortoise's own select does. First contact falls back to
     :func:`ensure_member`.
     """
-    row = await _sql.one(connection(), _IDENTIFY, True, telegram_id)
+    row = await _sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
     if row is None:
         member, created = await ensure_member(
             telegram_id,
@@ -84,13 +86,15 @@ async def identify(
             username=username,
             language=language,
         )
-        return member, created, await staff.role_of(telegram_id, config_admins)
+        grant = await staff.role_of(telegram_id, config_admins)
+        return member, created, grant, await flows.load(telegram_id)
     role, location = row.pop("staff_role"), row.pop("staff_location")
+    flow = flows.Flow.loaded(telegram_id, row.pop("flow_state"), row.pop("flow_version"))
     member = Member._init_from_db(**row)
     if telegram_id in set(config_admins):
-        return member, False, staff.Grant(telegram_id, Role.ADMIN, None)
+        return member, False, staff.Grant(telegram_id, Role.ADMIN, None), flow
     grant = staff.Grant(telegram_id, Role(role), location) if role else None
-    return member, False, grant
+    return member, False, grant, flow
 
 
 async def find_by_card(card_token: str) -> Member | None:

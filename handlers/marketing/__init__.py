@@ -3,28 +3,11 @@ side of coupons (``/claim``, ``c-`` links) and referrals (``/invite``, ``r-`` li
 
 from __future__ import annotations
 
-from telegram import Update
-
-from handlers.context import JifenContext
 from handlers.marketing import audience, campaigns, coupons, referrals, rewards
-from handlers.registry import Button, Callback, Command, Feature, refuse, stop_awaiting
-from models import staff
+from handlers.registry import Button, Command, Confirm, Feature, Input
 from models.tables import Role
 
 _M = Role.MARKETER
-
-
-def _marketers_only(callback: Callback) -> Callback:
-    """Typed answers to a marketer's questions: refused if the role was revoked meanwhile."""
-
-    async def guarded(update: Update, context: JifenContext) -> None:
-        if not staff.may(context.role, _M):
-            stop_awaiting(context)
-            await refuse(update, context, _M)
-            return
-        await callback(update, context)
-
-    return guarded
 
 
 FEATURE = Feature(
@@ -43,8 +26,12 @@ FEATURE = Feature(
     },
     deep_links={"c": coupons.claim_link, "r": referrals.open_invite},
     inputs={
-        state: _marketers_only(callback)
+        state: Input(callback, _M)
         for table in (campaigns.INPUTS, audience.INPUTS, rewards.INPUTS, coupons.INPUTS)
         for state, callback in table.items()
+    },
+    confirms={  # creating a campaign, reward or batch has no key: never retried
+        module.KIND: Confirm(module.confirmed, _M, idempotent=False)
+        for module in (campaigns, rewards, coupons)
     },
 )

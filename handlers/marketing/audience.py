@@ -17,10 +17,11 @@ from typing import Any
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.marketing.common import keyboard, parse_count, text_of
-from handlers.registry import await_input, reply, stop_awaiting
+from handlers.registry import reply
 from locales import localized
 from models import audiences, rule_versions
 from models.audiences import (
@@ -105,21 +106,24 @@ def button_row(context: JifenContext) -> list[tuple[str, str, tuple[Any, ...]]]:
 # ---- choosing ----
 
 
+async def _menu(update: Update, context: JifenContext, text: str, markup: Any) -> None:
+    """A step answered by a button of this message (typed text gets the buttons again)."""
+    said = await reply(update, text, reply_markup=markup)
+    flows.await_buttons(context, said)
+
+
 async def open_menu(update: Update, context: JifenContext, _: CallbackData) -> None:
     draft = _draft(context)
     if draft is None:
         await _expired(update, context)
         return
-    stop_awaiting(context)
+    flows.stop(context)
     rows = [
         [(context.t("offers-audience-kind", kind=k), "mka-kind", (k,)) for k in KINDS[i : i + 2]]
         for i in range(0, len(KINDS), 2)
     ]
-    await reply(
-        update,
-        context.t("offers-audience-ask-kind"),
-        reply_markup=keyboard(context, update, *rows),
-    )
+    markup = keyboard(context, update, *rows)
+    await _menu(update, context, context.t("offers-audience-ask-kind"), markup)
 
 
 async def kind_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
@@ -143,19 +147,17 @@ async def kind_pressed(update: Update, context: JifenContext, data: CallbackData
             [(t(SEGMENT_KEYS[s]), "mka-seg", (s.value,)) for s in list(Segment)[i : i + 2]]
             for i in range(0, len(Segment), 2)
         ]
-        await reply(
-            update, t("offers-audience-ask-segment"), reply_markup=keyboard(context, update, *rows)
-        )
+        markup = keyboard(context, update, *rows)
+        await _menu(update, context, t("offers-audience-ask-segment"), markup)
     elif kind == "at_risk":
         row = [(t("offers-audience-days", days=int(d)), "mka-days", (d,)) for d in AT_RISK_DAYS]
-        await reply(
-            update, t("offers-audience-ask-silent"), reply_markup=keyboard(context, update, row)
-        )
+        markup = keyboard(context, update, row)
+        await _menu(update, context, t("offers-audience-ask-silent"), markup)
     elif kind == "category":
-        await_input(context, "mka-category")
+        flows.await_input(context, "mka-category")
         await reply(update, t("offers-audience-ask-category"))
     else:
-        await_input(context, "mka-codes")
+        flows.await_input(context, "mka-codes")
         await reply(update, t("offers-audience-ask-codes", limit=audiences.MAX_CODES))
 
 
@@ -186,7 +188,7 @@ async def _tier_menu(
         await query.answer()
         await query.edit_message_reply_markup(markup)
         return
-    await reply(update, context.t("marketing-campaign-ask-tiers"), reply_markup=markup)
+    await _menu(update, context, context.t("marketing-campaign-ask-tiers"), markup)
 
 
 async def tier_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
@@ -247,7 +249,7 @@ async def category_typed(update: Update, context: JifenContext) -> None:
         await reply(update, context.t("offers-audience-bad-category", max=audiences.MAX_DAYS))
         return
     pending["category"], pending["days"] = category, days
-    stop_awaiting(context)
+    flows.stop(context)
     await _ask_mode(update, context)
 
 
@@ -262,7 +264,7 @@ async def codes_typed(update: Update, context: JifenContext) -> None:
         await reply(update, context.t("offers-audience-bad-codes", limit=audiences.MAX_CODES))
         return
     pending["codes"] = list(codes)
-    stop_awaiting(context)
+    flows.stop(context)
     await _ask_mode(update, context)
 
 
@@ -272,7 +274,7 @@ async def _ask_mode(update: Update, context: JifenContext) -> None:
         (t("offers-audience-mode", mode="snapshot"), "mka-mode", ("snapshot",)),
         (t("offers-audience-mode", mode="live"), "mka-mode", ("live",)),
     ]
-    await reply(update, t("offers-audience-ask-mode"), reply_markup=keyboard(context, update, row))
+    await _menu(update, context, t("offers-audience-ask-mode"), keyboard(context, update, row))
 
 
 async def mode_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
@@ -297,11 +299,8 @@ async def _ask_control(update: Update, context: JifenContext) -> None:
         (context.t("offers-audience-control-share", percent=int(p)), "mka-ctl", (p,))
         for p in CONTROL_SHARES
     ]
-    await reply(
-        update,
-        context.t("offers-audience-ask-control"),
-        reply_markup=keyboard(context, update, row),
-    )
+    markup = keyboard(context, update, row)
+    await _menu(update, context, context.t("offers-audience-ask-control"), markup)
 
 
 async def control_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:

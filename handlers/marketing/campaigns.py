@@ -1,6 +1,7 @@
 """``/campaign`` (marketers): create a campaign step by step, list, pause, resume, end.
 
-The draft lives in ``user_data`` until the marketer confirms; every typed value is
+The draft lives in the flow state (handlers/flows.py) until the marketer confirms the
+summary (a pending action, ``mk-campaign``, carrying the draft); every typed value is
 checked on arrival (a bad one is answered and the step keeps waiting) and the whole
 draft is validated again by :func:`models.campaigns.create`.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.marketing import audience
@@ -25,7 +27,7 @@ from handlers.marketing.common import (
     parse_count,
     text_of,
 )
-from handlers.registry import await_input, awaited, reply, stop_awaiting
+from handlers.registry import Outcome, reply
 from locales import localized
 from models import campaigns, clock, rule_versions
 from models.campaigns import (
@@ -35,18 +37,18 @@ from models.campaigns import (
     InvalidCampaign,
     UnknownCampaign,
 )
-from models.tables import Campaign, CampaignKind, CampaignStatus
+from models.tables import Campaign, CampaignKind, CampaignStatus, PendingAction
 
-DRAFT = "mk-campaign"
+DRAFT = KIND = "mk-campaign"
 WEEKDAYS = range(7)
 
 
 def _draft(context: JifenContext) -> dict[str, Any] | None:
-    return (context.user_data or {}).get(DRAFT)
+    return flows.draft(context, DRAFT)
 
 
 async def _expired(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     await reply(update, context.t("common-button-expired"))
 
 
@@ -54,7 +56,7 @@ async def _expired(update: Update, context: JifenContext) -> None:
 
 
 async def campaign_command(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     markup = keyboard(
         context,
         update,
@@ -67,17 +69,21 @@ async def campaign_command(update: Update, context: JifenContext) -> None:
 
 
 async def new(update: Update, context: JifenContext, _: CallbackData) -> None:
-    context.user_data[DRAFT] = {  # type: ignore[index]
-        "names": {},
-        "kind": None,
-        "weekdays": [],
-        "hours": [],
-        "categories": [],
-        "skus": [],
-        "tiers": [],
-        "announce": True,
-    }
-    await_input(context, "mkc-name-en")
+    flows.start_draft(
+        context,
+        DRAFT,
+        {
+            "names": {},
+            "kind": None,
+            "weekdays": [],
+            "hours": [],
+            "categories": [],
+            "skus": [],
+            "tiers": [],
+            "announce": True,
+        },
+    )
+    flows.await_input(context, "mkc-name-en")
     await reply(update, context.t("marketing-campaign-ask-name-en"))
 
 
@@ -93,7 +99,7 @@ async def name_en(update: Update, context: JifenContext) -> None:
         await reply(update, context.t("marketing-campaign-bad-name", limit=campaigns.MAX_NAME))
         return
     draft["names"]["en"] = text
-    await_input(context, "mkc-name-zh")
+    flows.await_input(context, "mkc-name-zh")
     markup = keyboard(context, update, [(context.t("marketing-same-name"), "mkc-same", ())])
     await reply(update, context.t("marketing-campaign-ask-name-zh"), reply_markup=markup)
 
@@ -123,7 +129,7 @@ async def same_name(update: Update, context: JifenContext, _: CallbackData) -> N
 
 
 async def _ask_kind(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     markup = keyboard(
         context,
         update,
@@ -132,7 +138,8 @@ async def _ask_kind(update: Update, context: JifenContext) -> None:
             (context.t("marketing-campaign-kind-bonus"), "mkc-kind", ("b",)),
         ],
     )
-    await reply(update, context.t("marketing-campaign-ask-kind"), reply_markup=markup)
+    said = await reply(update, context.t("marketing-campaign-ask-kind"), reply_markup=markup)
+    flows.await_buttons(context, said)
 
 
 async def kind(update: Update, context: JifenContext, data: CallbackData) -> None:
@@ -142,7 +149,7 @@ async def kind(update: Update, context: JifenContext, data: CallbackData) -> Non
         return
     if data.args[0] == "m":
         draft["kind"] = CampaignKind.MULTIPLIER.value
-        await_input(context, "mkc-mult")
+        flows.await_input(context, "mkc-mult")
         markup = keyboard(
             context,
             update,
@@ -151,7 +158,7 @@ async def kind(update: Update, context: JifenContext, data: CallbackData) -> Non
         await reply(update, context.t("marketing-campaign-ask-multiplier"), reply_markup=markup)
     else:
         draft["kind"] = CampaignKind.BONUS.value
-        await_input(context, "mkc-bonus")
+        flows.await_input(context, "mkc-bonus")
         await reply(update, context.t("marketing-campaign-ask-bonus"))
 
 
@@ -207,7 +214,7 @@ async def bonus_typed(update: Update, context: JifenContext) -> None:
 
 
 async def _ask_window(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     markup = keyboard(
         context,
         update,
@@ -220,7 +227,8 @@ async def _ask_window(update: Update, context: JifenContext) -> None:
             (context.t("marketing-preset-typed"), "mkc-win", ("typed",)),
         ],
     )
-    await reply(update, context.t("marketing-campaign-ask-window"), reply_markup=markup)
+    said = await reply(update, context.t("marketing-campaign-ask-window"), reply_markup=markup)
+    flows.await_buttons(context, said)
 
 
 async def window(update: Update, context: JifenContext, data: CallbackData) -> None:
@@ -230,7 +238,7 @@ async def window(update: Update, context: JifenContext, data: CallbackData) -> N
         await _expired(update, context)
         return
     if preset == "typed":
-        await_input(context, "mkc-start")
+        flows.await_input(context, "mkc-start")
         await reply(update, context.t("marketing-campaign-ask-start"))
         return
     start, end = campaigns.preset_window(preset, clock.now(), context.settings.scheduler.timezone)
@@ -248,7 +256,7 @@ async def start_typed(update: Update, context: JifenContext) -> None:
         await reply(update, context.t("marketing-bad-date", text=text[:32]))
         return
     draft["starts"] = at.isoformat()
-    await_input(context, "mkc-end")
+    flows.await_input(context, "mkc-end")
     await reply(update, context.t("marketing-campaign-ask-end", start=local(context, at)))
 
 
@@ -317,15 +325,13 @@ def describe(context: JifenContext, row: Campaign | CampaignDraft) -> str:
 
 
 async def show_summary(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     draft = _draft(context)
     if draft is None:
         await _expired(update, context)
         return
     t = context.t
-    markup = keyboard(
-        context,
-        update,
+    options = (
         [(t("marketing-opt-weekdays"), "mkc-days", ()), (t("marketing-opt-hours"), "mkc-hrs", ())],
         [
             (t("marketing-opt-categories"), "mkc-filter", ("categories",)),
@@ -336,11 +342,10 @@ async def show_summary(update: Update, context: JifenContext) -> None:
             (t("marketing-opt-announce", on="yes" if draft["announce"] else "no"), "mkc-ann", ()),
         ],
         audience.button_row(context),
-        [(t("common-confirm"), "mkc-ok", ()), (t("common-cancel"), "mkc-cancel", ())],
     )
     summary = describe(context, _build(draft)) + "\n" + audience.summary_line(context, draft)
     text = t("marketing-campaign-review", summary=summary)
-    await reply(update, text, reply_markup=markup, parse_mode=HTML)
+    await flows.ask_confirm(update, context, KIND, draft, text, extra=options)
 
 
 def _toggle_rows(
@@ -408,7 +413,7 @@ async def hours_menu(update: Update, context: JifenContext, data: CallbackData) 
         draft["hours"] = []
         await show_summary(update, context)
         return
-    await_input(context, "mkc-hours")
+    flows.await_input(context, "mkc-hours")
     markup = keyboard(context, update, [(context.t("marketing-all-day"), "mkc-hrs", ("all",))])
     await reply(update, context.t("marketing-campaign-ask-hours"), reply_markup=markup)
 
@@ -432,12 +437,12 @@ async def filter_menu(update: Update, context: JifenContext, data: CallbackData)
     if draft is None or field not in ("categories", "skus"):
         await _expired(update, context)
         return
-    await_input(context, "mkc-filter", field=field)
+    flows.await_input(context, "mkc-filter", field=field)
     await reply(update, context.t("marketing-campaign-ask-filter", field=field))
 
 
 async def filter_typed(update: Update, context: JifenContext) -> None:
-    draft, field = _draft(context), awaited(context).get("field")
+    draft, field = _draft(context), flows.awaited(context).get("field")
     if draft is None or field not in ("categories", "skus"):
         await _expired(update, context)
         return
@@ -461,34 +466,22 @@ async def announce_toggle(update: Update, context: JifenContext, _: CallbackData
     await show_summary(update, context)
 
 
-async def confirm(update: Update, context: JifenContext, _: CallbackData) -> None:
-    draft = _draft(context)
-    if draft is None or "ends" not in draft:
-        await _expired(update, context)
-        return
-    user = update.effective_user
-    result = await audience.create(_build(draft), draft, user.id if user else None)
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Create the campaign the confirmed summary showed (validated again by the store;
+    a targeted one through :func:`handlers.marketing.audience.create`)."""
+    payload = action.payload
+    result = await audience.create(_build(payload), payload, action.actor_telegram_id)
     if (refused := audience.refusal(context, result)) is not None:
-        await reply(update, refused)
-        return
+        return Outcome(refused, html=False)
     if isinstance(result, InvalidCampaign):
-        await reply(
-            update,
-            context.t("marketing-campaign-invalid", field=result.field, reason=result.reason),
-        )
-        return
+        text = context.t("marketing-campaign-invalid", field=result.field, reason=result.reason)
+        return Outcome(text, html=False)
     assert isinstance(result, CampaignCreated | audience.TargetedCampaignCreated)
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    flows.drop_draft(context, DRAFT)
     text = context.t("marketing-campaign-created", id=result.campaign_id)
     if isinstance(result, audience.TargetedCampaignCreated):
         text += "\n" + audience.created_line(context, result)
-    await reply(update, text)
-
-
-async def cancel(update: Update, context: JifenContext, _: CallbackData) -> None:
-    (context.user_data or {}).pop(DRAFT, None)
-    stop_awaiting(context)
-    await reply(update, context.t("common-cancelled"))
+    return Outcome(text, html=False)
 
 
 # ---- list and status changes ----
@@ -576,8 +569,6 @@ BUTTONS = {
     "mkc-tiers": tiers_menu,
     "mkc-ann": announce_toggle,
     "mkc-sum": summary_pressed,
-    "mkc-ok": confirm,
-    "mkc-cancel": cancel,
     "mkc-list": list_pressed,
     "mkc-pause": pause,
     "mkc-resume": resume,

@@ -10,11 +10,12 @@ import html
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.marketing.common import HTML, keyboard, local, parse_count, text_of
 from handlers.qr import deep_link
-from handlers.registry import await_input, awaited, reply, stop_awaiting
+from handlers.registry import Outcome, reply
 from locales import localized
 from models import coupons, rewards
 from models.coupons import (
@@ -28,6 +29,9 @@ from models.coupons import (
     UnknownCoupon,
 )
 from models.results import RewardUnavailable, UnknownMember
+from models.tables import PendingAction
+
+KIND = "mk-coupons"
 
 
 def _stats_line(context: JifenContext, s: BatchStats) -> str:
@@ -44,7 +48,7 @@ def _stats_line(context: JifenContext, s: BatchStats) -> str:
 
 async def coupons_command(update: Update, context: JifenContext) -> None:
     """Pick a reward (buttons) and see the latest batches with their counts."""
-    stop_awaiting(context)
+    flows.stop(context)
     items = await rewards.list_rewards(limit=30)
     batches = await coupons.list_batches(limit=10)
     lines = [context.t("marketing-coupons-intro", max=coupons.MAX_BATCH)]
@@ -64,7 +68,7 @@ async def pick(update: Update, context: JifenContext, data: CallbackData) -> Non
     if row is None or row.archived:
         await reply(update, context.t("marketing-reward-unknown"))
         return
-    await_input(context, "mkq-count", reward_id=row.id)
+    flows.await_input(context, "mkq-count", reward_id=row.id)
     await reply(
         update,
         context.t(
@@ -77,24 +81,42 @@ async def pick(update: Update, context: JifenContext, data: CallbackData) -> Non
 
 
 async def count_typed(update: Update, context: JifenContext) -> None:
+    """The typed size: refused with the limits (still waiting), else the confirm step."""
     text = text_of(update)
     count = parse_count(text)
     if count is None:
         await reply(update, context.t("common-not-a-number", text=text[:32], example="100"))
         return
-    user = update.effective_user
-    result = await coupons.generate_batch(
-        awaited(context)["reward_id"], count, actor_telegram_id=user.id if user else None
-    )
-    if isinstance(result, InvalidBatchSize):
-        await reply(update, context.t("marketing-coupons-bad-count", max=result.maximum))
+    if (problem := coupons.check_batch_size(count)) is not None:
+        await reply(update, context.t("marketing-coupons-bad-count", max=problem.maximum))
         return
-    stop_awaiting(context)
-    if isinstance(result, RewardUnavailable):
+    reward_id = int(flows.awaited(context)["reward_id"])
+    row = await rewards.get(reward_id)
+    if row is None or row.archived:
+        flows.stop(context)
         await reply(update, context.t("marketing-reward-unknown"))
         return
+    name = html.escape(localized(row.names, context.lang))
+    ask = context.t("marketing-coupons-confirm", count=count, reward=name)
+    await flows.ask_confirm(update, context, KIND, {"reward_id": reward_id, "count": count}, ask)
+
+
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Generate the confirmed batch and send its CSV and QR sheet."""
+    result = await coupons.generate_batch(
+        int(action.payload["reward_id"]),
+        int(action.payload["count"]),
+        actor_telegram_id=action.actor_telegram_id,
+    )
+    if isinstance(result, InvalidBatchSize):
+        return Outcome(context.t("marketing-coupons-bad-count", max=result.maximum))
+    if isinstance(result, RewardUnavailable):
+        return Outcome(context.t("marketing-reward-unknown"))
     assert isinstance(result, BatchCreated)
     await _send_batch(update, context, result)
+    stats = await coupons.batch_stats(result.batch_id)
+    assert stats is not None
+    return Outcome(_stats_line(context, stats))
 
 
 async def _send_batch(update: Update, context: JifenContext, batch: BatchCreated) -> None:
@@ -123,9 +145,6 @@ async def _send_batch(update: Update, context: JifenContext, batch: BatchCreated
             cap=coupons.SHEET_CAP,
         ),
     )
-    stats = await coupons.batch_stats(batch.batch_id)
-    assert stats is not None
-    await reply(update, _stats_line(context, stats), parse_mode=HTML)
 
 
 # ---- claiming (members) ----

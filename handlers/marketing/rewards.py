@@ -13,15 +13,17 @@ from typing import Any
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.marketing.common import HTML, keyboard, parse_count, text_of
-from handlers.registry import await_input, awaited, reply, stop_awaiting
+from handlers.registry import Outcome, reply
 from locales import localized
 from models import rewards, rule_versions
 from models.rewards import InvalidReward, RewardDraft, RewardSaved, UnknownReward
+from models.tables import PendingAction
 
-DRAFT = "mk-reward"
+DRAFT = KIND = "mk-reward"
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,16 @@ TEXTS = {
 
 
 def _draft(context: JifenContext) -> dict[str, Any] | None:
-    return (context.user_data or {}).get(DRAFT)
+    return flows.draft(context, DRAFT)
 
 
 async def _expired(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     await reply(update, context.t("common-button-expired"))
 
 
 async def reward_command(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     markup = keyboard(
         context,
         update,
@@ -86,7 +88,7 @@ async def reward_command(update: Update, context: JifenContext) -> None:
 
 
 async def add(update: Update, context: JifenContext, _: CallbackData) -> None:
-    context.user_data[DRAFT] = {"names": {}, "descriptions": {}}  # type: ignore[index]
+    flows.start_draft(context, DRAFT, {"names": {}, "descriptions": {}})
     await _ask(update, context, 0)
 
 
@@ -108,15 +110,15 @@ async def _ask(update: Update, context: JifenContext, index: int) -> None:
         )
     if step.skip:
         rows.append([(context.t(step.skip), "mkr-skip", (index,))])
-    if step.kind == "choice":
-        stop_awaiting(context)
-    else:
-        await_input(context, "mkr-step", index=index)
-    await reply(
+    if step.kind != "choice":
+        flows.await_input(context, "mkr-step", index=index)
+    said = await reply(
         update,
         context.t(f"marketing-reward-ask-{step.name}"),
         reply_markup=keyboard(context, update, *rows) if rows else None,
     )
+    if step.kind == "choice":
+        flows.await_buttons(context, said)
 
 
 async def _refuse(update: Update, context: JifenContext, problem: InvalidReward) -> None:
@@ -127,7 +129,7 @@ async def _refuse(update: Update, context: JifenContext, problem: InvalidReward)
 
 async def step_input(update: Update, context: JifenContext) -> None:
     """The answer to a text, photo or number step."""
-    draft, index = _draft(context), awaited(context).get("index")
+    draft, index = _draft(context), flows.awaited(context).get("index")
     if draft is None or not isinstance(index, int) or index >= len(STEPS):
         await _expired(update, context)
         return
@@ -220,39 +222,21 @@ def describe(context: JifenContext, item: Any) -> str:
 
 
 async def _summary(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     draft = _draft(context)
     assert draft is not None
-    markup = keyboard(
-        context,
-        update,
-        [
-            (context.t("common-confirm"), "mkr-ok", ()),
-            (context.t("common-cancel"), "mkr-cancel", ()),
-        ],
-    )
     text = context.t("marketing-reward-review", summary=describe(context, _build(draft)))
-    await reply(update, text, reply_markup=markup, parse_mode=HTML)
+    await flows.ask_confirm(update, context, KIND, draft, text)
 
 
-async def confirm(update: Update, context: JifenContext, _: CallbackData) -> None:
-    draft = _draft(context)
-    user = update.effective_user
-    if draft is None or user is None:
-        await _expired(update, context)
-        return
-    result = await rewards.add(_build(draft), actor_telegram_id=user.id)
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Add the reward the confirmed summary showed (validated again by the store)."""
+    result = await rewards.add(_build(action.payload), actor_telegram_id=action.actor_telegram_id)
     if isinstance(result, InvalidReward):
-        await _refuse(update, context, result)
-        return
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
-    await reply(update, context.t("marketing-reward-added", id=result.reward_id))
-
-
-async def cancel(update: Update, context: JifenContext, _: CallbackData) -> None:
-    (context.user_data or {}).pop(DRAFT, None)
-    stop_awaiting(context)
-    await reply(update, context.t("common-cancelled"))
+        text = context.t("marketing-reward-invalid", field=result.field, reason=result.reason)
+        return Outcome(text, html=False)
+    flows.drop_draft(context, DRAFT)
+    return Outcome(context.t("marketing-reward-added", id=result.reward_id), html=False)
 
 
 # ---- list, edit, archive ----
@@ -310,12 +294,12 @@ async def edit_field(update: Update, context: JifenContext, data: CallbackData) 
     if reward_id is None or field not in ("stock", "cost"):
         await _expired(update, context)
         return
-    await_input(context, "mkr-value", reward_id=reward_id, field=FIELDS[field])
+    flows.await_input(context, "mkr-value", reward_id=reward_id, field=FIELDS[field])
     await reply(update, context.t(f"marketing-reward-ask-{field}"))
 
 
 async def edit_value(update: Update, context: JifenContext) -> None:
-    data = awaited(context)
+    data = flows.awaited(context)
     text = text_of(update)
     number = parse_count(text)
     if number is None:
@@ -344,7 +328,7 @@ async def _saved(
     if isinstance(result, InvalidReward):
         await _refuse(update, context, result)
         return
-    stop_awaiting(context)
+    flows.stop(context)
     if isinstance(result, UnknownReward):
         await reply(update, context.t("marketing-reward-unknown"))
         return
@@ -359,8 +343,6 @@ BUTTONS = {
     "mkr-add": add,
     "mkr-pick": pick,
     "mkr-skip": skip,
-    "mkr-ok": confirm,
-    "mkr-cancel": cancel,
     "mkr-list": list_pressed,
     "mkr-edit": edit_menu,
     "mkr-field": edit_field,

@@ -2,7 +2,8 @@
 
 Callback actions (all ``m…``): ``mk`` consent, ``ml`` language, ``mh`` history page,
 ``mc``/``mcy`` card regeneration, ``mr`` catalogue page, ``mrd`` details, ``mrr`` redeem,
-``mry`` confirm redeem, ``mp*`` profile, ``mx*`` privacy, ``mno`` cancel.
+``mp*`` profile, ``mx*`` privacy; their confirm steps (card regeneration, redeem,
+account deletion) are pending actions declared in ``confirms``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from handlers.member import (
     vouchers,
 )
 from handlers.member.keyboards import MENU
-from handlers.registry import Button, Command, Feature
+from handlers.registry import Button, Command, Confirm, Feature, Input
 
 FEATURE = Feature(
     name="member",
@@ -37,23 +38,24 @@ FEATURE = Feature(
         "ml": Button(onboarding.on_language),
         "mh": Button(history.on_page),
         "mc": Button(card.on_regenerate),
-        "mcy": Button(card.on_regenerate_confirmed),
-        "mno": Button(card.on_cancel),
         "mr": Button(rewards.on_page),
         "mrd": Button(rewards.on_details),
         "mrr": Button(rewards.on_redeem),
-        "mry": Button(rewards.on_confirm),
         "mpn": Button(profile.on_toggle),
         "mpm": Button(profile.on_toggle),
         "mpb": Button(profile.on_birthday),
         "mpl": Button(profile.on_language),
         "mxe": Button(privacy.on_export),
         "mxd": Button(privacy.on_delete),
-        "mxy": Button(privacy.on_delete_confirmed),
+    },
+    confirms={
+        card.KIND: Confirm(card.regenerated),
+        rewards.KIND: Confirm(rewards.confirmed),
+        privacy.KIND: Confirm(privacy.deleted),
     },
     inputs={
-        onboarding.CONTACT_STATE: onboarding.on_contact,
-        profile.BIRTHDAY_STATE: profile.on_birthday_text,
+        onboarding.CONTACT_STATE: Input(onboarding.on_contact),
+        profile.BIRTHDAY_STATE: Input(profile.on_birthday_text),
     },
     menu_buttons=MENU,
     on_start=onboarding.start,

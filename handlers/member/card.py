@@ -6,11 +6,16 @@ import html
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.member.common import HTML, button, edit, markup, tier_label, user_id
+from handlers.member.common import HTML, button, markup, tier_label, user_id
 from handlers.qr import deep_link, qr_png
+from handlers.registry import Outcome
 from models import members, rule_versions
+from models.tables import PendingAction
+
+KIND = "member-card"
 
 
 async def send_card(update: Update, context: JifenContext, card_token: str) -> None:
@@ -37,29 +42,14 @@ async def show(update: Update, context: JifenContext) -> None:
 
 async def on_regenerate(update: Update, context: JifenContext, data: CallbackData) -> None:
     """Ask first: the old QR stops working at once."""
-    assert update.callback_query is not None and update.effective_chat is not None
-    await update.callback_query.answer()
-    keyboard = markup(
-        [
-            button(update, context, context.t("common-confirm"), "mcy"),
-            button(update, context, context.t("common-cancel"), "mno"),
-        ]
-    )
-    await update.effective_chat.send_message(
-        context.t("member-card-regenerate-ask"), reply_markup=keyboard
-    )
+    text = html.escape(context.t("member-card-regenerate-ask"))
+    await flows.ask_confirm(update, context, KIND, {}, text)
 
 
-async def on_regenerate_confirmed(
-    update: Update, context: JifenContext, data: CallbackData
-) -> None:
+async def regenerated(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """A new card token: the old QR stops working at once."""
     assert context.member is not None
     token = await members.regenerate_card(context.member.id, actor_telegram_id=user_id(update))
     context.member.card_token = token
-    await edit(update, context.t("member-card-regenerated"))
     await send_card(update, context, token)
-
-
-async def on_cancel(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Any member confirmation's Cancel: the question becomes "Cancelled"."""
-    await edit(update, context.t("common-cancelled"))
+    return Outcome(context.t("member-card-regenerated"))

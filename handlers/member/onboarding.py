@@ -6,11 +6,12 @@ import html
 
 from telegram import ReplyKeyboardRemove, Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send
 from handlers.member.keyboards import main_menu, share_phone
-from handlers.registry import await_input, router, stop_awaiting
+from handlers.registry import router
 from locales import LANGUAGES, translator
 from models import members
 
@@ -37,7 +38,7 @@ async def start(update: Update, context: JifenContext) -> None:
         name=html.escape(member.first_name or member.code),
     )
     await send(update, text, parse_mode=HTML, reply_markup=share_phone(context.t))
-    await_input(context, CONTACT_STATE)
+    flows.await_input(context, CONTACT_STATE)
 
 
 async def on_contact(update: Update, context: JifenContext) -> None:
@@ -47,7 +48,7 @@ async def on_contact(update: Update, context: JifenContext) -> None:
     assert message is not None and member is not None
     contact = message.contact
     if contact is None:
-        stop_awaiting(context)
+        flows.stop(context)
         if message.text == context.t("member-skip-phone"):
             await ask_consent(update, context)
         else:  # a menu key or a question: let the router handle it as usual
@@ -56,7 +57,7 @@ async def on_contact(update: Update, context: JifenContext) -> None:
     if contact.user_id != member.telegram_id:
         await send(update, context.t("member-contact-not-yours"))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     phone = await members.set_phone(member.id, contact.phone_number)
     await send(
         update,

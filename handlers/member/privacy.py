@@ -6,10 +6,15 @@ import json
 
 from telegram import ReplyKeyboardRemove, Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.member.common import button, edit, markup, send, toast, user_id
+from handlers.member.common import button, markup, send, toast, user_id
+from handlers.registry import Outcome
 from models import members
+from models.tables import PendingAction
+
+KIND = "member-delete"
 
 
 async def show(update: Update, context: JifenContext) -> None:
@@ -34,18 +39,15 @@ async def on_export(update: Update, context: JifenContext, data: CallbackData) -
 
 
 async def on_delete(update: Update, context: JifenContext, data: CallbackData) -> None:
-    await toast(update, "")
-    keyboard = markup(
-        [
-            button(update, context, context.t("member-privacy-delete-confirm"), "mxy"),
-            button(update, context, context.t("common-cancel"), "mno"),
-        ]
+    text = context.t("member-privacy-delete-ask")
+    await flows.ask_confirm(
+        update, context, KIND, {}, text, confirm_key="member-privacy-delete-confirm"
     )
-    await send(update, context.t("member-privacy-delete-ask"), reply_markup=keyboard)
 
 
-async def on_delete_confirmed(update: Update, context: JifenContext, data: CallbackData) -> None:
+async def deleted(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Anonymise the account; the reply keyboard goes with it."""
     assert context.member is not None
     await members.delete_account(context.member.id, actor_telegram_id=user_id(update))
-    await edit(update, context.t("member-privacy-deleted"))
     await send(update, context.t("member-privacy-goodbye"), reply_markup=ReplyKeyboardRemove())
+    return Outcome(context.t("member-privacy-deleted"))

@@ -10,11 +10,11 @@ import html
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send, toast
 from handlers.member.onboarding import language
-from handlers.registry import await_input, stop_awaiting
 from models import members
 from models.tables import Member
 
@@ -77,7 +77,7 @@ async def on_toggle(update: Update, context: JifenContext, data: CallbackData) -
 async def on_birthday(update: Update, context: JifenContext, data: CallbackData) -> None:
     await toast(update, "")
     await send(update, context.t("member-birthday-ask"))
-    await_input(context, BIRTHDAY_STATE)
+    flows.await_input(context, BIRTHDAY_STATE)
 
 
 async def on_birthday_text(update: Update, context: JifenContext) -> None:
@@ -87,9 +87,9 @@ async def on_birthday_text(update: Update, context: JifenContext) -> None:
     if isinstance(result, members.InvalidBirthday):
         await send(update, context.t("member-birthday-invalid", reason=result.reason))
         if result.reason == "already-set":
-            stop_awaiting(context)
+            flows.stop(context)
         return
-    stop_awaiting(context)
+    flows.stop(context)
     context.member.birthday = result.birthday
     await send(
         update, context.t("member-birthday-saved", birthday=_birthday(context, context.member))

@@ -10,10 +10,12 @@ import html
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, button, edit, markup, pager, send, tier_label, toast
 from handlers.member.vouchers import send_voucher
+from handlers.registry import Outcome, key_of
 from locales import localized
 from models import catalogue, rule_versions, vouchers
 from models.config import RuleSet
@@ -27,7 +29,9 @@ from models.results import (
     UnknownMember,
     VoucherIssued,
 )
-from models.tables import Reward
+from models.tables import PendingAction, Reward
+
+KIND = "member-redeem"
 
 PAGE_SIZE = 5
 
@@ -132,20 +136,13 @@ async def on_redeem(update: Update, context: JifenContext, data: CallbackData) -
     if item is None:
         await toast(update, context.t("member-redeem-unavailable"), alert=True)
         return
-    await toast(update, "")
-    keyboard = markup(
-        [
-            button(update, context, context.t("common-confirm"), "mry", item.reward.id),
-            button(update, context, context.t("common-cancel"), "mno"),
-        ]
-    )
     text = context.t(
         "member-redeem-ask",
         name=_name(context, item.reward),
         cost=item.reward.cost_points,
         balance=context.member.balance,
     )
-    await update.effective_chat.send_message(text, parse_mode=HTML, reply_markup=keyboard)
+    await flows.ask_confirm(update, context, KIND, {"reward_id": item.reward.id}, text)
 
 
 def refusal(context: JifenContext, result: object, rules: RuleSet) -> str:
@@ -167,31 +164,20 @@ def refusal(context: JifenContext, result: object, rules: RuleSet) -> str:
     return t("common-error")
 
 
-async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Confirm: issue the voucher once per confirmation message, then show it as a QR."""
-    query = update.callback_query
-    assert context.member is not None and query is not None and query.message is not None
-    reward_id = data.int_arg(0) or 0
-    key = f"redeem:{context.member.id}:{query.message.message_id}:{reward_id}"
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Confirm: issue the voucher once (key ``pa:<id>``), then show it as a QR."""
+    assert context.member is not None
     result = await vouchers.issue_for_reward(
         context.member.id,
-        reward_id,
-        idempotency_key=key,
+        int(action.payload["reward_id"]),
+        idempotency_key=key_of(action),
         tz=context.settings.scheduler.timezone,
     )
     if not isinstance(result, VoucherIssued):
         _, rules = await rule_versions.current()
-        await edit(update, refusal(context, result, rules))
-        return
-    if result.replayed:
-        await toast(update, context.t("member-redeem-already"))
-        return
+        return Outcome(refusal(context, result, rules))
     reward = await Reward.get_or_none(id=result.reward_id)
     name = _name(context, reward) if reward else "-"
-    await edit(
-        update,
-        context.t("member-redeem-done", name=name, cost=result.cost_points, balance=result.balance),
-    )
     await send_voucher(
         update,
         context,
@@ -200,3 +186,7 @@ async def on_confirm(update: Update, context: JifenContext, data: CallbackData) 
         reward=name,
         valid_until=result.valid_until,
     )
+    text = context.t(
+        "member-redeem-done", name=name, cost=result.cost_points, balance=result.balance
+    )
+    return Outcome(text)

@@ -7,7 +7,7 @@ which also builds each role's command menu. Button actions start with ``t``.
 
 from __future__ import annotations
 
-from handlers.registry import Button, Command, Feature
+from handlers.registry import Button, Command, Confirm, Feature, Input
 from handlers.till import lookup, payment, purchase, redeem, refund, scanning, staffing
 from handlers.till.common import on_cancel
 from models.tables import Role
@@ -28,16 +28,17 @@ FEATURE = Feature(
         "tx": Button(on_cancel),
         "tq": Button(purchase.on_record_button, STAFF),
         "tc": Button(purchase.on_category, STAFF),
-        "tp": Button(purchase.on_confirm, STAFF),
-        "tv": Button(redeem.on_confirm, STAFF),
         "tpo": Button(payment.on_offer, STAFF),
-        "tpy": Button(payment.on_member_confirm),
-        "tpn": Button(payment.on_member_decline),
         "tr": Button(refund.on_full, STAFF),
-        "trc": Button(refund.on_confirm, STAFF),
-        "ta": Button(lookup.on_adjust_confirm, ADMIN),
         "ts": Button(staffing.on_revoke, ADMIN),
-        "tsc": Button(staffing.on_revoke_confirm, ADMIN),
+    },
+    confirms={
+        purchase.KIND: Confirm(purchase.confirmed, STAFF),
+        payment.KIND: Confirm(payment.member_confirmed, cancelled=payment.member_declined),
+        redeem.KIND: Confirm(redeem.confirmed, STAFF),
+        refund.KIND: Confirm(refund.confirmed, STAFF),
+        lookup.KIND: Confirm(lookup.adjust_confirmed, ADMIN),
+        staffing.KIND: Confirm(staffing.revoke_confirmed, ADMIN),
     },
     deep_links={
         "m": purchase.on_card,
@@ -45,10 +46,10 @@ FEATURE = Feature(
         "s": staffing.on_invite_link,
     },
     inputs={
-        purchase.AMOUNT_STATE: purchase.on_amount,
-        redeem.CODE_STATE: redeem.on_code,
-        refund.AMOUNT_STATE: refund.on_amount,
-        lookup.FIND_STATE: lookup.on_find,
-        "": scanning.catch_all,
+        purchase.AMOUNT_STATE: Input(purchase.on_amount, STAFF),
+        redeem.CODE_STATE: Input(redeem.on_code, STAFF),
+        refund.AMOUNT_STATE: Input(refund.on_amount, STAFF),
+        lookup.FIND_STATE: Input(lookup.on_find, STAFF),
+        "": Input(scanning.catch_all),
     },
 )

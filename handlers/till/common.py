@@ -7,20 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.keyboards import inline_keyboard
+from handlers import flows
 from handlers.context import JifenContext
+from handlers.flows import ButtonSpec
 from handlers.member.common import tier_label
 from models import campaigns, clock, rule_versions
 from models.config import RuleSet
 from models.rules import CampaignRule, format_minor
 from models.tables import Member
 
-ButtonSpec = tuple[str, str, Sequence[object]]
-"""(label, callback action, args) of one inline button."""
+__all__ = ["ButtonSpec"]
 
 
 async def rules_in_force() -> RuleSet:
@@ -70,44 +69,21 @@ def keyboard(
     update: Update, context: JifenContext, rows: Sequence[Sequence[ButtonSpec]]
 ) -> InlineKeyboardMarkup | None:
     """Signed buttons for the person this update came from (None when there are none)."""
-    user_id = actor_id(update)
-    return inline_keyboard(
-        [
-            [
-                InlineKeyboardButton(label, callback_data=context.codec.encode(user_id, a, *args))
-                for label, a, args in row
-            ]
-            for row in rows
-        ]
-    )
+    return inline_keyboard(flows.signed_rows(context, actor_id(update), rows))
 
 
-def confirm_row(context: JifenContext, action: str, *args: object) -> list[ButtonSpec]:
-    return [(context.t("common-confirm"), action, args), (context.t("common-cancel"), "tx", ())]
-
-
-async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def say(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | bool:
     """A new HTML message in this chat (after answering a pressed button)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+    return await flows.show(update, text, markup, edit=False)
 
 
-async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def show(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | bool:
     """Replace the pressed message (a button's outcome), or say it when typed."""
-    query = update.callback_query
-    if query is None:
-        await say(update, text, markup)
-        return
-    await query.answer()
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:  # a double tap shows the very same outcome again
-        if "not modified" not in str(exc):
-            raise
+    return await flows.show(update, text, markup)
 
 
 def staff_location(context: JifenContext) -> str | None:
@@ -120,8 +96,6 @@ def actor_id(update: Update) -> int:
 
 
 async def on_cancel(update: Update, context: JifenContext, data: object) -> None:
-    """Any till Cancel button: stop waiting for input, nothing written."""
-    from handlers.registry import stop_awaiting
-
-    stop_awaiting(context)
+    """A till Cancel button before any confirm step: forget the flow, nothing written."""
+    await flows.cancel(context)
     await show(update, context.t("common-cancelled"))

@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 import html
-import secrets
 
 from telegram import Update
 
-from handlers.callbacks import CallbackData
+from handlers import flows
 from handlers.context import JifenContext
-from handlers.registry import await_input, awaited, stop_awaiting
+from handlers.registry import Outcome, key_of
 from handlers.till import purchase
 from handlers.till.common import (
-    actor_id,
-    confirm_row,
     keyboard,
     member_card,
     money,
     name_of,
     rules_in_force,
     say,
-    show,
     when,
 )
 from models import ledger, members
 from models.results import Credited, InsufficientPoints, Spent
-from models.tables import Member, Purchase
+from models.tables import Member, PendingAction, Purchase
 
 FIND_STATE = "till-find"
-_ADJUSTS = "till-adjust-reasons"
+KIND = "till-adjust"
 _MAX_ADJUST = 10_000_000
 
 
@@ -43,18 +39,18 @@ async def member_command(update: Update, context: JifenContext) -> None:
 
 
 async def _find_then(update: Update, context: JifenContext, purpose: str) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     if context.args:
         await _found(update, context, purpose, " ".join(context.args))
         return
-    await_input(context, FIND_STATE, purpose=purpose)
+    flows.await_input(context, FIND_STATE, purpose=purpose)
     await say(update, context.t("till-find-ask"))
 
 
 async def on_find(update: Update, context: JifenContext) -> None:
     """The awaited phone or code (not found: said so, still waiting)."""
     message = update.effective_message
-    purpose = str(awaited(context).get("purpose", "lookup"))
+    purpose = str(flows.awaited(context).get("purpose", "lookup"))
     await _found(update, context, purpose, (message.text if message else None) or "")
 
 
@@ -63,7 +59,7 @@ async def _found(update: Update, context: JifenContext, purpose: str, text: str)
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     if purpose == "checkout":
         await purchase.start(update, context, member)
     else:
@@ -96,7 +92,7 @@ async def profile(update: Update, context: JifenContext, member: Member) -> None
 
 async def adjust_command(update: Update, context: JifenContext) -> None:
     """``/adjust <member code|phone> <±points> <reason>`` (admin) → Confirm."""
-    stop_awaiting(context)
+    flows.stop(context)
     args = context.args or []
     points = _signed(args[1]) if len(args) >= 3 else None
     if points is None:
@@ -107,15 +103,11 @@ async def adjust_command(update: Update, context: JifenContext) -> None:
         await say(update, context.t("till-member-not-found"))
         return
     reason = " ".join(args[2:])[:200]
-    # The reason is free text (not button material): kept here under a random nonce.
-    nonce = secrets.token_hex(4)
-    pending = context.user_data.setdefault(_ADJUSTS, {})  # type: ignore[union-attr]
-    pending[nonce] = reason
     text = context.t(
         "till-adjust-confirm", name=name_of(member), points=points, reason=html.escape(reason)
     )
-    row = confirm_row(context, "ta", member.id, points, nonce)
-    await say(update, text, keyboard(update, context, [row]))
+    payload = {"member_id": member.id, "points": points, "reason": reason}
+    await flows.ask_confirm(update, context, KIND, payload, text)
 
 
 def _signed(text: str) -> int | None:
@@ -125,29 +117,20 @@ def _signed(text: str) -> int | None:
     return -int(body) if text.startswith("-") else int(body)
 
 
-async def on_adjust_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    query = update.callback_query
-    member_id = data.int_arg(0)
-    points = _signed(data.args[1]) if len(data.args) > 2 else None
-    reason = (context.user_data or {}).get(_ADJUSTS, {}).get(data.args[-1])
-    if query is None or query.message is None or member_id is None or not points or not reason:
-        await show(update, context.t("common-button-expired"))
-        return
-    admin = actor_id(update)
+async def adjust_confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Adjust once (key ``pa:<id>``); the ledger queues the member's notice with it."""
+    points = int(action.payload["points"])
     result = await ledger.adjust(
-        member_id,
+        int(action.payload["member_id"]),
         points,
-        reason=reason,
-        actor_telegram_id=admin,
-        idempotency_key=f"till:{admin}:{query.message.message_id}",
+        reason=str(action.payload["reason"]),
+        actor_telegram_id=action.actor_telegram_id,
+        idempotency_key=key_of(action),
         tz=context.settings.scheduler.timezone,
     )
     if isinstance(result, InsufficientPoints):
-        points = context.t("common-points", points=result.balance)
-        await show(update, context.t("till-adjust-insufficient", points=points))
-        return
+        held = context.t("common-points", points=result.balance)
+        return Outcome(context.t("till-adjust-insufficient", points=held))
     if not isinstance(result, Credited | Spent):
-        await show(update, context.t("till-member-not-found"))
-        return
-    # the ledger queued the member's notice (till-adjust-member) with the adjustment
-    await show(update, context.t("till-adjust-done", points=points, balance=result.balance))
+        return Outcome(context.t("till-member-not-found"))
+    return Outcome(context.t("till-adjust-done", points=points, balance=result.balance))

@@ -1,9 +1,10 @@
 """Points as payment (rule ``usage.points_as_payment``, off by default).
 
 At the purchase confirmation the cashier may offer "pay with points"; the MEMBER confirms
-in their own chat (a message with Confirm/Decline, signed for them, sent through the
-outbox); Confirm spends the points under the key ``pay:<staff>:<confirmation message>``,
-so a double tap pays once, and the cashier is told the discount in money. The discount
+in their own chat: a pending action (``till-pay``, the member is its actor) shown with
+Confirm/Decline through the outbox, bound to that message on the first press. Confirm
+spends the points under ``pa:<action id>``, so a double tap pays once, Confirm after
+Decline pays nothing, and the cashier is told the discount in money. The discount
 is ``points × usage.point_value_minor``, at most ``usage.max_payment_share_percent`` of
 the bill, and never more than the member holds. The purchase itself is then confirmed
 by the cashier as usual, for the whole bill.
@@ -12,17 +13,22 @@ by the cashier as usual, for the whole bill.
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.till.common import actor_id, money, rules_in_force, say, show
-from models import ledger, outbox
+from handlers.registry import Outcome, key_of
+from handlers.till.common import actor_id, money, rules_in_force, say
+from models import ledger, outbox, pending
 from models.config import RuleSet
 from models.results import InsufficientPoints, Spent
-from models.tables import Member
+from models.tables import Member, PendingAction
+
+KIND = "till-pay"
 
 
 def usable_points(amount_minor: int, balance: int, rules: RuleSet) -> int:
@@ -53,18 +59,15 @@ async def on_offer(update: Update, context: JifenContext, data: CallbackData) ->
         await say(update, context.t("till-pay-unavailable"))
         return
     staff_id = actor_id(update)
-    args = (staff_id, query.message.message_id, points, amount)
     member_tg = member.telegram_id
+    valid = timedelta(minutes=context.settings.flows.confirm_valid_minutes)
+    payload = {"staff_id": staff_id, "points": points, "amount": amount}
+    action = await pending.create(member_tg, member_tg, KIND, payload, valid)
+    confirm, cancel = (context.codec.encode(member_tg, a, action.id) for a in flows.ACTIONS)
     buttons = [
         [
-            {
-                "text_key": "common-confirm",
-                "callback": context.codec.encode(member_tg, "tpy", *args),
-            },
-            {
-                "text_key": "till-pay-decline",
-                "callback": context.codec.encode(member_tg, "tpn", *args),
-            },
+            {"text_key": "common-confirm", "callback": confirm},
+            {"text_key": "till-pay-decline", "callback": cancel},
         ]
     ]
     discount = money(discount_minor(points, rules), rules)
@@ -92,40 +95,27 @@ async def _tell_staff(staff_id: int, template: str, **args: object) -> None:
     await outbox.enqueue(chat_id=staff_id, template=template, args=dict(args), member=cashier)
 
 
-async def on_member_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
+async def member_confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
     """Member: Confirm spends the points once; the cashier is told the discount."""
-    staff_id, message_id, points, amount = (data.int_arg(i) for i in range(4))
+    staff_id, points = int(action.payload["staff_id"]), int(action.payload["points"])
+    amount = int(action.payload["amount"])
     member = context.member
-    if member is None or None in (staff_id, message_id, points, amount) or not points:
-        await show(update, context.t("common-button-expired"))
-        return
-    assert staff_id is not None and amount is not None
+    assert member is not None
     rules = await rules_in_force()
     result = await ledger.spend(
         member.id,
         points,
-        idempotency_key=f"pay:{staff_id}:{message_id}",
+        idempotency_key=key_of(action),
         reason="payment",
         actor_telegram_id=staff_id,
     )
     name = member.display_name
     if isinstance(result, InsufficientPoints):
-        await show(update, context.t("till-pay-insufficient", balance=result.balance))
         await _tell_staff(staff_id, "till-pay-staff-declined", name=name)
-        return
+        return Outcome(context.t("till-pay-insufficient", balance=result.balance))
     if not isinstance(result, Spent):
-        await show(update, context.t("common-button-expired"))
-        return
+        return Outcome(context.t("common-button-expired"))
     discount = discount_minor(result.points, rules)
-    await show(
-        update,
-        context.t(
-            "till-pay-paid",
-            points=result.points,
-            discount=money(discount, rules),
-            balance=result.balance,
-        ),
-    )
     if not result.replayed:
         await _tell_staff(
             staff_id,
@@ -135,10 +125,18 @@ async def on_member_confirm(update: Update, context: JifenContext, data: Callbac
             discount=money(discount, rules),
             due=money(max(amount - discount, 0), rules),
         )
+    text = context.t(
+        "till-pay-paid",
+        points=result.points,
+        discount=money(discount, rules),
+        balance=result.balance,
+    )
+    return Outcome(text)
 
 
-async def on_member_decline(update: Update, context: JifenContext, data: CallbackData) -> None:
-    staff_id = data.int_arg(0)
-    await show(update, context.t("till-pay-declined"))
-    if staff_id is not None and context.member is not None:
+async def member_declined(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Member: Decline (the Cancel of this action); the cashier is told."""
+    if context.member is not None:
+        staff_id = int(action.payload["staff_id"])
         await _tell_staff(staff_id, "till-pay-staff-declined", name=context.member.display_name)
+    return Outcome(context.t("till-pay-declined"))

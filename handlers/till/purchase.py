@@ -1,8 +1,9 @@
 """Recording a purchase: member card → amount → optional category → confirm → receipt.
 
-Stateless between steps: each button carries (signed) the member, the amount and the
-category, so a restart loses nothing; the idempotency key is the confirmation message,
-so a double tap on Confirm records once and shows the same receipt.
+The awaited amount lives in the flow state and the category buttons carry (signed) the
+member and the amount, so a restart loses nothing. The quote is a pending action
+(``till-purchase``): Confirm records it once under ``pa:<action id>``, a repeat shows
+the same receipt, Confirm after Cancel records nothing.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import re
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.registry import await_input, awaited, stop_awaiting
+from handlers.registry import Outcome, key_of
 from handlers.till import payment
 from handlers.till.common import (
     ButtonSpec,
     active_campaigns,
-    actor_id,
-    confirm_row,
     keyboard,
     member_card,
     money,
@@ -38,9 +38,10 @@ from models.results import (
     PurchaseRecorded,
 )
 from models.rules import compute_points, explain
-from models.tables import Member, Role
+from models.tables import Member, PendingAction, Role
 
 AMOUNT_STATE = "till-amount"
+KIND = "till-purchase"
 NO_CATEGORY = "-"
 OTHER = "other"
 _SAFE_CATEGORY = re.compile(r"^[A-Za-z0-9_.:]{1,24}$")
@@ -63,7 +64,7 @@ async def start(update: Update, context: JifenContext, member: Member) -> None:
     """Show who is at the counter and ask for the amount."""
     rules = await rules_in_force()
     rows: list[list[ButtonSpec]] = [[(context.t("common-cancel"), "tx", ())]]
-    await_input(context, AMOUNT_STATE, member_id=member.id)
+    flows.await_input(context, AMOUNT_STATE, member_id=member.id)
     text = member_card(context, member, rules) + "\n\n" + context.t("till-amount-ask")
     await say(update, text, keyboard(update, context, rows))
 
@@ -92,7 +93,7 @@ def category_label(context: JifenContext, category: str | None) -> str:
 
 async def on_amount(update: Update, context: JifenContext) -> None:
     """The typed amount: refused with a reason (still waiting) or on to the category."""
-    member_id = int(awaited(context).get("member_id", 0))
+    member_id = int(flows.awaited(context).get("member_id", 0))
     message = update.effective_message
     rules = await rules_in_force()
     text = (message.text if message else None) or ""
@@ -108,7 +109,7 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     if not isinstance(parsed, Amount):
         await say(update, amount_refusal(context, parsed.reason, rules, text))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     options = categories(rules)
     if not options:
         await confirm(update, context, member_id, parsed.minor, None)
@@ -123,7 +124,7 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     )
     rows.append([(context.t("common-cancel"), "tx", ())])
     text = context.t("till-category-ask", amount=money(parsed.minor, rules))
-    await say(update, text, keyboard(update, context, rows))
+    flows.await_buttons(context, await say(update, text, keyboard(update, context, rows)))
 
 
 def amount_refusal(context: JifenContext, reason: str, rules: RuleSet, text: str = "") -> str:
@@ -173,30 +174,25 @@ async def confirm(
         points=quote.points,
         breakdown=html.escape(explain(quote, context.lang)),
     )
-    cat = category or NO_CATEGORY
-    rows = [confirm_row(context, "tp", member_id, amount, cat)]
+    extra: list[list[ButtonSpec]] = []
     if rules.usage.points_as_payment and payment.usable_points(amount, member.balance, rules):
-        rows.append([(context.t("till-pay-offer"), "tpo", (member_id, amount))])
-    markup = keyboard(update, context, rows)
-    await show(update, text, markup)
+        extra.append([(context.t("till-pay-offer"), "tpo", (member_id, amount))])
+    payload = {"member_id": member_id, "amount": amount, "category": category}
+    await flows.ask_confirm(update, context, KIND, payload, text, extra=extra, edit=True)
 
 
-async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Record it: keyed by the confirmation message, so a second tap replays."""
-    query = update.callback_query
-    member_id, amount = data.int_arg(0), data.int_arg(1)
-    if query is None or query.message is None or member_id is None or amount is None:
-        await show(update, context.t("common-button-expired"))
-        return
-    category = None if len(data.args) < 3 or data.args[2] == NO_CATEGORY else data.args[2]
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Confirm: record the purchase once (key ``pa:<id>``); the member gets a receipt."""
+    member_id, amount = int(action.payload["member_id"]), int(action.payload["amount"])
+    category = action.payload.get("category")
     rules = await rules_in_force()
-    staff_id = actor_id(update)
+    staff_id = action.actor_telegram_id
     tz = context.settings.scheduler.timezone
     result = await ledger.earn_for_purchase(
         member_id,
         amount,
         rules.currency.code,
-        idempotency_key=f"till:{staff_id}:{query.message.message_id}",
+        idempotency_key=key_of(action),
         category=category,
         location=staff_location(context),
         staff_telegram_id=staff_id,
@@ -213,11 +209,11 @@ async def on_confirm(update: Update, context: JifenContext, data: CallbackData) 
             points=result.points,
             balance=result.balance,
         )
-        await show(update, text)
-    elif isinstance(result, AmountTooLarge):
-        await show(update, amount_refusal(context, "too-large", rules))
-    elif isinstance(result, BelowMinimumPurchase):
+        return Outcome(text)
+    if isinstance(result, AmountTooLarge):
+        return Outcome(amount_refusal(context, "too-large", rules))
+    if isinstance(result, BelowMinimumPurchase):
         minimum = money(result.minimum, rules)
-        await show(update, context.t("till-amount-below-minimum", minimum=minimum))
-    else:  # UnknownMember, InvalidAmount, UnknownCurrency: nothing was written
-        await show(update, context.t("till-card-unknown"))
+        return Outcome(context.t("till-amount-below-minimum", minimum=minimum))
+    # UnknownMember, InvalidAmount, UnknownCurrency: nothing was written
+    return Outcome(context.t("till-card-unknown"))

@@ -10,25 +10,22 @@ import html
 
 from telegram import Update
 
-from handlers.callbacks import CallbackData
+from handlers import flows
 from handlers.context import JifenContext
-from handlers.registry import await_input, stop_awaiting
+from handlers.registry import Outcome
 from handlers.till.common import (
-    actor_id,
-    confirm_row,
-    keyboard,
     name_by_telegram_id,
     name_of,
     say,
-    show,
     staff_location,
     when,
 )
 from models import clock, staff, vouchers
 from models.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
-from models.tables import Member, Reward, Role, Voucher, VoucherStatus
+from models.tables import Member, PendingAction, Reward, Role, Voucher, VoucherStatus
 
 CODE_STATE = "till-redeem-code"
+KIND = "till-redeem"
 
 
 async def on_voucher_link(update: Update, context: JifenContext, token: str) -> None:
@@ -44,11 +41,11 @@ async def on_voucher_link(update: Update, context: JifenContext, token: str) -> 
 
 async def redeem_command(update: Update, context: JifenContext) -> None:
     """``/redeem K7QM-4PXD`` (or ``/redeem`` then the code or a photo of the QR)."""
-    stop_awaiting(context)
+    flows.stop(context)
     if context.args:
         await preview(update, context, "".join(context.args))
         return
-    await_input(context, CODE_STATE)
+    flows.await_input(context, CODE_STATE)
     await say(update, context.t("till-redeem-ask"))
 
 
@@ -58,14 +55,14 @@ async def on_code(update: Update, context: JifenContext) -> None:
 
     message = update.effective_message
     if message is not None and message.photo:
-        stop_awaiting(context)
+        flows.stop(context)
         await scanning.on_photo(update, context)
         return
     text = (message.text if message else None) or ""
     if await vouchers.find(text) is None:
         await say(update, context.t("till-voucher-unknown"))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     await preview(update, context, text)
 
 
@@ -112,16 +109,18 @@ async def preview(update: Update, context: JifenContext, ref: str) -> None:
         code=voucher.code,
         until=when(context, voucher.valid_until),
     )
-    await say(update, text, keyboard(update, context, [confirm_row(context, "tv", voucher.id)]))
+    await flows.ask_confirm(update, context, KIND, {"voucher_id": voucher.id}, text)
 
 
-async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    voucher = await Voucher.get_or_none(id=data.int_arg(0) or 0)
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Confirm: one conditional update decides; a repeat press shows the same outcome."""
+    voucher = await Voucher.get_or_none(id=int(action.payload["voucher_id"]))
     if voucher is None:
-        await show(update, context.t("till-voucher-unknown"))
-        return
+        return Outcome(context.t("till-voucher-unknown"))
     result = await vouchers.redeem(
-        voucher.token, staff_telegram_id=actor_id(update), location=staff_location(context)
+        voucher.token,
+        staff_telegram_id=action.actor_telegram_id,
+        location=staff_location(context),
     )
     if isinstance(result, Redeemed):
         reward = await Reward.get_or_none(id=voucher.reward_id)  # type: ignore[attr-defined]
@@ -130,7 +129,6 @@ async def on_confirm(update: Update, context: JifenContext, data: CallbackData) 
             reward=html.escape(vouchers.reward_name(reward, context.lang)),
             code=result.code,
         )
-        await show(update, text)
-        return
+        return Outcome(text)
     by = await name_by_telegram_id(result.by) if isinstance(result, AlreadyUsed) else ""
-    await show(update, refusal(context, result, by))
+    return Outcome(refusal(context, result, by))

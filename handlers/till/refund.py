@@ -10,12 +10,11 @@ import html
 
 from telegram import Update
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.registry import await_input, awaited, stop_awaiting
+from handlers.registry import Outcome, key_of
 from handlers.till.common import (
-    actor_id,
-    confirm_row,
     keyboard,
     money,
     name_of,
@@ -28,13 +27,14 @@ from handlers.till.money import Amount, parse_amount
 from handlers.till.purchase import amount_refusal
 from models import ledger
 from models.results import Refunded, RefundExceedsPurchase
-from models.tables import Member, Purchase
+from models.tables import Member, PendingAction, Purchase
 
 AMOUNT_STATE = "till-refund-amount"
+KIND = "till-refund"
 
 
 async def refund_command(update: Update, context: JifenContext) -> None:
-    stop_awaiting(context)
+    flows.stop(context)
     if not context.args:
         await say(update, context.t("till-refund-usage"))
         return
@@ -58,7 +58,7 @@ async def refund_command(update: Update, context: JifenContext) -> None:
     if refundable <= 0:
         await say(update, text + "\n\n" + context.t("till-refund-nothing-left"))
         return
-    await_input(context, AMOUNT_STATE, purchase_id=purchase.id)
+    flows.await_input(context, AMOUNT_STATE, purchase_id=purchase.id)
     full = context.t("till-refund-full", amount=money(refundable, rules))
     rows = [[(full, "tr", (purchase.id, refundable))], [(context.t("common-cancel"), "tx", ())]]
     await say(update, text + "\n\n" + context.t("till-refund-ask"), keyboard(update, context, rows))
@@ -66,9 +66,9 @@ async def refund_command(update: Update, context: JifenContext) -> None:
 
 async def on_amount(update: Update, context: JifenContext) -> None:
     """A typed partial amount (over the refundable amount: refused, still waiting)."""
-    purchase = await Purchase.get_or_none(id=int(awaited(context).get("purchase_id", 0)))
+    purchase = await Purchase.get_or_none(id=int(flows.awaited(context).get("purchase_id", 0)))
     if purchase is None:
-        stop_awaiting(context)
+        flows.stop(context)
         await say(update, context.t("till-refund-unknown"))
         return
     rules = await rules_in_force()
@@ -82,7 +82,7 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     if parsed.minor > refundable:
         await say(update, context.t("till-refund-too-much", refundable=money(refundable, rules)))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     await _confirm(update, context, purchase, parsed.minor)
 
 
@@ -92,7 +92,7 @@ async def on_full(update: Update, context: JifenContext, data: CallbackData) -> 
     if purchase is None or not amount:
         await show(update, context.t("till-refund-unknown"))
         return
-    stop_awaiting(context)
+    flows.stop(context)
     await _confirm(update, context, purchase, amount)
 
 
@@ -106,35 +106,28 @@ async def _confirm(update: Update, context: JifenContext, purchase: Purchase, am
         receipt=purchase.receipt_code,
         points=points,
     )
-    markup = keyboard(update, context, [confirm_row(context, "trc", purchase.id, amount)])
-    await show(update, text, markup)
+    payload = {"purchase_id": purchase.id, "amount": amount}
+    await flows.ask_confirm(update, context, KIND, payload, text, edit=True)
 
 
-async def on_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Refund it: keyed by the confirmation message, so a second tap replays."""
-    query = update.callback_query
-    purchase_id, amount = data.int_arg(0), data.int_arg(1)
-    if query is None or query.message is None or purchase_id is None or not amount:
-        await show(update, context.t("common-button-expired"))
-        return
+async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Refund it once (key ``pa:<id>``); the ledger tells the member in its transaction."""
+    purchase_id, amount = int(action.payload["purchase_id"]), int(action.payload["amount"])
     rules = await rules_in_force()
-    staff_id = actor_id(update)
     result = await ledger.refund(
         purchase_id,
         amount,
-        idempotency_key=f"till-refund:{staff_id}:{query.message.message_id}",
-        staff_telegram_id=staff_id,
+        idempotency_key=key_of(action),
+        staff_telegram_id=action.actor_telegram_id,
         policy=rules.usage.refund_policy,
     )
     if isinstance(result, RefundExceedsPurchase):
         refundable = money(result.refundable_minor, rules)
-        await show(update, context.t("till-refund-too-much", refundable=refundable))
-        return
+        return Outcome(context.t("till-refund-too-much", refundable=refundable))
     if not isinstance(result, Refunded):
-        await show(update, context.t("till-refund-unknown"))
-        return
+        return Outcome(context.t("till-refund-unknown"))
     purchase = await Purchase.get(id=result.purchase_id)
-    member = await Member.get(id=result.member_id)  # told by the ledger, via the outbox
+    member = await Member.get(id=result.member_id)
     text = context.t(
         "till-refund-done",
         amount=money(result.amount_minor, rules),
@@ -143,4 +136,4 @@ async def on_confirm(update: Update, context: JifenContext, data: CallbackData) 
         balance=result.balance,
         name=html.escape(member.display_name),
     )
-    await show(update, text)
+    return Outcome(text)

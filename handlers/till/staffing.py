@@ -11,14 +11,14 @@ import html
 from telegram import Update
 from telegram.constants import ParseMode
 
+from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.qr import deep_link, qr_png
-from handlers.registry import publish_menu_for, stop_awaiting
+from handlers.registry import Outcome, publish_menu_for
 from handlers.till.common import (
     ButtonSpec,
     actor_id,
-    confirm_row,
     keyboard,
     name_by_telegram_id,
     say,
@@ -26,9 +26,10 @@ from handlers.till.common import (
     when,
 )
 from models import invites, staff
-from models.tables import Role
+from models.tables import PendingAction, Role
 
 _MAX_LOCATION = 64
+KIND = "till-revoke"
 
 
 def role_name(context: JifenContext, role: Role) -> str:
@@ -37,7 +38,7 @@ def role_name(context: JifenContext, role: Role) -> str:
 
 async def staff_command(update: Update, context: JifenContext) -> None:
     """``/staff`` lists everyone with a role; ``/staff invite …`` makes an invite."""
-    stop_awaiting(context)
+    flows.stop(context)
     args = context.args or []
     if args and args[0].lower() == "invite":
         await _invite(update, context, args[1:])
@@ -123,20 +124,16 @@ async def on_revoke(update: Update, context: JifenContext, data: CallbackData) -
         name=await name_by_telegram_id(target),
         role=role_name(context, grant.role),
     )
-    await say(update, text, keyboard(update, context, [confirm_row(context, "tsc", target)]))
+    await flows.ask_confirm(update, context, KIND, {"target": target}, text)
 
 
-async def on_revoke_confirm(update: Update, context: JifenContext, data: CallbackData) -> None:
-    target = data.int_arg(0)
-    if target is None:
-        await show(update, context.t("till-staff-not-staff"))
-        return
+async def revoke_confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
+    """Revoke once (a conditional update); the person's menu shrinks at once."""
+    target = int(action.payload["target"])
     if await staff.is_last_admin(target, context.settings.access.admins):
-        await show(update, context.t("till-staff-last-admin"))
-        return
+        return Outcome(context.t("till-staff-last-admin"))
     name = await name_by_telegram_id(target)
-    if not await staff.revoke_role(target, revoked_by=actor_id(update)):
-        await show(update, context.t("till-staff-not-staff"))
-        return
+    if not await staff.revoke_role(target, revoked_by=action.actor_telegram_id):
+        return Outcome(context.t("till-staff-not-staff"))
     await publish_menu_for(context.application, target, None)
-    await show(update, context.t("till-staff-revoked", name=name))
+    return Outcome(context.t("till-staff-revoked", name=name))

@@ -179,6 +179,7 @@ marketing-reward-unknown = That reward does not exist (any more).
 marketing-coupons-intro = 🎟 Pick a reward to generate coupons for (1 to { $max } at a time). Latest batches:
 marketing-coupons-no-rewards = Add a reward first with /reward: coupons are claimed as vouchers for a reward.
 marketing-coupons-ask-count = How many coupons for <b>{ $reward }</b>? (1 to { $max })
+marketing-coupons-confirm = Generate { $count } coupons for <b>{ $reward }</b>?
 marketing-coupons-bad-count = Please send a number from 1 to { $max }.
 marketing-coupons-csv = Batch #{ $id }: all { $size } coupons (code and link).
 marketing-coupons-sheet = Printable QR sheet: { $shown } of { $size } coupons. A sheet holds at most the first { $cap }; every code is in the CSV.

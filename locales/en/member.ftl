@@ -77,7 +77,6 @@ member-reward-missing = You need <b>{ $missing }</b> more points for this reward
 member-reward-redeem = Redeem
 member-redeem-ask = Redeem “{ $name }” for <b>{ $cost }</b> points? You have { $balance }.
 member-redeem-done = ✅ Redeemed “{ $name }” for { $cost } points. Balance: { $balance }. Your voucher is below.
-member-redeem-already = This was already redeemed: see /vouchers.
 member-redeem-short = Not enough points: you need { $short } more (you have { $balance }). Nothing was deducted.
 member-redeem-out-of-stock = Sorry, this reward is out of stock. Nothing was deducted.
 member-redeem-tier = This reward is for { $tier } members and above. Nothing was deducted.

@@ -77,7 +77,6 @@ member-reward-missing = 您还需要 <b>{ $missing }</b> 积分才能兑换此�
 member-reward-redeem = 兑换
 member-redeem-ask = 用 <b>{ $cost }</b> 积分兑换“{ $name }”吗？您有 { $balance } 积分。
 member-redeem-done = ✅ 已用 { $cost } 积分兑换“{ $name }”。剩余积分：{ $balance }。兑换券见下方。
-member-redeem-already = 已经兑换过了，请查看 /vouchers。
 member-redeem-short = 积分不足：还差 { $short } 积分（您有 { $balance }）。未扣除任何积分。
 member-redeem-out-of-stock = 抱歉，该礼品已兑完。未扣除任何积分。
 member-redeem-tier = 该礼品仅限{ $tier }及以上会员。未扣除任何积分。

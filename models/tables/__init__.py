@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.tables.flows import ActionState, ChatFlow, PendingAction
 from models.tables.ledger import (
     EntryKind,
     LedgerEntry,
@@ -34,6 +35,7 @@ from models.tables.offers import CampaignMember
 from models.tables.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "ActionState",
     "ApiKey",
     "AuditLog",
     "Broadcast",
@@ -42,6 +44,7 @@ __all__ = [
     "CampaignKind",
     "CampaignMember",
     "CampaignStatus",
+    "ChatFlow",
     "Coupon",
     "CouponBatch",
     "EntryKind",
@@ -52,6 +55,7 @@ __all__ = [
     "Member",
     "OutboxMessage",
     "OutboxStatus",
+    "PendingAction",
     "PointLot",
     "Purchase",
     "Refund",

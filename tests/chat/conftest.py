@@ -30,6 +30,7 @@ from bot.emulator import BotApiEmulator, Player
 from bot.settings import Settings, load_settings
 from models import clock, db, ledger
 from models.tables import Member, OutboxMessage, OutboxStatus
+from tests.conftest import database_url
 
 ADMIN_ID = 9001
 
@@ -40,6 +41,28 @@ class Rig:
     app: Application
     settings: Settings
     players: dict[int, Player] = field(default_factory=dict)
+    running: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+
+    async def start(self) -> None:
+        """Build the Application (as production does) and poll the emulator with it."""
+        self.app = build_application(
+            self.settings,
+            token=self.emu.token,
+            api_url=self.emu.base_url,
+            file_url=self.emu.base_file_url,
+            manage_store=False,
+        )
+        await self.running.enter_async_context(self.emu.polling(self.app))
+        handle = self.app.bot_data.get("scheduler")
+        if handle is not None:
+            handle.sender.poll_interval = 0.01
+
+    async def restart(self) -> None:
+        """Stop the bot and build a new one on the same database (a restart mid-shift):
+        whatever the old process held in memory is gone."""
+        await self.running.aclose()
+        self.running = contextlib.AsyncExitStack()
+        await self.start()
 
     def person(self, user_id: int, first_name: str, language_code: str = "en") -> Player:
         player = self.emu.player(user_id, first_name, language_code=language_code)
@@ -106,13 +129,9 @@ def rig_settings(tmp_path: Path, url: str, **overrides: Any) -> Settings:
     return load_settings(**base)
 
 
-@pytest.fixture
-async def rig(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
-    """A running bot on a fresh SQLite store; ``@pytest.mark.settings(...)`` overrides config."""
-    marker = request.node.get_closest_marker("settings")
-    settings = rig_settings(
-        tmp_path, f"sqlite://{tmp_path}/chat.sqlite3", **(marker.kwargs if marker else {})
-    )
+@contextlib.asynccontextmanager
+async def running_rig(settings: Settings) -> AsyncIterator[Rig]:
+    """A running bot on a fresh store at ``settings.database.url``."""
     await db.open_fresh_store(settings.database.url)
     outbox = {"busy": False}
     stop = asyncio.Event()
@@ -120,21 +139,34 @@ async def rig(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[R
     try:
         async with BotApiEmulator(idle=0.03) as emu:
             emu.add_busy_check(lambda: outbox["busy"])
-            app = build_application(
-                settings,
-                token=emu.token,
-                api_url=emu.base_url,
-                file_url=emu.base_file_url,
-                manage_store=False,
-            )
-            async with emu.polling(app):
-                handle = app.bot_data.get("scheduler")
-                if handle is not None:
-                    handle.sender.poll_interval = 0.01
-                yield Rig(emu, app, settings)
+            rig = Rig(emu, None, settings)  # type: ignore[arg-type]
+            await rig.start()
+            try:
+                yield rig
+            finally:
+                await rig.running.aclose()
             sloppy = _what_telegram_would_refuse_or_repair(emu)
             assert not sloppy, f"the bot sent what Telegram refuses or repairs: {sloppy}"
     finally:
         stop.set()
         await watcher
         await db.close_store()
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    """A running bot on a fresh SQLite store; ``@pytest.mark.settings(...)`` overrides config."""
+    marker = request.node.get_closest_marker("settings")
+    settings = rig_settings(
+        tmp_path, f"sqlite://{tmp_path}/chat.sqlite3", **(marker.kwargs if marker else {})
+    )
+    async with running_rig(settings) as running:
+        yield running
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def rig_on_both(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    """The rig on SQLite and on PostgreSQL (when ``JIFEN_TEST_POSTGRES_URL`` is set)."""
+    async for url in database_url.__wrapped__(request, tmp_path):  # type: ignore[attr-defined]
+        async with running_rig(rig_settings(tmp_path, url)) as running:
+            yield running

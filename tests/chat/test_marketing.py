@@ -114,13 +114,15 @@ async def test_reward_with_photo_then_coupons_claimed_by_deep_link(rig: Rig) -> 
     await mia.send("0")
     assert "from 1 to 10,000" in mia.last_text
     await mia.send("5")
+    assert "Generate 5 coupons" in mia.last_text and not [m for m in mia.messages if m.document]
+    await mia.press("Confirm")
     documents = [m.document for m in mia.messages if m.document]
     names = [d.file_name for d in documents]
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".png") for n in names)
     csv_doc = next(d for d in documents if d.file_name.endswith(".csv"))
     rows = list(csv.reader(io.StringIO(csv_doc.data.decode("utf-8-sig"))))[1:]
     assert len(rows) == 5
-    assert "0 claimed" in mia.last_text
+    await mia.wait_for_text("0 claimed")  # the confirm message now shows the batch
 
     ann = rig.member(1003, "Ann")
     await ann.send("/start")

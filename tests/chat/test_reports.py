@@ -12,7 +12,7 @@ from bot.emulator import Player
 from locales import translator
 from models import clock, reports, rule_versions, segments, staff, weekly
 from models.reports import Period
-from models.tables import OutboxMessage, Role, StaffRole
+from models.tables import ChatFlow, OutboxMessage, Role, StaffRole
 from scheduler.jobs import Jobs
 from tests.chat.conftest import ADMIN_ID, Rig
 from tests.reports import dataset
@@ -119,7 +119,7 @@ async def test_export_button_of_a_forgotten_location_has_expired(rig: Rig) -> No
     ada = rig.admin()
     await ada.send("/report today north")
     await ada.press("Export ▸")
-    rig.app.user_data[ADMIN_ID].pop("report_locations")
+    await ChatFlow.all().delete()  # the flow state that remembered "north" is gone
     await ada.press("Members · CSV")
     assert "expired" in (ada.last_toast or "")
 

@@ -88,8 +88,15 @@ async def test_empty_audience_refused_and_stale_buttons(rig: Rig) -> None:
     await mia.press("👥 Everyone", message=kinds)
     assert "Audience: everyone" in mia.last_text
     summary = mia.last_message
+    audience, confirm = (
+        next(b["callback_data"] for b in summary.buttons if label in b["text"])
+        for label in ("Audience", "Confirm")
+    )
     await mia.press("Cancel")
-    await mia.press("🎯 Audience", message=summary)
+    # after Cancel: the summary's old buttons (another device) and the kinds menu are stale
+    await mia.press_data(audience, message=summary)
     assert "expired" in mia.last_text
-    await mia.press("Confirm", message=summary)
+    await mia.press("🏷 Bought a category", message=kinds)
+    assert "expired" in mia.last_text
+    await mia.press_data(confirm, message=summary)
     assert await Campaign.all().count() == 0
