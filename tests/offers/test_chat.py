@@ -3,9 +3,9 @@ member's receipt names it, another's does not; stale and wrong input at the audi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from models import clock
+from models import campaigns, clock
 from models.tables import Campaign, CampaignMember
 from tests.chat.conftest import Rig
 from tests.chat.test_marketing import marketer
@@ -100,3 +100,43 @@ async def test_empty_audience_refused_and_stale_buttons(rig: Rig) -> None:
     assert "expired" in mia.last_text
     await mia.press_data(confirm, message=summary)
     assert await Campaign.all().count() == 0
+
+
+async def test_balance_suggests_a_reward_and_report_shows_the_targeted_campaign(rig: Rig) -> None:
+    from models.tables import Reward
+
+    clock.freeze(NOW)
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await Reward.create(names={"en": "Mug"}, kind="gift", cost_points=300, created_at=NOW)
+    await rig.earn(alice, 10000)  # 100 points: the mug is 200 points away
+    await alice.wait_for_text("+100 points")
+    await alice.send("/balance")
+    assert "Next up: Mug, 200 points to go" in (await alice.wait_for_text("You have 100")).text
+    clock.advance(timedelta(minutes=1))
+    await rig.earn(alice, 20000)
+    await alice.wait_for_text("+200 points")
+    await alice.send("/balance")
+    assert "You can take Mug now" in (await alice.wait_for_text("You have 300")).text
+
+    clock.advance(timedelta(hours=1))
+    mia = await marketer(rig, 3003)
+    await _to_summary(mia)
+    await mia.press("🎯 Audience")
+    await mia.press("📋 Member list")
+    await mia.send((await rig.member_row(alice)).code)
+    await mia.press("🔄 Live")
+    await mia.press("0%")
+    await mia.press("Confirm")
+    clock.advance(timedelta(hours=1))
+    await rig.earn(alice, 5000, campaigns=await campaigns.rules_at(clock.now()))
+    clock.advance(timedelta(hours=1))
+    ada = rig.admin()
+    await ada.send("/start")
+    await ada.send("/report today")
+    section = await ada.wait_for_text("Targeted campaigns")
+    text = section.visible_text
+    assert "VIP Double · member list" in text
+    assert "Targeted: 1 members, 1 bought (100.0%), ¥50.00, 100 points" in text
+    assert "Control: 0 members" in text and "lift —" in text
+    assert "Before: 1 bought, ¥300.00" in text  # the two purchases of the hour before
