@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from models import _sql, clock
@@ -299,7 +300,7 @@ async def freeze_or_refresh(campaign: Campaign, now: datetime) -> int | None:
         return None
     async with write_transaction() as conn:
         size = await materialize(campaign.id, audience, now, conn)
-        data = dict(campaign.audience or {}) | {"size": size}
+        data = dict(campaign.audience or {}) | {"size": size, "refreshed_at": now.isoformat()}
         if audience.mode == AudienceMode.SNAPSHOT:
             data["frozen_at"] = now.isoformat()
         await Campaign.filter(id=campaign.id).using_db(conn).update(audience=data)
@@ -307,14 +308,18 @@ async def freeze_or_refresh(campaign: Campaign, now: datetime) -> int | None:
     return size
 
 
-async def refresh_due(now: datetime | None = None) -> dict[str, int]:
-    """The ``audiences`` job: freeze snapshots that started, refresh live audiences."""
+async def refresh_due(now: datetime | None = None, *, new_only: bool = False) -> dict[str, int]:
+    """The ``audiences`` job: freeze snapshots that started, refresh live audiences
+    (``new_only``: only those never materialized, as campaign alerts do before announcing
+    a campaign that has just started)."""
     now = now or clock.now()
     rows = await Campaign.filter(
         status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now, audience__not_isnull=True
     ).order_by("id")
     done = 0
     for row in rows:
+        if new_only and (row.audience or {}).get("refreshed_at"):
+            continue
         if await freeze_or_refresh(row, now) is not None:
             done += 1
     return {"campaigns": done}
@@ -398,7 +403,7 @@ async def alert_members(
         return await query.using_db(conn)
     if audience.materialized:
         inside = CampaignMember.filter(campaign_id=campaign.id, control=False).values("member_id")
-        query = query.filter(id__in=inside)
+        query = query.filter(id__in=Subquery(inside))
     else:
         query = query.filter(tier__in=list(audience.tiers))
     found = await query.using_db(conn)

@@ -182,6 +182,7 @@ class Jobs:
         return await audiences.refresh_due(clock.now())
 
     async def campaign_alerts(self) -> Any:
+        await audiences.refresh_due(clock.now(), new_only=True)  # who a start alert goes to
         return await reminders.queue_campaign_alerts(self.tz)
 
     async def scheduled_broadcasts(self) -> Any:

@@ -207,3 +207,28 @@ async def test_control_share_is_deterministic_and_earns_nothing(store: str) -> N
     for m in people:
         result = await buy(m)
         assert result.points == (100 if rows[m.id] else 200)
+
+
+async def test_start_alert_goes_to_the_audience_only_never_the_control_group(store: str) -> None:
+    from bot.settings import load_settings
+    from scheduler.jobs import Jobs
+
+    clock.freeze(START)
+    people = [await member(7000 + i) for i in range(12)]
+    outsider = await member(7100)
+    created = await create(
+        Audience(AudienceKind.MEMBERS, codes=tuple(m.code for m in people), control_percent=30),
+        starts_at=START + timedelta(days=1),
+        ends_at=START + timedelta(days=2),
+    )
+    clock.freeze(START + timedelta(days=1, seconds=5))
+    await Jobs(load_settings(scheduler={"timezone": "UTC"})).campaign_alerts()  # before the
+    # audiences job: the alert job takes the snapshot itself
+    alerted = set(
+        await OutboxMessage.filter(template="notice-campaign-started").values_list(
+            "member_id", flat=True
+        )
+    )
+    control = {m.id for m in people if audiences.is_control(created.campaign_id, m.id, 30)}
+    assert control and alerted == {m.id for m in people} - control
+    assert outsider.id not in alerted
