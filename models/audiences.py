@@ -369,14 +369,35 @@ async def narrow(
             False,
             now,
         )
-        for row in rows:
+        by_id = {c.id: c for c in offered}
+        for row in sorted(rows, key=lambda r: listed[int(r["campaign_id"])].single_use):
             cid = int(row["campaign_id"])
             if cid in allowed:
                 continue
-            if listed[cid].single_use and not await _use(conn, int(row["id"]), now, key):
-                continue
+            if listed[cid].single_use:
+                others = [by_id[a] for a in allowed]
+                if _outdone(by_id[cid], others, member, now):
+                    continue  # kept for a visit where it adds something
+                if not await _use(conn, int(row["id"]), now, key):
+                    continue
             allowed.add(cid)
     return [c for c in offered if c.id in allowed]
+
+
+def _outdone(
+    offer: CampaignRule, others: list[CampaignRule], member: Member, now: datetime
+) -> bool:
+    """Whether a campaign for the whole basket, in force anyway, pays at least as much as a
+    personal multiplier offer (then using the offer would add nothing)."""
+    if offer.kind != "multiplier":
+        return False
+    return any(
+        c.kind == "multiplier"
+        and not (c.categories or c.skus or c.channels)
+        and c.multiplier >= offer.multiplier
+        and c.live(now, tier=member.tier, channel="")
+        for c in others
+    )
 
 
 async def _use(conn: BaseDBAsyncClient, row_id: int, now: datetime, key: str) -> bool:

@@ -162,3 +162,32 @@ async def test_report_lines_and_the_period_filter(store: str) -> None:
     [(key, args)] = offers.lift_lines(found, currency=rules().currency, language="zh-Hans")
     text = Translator("zh-Hans")(key, **args)
     assert "欢迎回来礼遇" in text and "123.45" in text and "目标会员" in text
+
+
+async def test_an_offer_is_kept_while_a_double_day_pays_as_much(store: str) -> None:
+    from models.campaigns import CampaignCreated, CampaignDraft
+    from models.tables import CampaignKind
+
+    people = await seed(2)
+    issued = await offers.issue_winback(WinbackSettings(Decimal(2), control_percent=0))
+    day = await campaigns.create(
+        CampaignDraft(
+            names={"en": "Double Day"},
+            kind=CampaignKind.MULTIPLIER,
+            multiplier=Decimal(2),
+            starts_at=clock.now(),
+            ends_at=clock.now() + timedelta(days=1),
+        ),
+        actor_telegram_id=1,
+    )
+    assert isinstance(day, CampaignCreated)
+    clock.advance(timedelta(hours=1))
+    during = await buy(people[0])
+    assert during.points == 200  # the Double Day's
+    row = await CampaignMember.get(campaign_id=issued.campaign_id, member_id=people[0].id)
+    assert row.used_at is None  # the offer would have added nothing: kept
+    clock.advance(timedelta(days=2))
+    after = await buy(people[0])
+    assert after.points == 200 and "Welcome back offer" in str(after.quote.to_json())
+    await row.refresh_from_db()
+    assert row.used_at is not None
