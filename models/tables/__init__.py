@@ -34,6 +34,12 @@ from models.tables.members import (
 )
 from models.tables.offers import CampaignMember
 from models.tables.outbox import OutboxMessage, OutboxStatus
+from models.tables.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ActionState",
@@ -48,6 +54,7 @@ __all__ = [
     "ChatFlow",
     "Coupon",
     "CouponBatch",
+    "DeliveryStatus",
     "EntryKind",
     "IdempotencyRecord",
     "JobRun",
@@ -70,4 +77,7 @@ __all__ = [
     "TierChange",
     "Voucher",
     "VoucherStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_import_and_join_links')]
+    dependencies = [('models', '0004_webhooks')]
 
     initial = False
 
