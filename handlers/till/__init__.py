@@ -27,6 +27,7 @@ FEATURE = Feature(
     buttons={
         "tx": Button(on_cancel),
         "tq": Button(purchase.on_record_button, STAFF),
+        "tm": Button(lookup.on_profile_button, STAFF),
         "tc": Button(purchase.on_category, STAFF),
         "tpo": Button(payment.on_offer, STAFF),
         "tr": Button(refund.on_full, STAFF),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers import flows
+from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Outcome, key_of
 from handlers.till import purchase
@@ -17,6 +18,7 @@ from handlers.till.common import (
     name_of,
     rules_in_force,
     say,
+    show,
     when,
 )
 from models import ledger, members
@@ -55,7 +57,12 @@ async def on_find(update: Update, context: JifenContext) -> None:
 
 
 async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
-    member = await members.find_by_code_or_phone(text) if text.strip() else None
+    member = await members.lookup(text) if text.strip() else None
+    if isinstance(member, members.AmbiguousMember):  # never a guess: the cashier chooses
+        await say(
+            update, context.t("till-find-ambiguous"), _choices(update, context, purpose, member)
+        )
+        return
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return
@@ -64,6 +71,36 @@ async def _found(update: Update, context: JifenContext, purpose: str, text: str)
         await purchase.start(update, context, member)
     else:
         await profile(update, context, member)
+
+
+def _choices(
+    update: Update, context: JifenContext, purpose: str, found: members.AmbiguousMember
+) -> InlineKeyboardMarkup:
+    """One button per candidate (name and the phone's last digits): checkout or profile."""
+    action = "tq" if purpose == "checkout" else "tm"
+    rows = [
+        [
+            (
+                context.t(
+                    "till-find-candidate", name=m.display_name, phone=members.masked_phone(m.phone)
+                ),
+                action,
+                (m.id,),
+            )
+        ]
+        for m in found.candidates
+    ]
+    return keyboard(update, context, rows)
+
+
+async def on_profile_button(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A candidate chosen for /member (a deleted one meanwhile: not found)."""
+    member = await Member.get_or_none(id=data.int_arg(0) or 0, deleted_at=None)
+    if member is None:
+        await show(update, context.t("till-member-not-found"))
+        return
+    flows.stop(context)
+    await profile(update, context, member)
 
 
 async def profile(update: Update, context: JifenContext, member: Member) -> None:
