@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_webhooks')]
+    dependencies = [('models', '0005_purchase_api_key')]
 
     initial = False
 
