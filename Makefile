@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.import
 	$(BIN)/python -m bench.flows
 	$(BIN)/python -m bench.miniapp
+	$(BIN)/python -m bench.offers
 
 clean:
 	rm -rf $(VENV) data/sandbox.sqlite3*

@@ -10,6 +10,7 @@ invalid value is reported with its key and the environment variable that would s
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -103,6 +104,18 @@ class SchedulerSettings(_Section):
     referral_bonus_points: int = Field(0, ge=0, le=1_000_000)
 
 
+class OffersSettings(_Section):
+    """Win-back offers for at-risk members (``models.offers``): off until turned on."""
+
+    winback_enabled: bool = False
+    winback_time: str = Field("11:00", pattern=r"^\d{2}:\d{2}$")
+    winback_multiplier: Decimal = Field(Decimal(2), gt=1, le=10)
+    winback_valid_days: int = Field(14, ge=1, le=90)
+    winback_cooldown_days: int = Field(90, ge=1, le=730)
+    winback_silent_days: int = Field(60, ge=7, le=365)
+    winback_control_percent: int = Field(10, ge=0, le=50)
+
+
 class ApiSettings(_Section):
     enabled: bool = Field(True, description="served under /api/v1 on bot.listen_host:port")
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
@@ -171,6 +184,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     api: ApiSettings = ApiSettings()
+    offers: OffersSettings = OffersSettings()
     sandbox: SandboxSettings = SandboxSettings()
     webhooks: WebhookSettings = WebhookSettings()
     members: MembersSettings = MembersSettings()

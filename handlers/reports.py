@@ -23,7 +23,7 @@ from handlers import charts, flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Feature, reply
-from models import clock, exports, reports, rule_versions, segments, weekly
+from models import clock, exports, offers, reports, rule_versions, segments, weekly
 from models.exports import ExportFormat, ExportKind
 from models.reports import InvalidPeriod, Period
 from models.tables import Role
@@ -175,6 +175,12 @@ async def _report(
         report, currency=rules.currency, language=context.lang
     )
     await progress.edit_text(t(key, **summary_args))
+    targeted = (await offers.targeted_reports(period.start, period.end))[:8]
+    if targeted:
+        lines = offers.lift_lines(targeted, currency=rules.currency, language=context.lang)
+        await chat.send_message(
+            "\n\n".join([t("offers-report-title"), *(t(k, **a) for k, a in lines)])
+        )
     for picture in pictures:
         await chat.send_photo(picture)
     scope = _scope(context, period, location)

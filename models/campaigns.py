@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from models import audit, clock
@@ -84,6 +85,8 @@ class CampaignDraft:
     tiers: Sequence[str] = ()
     channels: Sequence[str] = ()
     announce: bool = True
+    audience: Mapping[str, Any] | None = None
+    """``models.audiences.Audience.to_json()``; None = everyone."""
 
 
 # ---- parsing what people type ----
@@ -209,6 +212,7 @@ async def create(
             tiers=list(draft.tiers),
             channels=list(draft.channels),
             announce=draft.announce,
+            audience=dict(draft.audience) if draft.audience else None,
             created_by=actor_telegram_id,
             created_at=now,
             using_db=conn,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models import clock, tiers
+from models import clock, suggestions, tiers
 from models.config import RuleSet
 from models.tables import Member, Reward, Voucher, VoucherStatus
 
@@ -53,16 +53,32 @@ def _item(member: Member, reward: Reward) -> CatalogueItem:
     )
 
 
+MAX_SHOWN = 500
+"""Visible rewards ranked per member (a catalogue is far smaller than this)."""
+
+
+async def suggested(member: Member, rules: RuleSet) -> list[Reward]:
+    """What ``member`` may see, in suggested order (:mod:`models.suggestions`)."""
+    rewards = await _visible(member, rules).order_by("id").limit(MAX_SHOWN)
+    scores = await suggestions.affinity(member.id, clock.now())
+    return suggestions.order(member, rewards, scores)
+
+
 async def page(member: Member, rules: RuleSet, number: int = 0, size: int = 5) -> CataloguePage:
-    """Page ``number`` (0-based, clamped) of what ``member`` may take, cheapest first."""
-    visible = _visible(member, rules)
-    total = await visible.count()
+    """Page ``number`` (0-based, clamped): what they can afford first, then the nearest."""
+    ranked = await suggested(member, rules)
+    total = len(ranked)
     pages = max(1, -(-total // size))
     number = min(max(number, 0), pages - 1)
-    rewards = (
-        await visible.order_by("sort_order", "cost_points", "id").offset(number * size).limit(size)
-    )
+    rewards = ranked[number * size : (number + 1) * size]
     return CataloguePage(tuple(_item(member, r) for r in rewards), number, pages, total)
+
+
+async def suggestion(member: Member, rules: RuleSet) -> CatalogueItem | None:
+    """The one reward /balance suggests: the top of the suggested order, if in stock."""
+    ranked = await suggested(member, rules)
+    item = _item(member, ranked[0]) if ranked else None
+    return item if item is not None and item.in_stock else None
 
 
 async def visible_reward(member: Member, rules: RuleSet, reward_id: int) -> CatalogueItem | None:

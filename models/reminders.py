@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock, outbox
+from models import _sql, audiences, clock, outbox
 from models.db import connection, write_transaction
 from models.tables import Campaign, CampaignStatus, Member, OutboxMessage
 
@@ -161,7 +161,7 @@ async def _audience(campaign: Campaign, conn: BaseDBAsyncClient) -> list[Member]
     )
     if campaign.tiers:
         query = query.filter(tier__in=campaign.tiers)
-    return await query.using_db(conn)
+    return await audiences.alert_members(campaign, query, conn)
 
 
 async def _alert(

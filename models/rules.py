@@ -101,6 +101,8 @@ class CampaignRule:
     tiers: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     tz: str = "UTC"
+    audience: Mapping[str, Any] | None = None
+    """Who it is for (``models.audiences``); None = everyone."""
 
     @classmethod
     def from_row(cls, row: Any, tz: str = "UTC") -> CampaignRule:
@@ -120,6 +122,7 @@ class CampaignRule:
             tiers=tuple(row.tiers or ()),
             channels=tuple(row.channels or ()),
             tz=tz,
+            audience=getattr(row, "audience", None),
         )
 
     def live(self, at: datetime, *, tier: str, channel: str) -> bool:

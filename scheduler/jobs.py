@@ -19,7 +19,16 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from models import birthdays, clock, ledger, reminders, rule_versions, tiers
+from models import (
+    audiences,
+    birthdays,
+    clock,
+    ledger,
+    offers,
+    reminders,
+    rule_versions,
+    tiers,
+)
 from models.jobs import AlreadyRan, Ran, run_once
 
 if TYPE_CHECKING:
@@ -85,7 +94,8 @@ class Jobs:
     """The job functions, bound to the settings (and an optional weekly report hook)."""
 
     def __init__(self, settings: Settings, *, weekly_report: ReportHook | None = None) -> None:
-        s = settings.scheduler
+        s, o = settings.scheduler, settings.offers
+        self.offers = o
         self.zone = ZoneInfo(s.timezone)
         self.tz = s.timezone
         self.birthday_points = s.birthday_bonus_points
@@ -102,10 +112,12 @@ class Jobs:
                 self._tier_review,
             ),
             PeriodicJob("weekly-report", Schedule.parse(s.weekly_report), self._weekly_report),
+            PeriodicJob("winback-offers", Schedule.parse(o.winback_time), self._winback),
         ]
         self.frequent: dict[str, Callable[[], Awaitable[Any]]] = {
             "campaign-alerts": self.campaign_alerts,
             "scheduled-broadcasts": self.scheduled_broadcasts,
+            "audiences": self.audiences,
         }
 
     def job(self, name: str) -> PeriodicJob:
@@ -152,7 +164,25 @@ class Jobs:
             return None
         return await self.weekly_report_hook(now)
 
+    async def _winback(self, now: datetime) -> Any:
+        if not self.offers.winback_enabled:
+            return None
+        o = self.offers
+        knobs = offers.WinbackSettings(
+            o.winback_multiplier,
+            o.winback_valid_days,
+            o.winback_cooldown_days,
+            o.winback_silent_days,
+            o.winback_control_percent,
+        )
+        return await offers.issue_winback(knobs, self.tz, now)
+
+    async def audiences(self) -> Any:
+        """Freeze snapshot audiences of campaigns that started, refresh live ones."""
+        return await audiences.refresh_due(clock.now())
+
     async def campaign_alerts(self) -> Any:
+        await audiences.refresh_due(clock.now(), new_only=True)  # who a start alert goes to
         return await reminders.queue_campaign_alerts(self.tz)
 
     async def scheduled_broadcasts(self) -> Any:

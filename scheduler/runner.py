@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "jobs"
 SENDER_LEASE = "sender"
 MISFIRE_GRACE = int(timedelta(hours=6).total_seconds())
-FREQUENT_EVERY = {"campaign-alerts": 300, "scheduled-broadcasts": 30}
+FREQUENT_EVERY = {"campaign-alerts": 300, "scheduled-broadcasts": 30, "audiences": 300}
 
 
 class JobRunner:

@@ -11,7 +11,7 @@ from api import validation as v
 from api.auth import api_key
 from api.context import plain, rules_in_force, timezone
 from api.errors import ApiError
-from models import reports
+from models import offers, reports
 
 
 def _figure(figure: reports.Figure) -> dict[str, Any]:
@@ -59,6 +59,7 @@ async def get_summary(request: web.Request) -> web.Response:
         tiers=rules.tiers,
     )
     body = {"currency": rules.currency.code, **_jsonable(report)}
+    body["targeted_campaigns"] = _jsonable(await offers.targeted_reports(period.start, period.end))
     return web.json_response(plain(body))
 
 

@@ -18,6 +18,7 @@ from telegram import Update
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
+from handlers.marketing import audience
 from handlers.marketing.common import (
     HTML,
     answer,
@@ -340,8 +341,10 @@ async def show_summary(update: Update, context: JifenContext) -> None:
             (t("marketing-opt-tiers"), "mkc-tiers", ()),
             (t("marketing-opt-announce", on="yes" if draft["announce"] else "no"), "mkc-ann", ()),
         ],
+        audience.button_row(context),
     )
-    text = t("marketing-campaign-review", summary=describe(context, _build(draft)))
+    summary = describe(context, _build(draft)) + "\n" + audience.summary_line(context, draft)
+    text = t("marketing-campaign-review", summary=summary)
     await flows.ask_confirm(update, context, KIND, draft, text, extra=options)
 
 
@@ -464,16 +467,21 @@ async def announce_toggle(update: Update, context: JifenContext, _: CallbackData
 
 
 async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
-    """Create the campaign the confirmed summary showed (validated again by the store)."""
-    result = await campaigns.create(
-        _build(action.payload), actor_telegram_id=action.actor_telegram_id
-    )
+    """Create the campaign the confirmed summary showed (validated again by the store;
+    a targeted one through :func:`handlers.marketing.audience.create`)."""
+    payload = action.payload
+    result = await audience.create(_build(payload), payload, action.actor_telegram_id)
+    if (refused := audience.refusal(context, result)) is not None:
+        return Outcome(refused, html=False)
     if isinstance(result, InvalidCampaign):
         text = context.t("marketing-campaign-invalid", field=result.field, reason=result.reason)
         return Outcome(text, html=False)
-    assert isinstance(result, CampaignCreated)
+    assert isinstance(result, CampaignCreated | audience.TargetedCampaignCreated)
     flows.drop_draft(context, DRAFT)
-    return Outcome(context.t("marketing-campaign-created", id=result.campaign_id), html=False)
+    text = context.t("marketing-campaign-created", id=result.campaign_id)
+    if isinstance(result, audience.TargetedCampaignCreated):
+        text += "\n" + audience.created_line(context, result)
+    return Outcome(text, html=False)
 
 
 # ---- list and status changes ----

@@ -6,11 +6,15 @@ rule-version probe and one statement for tier progress and expiring points.
 
 from __future__ import annotations
 
+import html
+
 from telegram import Update
 
 from handlers.context import JifenContext
 from handlers.member.common import HTML, local_date, price, send, tier_label
-from models import members, rule_versions, tiers
+from locales import localized
+from models import catalogue, members, rule_versions, tiers
+from models.config import RuleSet
 
 
 async def balance(update: Update, context: JifenContext) -> None:
@@ -46,4 +50,18 @@ async def balance(update: Update, context: JifenContext) -> None:
                 "member-balance-expiring", points=soon.points, date=local_date(context, soon.on)
             )
         )
+    parts.extend(await _suggestion(context, rules))
     await send(update, "\n".join(parts), parse_mode=HTML)
+
+
+async def _suggestion(context: JifenContext, rules: RuleSet) -> list[str]:
+    """One reward to aim for: one they can take now, else the nearest (models.suggestions)."""
+    assert context.member is not None
+    item = await catalogue.suggestion(context.member, rules)
+    if item is None:
+        return []
+    name = html.escape(localized(item.reward.names, context.lang) or f"#{item.reward.id}")
+    missing = max(item.reward.cost_points - context.member.balance, 0)
+    if missing == 0:
+        return [context.t("offers-balance-suggest-now", name=name)]
+    return [context.t("offers-balance-suggest-next", name=name, missing=missing)]

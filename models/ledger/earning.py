@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock, outbox, tiers, tokens, webhooks
+from models import _sql, audiences, clock, outbox, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
 from models.ledger.journal import Journal
@@ -135,7 +135,7 @@ async def earn_for_purchase(
             tier=member.tier,
             category=category,
             items=parsed,
-            campaigns=offers,
+            campaigns=await audiences.narrow(conn, member, offers, now=now, key=key),
             at=now,
             channel=channel,
             earned_today=earned_today,

@@ -33,6 +33,7 @@ from models.tables.members import (
     StaffRole,
     TierChange,
 )
+from models.tables.offers import CampaignMember
 from models.tables.outbox import OutboxMessage, OutboxStatus
 from models.tables.webhooks import (
     DeliveryStatus,
@@ -49,6 +50,7 @@ __all__ = [
     "BroadcastStatus",
     "Campaign",
     "CampaignKind",
+    "CampaignMember",
     "CampaignStatus",
     "ChatFlow",
     "Coupon",

@@ -41,6 +41,7 @@ class Campaign(Model):
     created_at = fields.DatetimeField()
     announced_at = fields.DatetimeField(null=True)
     end_reminded_at = fields.DatetimeField(null=True)
+    audience = fields.JSONField(null=True, description="null = everyone, see models.audiences")
 
     class Meta:
         table = "campaign"
