@@ -159,12 +159,12 @@ def text(
     max_length: int = MAX_TEXT,
     where: str = "",
 ) -> str | None:
-    value = body.get(name)
-    if value is None:
+    if name not in body:
         if required:
             raise invalid(where + name, "required")
         return None
-    if not isinstance(value, str):
+    value = body[name]
+    if not isinstance(value, str):  # an explicit null too: the document says string
         raise invalid(where + name, "not-a-string")
     value = value.strip()
     if not value or len(value) > max_length:

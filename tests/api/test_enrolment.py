@@ -118,3 +118,12 @@ async def test_openapi_documents_the_route(shop: Api) -> None:
     post = doc["paths"]["/members"]["post"]
     assert post["operationId"] == "enrolMember" and "201" in post["responses"]
     assert doc["components"]["schemas"]["EnrolRequest"]["additionalProperties"] is False
+
+
+async def test_an_explicit_null_where_the_document_says_string_is_refused(shop: Api) -> None:
+    """Found by schemathesis: ``"name": null`` was taken as "no name" and answered 201."""
+    before = await counts()
+    body = {"external_id": "web-9", "name": None}
+    status, answer, _ = await shop.call("POST", "/members", json=body, idem="enrol-null")
+    assert status == 422 and answer["error"]["field"] == "name", answer
+    assert await counts() == before  # nothing written, not even the idempotency record
