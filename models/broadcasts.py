@@ -89,7 +89,11 @@ class Audience:
 
 def _reachable() -> QuerySet[Member]:
     return Member.filter(
-        deleted_at=None, marketing_opt_in=True, reachable=True, telegram_id__not_isnull=True
+        deleted_at=None,
+        enrolled=True,  # staff hear about work in their chat, not marketing
+        marketing_opt_in=True,
+        reachable=True,
+        telegram_id__not_isnull=True,
     )
 
 

@@ -23,8 +23,11 @@ async def ensure_member(
     last_name: str | None = None,
     username: str | None = None,
     language: str = "en",
+    enrolled: bool = True,
 ) -> tuple[Member, bool]:
     """The member for a Telegram user, created on first contact; ``(member, created)``.
+
+    ``enrolled`` False: a row for someone who is staff, not (yet) a member.
 
     Safe under races: two first updates at once create one row (the unique telegram_id
     makes the loser re-read the winner's row).
@@ -44,6 +47,7 @@ async def ensure_member(
             referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
             created_at=clock.now(),
             last_seen_at=clock.now(),
+            enrolled=enrolled,
         )
     except IntegrityError:
         return await Member.get(telegram_id=telegram_id), False
@@ -79,14 +83,15 @@ async def identify(
     """
     row = await _sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
     if row is None:
+        grant = await staff.role_of(telegram_id, config_admins)
         member, created = await ensure_member(
             telegram_id,
             first_name=first_name,
             last_name=last_name,
             username=username,
             language=language,
+            enrolled=grant is None,  # staff are members only when they choose to join
         )
-        grant = await staff.role_of(telegram_id, config_admins)
         return member, created, grant, await flows.load(telegram_id)
     role, location = row.pop("staff_role"), row.pop("staff_location")
     flow = flows.Flow.loaded(telegram_id, row.pop("flow_state"), row.pop("flow_version"))
@@ -113,6 +118,22 @@ async def find_by_code_or_phone(text: str) -> Member | None:
                 phone__endswith=digits.lstrip("+"), deleted_at=None
             ).first()
     return member
+
+
+async def enroll(member_id: int) -> bool:
+    """Staff choosing to join as a member (one conditional update); False if already one."""
+    return bool(await Member.filter(id=member_id, enrolled=False).update(enrolled=True))
+
+
+async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
+    """Someone whose row exists only because they opened a staff invite is staff, not a
+    member: no phone, no purchase, no ledger entry (a customer turned cashier stays one)."""
+    row = await Member.filter(telegram_id=telegram_id).using_db(using_db).first()
+    if row is None or row.phone or row.last_purchase_at or row.balance:
+        return
+    if await LedgerEntry.filter(member_id=row.id).using_db(using_db).exists():
+        return
+    await Member.filter(id=row.id).using_db(using_db).update(enrolled=False)
 
 
 # ---- the member's own profile (/profile, /language, onboarding) -------------------------

@@ -8,6 +8,7 @@ from telegram import Update
 
 from handlers import flows
 from handlers.context import JifenContext
+from handlers.member.common import signed
 from handlers.registry import Outcome, key_of
 from handlers.till import purchase
 from handlers.till.common import (
@@ -102,9 +103,18 @@ async def adjust_command(update: Update, context: JifenContext) -> None:
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return
+    if member.balance + points < 0:  # refused before Confirm: nothing is written
+        held = context.t("common-points", points=member.balance)
+        await say(update, context.t("till-adjust-insufficient", points=held))
+        return
     reason = " ".join(args[2:])[:200]
     text = context.t(
-        "till-adjust-confirm", name=name_of(member), points=points, reason=html.escape(reason)
+        "till-adjust-confirm",
+        name=name_of(member),
+        points=signed(points),
+        before=member.balance,
+        after=member.balance + points,
+        reason=html.escape(reason),
     )
     payload = {"member_id": member.id, "points": points, "reason": reason}
     await flows.ask_confirm(update, context, KIND, payload, text)
@@ -133,4 +143,6 @@ async def adjust_confirmed(update: Update, context: JifenContext, action: Pendin
         return Outcome(context.t("till-adjust-insufficient", points=held))
     if not isinstance(result, Credited | Spent):
         return Outcome(context.t("till-member-not-found"))
-    return Outcome(context.t("till-adjust-done", points=points, balance=result.balance))
+    before = result.balance - points
+    text = context.t("till-adjust-done", points=signed(points), before=before, after=result.balance)
+    return Outcome(text)

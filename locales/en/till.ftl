@@ -93,8 +93,9 @@ till-refund-member = ↩️ { $amount } of your purchase { $receipt } was refund
 ## corrections
 till-adjust-usage = Send /adjust with the member code or phone, the points and a reason, e.g. /adjust K7QM4PXD -50 duplicate purchase
 till-adjust-confirm = Change { $name }'s points by <b>{ $points }</b>?
+    Balance: { $before } → <b>{ $after }</b> points
     Reason: { $reason }
-till-adjust-done = ✅ Done: { $points } · new balance { $balance }.
+till-adjust-done = ✅ Done: { $points } · balance { $before } → <b>{ $after }</b>.
 till-adjust-insufficient = Not possible: the member has only { $points }.
 till-adjust-member = ✏️ Your points were corrected by <b>{ $points }</b> ({ $reason }). Balance: <b>{ $balance }</b>.
 
@@ -115,6 +116,7 @@ till-invite-used = This invite was already used (on { $at }). Ask for a new one.
 till-invite-expired = This invite expired on { $on }. Ask for a new one.
 till-invite-unknown = This invite is not valid. Ask for a new one.
 till-invite-already-admin = You are already an admin; the invite is left for someone else.
+till-invite-unknown-role = “{ $word }” is not a role. Send /staff invite with one of: { $roles }, then the location if any, e.g. /staff invite cashier Main Street
 
 ## points as payment
 till-pay-offer = 💳 Pay with points

@@ -81,8 +81,9 @@ till-refund-member = ↩️ 您的消费 { $receipt } 已退款 { $amount }，�
 ## corrections
 till-adjust-usage = 请发送 /adjust 加会员码或手机号、积分和原因，例如 /adjust K7QM4PXD -50 重复记录
 till-adjust-confirm = 将 { $name } 的积分调整 <b>{ $points }</b>？
+    余额：{ $before } → <b>{ $after }</b> 积分
     原因：{ $reason }
-till-adjust-done = ✅ 已调整：{ $points } · 新余额 { $balance }。
+till-adjust-done = ✅ 已调整：{ $points } · 余额 { $before } → <b>{ $after }</b>。
 till-adjust-insufficient = 无法调整：该会员只有 { $points }。
 till-adjust-member = ✏️ 您的积分已调整 <b>{ $points }</b>（{ $reason }）。余额：<b>{ $balance }</b>。
 
@@ -103,6 +104,7 @@ till-invite-used = 该邀请已被使用（{ $at }）。请索取新的邀请。
 till-invite-expired = 该邀请已于 { $on } 过期。请索取新的邀请。
 till-invite-unknown = 该邀请无效。请索取新的邀请。
 till-invite-already-admin = 您已经是管理员；邀请留给其他人使用。
+till-invite-unknown-role = “{ $word }”不是角色。请发送 /staff invite 加以下角色之一：{ $roles }，再加门店（可选），例如 /staff invite 收银员 南京路店
 
 ## points as payment
 till-pay-offer = 💳 积分抵扣

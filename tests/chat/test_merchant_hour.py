@@ -1,0 +1,203 @@
+"""The chat as a merchant meets it in the first hour (the rest): staff are not members,
+balances say why, role words, campaigns, coupons, returning people, broadcasts, finding
+people and charts, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.tables import AuditLog, LedgerEntry, StaffInvite
+from tests.chat.conftest import Rig
+from tests.chat.test_till import card_of, hire, record
+
+
+# ---- 2. staff are not members -----------------------------------------------------------
+
+
+async def _members_counted() -> tuple[int, int]:
+    """(segment total, broadcast audience of everyone) as reports and broadcasts see them."""
+    from models import broadcasts, segments
+
+    counts = await segments.segment_counts()
+    audience = await broadcasts.recipients(broadcasts.Audience("all")).count()
+    return sum(counts.values()), audience
+
+
+async def test_a_cashier_gets_a_staff_home_not_member_onboarding(rig: Rig) -> None:
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await alice.tap("Skip for now")
+    await alice.press("Yes, please")
+    cashier = await hire(rig, 2001, "Cara", "cashier")
+    await cashier.send("/start")
+    home = cashier.last_text
+    assert "Your role here: cashier" in home and "scan their membership card" in home
+    assert "Share my phone number" not in str(cashier.reply_keyboard)
+    assert "Join as a member" in [b["text"] for b in cashier.last_message.buttons]
+    assert not (await rig.member_row(cashier)).enrolled
+    assert await _members_counted() == (1, 1)  # reports, segments and audiences: Alice only
+
+    await cashier.send("/balance")  # a member command: not a member (yet)
+    assert "you are not a member" in cashier.last_text and "Join as a member" in str(
+        cashier.last_message.buttons
+    )
+    await cashier.press("Join as a member")
+    assert "You joined as a member" in cashier.told("joined")[0].visible_text
+    assert "Welcome to" in cashier.last_text  # the member onboarding, chosen
+    assert (await rig.member_row(cashier)).enrolled
+    await cashier.send("/start")
+    assert "You are also a member" in cashier.last_text
+
+
+async def test_the_configured_admin_and_a_marketer_get_their_first_steps(rig: Rig) -> None:
+    admin = rig.admin()
+    await admin.send("/start")
+    assert "Your role here: admin" in admin.last_text and "/staff invite cashier" in admin.last_text
+    assert not (await rig.member_row(admin)).enrolled
+    marketer = await hire(rig, 2002, "Mo", "marketer")
+    await marketer.send("/start")
+    assert "/campaign starts a double-points day" in marketer.last_text
+    assert await _members_counted() == (0, 0)
+
+
+async def test_staff_home_in_chinese(rig: Rig) -> None:
+    cashier = await hire(rig, 2003, "陈", "收银员")
+    await cashier.send("/language")
+    await cashier.press("中文")
+    await cashier.send("/start")
+    assert "您是" in cashier.last_text and "收银员" in cashier.last_text
+    assert "第一步" in cashier.last_text and "扫描其会员卡" in cashier.last_text
+    await cashier.send("/card")
+    assert "您（还）不是会员" in cashier.last_text
+    await cashier.press("加入会员")
+    assert "欢迎来到" in cashier.last_text
+
+
+async def test_a_customer_who_becomes_a_cashier_stays_a_member(rig: Rig) -> None:
+    bo = rig.member(2004, "Bo")
+    await bo.send("/start")
+    await rig.earn(bo, 5000)
+    admin = rig.admin()
+    await admin.send("/staff invite staff")
+    await bo.scan(admin.last_photo_bytes())
+    assert (await rig.member_row(bo)).enrolled
+    await bo.send("/balance")
+    assert "50" in bo.last_text
+
+
+# ---- 10. a returning person ------------------------------------------------------------
+
+
+async def test_after_deleting_the_account_balance_starts_onboarding(rig: Rig) -> None:
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await alice.send("/privacy")
+    await alice.press("Delete my account")
+    await alice.press("Yes, delete")
+    assert alice.told("Your account was deleted")
+    await alice.send("/balance")
+    assert "Welcome to" in alice.last_text and "You have" not in alice.last_text
+    assert "Share my phone number" in str(alice.reply_keyboard)
+    await alice.send("/balance")  # now onboarded: the balance
+    assert "You have 0 points" in alice.last_text
+
+
+async def test_a_returning_person_in_chinese(rig: Rig) -> None:
+    li = rig.member(1002, "李", "zh-hans")
+    await li.send("/start")
+    await li.send("/privacy")
+    await li.press("删除我的账户")
+    await li.press("确定删除")
+    await li.send("/vouchers")
+    assert "欢迎来到" in li.last_text and "分享我的手机号" in str(li.reply_keyboard)
+
+
+# ---- 5. role words -------------------------------------------------------------------
+
+
+async def test_staff_invite_with_an_unknown_role_lists_the_roles_and_makes_nothing(
+    rig: Rig,
+) -> None:
+    admin = rig.admin()
+    await admin.send("/staff invite boss")
+    assert "“boss” is not a role" in admin.last_text
+    assert "cashier" in admin.last_text and "marketer" in admin.last_text
+    assert await StaffInvite.all().count() == 0
+    await admin.send("/staff invite cashier Main Street")
+    invite = await StaffInvite.get()
+    assert (invite.role, invite.location) == ("staff", "Main Street")
+
+
+async def test_role_words_in_chinese(rig: Rig) -> None:
+    admin = rig.admin(language_code="zh-hans")
+    await admin.send("/language")
+    await admin.press("中文")
+    await admin.send("/staff invite 老板")
+    assert "“老板”不是角色" in admin.last_text and "收银员" in admin.last_text
+    assert await StaffInvite.all().count() == 0
+    await admin.send("/staff invite 营销 南京路店")
+    invite = await StaffInvite.get()
+    assert (invite.role, invite.location) == ("marketer", "南京路店")
+    await admin.send("/staff invite 管理员")
+    assert await StaffInvite.filter(role="admin").count() == 1
+
+
+# ---- 4. balances and adjustments ------------------------------------------------------
+
+
+@pytest.mark.settings(usage={"refund_policy": "allow_negative"})
+async def test_a_negative_balance_says_why(rig: Rig) -> None:
+    cashier = await hire(rig, 2001, "Cara")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await record(rig, cashier, alice, "300")
+    admin = rig.admin()
+    code = (await rig.member_row(alice)).code
+    await admin.send(f"/adjust {code} -200 spent at the fair")
+    await admin.press("Confirm")
+    await cashier.send("/refund " + (await _receipt()))
+    await cashier.press("Refund all")
+    await cashier.press("Confirm")
+    assert (await rig.member_row(alice)).balance == -200
+    await alice.send("/balance")
+    assert "refunded purchase took back points you had already used" in alice.last_text
+    assert "next 200 points" in alice.last_text
+
+
+async def _receipt() -> str:
+    from models.tables import Purchase
+
+    return (await Purchase.get()).receipt_code
+
+
+async def test_adjust_shows_before_and_after_and_keeps_the_sign(rig: Rig) -> None:
+    admin = rig.admin()
+    li = rig.member(1001, "Li Wei")
+    await li.send("/start")
+    await rig.earn(li, 120000)
+    code = (await rig.member_row(li)).code
+    await admin.send(f"/adjust {code} -5000 typo")
+    assert "has only 1,200 points" in admin.last_text  # refused before Confirm
+    assert await LedgerEntry.filter(kind="adjust").count() == 0
+    await admin.send(f"/adjust {code} +300 goodwill")
+    assert "by +300?" in admin.last_text
+    assert "1,200 → 1,500" in admin.last_text
+    await admin.press("Confirm")
+    assert "Done: +300" in admin.last_text and "1,200 → 1,500" in admin.last_text
+    assert await AuditLog.filter(action="points.adjust").count() == 1
+
+
+async def test_adjust_in_chinese(rig: Rig) -> None:
+    admin = rig.admin()
+    await admin.send("/language")
+    await admin.press("中文")
+    li = rig.member(1001, "李伟", "zh-hans")
+    await li.send("/start")
+    await rig.earn(li, 120000)
+    code = (await rig.member_row(li)).code
+    await admin.send(f"/adjust {code} -200 重复")
+    assert "−200" in admin.last_text and "1,200 → 1,000" in admin.last_text
+    await admin.press("确认")
+    assert "已调整：−200" in admin.last_text
+    await li.send("/balance")
+    assert "1,000" in li.last_text
