@@ -2,8 +2,8 @@
 
 Callback actions (all ``m…``): ``mk`` consent, ``ml`` language, ``mh`` history page,
 ``mc``/``mcy`` card regeneration, ``mr`` catalogue page, ``mrd`` details, ``mrr`` redeem,
-``mp*`` profile, ``mx*`` privacy, ``mj`` staff joining as a member; their confirm steps (card regeneration, redeem,
-account deletion) are pending actions declared in ``confirms``.
+``mp*`` profile, ``mx*`` privacy, ``mj`` staff joining as a member; their confirm steps
+(card regeneration, redeem, account deletion) are pending actions declared in ``confirms``.
 """
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ import pytest
 
 from models.tables import AuditLog, LedgerEntry, StaffInvite
 from tests.chat.conftest import Rig
-from tests.chat.test_till import card_of, hire, record
-
+from tests.chat.test_till import hire, record
 
 # ---- 2. staff are not members -----------------------------------------------------------
 
