@@ -179,11 +179,17 @@ marketing-reward-unknown = That reward does not exist (any more).
 marketing-coupons-intro = 🎟 Pick a reward to generate coupons for (1 to { $max } at a time). Latest batches:
 marketing-coupons-no-rewards = Add a reward first with /reward: coupons are claimed as vouchers for a reward.
 marketing-coupons-ask-count = How many coupons for <b>{ $reward }</b>? (1 to { $max })
-marketing-coupons-confirm = Generate { $count } coupons for <b>{ $reward }</b>?
+marketing-coupons-confirm = Generate { $count } coupons for <b>{ $reward }</b>? { $until }.
+marketing-coupons-expiry = { $days ->
+        [0] No expiry
+       *[other] { $days } days
+    }
+marketing-coupons-valid-until = Valid until { $at }
+marketing-coupons-no-expiry = No expiry
 marketing-coupons-bad-count = Please send a number from 1 to { $max }.
 marketing-coupons-csv = Batch #{ $id }: all { $size } coupons (code and link).
 marketing-coupons-sheet = Printable QR sheet: { $shown } of { $size } coupons. A sheet holds at most the first { $cap }; every code is in the CSV.
-marketing-coupons-batch-line = #{ $id } { $name }: { $size } coupons · { $claimed } claimed · { $used } used · { $created }
+marketing-coupons-batch-line = #{ $id } { $name }: { $size } coupons · { $claimed } claimed · { $used } used · { $until } · made { $created }
 
 ## claiming a coupon (members)
 marketing-claim-usage = Send the code printed under the QR, like /claim K7QM-4PXD.

@@ -179,11 +179,17 @@ marketing-reward-unknown = 该奖励不存在（或已删除）。
 marketing-coupons-intro = 🎟 选择要生成优惠券的奖励（每次 1 到 { $max } 张）。最近的批次：
 marketing-coupons-no-rewards = 请先用 /reward 添加奖励：优惠券领取后成为该奖励的兑换券。
 marketing-coupons-ask-count = 为 <b>{ $reward }</b> 生成多少张优惠券？（1 到 { $max }）
-marketing-coupons-confirm = 您要为 <b>{ $reward }</b> 生成 { $count } 张优惠券吗？
+marketing-coupons-confirm = 您要为 <b>{ $reward }</b> 生成 { $count } 张优惠券吗？{ $until }。
+marketing-coupons-expiry = { $days ->
+        [0] 不设期限
+       *[other] { $days } 天
+    }
+marketing-coupons-valid-until = 有效期至 { $at }
+marketing-coupons-no-expiry = 长期有效
 marketing-coupons-bad-count = 请发送 1 到 { $max } 的数字。
 marketing-coupons-csv = 批次 #{ $id }：全部 { $size } 张优惠券（券码和链接）。
 marketing-coupons-sheet = 可打印的二维码页：{ $size } 张中的 { $shown } 张。每份最多包含前 { $cap } 张；所有券码都在 CSV 中。
-marketing-coupons-batch-line = #{ $id } { $name }：{ $size } 张 · 已领取 { $claimed } · 已使用 { $used } · { $created }
+marketing-coupons-batch-line = #{ $id } { $name }：{ $size } 张 · 已领取 { $claimed } · 已使用 { $used } · { $until } · 生成于 { $created }
 
 ## 领取优惠券（会员）
 marketing-claim-usage = 请发送二维码下方印的券码，例如 /claim K7QM-4PXD。

@@ -200,3 +200,71 @@ async def test_adjust_in_chinese(rig: Rig) -> None:
     assert "已调整：−200" in admin.last_text
     await li.send("/balance")
     assert "1,000" in li.last_text
+
+
+# ---- 7. coupons --------------------------------------------------------------------------
+
+
+async def _cookie() -> None:
+    from models import clock
+    from models.tables import Reward
+
+    await Reward.create(
+        names={"en": "Cookie", "zh-Hans": "曲奇"}, kind="gift", cost_points=5,
+        created_at=clock.now(),
+    )  # fmt: skip
+
+
+async def test_coupon_batch_has_an_expiry_and_reads_in_shop_time(rig: Rig) -> None:
+    from datetime import UTC, datetime
+
+    from models import clock
+    from models.tables import CouponBatch
+    from tests.chat.test_marketing import marketer
+
+    clock.freeze(datetime(2026, 11, 26, 11, 49, tzinfo=UTC))  # 19:49 in Shanghai
+    try:
+        await _cookie()
+        mia = await marketer(rig)
+        await mia.send("/coupons")
+        await mia.press("Cookie")
+        await mia.send("20")
+        assert "Valid until 2026-12-26 23:59" in mia.last_text  # 30 days, shop's day end
+        await mia.press("No expiry")
+        assert "Generate 20 coupons for Cookie? No expiry." in mia.last_text
+        await mia.press("90 days")
+        assert "Valid until 2027-02-24 23:59" in mia.last_text
+        await mia.press("Confirm")
+        line = (await mia.wait_for_text("0 claimed")).visible_text
+        assert line.startswith("#1 Cookie: 20 coupons") and "#1 #1" not in line
+        assert "made 2026-11-26 19:49" in line and "11:49" not in line
+        batch = await CouponBatch.get()
+        assert batch.valid_until == datetime(2027, 2, 24, 15, 59, tzinfo=UTC)
+        assert await CouponBatch.all().count() == 1
+    finally:
+        clock.unfreeze()
+
+
+async def test_coupon_expiry_in_chinese(rig: Rig) -> None:
+    from datetime import UTC, datetime
+
+    from models import clock
+    from tests.chat.test_marketing import marketer
+
+    clock.freeze(datetime(2026, 11, 26, 11, 49, tzinfo=UTC))
+    try:
+        await _cookie()
+        mia = await marketer(rig)
+        await mia.send("/language")
+        await mia.press("中文")
+        await mia.send("/coupons")
+        await mia.press("曲奇")
+        await mia.send("5")
+        assert "有效期至 2026-12-26 23:59" in mia.last_text
+        await mia.press("7 天")
+        await mia.press("✅ 确认")
+        line = (await mia.wait_for_text("已领取 0")).visible_text
+        assert line.startswith("#1 曲奇：5 张") and "有效期至 2026-12-03 23:59" in line
+        assert "生成于 2026-11-26 19:49" in line
+    finally:
+        clock.unfreeze()
