@@ -268,3 +268,37 @@ async def test_coupon_expiry_in_chinese(rig: Rig) -> None:
         assert "生成于 2026-11-26 19:49" in line
     finally:
         clock.unfreeze()
+
+
+# ---- 14. charts ----------------------------------------------------------------------------
+
+
+async def _report_album(rig: Rig, language: str) -> list:
+    admin = rig.admin()
+    if language == "zh":
+        await admin.send("/language")
+        await admin.press("中文")
+    alice = rig.member(1001, "Alice")
+    await alice.send("/start")
+    await rig.earn(alice, 12850)
+    await admin.send("/report today")
+    return admin.last_album
+
+
+async def test_charts_arrive_as_one_captioned_album(rig: Rig) -> None:
+    from PIL import Image
+
+    album = await _report_album(rig, "en")
+    assert len(album) == 3 and all(m.photo for m in album)
+    caption = album[0].caption or ""
+    assert "sales ¥128.50" in caption and "1 purchase ·" in caption
+    assert "128 points issued" in caption
+    assert [m.caption for m in album[1:]] == [None, None]
+    size = Image.open(__import__("io").BytesIO(album[0].photo.data)).size
+    assert size == (1080, 1350)
+
+
+async def test_chart_album_caption_in_chinese(rig: Rig) -> None:
+    album = await _report_album(rig, "zh")
+    assert len(album) == 3
+    assert "销售额 ¥128.50" in (album[0].caption or "") and "发放 128 积分" in album[0].caption

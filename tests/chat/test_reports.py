@@ -62,6 +62,9 @@ async def test_report_summary_charts_and_exports(rig: Rig, data: dataset.Chunk) 
     assert texts[0].history, "the progress message was edited into the summary"
     photos = [m.photo for m in sent if m.photo is not None]
     assert len(photos) == 3 and all(p.data.startswith(PNG) for p in photos)
+    album = ada.last_album  # one album, captioned with the key numbers
+    assert [m.photo for m in album] == photos and album[0].caption
+    assert f"{len(purchases):,} purchases" in album[0].caption
     assert "What next?" in ada.last_text
 
     await ada.press("Export ▸")
