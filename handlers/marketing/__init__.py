@@ -3,7 +3,14 @@ side of coupons (``/claim``, ``c-`` links) and referrals (``/invite``, ``r-`` li
 
 from __future__ import annotations
 
-from handlers.marketing import campaigns, coupons, referrals, rewards
+from handlers.marketing import (
+    campaign_filters,
+    campaign_list,
+    campaigns,
+    coupons,
+    referrals,
+    rewards,
+)
 from handlers.registry import Button, Command, Confirm, Feature, Input
 from models.tables import Role
 
@@ -21,13 +28,19 @@ FEATURE = Feature(
     ),
     buttons={
         action: Button(callback, _M)
-        for table in (campaigns.BUTTONS, rewards.BUTTONS, coupons.BUTTONS)
+        for table in (
+            campaigns.BUTTONS,
+            campaign_list.BUTTONS,
+            campaign_filters.BUTTONS,
+            rewards.BUTTONS,
+            coupons.BUTTONS,
+        )
         for action, callback in table.items()
     },
     deep_links={"c": coupons.claim_link, "r": referrals.open_invite},
     inputs={
         state: Input(callback, _M)
-        for table in (campaigns.INPUTS, rewards.INPUTS, coupons.INPUTS)
+        for table in (campaigns.INPUTS, campaign_filters.INPUTS, rewards.INPUTS, coupons.INPUTS)
         for state, callback in table.items()
     },
     confirms={  # creating a campaign, reward or batch has no key: never retried

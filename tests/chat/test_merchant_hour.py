@@ -302,3 +302,96 @@ async def test_chart_album_caption_in_chinese(rig: Rig) -> None:
     album = await _report_album(rig, "zh")
     assert len(album) == 3
     assert "销售额 ¥128.50" in (album[0].caption or "") and "发放 128 积分" in album[0].caption
+
+
+# ---- 6. the campaign wizard --------------------------------------------------------------
+
+
+async def _campaign_to_dates(rig: Rig, zh: bool = False):
+    from tests.chat.test_marketing import NOW, marketer
+
+    from models import clock
+
+    clock.freeze(NOW)  # Monday 2025-03-03 10:00 in Shanghai
+    mia = await marketer(rig)
+    if zh:
+        await mia.send("/language")
+        await mia.press("中文")
+    await mia.send("/campaign")
+    await mia.press("新建活动" if zh else "New campaign")
+    await mia.send("Coffee Week")
+    await mia.press("与英文相同" if zh else "Same as English")
+    await mia.press("倍数" if zh else "Multiplier")
+    await mia.send("2")
+    await mia.press("输入日期" if zh else "Type dates")
+    return mia
+
+
+def _live_summaries(player) -> list:
+    return [m for m in player.messages if m.buttons and "Confirm" in str(m.buttons)]
+
+
+@pytest.mark.settings(earning={"category_multipliers": {"coffee": "1.5"}})
+async def test_campaign_dates_filters_edit_and_list(rig: Rig) -> None:
+    from datetime import UTC, datetime
+
+    from models.tables import Campaign
+
+    mia = await _campaign_to_dates(rig)
+    await mia.send("2025-03-01 10:00")
+    assert "has already passed" in mia.last_text and "2025-03-03 10:00" in mia.last_text
+    await mia.send("2025-03-05..2025-03-07")  # a range: start and end in one go
+    assert "From 2025-03-05 00:00 until 2025-03-07 23:59" in mia.last_text
+    await mia.press("Categories")
+    await mia.send("cofee")
+    assert "No rule or purchase knows the category “cofee”" in mia.last_text
+    assert "Known: coffee" in mia.last_text
+    await mia.send("Coffee")
+    assert "Categories: coffee" in mia.last_text
+    assert len(_live_summaries(mia)) == 1  # the older summary lost its buttons
+    await mia.press("Confirm")
+    assert "is saved" in mia.last_text and not _live_summaries(mia)
+    row = await Campaign.get()
+    assert row.categories == ["coffee"]
+    assert row.ends_at == datetime(2025, 3, 7, 15, 59, 59, tzinfo=UTC)
+
+    await mia.send("/campaign")
+    await mia.press("Campaigns")
+    assert "×2 points" in mia.last_text and "Categories: coffee" in mia.last_text
+    await mia.press(f"Edit #{row.id}")
+    assert f"Editing campaign #{row.id}" in mia.last_text
+    await mia.press("Amount")
+    await mia.send("3")
+    await mia.press("When")
+    await mia.press("Type dates")
+    await mia.send("2025-03-06 10:00")
+    await mia.send("2025-03-08")  # a date alone: the end of that day
+    assert "until 2025-03-08 23:59" in mia.last_text and "×3" in mia.last_text
+    assert (await Campaign.get()).multiplier == "2"  # nothing saved before Confirm
+    await mia.press("Confirm")
+    assert f"Campaign #{row.id} is changed" in mia.last_text
+    row = await Campaign.get()
+    assert row.multiplier == "3" and row.starts_at == datetime(2025, 3, 6, 2, 0, tzinfo=UTC)
+    assert await Campaign.all().count() == 1
+    assert await AuditLog.filter(action="campaign.edit").count() == 1
+
+
+async def test_campaign_wizard_in_chinese(rig: Rig) -> None:
+    from models.tables import Campaign
+
+    mia = await _campaign_to_dates(rig, zh=True)
+    await mia.send("2025-03-01")
+    assert "已经过去" in mia.last_text
+    await mia.send("2025-03-05..2025-03-07")
+    await mia.press("SKU")
+    await mia.send("LATTE-L")
+    assert "没有规则或消费记录包含商品编码“LATTE-L”" in mia.last_text
+    await mia.press("按输入保留")
+    await mia.press("✅ 确认")
+    row = await Campaign.get()
+    assert row.skus == ["LATTE-L"]
+    await mia.send("/campaign")
+    await mia.press("活动列表")
+    assert "LATTE-L" in mia.last_text
+    await mia.press(f"修改 #{row.id}")
+    assert f"正在修改活动 #{row.id}" in mia.last_text
