@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from models import audit, clock
-from models.db import write_transaction
 from models.config import EarningRules
+from models.db import write_transaction
 from models.rules import CampaignRule
 from models.tables import Campaign, CampaignKind, CampaignStatus, Purchase
 
@@ -136,8 +136,10 @@ def unknown_filters(typed: Sequence[str], known: Sequence[str]) -> list[str]:
 async def known_filters(earning: EarningRules) -> tuple[list[str], list[str]]:
     """Categories and SKUs a campaign filter can match: those the rules name (multipliers,
     exclusions) and the categories purchases were recorded with."""
-    seen = await Purchase.filter(category__not_isnull=True).distinct().values_list(
-        "category", flat=True
+    seen = (
+        await Purchase.filter(category__not_isnull=True)
+        .distinct()
+        .values_list("category", flat=True)
     )
     categories = {*earning.category_multipliers, *earning.excluded_categories, *seen}
     return sorted(c for c in categories if c), sorted(earning.sku_multipliers)

@@ -308,9 +308,8 @@ async def test_chart_album_caption_in_chinese(rig: Rig) -> None:
 
 
 async def _campaign_to_dates(rig: Rig, zh: bool = False):
-    from tests.chat.test_marketing import NOW, marketer
-
     from models import clock
+    from tests.chat.test_marketing import NOW, marketer
 
     clock.freeze(NOW)  # Monday 2025-03-03 10:00 in Shanghai
     mia = await marketer(rig)
