@@ -22,6 +22,8 @@ notice-campaign-ending = ⏰ Last chance: <b>{ $name }</b> ends on { $until }.
 
 # The marketer's broadcast, as written (escaped, sent as plain text).
 broadcast-text = { $text }
+
+    🔕 No more offers? Send /profile and press “Offers on/off”.
 broadcast-progress = 📣 Broadcast #{ $id }: sending…
     { $bar } { $percent }%
     Sent { $sent } · blocked { $blocked } · failed { $failed } · left { $pending } of { $total }

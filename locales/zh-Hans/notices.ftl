@@ -12,6 +12,8 @@ notice-campaign-ending = ⏰ 最后机会：<b>{ $name }</b> 将于 { $until } �
 
 # 营销人员撰写的群发内容（已转义，按原文发送）。
 broadcast-text = { $text }
+
+    🔕 不想再收到优惠信息？发送 /profile，点击“开关优惠信息”。
 broadcast-progress = 📣 群发 #{ $id }：发送中…
     { $bar } { $percent }%
     已送达 { $sent } · 已屏蔽 { $blocked } · 失败 { $failed } · 剩余 { $pending } / 共 { $total }

@@ -394,3 +394,60 @@ async def test_campaign_wizard_in_chinese(rig: Rig) -> None:
     assert "LATTE-L" in mia.last_text
     await mia.press(f"修改 #{row.id}")
     assert f"正在修改活动 #{row.id}" in mia.last_text
+
+
+# ---- 12. broadcasts in every language, with how to stop them -------------------------------
+
+
+async def _opted_in(rig: Rig, user_id: int, name: str, language: str):
+    from models.tables import Member
+
+    player = rig.member(user_id, name, language)
+    await player.send("/start")
+    await Member.filter(telegram_id=user_id).update(marketing_opt_in=True)
+    return player
+
+
+async def test_a_broadcast_with_a_version_per_language(rig: Rig) -> None:
+    from models.tables import Broadcast
+    from tests.chat.test_broadcast import _marketer, _report
+
+    ann = await _opted_in(rig, 2001, "Ann", "en")
+    li = await _opted_in(rig, 2002, "李", "zh-hans")
+    mia = await _marketer(rig)
+    await mia.send("/broadcast Fresh bread today")
+    await mia.press("No button")
+    await mia.press("Everyone opted in")
+    assert "Versions: English ✓ · 简体中文 —" in mia.last_text
+    await mia.press("中文 version")
+    await mia.send("今日新鲜面包")
+    assert "Versions: English ✓ · 简体中文 ✓" in mia.last_text
+    await mia.press("Send now")
+    await mia.press("Confirm")
+    await _report(rig, (await Broadcast.get()).id)
+    got = ann.told("Fresh bread today")
+    assert len(got) == 1 and "Send /profile and press “Offers on/off”" in got[0].visible_text
+    got = li.told("今日新鲜面包")
+    assert len(got) == 1 and "发送 /profile，点击“开关优惠信息”" in got[0].visible_text
+    assert not ann.told("今日新鲜面包") and not li.told("Fresh bread today")
+
+
+async def test_a_broadcast_written_in_chinese_reaches_others_in_it_with_their_footer(
+    rig: Rig,
+) -> None:
+    from models.tables import Broadcast
+    from tests.chat.test_broadcast import _marketer, _report
+
+    ann = await _opted_in(rig, 2001, "Ann", "en")
+    mia = await _marketer(rig)
+    await mia.send("/language")
+    await mia.press("中文")
+    await mia.send("/broadcast 周末双倍积分")
+    await mia.press("不添加")
+    await mia.press("所有已订阅会员")
+    assert "语言版本：English — · 简体中文 ✓" in mia.last_text
+    await mia.press("立即发送")
+    await mia.press("✅ 确认")
+    await _report(rig, (await Broadcast.get()).id)
+    got = ann.told("周末双倍积分")
+    assert len(got) == 1 and "No more offers? Send /profile" in got[0].visible_text

@@ -1,22 +1,24 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
 from tortoise import fields
 
-
 class Migration(migrations.Migration):
-    dependencies = [("models", "0002_flows_and_pending_actions")]
+    dependencies = [('models', '0002_flows_and_pending_actions')]
 
     initial = False
 
     operations = [
         ops.AddField(
-            model_name="Member",
-            name="enrolled",
-            field=fields.BooleanField(
-                default=True,
-                description="joined as a member (staff are not until they choose to join as one)",
-                db_default=True,
-            ),
+            model_name='Broadcast',
+            name='texts',
+            field=fields.JSONField(null=True, description='versions by language (a member without one gets text)', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+        ops.AddField(
+            model_name='Member',
+            name='enrolled',
+            field=fields.BooleanField(default=True, description='joined as a member (staff are not until they choose to join as one)', db_default=True),
         ),
         # Existing rows: people with an active role who never earned, spent or shared a
         # phone were enrolled only because /start used to enroll everyone: staff, not members.
