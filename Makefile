@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.flows
+	$(BIN)/python -m bench.miniapp
 
 clean:
 	rm -rf $(VENV) data/sandbox.sqlite3*

@@ -190,7 +190,12 @@ async def run_load(
 
 def print_table(results: list[LoadResult]) -> None:
     header = ["bot", "users", "target/s", "sent", "replies", "replies/s", "p50 ms", "p99 ms"]
-    rows = [header, *(r.row() for r in results)]
+    print_rows(header, [r.row() for r in results])
+
+
+def print_rows(header: list[str], body: list[list[str]]) -> None:
+    """A right-aligned text table under a ruled header."""
+    rows = [header, *body]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for n, row in enumerate(rows):
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))

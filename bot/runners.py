@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
+from api.miniapp.launch import attach as miniapp_routes
 from bot.app import build_application
 from bot.settings import Settings
 
@@ -79,6 +80,7 @@ async def run_bot(settings: Settings) -> None:
     application = build_application(settings)
     secret = settings.bot.webhook_secret.get_secret_value()
     routes = health_routes()
+    routes += miniapp_routes(application, settings)  # /app/ when bot.public_url is set
     if settings.bot.mode == "webhook":
         routes += webhook_routes(application, secret)
     async with application:  # initialize/shutdown; the hooks are ours to call (as run_polling does)

@@ -41,6 +41,9 @@ class BotSettings(_Section):
     listen_port: int = Field(8080, ge=1, le=65535)
     default_language: str = Field("en", pattern=r"^(en|zh-Hans)$")
     shop_name: str = "jifen"
+    public_url: str = Field(
+        "", description="public base URL (https) of this jifen: webhook, API and Mini App"
+    )
 
 
 class DatabaseSettings(_Section):
@@ -91,6 +94,14 @@ class FlowSettings(_Section):
     )
 
 
+class MiniAppSettings(_Section):
+    max_age_seconds: int = Field(
+        86400, ge=60, le=7 * 86400, description="initData older than this is refused (replay)"
+    )
+    rate_per_second: float = Field(5, gt=0, le=1000, description="per Telegram user, refilled")
+    rate_burst: int = Field(30, ge=1, le=10_000)
+
+
 class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
@@ -114,6 +125,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     sandbox: SandboxSettings = SandboxSettings()
     flows: FlowSettings = FlowSettings()
+    miniapp: MiniAppSettings = MiniAppSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

@@ -11,7 +11,6 @@ Confirm/Cancel presses one router decides (see :mod:`handlers.flows`).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +38,7 @@ from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext, resolve_person
 from locales import LANGUAGES, translator
-from models import pending, staff
+from models import pending, staff, tokens
 from models.tables import PendingAction, Role
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,7 @@ Callback = Callable[[Update, JifenContext], Awaitable[Any]]
 ButtonCallback = Callable[[Update, JifenContext, CallbackData], Awaitable[Any]]
 LinkCallback = Callable[[Update, JifenContext, str], Awaitable[Any]]
 
-DEEP_LINK = re.compile(r"^([a-z])-([A-Za-z0-9_-]{1,62})$")
-"""``/start <kind>-<token>``: m- card, v- voucher, s- staff invite, r- referral, c- coupon."""
+DEEP_LINK = tokens.DEEP_LINK
 
 
 @dataclass(frozen=True)

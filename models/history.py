@@ -7,10 +7,13 @@ further queries: three queries per page (count, entries, related rows).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from models import _sql
+from models.db import connection
 from models.tables import EntryKind, LedgerEntry
 
 
@@ -62,3 +65,38 @@ async def page(member_id: int, number: int = 0, size: int = 8) -> HistoryPage:
         for row in rows
     )
     return HistoryPage(lines, number, pages, total)
+
+
+_RECENT = (
+    "SELECT e.kind, e.points, e.balance_after, e.created_at, e.reason, e.breakdown,"
+    " p.receipt_code, p.amount_minor, r.names AS reward_names FROM ledger_entry e"
+    " LEFT JOIN purchase p ON p.id = e.purchase_id"
+    " LEFT JOIN voucher v ON v.id = e.voucher_id"
+    " LEFT JOIN reward r ON r.id = v.reward_id"
+    " WHERE e.member_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?"
+)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read by hand-written SQL (text on SQLite and asyncpg)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+async def recent(member_id: int, count: int) -> tuple[HistoryLine, ...]:
+    """The newest ``count`` lines in ONE query (the Mini App's card shows them each time);
+    the same lines :func:`page` gives, without the page count."""
+    rows = await _sql.rows(connection(), _RECENT, member_id, count)
+    return tuple(
+        HistoryLine(
+            kind=EntryKind(row["kind"]),
+            points=int(row["points"]),
+            balance_after=int(row["balance_after"]),
+            created_at=_sql.as_datetime(row["created_at"]),  # type: ignore[arg-type]
+            reason=row["reason"],
+            breakdown=_json(row["breakdown"]) or {},
+            receipt_code=row["receipt_code"],
+            amount_minor=row["amount_minor"],
+            reward_names=_json(row["reward_names"]),
+        )
+        for row in rows
+    )

@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 import secrets
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlparse
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 """30 symbols: digits without 0/1, letters without I, L, O, U."""
 TOKEN_BYTES = 16
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+DEEP_LINK = re.compile(r"^([a-z])-([A-Za-z0-9_-]{1,62})$")
+"""``/start <kind>-<token>``: m- card, v- voucher, s- staff invite, r- referral, c- coupon."""
 
 
 def token() -> str:
@@ -81,3 +84,17 @@ async def find_by_reference(table: type[Row], text: str, kind: str) -> Row | Non
     if looks_like_token(text):
         return await rows.get_or_none(token=text)
     return None
+
+
+def link_payload(text: str, bot_username: str | None) -> str | None:
+    """The ``start`` payload of a t.me link to this bot (what a QR encodes), else None."""
+    url = urlparse(text.strip())
+    if url.scheme not in ("https", "http", "tg") or url.netloc.lower() not in (
+        "t.me",
+        "telegram.me",
+    ):
+        return None
+    if not bot_username or url.path.strip("/").lower() != bot_username.lower():
+        return None
+    payload = (parse_qs(url.query).get("start") or [""])[0]
+    return payload if DEEP_LINK.match(payload) else None

@@ -20,10 +20,12 @@ from types import TracebackType
 
 from telegram.ext import Application
 
+from api.miniapp.launch import buttons_on_start
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
 from bot.emulator.web import add_web_routes
 from bot.runners import wait_for_signal
+from bot.sandbox.miniapp import add_miniapp_routes
 from bot.sandbox.page import page_strings
 from bot.sandbox.personas import PERSONAS, Persona, admin_ids, grant_roles
 from bot.settings import Settings
@@ -90,12 +92,21 @@ class Sandbox:
             bot_name=settings.bot.shop_name,
         )
         self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
+        add_miniapp_routes(self.emu, self.settings, [p.person for p in PERSONAS], self._username)
         self.application: Application | None = None
         self._stack = contextlib.AsyncExitStack()
 
     @property
     def url(self) -> str:
         return f"{self.emu.url}/"
+
+    @property
+    def miniapp_url(self) -> str:
+        """The Mini App's phone panels (the real Mini App under ``/app/``)."""
+        return f"{self.emu.url}/miniapp/"
+
+    def _username(self) -> str | None:
+        return self.application.bot_data.get("bot_username") if self.application else None
 
     async def __aenter__(self) -> Sandbox:
         url = self.settings.database.url
@@ -119,6 +130,7 @@ class Sandbox:
                 file_url=self.emu.base_file_url,
                 manage_store=not self.fresh_store,
             )
+            buttons_on_start(self.application, self.settings, lambda: self.emu.url)
             # untracked: nothing here waits for quiescence, and PTB stays unpatched
             polling = self.emu.polling(self.application, track=False)
             await self._stack.enter_async_context(polling)
@@ -149,6 +161,7 @@ async def run_sandbox(
     """``jifen sandbox``: run until Ctrl+C (SIGINT/SIGTERM), then shut down cleanly."""
     async with Sandbox(settings, demo=demo, port=port) as sandbox:
         print(f"jifen sandbox: open {sandbox.url} (Ctrl+C to stop)", flush=True)
+        print(f"the Mini App (member's card, cashier's scanner): {sandbox.miniapp_url}", flush=True)
         log.info("sandbox database: %s", sandbox.settings.database.url)
         if open_browser:
             webbrowser.open(sandbox.url)

@@ -7,44 +7,19 @@ they are handled exactly as if the staff member had opened the link.
 from __future__ import annotations
 
 import asyncio
-import io
-from urllib.parse import parse_qs, urlparse
 
-import zxingcpp
-from PIL import Image
 from telegram import Update
 
 from handlers.context import JifenContext
-from handlers.registry import DEEP_LINK, reply, router
+from handlers.registry import reply, router
 from handlers.till import redeem
 from handlers.till.common import say
 from models import staff, tokens, vouchers
+from models.qr_reading import decode
 from models.tables import Role
+from models.tokens import link_payload as payload_of
 
 _MAX_PHOTO_BYTES = 10 * 1024 * 1024
-
-
-def decode(image: bytes) -> list[str]:
-    """Texts of the QR codes in an image (empty when none or not an image)."""
-    try:
-        with Image.open(io.BytesIO(image)) as picture:
-            return [found.text for found in zxingcpp.read_barcodes(picture)]
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return []
-
-
-def payload_of(text: str, bot_username: str | None) -> str | None:
-    """The ``start`` payload of a t.me link to this bot, else None."""
-    url = urlparse(text.strip())
-    if url.scheme not in ("https", "http", "tg") or url.netloc.lower() not in (
-        "t.me",
-        "telegram.me",
-    ):
-        return None
-    if not bot_username or url.path.strip("/").lower() != bot_username.lower():
-        return None
-    payload = (parse_qs(url.query).get("start") or [""])[0]
-    return payload if DEEP_LINK.match(payload) else None
 
 
 async def on_photo(update: Update, context: JifenContext) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +40,12 @@ async def test_member_and_cashier_in_the_browser(chromium: None, sandbox: Sandbo
 
 
 def _play(url: str) -> None:
+    in_chromium(lambda driver: _conversation(_Page(driver), url), "sandbox.png")
+
+
+def in_chromium(scene: Callable[[Any], None], screenshot: str) -> None:
+    """Run ``scene(driver)`` in headless Chromium (console kept for ``get_log("browser")``),
+    then save a screenshot as ``test-artifacts/<screenshot>``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -58,12 +66,13 @@ def _play(url: str) -> None:
         "--lang=en-US",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
-        _conversation(_Page(driver), url)
+        scene(driver)
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
-        driver.save_screenshot(str(ARTIFACTS / "sandbox.png"))
+        driver.save_screenshot(str(ARTIFACTS / screenshot))
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
 

@@ -1,0 +1,233 @@
+"""The Mini App's JSON endpoints as OpenAPI 3.1 (``GET /app/api/openapi.json``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_INT = {"type": "integer"}
+_STR = {"type": "string"}
+_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "one per confirmation screen: a retry answers the first result",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$"},
+}
+
+
+def _obj(required: list[str] | None = None, **props: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": props}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _op(
+    summary: str,
+    ok: dict[str, Any],
+    *,
+    errors: tuple[int, ...] = (401, 429),
+    body: dict[str, Any] | None = None,
+    params: list[dict[str, Any]] | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": ok}}}
+    }
+    for status in errors:
+        responses[str(status)] = {
+            "description": "error",
+            "content": {"application/json": {"schema": _ERROR}},
+        }
+    op: dict[str, Any] = {"summary": summary, "responses": responses}
+    if public:
+        op["security"] = []
+    if body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
+    if params:
+        op["parameters"] = params
+    return op
+
+
+_TIER = _obj(
+    key=_STR,
+    name=_STR,
+    next={"type": ["object", "null"]},
+    qualifying=_INT,
+    needed=_INT,
+    basis={"enum": ["points", "spend"]},
+    percent=_INT,
+    text=_STR,
+)
+_LINE = _obj(kind=_STR, points=_INT, balance_after=_INT, at=_STR, receipt=_STR, text=_STR)
+_VOUCHER = _obj(
+    code=_STR, status=_STR, reward=_STR, cost_points=_INT, valid_until=_STR, qr=_STR, link=_STR
+)
+_ME = _obj(
+    ["balance", "tier", "card"],
+    member=_obj(code=_STR, name=_STR),
+    balance=_INT,
+    tier=_TIER,
+    card=_obj(payload=_STR, link=_STR, qr={"type": "string", "description": "SVG data URI"}),
+    expiring={"type": ["object", "null"]},
+    history={"type": "array", "items": _LINE},
+)
+_PURCHASE = _obj(
+    ["member", "amount_minor"],
+    member={"type": "string", "description": "member code or card payload (m-…)"},
+    amount_minor={"type": "integer", "minimum": 1},
+    category={"type": ["string", "null"]},
+)
+_STAFF_ERRORS = (401, 403, 404, 409, 422, 429)
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The whole document (static: built once)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "jifen Mini App",
+            "version": "1",
+            "description": "JSON behind the Telegram Mini App. Authenticate with "
+            "`Authorization: tma <initData>` (Telegram's signed launch data, younger than "
+            "miniapp.max_age_seconds). Errors: {error: {code, message}}; message in the "
+            "caller's language.",
+        },
+        "servers": [{"url": "/app/api"}],
+        "security": [{"tma": []}],
+        "components": {
+            "securitySchemes": {"tma": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+            "schemas": {
+                "Error": _obj(["error"], error=_obj(["code", "message"], code=_STR, message=_STR))
+            },
+        },
+        "paths": {
+            "/texts": {
+                "get": _op(
+                    "the page's sentences in a language",
+                    _obj(language=_STR, texts={"type": "object"}),
+                    errors=(),
+                    public=True,
+                    params=[{"name": "lang", "in": "query", "schema": _STR}],
+                )
+            },
+            "/session": {
+                "get": _op(
+                    "who is calling: language, membership, staff role, the page's texts",
+                    _obj(user_id=_INT, language=_STR, member={"type": "boolean"}),
+                )
+            },
+            "/me": {
+                "get": _op(
+                    "the member's card, balance, tier progress, expiring points, history",
+                    _ME,
+                    errors=(401, 404, 429),
+                )
+            },
+            "/history": {
+                "get": _op(
+                    "the member's journal, newest first",
+                    _obj(page=_INT, pages=_INT, lines={"type": "array", "items": _LINE}),
+                    errors=(401, 404, 422, 429),
+                    params=[{"name": "page", "in": "query", "schema": _INT}],
+                )
+            },
+            "/rewards": {
+                "get": _op(
+                    "the catalogue the member may see",
+                    _obj(balance=_INT, rewards={"type": "array"}),
+                    errors=(401, 404, 429),
+                )
+            },
+            "/rewards/{reward_id}/photo": {
+                "get": {
+                    "summary": "a reward's photo",
+                    "security": [],
+                    "parameters": [
+                        {"name": "reward_id", "in": "path", "required": True, "schema": _INT}
+                    ],
+                    "responses": {
+                        "200": {"description": "image", "content": {"image/*": {}}},
+                        "404": {"description": "no photo"},
+                    },
+                }
+            },
+            "/rewards/{reward_id}/redeem": {
+                "post": _op(
+                    "spend points on a reward: a voucher with its QR",
+                    _obj(replayed={"type": "boolean"}, balance=_INT, voucher=_VOUCHER),
+                    errors=(401, 404, 409, 422, 429),
+                    params=[
+                        {"name": "reward_id", "in": "path", "required": True, "schema": _INT},
+                        _KEY,
+                    ],
+                )
+            },
+            "/vouchers": {
+                "get": _op(
+                    "the member's vouchers",
+                    _obj(active={"type": "array", "items": _VOUCHER}),
+                    errors=(401, 404, 429),
+                )
+            },
+            "/scan": {
+                "post": _op(
+                    "staff: what a scanned or typed code is (changes nothing)",
+                    _obj(["kind"], kind={"enum": ["member", "voucher"]}),
+                    errors=_STAFF_ERRORS,
+                    body=_obj(["text"], text=_STR),
+                )
+            },
+            "/scan/photo": {
+                "post": {
+                    "summary": "staff: what the QR code in a picture is (changes nothing)",
+                    "requestBody": {"required": True, "content": {"image/*": {}}},
+                    "responses": {
+                        "200": {
+                            "description": "as /scan",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **{
+                            str(status): {
+                                "description": "error",
+                                "content": {"application/json": {"schema": _ERROR}},
+                            }
+                            for status in (*_STAFF_ERRORS, 413)
+                        },
+                    },
+                }
+            },
+            "/purchases/quote": {
+                "post": _op(
+                    "staff: the points a purchase would earn now (changes nothing)",
+                    _obj(points=_INT, text=_STR, breakdown=_STR),
+                    errors=_STAFF_ERRORS,
+                    body=_PURCHASE,
+                )
+            },
+            "/purchases": {
+                "post": _op(
+                    "staff: record a purchase; the member gets a receipt in chat",
+                    _obj(replayed={"type": "boolean"}, receipt_code=_STR, points=_INT),
+                    errors=_STAFF_ERRORS,
+                    body=_PURCHASE,
+                    params=[_KEY],
+                )
+            },
+            "/vouchers/redeem": {
+                "post": _op(
+                    "staff: use a voucher (exactly one of simultaneous attempts wins; "
+                    "409 already_used / expired / voided)",
+                    _obj(redeemed={"type": "boolean"}, voucher={"type": "object"}),
+                    errors=_STAFF_ERRORS,
+                    body=_obj(["voucher"], voucher=_STR),
+                )
+            },
+        },
+    }
