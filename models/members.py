@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from models import _sql, audit, clock, flows, staff, tiers, tokens
 from models.config import RuleSet
@@ -153,6 +154,30 @@ async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
     if await LedgerEntry.filter(member_id=row.id).using_db(using_db).exists():
         return
     await Member.filter(id=row.id).using_db(using_db).update(enrolled=False)
+
+
+SEARCH_LIMIT = 8
+
+
+async def search(text: str, limit: int = SEARCH_LIMIT) -> list[Member]:
+    """Members as staff type them: member code, phone (or its last digits, five or more),
+    or part of a name in any script ("li", "Wei", "李"; every word must match the first or
+    last name). Members only (not deleted, enrolled), at most ``limit``, oldest first."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return []
+    code = tokens.normalize_code(cleaned)
+    if code:
+        found = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None)
+        if found is not None:
+            return [found]
+    query = Member.filter(deleted_at=None, enrolled=True)
+    digits = "".join(ch for ch in cleaned if ch.isdigit())
+    if len(digits) >= 5 and not any(ch.isalpha() for ch in cleaned):
+        return await query.filter(phone__endswith=digits).order_by("id").limit(limit)
+    for word in cleaned.split()[:4]:
+        query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return await query.order_by("id").limit(limit)
 
 
 # ---- the member's own profile (/profile, /language, onboarding) -------------------------

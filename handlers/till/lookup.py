@@ -7,6 +7,7 @@ import html
 from telegram import Update
 
 from handlers import flows
+from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import signed
 from handlers.registry import Outcome, key_of
@@ -20,11 +21,13 @@ from handlers.till.common import (
     say,
     when,
 )
-from models import ledger, members
+from locales import localized
+from models import catalogue, ledger, members, staff
 from models.results import Credited, InsufficientPoints, Spent
-from models.tables import Member, PendingAction, Purchase
+from models.tables import Member, PendingAction, Purchase, Role
 
 FIND_STATE = "till-find"
+ADJUST_STATE = "till-adjust"
 KIND = "till-adjust"
 _MAX_ADJUST = 10_000_000
 
@@ -55,21 +58,53 @@ async def on_find(update: Update, context: JifenContext) -> None:
     await _found(update, context, purpose, (message.text if message else None) or "")
 
 
+PURPOSES = ("checkout", "lookup")
+
+
 async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
-    member = await members.find_by_code_or_phone(text) if text.strip() else None
-    if member is None:
+    """By code, phone (or its end) or name: one match goes on, several are a choice,
+    none is said (still waiting)."""
+    found = await members.search(text)
+    if not found:
         await say(update, context.t("till-member-not-found"))
         return
     flows.stop(context)
+    if len(found) > 1:
+        rows = [[(_choice_label(m), "tm", (m.id, PURPOSES.index(purpose)))] for m in found]
+        more = "yes" if len(found) >= members.SEARCH_LIMIT else "no"
+        await say(update, context.t("till-find-choose", more=more), keyboard(update, context, rows))
+        return
+    await _go(update, context, purpose, found[0])
+
+
+def _choice_label(member: Member) -> str:
+    phone = f" · …{member.phone[-4:]}" if member.phone else ""
+    return f"{member.display_name} · {member.code}{phone}"[:64]
+
+
+async def _go(update: Update, context: JifenContext, purpose: str, member: Member) -> None:
     if purpose == "checkout":
         await purchase.start(update, context, member)
     else:
         await profile(update, context, member)
 
 
+async def on_choice(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """One of several matches pressed."""
+    member_id, purpose = data.int_arg(0), data.int_arg(1)
+    member = await Member.get_or_none(id=member_id, deleted_at=None) if member_id else None
+    if member is None or purpose is None or purpose >= len(PURPOSES):
+        await say(update, context.t("till-member-not-found"))
+        return
+    await _go(update, context, PURPOSES[purpose], member)
+
+
 async def profile(update: Update, context: JifenContext, member: Member) -> None:
+    """A member as staff see them: card (tier, balance), phone, recent purchases, the
+    vouchers they hold; record a purchase, and (admins) adjust their points."""
     rules = await rules_in_force()
     recent = await Purchase.filter(member_id=member.id).order_by("-created_at", "-id").limit(5)
+    held = (await catalogue.member_vouchers(member.id, recent=0)).active
     lines = [
         context.t(
             "till-lookup-purchase",
@@ -86,9 +121,45 @@ async def profile(update: Update, context: JifenContext, member: Member) -> None
         phone=html.escape(member.phone or "—"),
         joined=when(context, member.created_at),
         purchases="\n".join(lines) or context.t("till-lookup-no-purchases"),
+        vouchers="\n".join(
+            context.t(
+                "till-lookup-voucher",
+                code=v.code,
+                reward=html.escape(localized(v.reward.names, context.lang)),
+                until=when(context, v.valid_until),
+            )
+            for v in held
+        )
+        or context.t("till-lookup-no-vouchers"),
     )
     rows = [[(context.t("till-lookup-record"), "tq", (member.id,))]]
+    if staff.may(context.role, Role.ADMIN):
+        rows.append([(context.t("till-lookup-adjust"), "ta", (member.id,))])
     await say(update, text, keyboard(update, context, rows))
+
+
+async def on_adjust_button(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Adjust from a member's profile (admins): the change and reason are typed next."""
+    member_id = data.int_arg(0)
+    member = await Member.get_or_none(id=member_id, deleted_at=None) if member_id else None
+    if member is None:
+        await say(update, context.t("till-member-not-found"))
+        return
+    flows.await_input(context, ADJUST_STATE, member_id=member.id)
+    await say(update, context.t("till-adjust-ask", name=name_of(member)))
+
+
+async def on_adjust_text(update: Update, context: JifenContext) -> None:
+    """``-50 duplicate purchase``: on to the same confirm step as /adjust."""
+    message = update.effective_message
+    words = ((message.text if message else None) or "").split()
+    member = await Member.get_or_none(id=int(flows.awaited(context)["member_id"]), deleted_at=None)
+    points = _signed(words[0]) if len(words) >= 2 else None
+    if member is None or points is None:
+        await say(update, context.t("till-adjust-ask", name=name_of(member) if member else "—"))
+        return
+    flows.stop(context)
+    await _ask_adjust(update, context, member, points, " ".join(words[1:]))
 
 
 async def adjust_command(update: Update, context: JifenContext) -> None:
@@ -103,11 +174,18 @@ async def adjust_command(update: Update, context: JifenContext) -> None:
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return
+    await _ask_adjust(update, context, member, points, " ".join(args[2:]))
+
+
+async def _ask_adjust(
+    update: Update, context: JifenContext, member: Member, points: int, reason: str
+) -> None:
+    """The confirm step of an adjustment (refused at once if it would overdraw)."""
     if member.balance + points < 0:  # refused before Confirm: nothing is written
         held = context.t("common-points", points=member.balance)
         await say(update, context.t("till-adjust-insufficient", points=held))
         return
-    reason = " ".join(args[2:])[:200]
+    reason = reason[:200]
     text = context.t(
         "till-adjust-confirm",
         name=name_of(member),

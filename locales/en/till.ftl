@@ -44,15 +44,25 @@ till-receipt-member = 🧾 Thank you! <b>+{ $points ->
     Receipt { $receipt } · { $breakdown }
 
 ## member lookup
-till-find-ask = Send the member's phone number or member code.
-till-member-not-found = No member found with that phone number or code. Check it and send it again.
+till-find-ask = Send the member's name (or part of it), phone number or member code.
+till-member-not-found = No member found with that name, phone number or code. Check it and send it again.
+till-find-choose = Several members match{ $more ->
+        [yes] {" "}(the first few; type more to narrow it down)
+       *[no] {""}
+    }. Which one?
 till-lookup-profile = { $card }
     📞 { $phone } · joined { $joined }
     Last purchases:
     { $purchases }
+    Vouchers:
+    { $vouchers }
 till-lookup-purchase = • { $at } · { $amount } · +{ $points } · { $receipt }
 till-lookup-no-purchases = (none yet)
 till-lookup-record = 🧾 Record a purchase
+till-lookup-adjust = ✏️ Adjust points
+till-lookup-voucher = • 🎟 { $reward } · { $code } · until { $until }
+till-lookup-no-vouchers = (none)
+till-adjust-ask = Send the change for { $name } and a reason, e.g. -50 duplicate purchase or +300 goodwill.
 
 ## vouchers
 till-voucher-show-at-counter = 🎟 This is a voucher. Show it at the counter and the cashier will scan it to give you your reward.

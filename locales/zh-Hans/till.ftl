@@ -38,15 +38,25 @@ till-receipt-member = 🧾 谢谢惠顾！本次消费 { $amount }，获得 <b>+
     小票 { $receipt } · { $breakdown }
 
 ## member lookup
-till-find-ask = 请发送会员的手机号或会员码。
-till-member-not-found = 没有找到该手机号或会员码对应的会员。请核对后重新发送。
+till-find-ask = 请发送会员姓名（或其中一部分）、手机号或会员码。
+till-member-not-found = 没有找到该姓名、手机号或会员码对应的会员。请检查后重新发送。
+till-find-choose = 有多位会员符合{ $more ->
+        [yes] （仅显示前几位；请输入更多内容缩小范围）
+       *[no] {""}
+    }。请选择：
 till-lookup-profile = { $card }
     📞 { $phone } · 加入于 { $joined }
     最近消费：
     { $purchases }
+    兑换券：
+    { $vouchers }
 till-lookup-purchase = • { $at } · { $amount } · +{ $points } · { $receipt }
 till-lookup-no-purchases = （暂无）
 till-lookup-record = 🧾 记录消费
+till-lookup-adjust = ✏️ 调整积分
+till-lookup-voucher = • 🎟 { $reward } · { $code } · 有效期至 { $until }
+till-lookup-no-vouchers = （无）
+till-adjust-ask = 请发送 { $name } 的积分变动和原因，例如 -50 重复记录 或 +300 补偿。
 
 ## vouchers
 till-voucher-show-at-counter = 🎟 这是兑换券。请在柜台出示，收银员扫码后即可领取奖励。

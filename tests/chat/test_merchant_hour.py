@@ -451,3 +451,64 @@ async def test_a_broadcast_written_in_chinese_reaches_others_in_it_with_their_fo
     await _report(rig, (await Broadcast.get()).id)
     got = ann.told("周末双倍积分")
     assert len(got) == 1 and "No more offers? Send /profile" in got[0].visible_text
+
+
+# ---- 13. finding people ---------------------------------------------------------------------
+
+
+async def _people(rig: Rig):
+    li = rig.member(1001, "Li", "zh-hans")
+    await li.send("/start")
+    from models.tables import Member
+
+    await Member.filter(telegram_id=1001).update(last_name="Wei", phone="+8613800138000")
+    wang = rig.member(1002, "王小明", "zh-hans")
+    await wang.send("/start")
+    lina = rig.member(1003, "Lina")
+    await lina.send("/start")
+    return li, wang, lina
+
+
+async def test_staff_find_a_member_by_part_of_a_name_and_open_the_profile(rig: Rig) -> None:
+    from tests.chat.test_till import voucher_for
+
+    li, *_ = await _people(rig)
+    await rig.earn(li, 50000)
+    await voucher_for(rig, li)
+    cashier = await hire(rig, 2001, "Cara")
+    await cashier.send("/member nobody")
+    assert "No member found with that name" in cashier.last_text
+    await cashier.send("/member li")  # Li Wei and Lina
+    assert "Several members match" in cashier.last_text
+    labels = [b["text"] for b in cashier.last_message.buttons]
+    assert any(label.startswith("Li Wei") and "…8000" in label for label in labels)
+    assert any(label.startswith("Lina") for label in labels) and len(labels) == 2
+    await cashier.press("Li Wei")
+    profile = cashier.last_text
+    assert "Li Wei" in profile and "400 points" in profile and "¥500.00" in profile
+    assert "Free coffee" in profile  # the voucher they hold
+    assert [b["text"] for b in cashier.last_message.buttons] == ["🧾 Record a purchase"]
+    await cashier.send("/member wei li")  # every word, either name
+    assert "Li Wei" in cashier.last_text and "Several" not in cashier.last_text
+    await cashier.send("/checkout 小明")
+    assert "王小明" in cashier.last_text and "How much" in cashier.last_text
+
+
+async def test_admins_adjust_from_the_profile_in_chinese(rig: Rig) -> None:
+    li, *_ = await _people(rig)
+    await rig.earn(li, 10000)
+    admin = rig.admin()
+    await admin.send("/language")
+    await admin.press("中文")
+    await admin.send("/member 王")
+    assert "王小明" in admin.last_text and "兑换券" in admin.last_text
+    await admin.send("/member 38000")  # the end of a phone number
+    assert "Li Wei" in admin.last_text
+    await admin.press("✏️ 调整积分")
+    assert "请发送 Li Wei 的积分变动和原因" in admin.last_text
+    await admin.send("很多")
+    assert "请发送" in admin.last_text  # still waiting
+    await admin.send("+20 补偿")
+    assert "100 → 120" in admin.last_text
+    await admin.press("✅ 确认")
+    assert "已调整：+20" in admin.last_text
