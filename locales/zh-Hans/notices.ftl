@@ -8,7 +8,11 @@ notice-campaign-started = 🎉 <b>{ $name }</b> 活动开始啦：{ $kind ->
         [bonus] 符合条件的消费额外赠送 { $bonus } 积分
        *[multiplier] 符合条件的消费享 { $multiplier } 倍积分
     }，截至 { $until }。
+
+    🔕 不想再收到？发送 /profile，点击“开关小票和提醒”。
 notice-campaign-ending = ⏰ 最后机会：<b>{ $name }</b> 将于 { $until } 结束。
+
+    🔕 不想再收到？发送 /profile，点击“开关小票和提醒”。
 
 # 营销人员撰写的群发内容（已转义，按原文发送）。
 broadcast-text = { $text }

@@ -144,10 +144,17 @@ async def test_role_words_in_chinese(rig: Rig) -> None:
 # ---- 4. balances and adjustments ------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("language", "why", "next_"),
+    [
+        ("en", "refunded purchase took back points you had already used", "next 200 points"),
+        ("zh-hans", "一笔已退款的消费扣回了您已使用的积分", "接下来获得的 200 积分"),
+    ],
+)
 @pytest.mark.settings(usage={"refund_policy": "allow_negative"})
-async def test_a_negative_balance_says_why(rig: Rig) -> None:
+async def test_a_negative_balance_says_why(rig: Rig, language: str, why: str, next_: str) -> None:
     cashier = await hire(rig, 2001, "Cara")
-    alice = rig.member(1001, "Alice")
+    alice = rig.member(1001, "Alice", language)
     await alice.send("/start")
     await record(rig, cashier, alice, "300")
     admin = rig.admin()
@@ -159,8 +166,7 @@ async def test_a_negative_balance_says_why(rig: Rig) -> None:
     await cashier.press("Confirm")
     assert (await rig.member_row(alice)).balance == -200
     await alice.send("/balance")
-    assert "refunded purchase took back points you had already used" in alice.last_text
-    assert "next 200 points" in alice.last_text
+    assert why in alice.last_text and next_ in alice.last_text
 
 
 async def _receipt() -> str:
@@ -512,3 +518,28 @@ async def test_admins_adjust_from_the_profile_in_chinese(rig: Rig) -> None:
     assert "100 → 120" in admin.last_text
     await admin.press("✅ 确认")
     assert "已调整：+20" in admin.last_text
+
+
+async def test_campaign_announcements_say_how_to_stop_them_and_skip_staff(rig: Rig) -> None:
+    from datetime import timedelta
+
+    from models import clock, reminders
+    from models.tables import Campaign
+
+    ann = rig.member(1001, "Ann")
+    await ann.send("/start")
+    li = rig.member(1002, "李", "zh-hans")
+    await li.send("/start")
+    cashier = await hire(rig, 2001, "Cara")
+    now = clock.now()
+    await Campaign.create(
+        names={"en": "Double Day", "zh-Hans": "双倍日"}, kind="multiplier", multiplier="2",
+        starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=1), created_at=now,
+    )  # fmt: skip
+    assert (await reminders.queue_campaign_alerts()).queued == 2  # not the cashier
+    await rig.emu.settle()
+    said = (await ann.wait_for_text("has started")).visible_text
+    assert said.endswith("Send /profile and press “Receipts and reminders on/off”.")
+    said = (await li.wait_for_text("双倍日")).visible_text
+    assert said.endswith("发送 /profile，点击“开关小票和提醒”。")
+    assert not cashier.told("Double Day")
