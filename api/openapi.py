@@ -191,6 +191,42 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"location": _string()},
         "additionalProperties": False,
     },
+    "EnrolRequest": {
+        "type": "object",
+        "properties": {
+            "external_id": _string(description="the member's id in your system"),
+            "phone": _string(
+                32, description="E.164, or local to the shop's country (members.default_country)"
+            ),
+            "name": _string(128),
+            "language": {"enum": ["en", "zh-Hans"]},
+            "birthday": {"type": "string", "format": "date", "description": "YYYY-MM-DD, past"},
+        },
+        "description": "at least one of external_id and phone",
+        "additionalProperties": False,
+    },
+    "Enrolment": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": "the member code, for /purchases"},
+            "external_id": NULLABLE_TEXT,
+            "name": {"type": "string"},
+            "phone": NULLABLE_TEXT,
+            "created": {"type": "boolean"},
+            "telegram_linked": {"type": "boolean"},
+            "join_token": {
+                "type": ["string", "null"],
+                "description": "one-time; null once a Telegram account is linked",
+            },
+            "join_link": {
+                "type": ["string", "null"],
+                "description": "https://t.me/<bot>?start=j-<join_token>: opening it in "
+                "Telegram links that account to this member",
+            },
+            "balance": {"type": "integer"},
+            "tier": {"type": "string"},
+        },
+    },
     "Summary": {
         "type": "object",
         "description": "models.reports.Report: figures are {current, previous, "
@@ -251,6 +287,26 @@ def _paths() -> dict[str, Any]:
                     "404": _error("purchase_not_found"),
                     **WRITE_ERRORS,
                     "422": _error("refund_exceeds_purchase (with refundable_minor), invalid_field"),
+                },
+            }
+        },
+        "/members": {
+            "post": {
+                "operationId": "enrolMember",
+                "summary": "Find (by external_id, else phone) or create a member; a join link",
+                "parameters": [{**IDEMPOTENCY, "required": True}],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("EnrolRequest")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Enrolment"), "created"),
+                    "200": _json(_ref("Enrolment"), "found, or a replay of the first answer"),
+                    **WRITE_ERRORS,
+                    "409": _error(
+                        "phone_taken (with member_code), member_deleted, idempotency_conflict"
+                    ),
+                    "422": _error("invalid_field"),
                 },
             }
         },

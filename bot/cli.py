@@ -126,6 +126,58 @@ def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(settings, work))
 
 
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """``jifen import members FILE [--dry-run]``: exit 0 all good, 1 some rejected, 2 unreadable."""
+    from tqdm import tqdm
+
+    from models import clock, importing, rule_versions
+    from models.tables import RuleVersion
+
+    async def work() -> int:
+        if not args.dry_run:
+            await rule_versions.ensure_seeded(settings.rules)
+        seeded = await RuleVersion.exists()
+        rules = (await rule_versions.current())[1] if seeded else settings.rules
+        now = clock.now()
+        bars: list[tqdm] = []  # opened once the file is read: an unreadable file shows none
+
+        def on_total(total: int) -> None:
+            bars.append(tqdm(total=total, unit="row", desc="import", file=sys.stderr))
+
+        try:
+            report = await importing.import_members(
+                args.file,
+                rules=rules,
+                default_country=settings.members.default_country,
+                timezone=settings.scheduler.timezone,
+                now=now,
+                dry_run=args.dry_run,
+                on_total=on_total,
+                progress=lambda n: bars[0].update(n),
+            )
+        except importing.FileError as exc:
+            print(f"jifen: {args.file}: {exc.code}: {exc.message}", file=sys.stderr)
+            return 2
+        finally:
+            for bar in bars:
+                bar.close()
+        for r in report.rejections:
+            print(f"line {r.line}: {r.code}: {r.message}")
+        out = report.outcome
+        verb = "would be" if args.dry_run else "were"
+        print(
+            f"{report.rows} row(s): {out.created} new, {out.updated} updated, "
+            f"{out.unchanged} unchanged, {len(report.rejections)} rejected; "
+            f"opening balances {verb} granted: {out.opening_points} points "
+            f"to {out.opening_members} member(s)"
+        )
+        if report.rejected_file is not None:
+            print(f"rejected rows written to {report.rejected_file}")
+        return report.exit_code
+
+    return asyncio.run(_with_store(settings, work))
+
+
 def _redact(url: str) -> str:
     scheme, _, rest = url.partition("://")
     if "@" in rest:
@@ -181,6 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_key = apikey_sub.add_parser("revoke", help="stop a key at once")
     revoke_key.add_argument("prefix", help="the 8 characters after jf_")
     apikey.set_defaults(func=cmd_apikey)
+
+    import_ = sub.add_parser("import", help="bring members over from another system")
+    import_sub = import_.add_subparsers(dest="what", required=True, metavar="WHAT")
+    import_members = import_sub.add_parser(
+        "members", help="members from a CSV/XLSX (exit 0 ok, 1 rows rejected, 2 unreadable)"
+    )
+    import_members.add_argument("file", type=Path, help="CSV (UTF-8) or XLSX with a header row")
+    import_members.add_argument(
+        "--dry-run", action="store_true", help="check everything and report, write nothing"
+    )
+    import_.set_defaults(func=cmd_import)
     return parser
 
 

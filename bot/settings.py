@@ -87,6 +87,14 @@ class ApiSettings(_Section):
     rate_burst: int = Field(100, ge=1, le=1_000_000, description="requests a key may send at once")
 
 
+class MembersSettings(_Section):
+    default_country: str = Field(
+        "CN",
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 region of phone numbers written without +country code",
+    )
+
+
 class FlowSettings(_Section):
     idle_hours: int = Field(24, ge=1, le=24 * 30, description="a half-done flow is forgotten")
     confirm_valid_minutes: int = Field(
@@ -124,6 +132,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     api: ApiSettings = ApiSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    members: MembersSettings = MembersSettings()
     flows: FlowSettings = FlowSettings()
     miniapp: MiniAppSettings = MiniAppSettings()
     currency: Currency = Currency()

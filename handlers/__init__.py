@@ -6,7 +6,7 @@ its ``FEATURE`` here and nothing else needs to change.
 
 from __future__ import annotations
 
-from handlers import broadcast, core, marketing, member, reports, rules, till
+from handlers import broadcast, core, enrolment, marketing, member, reports, rules, till
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -17,4 +17,5 @@ FEATURES: tuple[Feature, ...] = (
     rules.FEATURE,
     broadcast.FEATURE,
     marketing.FEATURE,
+    enrolment.FEATURE,
 )

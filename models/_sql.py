@@ -107,3 +107,15 @@ def as_datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: list[list[Any]]) -> None:
+    """Run one write statement for each parameter row (bulk inserts: one round trip)."""
+    if not rows:
+        return
+    query, _ = _prepare(sql, [])
+    if not pg():  # the statement is rewritten once, the values per row (each instant once)
+        stamps = {p: ts(p) for row in rows for p in row if isinstance(p, datetime)}
+        if stamps:
+            rows = [[stamps[p] if isinstance(p, datetime) else p for p in row] for row in rows]
+    await conn.execute_many(query, rows)

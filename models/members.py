@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from models import _sql, audit, clock, flows, staff, tiers, tokens
+from models import _sql, audit, clock, flows, phones, staff, tiers, tokens
 from models.config import RuleSet
 from models.db import connection, write_transaction
 from models.tables import LedgerEntry, Member, Purchase, Role, Voucher
@@ -236,8 +236,7 @@ async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthd
 
 async def set_phone(member_id: int, phone: str) -> str:
     """Store the phone number the member shared (their own contact), normalised to +digits."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    normalised = f"+{digits}"[:32]
+    normalised = phones.from_contact(phone)
     await Member.filter(id=member_id, deleted_at=None).update(phone=normalised)
     return normalised
 

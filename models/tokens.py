@@ -26,13 +26,27 @@ def token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+_UNBIASED = 256 // len(CODE_ALPHABET) * len(CODE_ALPHABET)
+"""Random bytes below this map evenly onto the alphabet (the rest are drawn again)."""
+
+
 def _symbols(n: int) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
+    """``n`` uniformly random symbols: one system call for all, not one per symbol (a
+    100,000-member import makes 1.6 million)."""
+    picked: list[str] = []
+    while len(picked) < n:
+        picked += [
+            CODE_ALPHABET[b % len(CODE_ALPHABET)]
+            for b in secrets.token_bytes(n + 4)
+            if b < _UNBIASED
+        ]
+    return "".join(picked[:n])
 
 
 def human_code(groups: int = 2, size: int = 4) -> str:
     """A short code to type, e.g. ``K7QM-4PXD`` (8 symbols ≈ 39 bits)."""
-    return "-".join(_symbols(size) for _ in range(groups))
+    raw = _symbols(groups * size)
+    return "-".join(raw[i : i + size] for i in range(0, groups * size, size))
 
 
 def member_code() -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.routes import members, meta, purchases, reports, vouchers
+from api.routes import enrolment, members, meta, purchases, reports, vouchers
 
 ROUTES: list[web.RouteDef] = [
     *purchases.ROUTES,
     *members.ROUTES,
+    *enrolment.ROUTES,
     *vouchers.ROUTES,
     *reports.ROUTES,
     *meta.ROUTES,

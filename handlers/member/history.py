@@ -55,6 +55,8 @@ def render_line(context: JifenContext, line: history.HistoryLine) -> str:
         return t("member-history-adjust", reason=html.escape(line.reason or "-"), **common)
     if line.kind == EntryKind.BONUS:
         return t("member-history-bonus", reason=_bonus_kind(line.reason), **common)
+    if line.kind == EntryKind.OPENING:
+        return t("member-history-opening", **common)
     if line.receipt_code:
         return t("member-history-refund", receipt=line.receipt_code, **common)
     return t("member-history-voided", reward=reward or "-", **common)

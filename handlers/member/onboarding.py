@@ -6,7 +6,7 @@ import html
 
 from telegram import ReplyKeyboardRemove, Update
 
-from handlers import flows
+from handlers import enrolment, flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send
@@ -58,6 +58,9 @@ async def on_contact(update: Update, context: JifenContext) -> None:
         await send(update, context.t("member-contact-not-yours"))
         return
     flows.stop(context)
+    if await enrolment.link_by_phone(update, context, contact.phone_number):
+        await ask_consent(update, context)  # linked (or told why not): joining goes on
+        return
     phone = await members.set_phone(member.id, contact.phone_number)
     await send(
         update,

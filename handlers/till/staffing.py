@@ -55,7 +55,7 @@ async def staff_command(update: Update, context: JifenContext) -> None:
                 "till-staff-line",
                 name=name,
                 role=role_name(context, grant.role),
-                location=html.escape(grant.location or ""),
+                location=f" · {html.escape(grant.location)}" if grant.location else "",
             )
         )
         if grant.telegram_id not in admins:

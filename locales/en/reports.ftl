@@ -104,6 +104,7 @@ reports-entry-redeem = Redeemed
 reports-entry-expire = Expired
 reports-entry-adjust = Adjusted
 reports-entry-reverse = Reversed
+reports-entry-opening = Brought over
 reports-voucher-issued = Issued
 reports-voucher-redeemed = Redeemed
 reports-voucher-expired = Expired

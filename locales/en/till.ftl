@@ -112,7 +112,7 @@ till-adjust-member = ✏️ Your points were corrected by <b>{ $points }</b> ({ 
 ## staff
 till-staff-list = 👥 <b>Staff</b>
     { $people }
-till-staff-line = • { $name } · { $role } { $location }
+till-staff-line = • { $name } · { $role }{ $location }
 till-staff-revoke = Revoke { $name }
 till-staff-revoke-confirm = Take the { $role } role away from { $name }?
 till-staff-revoked = ✅ { $name } no longer has a role.

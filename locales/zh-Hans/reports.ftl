@@ -104,6 +104,7 @@ reports-entry-redeem = 兑换
 reports-entry-expire = 过期
 reports-entry-adjust = 调整
 reports-entry-reverse = 冲回
+reports-entry-opening = 转入
 reports-voucher-issued = 已发放
 reports-voucher-redeemed = 已核销
 reports-voucher-expired = 已过期

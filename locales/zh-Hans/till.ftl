@@ -100,7 +100,7 @@ till-adjust-member = ✏️ 您的积分已调整 <b>{ $points }</b>（{ $reason
 ## staff
 till-staff-list = 👥 <b>员工</b>
     { $people }
-till-staff-line = • { $name } · { $role } { $location }
+till-staff-line = • { $name } · { $role }{ $location }
 till-staff-revoke = 撤销 { $name }
 till-staff-revoke-confirm = 撤销 { $name } 的{ $role }角色？
 till-staff-revoked = ✅ { $name } 已无角色。

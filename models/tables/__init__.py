@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.tables.enrolment import JoinLink
 from models.tables.flows import ActionState, ChatFlow, PendingAction
 from models.tables.ledger import (
     EntryKind,
@@ -48,6 +49,7 @@ __all__ = [
     "EntryKind",
     "IdempotencyRecord",
     "JobRun",
+    "JoinLink",
     "LedgerEntry",
     "LotDraw",
     "Member",

@@ -21,6 +21,8 @@ class EntryKind(StrEnum):
     EXPIRE = "expire"
     ADJUST = "adjust"
     REVERSE = "reverse"
+    OPENING = "opening"
+    """A balance brought over from another system (``jifen import members``), once per member."""
 
 
 class RuleVersion(Model):

@@ -20,6 +20,9 @@ class Member(Model):
 
     id = fields.BigIntField(primary_key=True)
     telegram_id = fields.BigIntField(unique=True, null=True)
+    external_id = fields.CharField(
+        max_length=64, unique=True, null=True, description="id in the shop's old system or web shop"
+    )
     code = fields.CharField(max_length=16, unique=True, description="human member code")
     first_name = fields.CharField(max_length=128, default="")
     last_name = fields.CharField(max_length=128, default="")

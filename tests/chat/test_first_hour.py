@@ -104,3 +104,13 @@ async def test_report_lines_carry_no_stray_spaces(rig: Rig) -> None:
         replies = await admin.send("/report 7d")
         summary = next(m.text for m in replies if m.text and "¥50.00" in m.text)
         assert all(line == line.rstrip() for line in summary.split("\n")), summary
+
+
+async def test_staff_list_lines_end_cleanly(rig: Rig) -> None:
+    await hire(rig, 2005, "Cara", "staff")
+    await hire(rig, 2006, "Dan", "staff", "Downtown")
+    admin = rig.admin()
+    await admin.send("/staff")
+    lines = admin.last_text.split("\n")
+    assert "• Cara · cashier" in lines and "• Dan · cashier · Downtown" in lines
+    assert all(line == line.rstrip() for line in lines)
