@@ -26,9 +26,13 @@ JOIN = "mj"
 
 async def start(update: Update, context: JifenContext) -> None:
     """Plain ``/start``: staff get their home; everyone else the member onboarding."""
+    member = context.member
     if context.role is not None:
         await staff_home(update, context)
         return
+    if member is not None and not member.enrolled:  # a former cashier, now a customer
+        await members.enroll(member.id)
+        member.enrolled = True
     await onboarding.start(update, context)
 
 
@@ -75,8 +79,8 @@ def members_only(callback: Handler) -> Handler:
         if member is not None and not member.enrolled and context.role is not None:
             await staff_home(update, context, context.t("member-staff-not-member"))
             return None
-        if member is not None and context.created:
-            await onboarding.start(update, context)
+        if member is not None and (context.created or not member.enrolled):
+            await start(update, context)
             return None
         return await callback(update, context, *args)
 

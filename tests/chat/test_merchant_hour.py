@@ -543,3 +543,15 @@ async def test_campaign_announcements_say_how_to_stop_them_and_skip_staff(rig: R
     said = (await li.wait_for_text("双倍日")).visible_text
     assert said.endswith("发送 /profile，点击“开关小票和提醒”。")
     assert not cashier.told("Double Day")
+
+
+async def test_a_former_cashier_who_starts_again_is_a_member(rig: Rig) -> None:
+    cashier = await hire(rig, 2005, "Cara")
+    assert not (await rig.member_row(cashier)).enrolled
+    admin = rig.admin()
+    await admin.send("/staff")
+    await admin.press("Revoke Cara")
+    await admin.press("Confirm")
+    await cashier.send("/balance")  # no role any more: the member welcome, and joined
+    assert "Welcome to" in cashier.last_text
+    assert (await rig.member_row(cashier)).enrolled
