@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bot
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.import
 	$(BIN)/python -m bench.flows
 	$(BIN)/python -m bench.miniapp

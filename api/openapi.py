@@ -396,6 +396,12 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _webhooks() -> dict[str, Any]:
+    from api.openapi_webhooks import webhooks  # what jifen POSTs out (Standard Webhooks)
+
+    return webhooks()
+
+
 @cache
 def document() -> dict[str, Any]:
     return {
@@ -410,6 +416,7 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"apiKey": []}],
         "paths": _paths(),
+        "webhooks": _webhooks(),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

@@ -126,6 +126,12 @@ def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(settings, work))
 
 
+def cmd_webhook(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.webhook_cli import run_webhook_command
+
+    return asyncio.run(_with_store(settings, lambda: run_webhook_command(settings, args)))
+
+
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """``jifen import members FILE [--dry-run]``: exit 0 all good, 1 some rejected, 2 unreadable."""
     from tqdm import tqdm
@@ -234,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_key.add_argument("prefix", help="the 8 characters after jf_")
     apikey.set_defaults(func=cmd_apikey)
 
+    from bot.webhook_cli import add_webhook_parser
+
+    add_webhook_parser(sub).set_defaults(func=cmd_webhook)
+
     import_ = sub.add_parser("import", help="bring members over from another system")
     import_sub = import_.add_subparsers(dest="what", required=True, metavar="WHAT")
     import_members = import_sub.add_parser(
@@ -255,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG prints parameters
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # eight INFO lines per start
     try:
         settings = load_settings(args.config)

@@ -87,6 +87,17 @@ class ApiSettings(_Section):
     rate_burst: int = Field(100, ge=1, le=1_000_000, description="requests a key may send at once")
 
 
+class WebhookSettings(_Section):
+    """Webhooks out (``jifen webhook add``); see models/webhooks.py."""
+
+    allow_private: bool = Field(
+        False, description="allow private, loopback and link-local targets (tests, LAN)"
+    )
+    timeout_seconds: float = Field(10, gt=0, le=120, description="per delivery attempt")
+    concurrency: int = Field(16, ge=1, le=256, description="requests in flight, all endpoints")
+    per_endpoint: int = Field(4, ge=1, le=64, description="requests in flight per endpoint")
+
+
 class MembersSettings(_Section):
     default_country: str = Field(
         "CN",
@@ -132,6 +143,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     api: ApiSettings = ApiSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     members: MembersSettings = MembersSettings()
     flows: FlowSettings = FlowSettings()
     miniapp: MiniAppSettings = MiniAppSettings()

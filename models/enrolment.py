@@ -26,7 +26,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, phones, tokens
+from models import _sql, audit, clock, phones, tokens, webhooks
 from models.db import write_transaction
 from models.tables import JoinLink, Member
 
@@ -128,6 +128,7 @@ async def enrol(
             using_db=conn,
             **new_codes(),
         )
+        await webhooks.emit_joined(conn, [(member.id, member.code, member.language)])
         return Enrolled(member, True, await _join_token(conn, member, created_by))
 
 

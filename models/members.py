@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from models import _sql, audit, clock, flows, phones, staff, tiers, tokens
+from models import _sql, audit, clock, flows, phones, staff, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.db import connection, write_transaction
 from models.tables import LedgerEntry, Member, Purchase, Role, Voucher
@@ -37,22 +38,49 @@ async def ensure_member(
     if member is not None:
         return member, False
     try:
-        member = await Member.create(
-            telegram_id=telegram_id,
-            code=tokens.human_code(groups=2, size=4).replace("-", ""),
-            first_name=first_name[:128],
-            last_name=(last_name or "")[:128],
-            username=username,
-            language=language,
-            card_token=tokens.token(),
-            referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
-            created_at=clock.now(),
-            last_seen_at=clock.now(),
-            enrolled=enrolled,
-        )
+        async with write_transaction() as conn:
+            member = await _create_member(
+                conn,
+                telegram_id=telegram_id,
+                code=tokens.human_code(groups=2, size=4).replace("-", ""),
+                first_name=first_name[:128],
+                last_name=(last_name or "")[:128],
+                username=username,
+                language=language,
+                card_token=tokens.token(),
+                referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
+                created_at=clock.now(),
+                last_seen_at=clock.now(),
+                enrolled=enrolled,
+            )
     except IntegrityError:
         return await Member.get(telegram_id=telegram_id), False
     return member, True
+
+
+async def _create_member(conn: BaseDBAsyncClient, **fields: Any) -> Member:
+    """A new member row and its ``member.joined`` webhook, in the caller's transaction
+    (every way in: first contact, enrolment, import); staff who are not members join
+    later, if ever (:func:`enroll`)."""
+    member = await Member.create(**fields, using_db=conn)
+    if member.enrolled:
+        await webhooks.emit_joined(conn, [(member.id, member.code, member.language)])
+    return member
+
+
+async def _update_profile(member_id: int, filters: dict[str, Any], **changes: Any) -> int:
+    """Change profile fields and emit ``member.updated`` naming them (never their values),
+    in one transaction; the number of rows changed (0 when ``filters`` did not match)."""
+    async with write_transaction() as conn:
+        changed = await Member.filter(id=member_id, **filters).using_db(conn).update(**changes)
+        if changed:
+            await emit_updated(conn, member_id, sorted(changes))
+    return changed
+
+
+async def emit_updated(conn: BaseDBAsyncClient, member_id: int, fields: list[str]) -> None:
+    data = {"member_id": member_id, "changed": fields}
+    await webhooks.emit("member.updated", data, member_id=member_id, using_db=conn)
 
 
 _IDENTIFY = (
@@ -141,8 +169,18 @@ async def find_by_code_or_phone(text: str) -> Member | None:
 
 
 async def enroll(member_id: int) -> bool:
-    """Staff choosing to join as a member (one conditional update); False if already one."""
-    return bool(await Member.filter(id=member_id, enrolled=False).update(enrolled=True))
+    """Staff choosing to join as a member (one conditional update, and then the
+    ``member.joined`` webhook); False if already one."""
+    async with write_transaction() as conn:
+        if (
+            not await Member.filter(id=member_id, enrolled=False)
+            .using_db(conn)
+            .update(enrolled=True)
+        ):
+            return False
+        row = await Member.get(id=member_id).using_db(conn)
+        await webhooks.emit_joined(conn, [(row.id, row.code, row.language)])
+    return True
 
 
 async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
@@ -228,8 +266,8 @@ async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthd
     parsed = parse_birthday(text, clock.now().date())
     if isinstance(parsed, InvalidBirthday):
         return parsed
-    changed = await Member.filter(id=member_id, birthday=None, deleted_at=None).update(
-        birthday=parsed
+    changed = await _update_profile(
+        member_id, {"birthday": None, "deleted_at": None}, birthday=parsed
     )
     return BirthdaySet(parsed) if changed else InvalidBirthday("already-set")
 
@@ -237,13 +275,13 @@ async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthd
 async def set_phone(member_id: int, phone: str) -> str:
     """Store the phone number the member shared (their own contact), normalised to +digits."""
     normalised = phones.from_contact(phone)
-    await Member.filter(id=member_id, deleted_at=None).update(phone=normalised)
+    await _update_profile(member_id, {"deleted_at": None}, phone=normalised)
     return normalised
 
 
 async def set_language(member_id: int, language: str) -> str:
     chosen = language if language in ("en", "zh-Hans") else "en"
-    await Member.filter(id=member_id).update(language=chosen)
+    await _update_profile(member_id, {"language__not": chosen}, language=chosen)
     return chosen
 
 
@@ -257,7 +295,7 @@ async def set_preferences(
     if notifications is not None:
         changes["notifications_enabled"] = notifications
     if changes:
-        await Member.filter(id=member_id).update(**changes)
+        await _update_profile(member_id, {}, **changes)
     return await Member.get(id=member_id)
 
 
@@ -266,6 +304,7 @@ async def regenerate_card(member_id: int, *, actor_telegram_id: int | None) -> s
     new = tokens.token()
     async with write_transaction() as conn:
         await Member.filter(id=member_id).using_db(conn).update(card_token=new)
+        await emit_updated(conn, member_id, ["card"])
         await audit.record(
             "member.card.regenerate",
             actor_telegram_id=actor_telegram_id,
@@ -376,6 +415,7 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
             )
         )
         if changed:
+            await emit_updated(conn, member_id, ["deleted"])
             await audit.record(
                 "member.delete",
                 actor_telegram_id=actor_telegram_id,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock, outbox
+from models import _sql, clock, outbox, webhooks
 from models.config import RuleSet, TierLevel, Tiers
 from models.db import connection, write_transaction
 from models.tables import Member, TierChange
@@ -118,6 +118,7 @@ async def upgrade_after_earn(
         created_at=now,
         using_db=conn,
     )
+    await webhooks.emit_tier_change(conn, member.id, member.tier, target.key, "earn")
     member.tier = target.key
     return target.key
 
@@ -159,6 +160,7 @@ async def review(now: datetime | None = None, rules: RuleSet | None = None) -> l
                     using_db=conn,
                 )
             )
+            await webhooks.emit_tier_change(conn, member.id, member.tier, target.key, "review")
             if member.telegram_id and member.notifications_enabled and not member.deleted_at:
                 await outbox.enqueue(
                     chat_id=member.telegram_id,

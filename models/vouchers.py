@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audit, clock, outbox, rule_versions, tiers, tokens
+from models import _sql, audit, clock, outbox, rule_versions, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.db import write_transaction
 from models.ledger import _Reject, check_key, credit_back, debit, lock_member, run_keyed
@@ -86,7 +86,7 @@ async def create_voucher(
     """A new voucher (unguessable token, human code, validity by reward or rule), inside the
     caller's transaction: for a redemption and for a claimed coupon alike."""
     days = reward.voucher_validity_days or rules.usage.voucher_validity_days
-    return await Voucher.create(
+    voucher = await Voucher.create(
         token=tokens.token(),
         code=tokens.human_code(),
         member_id=member_id,
@@ -97,6 +97,8 @@ async def create_voucher(
         valid_until=now + timedelta(days=days),
         using_db=conn,
     )
+    await webhooks.emit_voucher("voucher.issued", conn, voucher)
+    return voucher
 
 
 async def issue_for_reward(
@@ -245,6 +247,7 @@ async def redeem(
             now,
         )
         if won == 1:
+            await webhooks.emit_voucher("voucher.redeemed", conn, voucher, location=location)
             member = await Member.get(id=voucher.member_id).using_db(conn)  # type: ignore[attr-defined]
             reward = await Reward.get_or_none(id=voucher.reward_id).using_db(conn)  # type: ignore[attr-defined]
             if member.telegram_id and member.notifications_enabled and not member.deleted_at:

@@ -34,6 +34,7 @@ from models.jobs import acquire_lease, release_lease
 from scheduler.jobs import WEEKDAYS, Jobs, ReportHook, Schedule
 from scheduler.render import TranslatorFactory
 from scheduler.sender import OutboxSender
+from scheduler.webhooks import WebhookHandle, start_worker
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -116,12 +117,15 @@ class SchedulerHandle:
         self.runner = runner
         self.sender = sender
         self.sender_task = sender_task
+        self.webhooks: WebhookHandle | None = None
 
     async def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.sender.stop()
         await asyncio.gather(self.sender_task, return_exceptions=True)
+        if self.webhooks is not None:
+            await self.webhooks.stop()
         if self.runner is not None:
             await self.runner.release()
 
@@ -154,8 +158,11 @@ async def start_scheduler(
     bot: Bot = app_or_bot if isinstance(app_or_bot, Bot) else app_or_bot.bot
     sender = OutboxSender(bot, settings, translator)
     sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+    webhooks = start_worker(settings)  # its own task, session and leases
     if not settings.scheduler.enabled:
-        return SchedulerHandle(None, None, sender, sender_task)
+        handle = SchedulerHandle(None, None, sender, sender_task)
+        handle.webhooks = webhooks
+        return handle
 
     jobs = Jobs(settings, weekly_report=weekly_report)
     runner = JobRunner(jobs, holder=holder)
@@ -179,4 +186,6 @@ async def start_scheduler(
     scheduler.add_job(renew, IntervalTrigger(seconds=renew_every), id="lease")
     scheduler.start()
     scheduler.add_job(renew, id="lease-now")  # take the lease and catch up right away
-    return SchedulerHandle(scheduler, runner, sender, sender_task)
+    handle = SchedulerHandle(scheduler, runner, sender, sender_task)
+    handle.webhooks = webhooks
+    return handle

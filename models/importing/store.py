@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from models import _sql, audit, ledger
+from models import _sql, audit, ledger, webhooks
 from models.config import ExpiryPolicy
 from models.db import connection, write_transaction
 from models.enrolment import enrolment_lock, many_codes
@@ -298,6 +298,9 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
             conn, f"SELECT id, external_id FROM member WHERE external_id IN ({_marks(ids)})", *ids
         )
     }
+    await webhooks.emit_joined(
+        conn, [(member_id[r.external_id], v[1], v[8]) for r, v in zip(rows, values, strict=True)]
+    )
     upgraded = [
         [member_id[row.external_id], ctx.default_tier, row.tier, "import", ctx.now]
         for row in rows

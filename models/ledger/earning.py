@@ -12,7 +12,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, clock, outbox, tiers, tokens
+from models import _sql, clock, outbox, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
 from models.ledger.keys import _Reject, check_key, run_keyed
@@ -201,6 +201,9 @@ async def earn_for_purchase(
                     member=member,
                 )
             )
+        steps += webhooks.emit_steps(
+            "purchase.recorded", purchase_event(member, purchase), member_id=member.id
+        )
         done = await _sql.batch(conn, steps)
         if purchase.id is None:
             purchase.id, done = done[0][0]["id"], done[1:]
@@ -222,6 +225,22 @@ async def earn_for_purchase(
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+def purchase_event(member: Member, purchase: Purchase) -> dict[str, Any]:
+    """Data of the ``purchase.recorded`` webhook (ids, minor units, points; no names)."""
+    return {
+        "member_id": member.id,
+        "member_code": member.code,
+        "receipt_code": purchase.receipt_code,
+        "order_id": purchase.order_id,
+        "amount_minor": purchase.amount_minor,
+        "currency": purchase.currency,
+        "points": purchase.points_awarded,
+        "balance": member.balance,
+        "location": purchase.location,
+        "channel": purchase.channel,
+    }
 
 
 def receipt_args(

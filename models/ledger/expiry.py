@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from models import _sql, clock, tokens
+from models import _sql, clock, tokens, webhooks
 from models.db import write_transaction
 from models.results import ExpiryRun
 
@@ -69,6 +69,7 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
             "UPDATE point_lot SET remaining = 0 WHERE expires_at <= ? AND remaining > 0",
             now,
         )
+        await webhooks.emit_expired(conn, prefix, end, now)
         row = await _sql.one(
             conn,
             f"SELECT COUNT(*) AS n, SUM(e.points) AS s FROM ledger_entry e WHERE {in_run}",

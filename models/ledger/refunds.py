@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import clock, tokens
+from models import clock, tokens, webhooks
 from models.ledger.keys import _entry_by_key, _Reject, check_key, run_keyed
 from models.ledger.postings import (
     _draw_lots,
@@ -178,6 +178,21 @@ async def refund(
             staff_telegram_id=staff_telegram_id,
             channel=channel,
             created_at=now,
+            using_db=conn,
+        )
+        await webhooks.emit(
+            "purchase.refunded",
+            {
+                "member_id": member.id,
+                "receipt_code": purchase.receipt_code,
+                "refund_id": row.id,
+                "amount_minor": amount_minor,
+                "refunded_total_minor": total,
+                "currency": purchase.currency,
+                "points_reversed": max(taken, 0),
+                "balance": member.balance,
+            },
+            member_id=member.id,
             using_db=conn,
         )
         await _notify(

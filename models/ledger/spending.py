@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import audit, clock
+from models import audit, clock, webhooks
 from models.config import RuleSet
 from models.ledger.dates import expiry_for
 from models.ledger.keys import _entry_by_key, check_key, run_keyed
@@ -140,6 +140,17 @@ async def _record_adjustment(
         actor_kind=details.pop("actor_kind"),
         target=f"member:{member.id}",
         details={**details, "entry_id": entry.id, "points": entry.points},
+        using_db=conn,
+    )
+    await webhooks.emit(
+        "points.adjusted",
+        {
+            "member_id": member.id,
+            "entry_id": entry.id,
+            "points": entry.points,
+            "balance": entry.balance_after,
+        },
+        member_id=member.id,
         using_db=conn,
     )
     await _notify(

@@ -33,6 +33,12 @@ from models.tables.members import (
     TierChange,
 )
 from models.tables.outbox import OutboxMessage, OutboxStatus
+from models.tables.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ActionState",
@@ -46,6 +52,7 @@ __all__ = [
     "ChatFlow",
     "Coupon",
     "CouponBatch",
+    "DeliveryStatus",
     "EntryKind",
     "IdempotencyRecord",
     "JobRun",
@@ -68,4 +75,7 @@ __all__ = [
     "TierChange",
     "Voucher",
     "VoucherStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

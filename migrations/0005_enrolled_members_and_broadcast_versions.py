@@ -5,7 +5,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_import_and_join_links')]
+    dependencies = [('models', '0004_webhooks')]
 
     initial = False
 
