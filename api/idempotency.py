@@ -16,8 +16,9 @@ Two kinds of work:
   does not); a claim left pending by a crashed process is taken over after
   :data:`STALE_AFTER`.
 
-Rejections found after the claim (e.g. a member deleted meanwhile) release a fresh claim
-instead of being stored, so nothing is written and a corrected retry may reuse the key.
+Rejections found after the claim (e.g. a member deleted meanwhile) and failures (an
+exception, a cancelled request) release a fresh claim instead of being stored, so a
+request that writes nothing leaves no record and a corrected retry may reuse the key.
 """
 
 from __future__ import annotations
@@ -137,9 +138,22 @@ async def run_once(
             raise ApiError(409, "request_in_progress", headers={"Retry-After": "1"})
     if not record.operation.endswith(PENDING):
         return _replay(record)
-    answer = await work()
-    if answer.final:
-        await _complete(record, operation, print_, answer)
-    elif fresh:
-        await IdempotencyRecord.filter(id=record.id, operation=operation + PENDING).delete()
+    try:
+        answer = await work()
+        if answer.final:
+            await _complete(record, operation, print_, answer)
+            return answer
+    except BaseException:
+        # a failure (a bug, a lost connection, a cancelled request) must not burn the key:
+        # the claim goes, and a retry runs the work again (ledger work replays what it wrote)
+        if fresh:
+            await _release(record, operation)
+        raise
+    if fresh:
+        await _release(record, operation)
     return answer
+
+
+async def _release(record: IdempotencyRecord, operation: str) -> None:
+    """Give back a claim still pending (nothing was stored under it)."""
+    await IdempotencyRecord.filter(id=record.id, operation=operation + PENDING).delete()

@@ -24,11 +24,29 @@ def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
+_PRINTABLE = r"[^\u0000-\u001f\u007f-\u009f]"
+TEXT_PATTERN = rf"^{_PRINTABLE}*[^\s\u0000-\u001f\u007f-\u009f]{_PRINTABLE}*$"
+PRINTABLE_PATTERN = rf"^{_PRINTABLE}*$"
+"""Text fields: no control characters (``api.validation.check_text``), not only spaces."""
+
+
 def _string(max_length: int = 64, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "minLength": 1, "maxLength": max_length, **extra}
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": max_length,
+        "pattern": TEXT_PATTERN,
+        **extra,
+    }
 
 
-MINOR = {"type": "integer", "minimum": 1, "description": "integer minor units (fen, cents)"}
+SAFE_MAX = 2**53 - 1
+MINOR = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": SAFE_MAX,
+    "description": "integer minor units (fen, cents)",
+}
 NULLABLE_TEXT = {"type": ["string", "null"]}
 WHEN = {"type": "string", "format": "date-time"}
 IDEMPOTENCY = {
@@ -41,8 +59,12 @@ IDEMPOTENCY = {
 }
 AUTH_ERRORS = {
     "401": _error("missing, malformed, unknown or revoked API key"),
-    "429": _error("rate limit; see Retry-After"),
+    "429": _error(
+        "rate_limited (per key) or too_many_failures (failed authentication from this "
+        "address); see Retry-After"
+    ),
 }
+TEXT_ERRORS = {"422": _error("invalid_field: a control character in a path or query value")}
 WRITE_ERRORS = {
     **AUTH_ERRORS,
     "400": _error("malformed JSON, missing or invalid Idempotency-Key"),
@@ -81,8 +103,13 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "sku": _string(),
             "category": _string(),
-            "amount_minor": {"type": "integer", "minimum": 0, "description": "line total"},
-            "quantity": {"type": "integer", "minimum": 1, "default": 1},
+            "amount_minor": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": SAFE_MAX,
+                "description": "line total",
+            },
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
         },
         "additionalProperties": False,
     },
@@ -140,8 +167,9 @@ SCHEMAS: dict[str, Any] = {
     "RefundRequest": {
         "type": "object",
         "required": ["amount_minor"],
-        "properties": {"receipt_code": _string(16), "order_id": _string(), "amount_minor": MINOR},
+        "properties": {"receipt_code": _string(32), "order_id": _string(), "amount_minor": MINOR},
         "description": "exactly one of receipt_code and order_id",
+        "oneOf": [{"required": ["receipt_code"]}, {"required": ["order_id"]}],
         "additionalProperties": False,
     },
     "Refund": {
@@ -203,6 +231,7 @@ SCHEMAS: dict[str, Any] = {
             "birthday": {"type": "string", "format": "date", "description": "YYYY-MM-DD, past"},
         },
         "description": "at least one of external_id and phone",
+        "anyOf": [{"required": ["external_id"]}, {"required": ["phone"]}],
         "additionalProperties": False,
     },
     "Enrolment": {
@@ -241,7 +270,7 @@ def _path_param(name: str, description: str) -> dict[str, Any]:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "minLength": 1, "pattern": PRINTABLE_PATTERN},
         "description": description,
     }
 
@@ -318,6 +347,11 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("Member"), "the member"),
                     "404": _error("member_not_found"),
+                    "409": _error(
+                        "ambiguous_member: several members' phones end in these digits "
+                        "(nobody is named); send the member code or the full number"
+                    ),
+                    **TEXT_ERRORS,
                     **AUTH_ERRORS,
                 },
             }
@@ -330,6 +364,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("Voucher"), "the voucher and whether it is redeemable"),
                     "404": _error("voucher_not_found"),
+                    **TEXT_ERRORS,
                     **AUTH_ERRORS,
                 },
             }
@@ -363,16 +398,16 @@ def _paths() -> dict[str, Any]:
                     {
                         "name": "period",
                         "in": "query",
-                        "schema": {"type": "string", "default": "7d"},
+                        "schema": {"type": "string", "default": "7d", "pattern": PRINTABLE_PATTERN},
                         "description": "today, yesterday, Nd, month, last-month or "
                         "YYYY-MM-DD..YYYY-MM-DD",
                     },
-                    {"name": "location", "in": "query", "schema": {"type": "string"}},
+                    {"name": "location", "in": "query", "schema": _string()},
                 ],
                 "responses": {
                     "200": _json(_ref("Summary"), "the report"),
                     "403": _error("location_mismatch"),
-                    "422": _error("invalid_period"),
+                    "422": _error("invalid_period, invalid_field"),
                     **AUTH_ERRORS,
                 },
             }

@@ -2,15 +2,21 @@
 refused before anything is looked up or written.
 
 Malformed JSON or a body that is not an object → 400 ``invalid_json``; a missing field, a
-wrong type (a float or a string where an integer belongs, ``true`` for a number), an
+wrong type (a fraction or a string where an integer belongs, ``true`` for a number), an
 out-of-range value or an unknown field → 422 ``invalid_field`` naming the field.
+
+Text is checked once, here, wherever it enters: every string of a JSON body (keys
+included) by :func:`read_json`, every path and query parameter by :func:`input_middleware`.
+A control character (NUL breaks PostgreSQL) or a lone surrogate (not encodable as UTF-8)
+is 422 ``invalid_field`` with reason ``invalid-characters`` before anything is looked up.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +29,8 @@ _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
 MAX_TEXT = 64
 MAX_ITEMS = 200
 MAX_QUANTITY = 100_000
+MAX_SAFE_INTEGER = 2**53 - 1
+"""The largest integer every JSON reader holds exactly (the document's ``maximum``)."""
 
 
 async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
@@ -36,11 +44,75 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
             raise ApiError(413, "payload_too_large", limit=limit)
     try:
         body = json.loads(raw, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[… nested past the stack
         raise ApiError(400, "invalid_json") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json")
+    if not _all_printable(body):
+        _check_strings(body, "")  # again, naming the first bad field
     return body
+
+
+def _all_printable(document: Any) -> bool:
+    """The fast pass over every string (keys included), without building paths."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not _printable(value):
+                return False
+        elif isinstance(value, dict):
+            if not all(_printable(name) for name in value):
+                return False
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
+
+
+def _printable(value: str) -> bool:
+    """No control characters (NUL, C0/C1) and no lone surrogates."""
+    return value.isprintable() or all(unicodedata.category(ch) not in ("Cc", "Cs") for ch in value)
+
+
+def check_text(value: str, field: str) -> str:
+    """``value`` if it is text a database can hold, else 422 naming ``field``."""
+    if not _printable(value):
+        shown = field if _printable(field) else field.encode("ascii", "backslashreplace").decode()
+        raise invalid(shown, "invalid-characters")
+    return value
+
+
+def _check_strings(document: Any, where: str) -> None:
+    """Every string of a parsed JSON document, keys included (named by their path).
+
+    Iterative: a body nested a thousand deep must not exhaust the stack.
+    """
+    pending = [(document, where)]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            check_text(value, path or "body")
+        elif isinstance(value, dict):
+            for name, inner in value.items():
+                inner_path = f"{path}.{name}" if path else str(name)
+                check_text(name, inner_path)
+                pending.append((inner, inner_path))
+        elif isinstance(value, list):
+            pending.extend((inner, f"{path}[{i}]") for i, inner in enumerate(value))
+
+
+@web.middleware
+async def input_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Path and query parameters go through :func:`check_text` before any route sees them."""
+    for name, value in request.match_info.items():
+        check_text(value, name)
+    for name, value in request.query.items():
+        check_text(name, "query")
+        check_text(value, name)
+    return await handler(request)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -70,9 +142,11 @@ def integer(
     value = body.get(name, default)
     if value is None:
         raise invalid(where + name, "required")
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+        value = int(value)  # 100.0 is the integer 100 to JSON Schema; 12.5 is refused below
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid(where + name, "not-an-integer")
-    if value < minimum or (maximum is not None and value > maximum):
+    if value < minimum or value > (MAX_SAFE_INTEGER if maximum is None else maximum):
         raise invalid(where + name, "out-of-range")
     return value
 

@@ -85,6 +85,12 @@ class ApiSettings(_Section):
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
     rate_per_second: float = Field(20, gt=0, le=100_000, description="per API key, refilled")
     rate_burst: int = Field(100, ge=1, le=1_000_000, description="requests a key may send at once")
+    auth_failures_per_minute: float = Field(
+        6, gt=0, le=100_000, description="failed authentications per client address, refilled"
+    )
+    auth_failure_burst: int = Field(
+        20, ge=1, le=1_000_000, description="failed authentications an address may make at once"
+    )
 
 
 class WebhookSettings(_Section):

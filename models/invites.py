@@ -67,7 +67,7 @@ async def accept(
     token: str, telegram_id: int
 ) -> InviteAccepted | InviteUsed | InviteExpired | UnknownInvite:
     """Use the invite ``token`` for ``telegram_id``: exactly one opener ever wins."""
-    invite = await StaffInvite.get_or_none(token=token)
+    invite = await StaffInvite.get_or_none(token=token) if tokens.looks_like_token(token) else None
     if invite is None:
         return UnknownInvite(token)
     now = clock.now()

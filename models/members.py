@@ -12,7 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from models import _sql, audit, clock, flows, phones, staff, tiers, tokens, webhooks
+from models import _sql, audit, clock, erasure, flows, phones, staff, tiers, tokens, webhooks
 from models.config import RuleSet
 from models.db import connection, write_transaction
 from models.tables import LedgerEntry, Member, Purchase, Role, Voucher
@@ -151,21 +151,71 @@ def _member_and_grant(
 
 
 async def find_by_card(card_token: str) -> Member | None:
+    """A live member by card token; anything not shaped like a token finds nothing."""
+    if not tokens.looks_like_token(card_token):
+        return None
     return await Member.get_or_none(card_token=card_token, deleted_at=None)
 
 
 async def find_by_code_or_phone(text: str) -> Member | None:
-    """Look a member up by member code (``K7QM4PXD``) or phone number, as staff type them."""
+    """The ONE member a typed code or phone number names, else ``None`` (several match
+    too: callers that can offer a choice use :func:`lookup`)."""
+    found = await lookup(text)
+    return found if isinstance(found, Member) else None
+
+
+@dataclass(frozen=True)
+class AmbiguousMember:
+    """Several live members match what was typed (phones ending in the same digits).
+
+    Never resolved by guessing: the API answers 409 and discloses nothing, the till lists
+    ``candidates`` (at most :data:`MAX_CANDIDATES`) for the cashier to choose from.
+    """
+
+    candidates: tuple[Member, ...]
+
+
+MAX_CANDIDATES = 5
+MIN_PHONE_DIGITS = 5
+_PHONE_TEXT = re.compile(r"^\+?[0-9 ().\-]+$")
+
+
+async def lookup(text: str) -> Member | AmbiguousMember | None:
+    """A member by member code (``K7QM4PXD``) or phone number, as staff type them.
+
+    A phone number is ASCII digits (with ``+``, spaces, dashes, dots, brackets), at least
+    :data:`MIN_PHONE_DIGITS` of them: a full number matches exactly, else as the end of
+    stored numbers. More than one match is :class:`AmbiguousMember`.
+    """
     cleaned = text.strip()
     code = tokens.normalize_code(cleaned)
-    member = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None) if code else None
-    if member is None:
-        digits = "".join(ch for ch in cleaned if ch.isdigit() or ch == "+")
-        if len(digits) >= 5:
-            member = await Member.filter(
-                phone__endswith=digits.lstrip("+"), deleted_at=None
-            ).first()
-    return member
+    if code is not None:
+        member = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None)
+        if member is not None:
+            return member
+    if not is_phone_text(cleaned):
+        return None
+    digits = "".join(ch for ch in cleaned if ch in "0123456789")
+    if not MIN_PHONE_DIGITS <= len(digits) < phones.MAX_LENGTH:
+        return None
+    live = Member.filter(deleted_at=None)
+    matches = await live.filter(phone=f"+{digits}").limit(MAX_CANDIDATES + 1)
+    if not matches:
+        matches = await live.filter(phone__endswith=digits).limit(MAX_CANDIDATES + 1)
+    if len(matches) > 1:
+        return AmbiguousMember(tuple(sorted(matches, key=lambda m: m.id)[:MAX_CANDIDATES]))
+    return matches[0] if matches else None
+
+
+def is_phone_text(text: str) -> bool:
+    """Whether what staff typed reads as (part of) a phone number rather than a name."""
+    return bool(_PHONE_TEXT.match(text.strip()))
+
+
+def masked_phone(phone: str | None) -> str:
+    """A phone number as a list of candidates shows it: the last four digits only."""
+    digits = "".join(ch for ch in phone or "" if ch in "0123456789")
+    return f"•••{digits[-4:]}" if len(digits) >= 4 else "—"
 
 
 async def enroll(member_id: int) -> bool:
@@ -198,22 +248,14 @@ SEARCH_LIMIT = 8
 
 
 async def search(text: str, limit: int = SEARCH_LIMIT) -> list[Member]:
-    """Members as staff type them: member code, phone (or its last digits, five or more),
-    or part of a name in any script ("li", "Wei", "李"; every word must match the first or
-    last name). Members only (not deleted, enrolled), at most ``limit``, oldest first."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
+    """Members by part of a name in any script ("li", "Wei", "李"; every word must match
+    the first or last name); codes and phones are :func:`lookup`'s. Members only (not
+    deleted, enrolled), at most ``limit``, oldest first."""
+    words = text.split()
+    if not words or is_phone_text(text):
         return []
-    code = tokens.normalize_code(cleaned)
-    if code:
-        found = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None)
-        if found is not None:
-            return [found]
     query = Member.filter(deleted_at=None, enrolled=True)
-    digits = "".join(ch for ch in cleaned if ch.isdigit())
-    if len(digits) >= 5 and not any(ch.isalpha() for ch in cleaned):
-        return await query.filter(phone__endswith=digits).order_by("id").limit(limit)
-    for word in cleaned.split()[:4]:
+    for word in words[:4]:
         query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return await query.order_by("id").limit(limit)
 
@@ -391,11 +433,17 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
     """Anonymise the member (GDPR-style erase) but keep the row, ledger and purchases.
 
     Names, username, phone, birthday and the Telegram id are cleared, card and referral
-    tokens replaced, opt-ins switched off, ``deleted_at`` set, all in one audited
-    transaction. A later /start from the same Telegram account creates a fresh member.
+    tokens replaced, opt-ins switched off, ``deleted_at`` set, and the person forgotten
+    everywhere else (:func:`models.erasure.forget_person`: pending messages cancelled, no
+    table keeps their Telegram id), all in one audited transaction. The audit row names
+    the member by id only; a member deleting themselves is not recorded as the actor
+    (that would keep their Telegram id). A later /start from the same Telegram account
+    creates a fresh member.
     """
     now = clock.now()
     async with write_transaction() as conn:
+        before = await Member.filter(id=member_id).using_db(conn).first()
+        telegram_id = before.telegram_id if before is not None else None
         changed = (
             await Member.filter(id=member_id, deleted_at=None)
             .using_db(conn)
@@ -416,9 +464,15 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
         )
         if changed:
             await emit_updated(conn, member_id, ["deleted"])
+            if telegram_id is not None:
+                await erasure.forget_person(conn, telegram_id, member_id)
+            themselves = actor_telegram_id is not None and actor_telegram_id == telegram_id
             await audit.record(
                 "member.delete",
-                actor_telegram_id=actor_telegram_id,
+                actor_telegram_id=None if themselves else actor_telegram_id,
+                actor_kind="member"
+                if themselves
+                else ("telegram" if actor_telegram_id else "system"),
                 target=f"member:{member_id}",
                 using_db=conn,
             )

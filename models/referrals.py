@@ -25,6 +25,8 @@ from models.tables import EntryKind, LedgerEntry, Member, Purchase
 
 PREFIX = "r"
 _MAX_CHAIN = 64
+REFERRAL_CODE_MAX_LENGTH = 16
+"""The width of ``member.referral_code``."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,12 @@ async def attach_referrer(
     | UnknownMember
 ):
     """Record that the owner of referral ``code`` invited ``member_id`` (once)."""
-    referrer = await Member.get_or_none(referral_code=code.strip().upper(), deleted_at=None)
+    typed = code.strip().upper()
+    referrer = (
+        await Member.get_or_none(referral_code=typed, deleted_at=None)
+        if len(typed) <= REFERRAL_CODE_MAX_LENGTH  # longer is no code (and overflows the column)
+        else None
+    )
     if referrer is None:
         return UnknownReferralCode(code)
     if referrer.id == member_id:

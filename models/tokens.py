@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlparse
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 """30 symbols: digits without 0/1, letters without I, L, O, U."""
 TOKEN_BYTES = 16
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+TOKEN_MAX_LENGTH = 32
+"""The width of every token column (card, voucher, coupon, invite): longer is not a token."""
+_TOKEN_RE = re.compile(rf"^[A-Za-z0-9_-]{{16,{TOKEN_MAX_LENGTH}}}$")
 DEEP_LINK = re.compile(r"^([a-z])-([A-Za-z0-9_-]{1,62})$")
 """``/start <kind>-<token>``: m- card, v- voucher, s- staff invite, r- referral, c- coupon."""
 

@@ -9,21 +9,25 @@ from aiohttp import web
 
 from api.context import plain, rules_in_force
 from api.errors import ApiError, request_language
-from models import clock, members, tiers, tokens
+from models import clock, members, tiers
 from models.config import RuleSet
 from models.tables import Member
 
 
+def one_member(found: Member | members.AmbiguousMember | None) -> Member | None:
+    """The member a lookup names; several (a phone suffix shared) is 409 naming nobody."""
+    if isinstance(found, members.AmbiguousMember):
+        raise ApiError(409, "ambiguous_member")
+    return found
+
+
 async def find_member(ref: str) -> Member | None:
     """A live member by card token (``m-`` optional), member code or phone number."""
-    text = ref.strip()
-    if text.startswith("m-"):
-        text = text[2:]
-    if tokens.looks_like_token(text):
-        found = await members.find_by_card(text)
-        if found is not None:
-            return found
-    return await members.find_by_code_or_phone(text) if text else None
+    text = ref.strip().removeprefix("m-")
+    found = await members.find_by_card(text)
+    if found is not None:
+        return found
+    return one_member(await members.lookup(text)) if text else None
 
 
 def member_ref(member: Member) -> dict[str, Any]:

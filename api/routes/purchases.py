@@ -4,6 +4,11 @@ The same store calls as the chat till (``ledger.earn_for_purchase`` with the rul
 campaigns in force, the shop's time zone; ``ledger.refund`` with the refund policy), on
 channel ``api``. The ledger key is ``api:<key prefix>:<Idempotency-Key>``: keys are
 scoped per API key, so two shops may use the same order numbers.
+
+An order belongs to the key that recorded it (``purchase.api_key``): a refund by
+``order_id`` looks only among the caller's own purchases, and one by ``receipt_code``
+finds the caller's own purchases and the till's (recorded in chat, by no key). Another
+key's purchase is ``purchase_not_found``, exactly as if it did not exist.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from api.context import (
 )
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
-from api.routes.members import member_ref
+from api.routes.members import member_ref, one_member
 from models import campaigns, clock, ledger, members
 from models.config import RuleSet
 from models.results import (
@@ -121,30 +126,38 @@ def _purchase_body(
     )
 
 
+async def _member(ref: dict[str, str]) -> Member:
+    """The one live member a purchase names (404 none, 409 several)."""
+    ((kind, text),) = ref.items()
+    if kind == "card_token":
+        member = await members.find_by_card(text.removeprefix("m-"))
+    else:
+        member = one_member(await members.lookup(text))
+    if member is None:
+        raise ApiError(404, "member_not_found")
+    return member
+
+
 async def post_purchase(request: web.Request) -> web.Response:
     """Record a purchase for a member and award its points (201; a retry replays, 200)."""
     body = await v.read_json(request, settings(request).api.max_body_bytes)
     parsed = _parse_purchase(body)
     key = v.idempotency_key(request, fallback=f"order:{parsed['order_id']}")
     parsed["location"] = location(request, parsed["location"])
-    rules = await rules_in_force()
     try:
         lines = [Item.parse(line) for line in parsed["items"]]
     except (KeyError, TypeError, ValueError):
         raise v.invalid("items", "invalid") from None
-    refused = check_purchase(parsed["amount_minor"], parsed["currency"], rules, lines)
-    if refused is not None:
-        raise rejection(refused, rules)
-    ((ref_kind, ref),) = parsed["member"].items()
-    if ref_kind == "card_token":
-        member = await members.find_by_card(ref.removeprefix("m-"))
-    else:
-        member = await members.find_by_code_or_phone(ref)
-    if member is None:
-        raise ApiError(404, "member_not_found")
     tz = timezone(request)
 
     async def work() -> Answer:
+        # Looked up under the claim, so a retry is answered the first answer even when the
+        # member or the rules changed since; a refusal here releases the claim.
+        rules = await rules_in_force()
+        refused = check_purchase(parsed["amount_minor"], parsed["currency"], rules, lines)
+        if refused is not None:
+            raise rejection(refused, rules)
+        member = await _member(parsed["member"])
         result = await ledger.earn_for_purchase(
             member.id,
             parsed["amount_minor"],
@@ -155,6 +168,7 @@ async def post_purchase(request: web.Request) -> web.Response:
             location=parsed["location"],
             channel="api",
             order_id=parsed["order_id"],
+            api_key_id=api_key(request).id,
             campaigns=await campaigns.rules_at(clock.now(), "api", tz=tz),
             tz=tz,
         )
@@ -181,25 +195,22 @@ async def post_purchase(request: web.Request) -> web.Response:
 
 
 async def _find_refunded_purchase(request: web.Request, parsed: dict[str, Any]) -> Purchase:
-    """The purchase a refund names, by receipt code or by this API's order id."""
+    """The purchase a refund names: by receipt code (the caller's own or the till's) or
+    by order id (the caller's own only); anything else is ``purchase_not_found``."""
+    caller = api_key(request)
     if parsed["receipt_code"] is not None:
         found = await ledger.find_purchase(parsed["receipt_code"])
-        if found is None or str(found.id) == parsed["receipt_code"]:  # ids are not receipts
+        if found is None or found.api_key_id not in (None, caller.id):  # type: ignore[attr-defined]
             raise ApiError(404, "purchase_not_found")
     else:
-        query = Purchase.filter(order_id=parsed["order_id"], channel="api")
-        bound = api_key(request).location
-        if bound is not None:
-            query = query.filter(location=bound)
-        matches = await query.limit(2)
+        matches = await Purchase.filter(api_key_id=caller.id, order_id=parsed["order_id"]).limit(2)
         if not matches:
             raise ApiError(404, "purchase_not_found")
-        if len(matches) > 1:
+        if len(matches) > 1:  # the same order id under two Idempotency-Keys of this key
             raise ApiError(409, "ambiguous_order")
         found = matches[0]
-    bound = api_key(request).location
-    if bound is not None and found.location != bound:
-        raise ApiError(403, "location_mismatch", location=bound)
+    if caller.location is not None and found.location != caller.location:
+        raise ApiError(403, "location_mismatch", location=caller.location)
     return found
 
 
@@ -208,17 +219,18 @@ async def post_refund(request: web.Request) -> web.Response:
     body = await v.read_json(request, settings(request).api.max_body_bytes)
     v.only(body, {"receipt_code", "order_id", "amount_minor"})
     parsed = {
-        "receipt_code": v.text(body, "receipt_code"),
+        "receipt_code": v.text(body, "receipt_code", max_length=32),
         "order_id": v.text(body, "order_id"),
         "amount_minor": v.integer(body, "amount_minor", minimum=1),
     }
     if (parsed["receipt_code"] is None) == (parsed["order_id"] is None):
         raise v.invalid("receipt_code", "one-of:receipt_code,order_id")
     key = v.idempotency_key(request)
-    purchase = await _find_refunded_purchase(request, parsed)
-    rules = await rules_in_force()
 
     async def work() -> Answer:
+        # found under the claim: a retry replays even if the order id became ambiguous
+        purchase = await _find_refunded_purchase(request, parsed)
+        rules = await rules_in_force()
         result = await ledger.refund(
             purchase.id,
             parsed["amount_minor"],
@@ -256,7 +268,7 @@ async def post_refund(request: web.Request) -> web.Response:
     answer = await run_once(
         _record_key(request, "refund", key),
         "refund",
-        {**parsed, "purchase_id": purchase.id},
+        parsed,
         work,
         idempotent_work=True,
     )

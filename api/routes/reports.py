@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from api import validation as v
 from api.auth import api_key
 from api.context import plain, rules_in_force, timezone
 from api.errors import ApiError
@@ -42,10 +43,11 @@ def _jsonable(value: Any) -> Any:
 
 
 async def get_summary(request: web.Request) -> web.Response:
+    v.only(request.query, {"period", "location"})  # a typo ("locaton") would report all
     period = reports.parse_period(request.query.get("period"), timezone(request))
     if isinstance(period, reports.InvalidPeriod):
         raise ApiError(422, "invalid_period", reason=period.reason.value)
-    asked = request.query.get("location") or None
+    asked = v.text(request.query, "location")
     bound = api_key(request).location
     if bound is not None and asked not in (None, bound):
         raise ApiError(403, "location_mismatch", location=bound)

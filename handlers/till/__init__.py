@@ -27,11 +27,11 @@ FEATURE = Feature(
     buttons={
         "tx": Button(on_cancel),
         "tq": Button(purchase.on_record_button, STAFF),
+        "tm": Button(lookup.on_profile_button, STAFF),
         "tc": Button(purchase.on_category, STAFF),
         "tpo": Button(payment.on_offer, STAFF),
         "tr": Button(refund.on_full, STAFF),
         "ts": Button(staffing.on_revoke, ADMIN),
-        "tm": Button(lookup.on_choice, STAFF),
         "ta": Button(lookup.on_adjust_button, ADMIN),
     },
     confirms={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers import flows
 from handlers.callbacks import CallbackData
@@ -19,6 +19,7 @@ from handlers.till.common import (
     name_of,
     rules_in_force,
     say,
+    show,
     when,
 )
 from locales import localized
@@ -58,28 +59,22 @@ async def on_find(update: Update, context: JifenContext) -> None:
     await _found(update, context, purpose, (message.text if message else None) or "")
 
 
-PURPOSES = ("checkout", "lookup")
-
-
 async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
-    """By code, phone (or its end) or name: one match goes on, several are a choice,
-    none is said (still waiting)."""
-    found = await members.search(text)
-    if not found:
+    """By code or phone (main's lookup: a phone's end may match several) or else by part
+    of a name: one match goes on, several are a choice, none is said (still waiting)."""
+    member = await members.lookup(text) if text.strip() else None
+    if member is None and text.strip():
+        named = await members.search(text)
+        member = named[0] if len(named) == 1 else members.AmbiguousMember(tuple(named))
+    if isinstance(member, members.AmbiguousMember) and member.candidates:
+        key = "till-find-ambiguous" if members.is_phone_text(text) else "till-find-choose"
+        await say(update, context.t(key), _choices(update, context, purpose, member))
+        return
+    if not isinstance(member, Member):
         await say(update, context.t("till-member-not-found"))
         return
     flows.stop(context)
-    if len(found) > 1:
-        rows = [[(_choice_label(m), "tm", (m.id, PURPOSES.index(purpose)))] for m in found]
-        more = "yes" if len(found) >= members.SEARCH_LIMIT else "no"
-        await say(update, context.t("till-find-choose", more=more), keyboard(update, context, rows))
-        return
-    await _go(update, context, purpose, found[0])
-
-
-def _choice_label(member: Member) -> str:
-    phone = f" · …{member.phone[-4:]}" if member.phone else ""
-    return f"{member.display_name} · {member.code}{phone}"[:64]
+    await _go(update, context, purpose, member)
 
 
 async def _go(update: Update, context: JifenContext, purpose: str, member: Member) -> None:
@@ -89,14 +84,34 @@ async def _go(update: Update, context: JifenContext, purpose: str, member: Membe
         await profile(update, context, member)
 
 
-async def on_choice(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """One of several matches pressed."""
-    member_id, purpose = data.int_arg(0), data.int_arg(1)
-    member = await Member.get_or_none(id=member_id, deleted_at=None) if member_id else None
-    if member is None or purpose is None or purpose >= len(PURPOSES):
-        await say(update, context.t("till-member-not-found"))
+def _choices(
+    update: Update, context: JifenContext, purpose: str, found: members.AmbiguousMember
+) -> InlineKeyboardMarkup:
+    """One button per candidate (name and the phone's last digits): checkout or profile."""
+    action = "tq" if purpose == "checkout" else "tm"
+    rows = [
+        [
+            (
+                context.t(
+                    "till-find-candidate", name=m.display_name, phone=members.masked_phone(m.phone)
+                ),
+                action,
+                (m.id,),
+            )
+        ]
+        for m in found.candidates
+    ]
+    return keyboard(update, context, rows)
+
+
+async def on_profile_button(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A candidate chosen for /member (a deleted one meanwhile: not found)."""
+    member = await Member.get_or_none(id=data.int_arg(0) or 0, deleted_at=None)
+    if member is None:
+        await show(update, context.t("till-member-not-found"))
         return
-    await _go(update, context, PURPOSES[purpose], member)
+    flows.stop(context)
+    await profile(update, context, member)
 
 
 async def profile(update: Update, context: JifenContext, member: Member) -> None:

@@ -2,6 +2,7 @@
 api-error-unauthorized = An API key is required: Authorization: Bearer jf_…
 api-error-invalid-key = This API key is unknown, malformed or revoked.
 api-error-rate-limited = Too many requests for this API key; retry in { $retry_after } s.
+api-error-too-many-failures = Too many failed authentications from this address; retry in { $retry_after } s.
 api-error-payload-too-large = The request body is larger than { $limit } bytes.
 api-error-invalid-json = The request body is not a JSON object.
 api-error-invalid-field = Field “{ $field }” is invalid ({ $reason }).
@@ -15,6 +16,7 @@ api-error-unknown-currency = Unknown currency; this shop uses { $expected }.
 api-error-amount-too-large = The amount is above the limit of { $limit_minor } minor units.
 api-error-below-minimum-purchase = The amount is below the minimum purchase of { $minimum_minor } minor units.
 api-error-member-not-found = No member matches this code, phone number or card.
+api-error-ambiguous-member = Several members match this phone number; ask for the member code or the full number.
 api-error-purchase-not-found = No purchase matches this receipt code or order id.
 api-error-ambiguous-order = Several purchases have this order id; refund by receipt code.
 api-error-refund-exceeds-purchase = Only { $refundable_minor } minor units of this purchase can still be refunded.

@@ -46,10 +46,7 @@ till-receipt-member = 🧾 Thank you! <b>+{ $points ->
 ## member lookup
 till-find-ask = Send the member's name (or part of it), phone number or member code.
 till-member-not-found = No member found with that name, phone number or code. Check it and send it again.
-till-find-choose = Several members match{ $more ->
-        [yes] {" "}(the first few; type more to narrow it down)
-       *[no] {""}
-    }. Which one?
+till-find-choose = Several members match. Which one? (Type more of the name to narrow it down.)
 till-lookup-profile = { $card }
     📞 { $phone } · joined { $joined }
     Last purchases:

@@ -2,6 +2,7 @@
 api-error-unauthorized = 需要 API 密钥：Authorization: Bearer jf_…
 api-error-invalid-key = 此 API 密钥未知、格式错误或已被吊销。
 api-error-rate-limited = 此 API 密钥的请求过多，请在 { $retry_after } 秒后重试。
+api-error-too-many-failures = 此地址身份验证失败次数过多，请在 { $retry_after } 秒后重试。
 api-error-payload-too-large = 请求体超过 { $limit } 字节。
 api-error-invalid-json = 请求体不是 JSON 对象。
 api-error-invalid-field = 字段“{ $field }”无效（{ $reason }）。
@@ -15,6 +16,7 @@ api-error-unknown-currency = 未知币种；本店使用 { $expected }。
 api-error-amount-too-large = 金额超过上限 { $limit_minor }（最小货币单位）。
 api-error-below-minimum-purchase = 金额低于最低消费 { $minimum_minor }（最小货币单位）。
 api-error-member-not-found = 没有与此会员码、手机号或会员卡匹配的会员。
+api-error-ambiguous-member = 多位会员与此手机号匹配；请提供会员码或完整手机号。
 api-error-purchase-not-found = 没有与此小票号或订单号匹配的消费。
 api-error-ambiguous-order = 多笔消费使用此订单号；请按小票号退款。
 api-error-refund-exceeds-purchase = 此笔消费最多还可退 { $refundable_minor }（最小货币单位）。

@@ -40,10 +40,7 @@ till-receipt-member = 🧾 谢谢惠顾！本次消费 { $amount }，获得 <b>+
 ## member lookup
 till-find-ask = 请发送会员姓名（或其中一部分）、手机号或会员码。
 till-member-not-found = 没有找到该姓名、手机号或会员码对应的会员。请检查后重新发送。
-till-find-choose = 有多位会员符合{ $more ->
-        [yes] （仅显示前几位；请输入更多内容缩小范围）
-       *[no] {""}
-    }。请选择：
+till-find-choose = 有多位会员符合。请选择一位（或输入更完整的姓名）。
 till-lookup-profile = { $card }
     📞 { $phone } · 加入于 { $joined }
     最近消费：

@@ -85,6 +85,7 @@ async def earn_for_purchase(
     channel: str = "telegram",
     staff_telegram_id: int | None = None,
     order_id: str | None = None,
+    api_key_id: int | None = None,
     campaigns: Iterable[CampaignRule] = (),
     tz: str = "UTC",
 ) -> (
@@ -98,7 +99,8 @@ async def earn_for_purchase(
     """Record a purchase and award its points (see :mod:`models.rules` for how).
 
     ``rules=None`` uses the current rule version. ``tz`` is the shop's time zone, for
-    the daily cap's "day" and the end-of-period expiry. Queues the member's receipt
+    the daily cap's "day" and the end-of-period expiry. ``api_key_id``: the HTTP API key
+    recording it (its ``order_id`` belongs to that key). Queues the member's receipt
     (outbox ``till-receipt-member``) in the same transaction.
     """
     key = check_key(idempotency_key)
@@ -154,6 +156,7 @@ async def earn_for_purchase(
             location=location,
             channel=channel,
             staff_telegram_id=staff_telegram_id,
+            api_key_id=api_key_id,
             points_awarded=quote.points,
             created_at=now,
         )

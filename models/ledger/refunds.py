@@ -29,11 +29,16 @@ from models.tables import EntryKind, LedgerEntry, Member, PointLot, Purchase, Re
 
 
 async def find_purchase(ref: int | str) -> Purchase | None:
-    """A purchase by id or by receipt code (``R-K7QM-4PXD``, any case or spacing)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        return await Purchase.get_or_none(id=int(ref))
+    """A purchase by internal id (an ``int``, from our own code) or by receipt code
+    (``R-K7QM-4PXD``, any case or spacing; the ``R`` optional).
+
+    Text is only ever a receipt code: typed digits ("1", or "１" and "١", which
+    ``str.isdigit`` accepts too) never reach an internal id.
+    """
+    if isinstance(ref, int):
+        return await Purchase.get_or_none(id=ref)
     text = ref.strip().upper()
-    code = tokens.normalize_code(text[2:] if text.startswith("R-") else text[1:])
+    code = tokens.normalize_code(text) or tokens.normalize_code(text.removeprefix("R"))
     if code is None:
         return None
     return await Purchase.get_or_none(receipt_code=f"R-{code}")

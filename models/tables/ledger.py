@@ -56,6 +56,13 @@ class Purchase(Model):
     location = fields.CharField(max_length=64, null=True)
     channel = fields.CharField(max_length=16, default="telegram")
     staff_telegram_id = fields.BigIntField(null=True)
+    api_key: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.ApiKey",
+        related_name="purchases",
+        null=True,
+        on_delete=fields.RESTRICT,
+        description="the HTTP API key that recorded it: its order ids are that key's alone",
+    )
     points_awarded = fields.BigIntField(default=0)
     refunded_minor = fields.BigIntField(default=0)
     points_reversed = fields.BigIntField(default=0)
@@ -68,6 +75,7 @@ class Purchase(Model):
         indexes = (
             ("created_at", "location", "amount_minor", "refunded_minor", "member_id"),
             ("member_id", "created_at", "amount_minor", "refunded_minor"),
+            ("api_key_id", "order_id"),
         )
 
 

@@ -61,7 +61,8 @@ class Api:
 
 
 def api_settings(**api: Any) -> Settings:
-    return Settings(api={"rate_per_second": 1000, "rate_burst": 1000, **api})
+    generous = {"rate_per_second": 1000, "rate_burst": 1000, "auth_failure_burst": 1000}
+    return Settings(api={**generous, **api})
 
 
 async def start_api(settings: Settings) -> TestClient:

@@ -487,7 +487,7 @@ async def test_staff_find_a_member_by_part_of_a_name_and_open_the_profile(rig: R
     await cashier.send("/member li")  # Li Wei and Lina
     assert "Several members match" in cashier.last_text
     labels = [b["text"] for b in cashier.last_message.buttons]
-    assert any(label.startswith("Li Wei") and "…8000" in label for label in labels)
+    assert any(label.startswith("Li Wei") and "•••8000" in label for label in labels)
     assert any(label.startswith("Lina") for label in labels) and len(labels) == 2
     await cashier.press("Li Wei")
     profile = cashier.last_text

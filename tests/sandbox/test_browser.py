@@ -167,8 +167,25 @@ class _Page:
             return False
 
         before = self._signature(uid)
-        self.wait.until(find).click()
+        self._click(find)
         self.wait.until(lambda _: self._signature(uid) != before)
+
+    def _click(self, find: Callable[[object], object]) -> None:
+        """Find and click in one retried step: a message arriving in between redraws the
+        chat and leaves the element found a moment ago stale."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def click(driver: object) -> bool:
+            try:
+                element = find(driver)
+                if not element:
+                    return False
+                element.click()  # type: ignore[attr-defined]
+            except StaleElementReferenceException:
+                return False
+            return True
+
+        self.wait.until(click)
 
     def wait_text(self, uid: int, text: str) -> None:
         messages = self.chat(uid).find_element("css selector", ".messages")

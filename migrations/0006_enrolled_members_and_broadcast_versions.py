@@ -5,7 +5,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_webhooks')]
+    dependencies = [('models', '0005_purchase_api_key')]
 
     initial = False
 
