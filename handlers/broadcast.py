@@ -1,7 +1,8 @@
 """``/broadcast`` (marketers, admins): compose, target, preview, send or schedule, cancel.
 
 Steps: text (or a photo with a caption) → optional URL button → audience (buttons; some
-ask a number) → summary with the recipient count → preview / send now (confirm) /
+ask a number) → summary with the recipient count, where a version per language may be
+added (members get theirs, others the first text) → preview / send now (confirm) /
 schedule (typed local time). The draft is a ``Broadcast`` row from the first step, so
 every button carries only its id and re-checks that it is still a draft. Sending posts a
 "queued" message that the outbox sender turns into the live progress bar and finally
@@ -32,12 +33,13 @@ from scheduler.render import Renderer
 
 ROLE = Role.MARKETER
 KIND = "broadcast-send"
-ASK_TEXT, ASK_BUTTON, ASK_DAYS, ASK_SPEND, ASK_TIME = (
+ASK_TEXT, ASK_BUTTON, ASK_DAYS, ASK_SPEND, ASK_TIME, ASK_VERSION = (
     "bc-text",
     "bc-button",
     "bc-days",
     "bc-spend",
     "bc-time",
+    "bc-version",
 )
 
 
@@ -125,7 +127,7 @@ async def _new_draft(update: Update, context: JifenContext, text: str, photo: st
         await reply(update, context.t("broadcast-text-too-long", limit=problem.limit))
         return
     flows.stop(context)
-    draft = await broadcasts.create_draft(_uid(context), text, photo)
+    draft = await broadcasts.create_draft(_uid(context), text, photo, language=context.lang)
     markup = InlineKeyboardMarkup(
         [
             [
@@ -305,10 +307,19 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
                 _button(context, "broadcast-schedule-button", "bcsched", draft.id),
             ],
             [
+                _button(context, "broadcast-version-button", "bcver", draft.id, lang, lang=lang)
+                for lang in LANGUAGES
+            ],
+            [
                 _button(context, "broadcast-change-audience-button", "bcbtn", draft.id, 0),
                 _button(context, "common-cancel", "bcdrop", draft.id),
             ],
         ]
+    )
+    versions = draft.texts or {}
+    languages = " · ".join(
+        context.t(f"broadcast-language-{lang.lower()}") + (" ✓" if lang in versions else " —")
+        for lang in LANGUAGES
     )
     said = await reply(
         update,
@@ -319,11 +330,42 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
             count=total,
             photo="yes" if draft.photo_file_id else "no",
             button=html.escape(draft.button["text"]) if draft.button else "none",
+            languages=languages,
         ),
         parse_mode="HTML",
         reply_markup=markup,
     )
     flows.await_buttons(context, said)
+
+
+# ---- a version per language ----
+
+
+async def on_version(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A language's button under the summary: its text is asked for (members reading that
+    language get it; the others keep the text as first written)."""
+    draft = await _draft(update, context, data)
+    language = data.args[1] if len(data.args) > 1 else None
+    if draft is None or language not in LANGUAGES:
+        return
+    flows.await_input(context, ASK_VERSION, draft=draft.id, language=language)
+    name = context.t(f"broadcast-language-{language.lower()}")
+    await reply(update, context.t("broadcast-ask-version", language=name))
+
+
+async def on_version_text(update: Update, context: JifenContext) -> None:
+    message = update.effective_message
+    text = ((message.caption or message.text) if message else None) or ""
+    awaited = flows.awaited(context)
+    result = await broadcasts.set_version(int(awaited["draft"]), str(awaited["language"]), text)
+    if isinstance(result, broadcasts.TextTooLong):
+        await reply(update, context.t("broadcast-text-too-long", limit=result.limit))
+        return
+    flows.stop(context)
+    if isinstance(result, NotADraft):
+        await reply(update, context.t("broadcast-not-draft"))
+        return
+    await _summary(update, context, result)
 
 
 # ---- preview, send, schedule, cancel ----
@@ -334,7 +376,7 @@ async def on_preview(update: Update, context: JifenContext, data: CallbackData) 
     draft = await _draft(update, context, data)
     if draft is None:
         return
-    row = OutboxMessage(language=context.lang, **broadcasts.outbox_parts(draft))
+    row = OutboxMessage(language=context.lang, **broadcasts.outbox_parts(draft, context.lang))
     rendered = Renderer(default_language=context.lang).render(row)
     chat = update.effective_chat
     assert chat is not None
@@ -483,6 +525,7 @@ FEATURE = Feature(
         "bcsched": Button(on_schedule, ROLE),
         "bcx": Button(on_cancel_live, ROLE),
         "bcdrop": Button(on_drop, ROLE),
+        "bcver": Button(on_version, ROLE),
     },
     inputs={
         ASK_TEXT: Input(on_text, ROLE),
@@ -490,6 +533,7 @@ FEATURE = Feature(
         ASK_DAYS: Input(on_days, ROLE),
         ASK_SPEND: Input(on_spend, ROLE),
         ASK_TIME: Input(on_time, ROLE),
+        ASK_VERSION: Input(on_version_text, ROLE),
     },
     confirms={KIND: Confirm(confirmed, ROLE)},
 )

@@ -88,12 +88,15 @@ def _setup() -> None:
         matplotlib.rcParams.update(
             {
                 "font.family": family,
-                "font.size": 16,
-                "axes.titlesize": 22,
-                "axes.labelsize": 17,
-                "xtick.labelsize": 14,
-                "ytick.labelsize": 14,
-                "legend.fontsize": 15,
+                # Read on a phone, often as an album thumbnail: a third of the screen's
+                # width, so letters are large and ticks few.
+                "font.size": 24,
+                "axes.titlesize": 34,
+                "axes.titleweight": "bold",
+                "axes.labelsize": 26,
+                "xtick.labelsize": 22,
+                "ytick.labelsize": 22,
+                "legend.fontsize": 22,
                 "axes.spines.top": False,
                 "axes.spines.right": False,
             }
@@ -117,7 +120,7 @@ def _day_labels(days: Sequence[date]) -> list[str]:
 
 def _date_axis(ax: object, days: Sequence[date]) -> None:
     positions = list(range(len(days)))
-    step = max(1, len(days) // 8)
+    step = max(1, -(-len(days) // 6))  # at most six dates under the axis
     ax.set_xticks(positions[::step])  # type: ignore[attr-defined]
     ax.set_xticklabels(_day_labels(days)[::step], rotation=45, ha="right")  # type: ignore[attr-defined]
 
@@ -129,7 +132,9 @@ def _draw_points(series: Sequence[DayPoints], labels: dict[str, str]) -> bytes:
     x = list(range(len(series)))
     for key in ("issued", "redeemed", "expired"):
         values = [getattr(p, key) for p in series]
-        ax.plot(x, values, marker="o", linewidth=2.5, color=COLORS[key], label=labels[key])
+        ax.plot(
+            x, values, marker="o", markersize=8, linewidth=4, color=COLORS[key], label=labels[key]
+        )
         ax.fill_between(x, values, alpha=0.08, color=COLORS[key])
     ax.set_title(labels["title"])
     ax.set_ylabel(labels["axis"])
@@ -147,7 +152,7 @@ def _draw_tiers(rows: Sequence[tuple[str, int]], labels: dict[str, str]) -> byte
     ax = fig.add_subplot()
     names, counts = [r[0] for r in rows], [r[1] for r in rows]
     bars = ax.barh(names, counts, color=COLORS["bar"])
-    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=6, fontsize=16)
+    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=8, fontsize=26)
     ax.invert_yaxis()
     ax.set_title(labels["title"])
     ax.set_xlabel(labels["axis"])

@@ -32,6 +32,8 @@ class JifenContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any],
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.member: Member | None = None
         self.grant: staff.Grant | None = None
+        self.created = False
+        """Whether this update created the member row (first contact, or after deletion)."""
         self.flow: flows.Flow | None = None
         """What this person's half-done flow remembers (handlers/flows.py), saved after."""
 
@@ -83,3 +85,4 @@ async def resolve_person(update: object, context: JifenContext) -> None:
         member.reachable, member.last_seen_at = True, now
         await Member.filter(id=member.id).update(reachable=True, last_seen_at=now)
     context.member, context.grant, context.flow = member, grant, flow
+    context.created = created

@@ -1,8 +1,8 @@
 """``/report``: the owner's summary, charts, segments, at-risk count and exports.
 
 ``/report [period] [location]`` (period as :func:`models.reports.parse_period` reads it,
-default ``7d``) answers with a live progress message that becomes the summary, three
-charts (photos one by one: the Bot API emulator has no ``sendMediaGroup``), then buttons.
+default ``7d``) answers with a live progress message that becomes the summary, the three
+charts as one album (``sendMediaGroup``) captioned with the key numbers, then buttons.
 Buttons carry the period as compact dates (``20261101-20261130``) so they survive a
 restart; a location (free text) stays in the flow state (handlers/flows.py, a draft)
 under a short number, and a
@@ -17,7 +17,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    Update,
+)
 
 from handlers import charts, flows
 from handlers.callbacks import CallbackData
@@ -181,8 +187,13 @@ async def _report(
         await chat.send_message(
             "\n\n".join([t("offers-report-title"), *(t(k, **a) for k, a in lines)])
         )
-    for picture in pictures:
-        await chat.send_photo(picture)
+    caption = t("reports-album-caption", **summary_args)
+    await chat.send_media_group(
+        [
+            InputMediaPhoto(picture, caption=caption if i == 0 else None)
+            for i, picture in enumerate(pictures)
+        ]
+    )
     scope = _scope(context, period, location)
     await chat.send_message(t("reports-actions"), reply_markup=_actions(context, user.id, scope))
 

@@ -89,7 +89,11 @@ class Audience:
 
 def _reachable() -> QuerySet[Member]:
     return Member.filter(
-        deleted_at=None, marketing_opt_in=True, reachable=True, telegram_id__not_isnull=True
+        deleted_at=None,
+        enrolled=True,  # staff hear about work in their chat, not marketing
+        marketing_opt_in=True,
+        reachable=True,
+        telegram_id__not_isnull=True,
     )
 
 
@@ -159,9 +163,15 @@ class LinkButton:
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?(/\S*)?$")
 
 
+FOOTER_ROOM = 120
+"""Characters kept free under Telegram's limits for the how-to-stop line every marketing
+message ends with (``broadcast-text`` in locales/*/notices.ftl)."""
+
+
 def check_text(text: str, *, with_photo: bool) -> TextTooLong | None:
-    """Telegram's limits: 4096 characters of text, 1024 of a photo caption."""
-    limit = CAPTION_LIMIT if with_photo else TEXT_LIMIT
+    """Telegram's limits: 4096 characters of text, 1024 of a photo caption, less the
+    room for the how-to-stop line."""
+    limit = (CAPTION_LIMIT if with_photo else TEXT_LIMIT) - FOOTER_ROOM
     return TextTooLong(limit) if not text.strip() or len(text) > limit else None
 
 
@@ -185,11 +195,15 @@ class NotADraft:
     status: str | None
 
 
-async def create_draft(created_by: int, text: str, photo_file_id: str | None = None) -> Broadcast:
-    """A new draft holding the marketer's text (their own words, escaped when sent)."""
+async def create_draft(
+    created_by: int, text: str, photo_file_id: str | None = None, *, language: str | None = None
+) -> Broadcast:
+    """A new draft holding the marketer's text (their own words, escaped when sent), as
+    the version for ``language`` and for everyone without a version of their own."""
     return await Broadcast.create(
         created_by=created_by,
         text=text,
+        texts={language: text} if language else None,
         photo_file_id=photo_file_id,
         status=BroadcastStatus.DRAFT,
         created_at=clock.now(),
@@ -198,7 +212,7 @@ async def create_draft(created_by: int, text: str, photo_file_id: str | None = N
 
 async def update_draft(broadcast_id: int, **changes: Any) -> Broadcast | NotADraft:
     """Change a draft's ``button`` or ``audience`` (only while it is a draft)."""
-    allowed = {"button", "audience", "text", "photo_file_id"}
+    allowed = {"button", "audience", "text", "texts", "photo_file_id"}
     if not set(changes) <= allowed:
         raise ValueError(f"not editable: {set(changes) - allowed}")
     updated = await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.DRAFT).update(
@@ -210,12 +224,27 @@ async def update_draft(broadcast_id: int, **changes: Any) -> Broadcast | NotADra
     return broadcast
 
 
-def outbox_parts(broadcast: Broadcast) -> dict[str, Any]:
-    """What each delivery row carries (also used to preview it exactly)."""
+async def set_version(
+    broadcast_id: int, language: str, text: str
+) -> Broadcast | NotADraft | TextTooLong:
+    """The draft's text for members reading ``language`` (only while it is a draft)."""
+    broadcast = await Broadcast.get_or_none(id=broadcast_id)
+    if broadcast is None or broadcast.status != BroadcastStatus.DRAFT:
+        return NotADraft(broadcast.status if broadcast else None)
+    problem = check_text(text, with_photo=broadcast.photo_file_id is not None)
+    if problem is not None:
+        return problem
+    return await update_draft(broadcast_id, texts={**(broadcast.texts or {}), language: text})
+
+
+def outbox_parts(broadcast: Broadcast, language: str | None = None) -> dict[str, Any]:
+    """What each delivery row for a member reading ``language`` carries: their version,
+    else the text as first written (also used to preview it exactly)."""
     button = broadcast.button or None
+    text = (broadcast.texts or {}).get(language or "") or broadcast.text
     return {
         "template": BROADCAST_TEMPLATE,
-        "args": {"text": broadcast.text},
+        "args": {"text": text},
         "photo_file_id": broadcast.photo_file_id,
         "buttons": [[{"text": button["text"], "url": button["url"]}]] if button else None,
     }
@@ -239,7 +268,7 @@ async def _queue(conn: BaseDBAsyncClient, broadcast: Broadcast, now: datetime) -
     members = (
         await recipients(audience, now).using_db(conn).values_list("id", "telegram_id", "language")
     )
-    parts = outbox_parts(broadcast)
+    parts = {language: outbox_parts(broadcast, language) for _, _, language in members}
     rows = [
         outbox.new_message(
             chat_id=telegram_id,
@@ -247,7 +276,7 @@ async def _queue(conn: BaseDBAsyncClient, broadcast: Broadcast, now: datetime) -
             kind="broadcast",
             language=language,
             broadcast_id=broadcast.id,
-            **parts,
+            **parts[language],
         )
         for member_id, telegram_id, language in members
     ]

@@ -19,9 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models import audit, clock
+from models.config import EarningRules
 from models.db import write_transaction
 from models.rules import CampaignRule
-from models.tables import Campaign, CampaignKind, CampaignStatus
+from models.tables import Campaign, CampaignKind, CampaignStatus, Purchase
 
 MAX_MULTIPLIER = Decimal(10)
 MAX_BONUS_POINTS = 100_000
@@ -102,16 +103,49 @@ def parse_multiplier(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def parse_local_datetime(text: str, tz: str) -> datetime | None:
-    """``YYYY-MM-DD HH:MM`` (or just ``YYYY-MM-DD``, meaning 00:00) local → aware UTC-able."""
+def parse_local_datetime(text: str, tz: str, *, end: bool = False) -> datetime | None:
+    """``YYYY-MM-DD HH:MM`` local → aware; a date alone is the start of that day, or for an
+    ``end`` its last minute (23:59:59: "until 12-07" includes the 7th)."""
     cleaned = " ".join(text.strip().replace("T", " ").split())
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
             naive = datetime.strptime(cleaned, pattern)
         except ValueError:
             continue
+        if end and pattern == "%Y-%m-%d":
+            naive = naive.replace(hour=23, minute=59, second=59)
         return naive.replace(tzinfo=ZoneInfo(tz))
     return None
+
+
+def parse_local_window(text: str, tz: str) -> tuple[datetime, datetime] | None:
+    """``2026-12-05..2026-12-07`` (or ``…10:00..…18:00``, ``–`` and `` to `` too): the
+    start and end in one go; None when the text is not a range."""
+    for separator in ("..", "–", " to ", "～", "~", "至"):
+        if separator in text:
+            first, _, second = text.partition(separator)
+            start = parse_local_datetime(first, tz)
+            end = parse_local_datetime(second, tz, end=True)
+            return (start, end) if start is not None and end is not None else None
+    return None
+
+
+def unknown_filters(typed: Sequence[str], known: Sequence[str]) -> list[str]:
+    """The typed categories/SKUs no rule or purchase knows (case-insensitive)."""
+    lowered = {k.lower() for k in known}
+    return [v for v in typed if v.lower() not in lowered]
+
+
+async def known_filters(earning: EarningRules) -> tuple[list[str], list[str]]:
+    """Categories and SKUs a campaign filter can match: those the rules name (multipliers,
+    exclusions) and the categories purchases were recorded with."""
+    seen = (
+        await Purchase.filter(category__not_isnull=True)
+        .distinct()
+        .values_list("category", flat=True)
+    )
+    categories = {*earning.category_multipliers, *earning.excluded_categories, *seen}
+    return sorted(c for c in categories if c), sorted(earning.sku_multipliers)
 
 
 def parse_hours(text: str) -> tuple[int, int] | None:
@@ -199,19 +233,7 @@ async def create(
         return problem
     async with write_transaction() as conn:
         row = await Campaign.create(
-            names=_clean_names(draft.names),
-            kind=draft.kind,
-            multiplier=str(draft.multiplier if draft.kind == CampaignKind.MULTIPLIER else 1),
-            bonus_points=draft.bonus_points if draft.kind == CampaignKind.BONUS else 0,
-            starts_at=draft.starts_at,
-            ends_at=draft.ends_at,
-            weekdays=sorted(draft.weekdays),
-            hours=list(draft.hours),
-            categories=list(draft.categories),
-            skus=list(draft.skus),
-            tiers=list(draft.tiers),
-            channels=list(draft.channels),
-            announce=draft.announce,
+            **_columns(draft),
             audience=dict(draft.audience) if draft.audience else None,
             created_by=actor_telegram_id,
             created_at=now,
@@ -226,6 +248,72 @@ async def create(
             using_db=conn,
         )
     return CampaignCreated(row.id)
+
+
+def _columns(draft: CampaignDraft) -> dict[str, object]:
+    """The row's columns for a valid draft (create and edit write the same)."""
+    return {
+        "names": _clean_names(draft.names),
+        "kind": draft.kind,
+        "multiplier": str(draft.multiplier if draft.kind == CampaignKind.MULTIPLIER else 1),
+        "bonus_points": draft.bonus_points if draft.kind == CampaignKind.BONUS else 0,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "weekdays": sorted(draft.weekdays),
+        "hours": list(draft.hours),
+        "categories": list(draft.categories),
+        "skus": list(draft.skus),
+        "tiers": list(draft.tiers),
+        "channels": list(draft.channels),
+        "announce": draft.announce,
+    }
+
+
+@dataclass(frozen=True)
+class CampaignEdited:
+    campaign_id: int
+    changed: tuple[str, ...]
+
+
+async def edit(
+    campaign_id: int, draft: CampaignDraft, *, actor_telegram_id: int | None
+) -> CampaignEdited | InvalidCampaign | UnknownCampaign | CampaignNotChangeable:
+    """Change a campaign that has not ended (name, window, amount, filters), validated as
+    on creation; one conditional update (not ended meanwhile), audited as
+    ``campaign.edit`` with the fields that changed."""
+    now = clock.now()
+    problem = validate(draft, now)
+    if problem is not None:
+        return problem
+    columns = _columns(draft)
+    async with write_transaction() as conn:
+        row = await Campaign.get_or_none(id=campaign_id).using_db(conn)
+        if row is None:
+            return UnknownCampaign(campaign_id)
+        if row.status == CampaignStatus.ENDED or row.ends_at <= now:
+            return CampaignNotChangeable(row.status)
+        changed = tuple(k for k, v in columns.items() if _differs(getattr(row, k), v))
+        done = (
+            await Campaign.filter(id=campaign_id, status=row.status)
+            .using_db(conn)
+            .update(**columns)
+        )
+        if done != 1:
+            return CampaignNotChangeable(row.status)
+        await audit.record(
+            "campaign.edit",
+            actor_telegram_id=actor_telegram_id,
+            target=f"campaign:{campaign_id}",
+            details={"changed": list(changed)},
+            using_db=conn,
+        )
+    return CampaignEdited(campaign_id, changed)
+
+
+def _differs(old: object, new: object) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old != new
+    return str(old) != str(new)
 
 
 async def get(campaign_id: int) -> Campaign | None:

@@ -97,6 +97,7 @@ class BatchStats:
     claimed: int
     used: int
     created_at: datetime
+    valid_until: datetime | None = None
 
 
 # ---- generating ----
@@ -280,6 +281,7 @@ async def _stats(batch: CouponBatch) -> BatchStats:
         claimed=claimed,
         used=used,
         created_at=batch.created_at,
+        valid_until=batch.valid_until,
     )
 
 

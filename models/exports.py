@@ -133,7 +133,7 @@ SOURCES: dict[ExportKind, Source] = {
         source="member m",
         id="m.id",
         time="m.created_at",
-        where="m.deleted_at IS NULL",
+        where="m.deleted_at IS NULL AND m.enrolled",  # members, not staff
     ),
     ExportKind.VOUCHERS: Source(
         cols=(

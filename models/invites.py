@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models import _sql, audit, clock, staff, tokens
+from models import _sql, audit, clock, members, staff, tokens
 from models.db import write_transaction
 from models.tables import Role, StaffInvite
 
@@ -89,6 +89,7 @@ async def accept(
                 granted_by=invite.created_by,
                 location=invite.location,
             )
+            await members.unenroll_if_unused(telegram_id, conn)
             await audit.record(
                 "invite.accept",
                 actor_telegram_id=telegram_id,

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from models import _sql, audit, clock, erasure, flows, phones, staff, tiers, tokens, webhooks
 from models.config import RuleSet
@@ -24,8 +25,11 @@ async def ensure_member(
     last_name: str | None = None,
     username: str | None = None,
     language: str = "en",
+    enrolled: bool = True,
 ) -> tuple[Member, bool]:
     """The member for a Telegram user, created on first contact; ``(member, created)``.
+
+    ``enrolled`` False: a row for someone who is staff, not (yet) a member.
 
     Safe under races: two first updates at once create one row (the unique telegram_id
     makes the loser re-read the winner's row).
@@ -47,6 +51,7 @@ async def ensure_member(
                 referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
                 created_at=clock.now(),
                 last_seen_at=clock.now(),
+                enrolled=enrolled,
             )
     except IntegrityError:
         return await Member.get(telegram_id=telegram_id), False
@@ -55,9 +60,11 @@ async def ensure_member(
 
 async def _create_member(conn: BaseDBAsyncClient, **fields: Any) -> Member:
     """A new member row and its ``member.joined`` webhook, in the caller's transaction
-    (every way in: first contact, enrolment, import)."""
+    (every way in: first contact, enrolment, import); staff who are not members join
+    later, if ever (:func:`enroll`)."""
     member = await Member.create(**fields, using_db=conn)
-    await webhooks.emit_joined(conn, [(member.id, member.code, member.language)])
+    if member.enrolled:
+        await webhooks.emit_joined(conn, [(member.id, member.code, member.language)])
     return member
 
 
@@ -105,14 +112,15 @@ async def identify(
     """
     row = await _sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
     if row is None:
+        grant = await staff.role_of(telegram_id, config_admins)
         member, created = await ensure_member(
             telegram_id,
             first_name=first_name,
             last_name=last_name,
             username=username,
             language=language,
+            enrolled=grant is None,  # staff are members only when they choose to join
         )
-        grant = await staff.role_of(telegram_id, config_admins)
         return member, created, grant, await flows.load(telegram_id)
     flow = flows.Flow.loaded(telegram_id, row.pop("flow_state"), row.pop("flow_version"))
     member, grant = _member_and_grant(telegram_id, row, config_admins)
@@ -185,7 +193,7 @@ async def lookup(text: str) -> Member | AmbiguousMember | None:
         member = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None)
         if member is not None:
             return member
-    if not _PHONE_TEXT.match(cleaned):
+    if not is_phone_text(cleaned):
         return None
     digits = "".join(ch for ch in cleaned if ch in "0123456789")
     if not MIN_PHONE_DIGITS <= len(digits) < phones.MAX_LENGTH:
@@ -199,10 +207,57 @@ async def lookup(text: str) -> Member | AmbiguousMember | None:
     return matches[0] if matches else None
 
 
+def is_phone_text(text: str) -> bool:
+    """Whether what staff typed reads as (part of) a phone number rather than a name."""
+    return bool(_PHONE_TEXT.match(text.strip()))
+
+
 def masked_phone(phone: str | None) -> str:
     """A phone number as a list of candidates shows it: the last four digits only."""
     digits = "".join(ch for ch in phone or "" if ch in "0123456789")
     return f"•••{digits[-4:]}" if len(digits) >= 4 else "—"
+
+
+async def enroll(member_id: int) -> bool:
+    """Staff choosing to join as a member (one conditional update, and then the
+    ``member.joined`` webhook); False if already one."""
+    async with write_transaction() as conn:
+        if (
+            not await Member.filter(id=member_id, enrolled=False)
+            .using_db(conn)
+            .update(enrolled=True)
+        ):
+            return False
+        row = await Member.get(id=member_id).using_db(conn)
+        await webhooks.emit_joined(conn, [(row.id, row.code, row.language)])
+    return True
+
+
+async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
+    """Someone whose row exists only because they opened a staff invite is staff, not a
+    member: no phone, no purchase, no ledger entry (a customer turned cashier stays one)."""
+    row = await Member.filter(telegram_id=telegram_id).using_db(using_db).first()
+    if row is None or row.phone or row.last_purchase_at or row.balance:
+        return
+    if await LedgerEntry.filter(member_id=row.id).using_db(using_db).exists():
+        return
+    await Member.filter(id=row.id).using_db(using_db).update(enrolled=False)
+
+
+SEARCH_LIMIT = 8
+
+
+async def search(text: str, limit: int = SEARCH_LIMIT) -> list[Member]:
+    """Members by part of a name in any script ("li", "Wei", "李"; every word must match
+    the first or last name); codes and phones are :func:`lookup`'s. Members only (not
+    deleted, enrolled), at most ``limit``, oldest first."""
+    words = text.split()
+    if not words or is_phone_text(text):
+        return []
+    query = Member.filter(deleted_at=None, enrolled=True)
+    for word in words[:4]:
+        query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return await query.order_by("id").limit(limit)
 
 
 # ---- the member's own profile (/profile, /language, onboarding) -------------------------

@@ -156,6 +156,7 @@ async def _audience(campaign: Campaign, conn: BaseDBAsyncClient) -> list[Member]
     query = Member.filter(
         telegram_id__not_isnull=True,
         deleted_at=None,
+        enrolled=True,  # staff who have not joined are not told about offers
         notifications_enabled=True,
         reachable=True,
     )

@@ -525,7 +525,7 @@ async def _new_members(period: Period, prev: Period) -> Figure:
     q = Sql()
     row = await q.one(
         f"SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE created_at >= {q.p(period.start)})"
-        f" AS n FROM member WHERE {_within(q, (prev.start, period.end))}"
+        f" AS n FROM member WHERE enrolled AND {_within(q, (prev.start, period.end))}"
     )
     n = as_int(row.get("n"))
     return Figure(n, as_int(row.get("total")) - n)
@@ -582,7 +582,7 @@ async def tiers_at(at: datetime) -> dict[str, int]:
         f" WHERE t2.member_id = tc.member_id AND t2.created_at >= {q.p(at)}"
         " AND (t2.created_at < tc.created_at OR (t2.created_at = tc.created_at"
         " AND t2.id < tc.id)))) f ON f.member_id = m.id"
-        f" WHERE m.created_at < {q.p(at)}"
+        f" WHERE m.enrolled AND m.created_at < {q.p(at)}"
         f" AND (m.deleted_at IS NULL OR m.deleted_at >= {q.p(at)})"
         " GROUP BY COALESCE(f.from_tier, m.tier)"
     )

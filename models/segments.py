@@ -167,7 +167,7 @@ def _scored(q: Sql, t: RfmThresholds, members: str, member_filter: str) -> str:
         f" {_score_sql(q, 'a.l', t.recency)} AS rs, {_score_sql(q, 'a.f', t.frequency)} AS fs,"
         f" {_score_sql(q, 'a.m', t.monetary)} AS ms"
         f" FROM member mm LEFT JOIN ({_agg(q, t, members)}) a ON a.member_id = mm.id"
-        f" WHERE mm.deleted_at IS NULL{member_filter}"
+        f" WHERE mm.deleted_at IS NULL AND mm.enrolled{member_filter}"
     )
     return (
         f"SELECT x.*, {_SEGMENT_CASE.format(new_since=q.p(t.new_since))} AS segment"
@@ -198,10 +198,11 @@ async def segment_counts(
         " COUNT(*) OVER () AS n FROM a)"
         f" SELECT 'buyers' AS who, {segment} AS segment, COUNT(*) AS n FROM"
         f" (SELECT mm.created_at, r.f, {_score('r.rl')} AS rs, {_score('r.rf')} AS fs"
-        " FROM r JOIN member mm ON mm.id = r.member_id WHERE mm.deleted_at IS NULL) x"
+        " FROM r JOIN member mm ON mm.id = r.member_id"
+        " WHERE mm.deleted_at IS NULL AND mm.enrolled) x"
         f" GROUP BY {segment}"
         f" UNION ALL SELECT 'members', {new}, COUNT(*) FROM member"
-        f" WHERE deleted_at IS NULL GROUP BY {new}"
+        f" WHERE deleted_at IS NULL AND enrolled GROUP BY {new}"
     )
     buyers = {str(r["segment"]): as_int(r["n"]) for r in rows if r["who"] == "buyers"}
     members = {str(r["segment"]): as_int(r["n"]) for r in rows if r["who"] == "members"}
@@ -235,7 +236,8 @@ async def iter_segments(
     while True:
         page = Sql()
         ids = await page.rows(
-            f"SELECT id FROM member WHERE deleted_at IS NULL AND id > {page.p(after)}"
+            "SELECT id FROM member WHERE deleted_at IS NULL AND enrolled"
+            f" AND id > {page.p(after)}"
             f" ORDER BY id LIMIT {int(chunk_size)}"
         )
         if not ids:
@@ -279,6 +281,7 @@ def at_risk_members(
     now = clock.now()
     query = Member.filter(
         deleted_at=None,
+        enrolled=True,
         last_purchase_at__lt=now - timedelta(days=silent_days),
         last_purchase_at__gte=now - timedelta(days=active_within_days),
     )

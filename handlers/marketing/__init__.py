@@ -3,7 +3,15 @@ side of coupons (``/claim``, ``c-`` links) and referrals (``/invite``, ``r-`` li
 
 from __future__ import annotations
 
-from handlers.marketing import audience, campaigns, coupons, referrals, rewards
+from handlers.marketing import (
+    audience,
+    campaign_filters,
+    campaign_list,
+    campaigns,
+    coupons,
+    referrals,
+    rewards,
+)
 from handlers.registry import Button, Command, Confirm, Feature, Input
 from models.tables import Role
 
@@ -21,13 +29,26 @@ FEATURE = Feature(
     ),
     buttons={
         action: Button(callback, _M)
-        for table in (campaigns.BUTTONS, audience.BUTTONS, rewards.BUTTONS, coupons.BUTTONS)
+        for table in (
+            campaigns.BUTTONS,
+            campaign_list.BUTTONS,
+            campaign_filters.BUTTONS,
+            audience.BUTTONS,
+            rewards.BUTTONS,
+            coupons.BUTTONS,
+        )
         for action, callback in table.items()
     },
     deep_links={"c": coupons.claim_link, "r": referrals.open_invite},
     inputs={
         state: Input(callback, _M)
-        for table in (campaigns.INPUTS, audience.INPUTS, rewards.INPUTS, coupons.INPUTS)
+        for table in (
+            campaigns.INPUTS,
+            campaign_filters.INPUTS,
+            audience.INPUTS,
+            rewards.INPUTS,
+            coupons.INPUTS,
+        )
         for state, callback in table.items()
     },
     confirms={  # creating a campaign, reward or batch has no key: never retried

@@ -8,20 +8,20 @@ draft is validated again by :func:`models.campaigns.create`.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.marketing import audience
 from handlers.marketing.common import (
-    HTML,
-    answer,
     keyboard,
     local,
     parse_count,
@@ -31,13 +31,12 @@ from handlers.registry import Outcome, reply
 from locales import localized
 from models import campaigns, clock, rule_versions
 from models.campaigns import (
-    CampaignChanged,
     CampaignCreated,
     CampaignDraft,
+    CampaignEdited,
     InvalidCampaign,
-    UnknownCampaign,
 )
-from models.tables import Campaign, CampaignKind, CampaignStatus, PendingAction
+from models.tables import Campaign, CampaignKind, PendingAction
 
 DRAFT = KIND = "mk-campaign"
 WEEKDAYS = range(7)
@@ -113,7 +112,7 @@ async def name_zh(update: Update, context: JifenContext) -> None:
         await reply(update, context.t("marketing-campaign-bad-name", limit=campaigns.MAX_NAME))
         return
     draft["names"]["zh-Hans"] = text
-    await _ask_kind(update, context)
+    await _next_after_name(update, context, draft)
 
 
 async def same_name(update: Update, context: JifenContext, _: CallbackData) -> None:
@@ -122,7 +121,15 @@ async def same_name(update: Update, context: JifenContext, _: CallbackData) -> N
         await _expired(update, context)
         return
     draft["names"]["zh-Hans"] = draft["names"]["en"]
-    await _ask_kind(update, context)
+    await _next_after_name(update, context, draft)
+
+
+async def _next_after_name(update: Update, context: JifenContext, draft: dict[str, Any]) -> None:
+    """The kind step, or straight back to the summary when the name was changed there."""
+    if draft.get("reviewing"):
+        await show_summary(update, context)
+    else:
+        await _ask_kind(update, context)
 
 
 # ---- kind and amount ----
@@ -179,7 +186,14 @@ async def _take_multiplier(update: Update, context: JifenContext, text: str) -> 
         )
         return
     draft["multiplier"] = str(value.normalize())
-    await _ask_window(update, context)
+    await _next_after_amount(update, context, draft)
+
+
+async def _next_after_amount(update: Update, context: JifenContext, draft: dict[str, Any]) -> None:
+    if draft.get("reviewing"):
+        await show_summary(update, context)
+    else:
+        await _ask_window(update, context)
 
 
 async def multiplier_typed(update: Update, context: JifenContext) -> None:
@@ -207,7 +221,7 @@ async def bonus_typed(update: Update, context: JifenContext) -> None:
         )
         return
     draft["bonus"] = points
-    await _ask_window(update, context)
+    await _next_after_amount(update, context, draft)
 
 
 # ---- start and end ----
@@ -251,13 +265,32 @@ async def start_typed(update: Update, context: JifenContext) -> None:
     if draft is None:
         await _expired(update, context)
         return
-    at = campaigns.parse_local_datetime(text, context.settings.scheduler.timezone)
+    tz = context.settings.scheduler.timezone
+    window = campaigns.parse_local_window(text, tz)
+    at = window[0] if window else campaigns.parse_local_datetime(text, tz)
     if at is None:
         await reply(update, context.t("marketing-bad-date", text=text[:32]))
         return
+    at = _not_past(context, at)
+    if at is None:
+        now = local(context, clock.now())
+        await reply(update, context.t("marketing-campaign-start-past", text=text[:40], now=now))
+        return
     draft["starts"] = at.isoformat()
+    if window is not None:
+        await _take_end(update, context, draft, window[1])
+        return
     flows.await_input(context, "mkc-end")
     await reply(update, context.t("marketing-campaign-ask-end", start=local(context, at)))
+
+
+def _not_past(context: JifenContext, at: datetime) -> datetime | None:
+    """A start earlier today is "from now"; one on an earlier day has passed (None)."""
+    now = clock.now()
+    if at >= now:
+        return at
+    today = now.astimezone(at.tzinfo).date()
+    return now if at.date() == today else None
 
 
 async def end_typed(update: Update, context: JifenContext) -> None:
@@ -265,14 +298,26 @@ async def end_typed(update: Update, context: JifenContext) -> None:
     if draft is None or "starts" not in draft:
         await _expired(update, context)
         return
-    at = campaigns.parse_local_datetime(text, context.settings.scheduler.timezone)
+    at = campaigns.parse_local_datetime(text, context.settings.scheduler.timezone, end=True)
     if at is None:
         await reply(update, context.t("marketing-bad-date", text=text[:32]))
         return
+    await _take_end(update, context, draft, at)
+
+
+async def _take_end(
+    update: Update, context: JifenContext, draft: dict[str, Any], at: datetime
+) -> None:
+    """The end after the start and not past: the summary; else said, still waiting."""
     start = datetime.fromisoformat(draft["starts"])
     if at <= start or at <= clock.now():
         reason = "end-before-start" if at <= start else "ended"
         await reply(update, context.t("marketing-campaign-invalid", field="window", reason=reason))
+        if flows.awaiting(context) != "mkc-end":  # a typed range: now the end alone
+            flows.await_input(context, "mkc-end")
+            await reply(
+                update, context.t("marketing-campaign-ask-end", start=local(context, start))
+            )
         return
     draft["ends"] = at.isoformat()
     await show_summary(update, context)
@@ -325,13 +370,22 @@ def describe(context: JifenContext, row: Campaign | CampaignDraft) -> str:
 
 
 async def show_summary(update: Update, context: JifenContext) -> None:
+    """The draft with its option buttons and Confirm; an older summary loses its buttons
+    (only the newest one is live)."""
+    await _retire(update, context)
     flows.stop(context)
     draft = _draft(context)
     if draft is None:
         await _expired(update, context)
         return
+    draft["reviewing"] = True
     t = context.t
     options = (
+        [
+            (t("marketing-opt-name"), "mkc-rename", ()),
+            (t("marketing-opt-window"), "mkc-rewin", ()),
+            (t("marketing-opt-amount"), "mkc-reamt", ()),
+        ],
         [(t("marketing-opt-weekdays"), "mkc-days", ()), (t("marketing-opt-hours"), "mkc-hrs", ())],
         [
             (t("marketing-opt-categories"), "mkc-filter", ("categories",)),
@@ -341,11 +395,61 @@ async def show_summary(update: Update, context: JifenContext) -> None:
             (t("marketing-opt-tiers"), "mkc-tiers", ()),
             (t("marketing-opt-announce", on="yes" if draft["announce"] else "no"), "mkc-ann", ()),
         ],
-        audience.button_row(context),
     )
-    summary = describe(context, _build(draft)) + "\n" + audience.summary_line(context, draft)
-    text = t("marketing-campaign-review", summary=summary)
+    summary = describe(context, _build(draft))
+    if draft.get("edit_id"):  # an edit keeps the audience the campaign was created with
+        key = "marketing-campaign-review-edit"
+    else:
+        key = "marketing-campaign-review"
+        options += (audience.button_row(context),)
+        summary += "\n" + audience.summary_line(context, draft)
+    text = t(key, summary=summary, id=draft.get("edit_id") or 0)
     await flows.ask_confirm(update, context, KIND, draft, text, extra=options)
+    step = flows.awaited_buttons(context)
+    draft["shown"] = step["message"] if step else None
+
+
+async def _retire(update: Update, context: JifenContext) -> None:
+    """Take the buttons off the summary shown before and off the pressed menu, so no
+    message that is no longer live looks it."""
+    chat, draft, query = update.effective_chat, _draft(context), update.callback_query
+    stale = {draft.get("shown")} if draft is not None else set()
+    if query is not None and query.message is not None:
+        stale.add(query.message.message_id)
+    for message_id in stale - {None}:
+        assert chat is not None and message_id is not None
+        with contextlib.suppress(BadRequest):  # already without buttons, or too old
+            await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+
+
+async def rename(update: Update, context: JifenContext, _: CallbackData) -> None:
+    """From the summary: the name again (both languages), then back to the summary."""
+    if _draft(context) is None:
+        await _expired(update, context)
+        return
+    flows.await_input(context, "mkc-name-en")
+    await reply(update, context.t("marketing-campaign-ask-name-en"))
+
+
+async def rewindow(update: Update, context: JifenContext, _: CallbackData) -> None:
+    if _draft(context) is None:
+        await _expired(update, context)
+        return
+    await _ask_window(update, context)
+
+
+async def reamount(update: Update, context: JifenContext, _: CallbackData) -> None:
+    draft = _draft(context)
+    if draft is None:
+        await _expired(update, context)
+        return
+    if draft["kind"] == CampaignKind.BONUS.value:
+        flows.await_input(context, "mkc-bonus")
+        await reply(update, context.t("marketing-campaign-ask-bonus"))
+        return
+    flows.await_input(context, "mkc-mult")
+    markup = keyboard(context, update, [(f"×{m}", "mkc-mult", (m,)) for m in ("1.5", "2", "3")])
+    await reply(update, context.t("marketing-campaign-ask-multiplier"), reply_markup=markup)
 
 
 def _toggle_rows(
@@ -431,32 +535,6 @@ async def hours_typed(update: Update, context: JifenContext) -> None:
     await show_summary(update, context)
 
 
-async def filter_menu(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
-    field = data.args[0] if data.args else ""
-    if draft is None or field not in ("categories", "skus"):
-        await _expired(update, context)
-        return
-    flows.await_input(context, "mkc-filter", field=field)
-    await reply(update, context.t("marketing-campaign-ask-filter", field=field))
-
-
-async def filter_typed(update: Update, context: JifenContext) -> None:
-    draft, field = _draft(context), flows.awaited(context).get("field")
-    if draft is None or field not in ("categories", "skus"):
-        await _expired(update, context)
-        return
-    text = text_of(update)
-    values = [] if text == "-" else [v.strip() for v in text.split(",") if v.strip()]
-    if len(values) > campaigns.MAX_FILTERS or any(len(v) > 64 for v in values):
-        await reply(
-            update, context.t("marketing-campaign-invalid", field="filters", reason="range")
-        )
-        return
-    draft[field] = values
-    await show_summary(update, context)
-
-
 async def announce_toggle(update: Update, context: JifenContext, _: CallbackData) -> None:
     draft = _draft(context)
     if draft is None:
@@ -467,94 +545,29 @@ async def announce_toggle(update: Update, context: JifenContext, _: CallbackData
 
 
 async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
-    """Create the campaign the confirmed summary showed (validated again by the store;
-    a targeted one through :func:`handlers.marketing.audience.create`)."""
-    payload = action.payload
-    result = await audience.create(_build(payload), payload, action.actor_telegram_id)
-    if (refused := audience.refusal(context, result)) is not None:
-        return Outcome(refused, html=False)
+    """Create (or, with ``edit_id``, change) the campaign the confirmed summary showed,
+    validated again by the store; a new targeted one through
+    :func:`handlers.marketing.audience.create`."""
+    payload, actor = action.payload, action.actor_telegram_id
+    edit_id = payload.get("edit_id")
+    if edit_id is not None:
+        result: Any = await campaigns.edit(int(edit_id), _build(payload), actor_telegram_id=actor)
+    else:
+        result = await audience.create(_build(payload), payload, actor)
+        if (refused := audience.refusal(context, result)) is not None:
+            return Outcome(refused, html=False)
     if isinstance(result, InvalidCampaign):
         text = context.t("marketing-campaign-invalid", field=result.field, reason=result.reason)
         return Outcome(text, html=False)
-    assert isinstance(result, CampaignCreated | audience.TargetedCampaignCreated)
     flows.drop_draft(context, DRAFT)
+    if isinstance(result, CampaignEdited):
+        return Outcome(context.t("marketing-campaign-edited", id=result.campaign_id), html=False)
+    if not isinstance(result, CampaignCreated | audience.TargetedCampaignCreated):
+        return Outcome(context.t("marketing-campaign-unknown", id=edit_id), html=False)  # gone
     text = context.t("marketing-campaign-created", id=result.campaign_id)
     if isinstance(result, audience.TargetedCampaignCreated):
         text += "\n" + audience.created_line(context, result)
     return Outcome(text, html=False)
-
-
-# ---- list and status changes ----
-
-
-async def list_pressed(update: Update, context: JifenContext, _: CallbackData) -> None:
-    await answer(update)
-    await show_list(update, context)
-
-
-async def show_list(update: Update, context: JifenContext) -> None:
-    """The current and upcoming campaigns with their buttons (sent, never answering a press)."""
-    rows = await campaigns.list_campaigns(limit=10)
-    chat = update.effective_chat
-    assert chat is not None
-    if not rows:
-        await chat.send_message(context.t("marketing-campaign-none"))
-        return
-    lines = [
-        context.t(
-            "marketing-campaign-line",
-            id=r.id,
-            name=html.escape(localized(r.names, context.lang)),
-            status=str(r.status),
-            start=local(context, r.starts_at),
-            end=local(context, r.ends_at),
-        )
-        for r in rows
-    ]
-    buttons = []
-    for r in rows:
-        toggle = (
-            (context.t("marketing-campaign-pause", id=r.id), "mkc-pause", (r.id,))
-            if r.status == CampaignStatus.ACTIVE
-            else (context.t("marketing-campaign-resume", id=r.id), "mkc-resume", (r.id,))
-        )
-        buttons.append([toggle, (context.t("marketing-campaign-end", id=r.id), "mkc-end", (r.id,))])
-    await chat.send_message(
-        "\n".join(lines),
-        reply_markup=keyboard(context, update, *buttons),
-        parse_mode=HTML,
-    )
-
-
-async def _change(update: Update, context: JifenContext, data: CallbackData, op: Any) -> None:
-    campaign_id = data.int_arg(0)
-    user = update.effective_user
-    if campaign_id is None or user is None:
-        await _expired(update, context)
-        return
-    result = await op(campaign_id, actor_telegram_id=user.id)
-    if isinstance(result, CampaignChanged):
-        text = context.t("marketing-campaign-changed", id=campaign_id, status=str(result.status))
-    elif isinstance(result, UnknownCampaign):
-        text = context.t("marketing-campaign-unknown", id=campaign_id)
-    else:
-        text = context.t(
-            "marketing-campaign-unchangeable", id=campaign_id, status=str(result.status)
-        )
-    await reply(update, text)
-    await show_list(update, context)
-
-
-async def pause(update: Update, context: JifenContext, data: CallbackData) -> None:
-    await _change(update, context, data, campaigns.pause)
-
-
-async def resume(update: Update, context: JifenContext, data: CallbackData) -> None:
-    await _change(update, context, data, campaigns.resume)
-
-
-async def end(update: Update, context: JifenContext, data: CallbackData) -> None:
-    await _change(update, context, data, campaigns.end)
 
 
 BUTTONS = {
@@ -565,14 +578,12 @@ BUTTONS = {
     "mkc-win": window,
     "mkc-days": weekdays_menu,
     "mkc-hrs": hours_menu,
-    "mkc-filter": filter_menu,
     "mkc-tiers": tiers_menu,
     "mkc-ann": announce_toggle,
     "mkc-sum": summary_pressed,
-    "mkc-list": list_pressed,
-    "mkc-pause": pause,
-    "mkc-resume": resume,
-    "mkc-end": end,
+    "mkc-rename": rename,
+    "mkc-rewin": rewindow,
+    "mkc-reamt": reamount,
 }
 INPUTS = {
     "mkc-name-en": name_en,
@@ -582,5 +593,4 @@ INPUTS = {
     "mkc-start": start_typed,
     "mkc-end": end_typed,
     "mkc-hours": hours_typed,
-    "mkc-filter": filter_typed,
 }

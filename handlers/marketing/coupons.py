@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import html
+from datetime import UTC, datetime, time, timedelta
 
 from telegram import Update
 
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.marketing.common import HTML, keyboard, local, parse_count, text_of
+from handlers.marketing.common import HTML, keyboard, local, parse_count, text_of, zone
 from handlers.qr import deep_link
 from handlers.registry import Outcome, reply
 from locales import localized
-from models import coupons, rewards
+from models import clock, coupons, rewards
 from models.coupons import (
     BatchCreated,
     BatchStats,
@@ -34,16 +35,39 @@ from models.tables import PendingAction
 KIND = "mk-coupons"
 
 
-def _stats_line(context: JifenContext, s: BatchStats) -> str:
+EXPIRY_DAYS = (7, 30, 90, 0)
+"""The expiry choices of a batch, in days from today (to the end of that day in the
+shop's zone); 0: no expiry."""
+
+
+async def _stats_line(context: JifenContext, s: BatchStats) -> str:
+    """One batch: its number, its reward in the reader's language, counts, and times in
+    the shop's zone (``scheduler.timezone``)."""
+    reward = await rewards.get(s.reward_id)
     return context.t(
         "marketing-coupons-batch-line",
         id=s.batch_id,
-        name=html.escape(s.name),
+        name=html.escape(localized(reward.names, context.lang) if reward else ""),
         size=s.size,
         claimed=s.claimed,
         used=s.used,
         created=local(context, s.created_at),
+        until=_until(context, s.valid_until),
     )
+
+
+def _until(context: JifenContext, at: datetime | None) -> str:
+    if at is None:
+        return context.t("marketing-coupons-no-expiry")
+    return context.t("marketing-coupons-valid-until", at=local(context, at))
+
+
+def _expiry_of(context: JifenContext, days: int) -> datetime | None:
+    """The end (23:59) of the shop's day ``days`` from today; None for no expiry."""
+    if days <= 0:
+        return None
+    today = clock.now().astimezone(zone(context)).date() + timedelta(days=days)
+    return datetime.combine(today, time(23, 59), zone(context)).astimezone(UTC)
 
 
 async def coupons_command(update: Update, context: JifenContext) -> None:
@@ -52,7 +76,7 @@ async def coupons_command(update: Update, context: JifenContext) -> None:
     items = await rewards.list_rewards(limit=30)
     batches = await coupons.list_batches(limit=10)
     lines = [context.t("marketing-coupons-intro", max=coupons.MAX_BATCH)]
-    lines += [_stats_line(context, s) for s in batches]
+    lines += [await _stats_line(context, s) for s in batches]
     if not items:
         await reply(update, context.t("marketing-coupons-no-rewards"))
         return
@@ -91,14 +115,41 @@ async def count_typed(update: Update, context: JifenContext) -> None:
         await reply(update, context.t("marketing-coupons-bad-count", max=problem.maximum))
         return
     reward_id = int(flows.awaited(context)["reward_id"])
+    await _ask(update, context, reward_id, count, EXPIRY_DAYS[1])
+
+
+async def _ask(
+    update: Update, context: JifenContext, reward_id: int, count: int, days: int
+) -> None:
+    """The confirm step, with the expiry choices under it (the chosen one ticked)."""
     row = await rewards.get(reward_id)
     if row is None or row.archived:
         flows.stop(context)
         await reply(update, context.t("marketing-reward-unknown"))
         return
     name = html.escape(localized(row.names, context.lang))
-    ask = context.t("marketing-coupons-confirm", count=count, reward=name)
-    await flows.ask_confirm(update, context, KIND, {"reward_id": reward_id, "count": count}, ask)
+    until = _until(context, _expiry_of(context, days))
+    ask = context.t("marketing-coupons-confirm", count=count, reward=name, until=until)
+    choices = [
+        (
+            ("✓ " if d == days else "") + context.t("marketing-coupons-expiry", days=d),
+            "mkq-exp",
+            (reward_id, count, d),
+        )
+        for d in EXPIRY_DAYS
+    ]
+    payload = {"reward_id": reward_id, "count": count, "days": days}
+    edit = update.callback_query is not None
+    await flows.ask_confirm(update, context, KIND, payload, ask, extra=[choices], edit=edit)
+
+
+async def expiry_chosen(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """An expiry button under the confirm step: the same step again with that expiry."""
+    reward_id, count, days = (data.int_arg(i) for i in range(3))
+    if reward_id is None or count is None or days not in EXPIRY_DAYS:
+        await reply(update, context.t("common-button-expired"))
+        return
+    await _ask(update, context, reward_id, count, days)
 
 
 async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
@@ -107,6 +158,7 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
         int(action.payload["reward_id"]),
         int(action.payload["count"]),
         actor_telegram_id=action.actor_telegram_id,
+        valid_until=_expiry_of(context, int(action.payload.get("days", 0))),
     )
     if isinstance(result, InvalidBatchSize):
         return Outcome(context.t("marketing-coupons-bad-count", max=result.maximum))
@@ -116,7 +168,7 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
     await _send_batch(update, context, result)
     stats = await coupons.batch_stats(result.batch_id)
     assert stats is not None
-    return Outcome(_stats_line(context, stats))
+    return Outcome(await _stats_line(context, stats))
 
 
 async def _send_batch(update: Update, context: JifenContext, batch: BatchCreated) -> None:
@@ -192,5 +244,5 @@ async def _claim(update: Update, context: JifenContext, ref: str) -> None:
     await reply(update, text, parse_mode=HTML)
 
 
-BUTTONS = {"mkq-pick": pick}
+BUTTONS = {"mkq-pick": pick, "mkq-exp": expiry_chosen}
 INPUTS = {"mkq-count": count_typed}

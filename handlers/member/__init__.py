@@ -2,8 +2,8 @@
 
 Callback actions (all ``m…``): ``mk`` consent, ``ml`` language, ``mh`` history page,
 ``mc``/``mcy`` card regeneration, ``mr`` catalogue page, ``mrd`` details, ``mrr`` redeem,
-``mp*`` profile, ``mx*`` privacy; their confirm steps (card regeneration, redeem,
-account deletion) are pending actions declared in ``confirms``.
+``mp*`` profile, ``mx*`` privacy, ``mj`` staff joining as a member; their confirm steps
+(card regeneration, redeem, account deletion) are pending actions declared in ``confirms``.
 """
 
 from __future__ import annotations
@@ -12,41 +12,44 @@ from handlers.member import (
     balance,
     card,
     history,
+    joining,
     onboarding,
     privacy,
     profile,
     rewards,
     vouchers,
 )
+from handlers.member.joining import members_only as joined
 from handlers.member.keyboards import MENU
 from handlers.registry import Button, Command, Confirm, Feature, Input
 
 FEATURE = Feature(
     name="member",
     commands=(
-        Command("balance", balance.balance, "member-cmd-balance"),
-        Command("card", card.show, "member-cmd-card"),
-        Command("rewards", rewards.show, "member-cmd-rewards"),
-        Command("vouchers", vouchers.show, "member-cmd-vouchers"),
-        Command("history", history.show, "member-cmd-history"),
-        Command("profile", profile.show, "member-cmd-profile"),
+        Command("balance", joined(balance.balance), "member-cmd-balance"),
+        Command("card", joined(card.show), "member-cmd-card"),
+        Command("rewards", joined(rewards.show), "member-cmd-rewards"),
+        Command("vouchers", joined(vouchers.show), "member-cmd-vouchers"),
+        Command("history", joined(history.show), "member-cmd-history"),
+        Command("profile", joined(profile.show), "member-cmd-profile"),
         Command("language", onboarding.language, "member-cmd-language"),
-        Command("privacy", privacy.show, "member-cmd-privacy"),
+        Command("privacy", joined(privacy.show), "member-cmd-privacy"),
     ),
     buttons={
         "mk": Button(onboarding.on_consent),
         "ml": Button(onboarding.on_language),
-        "mh": Button(history.on_page),
-        "mc": Button(card.on_regenerate),
-        "mr": Button(rewards.on_page),
-        "mrd": Button(rewards.on_details),
-        "mrr": Button(rewards.on_redeem),
-        "mpn": Button(profile.on_toggle),
-        "mpm": Button(profile.on_toggle),
-        "mpb": Button(profile.on_birthday),
-        "mpl": Button(profile.on_language),
-        "mxe": Button(privacy.on_export),
-        "mxd": Button(privacy.on_delete),
+        joining.JOIN: Button(joining.on_join),
+        "mh": Button(joined(history.on_page)),
+        "mc": Button(joined(card.on_regenerate)),
+        "mr": Button(joined(rewards.on_page)),
+        "mrd": Button(joined(rewards.on_details)),
+        "mrr": Button(joined(rewards.on_redeem)),
+        "mpn": Button(joined(profile.on_toggle)),
+        "mpm": Button(joined(profile.on_toggle)),
+        "mpb": Button(joined(profile.on_birthday)),
+        "mpl": Button(joined(profile.on_language)),
+        "mxe": Button(joined(privacy.on_export)),
+        "mxd": Button(joined(privacy.on_delete)),
     },
     confirms={
         card.KIND: Confirm(card.regenerated),
@@ -58,5 +61,5 @@ FEATURE = Feature(
         profile.BIRTHDAY_STATE: Input(profile.on_birthday_text),
     },
     menu_buttons=MENU,
-    on_start=onboarding.start,
+    on_start=joining.start,
 )

@@ -31,6 +31,8 @@ async def balance(update: Update, context: JifenContext) -> None:
             tier=tier_label(rules, progress.current.key, lang),
         )
     ]
+    if member.balance < 0:  # only a refund of points already spent does this
+        parts.append(context.t("member-balance-negative", points=-member.balance))
     if progress.next is None:
         parts.append(context.t("member-balance-top"))
     else:

@@ -65,7 +65,8 @@ def price(context: JifenContext, amount_minor: int) -> str:
 
 
 def signed(points: int) -> str:
-    return f"+{points}" if points > 0 else f"−{abs(points)}"
+    """Points with their sign always shown ("+300", "−5,000"), grouped as Fluent groups."""
+    return f"+{points:,}" if points > 0 else f"−{abs(points):,}"
 
 
 async def edit(update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:

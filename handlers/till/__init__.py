@@ -32,6 +32,7 @@ FEATURE = Feature(
         "tpo": Button(payment.on_offer, STAFF),
         "tr": Button(refund.on_full, STAFF),
         "ts": Button(staffing.on_revoke, ADMIN),
+        "ta": Button(lookup.on_adjust_button, ADMIN),
     },
     confirms={
         purchase.KIND: Confirm(purchase.confirmed, STAFF),
@@ -51,6 +52,7 @@ FEATURE = Feature(
         redeem.CODE_STATE: Input(redeem.on_code, STAFF),
         refund.AMOUNT_STATE: Input(refund.on_amount, STAFF),
         lookup.FIND_STATE: Input(lookup.on_find, STAFF),
+        lookup.ADJUST_STATE: Input(lookup.on_adjust_text, ADMIN),
         "": Input(scanning.catch_all),
     },
 )

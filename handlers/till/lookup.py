@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
+from handlers.member.common import signed
 from handlers.registry import Outcome, key_of
 from handlers.till import purchase
 from handlers.till.common import (
@@ -21,11 +22,13 @@ from handlers.till.common import (
     show,
     when,
 )
-from models import ledger, members
+from locales import localized
+from models import catalogue, ledger, members, staff
 from models.results import Credited, InsufficientPoints, Spent
-from models.tables import Member, PendingAction, Purchase
+from models.tables import Member, PendingAction, Purchase, Role
 
 FIND_STATE = "till-find"
+ADJUST_STATE = "till-adjust"
 KIND = "till-adjust"
 _MAX_ADJUST = 10_000_000
 
@@ -57,16 +60,24 @@ async def on_find(update: Update, context: JifenContext) -> None:
 
 
 async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
+    """By code or phone (main's lookup: a phone's end may match several) or else by part
+    of a name: one match goes on, several are a choice, none is said (still waiting)."""
     member = await members.lookup(text) if text.strip() else None
-    if isinstance(member, members.AmbiguousMember):  # never a guess: the cashier chooses
-        await say(
-            update, context.t("till-find-ambiguous"), _choices(update, context, purpose, member)
-        )
+    if member is None and text.strip():
+        named = await members.search(text)
+        member = named[0] if len(named) == 1 else members.AmbiguousMember(tuple(named))
+    if isinstance(member, members.AmbiguousMember) and member.candidates:
+        key = "till-find-ambiguous" if members.is_phone_text(text) else "till-find-choose"
+        await say(update, context.t(key), _choices(update, context, purpose, member))
         return
-    if member is None:
+    if not isinstance(member, Member):
         await say(update, context.t("till-member-not-found"))
         return
     flows.stop(context)
+    await _go(update, context, purpose, member)
+
+
+async def _go(update: Update, context: JifenContext, purpose: str, member: Member) -> None:
     if purpose == "checkout":
         await purchase.start(update, context, member)
     else:
@@ -104,8 +115,11 @@ async def on_profile_button(update: Update, context: JifenContext, data: Callbac
 
 
 async def profile(update: Update, context: JifenContext, member: Member) -> None:
+    """A member as staff see them: card (tier, balance), phone, recent purchases, the
+    vouchers they hold; record a purchase, and (admins) adjust their points."""
     rules = await rules_in_force()
     recent = await Purchase.filter(member_id=member.id).order_by("-created_at", "-id").limit(5)
+    held = (await catalogue.member_vouchers(member.id, recent=0)).active
     lines = [
         context.t(
             "till-lookup-purchase",
@@ -122,9 +136,45 @@ async def profile(update: Update, context: JifenContext, member: Member) -> None
         phone=html.escape(member.phone or "—"),
         joined=when(context, member.created_at),
         purchases="\n".join(lines) or context.t("till-lookup-no-purchases"),
+        vouchers="\n".join(
+            context.t(
+                "till-lookup-voucher",
+                code=v.code,
+                reward=html.escape(localized(v.reward.names, context.lang)),
+                until=when(context, v.valid_until),
+            )
+            for v in held
+        )
+        or context.t("till-lookup-no-vouchers"),
     )
     rows = [[(context.t("till-lookup-record"), "tq", (member.id,))]]
+    if staff.may(context.role, Role.ADMIN):
+        rows.append([(context.t("till-lookup-adjust"), "ta", (member.id,))])
     await say(update, text, keyboard(update, context, rows))
+
+
+async def on_adjust_button(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """Adjust from a member's profile (admins): the change and reason are typed next."""
+    member_id = data.int_arg(0)
+    member = await Member.get_or_none(id=member_id, deleted_at=None) if member_id else None
+    if member is None:
+        await say(update, context.t("till-member-not-found"))
+        return
+    flows.await_input(context, ADJUST_STATE, member_id=member.id)
+    await say(update, context.t("till-adjust-ask", name=name_of(member)))
+
+
+async def on_adjust_text(update: Update, context: JifenContext) -> None:
+    """``-50 duplicate purchase``: on to the same confirm step as /adjust."""
+    message = update.effective_message
+    words = ((message.text if message else None) or "").split()
+    member = await Member.get_or_none(id=int(flows.awaited(context)["member_id"]), deleted_at=None)
+    points = _signed(words[0]) if len(words) >= 2 else None
+    if member is None or points is None:
+        await say(update, context.t("till-adjust-ask", name=name_of(member) if member else "—"))
+        return
+    flows.stop(context)
+    await _ask_adjust(update, context, member, points, " ".join(words[1:]))
 
 
 async def adjust_command(update: Update, context: JifenContext) -> None:
@@ -139,9 +189,25 @@ async def adjust_command(update: Update, context: JifenContext) -> None:
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return
-    reason = " ".join(args[2:])[:200]
+    await _ask_adjust(update, context, member, points, " ".join(args[2:]))
+
+
+async def _ask_adjust(
+    update: Update, context: JifenContext, member: Member, points: int, reason: str
+) -> None:
+    """The confirm step of an adjustment (refused at once if it would overdraw)."""
+    if member.balance + points < 0:  # refused before Confirm: nothing is written
+        held = context.t("common-points", points=member.balance)
+        await say(update, context.t("till-adjust-insufficient", points=held))
+        return
+    reason = reason[:200]
     text = context.t(
-        "till-adjust-confirm", name=name_of(member), points=points, reason=html.escape(reason)
+        "till-adjust-confirm",
+        name=name_of(member),
+        points=signed(points),
+        before=member.balance,
+        after=member.balance + points,
+        reason=html.escape(reason),
     )
     payload = {"member_id": member.id, "points": points, "reason": reason}
     await flows.ask_confirm(update, context, KIND, payload, text)
@@ -170,4 +236,6 @@ async def adjust_confirmed(update: Update, context: JifenContext, action: Pendin
         return Outcome(context.t("till-adjust-insufficient", points=held))
     if not isinstance(result, Credited | Spent):
         return Outcome(context.t("till-member-not-found"))
-    return Outcome(context.t("till-adjust-done", points=points, balance=result.balance))
+    before = result.balance - points
+    text = context.t("till-adjust-done", points=signed(points), before=before, after=result.balance)
+    return Outcome(text)

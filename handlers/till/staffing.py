@@ -25,6 +25,7 @@ from handlers.till.common import (
     show,
     when,
 )
+from locales import LANGUAGES, translator
 from models import invites, staff
 from models.tables import PendingAction, Role
 
@@ -64,10 +65,29 @@ async def staff_command(update: Update, context: JifenContext) -> None:
     await say(update, text, keyboard(update, context, rows) if rows else None)
 
 
+def role_words() -> dict[str, Role]:
+    """Every word a role may be typed as: its value and its name in each language
+    (staff/cashier/收银员, marketer/营销, admin/管理员)."""
+    words = {role.value: role for role in Role}
+    for language in LANGUAGES:
+        t = translator(language)
+        words.update({t(f"till-role-{role.value}").lower(): role for role in Role})
+    return words
+
+
 async def _invite(update: Update, context: JifenContext, args: list[str]) -> None:
+    """``/staff invite [role] [location]``: a role word first, or nothing (a cashier)."""
     role = Role.STAFF
-    if args and args[0].lower() in {r.value for r in Role}:
-        role, args = Role(args[0].lower()), args[1:]
+    if args:
+        chosen = role_words().get(args[0].lower())
+        if chosen is None:  # "boss" is no role, and no location either: ask again
+            roles = ", ".join(f"{r.value} ({role_name(context, r)})" for r in Role)
+            await say(
+                update,
+                context.t("till-invite-unknown-role", word=html.escape(args[0]), roles=roles),
+            )
+            return
+        role, args = chosen, args[1:]
     location = " ".join(args).strip()[:_MAX_LOCATION] or None
     hours = context.settings.security.invite_valid_hours
     invite = await invites.create(

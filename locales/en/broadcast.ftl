@@ -17,7 +17,7 @@ broadcast-new-button = ✏️ New broadcast
 broadcast-cancel-button = ✋ Cancel broadcast #{ $id }
 
 broadcast-ask-text = Send the message for your members: text, or a photo with a caption. It is sent exactly as you write it.
-broadcast-text-too-long = The message must not be empty and at most { $limit } characters long (a photo caption: 1024). Please send it again.
+broadcast-text-too-long = The message must not be empty and at most { $limit } characters long (room is kept for the line on how to stop offers). Please send it again.
 broadcast-ask-button-choice = Add a link button under the message?
 broadcast-add-button = 🔗 Add a button
 broadcast-no-button = No button
@@ -61,7 +61,13 @@ broadcast-summary = <b>📣 Broadcast #{ $id }</b>
         [none] {""}
        *[other] {"\u000A"}Button: { $button }
     }
+    Versions: { $languages }
 broadcast-preview-button = 👁 Preview
+broadcast-version-button = 🌐 { $lang ->
+        [en] English
+       *[zh-Hans] 中文
+    } version
+broadcast-ask-version = Send the message for members who read { $language } (a photo's caption if it has one). The others get the text you wrote first.
 broadcast-send-now-button = 📤 Send now
 broadcast-schedule-button = ⏰ Schedule
 broadcast-change-audience-button = 👥 Change audience

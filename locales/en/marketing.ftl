@@ -50,8 +50,9 @@ marketing-campaign-bad-multiplier = “{ $text }” is not a multiplier I can us
 marketing-campaign-ask-bonus = How many bonus points per qualifying purchase?
 marketing-campaign-bad-bonus = “{ $text }” is not a number of points I can use. Please send a whole number from 1 to { $max }.
 marketing-campaign-ask-window = When does it run?
-marketing-campaign-ask-start = Send the start as YYYY-MM-DD HH:MM (shop time), e.g. 2025-03-08 10:00.
-marketing-campaign-ask-end = Starts { $start }. Now send the end as YYYY-MM-DD HH:MM.
+marketing-campaign-ask-start = Send the start as YYYY-MM-DD HH:MM (shop time), e.g. 2025-03-08 10:00, or the whole window as 2025-03-08..2025-03-10.
+marketing-campaign-start-past = “{ $text }” has already passed (it is { $now } now). Please send a start from now on.
+marketing-campaign-ask-end = Starts { $start }. Now send the end as YYYY-MM-DD HH:MM (a date alone means the end of that day).
 marketing-campaign-ask-weekdays = On which weekdays? None chosen means every day.
 marketing-campaign-ask-hours = Which hours of the day? Send them like 10-14 (from 10:00 until 14:00).
 marketing-campaign-ask-tiers = For which tiers? None chosen means everyone.
@@ -63,7 +64,15 @@ marketing-opt-weekdays = 📅 Weekdays
 marketing-opt-hours = 🕘 Hours
 marketing-opt-categories = 🏷 Categories
 marketing-opt-skus = 🔢 SKUs
+marketing-opt-name = ✏️ Name
+marketing-opt-window = 🗓 When
+marketing-opt-amount = ✖️ Amount
 marketing-opt-tiers = 🎖 Tiers
+marketing-filter-keep = Keep as typed
+marketing-filter-unknown = ⚠️ No rule or purchase knows { $field ->
+        [skus] the SKU
+       *[categories] the category
+    } “{ $unknown }”. Known: { $known }. Send them again, or keep them as typed.
 marketing-opt-announce = 📢 Announce: { $on ->
         [yes] on
        *[no] off
@@ -83,6 +92,9 @@ marketing-campaign-summary = <b>{ $name }</b>
 marketing-campaign-review = Please check the campaign, add options if you like, then confirm:
 
     { $summary }
+marketing-campaign-review-edit = ✏️ Editing campaign #{ $id }: change what you like, then confirm:
+
+    { $summary }
 marketing-campaign-invalid = { $field ->
         [names] The name is missing or too long.
         [multiplier] The multiplier must be above 1 and at most 10.
@@ -98,15 +110,17 @@ marketing-campaign-invalid = { $field ->
        *[other] Something in the campaign is not valid.
     } Nothing was changed.
 marketing-campaign-created = ✅ Campaign #{ $id } is saved. See it with /campaign → Campaigns.
+marketing-campaign-edited = ✅ Campaign #{ $id } is changed. See it with /campaign → Campaigns.
 marketing-campaign-none = There are no current or upcoming campaigns.
-marketing-campaign-line = #{ $id } <b>{ $name }</b> · { $status ->
+marketing-campaign-line = #{ $id } · { $status ->
         [active] active
         [paused] paused
        *[ended] ended
-    } · { $start } → { $end }
+    } · { $summary }
 marketing-campaign-pause = ⏸ Pause #{ $id }
 marketing-campaign-resume = ▶️ Resume #{ $id }
 marketing-campaign-end = ⏹ End #{ $id }
+marketing-campaign-edit = ✏️ Edit #{ $id }
 marketing-campaign-changed = Campaign #{ $id } is now { $status ->
         [active] active
         [paused] paused
@@ -179,11 +193,17 @@ marketing-reward-unknown = That reward does not exist (any more).
 marketing-coupons-intro = 🎟 Pick a reward to generate coupons for (1 to { $max } at a time). Latest batches:
 marketing-coupons-no-rewards = Add a reward first with /reward: coupons are claimed as vouchers for a reward.
 marketing-coupons-ask-count = How many coupons for <b>{ $reward }</b>? (1 to { $max })
-marketing-coupons-confirm = Generate { $count } coupons for <b>{ $reward }</b>?
+marketing-coupons-confirm = Generate { $count } coupons for <b>{ $reward }</b>? { $until }.
+marketing-coupons-expiry = { $days ->
+        [0] No expiry
+       *[other] { $days } days
+    }
+marketing-coupons-valid-until = Valid until { $at }
+marketing-coupons-no-expiry = No expiry
 marketing-coupons-bad-count = Please send a number from 1 to { $max }.
 marketing-coupons-csv = Batch #{ $id }: all { $size } coupons (code and link).
 marketing-coupons-sheet = Printable QR sheet: { $shown } of { $size } coupons. A sheet holds at most the first { $cap }; every code is in the CSV.
-marketing-coupons-batch-line = #{ $id } { $name }: { $size } coupons · { $claimed } claimed · { $used } used · { $created }
+marketing-coupons-batch-line = #{ $id } { $name }: { $size } coupons · { $claimed } claimed · { $used } used · { $until } · made { $created }
 
 ## claiming a coupon (members)
 marketing-claim-usage = Send the code printed under the QR, like /claim K7QM-4PXD.

@@ -36,6 +36,7 @@ member-balance = 💰 You have <b>{ $points }</b> points.
     Tier: <b>{ $tier }</b>
 member-balance-next-points = { $points } more qualifying points to reach { $tier }.
 member-balance-next-spend = Spend { $amount } more to reach { $tier }.
+member-balance-negative = ↩️ Below zero because a refunded purchase took back points you had already used. Your next { $points } points make up for it.
 member-balance-top = You are at the top tier. 🏆
 member-balance-expiring = ⏳ { $points } points expire on { $date }.
 
@@ -124,3 +125,14 @@ member-privacy-delete-ask = Delete your account? Your name, phone, birthday and 
 member-privacy-delete-confirm = 🗑 Yes, delete
 member-privacy-deleted = Your account was deleted.
 member-privacy-goodbye = Goodbye! Send /start if you ever want to join again.
+
+## staff at /start: their own home; members only if they join
+member-staff-home = 👋 Hello { $name }! Your role here: <b>{ $role }</b> at { $shop }. /help lists everything you can do.
+member-staff-first-staff = <b>First:</b> when a customer pays, scan their membership card with your phone's camera (or send /checkout with their phone or member code), type the amount and press Confirm. Vouchers: scan them or send /redeem CODE.
+member-staff-first-marketer = <b>First:</b> /campaign starts a double-points day, /reward fills the catalogue, /coupons makes coupon codes, /broadcast writes to members and /report shows how it goes.
+member-staff-first-admin = <b>First:</b> /staff invite cashier adds a cashier (they scan the QR), /rules sets how purchases earn points; everything cashiers and marketers do is yours too.
+member-staff-home-join = Staff are not members. To collect points yourself, join as a member.
+member-staff-home-member = You are also a member: /balance, /card and /rewards are yours too.
+member-staff-join = Join as a member
+member-staff-joined = ✅ You joined as a member.
+member-staff-not-member = That is a member command, and you are not a member (yet).

@@ -150,3 +150,7 @@ reports-weekly =
     🗓 Your weekly report
 
     { reports-summary }
+reports-album-caption = 📊 { $period }: sales { $sales } · { $purchases ->
+        [one] { $purchases } purchase
+       *[other] { $purchases } purchases
+    } · { $new_members } new members · { $points_issued } points issued, { $points_redeemed } redeemed

@@ -44,15 +44,22 @@ till-receipt-member = 🧾 Thank you! <b>+{ $points ->
     Receipt { $receipt } · { $breakdown }
 
 ## member lookup
-till-find-ask = Send the member's phone number or member code.
-till-member-not-found = No member found with that phone number or code. Check it and send it again.
+till-find-ask = Send the member's name (or part of it), phone number or member code.
+till-member-not-found = No member found with that name, phone number or code. Check it and send it again.
+till-find-choose = Several members match. Which one? (Type more of the name to narrow it down.)
 till-lookup-profile = { $card }
     📞 { $phone } · joined { $joined }
     Last purchases:
     { $purchases }
+    Vouchers:
+    { $vouchers }
 till-lookup-purchase = • { $at } · { $amount } · +{ $points } · { $receipt }
 till-lookup-no-purchases = (none yet)
 till-lookup-record = 🧾 Record a purchase
+till-lookup-adjust = ✏️ Adjust points
+till-lookup-voucher = • 🎟 { $reward } · { $code } · until { $until }
+till-lookup-no-vouchers = (none)
+till-adjust-ask = Send the change for { $name } and a reason, e.g. -50 duplicate purchase or +300 goodwill.
 
 ## vouchers
 till-voucher-show-at-counter = 🎟 This is a voucher. Show it at the counter and the cashier will scan it to give you your reward.
@@ -93,8 +100,9 @@ till-refund-member = ↩️ { $amount } of your purchase { $receipt } was refund
 ## corrections
 till-adjust-usage = Send /adjust with the member code or phone, the points and a reason, e.g. /adjust K7QM4PXD -50 duplicate purchase
 till-adjust-confirm = Change { $name }'s points by <b>{ $points }</b>?
+    Balance: { $before } → <b>{ $after }</b> points
     Reason: { $reason }
-till-adjust-done = ✅ Done: { $points } · new balance { $balance }.
+till-adjust-done = ✅ Done: { $points } · balance { $before } → <b>{ $after }</b>.
 till-adjust-insufficient = Not possible: the member has only { $points }.
 till-adjust-member = ✏️ Your points were corrected by <b>{ $points }</b> ({ $reason }). Balance: <b>{ $balance }</b>.
 
@@ -115,6 +123,7 @@ till-invite-used = This invite was already used (on { $at }). Ask for a new one.
 till-invite-expired = This invite expired on { $on }. Ask for a new one.
 till-invite-unknown = This invite is not valid. Ask for a new one.
 till-invite-already-admin = You are already an admin; the invite is left for someone else.
+till-invite-unknown-role = “{ $word }” is not a role. Send /staff invite with one of: { $roles }, then the location if any, e.g. /staff invite cashier Main Street
 
 ## points as payment
 till-pay-offer = 💳 Pay with points

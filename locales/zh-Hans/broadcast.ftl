@@ -16,7 +16,7 @@ broadcast-new-button = ✏️ 新建群发
 broadcast-cancel-button = ✋ 取消群发 #{ $id }
 
 broadcast-ask-text = 请发送要群发给会员的内容：文字，或带说明文字的图片。内容会按原样发送。
-broadcast-text-too-long = 内容不能为空，且不能超过 { $limit } 个字符（图片说明最多 1024 个）。请重新发送。
+broadcast-text-too-long = 内容不能为空，且不能超过 { $limit } 个字符（需为“如何退订”的说明留出空间）。请重新发送。
 broadcast-ask-button-choice = 要在消息下方添加一个链接按钮吗？
 broadcast-add-button = 🔗 添加按钮
 broadcast-no-button = 不添加
@@ -60,7 +60,13 @@ broadcast-summary = <b>📣 群发 #{ $id }</b>
         [none] {""}
        *[other] {"\u000A"}按钮：{ $button }
     }
+    语言版本：{ $languages }
 broadcast-preview-button = 👁 预览
+broadcast-version-button = 🌐 { $lang ->
+        [en] English
+       *[zh-Hans] 中文
+    }版本
+broadcast-ask-version = 请发送给使用{ $language }的会员的内容（有图片时为图片说明）。其他会员收到您最先写的内容。
 broadcast-send-now-button = 📤 立即发送
 broadcast-schedule-button = ⏰ 定时发送
 broadcast-change-audience-button = 👥 更改受众

@@ -50,8 +50,9 @@ marketing-campaign-bad-multiplier = “{ $text }”不是可用的倍数。请�
 marketing-campaign-ask-bonus = 每笔符合条件的消费奖励多少积分？
 marketing-campaign-bad-bonus = “{ $text }”不是可用的积分数。请发送 1 到 { $max } 的整数。
 marketing-campaign-ask-window = 活动时间？
-marketing-campaign-ask-start = 请按 YYYY-MM-DD HH:MM（门店时间）发送开始时间，例如 2025-03-08 10:00。
-marketing-campaign-ask-end = 开始于 { $start }。请按 YYYY-MM-DD HH:MM 发送结束时间。
+marketing-campaign-ask-start = 请按 YYYY-MM-DD HH:MM（门店时间）发送开始时间，例如 2025-03-08 10:00；也可一次发送整个时段，例如 2025-03-08..2025-03-10。
+marketing-campaign-start-past = “{ $text }”已经过去（现在是 { $now }）。请发送现在或以后的开始时间。
+marketing-campaign-ask-end = 开始于 { $start }。请按 YYYY-MM-DD HH:MM 发送结束时间（只写日期表示当天结束）。
 marketing-campaign-ask-weekdays = 每周哪几天？不选表示每天。
 marketing-campaign-ask-hours = 每天哪些时段？请按 10-14 的格式发送（10:00 至 14:00）。
 marketing-campaign-ask-tiers = 适用哪些等级？不选表示所有人。
@@ -63,7 +64,15 @@ marketing-opt-weekdays = 📅 星期
 marketing-opt-hours = 🕘 时段
 marketing-opt-categories = 🏷 品类
 marketing-opt-skus = 🔢 SKU
+marketing-opt-name = ✏️ 名称
+marketing-opt-window = 🗓 时间
+marketing-opt-amount = ✖️ 力度
 marketing-opt-tiers = 🎖 等级
+marketing-filter-keep = 按输入保留
+marketing-filter-unknown = ⚠️ 没有规则或消费记录包含{ $field ->
+        [skus] 商品编码
+       *[categories] 类别
+    }“{ $unknown }”。已知的有：{ $known }。请重新发送，或按输入保留。
 marketing-opt-announce = 📢 通知：{ $on ->
         [yes] 开
        *[no] 关
@@ -83,6 +92,9 @@ marketing-campaign-summary = <b>{ $name }</b>
 marketing-campaign-review = 请核对活动，可添加选项，然后确认：
 
     { $summary }
+marketing-campaign-review-edit = ✏️ 正在修改活动 #{ $id }：修改后请确认：
+
+    { $summary }
 marketing-campaign-invalid = { $field ->
         [names] 名称缺失或过长。
         [multiplier] 倍数须大于 1 且不超过 10。
@@ -98,15 +110,17 @@ marketing-campaign-invalid = { $field ->
        *[other] 活动中有无效内容。
     }未做任何更改。
 marketing-campaign-created = ✅ 活动 #{ $id } 已保存。可通过 /campaign → 活动列表 查看。
+marketing-campaign-edited = ✅ 活动 #{ $id } 已修改。可通过 /campaign → 活动列表 查看。
 marketing-campaign-none = 目前没有进行中或即将开始的活动。
-marketing-campaign-line = #{ $id } <b>{ $name }</b> · { $status ->
+marketing-campaign-line = #{ $id } · { $status ->
         [active] 进行中
         [paused] 已暂停
        *[ended] 已结束
-    } · { $start } → { $end }
+    } · { $summary }
 marketing-campaign-pause = ⏸ 暂停 #{ $id }
 marketing-campaign-resume = ▶️ 恢复 #{ $id }
 marketing-campaign-end = ⏹ 结束 #{ $id }
+marketing-campaign-edit = ✏️ 修改 #{ $id }
 marketing-campaign-changed = 活动 #{ $id } 现在{ $status ->
         [active] 进行中
         [paused] 已暂停
@@ -179,11 +193,17 @@ marketing-reward-unknown = 该奖励不存在（或已删除）。
 marketing-coupons-intro = 🎟 选择要生成优惠券的奖励（每次 1 到 { $max } 张）。最近的批次：
 marketing-coupons-no-rewards = 请先用 /reward 添加奖励：优惠券领取后成为该奖励的兑换券。
 marketing-coupons-ask-count = 为 <b>{ $reward }</b> 生成多少张优惠券？（1 到 { $max }）
-marketing-coupons-confirm = 您要为 <b>{ $reward }</b> 生成 { $count } 张优惠券吗？
+marketing-coupons-confirm = 您要为 <b>{ $reward }</b> 生成 { $count } 张优惠券吗？{ $until }。
+marketing-coupons-expiry = { $days ->
+        [0] 不设期限
+       *[other] { $days } 天
+    }
+marketing-coupons-valid-until = 有效期至 { $at }
+marketing-coupons-no-expiry = 长期有效
 marketing-coupons-bad-count = 请发送 1 到 { $max } 的数字。
 marketing-coupons-csv = 批次 #{ $id }：全部 { $size } 张优惠券（券码和链接）。
 marketing-coupons-sheet = 可打印的二维码页：{ $size } 张中的 { $shown } 张。每份最多包含前 { $cap } 张；所有券码都在 CSV 中。
-marketing-coupons-batch-line = #{ $id } { $name }：{ $size } 张 · 已领取 { $claimed } · 已使用 { $used } · { $created }
+marketing-coupons-batch-line = #{ $id } { $name }：{ $size } 张 · 已领取 { $claimed } · 已使用 { $used } · { $until } · 生成于 { $created }
 
 ## 领取优惠券（会员）
 marketing-claim-usage = 请发送二维码下方印的券码，例如 /claim K7QM-4PXD。

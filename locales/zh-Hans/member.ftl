@@ -36,6 +36,7 @@ member-balance = 💰 您有 <b>{ $points }</b> 积分。
     等级：<b>{ $tier }</b>
 member-balance-next-points = 再获得 { $points } 有效积分即可升级为{ $tier }。
 member-balance-next-spend = 再消费 { $amount } 即可升级为{ $tier }。
+member-balance-negative = ↩️ 余额为负，是因为一笔已退款的消费扣回了您已使用的积分。您接下来获得的 { $points } 积分将先用于补足。
 member-balance-top = 您已是最高等级。🏆
 member-balance-expiring = ⏳ { $points } 积分将于 { $date } 过期。
 
@@ -124,3 +125,14 @@ member-privacy-delete-ask = 确定删除账户吗？您的姓名、手机、生�
 member-privacy-delete-confirm = 🗑 确定删除
 member-privacy-deleted = 您的账户已删除。
 member-privacy-goodbye = 再见！如想重新加入，发送 /start 即可。
+
+## staff at /start: their own home; members only if they join
+member-staff-home = 👋 { $name }，您好！您是{ $shop }的<b>{ $role }</b>。发送 /help 查看全部功能。
+member-staff-first-staff = <b>第一步：</b>顾客付款时，用手机相机扫描其会员卡（或发送 /checkout 加手机号或会员码），输入金额并点击“确认”。兑换券：扫描或发送 /redeem 兑换码。
+member-staff-first-marketer = <b>第一步：</b>/campaign 创建双倍积分活动，/reward 完善奖励目录，/coupons 生成优惠码，/broadcast 给会员发消息，/report 查看效果。
+member-staff-first-admin = <b>第一步：</b>发送 /staff invite 收银员 邀请收银员（对方扫码即可），/rules 设置消费如何获得积分；收银和营销的功能您也都可以使用。
+member-staff-home-join = 员工不是会员。如需自己积累积分，请加入会员。
+member-staff-home-member = 您也是会员：/balance、/card 和 /rewards 同样可用。
+member-staff-join = 加入会员
+member-staff-joined = ✅ 您已加入会员。
+member-staff-not-member = 这是会员功能，您（还）不是会员。

@@ -153,3 +153,4 @@ reports-weekly =
     🗓 您的每周报表
 
     { reports-summary }
+reports-album-caption = 📊 { $period }：销售额 { $sales } · { $purchases } 笔消费 · 新会员 { $new_members } · 发放 { $points_issued } 积分，兑换 { $points_redeemed }

@@ -38,15 +38,22 @@ till-receipt-member = 🧾 谢谢惠顾！本次消费 { $amount }，获得 <b>+
     小票 { $receipt } · { $breakdown }
 
 ## member lookup
-till-find-ask = 请发送会员的手机号或会员码。
-till-member-not-found = 没有找到该手机号或会员码对应的会员。请核对后重新发送。
+till-find-ask = 请发送会员姓名（或其中一部分）、手机号或会员码。
+till-member-not-found = 没有找到该姓名、手机号或会员码对应的会员。请检查后重新发送。
+till-find-choose = 有多位会员符合。请选择一位（或输入更完整的姓名）。
 till-lookup-profile = { $card }
     📞 { $phone } · 加入于 { $joined }
     最近消费：
     { $purchases }
+    兑换券：
+    { $vouchers }
 till-lookup-purchase = • { $at } · { $amount } · +{ $points } · { $receipt }
 till-lookup-no-purchases = （暂无）
 till-lookup-record = 🧾 记录消费
+till-lookup-adjust = ✏️ 调整积分
+till-lookup-voucher = • 🎟 { $reward } · { $code } · 有效期至 { $until }
+till-lookup-no-vouchers = （无）
+till-adjust-ask = 请发送 { $name } 的积分变动和原因，例如 -50 重复记录 或 +300 补偿。
 
 ## vouchers
 till-voucher-show-at-counter = 🎟 这是兑换券。请在柜台出示，收银员扫码后即可领取奖励。
@@ -81,8 +88,9 @@ till-refund-member = ↩️ 您的消费 { $receipt } 已退款 { $amount }，�
 ## corrections
 till-adjust-usage = 请发送 /adjust 加会员码或手机号、积分和原因，例如 /adjust K7QM4PXD -50 重复记录
 till-adjust-confirm = 将 { $name } 的积分调整 <b>{ $points }</b>？
+    余额：{ $before } → <b>{ $after }</b> 积分
     原因：{ $reason }
-till-adjust-done = ✅ 已调整：{ $points } · 新余额 { $balance }。
+till-adjust-done = ✅ 已调整：{ $points } · 余额 { $before } → <b>{ $after }</b>。
 till-adjust-insufficient = 无法调整：该会员只有 { $points }。
 till-adjust-member = ✏️ 您的积分已调整 <b>{ $points }</b>（{ $reason }）。余额：<b>{ $balance }</b>。
 
@@ -103,6 +111,7 @@ till-invite-used = 该邀请已被使用（{ $at }）。请索取新的邀请。
 till-invite-expired = 该邀请已于 { $on } 过期。请索取新的邀请。
 till-invite-unknown = 该邀请无效。请索取新的邀请。
 till-invite-already-admin = 您已经是管理员；邀请留给其他人使用。
+till-invite-unknown-role = “{ $word }”不是角色。请发送 /staff invite 加以下角色之一：{ $roles }，再加门店（可选），例如 /staff invite 收银员 南京路店
 
 ## points as payment
 till-pay-offer = 💳 积分抵扣

@@ -61,6 +61,9 @@ class Broadcast(Model):
     id = fields.BigIntField(primary_key=True)
     created_by = fields.BigIntField()
     text = fields.TextField()
+    texts = fields.JSONField(
+        null=True, description="versions by language (a member without one gets text)"
+    )
     photo_file_id = fields.CharField(max_length=255, null=True)
     button = fields.JSONField(null=True, description="button text and url")
     audience = fields.JSONField(default=dict)

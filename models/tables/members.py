@@ -11,6 +11,8 @@ from tortoise.models import Model
 class Member(Model):
     """Everyone who has started the bot (staff too), with a materialized point balance.
 
+    Only ``enrolled`` rows are members: reports, segments and audiences count them alone.
+
     ``balance`` is changed only by ledger operations, in the same transaction as the
     entry, by a conditional update. Deleting an account anonymises the personal fields
     (``deleted_at`` set) and keeps the row so the books still add up.
@@ -47,6 +49,11 @@ class Member(Model):
     last_seen_at = fields.DatetimeField(null=True)
     last_purchase_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
+    enrolled = fields.BooleanField(
+        default=True,
+        db_default=True,  # rows inserted by SQL (imports, benchmarks) are members
+        description="joined as a member (staff are not until they choose to join as one)",
+    )
 
     class Meta:
         table = "member"

@@ -43,7 +43,7 @@ async def test_imported_member_is_linked_by_the_phone_they_share(rig: Rig, tmp_p
     assert row.marketing_opt_in is True
     assert await Member.filter(first_name="Fang").count() == 0  # the throw-away row is gone
     await wang.send("/history")
-    assert "转入积分 +1234" in wang.last_text
+    assert "转入积分 +1,234" in wang.last_text  # signed and grouped like every number
     log = await AuditLog.get(action="member.link")
     assert log.target == f"member:{imported.id}" and log.details["via"] == "phone"
 

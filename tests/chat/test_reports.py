@@ -62,6 +62,9 @@ async def test_report_summary_charts_and_exports(rig: Rig, data: dataset.Chunk) 
     assert texts[0].history, "the progress message was edited into the summary"
     photos = [m.photo for m in sent if m.photo is not None]
     assert len(photos) == 3 and all(p.data.startswith(PNG) for p in photos)
+    album = ada.last_album  # one album, captioned with the key numbers
+    assert [m.photo for m in album] == photos and album[0].caption
+    assert f"{len(purchases):,} purchases" in album[0].caption
     assert "What next?" in ada.last_text
 
     await ada.press("Export ▸")
@@ -166,6 +169,7 @@ async def test_bound_hook_ignores_config_admins_no_longer_configured(rig: Rig) -
 
 async def test_chinese_report_and_localized_filename(rig: Rig) -> None:
     li = rig.admin("Li", language_code="zh-hans")
+    await rig.member(1001, "Ann").send("/start")
     await li.send("/report today")
     assert "报表" in li.messages[0].visible_text
     await li.press("导出 ▸")
@@ -174,4 +178,5 @@ async def test_chinese_report_and_localized_filename(rig: Rig) -> None:
     today = clock.now().astimezone(reports.zone(rig.settings.scheduler.timezone)).date()
     assert name == f"jifen-会员-{today}_{today}.xlsx"
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
-    assert sheet is not None and sum(1 for _ in sheet.iter_rows()) == 2  # header + Li
+    rows = [[c.value for c in row] for row in sheet.iter_rows()] if sheet else []
+    assert len(rows) == 2 and "Ann" in rows[1]  # header + Ann: the admin is staff, no member

@@ -93,3 +93,10 @@ async def make_broadcast(
         batch_size=500,
     )
     return broadcast
+
+
+def strip_footer(text: str) -> str:
+    """A broadcast as written: without the how-to-stop line every one ends with."""
+    from locales import translator
+
+    return text.removesuffix(translator("en")("broadcast-text", text=""))

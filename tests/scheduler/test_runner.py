@@ -11,7 +11,7 @@ from models import clock
 from models.outbox import enqueue
 from models.tables import JobRun, OutboxMessage, SchedulerLease
 from scheduler import start_scheduler
-from tests.scheduler.conftest import fast_settings, make_members
+from tests.scheduler.conftest import fast_settings, make_members, strip_footer
 
 
 async def test_start_sends_catches_up_and_stops(
@@ -37,7 +37,8 @@ async def test_start_sends_catches_up_and_stops(
             "campaign-alerts",
             "scheduled-broadcasts",
         }
-        assert [m.visible_text for m in emu.transcript(alice.telegram_id)] == ["hello"]
+        transcript = emu.transcript(alice.telegram_id)
+        assert [strip_footer(m.visible_text) for m in transcript] == ["hello"]
     finally:
         await handle.stop()
     assert handle.sender_task is not None and handle.sender_task.done()

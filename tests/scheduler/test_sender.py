@@ -12,13 +12,14 @@ from models import clock, delivery
 from models.outbox import enqueue
 from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
 from scheduler.sender import OutboxSender
-from tests.scheduler.conftest import fast_settings, make_broadcast, make_members
+from tests.scheduler.conftest import fast_settings, make_broadcast, make_members, strip_footer
 
 MARKETER = 1
 
 
 def bot_messages(emu: BotApiEmulator, user_id: int) -> list[str]:
-    return [m.visible_text for m in emu.transcript(user_id) if m.outgoing]
+    """What the bot sent, each broadcast without its how-to-stop line (tested in chat)."""
+    return [strip_footer(m.visible_text) for m in emu.transcript(user_id) if m.outgoing]
 
 
 async def sent_at_least(emu: BotApiEmulator, count: int) -> None:
