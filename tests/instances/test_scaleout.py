@@ -29,10 +29,17 @@ async def _queue_receipts(emu: BotApiEmulator, count: int) -> list[int]:
     return chats
 
 
+def first_line(text: str) -> str:
+    return text.split("\n", 1)[0]
+
+
 def _received(emu: BotApiEmulator, chats: list[int]) -> Counter[int]:
     return Counter(
         {
-            chat: sum(1 for m in emu.transcript(chat) if m.visible_text == f"receipt {chat}")
+            # the first line: a broadcast text ends with how to stop marketing messages
+            chat: sum(
+                1 for m in emu.transcript(chat) if first_line(m.visible_text) == f"receipt {chat}"
+            )
             for chat in chats
         }
     )
