@@ -23,7 +23,8 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from bench.ledger import _members, _pg_drop, _pg_scratch, _table, _timed
+from bench.ledger import _members, _table, _timed
+from bench.scratch import create_postgres, drop_postgres
 from models import _sql, clock, db, flows, members, pending
 from models.db import connection
 from models.tables import AuditLog, ChatFlow
@@ -107,11 +108,11 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _tables("SQLite", await throughput(f"sqlite://{tmp}/bench.sqlite3", args.n))
     if args.postgres:
-        url, name = await _pg_scratch(args.postgres)
+        url, name = await create_postgres(args.postgres)
         try:
             _tables("PostgreSQL", await throughput(url, args.n))
         finally:
-            await _pg_drop(args.postgres, name)
+            await drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":

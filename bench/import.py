@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.ledger import _pg_drop, _pg_scratch
+from bench.scratch import create_postgres, drop_postgres
 from models import _sql, clock, db, doctor, importing
 from models.config import RuleSet, TierLevel, Tiers
 from models.tables import Member
@@ -167,10 +167,10 @@ async def main() -> None:
         if args.postgres:
 
             async def pg_url() -> tuple[str, Callable[[], Awaitable[None]]]:
-                url, name = await _pg_scratch(args.postgres)
+                url, name = await create_postgres(args.postgres)
 
                 async def drop() -> None:
-                    await _pg_drop(args.postgres, name)
+                    await drop_postgres(args.postgres, name)
 
                 return url, drop
 

@@ -20,7 +20,8 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from bench.ledger import RULES, _members, _pg_drop, _pg_scratch, _table, _timed
+from bench.ledger import RULES, _members, _table, _timed
+from bench.scratch import create_postgres, drop_postgres
 from models import audiences, campaigns, catalogue, clock, db, ledger, offers, vouchers
 from models.audiences import Audience, AudienceKind
 from models.campaigns import CampaignDraft
@@ -169,11 +170,11 @@ async def main() -> None:
     path = tempfile.mkdtemp(prefix="jifen-bench-")
     await run(f"sqlite://{path}/offers.sqlite3", args.n)
     if args.postgres:
-        url, name = await _pg_scratch(args.postgres)
+        url, name = await create_postgres(args.postgres)
         try:
             await run(url, args.n)
         finally:
-            await _pg_drop(args.postgres, name)
+            await drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":

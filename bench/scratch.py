@@ -14,23 +14,33 @@ def _dsn(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
 
-@asynccontextmanager
-async def postgres(url: str) -> AsyncIterator[str]:
-    """A fresh database next to ``url`` (its URL), dropped afterwards."""
+async def create_postgres(url: str) -> tuple[str, str]:
+    """A fresh database next to ``url``: (its URL, its name) for :func:`drop_postgres`."""
     name = f"jifen_bench_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(_dsn(url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+    return url.rpartition("/")[0] + "/" + name, name
+
+
+async def drop_postgres(url: str, name: str) -> None:
+    conn = await asyncpg.connect(_dsn(url))
     try:
-        yield url.rpartition("/")[0] + "/" + name
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        conn = await asyncpg.connect(_dsn(url))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await conn.close()
+
+
+@asynccontextmanager
+async def postgres(url: str) -> AsyncIterator[str]:
+    """A fresh database next to ``url`` (its URL), dropped afterwards."""
+    scratch, name = await create_postgres(url)
+    try:
+        yield scratch
+    finally:
+        await drop_postgres(url, name)
 
 
 @asynccontextmanager

@@ -21,7 +21,8 @@ import aiohttp
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
-from bench.ledger import RULES, _members, _pg_drop, _pg_scratch, _table, _timed
+from bench.ledger import RULES, _members, _table, _timed
+from bench.scratch import create_postgres, drop_postgres
 from bot.settings import load_settings
 from models import clock, db, ledger, webhooks
 from models.tables import AuditLog, WebhookEvent
@@ -135,11 +136,11 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _table("SQLite", await measure(f"sqlite://{tmp}/bench.sqlite3", args.n))
     if args.postgres:
-        url, name = await _pg_scratch(args.postgres)
+        url, name = await create_postgres(args.postgres)
         try:
             _table("PostgreSQL", await measure(url, args.n))
         finally:
-            await _pg_drop(args.postgres, name)
+            await drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":
