@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from bench.ledger import _members, _table, _timed
-from bench.scratch import create_postgres, drop_postgres
+from bench import scratch
+from bench.ledger import Rate, _members, _table, _timed
 from models import _sql, clock, db, flows, members, pending
 from models.db import connection
 from models.tables import AuditLog, ChatFlow
@@ -85,7 +84,7 @@ async def throughput(url: str, n: int) -> list[tuple[str, float]]:
             ("baseline: Tortoise insert txn", insert_baseline),
             ("confirm step: create+bind+claim+finish", confirm_step),
         ]
-        best = [0.0] * len(ops)
+        best: list[Rate] = [(0.0, 0.0)] * len(ops)
         for _ in range(ROUNDS):  # interleaved, best of each: the machine is shared
             for k, (_name, op) in enumerate(ops):
                 best[k] = max(best[k], await _timed(n, op))
@@ -105,14 +104,11 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("JIFEN_TEST_POSTGRES_URL", ""))
     parser.add_argument("--n", type=int, default=1000, help="operations per measurement")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        _tables("SQLite", await throughput(f"sqlite://{tmp}/bench.sqlite3", args.n))
+    async with scratch.sqlite() as url:
+        _tables("SQLite", await throughput(url, args.n))
     if args.postgres:
-        url, name = await create_postgres(args.postgres)
-        try:
+        async with scratch.postgres(args.postgres) as url:
             _tables("PostgreSQL", await throughput(url, args.n))
-        finally:
-            await drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from bench.ledger import RULES, _members, _table, _timed
-from bench.scratch import create_postgres, drop_postgres
+from bench import scratch
+from bench.ledger import RULES, Rate, _members, _table, _timed
 from models import audiences, campaigns, catalogue, clock, db, ledger, offers, vouchers
 from models.audiences import Audience, AudienceKind
 from models.campaigns import CampaignDraft
@@ -41,7 +41,7 @@ def _draft(name: str) -> CampaignDraft:
     )
 
 
-async def earn_rows(n: int) -> list[tuple[str, float]]:
+async def earn_rows(n: int) -> list[tuple[str, Rate]]:
     members = await _members(200)
     codes = tuple(m.code for m in members[::2])
     everyone = await campaigns.create(_draft("all"), actor_telegram_id=None)
@@ -100,16 +100,16 @@ async def earn_rows(n: int) -> list[tuple[str, float]]:
     return await _best_of_three(cases, n // 3)
 
 
-async def _best_of_three(cases, n: int) -> list[tuple[str, float]]:
+async def _best_of_three(cases, n: int) -> list[tuple[str, Rate]]:
     """Interleaved rounds (each case once per round), the best rate of three per case."""
-    best = {name: 0.0 for name, _ in cases}
+    best: dict[str, Rate] = {name: (0.0, 0.0) for name, _ in cases}
     for _ in range(3):
         for name, make in cases:
             best[name] = max(best[name], await _timed(n, make()))
     return list(best.items())
 
 
-async def catalogue_rows(n: int) -> list[tuple[str, float]]:
+async def catalogue_rows(n: int) -> list[tuple[str, Rate]]:
     for i in range(40):
         await Reward.create(
             names={"en": f"r{i}"}, kind="gift", cost_points=50 + 37 * i, created_at=clock.now()
@@ -165,16 +165,11 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("JIFEN_TEST_POSTGRES_URL", ""))
     parser.add_argument("--n", type=int, default=300)
     args = parser.parse_args()
-    import tempfile
-
-    path = tempfile.mkdtemp(prefix="jifen-bench-")
-    await run(f"sqlite://{path}/offers.sqlite3", args.n)
+    async with scratch.sqlite("offers.sqlite3") as url:
+        await run(url, args.n)
     if args.postgres:
-        url, name = await create_postgres(args.postgres)
-        try:
+        async with scratch.postgres(args.postgres) as url:
             await run(url, args.n)
-        finally:
-            await drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":

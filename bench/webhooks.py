@@ -14,15 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 
 import aiohttp
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
-from bench.ledger import RULES, _members, _table, _timed
-from bench.scratch import create_postgres, drop_postgres
+from bench import scratch
+from bench.ledger import RULES, Rate, _members, _table, _timed
 from bot.settings import load_settings
 from models import clock, db, ledger, webhooks
 from models.tables import AuditLog, WebhookEvent
@@ -85,7 +84,7 @@ async def measure(url: str, n: int) -> list[tuple[str, float]]:
             return op
 
         # interleaved, best of ROUNDS: the machine's load drifts between measurements
-        best = {"base": 0.0, "quiet": 0.0, "listening": 0.0}
+        best: dict[str, Rate] = {"base": (0.0, 0.0), "quiet": (0.0, 0.0), "listening": (0.0, 0.0)}
         for r in range(ROUNDS):
             best["base"] = max(best["base"], await _timed(n, baseline))
             best["quiet"] = max(best["quiet"], await _timed(n, earn(f"a{r}-")))
@@ -133,14 +132,11 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("JIFEN_TEST_POSTGRES_URL", ""))
     parser.add_argument("--n", type=int, default=300, help="operations per measurement")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        _table("SQLite", await measure(f"sqlite://{tmp}/bench.sqlite3", args.n))
+    async with scratch.sqlite() as url:
+        _table("SQLite", await measure(url, args.n))
     if args.postgres:
-        url, name = await create_postgres(args.postgres)
-        try:
+        async with scratch.postgres(args.postgres) as url:
             _table("PostgreSQL", await measure(url, args.n))
-        finally:
-            await drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":
