@@ -24,8 +24,8 @@ from typing import Any
 from aiohttp import web
 
 from api.errors import ApiError
-from models import api_keys
-from models.tables import ApiKey
+from models.access import api_keys
+from models.store.tables import ApiKey
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _KEY_SLOT: Any = (

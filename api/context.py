@@ -13,8 +13,8 @@ from api.auth import api_key
 from api.errors import ApiError
 from api.idempotency import Answer
 from bot.settings import Settings
-from models import rule_versions
-from models.config import RuleSet
+from models.ledger import rule_versions
+from models.ledger.config import RuleSet
 
 SETTINGS = web.AppKey("settings", Settings)
 REPLAYED_HEADER = "Idempotent-Replayed"

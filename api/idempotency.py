@@ -34,9 +34,9 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from api.errors import ApiError
-from models import audit, clock
-from models.db import write_transaction
-from models.tables import IdempotencyRecord
+from models.store import audit, clock
+from models.store.db import write_transaction
+from models.store.tables import IdempotencyRecord
 
 PENDING = ":pending"
 STALE_AFTER = timedelta(seconds=30)

@@ -258,7 +258,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Summary": {
         "type": "object",
-        "description": "models.reports.Report: figures are {current, previous, "
+        "description": "models.reports.summary.Report: figures are {current, previous, "
         "change_percent}, money in *_minor with the top-level currency, rates as decimal "
         "strings",
     },

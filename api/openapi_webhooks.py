@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.webhooks import EVENT_TYPES, TEST_EVENT
+from models.delivery.webhooks import EVENT_TYPES, TEST_EVENT
 
 _INT = {"type": "integer"}
 _ID = {"type": "integer", "description": "jifen's id"}

@@ -31,8 +31,11 @@ from tortoise.transactions import in_transaction
 
 from bench import scratch
 from locales import LANGUAGES, translator
-from models import api_keys, clock, db, members, rule_versions
-from models.tables import Purchase
+from models.access import api_keys
+from models.ledger import rule_versions
+from models.members import membership
+from models.store import clock, db
+from models.store.tables import Purchase
 
 MEMBERS = 40
 FIRST_TG = 5_000_000
@@ -69,7 +72,7 @@ async def _seed(url: str) -> tuple[str, list[str]]:
     try:
         await rule_versions.current()
         codes = [
-            (await members.ensure_member(FIRST_TG + i, first_name=f"P{i}"))[0].code
+            (await membership.ensure_member(FIRST_TG + i, first_name=f"P{i}"))[0].code
             for i in range(MEMBERS)
         ]
         key = await api_keys.create("bench")

@@ -29,8 +29,11 @@ from bench.echo_baseline import LoadResult, build_echo_app, print_table, run_loa
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings, load_settings
-from models import db, ledger, members, rule_versions
-from models.tables import OutboxMessage, OutboxStatus
+from models import ledger
+from models.ledger import rule_versions
+from models.members import membership
+from models.store import db
+from models.store.tables import OutboxMessage, OutboxStatus
 
 _QUERY_METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
 
@@ -90,7 +93,7 @@ async def _seed(emu: BotApiEmulator, user_ids: list[int]) -> None:
     they would be taken for /balance replies (same chat, from the bot) and skew the figures.
     """
     for user_id in user_ids:
-        member, _ = await members.ensure_member(user_id, first_name=f"User{user_id}")
+        member, _ = await membership.ensure_member(user_id, first_name=f"User{user_id}")
         for n in range(3):
             await ledger.earn_for_purchase(
                 member.id, 5000 + n * 1000, "CNY", idempotency_key=f"bench:{user_id}:{n}"

@@ -37,8 +37,8 @@ from telegram.request import HTTPXRequest
 from bot.emulator import BotApiEmulator
 from bot.emulator.server import DEFAULT_TOKEN
 from bot.settings import load_settings
-from models import clock, db
-from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage
+from models.store import clock, db
+from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage
 from scheduler.sender import OutboxSender
 
 FIRST_ID = 1_000_000

@@ -18,8 +18,10 @@ import time
 from tortoise.transactions import in_transaction
 
 from bench import report, scratch
-from models import clock, coupons, db, tokens
-from models.tables import Coupon, CouponBatch, Reward
+from models.catalogue import coupons
+from models.codes import tokens
+from models.store import clock, db
+from models.store.tables import Coupon, CouponBatch, Reward
 
 Timing = tuple[float, float]
 """(wall seconds, CPU seconds of this process: the figure a loaded machine disturbs less)."""

@@ -24,9 +24,11 @@ from tortoise.transactions import in_transaction
 
 from bench import scratch
 from bench.ledger import Rate, _members, _table, _timed
-from models import _sql, clock, db, flows, members, pending
-from models.db import connection
-from models.tables import AuditLog, ChatFlow
+from models.conversation import flows, pending
+from models.members import membership
+from models.store import clock, db, sql
+from models.store.db import connection
+from models.store.tables import AuditLog, ChatFlow
 
 _WITHOUT_FLOW = (
     "SELECT m.*, s.role AS staff_role, s.location AS staff_location FROM member m"
@@ -50,11 +52,11 @@ async def throughput(url: str, n: int) -> list[tuple[str, float]]:
                 await flows.save(flow)
 
         async def identify_baseline(i: int) -> None:
-            await _sql.one(connection(), _WITHOUT_FLOW, True, people[i % len(people)])
+            await sql.one(connection(), _WITHOUT_FLOW, True, people[i % len(people)])
 
         async def with_flow(i: int) -> None:
-            await _sql.one(
-                connection(), members._IDENTIFY, True, clock.now(), people[i % len(people)]
+            await sql.one(
+                connection(), membership._IDENTIFY, True, clock.now(), people[i % len(people)]
             )
 
         async def write_baseline(i: int) -> None:

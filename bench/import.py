@@ -26,9 +26,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.scratch import create_postgres, drop_postgres
-from models import _sql, clock, db, doctor, importing
-from models.config import RuleSet, TierLevel, Tiers
-from models.tables import Member
+from models import importing
+from models.ledger import doctor
+from models.ledger.config import RuleSet, TierLevel, Tiers
+from models.store import clock, db, sql
+from models.store.tables import Member
 
 Scratch = Callable[[], Awaitable[tuple[str, Callable[[], Awaitable[None]]]]]
 """A fresh database: its URL and how to drop it."""
@@ -50,7 +52,7 @@ def write_csv(path: Path, n: int) -> None:
 async def baseline(n: int) -> float:
     """Seconds for three bare ``executemany`` of the same rows in one transaction."""
     now, later = clock.now(), clock.now() + timedelta(days=365)
-    born = date(1985, 3, 4) if _sql.pg() else "1985-03-04"
+    born = date(1985, 3, 4) if sql.pg() else "1985-03-04"
     members = [
         [i + 1, f"OLD-{i}", f"C{i:07d}", f"t{i:021d}", f"R{i:07d}", f"Member {i}", "",
          f"+86138{i:08d}", born, "en", False, True, True, "member", i % 7 * 150, now]
@@ -64,7 +66,7 @@ async def baseline(n: int) -> float:
     lots = [[k, k, p, p, later, now] for k, p in points]
     start = time.perf_counter()
     async with db.write_transaction() as conn:
-        await _sql.execute_many(
+        await sql.execute_many(
             conn,
             "INSERT INTO member (id, external_id, code, card_token, referral_code, first_name,"
             " last_name, phone, birthday, language, marketing_opt_in, notifications_enabled,"
@@ -72,13 +74,13 @@ async def baseline(n: int) -> float:
             " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             members,
         )
-        await _sql.execute_many(
+        await sql.execute_many(
             conn,
             "INSERT INTO ledger_entry (id, member_id, kind, points, balance_after,"
             " idempotency_key, breakdown, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             entries,
         )
-        await _sql.execute_many(
+        await sql.execute_many(
             conn,
             "INSERT INTO point_lot (member_id, entry_id, points, remaining, expires_at,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -24,9 +24,12 @@ from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
 from bench import report, scratch
-from models import _sql, clock, db, group_commit, ledger, tokens, vouchers
-from models.config import EarningRules, RuleSet, UsageRules
-from models.tables import AuditLog, Member, Reward
+from models import ledger
+from models.catalogue import vouchers
+from models.codes import tokens
+from models.ledger.config import EarningRules, RuleSet, UsageRules
+from models.store import clock, db, group_commit, sql
+from models.store.tables import AuditLog, Member, Reward
 
 RULES = RuleSet(earning=EarningRules(min_purchase_minor=0), usage=UsageRules())
 
@@ -124,7 +127,7 @@ async def throughput(url: str, n: int, callers: int) -> list[list[tuple[str, Rat
         rows.append(("spend", await _timed(n, spend)))
         rows.append(("issue_for_reward", await _timed(n, issue)))
         rows.append(("redeem", await _timed(n, redeem)))
-        problems = await __import__("models.doctor", fromlist=["check"]).check()
+        problems = await __import__("models.ledger.doctor", fromlist=["check"]).check()
         assert not problems, problems[:5]
         return [rows, crowd]
     finally:
@@ -146,7 +149,7 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
             for first in range(0, members, chunk):
                 last = min(members, first + chunk)
                 seq = "WITH RECURSIVE s(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM s WHERE n < ?)"
-                await _sql.execute(
+                await sql.execute(
                     conn,
                     f"{seq} INSERT INTO member (id, code, card_token, referral_code, first_name,"
                     " last_name, language, marketing_opt_in, notifications_enabled, reachable,"
@@ -157,7 +160,7 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
                     per_member * 10,
                     now,
                 )
-                await _sql.execute(
+                await sql.execute(
                     conn,
                     f"{seq} INSERT INTO ledger_entry (id, member_id, kind, points, balance_after,"
                     " breakdown, channel, created_at) SELECT n, n, 'earn', ?, ?, '{{}}', 'bench', ?"
@@ -168,7 +171,7 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
                     per_member * 10,
                     past,
                 )
-                await _sql.execute(
+                await sql.execute(
                     conn,
                     "WITH RECURSIVE s(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM s WHERE n < ?)"
                     " INSERT INTO point_lot (member_id, entry_id, points, remaining, expires_at,"
@@ -186,7 +189,7 @@ async def expiry(lots: int, per_member: int = 10) -> tuple[float, float, int]:
         run = await ledger.expire_due(now)
         swept = time.perf_counter() - start
         start = time.perf_counter()
-        from models import doctor
+        from models.ledger import doctor
 
         assert not await doctor.check()
         checked = time.perf_counter() - start

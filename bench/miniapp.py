@@ -33,7 +33,10 @@ from bench.echo_baseline import print_rows
 from bot.app import GIL_SWITCH_INTERVAL
 from bot.runners import health_routes
 from bot.settings import load_settings
-from models import db, ledger, members, rule_versions
+from models import ledger
+from models.ledger import rule_versions
+from models.members import membership
+from models.store import db
 
 TOKEN = "123456:bench-miniapp"
 TARGET_P99_MS = 20.0
@@ -58,7 +61,7 @@ async def seed(count: int, rules_currency: str) -> list[int]:
     ids = []
     for n in range(count):
         telegram_id = 500_000 + n
-        member, _ = await members.ensure_member(telegram_id, first_name=f"Bench{n}")
+        member, _ = await membership.ensure_member(telegram_id, first_name=f"Bench{n}")
         for k in range(3):
             await ledger.earn_for_purchase(
                 member.id, 1000 + 137 * k, rules_currency, idempotency_key=f"bench:{n}:{k}"

@@ -22,11 +22,14 @@ from tortoise.transactions import in_transaction
 
 from bench import scratch
 from bench.ledger import RULES, Rate, _members, _table, _timed
-from models import audiences, campaigns, catalogue, clock, db, ledger, offers, vouchers
-from models.audiences import Audience, AudienceKind
-from models.campaigns import CampaignDraft
-from models.rules import CampaignRule
-from models.tables import AuditLog, CampaignKind, CampaignMember, Reward
+from models import ledger
+from models.catalogue import browsing, vouchers
+from models.ledger.rules import CampaignRule
+from models.marketing import audiences, campaigns, offers
+from models.marketing.audiences import Audience, AudienceKind
+from models.marketing.campaigns import CampaignDraft
+from models.store import clock, db
+from models.store.tables import AuditLog, CampaignKind, CampaignMember, Reward
 
 
 def _draft(name: str) -> CampaignDraft:
@@ -118,10 +121,10 @@ async def catalogue_rows(n: int) -> list[tuple[str, Rate]]:
     member = people[0]
 
     async def plain(i: int) -> None:
-        await catalogue._visible(member, RULES).order_by("sort_order", "cost_points", "id")
+        await browsing._visible(member, RULES).order_by("sort_order", "cost_points", "id")
 
     async def suggested(i: int) -> None:
-        await catalogue.page(member, RULES, 0, 5)
+        await browsing.page(member, RULES, 0, 5)
 
     cases = [
         ("baseline: visible rewards query", lambda: plain),
@@ -131,7 +134,7 @@ async def catalogue_rows(n: int) -> list[tuple[str, Rate]]:
 
 
 async def _members_with_history():
-    from models.tables import Member
+    from models.store.tables import Member
 
     people = await Member.all().order_by("id").limit(200)
     rewards = await Reward.all().order_by("id")

@@ -27,10 +27,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from models import clock, db, reports, segments
-from models.config import TierLevel, Tiers
-from models.exports import ExportFormat, ExportKind, export
-from models.reports import Period, parse_period
+from models.ledger.config import TierLevel, Tiers
+from models.marketing import segments
+from models.reports import summary
+from models.reports.exports import ExportFormat, ExportKind, export
+from models.reports.summary import Period, parse_period
+from models.store import clock, db
 from tests.reports import dataset
 
 TIERS = Tiers(
@@ -102,21 +104,21 @@ async def bench(out: Path, *, exports: bool = True) -> None:
     )
     rows.append(("baseline: SELECT COUNT(*) FROM ledger_entry", baseline, "", ""))
 
-    def summary(text: str, location: str | None = None) -> Callable[[], Awaitable[Any]]:
-        return lambda: reports.summary(
+    def summary_of(text: str, location: str | None = None) -> Callable[[], Awaitable[Any]]:
+        return lambda: summary.summary(
             period(text), location=location, point_value_minor=Decimal(1), tiers=TIERS
         )
 
     cases: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
-        ("summary today", summary("today")),
-        ("summary 7d", summary("7d")),
-        ("summary 30d", summary("30d")),
-        ("summary month", summary("month")),
-        ("summary 30d @north", summary("30d", "north")),
-        ("summary 365d", summary("365d")),
-        ("points_series 30d", lambda: reports.points_series(period("30d"))),
-        ("sales_series 30d", lambda: reports.sales_series(period("30d"))),
-        ("points_series 365d", lambda: reports.points_series(period("365d"))),
+        ("summary today", summary_of("today")),
+        ("summary 7d", summary_of("7d")),
+        ("summary 30d", summary_of("30d")),
+        ("summary month", summary_of("month")),
+        ("summary 30d @north", summary_of("30d", "north")),
+        ("summary 365d", summary_of("365d")),
+        ("points_series 30d", lambda: summary.points_series(period("30d"))),
+        ("sales_series 30d", lambda: summary.sales_series(period("30d"))),
+        ("points_series 365d", lambda: summary.points_series(period("365d"))),
         ("segments.thresholds", lambda: segments.thresholds()),
         ("segments.segment_counts", lambda: segments.segment_counts()),
         ("segments.at_risk_members count", lambda: segments.at_risk_members(60, 365).count()),

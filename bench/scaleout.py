@@ -46,7 +46,8 @@ from bench.echo_baseline import (
 from bot.emulator import BotApiEmulator
 from bot.inbox import InboxWorker, Poller
 from bot.settings import load_settings
-from models import db, rule_versions
+from models.ledger import rule_versions
+from models.store import db
 from tests.instances.cluster import Cluster
 
 RATE_ENV = {"JIFEN_OUTBOX__MESSAGES_PER_SECOND": "1000", "JIFEN_SCHEDULER__ENABLED": "false"}

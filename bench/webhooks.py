@@ -23,8 +23,10 @@ from tortoise.transactions import in_transaction
 from bench import scratch
 from bench.ledger import RULES, Rate, _members, _table, _timed
 from bot.settings import load_settings
-from models import clock, db, ledger, webhooks
-from models.tables import AuditLog, WebhookEvent
+from models import ledger
+from models.delivery import webhooks
+from models.store import clock, db
+from models.store.tables import AuditLog, WebhookEvent
 from scheduler.webhooks import WebhookWorker
 
 CONCURRENCY = 16

@@ -22,9 +22,11 @@ from handlers.callbacks import CallbackCodec
 from handlers.context import JifenContext
 from handlers.registry import Feature, install, publish_menus
 from locales import language_for, translator
-from models import db, rule_versions, secrets, weekly
-from models.staff import Grant
-from models.tables import Role, StaffRole
+from models.access.staff import Grant
+from models.ledger import rule_versions
+from models.reports import weekly
+from models.store import db, secrets
+from models.store.tables import Role, StaffRole
 from scheduler import start_scheduler
 from scheduler.pace import SharedPace
 

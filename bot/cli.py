@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
-from models import db
+from models.store import db
 
 log = logging.getLogger("jifen")
 
@@ -60,7 +60,7 @@ def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
-    from models import doctor
+    from models.ledger import doctor
 
     async def work() -> int:
         problems = await doctor.check()
@@ -73,8 +73,8 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
-    from models import staff
-    from models.tables import Role
+    from models.access import staff
+    from models.store.tables import Role
 
     async def work() -> int:
         if args.action == "grant":
@@ -95,7 +95,7 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
-    from models import api_keys
+    from models.access import api_keys
 
     async def work() -> int:
         if args.action == "create":
@@ -136,8 +136,10 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """``jifen import members FILE [--dry-run]``: exit 0 all good, 1 some rejected, 2 unreadable."""
     from tqdm import tqdm
 
-    from models import clock, importing, rule_versions
-    from models.tables import RuleVersion
+    from models import importing
+    from models.ledger import rule_versions
+    from models.store import clock
+    from models.store.tables import RuleVersion
 
     async def work() -> int:
         if not args.dry_run:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.cli.cli import CLIContext, makemigrations
 
-from models.db import tortoise_config
+from models.store.db import tortoise_config
 
 # Migrations are dialect-neutral operations; an in-memory SQLite is enough to diff models.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -1,5 +1,5 @@
 """Updates in through the store: received (webhook or the one poller), then processed by
-every instance from the inbox (:mod:`models.inbox`).
+every instance from the inbox (:mod:`models.delivery.inbox`).
 
 * :meth:`InboxWorker.receive` is all the webhook does before its 200: one insert.
 * :meth:`InboxWorker.run` claims chat heads and processes each with PTB's
@@ -31,7 +31,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.updates import chat_key, describe
-from models import inbox
+from models.delivery import inbox
 from scheduler.leases import Leases
 
 log = logging.getLogger(__name__)

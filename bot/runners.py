@@ -25,7 +25,7 @@ from api.miniapp.launch import attach as miniapp_routes
 from bot.app import build_application
 from bot.inbox import InboxWorker, Poller, Pruner
 from bot.settings import Settings
-from models import inbox
+from models.delivery import inbox
 from scheduler.leases import Leases, instance_id
 
 log = logging.getLogger(__name__)

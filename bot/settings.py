@@ -22,7 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from models.config import Currency, EarningRules, ExpiryPolicy, RuleSet, Tiers, UsageRules
+from models.ledger.config import Currency, EarningRules, ExpiryPolicy, RuleSet, Tiers, UsageRules
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -105,7 +105,7 @@ class SchedulerSettings(_Section):
 
 
 class OffersSettings(_Section):
-    """Win-back offers for at-risk members (``models.offers``): off until turned on."""
+    """Win-back offers for at-risk members (``models.marketing.offers``): off until turned on."""
 
     winback_enabled: bool = False
     winback_time: str = Field("11:00", pattern=r"^\d{2}:\d{2}$")
@@ -222,7 +222,7 @@ class Settings(BaseSettings):
         """(the configured signing secret, a secret an older version left in ``secret_file``).
 
         Without the first, every instance uses the one generated into the store
-        (:func:`models.secrets.shared_secret`), seeded with the second so buttons already
+        (:func:`models.store.secrets.shared_secret`), seeded with the second so buttons already
         out keep working after an upgrade.
         """
         if secret := self.security.secret.get_secret_value():

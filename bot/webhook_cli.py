@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.settings import Settings
-from models import webhook_delivery as delivery
-from models import webhooks
+from models.delivery import webhook_delivery as delivery
+from models.delivery import webhooks
 from scheduler.webhooks import WebhookWorker
 
 _REFUSED = {

@@ -25,10 +25,11 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Confirm, Feature, Input, Outcome, reply
 from locales import LANGUAGES, localized, money
-from models import broadcasts, rule_editing, rule_versions
-from models.broadcasts import Audience, AudienceKind, NotADraft
-from models.delivery import BroadcastNotCancellable
-from models.tables import Broadcast, BroadcastStatus, OutboxMessage, PendingAction, Role
+from models.delivery.outbox_delivery import BroadcastNotCancellable
+from models.ledger import rule_editing, rule_versions
+from models.marketing import broadcasts
+from models.marketing.broadcasts import Audience, AudienceKind, NotADraft
+from models.store.tables import Broadcast, BroadcastStatus, OutboxMessage, PendingAction, Role
 from scheduler.render import Renderer
 
 ROLE = Role.MARKETER

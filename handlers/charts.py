@@ -28,8 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from models.config import Currency
-from models.reports import DayPoints, DaySales, TierCount
+from models.ledger.config import Currency
+from models.reports.summary import DayPoints, DaySales, TierCount
 
 log = logging.getLogger(__name__)
 

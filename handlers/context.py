@@ -13,8 +13,11 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from locales import Translator, language_for, translator
-from models import clock, flows, members, staff
-from models.tables import Member, Role
+from models.access import staff
+from models.conversation import flows
+from models.members import membership
+from models.store import clock
+from models.store.tables import Member, Role
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -67,7 +70,7 @@ async def resolve_person(update: object, context: JifenContext) -> None:
     user = update.effective_user
     if user.is_bot:
         return
-    member, created, grant, flow = await members.identify(
+    member, created, grant, flow = await membership.identify(
         user.id,
         first_name=user.first_name,
         last_name=user.last_name,

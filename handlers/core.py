@@ -9,8 +9,8 @@ from telegram.constants import ParseMode
 
 from handlers.context import JifenContext
 from handlers.registry import Command, Feature, commands_for, reply, router
-from models import staff
-from models.tables import Role
+from models.access import staff
+from models.store.tables import Role
 
 
 async def start(update: Update, context: JifenContext) -> None:

@@ -11,8 +11,9 @@ from telegram import ReplyKeyboardRemove, Update
 from handlers.context import JifenContext
 from handlers.member.common import HTML, send, tier_label
 from handlers.registry import Feature, router
-from models import enrolment, rule_versions
-from models.tables import Member
+from models.ledger import rule_versions
+from models.members import enrolment
+from models.store.tables import Member
 
 
 async def _welcome_back(update: Update, context: JifenContext, key: str, member: Member) -> None:

@@ -1,6 +1,6 @@
 """What a conversation remembers between updates, as handlers see it.
 
-``context.flow`` is loaded with the member (:func:`models.members.identify`) and written
+``context.flow`` is loaded with the member (:func:`models.members.membership.identify`) and written
 back once, after the update, only if a handler changed it (:func:`save`, installed by the
 registry). Nothing lives in PTB's ``user_data``: a restart or another instance continues
 the flow. The state holds one *step* (an awaited input, or a message whose buttons are
@@ -12,7 +12,7 @@ awaited) and named *drafts* (wizards' half-filled forms)::
     draft = flows.start_draft(context, "mk-campaign", {...}) # change it in place
     await flows.ask_confirm(update, context, "till-purchase", payload, text)
 
-Every confirm step is a pending action (:mod:`models.pending`): :func:`ask_confirm`
+Every confirm step is a pending action (:mod:`models.conversation.pending`): :func:`ask_confirm`
 creates it, shows it with Confirm/Cancel carrying only its id, binds it to the message
 and makes that message the awaited button step; the registry's router decides presses.
 """
@@ -29,7 +29,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from handlers.context import JifenContext
-from models import flows, pending
+from models.conversation import flows, pending
 
 log = logging.getLogger(__name__)
 

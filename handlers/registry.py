@@ -38,8 +38,10 @@ from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext, resolve_person
 from locales import LANGUAGES, translator
-from models import pending, staff, tokens
-from models.tables import PendingAction, Role
+from models.access import staff
+from models.codes import tokens
+from models.conversation import pending
+from models.store.tables import PendingAction, Role
 
 log = logging.getLogger(__name__)
 

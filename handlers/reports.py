@@ -1,13 +1,13 @@
 """``/report``: the owner's summary, charts, segments, at-risk count and exports.
 
-``/report [period] [location]`` (period as :func:`models.reports.parse_period` reads it,
+``/report [period] [location]`` (period as :func:`models.reports.summary.parse_period` reads it,
 default ``7d``) answers with a live progress message that becomes the summary, the three
 charts as one album (``sendMediaGroup``) captioned with the key numbers, then buttons.
 Buttons carry the period as compact dates (``20261101-20261130``) so they survive a
 restart; a location (free text) stays in the flow state (handlers/flows.py, a draft)
 under a short number, and a
 button whose number is gone answers "expired". ``/report weekly on|off`` is the weekly
-report opt-in (:mod:`models.weekly`).
+report opt-in (:mod:`models.reports.weekly`).
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ from handlers import charts, flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Feature, reply
-from models import clock, exports, offers, reports, rule_versions, segments, weekly
-from models.exports import ExportFormat, ExportKind
-from models.reports import InvalidPeriod, Period
-from models.tables import Role
+from models.ledger import rule_versions
+from models.marketing import offers, segments
+from models.reports import exports, summary, weekly
+from models.reports.exports import ExportFormat, ExportKind
+from models.reports.summary import InvalidPeriod, Period
+from models.store import clock
+from models.store.tables import Role
 
 STEPS = 4
 """Progress steps: figures, then each of the three charts."""
@@ -82,7 +85,7 @@ def _unscope(context: JifenContext, args: tuple[str, ...]) -> tuple[Period, str 
         )
     except ValueError:
         return None
-    zone = reports.zone(_zone(context))
+    zone = summary.zone(_zone(context))
     if zone is None or days[1] < days[0]:
         return None
     location = None
@@ -145,7 +148,7 @@ async def report_command(update: Update, context: JifenContext) -> None:
     if args and args[0].lower() == "weekly":
         await _weekly(update, context, args[1:])
         return
-    period = reports.parse_period(args[0] if args else None, _zone(context))
+    period = summary.parse_period(args[0] if args else None, _zone(context))
     if isinstance(period, InvalidPeriod):
         await reply(update, context.t("reports-period-invalid", text=period.text))
         return
@@ -164,20 +167,20 @@ async def _report(
 
     progress = await chat.send_message(progress_text(0))
     _version, rules = await rule_versions.current()
-    report = await reports.summary(
+    report = await summary.summary(
         period,
         location=location,
         point_value_minor=rules.usage.point_value_minor,
         tiers=rules.tiers,
     )
     await progress.edit_text(progress_text(1))
-    pictures = [await charts.issued_vs_redeemed_chart(await reports.points_series(period), t)]
+    pictures = [await charts.issued_vs_redeemed_chart(await summary.points_series(period), t)]
     await progress.edit_text(progress_text(2))
     pictures.append(await charts.members_by_tier_chart(report.tiers, t, language=context.lang))
     await progress.edit_text(progress_text(3))
-    sales = await reports.sales_series(period, location=location)
+    sales = await summary.sales_series(period, location=location)
     pictures.append(await charts.sales_per_day_chart(sales, t, currency=rules.currency))
-    key, summary_args = reports.summary_message(
+    key, summary_args = summary.summary_message(
         report, currency=rules.currency, language=context.lang
     )
     await progress.edit_text(t(key, **summary_args))
@@ -234,7 +237,7 @@ async def segments_button(update: Update, context: JifenContext, data: CallbackD
     counts = await segments.segment_counts()
     key, args = segments.segments_message(counts)
     await reply(update, context.t(key, **args))
-    today = clock.now().astimezone(reports.zone(_zone(context))).date()
+    today = clock.now().astimezone(summary.zone(_zone(context))).date()
     await _send_export(update, context, ExportKind.SEGMENTS, ExportFormat.CSV, None, None, today)
 
 
@@ -307,7 +310,7 @@ async def _send_export(
         t("reports-export-preparing", kind=label, format=fmt.value.upper())
     )
     _version, rules = await rule_versions.current()
-    zone = reports.zone(_zone(context))
+    zone = summary.zone(_zone(context))
     assert zone is not None
     with tempfile.TemporaryDirectory(prefix="jifen-export-") as folder:
         path = Path(folder) / f"export.{fmt.value}"

@@ -19,10 +19,11 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Confirm, Feature, Input, Outcome, reply
 from locales import localized, money
-from models import clock, rule_editing, rule_versions
-from models.config import RuleSet
-from models.rule_editing import InvalidRule, Kind, RuleField
-from models.tables import PendingAction, Role
+from models.ledger import rule_editing, rule_versions
+from models.ledger.config import RuleSet
+from models.ledger.rule_editing import InvalidRule, Kind, RuleField
+from models.store import clock
+from models.store.tables import PendingAction, Role
 
 KIND = "rules-change"
 INPUT = "rules-value"

@@ -2,11 +2,11 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.tables.catalogue import VoucherStatus
-from models.tables.ledger import EntryKind
-from models.tables.marketing import BroadcastStatus, CampaignKind, CampaignStatus
-from models.tables.members import Role
-from models.tables.outbox import OutboxStatus
+from models.store.tables.catalogue import VoucherStatus
+from models.store.tables.ledger import EntryKind
+from models.store.tables.marketing import BroadcastStatus, CampaignKind, CampaignStatus
+from models.store.tables.members import Role
+from models.store.tables.outbox import OutboxStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -719,7 +719,7 @@ class Migration(migrations.Migration):
                 "table": "rule_version",
                 "app": "models",
                 "pk_attr": "id",
-                "table_description": "A snapshot of the rules in force (a dump of ``models.config.RuleSet``).",
+                "table_description": "A snapshot of the rules in force (a dump of ``models.ledger.config.RuleSet``).",
             },
             bases=["Model"],
         ),

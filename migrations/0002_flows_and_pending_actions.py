@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.tables.flows import ActionState
+from models.store.tables.flows import ActionState
 from tortoise import fields
 
 

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.tables.ledger import EntryKind
+from models.store.tables.ledger import EntryKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 

@@ -24,12 +24,12 @@ class Migration(migrations.Migration):
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('used_key', fields.CharField(null=True, description='purchase idempotency key', max_length=160)),
             ],
-            options={'table': 'campaign_member', 'app': 'models', 'unique_together': (('campaign', 'member', 'window'),), 'pk_attr': 'id', 'table_description': "One member of a targeted campaign's audience (``models.audiences``)."},
+            options={'table': 'campaign_member', 'app': 'models', 'unique_together': (('campaign', 'member', 'window'),), 'pk_attr': 'id', 'table_description': "One member of a targeted campaign's audience (``models.marketing.audiences``)."},
             bases=['Model'],
         ),
         ops.AddField(
             model_name='Campaign',
             name='audience',
-            field=fields.JSONField(null=True, description='null = everyone, see models.audiences', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, description='null = everyone, see models.marketing.audiences', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

@@ -6,7 +6,7 @@ Periodic jobs (sweep, reminders, birthdays, tier review, weekly report) run once
 that was down runs the missed slot once when it comes back (the work itself covers the
 whole gap: ``expire_due(now)`` expires everything due by now). Frequent jobs (campaign
 alerts, scheduled broadcasts) are idempotent by conditional updates and dedupe keys.
-Every job takes "now" from :func:`models.clock.now`.
+Every job takes "now" from :func:`models.store.clock.now`.
 """
 
 from __future__ import annotations
@@ -19,17 +19,11 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from models import (
-    audiences,
-    birthdays,
-    clock,
-    ledger,
-    offers,
-    reminders,
-    rule_versions,
-    tiers,
-)
-from models.jobs import AlreadyRan, Ran, run_once
+from models import ledger
+from models.ledger import rule_versions, tiers
+from models.marketing import audiences, birthdays, offers, reminders
+from models.store import clock
+from models.store.jobs import AlreadyRan, Ran, run_once
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -188,12 +182,13 @@ class Jobs:
     async def scheduled_broadcasts(self) -> Any:
         """Start broadcasts whose time has come (``scheduled`` → ``sending`` + deliveries).
 
-        Calls ``models.broadcasts.start_due(now)``, which must flip each due broadcast by a
+        Calls ``models.marketing.broadcasts.start_due(now)``, which must flip each due
+        broadcast by a
         conditional update and queue its deliveries in the same transaction; until that
         module exists this job does nothing.
         """
         try:
-            from models import broadcasts  # type: ignore[attr-defined]
+            from models.marketing import broadcasts  # type: ignore[attr-defined]
         except ImportError:
             return None
         start_due = getattr(broadcasts, "start_due", None)
@@ -203,11 +198,11 @@ class Jobs:
 def _default_weekly_report() -> ReportHook | None:
     """The reports module's weekly sender, when it has one.
 
-    Hook contract: ``async def queue_weekly_reports(now) -> Any`` in ``models.reports``,
+    Hook contract: ``async def queue_weekly_reports(now) -> Any`` in ``models.reports.summary``,
     queueing the report for every admin with ``StaffRole.weekly_report`` (outbox
     ``dedupe_key`` per admin and week). Pass ``weekly_report=`` to ``start_scheduler`` to
     use another function.
     """
-    from models import reports
+    from models.reports import summary
 
-    return getattr(reports, "queue_weekly_reports", None)
+    return getattr(summary, "queue_weekly_reports", None)

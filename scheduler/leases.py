@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from models.jobs import acquire_lease, release_lease
+from models.store.jobs import acquire_lease, release_lease
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = timedelta(seconds=6)

@@ -1,7 +1,7 @@
 """One send pace for every instance: replies first, bulk with headroom.
 
 :class:`SharedPace` hands out send slots. On PostgreSQL (several instances) the budget is
-the ``send_pace`` row (:mod:`models.pace`); on SQLite (one instance) it is an in-process
+the ``send_pace`` row (:mod:`models.delivery.pace`); on SQLite (one instance) it is an in-process
 bucket with the same rules, so a single instance needs no extra write per reply.
 
 * A reply (:meth:`reply_slot`) books the next free slot at once, however far ahead.
@@ -19,8 +19,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from models import pace
-from models.db import dialect
+from models.delivery import pace
+from models.store.db import dialect
 from scheduler.ratelimit import DEFAULT_MARGIN, TOLERANCE
 
 BLOCK = 0.2

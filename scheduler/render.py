@@ -3,7 +3,7 @@
 Texts are sent with ``parse_mode=HTML``: the locale file may use Telegram's tags, and every
 string argument is escaped first, so a member's name or a marketer's text can never break
 the markup. Buttons are rows of ``{"text_key" | "text": …, "url" | "callback": …}``
-(see :func:`models.outbox.enqueue`); ``text_key`` is rendered in the row's language.
+(see :func:`models.delivery.outbox.enqueue`); ``text_key`` is rendered in the row's language.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 import locales
 from bot.keyboards import inline_keyboard
 from locales import Translate
-from models.tables import OutboxMessage
+from models.store.tables import OutboxMessage
 
 TranslatorFactory = Callable[[str | None], Translate]
 """``factory(language)(key, **args) -> text``, e.g. :func:`locales.translator`."""

@@ -27,8 +27,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from telegram import Bot
 
-from models import delivery
-from models.jobs import release_lease
+from models.delivery import outbox_delivery
+from models.store.jobs import release_lease
 from scheduler.jobs import WEEKDAYS, Jobs, ReportHook, Schedule
 from scheduler.leases import DEFAULT_TTL, Leases, instance_id
 from scheduler.pace import SharedPace
@@ -111,7 +111,7 @@ class SenderUnderLease:
 
     One sender for all instances keeps the per-chat limit and the pacing exact; when its
     instance dies, another takes the lease within its ttl, frees the dead one's claims
-    (:func:`models.delivery.reset_claims`) and carries on.
+    (:func:`models.delivery.outbox_delivery.reset_claims`) and carries on.
     """
 
     def __init__(self, sender: OutboxSender, leases: Leases) -> None:
@@ -123,7 +123,7 @@ class SenderUnderLease:
     async def start(self) -> None:
         async with self._lock:
             if self.task is None or self.task.done():
-                await delivery.reset_claims()
+                await outbox_delivery.reset_claims()
                 self.task = asyncio.create_task(self.sender.run(), name="outbox-sender")
 
     async def stop(self) -> None:

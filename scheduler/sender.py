@@ -1,7 +1,8 @@
 """The outbox sender: delivers queued messages within Telegram's limits, exactly once in
 practice and at least once in the worst case.
 
-One loop per process claims due rows with a lease (:func:`models.delivery.claim_due`),
+One loop per process claims due rows with a lease
+(:func:`models.delivery.outbox_delivery.claim_due`),
 renders each in its recipient's language, waits for a slot from the token buckets
 (:mod:`scheduler.ratelimit`) and hands the Bot API call to a task, so a slow round trip
 does not cap the rate. Calls in flight are bounded by a window sized from the round trip
@@ -14,7 +15,8 @@ pauses *all* sending for ``retry_after`` and puts the row back without counting 
 anything else is retried with exponential backoff until ``outbox.max_attempts``.
 
 Successes are recorded in batches: an accepted message joins a buffer that one UPDATE
-(:func:`models.delivery.mark_sent_many`) writes ``SENT_FLUSH_DELAY`` (20 ms) after the
+(:func:`models.delivery.outbox_delivery.mark_sent_many`) writes ``SENT_FLUSH_DELAY`` (20 ms)
+after the
 first entry arrived, or at once when ``SENT_FLUSH_ROWS`` are waiting; one statement per
 ~20 rows instead of one per row keeps the database off the critical path at 1000/s.
 
@@ -51,9 +53,10 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from models import clock, delivery
-from models.delivery import BroadcastCounts
-from models.tables import Broadcast, Member, OutboxMessage, OutboxStatus
+from models.delivery import outbox_delivery
+from models.delivery.outbox_delivery import BroadcastCounts
+from models.store import clock
+from models.store.tables import Broadcast, Member, OutboxMessage, OutboxStatus
 from scheduler.pace import SharedPace
 from scheduler.ratelimit import CallWindow, SendLimiter
 from scheduler.render import Rendered, Renderer, TranslatorFactory
@@ -200,14 +203,14 @@ class OutboxSender:
 
     async def _claim(self) -> list[OutboxMessage]:
         task = asyncio.ensure_future(
-            delivery.claim_due(self.batch_size, self.claim_lease, holder=self.holder)
+            outbox_delivery.claim_due(self.batch_size, self.claim_lease, holder=self.holder)
         )
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             # the claim may have committed: hand its rows straight back
             rows = await task
-            await delivery.release([r.id for r in rows], holder=self.holder)
+            await outbox_delivery.release([r.id for r in rows], holder=self.holder)
             raise
 
     async def _cycle(self) -> int:
@@ -237,11 +240,11 @@ class OutboxSender:
                 task.add_done_callback(self._inflight.discard)
         finally:
             held, self._held = list(self._held), {}
-            await delivery.release(held, holder=self.holder)
+            await outbox_delivery.release(held, holder=self.holder)
             for row_id, wait in deferred:
                 self.stats.deferred += 1
                 at = clock.now() + timedelta(seconds=wait)
-                await delivery.release([row_id], at, holder=self.holder)
+                await outbox_delivery.release([row_id], at, holder=self.holder)
         return len(rows)
 
     async def _slot(self) -> None:
@@ -265,7 +268,7 @@ class OutboxSender:
         """Hand back undispatched rows and let calls in flight finish and be recorded."""
         if self._held:
             held, self._held = list(self._held), {}
-            await delivery.release(held, holder=self.holder)
+            await outbox_delivery.release(held, holder=self.holder)
         await self._wait_inflight()
 
     # ------------------------------------------------------------------ delivering
@@ -305,7 +308,7 @@ class OutboxSender:
         except Exception as exc:
             log.exception("outbox row %s (%s) cannot be rendered", row.id, row.template)
             self.stats.failed += 1
-            await delivery.mark_failed(row.id, f"render: {exc!r}")
+            await outbox_delivery.mark_failed(row.id, f"render: {exc!r}")
             return
         started = time.perf_counter()
         try:
@@ -315,21 +318,21 @@ class OutboxSender:
             self.limiter.pause(seconds)
             self.stats.flood_waits += 1
             at = clock.now() + timedelta(seconds=seconds)
-            await delivery.release([row.id], at, holder=self.holder)
+            await outbox_delivery.release([row.id], at, holder=self.holder)
         except Forbidden as exc:
             self.stats.blocked += 1
-            await delivery.mark_blocked(row.id, row.member_id, str(exc))
+            await outbox_delivery.mark_blocked(row.id, row.member_id, str(exc))
         except BadRequest as exc:
             self.stats.failed += 1
-            await delivery.mark_failed(row.id, str(exc))
+            await outbox_delivery.mark_failed(row.id, str(exc))
         except (TelegramError, OSError) as exc:
             if row.attempts + 1 >= self.max_attempts:
                 self.stats.failed += 1
-                await delivery.mark_failed(row.id, str(exc))
+                await outbox_delivery.mark_failed(row.id, str(exc))
             else:
                 self.stats.retried += 1
                 backoff = min(self.retry_base * 2**row.attempts, MAX_BACKOFF)
-                await delivery.retry_later(row.id, clock.now() + backoff, str(exc))
+                await outbox_delivery.retry_later(row.id, clock.now() + backoff, str(exc))
         else:
             self.window.observe(time.perf_counter() - started)
             self.stats.sent += 1
@@ -358,7 +361,7 @@ class OutboxSender:
         if not batch:
             return
         try:
-            await delivery.mark_sent_many(batch)
+            await outbox_delivery.mark_sent_many(batch)
         except Exception:
             # the database failed us: the rows' leases lapse and they are sent again
             log.exception("recording %d sent outbox rows failed", len(batch))
@@ -372,11 +375,11 @@ class OutboxSender:
     async def update_progress(self) -> None:
         """Edit live progress messages; close finished broadcasts with their report."""
         self._last_progress = time.monotonic()
-        for broadcast in await delivery.unfinished_broadcasts():
-            counts = await delivery.broadcast_counts(broadcast.id)
-            if counts.pending == 0 and await delivery.finish_broadcast(broadcast.id):
+        for broadcast in await outbox_delivery.unfinished_broadcasts():
+            counts = await outbox_delivery.broadcast_counts(broadcast.id)
+            if counts.pending == 0 and await outbox_delivery.finish_broadcast(broadcast.id):
                 await broadcast.refresh_from_db()
-                await self._report(broadcast, await delivery.broadcast_counts(broadcast.id))
+                await self._report(broadcast, await outbox_delivery.broadcast_counts(broadcast.id))
             elif broadcast.progress_chat_id and broadcast.progress_message_id:
                 t = await self._marketer_t(broadcast)
                 text = t("broadcast-progress", **progress_args(broadcast.id, counts))

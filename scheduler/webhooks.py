@@ -1,7 +1,8 @@
 """The webhook worker: signs and posts due deliveries (Standard Webhooks), apart from Telegram.
 
 It is its own asyncio task with its own HTTP session and its own row leases
-(:func:`models.delivery.claim_due`), so a slow or hanging receiver never delays the bot
+(:func:`models.delivery.webhook_delivery.claim_due`), so a slow or hanging receiver never
+delays the bot
 or the outbox sender. Every attempt has a timeout (``webhooks.timeout_seconds``); calls
 in flight are bounded overall (``webhooks.concurrency``) and per endpoint
 (``webhooks.per_endpoint``), both per instance (every instance runs a worker; claims
@@ -34,9 +35,9 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 from standardwebhooks import Webhook
 
-from models import clock
-from models import webhook_delivery as delivery
-from models import webhooks as store
+from models.delivery import webhook_delivery as delivery
+from models.delivery import webhooks as store
+from models.store import clock
 
 if TYPE_CHECKING:
     from bot.settings import Settings, WebhookSettings
@@ -172,7 +173,7 @@ class WebhookWorker:
         """Deliver until nothing can be claimed now and nothing is in flight (tests, CLI).
 
         Deliveries waiting for a retry time, or behind an earlier one of the same member,
-        are left for later; move the clock (``models.clock``) to make them due."""
+        are left for later; move the clock (``models.store.clock``) to make them due."""
         try:
             while True:
                 if await self._cycle():

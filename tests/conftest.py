@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from models import clock, db
+from models.store import clock, db
 
 POSTGRES_URL = os.environ.get("JIFEN_TEST_POSTGRES_URL", "")
 NO_POSTGRES = "JIFEN_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tortoise import Tortoise
 
-from models import db
-from models.tables import Member
+from models.store import db
+from models.store.tables import Member
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)

@@ -1,7 +1,7 @@
 """The store opens on both databases and the schema round-trips a member."""
 
-from models import clock
-from models.tables import Member
+from models.store import clock
+from models.store.tables import Member
 
 
 async def test_member_round_trip(store: str) -> None:

@@ -22,9 +22,11 @@ from init_data_py import errors as init_errors
 from api.auth import RateLimiter
 from api.errors import ApiError
 from locales import language_for, normalize
-from models import clock, members, staff
-from models.staff import Grant
-from models.tables import Member, Role
+from models.access import staff
+from models.access.staff import Grant
+from models.members import membership
+from models.store import clock
+from models.store.tables import Member, Role
 
 SCHEME = "tma"
 
@@ -108,7 +110,7 @@ async def caller(
     """Authenticate the request and resolve the caller (one member query, one role query)."""
     telegram_id, telegram_language = verified(presented(request), bot_token, max_age_seconds)
     take_token(limiter, telegram_id)
-    member, grant = await members.known(telegram_id, admins)
+    member, grant = await membership.known(telegram_id, admins)
     if member is not None and member.deleted_at is not None:
         member = None  # a deleted account is nobody's card
     if member is not None and member.language:

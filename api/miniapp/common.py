@@ -23,9 +23,10 @@ from api.errors import ApiError
 from api.miniapp import auth
 from bot.settings import Settings
 from locales import Translate, translator
-from models import audit, rule_versions
-from models.config import RuleSet
-from models.rules import format_minor
+from models.ledger import rule_versions
+from models.ledger.config import RuleSet
+from models.ledger.rules import format_minor
+from models.store import audit
 
 log = logging.getLogger(__name__)
 ACTOR_KIND = "miniapp"

@@ -21,8 +21,8 @@ from telegram.ext import Application
 from api.miniapp import PREFIX, check_public_url, routes
 from bot.settings import Settings
 from locales import translator
-from models import staff
-from models.tables import Member, StaffRole
+from models.access import staff
+from models.store.tables import Member, StaffRole
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,10 @@ from api.miniapp.common import (
     t,
 )
 from locales import localized
-from models import catalogue, clock, history, members, tiers, vouchers
-from models.config import RuleSet
-from models.results import (
+from models.catalogue import browsing, vouchers
+from models.ledger import history, tiers
+from models.ledger.config import RuleSet
+from models.ledger.results import (
     BelowMinimumRedemption,
     InsufficientPoints,
     LimitReached,
@@ -34,7 +35,9 @@ from models.results import (
     TierTooLow,
     VoucherIssued,
 )
-from models.tables import EntryKind, Member, Reward, Voucher
+from models.members import membership
+from models.store import clock
+from models.store.tables import EntryKind, Member, Reward, Voucher
 
 RECENT = 5
 PAGE_SIZE = 20
@@ -46,7 +49,7 @@ def member_of(caller: Caller) -> Member:
     return caller.member
 
 
-def _tier(member: Member, rules: RuleSet, view: members.BalanceView, caller: Caller) -> dict:
+def _tier(member: Member, rules: RuleSet, view: membership.BalanceView, caller: Caller) -> dict:
     progress = view.progress
     say = t(caller)
     nxt = progress.next
@@ -108,7 +111,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
     """The card, balance, tier progress, what expires soon and the latest entries."""
     member = member_of(caller)
     rules = await rules_in_force()
-    view = await members.balance_view(member, rules)
+    view = await membership.balance_view(member, rules)
     recent = await history.recent(member.id, RECENT)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None
@@ -169,7 +172,7 @@ async def rewards(request: web.Request, app: MiniApp, caller: Caller) -> dict[st
     """The catalogue the member may see (all pages: a shop's catalogue is small)."""
     member = member_of(caller)
     rules = await rules_in_force()
-    found = await catalogue.page(member, rules, 0, 200)
+    found = await browsing.page(member, rules, 0, 200)
     return {
         "balance": member.balance,
         "rewards": [
@@ -217,7 +220,7 @@ def voucher_json(app: MiniApp, voucher: Voucher, caller: Caller) -> dict[str, An
 
 async def my_vouchers(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
     member = member_of(caller)
-    held = await catalogue.member_vouchers(member.id)
+    held = await browsing.member_vouchers(member.id)
     return {
         "active": [voucher_json(app, v, caller) for v in held.active],
         "used": [voucher_json(app, v, caller) for v in held.used],

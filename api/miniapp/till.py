@@ -35,9 +35,11 @@ from api.miniapp.common import (
 from api.routes.members import describe as describe_member
 from api.routes.members import find_member
 from api.routes.vouchers import describe as describe_voucher
-from models import campaigns, clock, ledger, qr_reading, tokens, vouchers
-from models.config import RuleSet
-from models.results import (
+from models import ledger
+from models.catalogue import vouchers
+from models.codes import qr_reading, tokens
+from models.ledger.config import RuleSet
+from models.ledger.results import (
     AlreadyUsed,
     AmountTooLarge,
     BelowMinimumPurchase,
@@ -47,8 +49,10 @@ from models.results import (
     UnknownVoucher,
     Voided,
 )
-from models.rules import check_purchase, compute_points, explain
-from models.tables import Member, Voucher, VoucherStatus
+from models.ledger.rules import check_purchase, compute_points, explain
+from models.marketing import campaigns
+from models.store import clock
+from models.store.tables import Member, Voucher, VoucherStatus
 
 CHANNEL = "telegram"
 MAX_PHOTO_BYTES = 8 * 1024 * 1024

@@ -1,7 +1,7 @@
 """``POST /members``: enrol a member from a web shop or POS, before they ever open Telegram.
 
 Find or create by ``external_id`` (the shop's own customer id), else by phone
-(``models.enrolment.enrol``). The answer carries the member's code, so purchases can be
+(``models.members.enrolment.enrol``). The answer carries the member's code, so purchases can be
 recorded for them at once, and a one-time join link ``https://t.me/<bot>?start=j-<token>``
 that makes whoever opens it this member in Telegram (``handlers.enrolment``). Keyed
 like every write (``Idempotency-Key`` required); a refusal writes nothing.
@@ -22,7 +22,8 @@ from api.context import plain, refusal, respond, settings
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
 from bot.settings import Settings
-from models import clock, enrolment, members, phones
+from models.members import enrolment, membership, phones
+from models.store import clock
 
 log = logging.getLogger(__name__)
 FIELDS = {"external_id", "phone", "name", "language", "birthday"}
@@ -45,7 +46,7 @@ def _parse(body: dict[str, Any], default_country: str) -> dict[str, Any]:
     birthday_text = v.text(body, "birthday", max_length=10)
     birthday = None
     if birthday_text is not None:
-        parsed = members.parse_birthday(birthday_text, clock.now().date())
+        parsed = membership.parse_birthday(birthday_text, clock.now().date())
         if len(birthday_text) != 10 or not isinstance(parsed, date):
             raise v.invalid("birthday", "past-date-YYYY-MM-DD")
         birthday = parsed

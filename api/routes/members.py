@@ -9,14 +9,16 @@ from aiohttp import web
 
 from api.context import plain, rules_in_force
 from api.errors import ApiError, request_language
-from models import clock, members, tiers
-from models.config import RuleSet
-from models.tables import Member
+from models.ledger import tiers
+from models.ledger.config import RuleSet
+from models.members import membership
+from models.store import clock
+from models.store.tables import Member
 
 
-def one_member(found: Member | members.AmbiguousMember | None) -> Member | None:
+def one_member(found: Member | membership.AmbiguousMember | None) -> Member | None:
     """The member a lookup names; several (a phone suffix shared) is 409 naming nobody."""
-    if isinstance(found, members.AmbiguousMember):
+    if isinstance(found, membership.AmbiguousMember):
         raise ApiError(409, "ambiguous_member")
     return found
 
@@ -24,10 +26,10 @@ def one_member(found: Member | members.AmbiguousMember | None) -> Member | None:
 async def find_member(ref: str) -> Member | None:
     """A live member by card token (``m-`` optional), member code or phone number."""
     text = ref.strip().removeprefix("m-")
-    found = await members.find_by_card(text)
+    found = await membership.find_by_card(text)
     if found is not None:
         return found
-    return one_member(await members.lookup(text)) if text else None
+    return one_member(await membership.lookup(text)) if text else None
 
 
 def member_ref(member: Member) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def member_ref(member: Member) -> dict[str, Any]:
 
 async def describe(member: Member, rules: RuleSet, language: str) -> dict[str, Any]:
     """The member as a POS shows them; ``expiring_soon`` looks ahead the longest reminder lead."""
-    view = await members.balance_view(member, rules)
+    view = await membership.balance_view(member, rules)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None
     level = tiers.level(rules.tiers, member.tier)

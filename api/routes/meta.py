@@ -6,7 +6,7 @@ from aiohttp import web
 
 from api.auth import public
 from api.openapi import document
-from models.tables import ApiKey
+from models.store.tables import ApiKey
 
 
 @public

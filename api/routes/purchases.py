@@ -31,9 +31,9 @@ from api.context import (
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
 from api.routes.members import member_ref, one_member
-from models import campaigns, clock, ledger, members
-from models.config import RuleSet
-from models.results import (
+from models import ledger
+from models.ledger.config import RuleSet
+from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
     InvalidAmount,
@@ -44,8 +44,11 @@ from models.results import (
     UnknownMember,
     UnknownPurchase,
 )
-from models.rules import Item, check_purchase
-from models.tables import Member, Purchase
+from models.ledger.rules import Item, check_purchase
+from models.marketing import campaigns
+from models.members import membership
+from models.store import clock
+from models.store.tables import Member, Purchase
 
 MEMBER_REFS = ("code", "phone", "card_token")
 
@@ -130,9 +133,9 @@ async def _member(ref: dict[str, str]) -> Member:
     """The one live member a purchase names (404 none, 409 several)."""
     ((kind, text),) = ref.items()
     if kind == "card_token":
-        member = await members.find_by_card(text.removeprefix("m-"))
+        member = await membership.find_by_card(text.removeprefix("m-"))
     else:
-        member = one_member(await members.lookup(text))
+        member = one_member(await membership.lookup(text))
     if member is None:
         raise ApiError(404, "member_not_found")
     return member

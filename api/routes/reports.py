@@ -11,10 +11,11 @@ from api import validation as v
 from api.auth import api_key
 from api.context import plain, rules_in_force, timezone
 from api.errors import ApiError
-from models import offers, reports
+from models.marketing import offers
+from models.reports import summary
 
 
-def _figure(figure: reports.Figure) -> dict[str, Any]:
+def _figure(figure: summary.Figure) -> dict[str, Any]:
     return {
         "current": figure.current,
         "previous": figure.previous,
@@ -24,9 +25,9 @@ def _figure(figure: reports.Figure) -> dict[str, Any]:
 
 def _jsonable(value: Any) -> Any:
     """Report dataclasses as plain data (figures with their change, decimals as strings)."""
-    if isinstance(value, reports.Figure):
+    if isinstance(value, summary.Figure):
         return _figure(value)
-    if isinstance(value, reports.Period):
+    if isinstance(value, summary.Period):
         return {
             "start": value.start,
             "end": value.end,
@@ -44,15 +45,15 @@ def _jsonable(value: Any) -> Any:
 
 async def get_summary(request: web.Request) -> web.Response:
     v.only(request.query, {"period", "location"})  # a typo ("locaton") would report all
-    period = reports.parse_period(request.query.get("period"), timezone(request))
-    if isinstance(period, reports.InvalidPeriod):
+    period = summary.parse_period(request.query.get("period"), timezone(request))
+    if isinstance(period, summary.InvalidPeriod):
         raise ApiError(422, "invalid_period", reason=period.reason.value)
     asked = v.text(request.query, "location")
     bound = api_key(request).location
     if bound is not None and asked not in (None, bound):
         raise ApiError(403, "location_mismatch", location=bound)
     rules = await rules_in_force()
-    report = await reports.summary(
+    report = await summary.summary(
         period,
         location=bound or asked,
         point_value_minor=rules.usage.point_value_minor,

@@ -12,9 +12,10 @@ from api.context import location, plain, refusal, respond, settings
 from api.errors import ApiError, request_language
 from api.idempotency import Answer, run_once
 from api.routes.members import member_ref
-from models import clock, vouchers
-from models.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
-from models.tables import Member, Reward, Voucher, VoucherStatus
+from models.catalogue import vouchers
+from models.ledger.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
+from models.store import clock
+from models.store.tables import Member, Reward, Voucher, VoucherStatus
 
 
 async def _find(request: web.Request) -> Voucher:

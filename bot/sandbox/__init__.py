@@ -29,7 +29,8 @@ from bot.sandbox.miniapp import add_miniapp_routes
 from bot.sandbox.page import page_strings
 from bot.sandbox.personas import PERSONAS, Persona, admin_ids, grant_roles
 from bot.settings import Settings
-from models import db, demo
+from models.sandbox import demo
+from models.store import db
 
 __all__ = ["PERSONAS", "Persona", "Sandbox", "run_sandbox", "sandbox_settings"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.emulator.web import PagePerson
-from models import staff
-from models.tables import Role
+from models.access import staff
+from models.store.tables import Role
 
 
 @dataclass(frozen=True)

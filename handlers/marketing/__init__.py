@@ -13,7 +13,7 @@ from handlers.marketing import (
     rewards,
 )
 from handlers.registry import Button, Command, Confirm, Feature, Input
-from models.tables import Role
+from models.store.tables import Role
 
 _M = Role.MARKETER
 

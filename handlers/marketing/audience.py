@@ -1,4 +1,4 @@
-"""The /campaign wizard's audience step: who a campaign is for (``models.audiences``).
+"""The /campaign wizard's audience step: who a campaign is for (``models.marketing.audiences``).
 
 From the summary, "🎯 Audience" opens the kinds (everyone, tiers, an RFM segment, at-risk
 members, buyers of a category, a list of member codes); the rule is asked for, then
@@ -6,7 +6,7 @@ snapshot or live (tiers are always live), then the control share. The rule is pr
 before it joins the draft: an empty audience is refused with a clear answer and the
 draft keeps its previous audience; uploaded codes nobody has are listed and ignored. The
 summary shows the audience and its size; Confirm creates the campaign through
-:func:`models.audiences.create_campaign`, which checks it all again.
+:func:`models.marketing.audiences.create_campaign`, which checks it all again.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from handlers.context import JifenContext
 from handlers.marketing.common import keyboard, parse_count, text_of
 from handlers.registry import reply
 from locales import localized
-from models import audiences, rule_versions
-from models.audiences import (
+from models.ledger import rule_versions
+from models.marketing import audiences
+from models.marketing.audiences import (
     Audience,
     AudienceKind,
     AudienceMode,
@@ -33,8 +34,8 @@ from models.audiences import (
     InvalidAudience,
     TargetedCampaignCreated,
 )
-from models.campaigns import CampaignDraft
-from models.segments import SEGMENT_KEYS, Segment
+from models.marketing.campaigns import CampaignDraft
+from models.marketing.segments import SEGMENT_KEYS, Segment
 
 KINDS = ("all", "tier", "segment", "at_risk", "category", "members")
 AT_RISK_DAYS = ("30", "60", "90")
@@ -345,7 +346,7 @@ def _unknown(context: JifenContext, codes: tuple[str, ...]) -> str:
 async def create(draft: CampaignDraft, data: dict[str, Any], actor_telegram_id: int | None) -> Any:
     """Create the campaign of a confirmed summary: targeted when the draft has an audience
     (the store checks the rule again and refuses it if it now finds nobody)."""
-    from models import campaigns
+    from models.marketing import campaigns
 
     if not data.get("audience"):
         return await campaigns.create(draft, actor_telegram_id=actor_telegram_id)

@@ -16,7 +16,8 @@ from handlers.context import JifenContext
 from handlers.marketing.campaigns import _draft, _expired, show_summary
 from handlers.marketing.common import HTML, keyboard, text_of
 from handlers.registry import reply
-from models import campaigns, rule_versions
+from models.ledger import rule_versions
+from models.marketing import campaigns
 
 
 async def filter_menu(update: Update, context: JifenContext, data: CallbackData) -> None:

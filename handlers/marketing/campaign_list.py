@@ -16,9 +16,9 @@ from handlers.context import JifenContext
 from handlers.marketing.campaigns import DRAFT, describe, show_summary
 from handlers.marketing.common import HTML, answer, keyboard
 from handlers.registry import reply
-from models import campaigns
-from models.campaigns import CampaignChanged, UnknownCampaign
-from models.tables import CampaignStatus
+from models.marketing import campaigns
+from models.marketing.campaigns import CampaignChanged, UnknownCampaign
+from models.store.tables import CampaignStatus
 
 
 async def list_pressed(update: Update, context: JifenContext, _: CallbackData) -> None:

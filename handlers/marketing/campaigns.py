@@ -3,7 +3,7 @@
 The draft lives in the flow state (handlers/flows.py) until the marketer confirms the
 summary (a pending action, ``mk-campaign``, carrying the draft); every typed value is
 checked on arrival (a bad one is answered and the step keeps waiting) and the whole
-draft is validated again by :func:`models.campaigns.create`.
+draft is validated again by :func:`models.marketing.campaigns.create`.
 """
 
 from __future__ import annotations
@@ -29,14 +29,16 @@ from handlers.marketing.common import (
 )
 from handlers.registry import Outcome, reply
 from locales import localized
-from models import campaigns, clock, rule_versions
-from models.campaigns import (
+from models.ledger import rule_versions
+from models.marketing import campaigns
+from models.marketing.campaigns import (
     CampaignCreated,
     CampaignDraft,
     CampaignEdited,
     InvalidCampaign,
 )
-from models.tables import Campaign, CampaignKind, PendingAction
+from models.store import clock
+from models.store.tables import Campaign, CampaignKind, PendingAction
 
 DRAFT = KIND = "mk-campaign"
 WEEKDAYS = range(7)

@@ -18,8 +18,8 @@ from handlers.marketing.common import HTML, keyboard, local, parse_count, text_o
 from handlers.qr import deep_link
 from handlers.registry import Outcome, reply
 from locales import localized
-from models import clock, coupons, rewards
-from models.coupons import (
+from models.catalogue import coupons, rewards
+from models.catalogue.coupons import (
     BatchCreated,
     BatchStats,
     CouponClaimed,
@@ -29,8 +29,9 @@ from models.coupons import (
     OnePerMember,
     UnknownCoupon,
 )
-from models.results import RewardUnavailable, UnknownMember
-from models.tables import PendingAction
+from models.ledger.results import RewardUnavailable, UnknownMember
+from models.store import clock
+from models.store.tables import PendingAction
 
 KIND = "mk-coupons"
 

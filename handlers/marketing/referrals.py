@@ -9,8 +9,8 @@ from handlers.context import JifenContext
 from handlers.marketing.common import HTML
 from handlers.qr import deep_link, qr_png
 from handlers.registry import reply, router
-from models import referrals
-from models.referrals import ReferrerAttached, SelfReferral
+from models.members import referrals
+from models.members.referrals import ReferrerAttached, SelfReferral
 
 
 async def invite_command(update: Update, context: JifenContext) -> None:

@@ -1,7 +1,7 @@
 """``/reward`` (marketers): add a catalogue item step by step, list, edit stock/cost, archive.
 
 Adding walks a fixed list of :data:`STEPS`; each step takes text, a photo or a number
-(some with a "skip" button) and checks the value with :func:`models.rewards.validate`
+(some with a "skip" button) and checks the value with :func:`models.catalogue.rewards.validate`
 as it arrives, so a bad value is answered and the same step keeps waiting.
 """
 
@@ -19,9 +19,10 @@ from handlers.context import JifenContext
 from handlers.marketing.common import HTML, keyboard, parse_count, text_of
 from handlers.registry import Outcome, reply
 from locales import localized
-from models import rewards, rule_versions
-from models.rewards import InvalidReward, RewardDraft, RewardSaved, UnknownReward
-from models.tables import PendingAction
+from models.catalogue import rewards
+from models.catalogue.rewards import InvalidReward, RewardDraft, RewardSaved, UnknownReward
+from models.ledger import rule_versions
+from models.store.tables import PendingAction
 
 DRAFT = KIND = "mk-reward"
 

@@ -13,15 +13,17 @@ from telegram import Update
 from handlers.context import JifenContext
 from handlers.member.common import HTML, local_date, price, send, tier_label
 from locales import localized
-from models import catalogue, members, rule_versions, tiers
-from models.config import RuleSet
+from models.catalogue import browsing
+from models.ledger import rule_versions, tiers
+from models.ledger.config import RuleSet
+from models.members import membership
 
 
 async def balance(update: Update, context: JifenContext) -> None:
     member = context.member
     assert member is not None
     _, rules = await rule_versions.current()
-    view = await members.balance_view(member, rules)
+    view = await membership.balance_view(member, rules)
     progress = view.progress
     lang = context.lang
     parts = [
@@ -57,9 +59,12 @@ async def balance(update: Update, context: JifenContext) -> None:
 
 
 async def _suggestion(context: JifenContext, rules: RuleSet) -> list[str]:
-    """One reward to aim for: one they can take now, else the nearest (models.suggestions)."""
+    """One reward to aim for: one they can take now, else the nearest.
+
+    (:mod:`models.catalogue.suggestions` decides.)
+    """
     assert context.member is not None
-    item = await catalogue.suggestion(context.member, rules)
+    item = await browsing.suggestion(context.member, rules)
     if item is None:
         return []
     name = html.escape(localized(item.reward.names, context.lang) or f"#{item.reward.id}")

@@ -12,8 +12,9 @@ from handlers.context import JifenContext
 from handlers.member.common import HTML, button, markup, tier_label, user_id
 from handlers.qr import deep_link, qr_png
 from handlers.registry import Outcome
-from models import members, rule_versions
-from models.tables import PendingAction
+from models.ledger import rule_versions
+from models.members import membership
+from models.store.tables import PendingAction
 
 KIND = "member-card"
 
@@ -49,7 +50,7 @@ async def on_regenerate(update: Update, context: JifenContext, data: CallbackDat
 async def regenerated(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
     """A new card token: the old QR stops working at once."""
     assert context.member is not None
-    token = await members.regenerate_card(context.member.id, actor_telegram_id=user_id(update))
+    token = await membership.regenerate_card(context.member.id, actor_telegram_id=user_id(update))
     context.member.card_token = token
     await send_card(update, context, token)
     return Outcome(context.t("member-card-regenerated"))

@@ -13,8 +13,8 @@ from telegram.error import BadRequest
 from bot.keyboards import inline_keyboard
 from handlers.context import JifenContext
 from locales import money
-from models import tiers
-from models.config import RuleSet
+from models.ledger import tiers
+from models.ledger.config import RuleSet
 
 HTML = ParseMode.HTML
 LANGUAGE_NAMES = {"en": "English", "zh-Hans": "简体中文"}

@@ -10,9 +10,9 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, edit, local_date, markup, pager, price, send, signed
 from locales import localized
-from models import history
-from models.rules import PointsQuote, explain
-from models.tables import EntryKind
+from models.ledger import history
+from models.ledger.rules import PointsQuote, explain
+from models.store.tables import EntryKind
 
 PAGE_SIZE = 8
 

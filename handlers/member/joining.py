@@ -19,7 +19,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member import onboarding
 from handlers.member.common import HTML, button, edit, markup, send
-from models import members
+from models.members import membership
 
 JOIN = "mj"
 
@@ -31,7 +31,7 @@ async def start(update: Update, context: JifenContext) -> None:
         await staff_home(update, context)
         return
     if member is not None and not member.enrolled:  # a former cashier, now a customer
-        await members.enroll(member.id)
+        await membership.enroll(member.id)
         member.enrolled = True
     await onboarding.start(update, context)
 
@@ -61,7 +61,7 @@ async def on_join(update: Update, context: JifenContext, data: CallbackData) -> 
     """ "Join as a member": enrolled once, then the member onboarding (phone, consent)."""
     member = context.member
     assert member is not None
-    await members.enroll(member.id)
+    await membership.enroll(member.id)
     member.enrolled = True
     await edit(update, context.t("member-staff-joined"))
     await onboarding.start(update, context)

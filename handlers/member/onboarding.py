@@ -13,7 +13,7 @@ from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, s
 from handlers.member.keyboards import main_menu, share_phone
 from handlers.registry import router
 from locales import LANGUAGES, translator
-from models import members
+from models.members import membership
 
 CONTACT_STATE = "member-contact"
 
@@ -61,7 +61,7 @@ async def on_contact(update: Update, context: JifenContext) -> None:
     if await enrolment.link_by_phone(update, context, contact.phone_number):
         await ask_consent(update, context)  # linked (or told why not): joining goes on
         return
-    phone = await members.set_phone(member.id, contact.phone_number)
+    phone = await membership.set_phone(member.id, contact.phone_number)
     await send(
         update,
         context.t("member-phone-saved", phone=phone),
@@ -83,7 +83,7 @@ async def ask_consent(update: Update, context: JifenContext) -> None:
 async def on_consent(update: Update, context: JifenContext, data: CallbackData) -> None:
     assert context.member is not None
     yes = data.int_arg(0) == 1
-    await members.set_preferences(context.member.id, marketing=yes)
+    await membership.set_preferences(context.member.id, marketing=yes)
     await edit(update, context.t("member-consent-given" if yes else "member-consent-declined"))
     await show_menu(update, context)
 
@@ -100,7 +100,7 @@ async def on_language(update: Update, context: JifenContext, data: CallbackData)
     if chosen is None:
         await edit(update, context.t("common-button-expired"))
         return
-    context.member.language = await members.set_language(context.member.id, chosen)
+    context.member.language = await membership.set_language(context.member.id, chosen)
     t = translator(chosen)
     await edit(update, t("member-language-set"))
     await show_menu(update, context)

@@ -15,8 +15,8 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send, toast
 from handlers.member.onboarding import language
-from models import members
-from models.tables import Member
+from models.members import membership
+from models.store.tables import Member
 
 BIRTHDAY_STATE = "member-birthday"
 
@@ -24,7 +24,7 @@ BIRTHDAY_STATE = "member-birthday"
 def _birthday(context: JifenContext, member: Member) -> str:
     if member.birthday is None:
         return context.t("member-profile-unset")
-    if members.birthday_has_year(member.birthday):
+    if membership.birthday_has_year(member.birthday):
         return member.birthday.isoformat()
     return member.birthday.strftime("%m-%d")
 
@@ -64,11 +64,11 @@ async def on_toggle(update: Update, context: JifenContext, data: CallbackData) -
     member = context.member
     assert member is not None
     if data.action == "mpn":
-        member = await members.set_preferences(
+        member = await membership.set_preferences(
             member.id, notifications=not member.notifications_enabled
         )
     else:
-        member = await members.set_preferences(member.id, marketing=not member.marketing_opt_in)
+        member = await membership.set_preferences(member.id, marketing=not member.marketing_opt_in)
     context.member = member
     text, keyboard = _screen(update, context, member)
     await edit(update, text, keyboard)
@@ -83,8 +83,8 @@ async def on_birthday(update: Update, context: JifenContext, data: CallbackData)
 async def on_birthday_text(update: Update, context: JifenContext) -> None:
     message = update.effective_message
     assert message is not None and context.member is not None
-    result = await members.set_birthday(context.member.id, message.text or "")
-    if isinstance(result, members.InvalidBirthday):
+    result = await membership.set_birthday(context.member.id, message.text or "")
+    if isinstance(result, membership.InvalidBirthday):
         await send(update, context.t("member-birthday-invalid", reason=result.reason))
         if result.reason == "already-set":
             flows.stop(context)

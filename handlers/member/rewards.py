@@ -17,9 +17,10 @@ from handlers.member.common import HTML, button, edit, markup, pager, send, tier
 from handlers.member.vouchers import send_voucher
 from handlers.registry import Outcome, key_of
 from locales import localized
-from models import catalogue, rule_versions, vouchers
-from models.config import RuleSet
-from models.results import (
+from models.catalogue import browsing, vouchers
+from models.ledger import rule_versions
+from models.ledger.config import RuleSet
+from models.ledger.results import (
     BelowMinimumRedemption,
     InsufficientPoints,
     LimitReached,
@@ -29,7 +30,7 @@ from models.results import (
     UnknownMember,
     VoucherIssued,
 )
-from models.tables import PendingAction, Reward
+from models.store.tables import PendingAction, Reward
 
 KIND = "member-redeem"
 
@@ -55,7 +56,7 @@ def _missing(context: JifenContext, reward: Reward) -> int:
 async def _catalogue(update: Update, context: JifenContext, number: int):
     assert context.member is not None
     _, rules = await rule_versions.current()
-    result = await catalogue.page(context.member, rules, number, PAGE_SIZE)
+    result = await browsing.page(context.member, rules, number, PAGE_SIZE)
     if not result.items:
         return context.t("member-rewards-empty"), None
     lines = [context.t("member-rewards-title", balance=context.member.balance)]
@@ -97,7 +98,7 @@ async def on_details(update: Update, context: JifenContext, data: CallbackData) 
     assert context.member is not None and update.effective_chat is not None
     reward_id = data.int_arg(0)
     _, rules = await rule_versions.current()
-    item = await catalogue.visible_reward(context.member, rules, reward_id or 0)
+    item = await browsing.visible_reward(context.member, rules, reward_id or 0)
     if item is None:
         await toast(update, context.t("member-redeem-unavailable"), alert=True)
         return
@@ -132,7 +133,7 @@ async def on_redeem(update: Update, context: JifenContext, data: CallbackData) -
     """Redeem pressed: a separate confirmation message (its id makes the idempotency key)."""
     assert context.member is not None and update.effective_chat is not None
     _, rules = await rule_versions.current()
-    item = await catalogue.visible_reward(context.member, rules, data.int_arg(0) or 0)
+    item = await browsing.visible_reward(context.member, rules, data.int_arg(0) or 0)
     if item is None:
         await toast(update, context.t("member-redeem-unavailable"), alert=True)
         return

@@ -11,8 +11,8 @@ from handlers.context import JifenContext
 from handlers.member.common import HTML, local_date, send
 from handlers.qr import deep_link, qr_png
 from locales import localized
-from models import catalogue
-from models.tables import Voucher
+from models.catalogue import browsing
+from models.store.tables import Voucher
 
 
 def _name(context: JifenContext, voucher: Voucher) -> str:
@@ -40,7 +40,7 @@ async def send_voucher(
 
 async def show(update: Update, context: JifenContext) -> None:
     assert context.member is not None
-    held = await catalogue.member_vouchers(context.member.id)
+    held = await browsing.member_vouchers(context.member.id)
     if not (held.active or held.used or held.expired):
         await send(update, context.t("member-vouchers-none"))
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from handlers.registry import Button, Command, Confirm, Feature, Input
 from handlers.till import lookup, payment, purchase, redeem, refund, scanning, staffing
 from handlers.till.common import on_cancel
-from models.tables import Role
+from models.store.tables import Role
 
 STAFF, ADMIN = Role.STAFF, Role.ADMIN
 

@@ -14,10 +14,12 @@ from handlers import flows
 from handlers.context import JifenContext
 from handlers.flows import ButtonSpec
 from handlers.member.common import tier_label
-from models import campaigns, clock, rule_versions
-from models.config import RuleSet
-from models.rules import CampaignRule, format_minor
-from models.tables import Member
+from models.ledger import rule_versions
+from models.ledger.config import RuleSet
+from models.ledger.rules import CampaignRule, format_minor
+from models.marketing import campaigns
+from models.store import clock
+from models.store.tables import Member
 
 __all__ = ["ButtonSpec"]
 

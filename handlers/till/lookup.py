@@ -23,9 +23,12 @@ from handlers.till.common import (
     when,
 )
 from locales import localized
-from models import catalogue, ledger, members, staff
-from models.results import Credited, InsufficientPoints, Spent
-from models.tables import Member, PendingAction, Purchase, Role
+from models import ledger
+from models.access import staff
+from models.catalogue import browsing
+from models.ledger.results import Credited, InsufficientPoints, Spent
+from models.members import membership
+from models.store.tables import Member, PendingAction, Purchase, Role
 
 FIND_STATE = "till-find"
 ADJUST_STATE = "till-adjust"
@@ -62,12 +65,12 @@ async def on_find(update: Update, context: JifenContext) -> None:
 async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
     """By code or phone (main's lookup: a phone's end may match several) or else by part
     of a name: one match goes on, several are a choice, none is said (still waiting)."""
-    member = await members.lookup(text) if text.strip() else None
+    member = await membership.lookup(text) if text.strip() else None
     if member is None and text.strip():
-        named = await members.search(text)
-        member = named[0] if len(named) == 1 else members.AmbiguousMember(tuple(named))
-    if isinstance(member, members.AmbiguousMember) and member.candidates:
-        key = "till-find-ambiguous" if members.is_phone_text(text) else "till-find-choose"
+        named = await membership.search(text)
+        member = named[0] if len(named) == 1 else membership.AmbiguousMember(tuple(named))
+    if isinstance(member, membership.AmbiguousMember) and member.candidates:
+        key = "till-find-ambiguous" if membership.is_phone_text(text) else "till-find-choose"
         await say(update, context.t(key), _choices(update, context, purpose, member))
         return
     if not isinstance(member, Member):
@@ -85,7 +88,7 @@ async def _go(update: Update, context: JifenContext, purpose: str, member: Membe
 
 
 def _choices(
-    update: Update, context: JifenContext, purpose: str, found: members.AmbiguousMember
+    update: Update, context: JifenContext, purpose: str, found: membership.AmbiguousMember
 ) -> InlineKeyboardMarkup:
     """One button per candidate (name and the phone's last digits): checkout or profile."""
     action = "tq" if purpose == "checkout" else "tm"
@@ -93,7 +96,9 @@ def _choices(
         [
             (
                 context.t(
-                    "till-find-candidate", name=m.display_name, phone=members.masked_phone(m.phone)
+                    "till-find-candidate",
+                    name=m.display_name,
+                    phone=membership.masked_phone(m.phone),
                 ),
                 action,
                 (m.id,),
@@ -119,7 +124,7 @@ async def profile(update: Update, context: JifenContext, member: Member) -> None
     vouchers they hold; record a purchase, and (admins) adjust their points."""
     rules = await rules_in_force()
     recent = await Purchase.filter(member_id=member.id).order_by("-created_at", "-id").limit(5)
-    held = (await catalogue.member_vouchers(member.id, recent=0)).active
+    held = (await browsing.member_vouchers(member.id, recent=0)).active
     lines = [
         context.t(
             "till-lookup-purchase",
@@ -185,7 +190,7 @@ async def adjust_command(update: Update, context: JifenContext) -> None:
     if points is None:
         await say(update, context.t("till-adjust-usage"))
         return
-    member = await members.find_by_code_or_phone(args[0])
+    member = await membership.find_by_code_or_phone(args[0])
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return

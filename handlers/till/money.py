@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from models.config import RuleSet
+from models.ledger.config import RuleSet
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,12 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Outcome, key_of
 from handlers.till.common import actor_id, money, rules_in_force, say
-from models import ledger, outbox, pending
-from models.config import RuleSet
-from models.results import InsufficientPoints, Spent
-from models.tables import Member, PendingAction
+from models import ledger
+from models.conversation import pending
+from models.delivery import outbox
+from models.ledger.config import RuleSet
+from models.ledger.results import InsufficientPoints, Spent
+from models.store.tables import Member, PendingAction
 
 KIND = "till-pay"
 

@@ -30,15 +30,18 @@ from handlers.till.common import (
     staff_location,
 )
 from handlers.till.money import Amount, parse_amount
-from models import clock, ledger, members, staff
-from models.config import RuleSet
-from models.results import (
+from models import ledger
+from models.access import staff
+from models.ledger.config import RuleSet
+from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
     PurchaseRecorded,
 )
-from models.rules import compute_points, explain
-from models.tables import Member, PendingAction, Role
+from models.ledger.rules import compute_points, explain
+from models.members import membership
+from models.store import clock
+from models.store.tables import Member, PendingAction, Role
 
 AMOUNT_STATE = "till-amount"
 KIND = "till-purchase"
@@ -49,7 +52,7 @@ _SAFE_CATEGORY = re.compile(r"^[A-Za-z0-9_.:]{1,24}$")
 
 async def on_card(update: Update, context: JifenContext, token: str) -> None:
     """``/start m-<card>``: staff start a purchase, anyone else is sent to the counter."""
-    member = await members.find_by_card(token)
+    member = await membership.find_by_card(token)
     if not staff.may(context.role, Role.STAFF):
         key = "till-card-show-at-counter" if member is not None else "till-card-unknown"
         await say(update, context.t(key))

@@ -20,9 +20,11 @@ from handlers.till.common import (
     staff_location,
     when,
 )
-from models import clock, staff, vouchers
-from models.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
-from models.tables import Member, PendingAction, Reward, Role, Voucher, VoucherStatus
+from models.access import staff
+from models.catalogue import vouchers
+from models.ledger.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
+from models.store import clock
+from models.store.tables import Member, PendingAction, Reward, Role, Voucher, VoucherStatus
 
 CODE_STATE = "till-redeem-code"
 KIND = "till-redeem"

@@ -26,8 +26,8 @@ from handlers.till.common import (
 from handlers.till.money import Amount, parse_amount
 from handlers.till.purchase import amount_refusal
 from models import ledger
-from models.results import Refunded, RefundExceedsPurchase
-from models.tables import Member, PendingAction, Purchase
+from models.ledger.results import Refunded, RefundExceedsPurchase
+from models.store.tables import Member, PendingAction, Purchase
 
 AMOUNT_STATE = "till-refund-amount"
 KIND = "till-refund"

@@ -14,10 +14,12 @@ from handlers.context import JifenContext
 from handlers.registry import reply, router
 from handlers.till import redeem
 from handlers.till.common import say
-from models import staff, tokens, vouchers
-from models.qr_reading import decode
-from models.tables import Role
-from models.tokens import link_payload as payload_of
+from models.access import staff
+from models.catalogue import vouchers
+from models.codes import tokens
+from models.codes.qr_reading import decode
+from models.codes.tokens import link_payload as payload_of
+from models.store.tables import Role
 
 _MAX_PHOTO_BYTES = 10 * 1024 * 1024
 

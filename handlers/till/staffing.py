@@ -1,6 +1,6 @@
 """Roles at the shop: ``/staff`` (list, revoke) and ``/staff invite [role] [location]``.
 
-An invite is a one-time QR/link (``s-<token>``, see :mod:`models.invites`); every role
+An invite is a one-time QR/link (``s-<token>``, see :mod:`models.members.invites`); every role
 change updates that person's command menu at once (``publish_menu_for``).
 """
 
@@ -26,8 +26,9 @@ from handlers.till.common import (
     when,
 )
 from locales import LANGUAGES, translator
-from models import invites, staff
-from models.tables import PendingAction, Role
+from models.access import staff
+from models.members import invites
+from models.store.tables import PendingAction, Role
 
 _MAX_LOCATION = 64
 KIND = "till-revoke"

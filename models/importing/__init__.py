@@ -16,11 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from models import audit
-from models.config import RuleSet
 from models.importing import rows as _rows
 from models.importing import store
 from models.importing.rows import FileError, MemberRow, Rejection
+from models.ledger.config import RuleSet
+from models.store import audit
 
 __all__ = ["FileError", "ImportReport", "Rejection", "import_members", "rejected_path"]
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from models import members, phones
+from models.members import membership, phones
 
 COLUMNS = (
     "external_id",
@@ -208,7 +208,9 @@ def _check(
     birthday_text = cells.get("birthday", "").strip()
     birthday = None
     if birthday_text:
-        parsed = members.parse_birthday(birthday_text, today) if len(birthday_text) == 10 else None
+        parsed = (
+            membership.parse_birthday(birthday_text, today) if len(birthday_text) == 10 else None
+        )
         if not isinstance(parsed, date):
             raise _Bad(
                 "invalid_birthday", f"birthday must be a past date YYYY-MM-DD: {birthday_text!r}"

@@ -29,12 +29,14 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from models import _sql, audit, ledger, webhooks
-from models.config import ExpiryPolicy
-from models.db import connection, write_transaction
-from models.enrolment import enrolment_lock, many_codes
+from models import ledger
+from models.delivery import webhooks
 from models.importing.rows import MemberRow, Rejection
-from models.tables import EntryKind, Member
+from models.ledger.config import ExpiryPolicy
+from models.members.enrolment import enrolment_lock, many_codes
+from models.store import audit, sql
+from models.store.db import connection, write_transaction
+from models.store.tables import EntryKind, Member
 
 ATTEMPTS = 3
 """A batch is retried when a random member code collided or a row appeared meanwhile."""
@@ -108,7 +110,7 @@ async def _plan(conn: BaseDBAsyncClient, rows: Sequence[MemberRow]) -> _Plan:
     ids = [row.external_id for row in rows]
     existing = {
         r["external_id"]: r
-        for r in await _sql.rows(
+        for r in await sql.rows(
             conn,
             f"SELECT {', '.join(_KEPT)} FROM member WHERE external_id IN ({_marks(ids)})",
             *ids,
@@ -117,7 +119,7 @@ async def _plan(conn: BaseDBAsyncClient, rows: Sequence[MemberRow]) -> _Plan:
     phones = sorted({row.phone for row in rows if row.phone})
     holders: dict[str, list[dict[str, Any]]] = {}
     if phones:
-        for r in await _sql.rows(
+        for r in await sql.rows(
             conn,
             "SELECT id, phone, telegram_id FROM member"
             f" WHERE deleted_at IS NULL AND phone IN ({_marks(phones)})",
@@ -127,7 +129,7 @@ async def _plan(conn: BaseDBAsyncClient, rows: Sequence[MemberRow]) -> _Plan:
     member_ids = [r["id"] for r in existing.values()]
     openings: dict[int, int] = {}
     if member_ids:
-        for r in await _sql.rows(
+        for r in await sql.rows(
             conn,
             "SELECT member_id, points FROM ledger_entry"
             f" WHERE kind = ? AND member_id IN ({_marks(member_ids)})",
@@ -207,7 +209,7 @@ def _changes(row: MemberRow, member: dict[str, Any]) -> dict[str, Any]:
 
 
 def _db(value: date | None, pg: bool) -> Any:
-    """A date as SQLite holds it (ISO text); datetimes are handled by ``models._sql``."""
+    """A date as SQLite holds it (ISO text); datetimes are handled by ``models.store.sql``."""
     return value.isoformat() if value is not None and not pg else value
 
 
@@ -262,7 +264,7 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
     if not rows:
         return
     values = []
-    pg = _sql.pg()
+    pg = sql.pg()
     for row, codes in zip(rows, many_codes(len(rows)), strict=True):
         joined = _local_midnight(row.joined_on, ctx.timezone) if row.joined_on else ctx.now
         tier = row.tier or ctx.default_tier
@@ -286,7 +288,7 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
                 joined,
             ]
         )
-    await _sql.execute_many(
+    await sql.execute_many(
         conn,
         f"INSERT INTO member ({_MEMBER_COLUMNS}) VALUES ({_marks(values[0])})",
         values,
@@ -294,7 +296,7 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
     ids = [row.external_id for row in rows]
     member_id = {
         r["external_id"]: r["id"]
-        for r in await _sql.rows(
+        for r in await sql.rows(
             conn, f"SELECT id, external_id FROM member WHERE external_id IN ({_marks(ids)})", *ids
         )
     }
@@ -306,7 +308,7 @@ async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Conte
         for row in rows
         if row.tier and row.tier != ctx.default_tier
     ]
-    await _sql.execute_many(
+    await sql.execute_many(
         conn,
         "INSERT INTO tier_change (member_id, from_tier, to_tier, reason, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -325,7 +327,7 @@ async def _insert_openings(
     fields = _entry_fields(ctx)
     breakdown = json.dumps(fields["breakdown"])
     keys = [f"opening:{member_id}" for _, member_id in grants]
-    await _sql.execute_many(
+    await sql.execute_many(
         conn,
         f"INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -345,14 +347,14 @@ async def _insert_openings(
     )
     entry_id = {
         r["idempotency_key"]: r["id"]
-        for r in await _sql.rows(
+        for r in await sql.rows(
             conn,
             "SELECT id, idempotency_key FROM ledger_entry"
             f" WHERE idempotency_key IN ({_marks(keys)})",
             *keys,
         )
     }
-    await _sql.execute_many(
+    await sql.execute_many(
         conn,
         "INSERT INTO point_lot (member_id, entry_id, points, remaining, expires_at, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -374,7 +376,7 @@ async def _update(
     update = dict(changes)
     if "tier" in changes:
         update["tier_since"] = ctx.now
-        await _sql.execute(
+        await sql.execute(
             conn,
             "INSERT INTO tier_change (member_id, from_tier, to_tier, reason, created_at)"
             " VALUES (?, ?, ?, ?, ?)",

@@ -5,7 +5,7 @@ Shape of every operation:
 1. validate the request (a rejection is a value and writes nothing);
 2. in one write transaction: lock the member row FIRST (``FOR NO KEY UPDATE`` on
    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serializes writers) and whatever
-   else the operation changes after it, in the one global order of :mod:`models.locks`
+   else the operation changes after it, in the one global order of :mod:`models.store.locks`
    (member → voucher → coupon → purchase → reward stock → lots → new rows); look the
    idempotency key up (a
    retry returns the FIRST result, marked ``replayed``), change ``member.balance`` by a
@@ -26,7 +26,7 @@ debt`` and records the repayment as a draw on itself. Hence, for every member:
     SUM(lots.remaining) == MAX(balance, 0)
     lot.remaining == lot.points + SUM(draws on lot), 0 <= remaining <= points
 
-which is exactly what ``models.doctor`` checks.
+which is exactly what ``models.ledger.doctor`` checks.
 
 Idempotency keys are namespaced per operation in ``LedgerEntry.idempotency_key``
 (``earn:…``, ``spend:…``, ``bonus:…``, ``adjust:…``, ``refund:…``, ``void:…``,

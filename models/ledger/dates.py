@@ -9,7 +9,7 @@ import calendar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from models.config import ExpiryPolicy, ExpiryPolicyKind
+from models.ledger.config import ExpiryPolicy, ExpiryPolicyKind
 
 
 def _add_months(at: datetime, months: int) -> datetime:

@@ -13,13 +13,15 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, audiences, clock, outbox, tiers, tokens, webhooks
-from models.config import RuleSet
+from models.codes import tokens
+from models.delivery import outbox, webhooks
+from models.ledger import tiers
+from models.ledger.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
 from models.ledger.journal import Journal
 from models.ledger.keys import _Reject, check_key, run_keyed
 from models.ledger.postings import _lock_member_and_key, _resolve_rules, credit
-from models.results import (
+from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
     InvalidAmount,
@@ -27,19 +29,28 @@ from models.results import (
     UnknownCurrency,
     UnknownMember,
 )
-from models.rules import CampaignRule, Item, PointsQuote, compute_points, explain, format_minor
-from models.tables import EntryKind, LedgerEntry, Member, Purchase
+from models.ledger.rules import (
+    CampaignRule,
+    Item,
+    PointsQuote,
+    compute_points,
+    explain,
+    format_minor,
+)
+from models.marketing import audiences
+from models.store import clock, sql
+from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
 
 
 async def _earned_since(conn: BaseDBAsyncClient, member_id: int, since: datetime) -> int:
-    row = await _sql.one(
+    row = await sql.one(
         conn,
         "SELECT SUM(points) AS s FROM ledger_entry"
         " WHERE member_id = ? AND created_at >= ? AND kind = 'earn'",
         member_id,
         since,
     )
-    return _sql.as_int(row and row["s"])
+    return sql.as_int(row and row["s"])
 
 
 async def _purchase_replay(purchase: Purchase | None) -> PurchaseRecorded | None:
@@ -91,7 +102,7 @@ async def earn_for_purchase(
     | BelowMinimumPurchase
     | UnknownMember
 ):
-    """Record a purchase and award its points (see :mod:`models.rules` for how).
+    """Record a purchase and award its points (see :mod:`models.ledger.rules` for how).
 
     ``rules=None`` uses the current rule version. ``tz`` is the shop's time zone, for
     the daily cap's "day" and the end-of-period expiry. ``api_key_id``: the HTTP API key
@@ -108,8 +119,8 @@ async def earn_for_purchase(
         parsed = [Item.parse(i) for i in items]
     except (KeyError, TypeError, ValueError):
         return await replay() or InvalidAmount(reason="items")
-    from models.referrals import reward_referrer_on_first_purchase
-    from models.rules import check_purchase
+    from models.ledger.rules import check_purchase
+    from models.members.referrals import reward_referrer_on_first_purchase
 
     rejection = check_purchase(amount_minor, currency, rules, parsed)
     if rejection is not None:  # a retry is answered its first result, whatever rules say now

@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from models import _sql, clock, locks, tokens, webhooks
-from models.db import write_transaction
-from models.results import ExpiryRun
+from models.codes import tokens
+from models.delivery import webhooks
+from models.ledger.results import ExpiryRun
+from models.store import clock, locks, sql
+from models.store.db import write_transaction
 
 
 async def expire_due(now: datetime | None = None) -> ExpiryRun:
@@ -28,11 +30,11 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
     due = "l.expires_at <= ? AND l.remaining > 0"
     async with write_transaction() as conn:
         scope: list[Any] = []
-        if _sql.pg():
-            # every due member, ascending id, before anything else (models.locks); each
+        if sql.pg():
+            # every due member, ascending id, before anything else (models.store.locks); each
             # later statement sees a new snapshot (READ COMMITTED), so it keeps to these
             # members: a lot another member gains meanwhile is left for the next sweep
-            locked = await _sql.rows(
+            locked = await sql.rows(
                 conn,
                 "SELECT id FROM member WHERE id IN (SELECT l.member_id FROM point_lot l"
                 f" WHERE {due}) ORDER BY id" + locks.row_lock(),
@@ -40,7 +42,7 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
             )
             due += " AND l.member_id = ANY(?)"
             scope = [[row["id"] for row in locked]]
-        await _sql.execute(
+        await sql.execute(
             conn,
             "INSERT INTO ledger_entry (member_id, kind, points, balance_after,"
             " idempotency_key, breakdown, reason, channel, created_at)"
@@ -53,7 +55,7 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
             now,
             *scope,
         )
-        await _sql.execute(
+        await sql.execute(
             conn,
             "INSERT INTO lot_draw (entry_id, lot_id, points)"
             " SELECT e.id, l.id, -l.remaining FROM point_lot l JOIN ledger_entry e"
@@ -65,25 +67,23 @@ async def expire_due(now: datetime | None = None) -> ExpiryRun:
         )
         in_run = "e.idempotency_key >= ? AND e.idempotency_key < ?"
         end = prefix[:-1] + ";"  # ';' sorts right after ':'
-        await _sql.execute(
+        await sql.execute(
             conn,
             "UPDATE member SET balance = member.balance + e.points FROM ledger_entry e"
             f" WHERE e.member_id = member.id AND {in_run}",
             prefix,
             end,
         )
-        await _sql.execute(
-            conn, f"UPDATE point_lot AS l SET remaining = 0 WHERE {due}", now, *scope
-        )
+        await sql.execute(conn, f"UPDATE point_lot AS l SET remaining = 0 WHERE {due}", now, *scope)
         await webhooks.emit_expired(conn, prefix, end, now)
-        row = await _sql.one(
+        row = await sql.one(
             conn,
             f"SELECT COUNT(*) AS n, SUM(e.points) AS s FROM ledger_entry e WHERE {in_run}",
             prefix,
             end,
         )
     assert row is not None
-    return ExpiryRun(members=_sql.as_int(row["n"]), points=-_sql.as_int(row["s"]), run_key=run)
+    return ExpiryRun(members=sql.as_int(row["n"]), points=-sql.as_int(row["s"]), run_key=run)
 
 
 async def expiring_between(start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -91,9 +91,9 @@ async def expiring_between(start: datetime, end: datetime) -> list[dict[str, Any
 
     Rows: ``member_id``, ``points``, ``first_expiry``.
     """
-    from models.db import connection
+    from models.store.db import connection
 
-    found = await _sql.rows(
+    found = await sql.rows(
         connection(),
         "SELECT member_id, SUM(remaining) AS points, MIN(expires_at) AS first_expiry"
         " FROM point_lot WHERE expires_at >= ? AND expires_at < ? AND remaining > 0"
@@ -104,8 +104,8 @@ async def expiring_between(start: datetime, end: datetime) -> list[dict[str, Any
     return [
         {
             "member_id": r["member_id"],
-            "points": _sql.as_int(r["points"]),
-            "first_expiry": _sql.as_datetime(r["first_expiry"]),
+            "points": sql.as_int(r["points"]),
+            "first_expiry": sql.as_datetime(r["first_expiry"]),
         }
         for r in found
     ]

@@ -3,7 +3,7 @@
 An operation says WHAT it writes (a purchase, a balance move, an entry with its lot, the
 draws of a debit, a receipt, any row that must commit with it) and then :meth:`flush`es;
 how the statements travel is this module's business: SQLite runs a flush in ONE trip to
-its worker thread (``models.sqlite_backend``), PostgreSQL one statement after another in
+its worker thread (``models.store.sqlite_backend``), PostgreSQL one statement after another in
 the same transaction. A later statement finds an earlier one's row through the database
 (by its idempotency key), never through Python, which is what lets them travel together.
 
@@ -24,7 +24,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from models import _sql
+from models.store import sql
 
 _ENTRY_BY_KEY = "(SELECT id FROM ledger_entry WHERE idempotency_key = ?)"
 
@@ -41,19 +41,19 @@ class Journal:
 
     def __init__(self, conn: BaseDBAsyncClient) -> None:
         self.conn = conn
-        self._steps: list[_sql.Step] = []
+        self._steps: list[sql.Step] = []
         self._after: list[tuple[int, Any]] = []  # (step index, what to do with its rows)
 
-    def _queue(self, step: _sql.Step, then: Any = None) -> None:
+    def _queue(self, step: sql.Step, then: Any = None) -> None:
         if then is not None:
             self._after.append((len(self._steps), then))
         self._steps.append(step)
 
-    def insert(self, row: Model, **exprs: _sql.Step) -> None:
+    def insert(self, row: Model, **exprs: sql.Step) -> None:
         """Insert ``row`` (unsaved); ``exprs`` are columns given as SQL, e.g. a subquery
         naming a row of the same flush. ``row.id`` is set by the flush."""
         self._queue(
-            _sql.insert_row(row, exprs),
+            sql.insert_row(row, exprs),
             lambda rows: setattr(row, "id", rows[0]["id"]),
         )
 
@@ -72,17 +72,17 @@ class Journal:
         if last_purchase_at is not None:
             sets += ", last_purchase_at = ?"
             params.append(last_purchase_at)
-        sql = f"UPDATE member SET {sets} WHERE id = ?"
+        statement = f"UPDATE member SET {sets} WHERE id = ?"
         params.append(member_id)
         if require is not None:
-            sql += " AND balance >= ?"
+            statement += " AND balance >= ?"
             params.append(require)
 
         def check(rows: list[dict[str, Any]]) -> None:
             if not rows or int(rows[0]["balance"]) != expect:
                 raise RuntimeError(f"member {member_id}: balance changed under its lock")
 
-        self._queue((sql + " RETURNING balance", params), check)
+        self._queue((statement + " RETURNING balance", params), check)
 
     def open_lot(
         self,
@@ -145,7 +145,7 @@ class Journal:
         )
         return drawn
 
-    def also(self, step: _sql.Step) -> None:
+    def also(self, step: sql.Step) -> None:
         """Any other row that must commit with this operation (it names no id of the flush
         but through the database)."""
         self._queue(step)
@@ -156,6 +156,6 @@ class Journal:
         self._steps, self._after = [], []
         if not steps:
             return
-        done = await _sql.batch(self.conn, steps)
+        done = await sql.batch(self.conn, steps)
         for index, then in after:
             then(done[index])

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from models import group_commit
-from models.tables import LedgerEntry
+from models.store import group_commit
+from models.store.tables import LedgerEntry
 
 T = TypeVar("T")
 MAX_KEY_LENGTH = 112
@@ -35,7 +35,7 @@ async def run_keyed(
     attempts: int = 3,
 ) -> T:
     """Run ``op`` in one write transaction (on SQLite in a savepoint of a group commit, see
-    :mod:`models.group_commit`); a race on a unique key answers ``replay()``.
+    :mod:`models.store.group_commit`); a race on a unique key answers ``replay()``.
 
     ``op`` may raise :class:`_Reject` to roll back and answer a rejection. A unique
     violation that is not explained by the idempotency key (a random code collided)

@@ -17,12 +17,14 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import _sql, locks, outbox, rule_versions
-from models.config import RuleSet
+from models.delivery import outbox
+from models.ledger import rule_versions
+from models.ledger.config import RuleSet
 from models.ledger.journal import Journal
 from models.ledger.keys import _Reject
-from models.results import InsufficientPoints, UnknownMember
-from models.tables import EntryKind, LedgerEntry, LotDraw, Member, PointLot
+from models.ledger.results import InsufficientPoints, UnknownMember
+from models.store import locks, sql
+from models.store.tables import EntryKind, LedgerEntry, LotDraw, Member, PointLot
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
@@ -37,7 +39,7 @@ async def _resolve_rules(
 
 
 async def lock_member(conn: BaseDBAsyncClient, member_id: int) -> Member:
-    """The live member row, locked for this transaction (step 1 of :mod:`models.locks`),
+    """The live member row, locked for this transaction (step 1 of :mod:`models.store.locks`),
     or a rejection."""
     member, _ = await _lock_member_and_key(conn, member_id, None)
     return member
@@ -64,7 +66,7 @@ async def _lock_member_and_key(
     row = rows.get(member_id)
     if row is None or row["deleted_at"] is not None:
         raise _Reject(UnknownMember(member_id))
-    return _sql.model_from_row(Member, row), row["first_id"]
+    return sql.model_from_row(Member, row), row["first_id"]
 
 
 def _entry(
@@ -92,12 +94,12 @@ async def _move_balance(
     conn: BaseDBAsyncClient, member_id: int, delta: int, *, require: int | None = None
 ) -> int | None:
     """Add ``delta`` to the balance; with ``require``, only if ``balance >= require``."""
-    sql = "UPDATE member SET balance = balance + ? WHERE id = ?"
+    statement = "UPDATE member SET balance = balance + ? WHERE id = ?"
     params: list[Any] = [delta, member_id]
     if require is not None:
-        sql += " AND balance >= ?"
+        statement += " AND balance >= ?"
         params.append(require)
-    row = await _sql.one(conn, sql + " RETURNING balance", *params)
+    row = await sql.one(conn, statement + " RETURNING balance", *params)
     return None if row is None else int(row["balance"])
 
 
@@ -174,7 +176,7 @@ async def _draw_lots(
         if taken >= points:
             break
         n = min(lot.remaining, points - taken)
-        changed = await _sql.execute(
+        changed = await sql.execute(
             conn,
             "UPDATE point_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
             n,
@@ -241,7 +243,7 @@ async def credit(
     now: datetime,
     journal: Journal | None = None,
     last_purchase_at: datetime | None = None,
-    links: Mapping[str, _sql.Step] | None = None,
+    links: Mapping[str, sql.Step] | None = None,
     **fields: Any,
 ) -> LedgerEntry:
     """Add ``points`` (>= 0) as a new lot (repaying any debt first).
@@ -303,7 +305,7 @@ async def credit_back(
         n = min(-draw.points, to_lots)
         if n <= 0:
             break
-        await _sql.execute(
+        await sql.execute(
             conn, "UPDATE point_lot SET remaining = remaining + ? WHERE id = ?", n, draw.lot_id
         )
         draws.append(LotDraw(entry_id=entry.id, lot_id=draw.lot_id, points=n))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import clock, locks, tokens, webhooks
+from models.codes import tokens
+from models.delivery import webhooks
 from models.ledger.keys import _entry_by_key, _Reject, check_key, run_keyed
 from models.ledger.postings import (
     _draw_lots,
@@ -17,15 +18,16 @@ from models.ledger.postings import (
     _resolve_rules,
     lock_member,
 )
-from models.results import (
+from models.ledger.results import (
     InvalidAmount,
     Refunded,
     RefundExceedsPurchase,
     UnknownMember,
     UnknownPurchase,
 )
-from models.rules import format_minor
-from models.tables import EntryKind, LedgerEntry, Member, PointLot, Purchase, Refund
+from models.ledger.rules import format_minor
+from models.store import clock, locks
+from models.store.tables import EntryKind, LedgerEntry, Member, PointLot, Purchase, Refund
 
 
 async def find_purchase(ref: int | str) -> Purchase | None:

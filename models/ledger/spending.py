@@ -10,8 +10,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import audit, clock, webhooks
-from models.config import RuleSet
+from models.delivery import webhooks
+from models.ledger.config import RuleSet
 from models.ledger.dates import expiry_for
 from models.ledger.keys import _entry_by_key, check_key, run_keyed
 from models.ledger.postings import (
@@ -22,8 +22,9 @@ from models.ledger.postings import (
     debit,
     lock_member,
 )
-from models.results import Credited, InsufficientPoints, InvalidAmount, Spent, UnknownMember
-from models.tables import EntryKind, LedgerEntry, Member
+from models.ledger.results import Credited, InsufficientPoints, InvalidAmount, Spent, UnknownMember
+from models.store import audit, clock
+from models.store.tables import EntryKind, LedgerEntry, Member
 
 
 def _points_ok(points: Any) -> bool:

@@ -18,8 +18,11 @@ from multidict import CIMultiDictProxy
 
 from api.app import PREFIX, build_api
 from bot.settings import Settings
-from models import api_keys, ledger, members, rule_versions
-from models.tables import (
+from models import ledger
+from models.access import api_keys
+from models.ledger import rule_versions
+from models.members import membership
+from models.store.tables import (
     AuditLog,
     IdempotencyRecord,
     LedgerEntry,
@@ -89,7 +92,7 @@ async def api(store: str) -> AsyncIterator[Api]:
 
 async def new_member(telegram_id: int, points: int = 0, **fields: Any) -> Member:
     """A member as the bot makes them (real code and card token), with ``points`` to spend."""
-    member, _ = await members.ensure_member(telegram_id, first_name=f"Member{telegram_id}")
+    member, _ = await membership.ensure_member(telegram_id, first_name=f"Member{telegram_id}")
     if fields:
         await Member.filter(id=member.id).update(**fields)
     if points:

@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from api.app import PREFIX, build_api
-from models import api_keys, db, rule_versions
+from models.access import api_keys
+from models.ledger import rule_versions
+from models.store import db
 from tests import conftest as shared
 from tests.api.conftest import api_settings
 

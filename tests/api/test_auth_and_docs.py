@@ -9,8 +9,8 @@ from aiohttp import web
 from api.app import build_api
 from api.openapi import document
 from bot import cli
-from models import api_keys
-from models.tables import ApiKey, AuditLog
+from models.access import api_keys
+from models.store.tables import ApiKey, AuditLog
 from tests.api.conftest import Api, api_settings, new_member, purchase, start_api, written
 
 

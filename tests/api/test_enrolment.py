@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.tables import AuditLog, IdempotencyRecord, JoinLink, Member
+from models.store.tables import AuditLog, IdempotencyRecord, JoinLink, Member
 from tests.api.conftest import Api, new_member
 
 

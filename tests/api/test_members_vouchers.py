@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from models import clock, vouchers
-from models.tables import AuditLog, Reward, Voucher, VoucherStatus
+from models.catalogue import vouchers
+from models.store import clock
+from models.store.tables import AuditLog, Reward, Voucher, VoucherStatus
 from tests.api.conftest import Api, new_member, written
 
 

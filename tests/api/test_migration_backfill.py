@@ -7,8 +7,9 @@ import pytest
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 
-from models import _sql, api_keys, clock, db
-from models.tables import Purchase
+from models.access import api_keys
+from models.store import clock, db, sql
+from models.store.tables import Purchase
 
 _OLD_PURCHASE = (
     "INSERT INTO purchase (member_id, receipt_code, order_id, idempotency_key, amount_minor,"
@@ -29,7 +30,7 @@ async def test_old_api_purchases_get_their_key(database_url: str) -> None:
         assert isinstance(key, api_keys.ApiKeyCreated)
         conn = db.connection()
         # a member row as the schema of 0004 has it (today's model has later columns)
-        await _sql.execute(
+        await sql.execute(
             conn,
             "INSERT INTO member (id, telegram_id, code, card_token, referral_code, first_name,"
             " last_name, language, marketing_opt_in, notifications_enabled, reachable, tier,"
@@ -46,7 +47,7 @@ async def test_old_api_purchases_get_their_key(database_url: str) -> None:
             ("R-AAAA-3333", "api:ffffffff:order:1001", "api"),  # a key that is gone
             ("R-AAAA-4444", "till:9:77", "telegram"),
         ):
-            await _sql.execute(
+            await sql.execute(
                 conn, _OLD_PURCHASE, member.id, receipt, "1001", ledger_key, channel, clock.now()
             )
     finally:

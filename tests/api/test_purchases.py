@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from models import api_keys, doctor
-from models.tables import AuditLog, Purchase
+from models.access import api_keys
+from models.ledger import doctor
+from models.store.tables import AuditLog, Purchase
 from tests.api.conftest import Api, new_member, purchase, written
 
 

@@ -9,8 +9,10 @@ import json
 import pytest
 
 from api.auth import RateLimiter
-from models import api_keys, doctor, ledger
-from models.tables import IdempotencyRecord, Member, Purchase
+from models import ledger
+from models.access import api_keys
+from models.ledger import doctor
+from models.store.tables import IdempotencyRecord, Member, Purchase
 from tests.api.conftest import Api, api_settings, new_member, purchase, start_api, written
 
 

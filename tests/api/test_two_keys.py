@@ -19,8 +19,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from models import clock, doctor, ledger, members, vouchers
-from models.tables import Member, Reward
+from models import ledger
+from models.catalogue import vouchers
+from models.ledger import doctor
+from models.members import membership
+from models.store import clock
+from models.store.tables import Member, Reward
 from tests.api.live import LiveApi, live_api
 
 ORDERS = ("1001", "1002")
@@ -51,7 +55,7 @@ async def _seed(run: int) -> tuple[list[str], list[str]]:
     """Two members with points, and vouchers of one of them (codes), fresh for this run."""
     codes = []
     for telegram_id in (10 * run + 1, 10 * run + 2):
-        member, _ = await members.ensure_member(8_000_000 + telegram_id, first_name="Shopper")
+        member, _ = await membership.ensure_member(8_000_000 + telegram_id, first_name="Shopper")
         await ledger.grant_bonus(member.id, 1000, idempotency_key=f"seed:{member.id}", reason="t")
         codes.append(member.code)
     reward = await Reward.create(

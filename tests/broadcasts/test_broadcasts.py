@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from models import broadcasts, clock, delivery
-from models.broadcasts import Audience, AudienceKind, InvalidTime, NotADraft, Started
-from models.tables import (
+from models.delivery import outbox_delivery
+from models.marketing import broadcasts
+from models.marketing.broadcasts import Audience, AudienceKind, InvalidTime, NotADraft, Started
+from models.store import clock
+from models.store.tables import (
     AuditLog,
     Broadcast,
     BroadcastStatus,
@@ -120,7 +122,7 @@ async def test_start_now_queues_one_row_per_recipient_once(store: str) -> None:
     assert again == Started(draft.id, len(expected["zh"]), replayed=True)
     rows = await OutboxMessage.filter(broadcast_id=draft.id)
     assert sorted(r.member_id for r in rows) == sorted(expected["zh"])
-    assert {r.template for r in rows} == {delivery.BROADCAST_TEMPLATE}
+    assert {r.template for r in rows} == {outbox_delivery.BROADCAST_TEMPLATE}
     assert rows[0].args == {"text": "Hello <b>all</b> & co"}
     row = await Broadcast.get(id=draft.id)
     assert row.status == BroadcastStatus.SENDING and row.total == len(expected["zh"])
@@ -182,7 +184,7 @@ async def test_cancel_withdraws_pending_and_a_scheduled_one_never_starts(store: 
     running = await _draft(AUDIENCES["all"])
     await broadcasts.start_now(running.id)
     result = await broadcasts.cancel(running.id, actor_telegram_id=9001)
-    assert result == delivery.BroadcastCancelled(4)
+    assert result == outbox_delivery.BroadcastCancelled(4)
     statuses = await OutboxMessage.filter(broadcast_id=running.id).values_list("status", flat=True)
     assert set(statuses) == {OutboxStatus.CANCELLED}
     planned = await _draft(AUDIENCES["all"])
@@ -191,7 +193,7 @@ async def test_cancel_withdraws_pending_and_a_scheduled_one_never_starts(store: 
     clock.advance(timedelta(minutes=2))
     assert await broadcasts.start_due(clock.now()) == []
     again = await broadcasts.cancel(planned.id, actor_telegram_id=9001)
-    assert isinstance(again, delivery.BroadcastNotCancellable)
+    assert isinstance(again, outbox_delivery.BroadcastNotCancellable)
     assert await AuditLog.filter(action="broadcast.cancel").count() == 2
     listed = await broadcasts.recent()
     assert [s.broadcast.id for s in listed] == [planned.id, running.id]

@@ -28,8 +28,9 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.emulator import BotApiEmulator, Player
 from bot.settings import Settings, load_settings
-from models import clock, db, ledger
-from models.tables import Member, OutboxMessage, OutboxStatus
+from models import ledger
+from models.store import clock, db
+from models.store.tables import Member, OutboxMessage, OutboxStatus
 from tests.conftest import database_url
 
 ADMIN_ID = 9001

@@ -6,8 +6,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.emulator import Player
-from models import broadcasts, clock, staff
-from models.tables import Broadcast, BroadcastStatus, Member, Role
+from models.access import staff
+from models.marketing import broadcasts
+from models.store import clock
+from models.store.tables import Broadcast, BroadcastStatus, Member, Role
 from tests.chat.conftest import Rig
 
 MARKETER = 1500

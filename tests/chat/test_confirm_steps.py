@@ -18,8 +18,9 @@ import pytest
 
 from bot.emulator import Player
 from bot.emulator.state import ChatMessage
-from models import clock, staff
-from models.tables import (
+from models.access import staff
+from models.store import clock
+from models.store.tables import (
     AuditLog,
     Broadcast,
     BroadcastStatus,

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models import clock, enrolment, importing, rule_versions, staff
-from models.tables import AuditLog, JoinLink, Member, Role
+from models import importing
+from models.access import staff
+from models.ledger import rule_versions
+from models.members import enrolment
+from models.store import clock
+from models.store.tables import AuditLog, JoinLink, Member, Role
 from tests.chat.conftest import Rig
 
 HEADER = "external_id,phone,name,language,birthday,tier,points,points_expire_on,joined_on"

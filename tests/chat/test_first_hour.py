@@ -58,8 +58,8 @@ async def test_help_in_chinese_for_staff_and_members(rig: Rig) -> None:
 
 
 async def _catalogue_with(rig: Rig, cost: int) -> None:
-    from models import clock
-    from models.tables import Reward
+    from models.store import clock
+    from models.store.tables import Reward
 
     await Reward.create(
         names={"en": "Tote bag", "zh-Hans": "帆布袋"}, kind="gift", cost_points=cost,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.emulator import Player
-from models import clock, flows, staff
-from models.tables import (
+from models.access import staff
+from models.conversation import flows
+from models.store import clock
+from models.store.tables import (
     Broadcast,
     BroadcastStatus,
     Campaign,

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 from PIL import Image
 
-from models import clock, staff
-from models.tables import Campaign, CampaignKind, Coupon, Member, Reward, Role, Voucher
+from models.access import staff
+from models.store import clock
+from models.store.tables import Campaign, CampaignKind, Coupon, Member, Reward, Role, Voucher
 from tests.chat.conftest import Rig
 
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

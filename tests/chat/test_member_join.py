@@ -1,6 +1,6 @@
 """A member joins, shares their phone, consents, and checks their balance."""
 
-from models.tables import Member
+from models.store.tables import Member
 from tests.chat.conftest import Rig
 
 

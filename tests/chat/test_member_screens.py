@@ -10,8 +10,9 @@ import zxingcpp
 from PIL import Image
 
 from bot.emulator import Player
-from models import clock, ledger
-from models.tables import AuditLog, LedgerEntry, Member, Purchase, Reward, Voucher
+from models import ledger
+from models.store import clock
+from models.store.tables import AuditLog, LedgerEntry, Member, Purchase, Reward, Voucher
 from tests.chat.conftest import Rig
 
 

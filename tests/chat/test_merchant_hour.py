@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.tables import AuditLog, LedgerEntry, StaffInvite
+from models.store.tables import AuditLog, LedgerEntry, StaffInvite
 from tests.chat.conftest import Rig
 from tests.chat.test_till import hire, record
 
@@ -15,7 +15,7 @@ from tests.chat.test_till import hire, record
 
 async def _members_counted() -> tuple[int, int]:
     """(segment total, broadcast audience of everyone) as reports and broadcasts see them."""
-    from models import broadcasts, segments
+    from models.marketing import broadcasts, segments
 
     counts = await segments.segment_counts()
     audience = await broadcasts.recipients(broadcasts.Audience("all")).count()
@@ -170,7 +170,7 @@ async def test_a_negative_balance_says_why(rig: Rig, language: str, why: str, ne
 
 
 async def _receipt() -> str:
-    from models.tables import Purchase
+    from models.store.tables import Purchase
 
     return (await Purchase.get()).receipt_code
 
@@ -212,8 +212,8 @@ async def test_adjust_in_chinese(rig: Rig) -> None:
 
 
 async def _cookie() -> None:
-    from models import clock
-    from models.tables import Reward
+    from models.store import clock
+    from models.store.tables import Reward
 
     await Reward.create(
         names={"en": "Cookie", "zh-Hans": "曲奇"}, kind="gift", cost_points=5,
@@ -224,8 +224,8 @@ async def _cookie() -> None:
 async def test_coupon_batch_has_an_expiry_and_reads_in_shop_time(rig: Rig) -> None:
     from datetime import UTC, datetime
 
-    from models import clock
-    from models.tables import CouponBatch
+    from models.store import clock
+    from models.store.tables import CouponBatch
     from tests.chat.test_marketing import marketer
 
     clock.freeze(datetime(2026, 11, 26, 11, 49, tzinfo=UTC))  # 19:49 in Shanghai
@@ -254,7 +254,7 @@ async def test_coupon_batch_has_an_expiry_and_reads_in_shop_time(rig: Rig) -> No
 async def test_coupon_expiry_in_chinese(rig: Rig) -> None:
     from datetime import UTC, datetime
 
-    from models import clock
+    from models.store import clock
     from tests.chat.test_marketing import marketer
 
     clock.freeze(datetime(2026, 11, 26, 11, 49, tzinfo=UTC))
@@ -314,7 +314,7 @@ async def test_chart_album_caption_in_chinese(rig: Rig) -> None:
 
 
 async def _campaign_to_dates(rig: Rig, zh: bool = False):
-    from models import clock
+    from models.store import clock
     from tests.chat.test_marketing import NOW, marketer
 
     clock.freeze(NOW)  # Monday 2025-03-03 10:00 in Shanghai
@@ -340,7 +340,7 @@ def _live_summaries(player) -> list:
 async def test_campaign_dates_filters_edit_and_list(rig: Rig) -> None:
     from datetime import UTC, datetime
 
-    from models.tables import Campaign
+    from models.store.tables import Campaign
 
     mia = await _campaign_to_dates(rig)
     await mia.send("2025-03-01 10:00")
@@ -382,7 +382,7 @@ async def test_campaign_dates_filters_edit_and_list(rig: Rig) -> None:
 
 
 async def test_campaign_wizard_in_chinese(rig: Rig) -> None:
-    from models.tables import Campaign
+    from models.store.tables import Campaign
 
     mia = await _campaign_to_dates(rig, zh=True)
     await mia.send("2025-03-01")
@@ -406,7 +406,7 @@ async def test_campaign_wizard_in_chinese(rig: Rig) -> None:
 
 
 async def _opted_in(rig: Rig, user_id: int, name: str, language: str):
-    from models.tables import Member
+    from models.store.tables import Member
 
     player = rig.member(user_id, name, language)
     await player.send("/start")
@@ -415,7 +415,7 @@ async def _opted_in(rig: Rig, user_id: int, name: str, language: str):
 
 
 async def test_a_broadcast_with_a_version_per_language(rig: Rig) -> None:
-    from models.tables import Broadcast
+    from models.store.tables import Broadcast
     from tests.chat.test_broadcast import _marketer, _report
 
     ann = await _opted_in(rig, 2001, "Ann", "en")
@@ -441,7 +441,7 @@ async def test_a_broadcast_with_a_version_per_language(rig: Rig) -> None:
 async def test_a_broadcast_written_in_chinese_reaches_others_in_it_with_their_footer(
     rig: Rig,
 ) -> None:
-    from models.tables import Broadcast
+    from models.store.tables import Broadcast
     from tests.chat.test_broadcast import _marketer, _report
 
     ann = await _opted_in(rig, 2001, "Ann", "en")
@@ -465,7 +465,7 @@ async def test_a_broadcast_written_in_chinese_reaches_others_in_it_with_their_fo
 async def _people(rig: Rig):
     li = rig.member(1001, "Li", "zh-hans")
     await li.send("/start")
-    from models.tables import Member
+    from models.store.tables import Member
 
     await Member.filter(telegram_id=1001).update(last_name="Wei", phone="+8613800138000")
     wang = rig.member(1002, "王小明", "zh-hans")
@@ -523,8 +523,9 @@ async def test_admins_adjust_from_the_profile_in_chinese(rig: Rig) -> None:
 async def test_campaign_announcements_say_how_to_stop_them_and_skip_staff(rig: Rig) -> None:
     from datetime import timedelta
 
-    from models import clock, reminders
-    from models.tables import Campaign
+    from models.marketing import reminders
+    from models.store import clock
+    from models.store.tables import Campaign
 
     ann = rig.member(1001, "Ann")
     await ann.send("/start")

@@ -32,8 +32,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from bot.emulator import Player
 from bot.emulator.players import PlayerError
 from locales import LANGUAGES, translator
-from models import clock, doctor, staff
-from models.tables import (
+from models.access import staff
+from models.ledger import doctor
+from models.store import clock
+from models.store.tables import (
     ActionState,
     LedgerEntry,
     Member,

@@ -10,9 +10,13 @@ from openpyxl import load_workbook
 
 from bot.emulator import Player
 from locales import translator
-from models import clock, reports, rule_versions, segments, staff, weekly
-from models.reports import Period
-from models.tables import ChatFlow, OutboxMessage, Role, StaffRole
+from models.access import staff
+from models.ledger import rule_versions
+from models.marketing import segments
+from models.reports import summary, weekly
+from models.reports.summary import Period
+from models.store import clock
+from models.store.tables import ChatFlow, OutboxMessage, Role, StaffRole
 from scheduler.jobs import Jobs
 from tests.chat.conftest import ADMIN_ID, Rig
 from tests.reports import dataset
@@ -39,26 +43,26 @@ def _new_messages(player: Player, before: int) -> list:
 
 async def _expected_summary(period: Period) -> str:
     _version, rules = await rule_versions.current()
-    report = await reports.summary(
+    report = await summary.summary(
         period, point_value_minor=rules.usage.point_value_minor, tiers=rules.tiers
     )
-    key, args = reports.summary_message(report, currency=rules.currency, language="en")
+    key, args = summary.summary_message(report, currency=rules.currency, language="en")
     return translator("en")(key, **args)
 
 
 async def test_report_summary_charts_and_exports(rig: Rig, data: dataset.Chunk) -> None:
     ada = rig.admin()
     await ada.send("/report 30d")
-    period = reports.parse_period("30d", rig.settings.scheduler.timezone)
+    period = summary.parse_period("30d", rig.settings.scheduler.timezone)
     assert isinstance(period, Period)
     sent = ada.messages
     texts = [m for m in sent if m.text is not None]
-    summary = texts[0].text or ""
-    assert summary == await _expected_summary(period)
+    summary_text = texts[0].text or ""
+    assert summary_text == await _expected_summary(period)
     purchases = _within(period, data.purchases, 12)
     issued = sum(e[3] for e in _within(period, data.entries, 9) if e[2] in ("earn", "bonus"))
-    assert f"Purchases: {len(purchases):,}" in summary
-    assert f"Points issued: {issued:,}" in summary
+    assert f"Purchases: {len(purchases):,}" in summary_text
+    assert f"Points issued: {issued:,}" in summary_text
     assert texts[0].history, "the progress message was edited into the summary"
     photos = [m.photo for m in sent if m.photo is not None]
     assert len(photos) == 3 and all(p.data.startswith(PNG) for p in photos)
@@ -142,7 +146,7 @@ async def test_weekly_report_is_queued_once_per_person_and_week(
     await StaffRole.filter(telegram_id=2002).update(weekly_report=True)  # not a report role
 
     first = await Jobs(rig.settings).run_periodic("weekly-report")
-    second = await reports.queue_weekly_reports(clock.now())
+    second = await summary.queue_weekly_reports(clock.now())
     assert first.result["queued"] == 2  # type: ignore[union-attr]
     assert (second.queued, second.already) == (0, 2)
     rows = await OutboxMessage.filter(template="reports-weekly").order_by("chat_id")
@@ -150,14 +154,14 @@ async def test_weekly_report_is_queued_once_per_person_and_week(
     week = Period.of_days(
         dataset.NOW.date().replace(day=13),
         dataset.NOW.date().replace(day=19),
-        reports.zone(rig.settings.scheduler.timezone),  # type: ignore[arg-type]
+        summary.zone(rig.settings.scheduler.timezone),  # type: ignore[arg-type]
     )
     assert week.label in (await ada.wait_for_text("Your weekly report")).visible_text
     await mia.wait_for_text("每周报表")
 
     await ada.send("/report weekly off")
     assert "off" in ada.last_text
-    assert (await reports.queue_weekly_reports(clock.now())).queued == 0
+    assert (await summary.queue_weekly_reports(clock.now())).queued == 0
 
 
 async def test_bound_hook_ignores_config_admins_no_longer_configured(rig: Rig) -> None:
@@ -175,7 +179,7 @@ async def test_chinese_report_and_localized_filename(rig: Rig) -> None:
     await li.press("导出 ▸")
     await li.press("会员 · XLSX")
     name, content = li.last_document()
-    today = clock.now().astimezone(reports.zone(rig.settings.scheduler.timezone)).date()
+    today = clock.now().astimezone(summary.zone(rig.settings.scheduler.timezone)).date()
     assert name == f"jifen-会员-{today}_{today}.xlsx"
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()] if sheet else []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from models import rule_versions, staff
-from models.tables import LedgerEntry, Role, RuleVersion
+from models.access import staff
+from models.ledger import rule_versions
+from models.store.tables import LedgerEntry, Role, RuleVersion
 from tests.chat.conftest import Rig
 
 

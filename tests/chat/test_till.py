@@ -11,8 +11,11 @@ import pytest
 from PIL import Image
 
 from bot.emulator import Player
-from models import clock, rule_versions, staff, vouchers
-from models.tables import (
+from models.access import staff
+from models.catalogue import vouchers
+from models.ledger import rule_versions
+from models.store import clock
+from models.store.tables import (
     AuditLog,
     Campaign,
     CampaignKind,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from models import enrolment, members
-from models.tables import JoinLink, Member
+from models.members import enrolment, membership
+from models.store.tables import JoinLink, Member
 
 
 async def test_two_people_open_one_join_link_at_once(store: str) -> None:
     enrolled = await enrolment.enrol(external_id="e-1", phone=None, created_by="api:t")
     assert isinstance(enrolled, enrolment.Enrolled) and enrolled.join_token
-    people = [(await members.ensure_member(600 + i))[0] for i in range(4)]
+    people = [(await membership.ensure_member(600 + i))[0] for i in range(4)]
     results = await asyncio.gather(
         *(
             enrolment.open_join_link(
@@ -43,9 +43,9 @@ async def test_simultaneous_enrolments_by_phone_create_one_member(store: str) ->
 
 
 async def test_a_member_with_telegram_is_never_taken_over(store: str) -> None:
-    owner, _ = await members.ensure_member(700)
-    await members.set_phone(owner.id, "+8613800138700")
-    other, _ = await members.ensure_member(701)
+    owner, _ = await membership.ensure_member(700)
+    await membership.set_phone(owner.id, "+8613800138700")
+    other, _ = await membership.ensure_member(701)
     result = await enrolment.link_by_phone(other.id, telegram_id=701, phone="+8613800138700")
     assert isinstance(result, enrolment.NoEnrolledMember)
     assert (await Member.get(id=owner.id)).telegram_id == 700

@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 
-from models import clock, doctor, importing, members
+from models import importing
 from models.importing import ImportReport
-from models.tables import AuditLog, EntryKind, LedgerEntry, Member, PointLot, TierChange
+from models.ledger import doctor
+from models.members import membership
+from models.store import clock
+from models.store.tables import AuditLog, EntryKind, LedgerEntry, Member, PointLot, TierChange
 from tests.store.helpers import rules
 
 NOW = datetime(2025, 6, 1, 4, 0, tzinfo=UTC)
@@ -53,8 +56,8 @@ def _frozen() -> None:
 
 
 async def test_every_bad_row_kind_is_refused_with_its_line(store: str, tmp_path: Path) -> None:
-    linked = await members.set_phone(
-        (await members.ensure_member(77, first_name="Tg"))[0].id, "+86 139 0000 0000"
+    linked = await membership.set_phone(
+        (await membership.ensure_member(77, first_name="Tg"))[0].id, "+86 139 0000 0000"
     )
     path = write(
         tmp_path / "old.csv",
@@ -170,7 +173,7 @@ async def test_rerun_changes_nothing_and_updates_are_audited(store: str, tmp_pat
 async def test_deleted_member_and_phone_of_another_import(store: str, tmp_path: Path) -> None:
     path = write(tmp_path / "m.csv", [HEADER, "A1,13800138000,,,,,,,", "A2,,,,,,,,"])
     await run(path)
-    await members.delete_account((await Member.get(external_id="A2")).id, actor_telegram_id=None)
+    await membership.delete_account((await Member.get(external_id="A2")).id, actor_telegram_id=None)
     write(path, [HEADER, "A2,,,,,,,,", "A3,13800138000,,,,,,,"])
     report = await run(path)
     assert [(r.line, r.code) for r in report.rejections] == [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import BotApiEmulator
-from models import db
+from models.store import db
 from tests import conftest as root
 from tests.instances.cluster import Cluster
 

@@ -4,8 +4,8 @@ remembers lives in the store (the flows branch), updates go through the inbox (t
 from __future__ import annotations
 
 from bot.emulator import Player
-from models import db
-from models.tables import InboxUpdate, LedgerEntry, Member
+from models.store import db
+from models.store.tables import InboxUpdate, LedgerEntry, Member
 from tests.instances.cluster import Cluster, until
 
 CASHIER = 9001

@@ -12,9 +12,10 @@ from typing import Any
 from telegram import Update
 
 from bot.inbox import InboxWorker, Pruner
-from models import clock, delivery, inbox
-from models.outbox import enqueue
-from models.tables import InboxUpdate
+from models.delivery import inbox, outbox_delivery
+from models.delivery.outbox import enqueue
+from models.store import clock
+from models.store.tables import InboxUpdate
 from scheduler.leases import Leases
 from tests.instances.cluster import until
 
@@ -162,7 +163,7 @@ async def test_a_claim_takes_no_more_than_its_limit(store: str) -> None:
         await _store(update_id, 100 + update_id)
         await enqueue(chat_id=100 + update_id, template="broadcast-text", args={"text": "x"})
     assert len(await inbox.claim("a", 2, LEASE)) == 2
-    assert len(await delivery.claim_due(2, LEASE, holder="a")) == 2
+    assert len(await outbox_delivery.claim_due(2, LEASE, holder="a")) == 2
 
 
 async def test_the_receiving_instance_processes_at_once(store: str) -> None:

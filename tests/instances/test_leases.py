@@ -7,8 +7,8 @@ import asyncio
 import time
 from datetime import UTC, date, datetime
 
-from models import clock
-from models.tables import EntryKind, JobRun, LedgerEntry, SchedulerLease
+from models.store import clock
+from models.store.tables import EntryKind, JobRun, LedgerEntry, SchedulerLease
 from scheduler.jobs import Jobs
 from scheduler.leases import Leases
 from scheduler.runner import JobRunner

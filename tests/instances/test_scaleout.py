@@ -9,9 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator
-from models import db
-from models.outbox import enqueue
-from models.tables import OutboxMessage, OutboxStatus, SchedulerLease
+from models.delivery.outbox import enqueue
+from models.store import db
+from models.store.tables import OutboxMessage, OutboxStatus, SchedulerLease
 from tests.instances.cluster import Cluster, until, until_true
 
 RECEIPTS = 90

@@ -19,8 +19,8 @@ from bot.app import _on_error, _signing_secret
 from bot.inbox import InboxWorker
 from bot.runners import SECRET_HEADER, WEBHOOK_PATH, _serve, webhook_routes
 from bot.settings import BotSettings, SettingsError, load_settings
-from models import db, secrets
-from models.tables import InboxUpdate
+from models.store import db, secrets
+from models.store.tables import InboxUpdate
 from tests.instances.test_inbox import _message
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from models import campaigns, clock
-from models.campaigns import (
+from models.marketing import campaigns
+from models.marketing.campaigns import (
     CampaignChanged,
     CampaignCreated,
     CampaignDraft,
     CampaignNotChangeable,
     InvalidCampaign,
 )
-from models.tables import AuditLog, CampaignKind, CampaignStatus
+from models.store import clock
+from models.store.tables import AuditLog, CampaignKind, CampaignStatus
 
 MONDAY = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 

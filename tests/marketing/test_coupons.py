@@ -6,8 +6,8 @@ import asyncio
 import csv
 import io
 
-from models import clock, coupons, vouchers
-from models.coupons import (
+from models.catalogue import coupons, vouchers
+from models.catalogue.coupons import (
     BatchCreated,
     CouponClaimed,
     CouponTaken,
@@ -15,8 +15,9 @@ from models.coupons import (
     OnePerMember,
     UnknownCoupon,
 )
-from models.results import Redeemed, RewardUnavailable
-from models.tables import Coupon, Reward, Voucher
+from models.ledger.results import Redeemed, RewardUnavailable
+from models.store import clock
+from models.store.tables import Coupon, Reward, Voucher
 from tests.store.helpers import START, member
 
 

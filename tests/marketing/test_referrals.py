@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from models import clock, ledger, referrals
-from models.referrals import (
+from models import ledger
+from models.members import referrals
+from models.members.referrals import (
     AlreadyReferred,
     NotNewMember,
     ReferralCircle,
@@ -11,7 +12,8 @@ from models.referrals import (
     SelfReferral,
     UnknownReferralCode,
 )
-from models.tables import EntryKind, LedgerEntry, Member, OutboxMessage
+from models.store import clock
+from models.store.tables import EntryKind, LedgerEntry, Member, OutboxMessage
 from tests.store.helpers import START, assert_consistent, member, rules
 
 RULES = rules()

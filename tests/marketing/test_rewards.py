@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from models import rewards
-from models.rewards import InvalidReward, RewardDraft, RewardSaved, UnknownReward
-from models.tables import AuditLog, Reward
+from models.catalogue import rewards
+from models.catalogue.rewards import InvalidReward, RewardDraft, RewardSaved, UnknownReward
+from models.store.tables import AuditLog, Reward
 from tests.store.helpers import rules
 
 RULES = rules()

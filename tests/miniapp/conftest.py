@@ -22,8 +22,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from api.miniapp import routes
 from bot.settings import Settings
-from models import rule_versions
-from models.tables import AuditLog, LedgerEntry, OutboxMessage, Purchase, Voucher, VoucherStatus
+from models.ledger import rule_versions
+from models.store.tables import (
+    AuditLog,
+    LedgerEntry,
+    OutboxMessage,
+    Purchase,
+    Voucher,
+    VoucherStatus,
+)
 
 TOKEN = "123456:MINIAPP-test-token"
 BOT = "jifen_test_bot"

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import Sandbox
-from models import clock, members
-from models.tables import Reward
+from models.members import membership
+from models.store import clock
+from models.store.tables import Reward
 from tests.sandbox.conftest import sandbox_settings
 from tests.sandbox.test_browser import _Page, chromium, in_chromium
 
@@ -33,7 +34,7 @@ async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 
 async def test_cashier_scans_a_card_in_the_mini_app(chromium: None, box: Sandbox) -> None:
-    await members.ensure_member(ALICE, first_name="Alice", last_name="Smith")
+    await membership.ensure_member(ALICE, first_name="Alice", last_name="Smith")
     names = {"en": "Free coffee", "zh-Hans": "免费咖啡"}
     await Reward.create(names=names, kind="gift", cost_points=100, created_at=clock.now())
     await asyncio.to_thread(_play, box)

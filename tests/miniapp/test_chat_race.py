@@ -9,8 +9,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.miniapp import routes
-from models import staff
-from models.tables import AuditLog, Role, Voucher, VoucherStatus
+from models.access import staff
+from models.store.tables import AuditLog, Role, Voucher, VoucherStatus
 from tests.chat.conftest import Rig, rig
 
 __all__ = ["rig"]  # the chat rig fixture, used here too

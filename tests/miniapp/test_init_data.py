@@ -87,7 +87,7 @@ async def test_rate_limit_per_user(store: str) -> None:
 def test_a_session_ages_out_even_after_it_was_accepted() -> None:
     from datetime import timedelta
 
-    from models import clock
+    from models.store import clock
 
     good = telegram_sign(user_fields(4243))
     assert validate(good, TOKEN, DAY) == 4243  # accepted (and remembered)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from models import clock, history, ledger, rule_versions, vouchers
-from models.results import PurchaseRecorded, VoucherIssued, VoucherVoided
-from models.tables import Reward
+from models import ledger
+from models.catalogue import vouchers
+from models.ledger import history, rule_versions
+from models.ledger.results import PurchaseRecorded, VoucherIssued, VoucherVoided
+from models.store import clock
+from models.store.tables import Reward
 from tests.api.conftest import new_member
 
 

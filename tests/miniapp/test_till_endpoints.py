@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from models import clock, staff, vouchers
-from models.results import AlreadyUsed, Redeemed
-from models.tables import AuditLog, OutboxMessage, Purchase, Reward, Role, Voucher, VoucherStatus
+from models.access import staff
+from models.catalogue import vouchers
+from models.ledger.results import AlreadyUsed, Redeemed
+from models.store import clock
+from models.store.tables import (
+    AuditLog,
+    OutboxMessage,
+    Purchase,
+    Reward,
+    Role,
+    Voucher,
+    VoucherStatus,
+)
 from tests.api.conftest import new_member
 from tests.miniapp.conftest import Mini, telegram_sign, user_fields, written
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from models import audiences, campaigns, clock, ledger
-from models.audiences import (
+from models import ledger
+from models.marketing import audiences, campaigns
+from models.marketing.audiences import (
     Audience,
     AudienceKind,
     AudienceMode,
@@ -14,8 +15,9 @@ from models.audiences import (
     InvalidAudience,
     TargetedCampaignCreated,
 )
-from models.campaigns import CampaignDraft
-from models.tables import Campaign, CampaignKind, CampaignMember, Member, OutboxMessage
+from models.marketing.campaigns import CampaignDraft
+from models.store import clock
+from models.store.tables import Campaign, CampaignKind, CampaignMember, Member, OutboxMessage
 from tests.store.helpers import START, member, rules
 
 TIERS = ("member", "gold")

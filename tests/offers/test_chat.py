@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models import campaigns, clock
-from models.tables import Campaign, CampaignMember
+from models.marketing import campaigns
+from models.store import clock
+from models.store.tables import Campaign, CampaignMember
 from tests.chat.conftest import Rig
 from tests.chat.test_marketing import marketer
 from tests.chat.test_till import hire, record
@@ -105,7 +106,7 @@ async def test_empty_audience_refused_and_stale_buttons(rig: Rig) -> None:
 
 
 async def test_balance_suggests_a_reward_and_report_shows_the_targeted_campaign(rig: Rig) -> None:
-    from models.tables import Reward
+    from models.store.tables import Reward
 
     clock.freeze(NOW)
     alice = rig.member(1001, "Alice")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models import catalogue, clock, ledger, suggestions, vouchers
-from models.results import VoucherIssued
-from models.tables import Reward
+from models import ledger
+from models.catalogue import browsing, suggestions, vouchers
+from models.ledger.results import VoucherIssued
+from models.store import clock
+from models.store.tables import Reward
 from tests.store.helpers import START, member, rules
 
 RULES = rules()
@@ -55,15 +57,15 @@ async def test_catalogue_order_for_a_seeded_member(store: str) -> None:
     await alice.refresh_from_db()
     scores = await suggestions.affinity(alice.id, clock.now())
     assert scores == {beans.id: 2}  # two coffee purchases of hers × one alike redeemer
-    page = await catalogue.page(alice, RULES, 0, size=10)
+    page = await browsing.page(alice, RULES, 0, size=10)
     names = [i.reward.names["en"] for i in page.items]
     # affordable (pen, mug: no affinity, cheapest first); then nearest, the beans' 220 to
     # go halved by affinity (110) before the tote's 200; far; out of stock last
     assert names == ["Pen", "Mug", "Beans", "Tote", "Far", "Sold out"]
     assert [i.affordable for i in page.items][:3] == [True, True, False]
     assert gone.id == page.items[-1].reward.id and far.id == page.items[-2].reward.id
-    second = await catalogue.page(alice, RULES, 1, size=4)
+    second = await browsing.page(alice, RULES, 1, size=4)
     assert [i.reward.id for i in second.items] == [far.id, gone.id] and second.pages == 2
-    top = await catalogue.suggestion(alice, RULES)
+    top = await browsing.suggestion(alice, RULES)
     assert top is not None and top.reward.id == pen.id
     assert mug.id in {i.reward.id for i in page.items}

@@ -6,9 +6,11 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
-from models import audiences, campaigns, clock, ledger, offers
-from models.offers import WinbackSettings
-from models.tables import Campaign, CampaignMember, CampaignStatus, OutboxMessage, Purchase
+from models import ledger
+from models.marketing import audiences, campaigns, offers
+from models.marketing.offers import WinbackSettings
+from models.store import clock
+from models.store.tables import Campaign, CampaignMember, CampaignStatus, OutboxMessage, Purchase
 from tests.store.helpers import START, member, rules
 
 KNOBS = WinbackSettings(Decimal(2), valid_days=14, cooldown_days=90, control_percent=30)
@@ -126,7 +128,7 @@ async def test_lift_matches_a_naive_count(store: str) -> None:
 
 async def test_the_scheduled_job_runs_once_per_slot_and_only_when_enabled(store: str) -> None:
     from bot.settings import load_settings
-    from models.jobs import AlreadyRan, Ran
+    from models.store.jobs import AlreadyRan, Ran
     from scheduler.jobs import Jobs
 
     await seed(4)
@@ -165,8 +167,8 @@ async def test_report_lines_and_the_period_filter(store: str) -> None:
 
 
 async def test_an_offer_is_kept_while_a_double_day_pays_as_much(store: str) -> None:
-    from models.campaigns import CampaignCreated, CampaignDraft
-    from models.tables import CampaignKind
+    from models.marketing.campaigns import CampaignCreated, CampaignDraft
+    from models.store.tables import CampaignKind
 
     people = await seed(2)
     issued = await offers.issue_winback(WinbackSettings(Decimal(2), control_percent=0))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fluent.runtime import FluentBundle, FluentResource
 
-from models import clock
-from models.config import TierLevel, Tiers
+from models.ledger.config import TierLevel, Tiers
+from models.store import clock
 from tests.reports import dataset
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from models import db
-from models.reports import Sql
+from models.reports.summary import Sql
+from models.store import db
 
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)
 """Tests freeze the clock here (noon in Shanghai)."""
@@ -244,7 +244,7 @@ async def insert(chunk: Chunk) -> None:
 
 async def seed_catalogue() -> None:
     """Rewards and campaigns (a handful of rows, through the ORM)."""
-    from models.tables import Campaign, CampaignKind, Reward
+    from models.store.tables import Campaign, CampaignKind, Reward
 
     for i in range(1, REWARDS + 1):
         await Reward.create(

@@ -8,9 +8,9 @@ import struct
 import pytest
 
 from handlers import charts
-from models import reports
-from models.config import Currency
-from models.reports import Period, parse_period
+from models.ledger.config import Currency
+from models.reports import summary
+from models.reports.summary import Period, parse_period
 from tests.reports import dataset
 from tests.reports.conftest import TIERS, translator
 
@@ -26,12 +26,12 @@ async def test_charts_render_in_both_languages(sqlite_data: dataset.Chunk, langu
     period = parse_period("30d", "Asia/Shanghai")
     assert isinstance(period, Period)
     t = translator(language)
-    report = await reports.summary(period, point_value_minor=reports.Decimal(1), tiers=TIERS)
+    report = await summary.summary(period, point_value_minor=summary.Decimal(1), tiers=TIERS)
     images = [
-        await charts.issued_vs_redeemed_chart(await reports.points_series(period), t),
+        await charts.issued_vs_redeemed_chart(await summary.points_series(period), t),
         await charts.members_by_tier_chart(report.tiers, t, language=language),
         await charts.sales_per_day_chart(
-            await reports.sales_series(period), t, currency=Currency()
+            await summary.sales_series(period), t, currency=Currency()
         ),
     ]
     for image in images:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from models.exports import ExportFormat, ExportKind, export, headers
-from models.reports import Period, parse_period
-from models.tables import AuditLog
+from models.reports.exports import ExportFormat, ExportKind, export, headers
+from models.reports.summary import Period, parse_period
+from models.store.tables import AuditLog
 from tests.reports import dataset
 from tests.reports.conftest import translator
 

@@ -8,14 +8,14 @@ from pathlib import Path
 from fluent.syntax import parse
 from fluent.syntax.ast import Message
 
-from models.tables import EntryKind, VoucherStatus
+from models.store.tables import EntryKind, VoucherStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = (
-    "models/reports.py",
-    "models/segments.py",
-    "models/exports.py",
-    "models/weekly.py",
+    "models/reports/summary.py",
+    "models/marketing/segments.py",
+    "models/reports/exports.py",
+    "models/reports/weekly.py",
     "handlers/charts.py",
     "handlers/reports.py",
 )

@@ -4,8 +4,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from models import clock
-from models.reports import InvalidPeriod, InvalidPeriodReason, Period, parse_period, utc_offsets
+from models.reports.summary import (
+    InvalidPeriod,
+    InvalidPeriodReason,
+    Period,
+    parse_period,
+    utc_offsets,
+)
+from models.store import clock
 
 SHANGHAI = "Asia/Shanghai"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from models import segments
-from models.segments import Segment
+from models.marketing import segments
+from models.marketing.segments import Segment
 from tests.reports import dataset
 
 WINDOW, NEW = 365, 30

@@ -6,10 +6,11 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from models import clock, reports
-from models.config import Currency
-from models.reports import DayPoints, Figure, Period, parse_period
-from models.tables import LedgerEntry, Member
+from models.ledger.config import Currency
+from models.reports import summary
+from models.reports.summary import DayPoints, Figure, Period, parse_period
+from models.store import clock
+from models.store.tables import LedgerEntry, Member
 from tests.reports import dataset
 from tests.reports.conftest import TIERS, translator
 
@@ -79,7 +80,7 @@ async def test_summary_matches_a_naive_count(data: dataset.Chunk) -> None:
     period = parse_period("30d", TZ)
     assert isinstance(period, Period)
     before = period.previous()
-    report = await reports.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
+    report = await summary.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
 
     now_s, prev_s = naive.sales(period, None), naive.sales(before, None)
     assert report.purchases == figure(now_s["n"], prev_s["n"])
@@ -122,7 +123,7 @@ async def test_top_lists_and_locations(data: dataset.Chunk) -> None:
     period = parse_period("30d", TZ)
     assert isinstance(period, Period)
     before = period.previous()
-    report = await reports.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS, top=3)
+    report = await summary.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS, top=3)
 
     vouchers = Counter(v[4] for v in data.vouchers if inside(v[7], period))
     vouchers_before = Counter(v[4] for v in data.vouchers if inside(v[7], before))
@@ -148,7 +149,7 @@ async def test_top_lists_and_locations(data: dataset.Chunk) -> None:
         assert loc.purchases == figure(now_s["n"], prev_s["n"])
         assert loc.sales_minor == figure(now_s["amount"], prev_s["amount"])
 
-    north = await reports.summary(
+    north = await summary.summary(
         period, location="north", point_value_minor=POINT_VALUE, tiers=TIERS
     )
     assert north.sales_minor == by_location["north"].sales_minor
@@ -159,7 +160,7 @@ async def test_top_lists_and_locations(data: dataset.Chunk) -> None:
 async def test_campaigns_compare_with_as_long_just_before(data: dataset.Chunk) -> None:
     period = parse_period("30d", TZ)
     assert isinstance(period, Period)
-    report = await reports.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
+    report = await summary.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
     assert [c.campaign_id for c in report.campaigns] == [3, 1]  # 2 ended before the period
     for result in report.campaigns:
         (_cid, start, end, _) = next(c for c in dataset.CAMPAIGNS if c[0] == result.campaign_id)
@@ -190,7 +191,7 @@ async def test_daily_series_bucket_by_local_day(data: dataset.Chunk) -> None:
         if inside(r[9], period) and r[2] in ("earn", "bonus", "redeem", "expire"):
             slot = {"earn": 0, "bonus": 0, "redeem": 1, "expire": 2}[r[2]]
             expected_points[r[9].astimezone(tz).date()][slot] += abs(r[3])
-    assert await reports.points_series(period) == tuple(
+    assert await summary.points_series(period) == tuple(
         DayPoints(d, *v) for d, v in sorted(expected_points.items())
     )
 
@@ -199,7 +200,7 @@ async def test_daily_series_bucket_by_local_day(data: dataset.Chunk) -> None:
         if inside(r[12], period):
             sales[r[12].astimezone(tz).date()][0] += 1
             sales[r[12].astimezone(tz).date()][1] += r[4]
-    series = await reports.sales_series(period)
+    series = await summary.sales_series(period)
     assert [(s.day, s.purchases, s.sales_minor) for s in series] == [
         (d, *v) for d, v in sorted(sales.items())
     ]
@@ -228,7 +229,7 @@ async def test_local_days_across_daylight_saving(store: str) -> None:
         )
     period = parse_period("2025-10-25..2025-10-28", "Europe/Berlin")
     assert isinstance(period, Period)
-    series = await reports.points_series(period)
+    series = await summary.points_series(period)
     assert [(p.day, p.issued) for p in series] == [
         (date(2025, 10, 25), 0),
         (date(2025, 10, 26), 3),
@@ -240,23 +241,23 @@ async def test_local_days_across_daylight_saving(store: str) -> None:
 async def test_empty_store_reports_zeros(store: str) -> None:
     period = parse_period("7d", TZ)
     assert isinstance(period, Period)
-    report = await reports.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
+    report = await summary.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
     assert report.purchases == Figure(0, 0)
     assert report.redemption_rate.current is None
     assert report.purchases.change_percent is None
     assert report.campaigns == () and report.top_members == ()
-    assert all(day.sales_minor == 0 for day in await reports.sales_series(period))
+    assert all(day.sales_minor == 0 for day in await summary.sales_series(period))
 
 
 async def test_summary_text_renders_in_both_languages(data: dataset.Chunk) -> None:
     period = parse_period("30d", TZ)
     assert isinstance(period, Period)
-    report = await reports.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
+    report = await summary.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
     for language, word in (("en", "Sales"), ("zh-Hans", "销售额")):
-        key, args = reports.summary_message(report, currency=Currency(), language=language)
+        key, args = summary.summary_message(report, currency=Currency(), language=language)
         text = translator(language)(key, **args)
         assert word in text
-        assert reports.format_money(report.sales_minor.current, Currency()) in text
+        assert summary.format_money(report.sales_minor.current, Currency()) in text
         assert "Silver" in text if language == "en" else "银卡" in text
-    assert reports.format_money(-123456, Currency()) == "-¥1,234.56"
-    assert reports.format_money(5, Currency(code="JPY", exponent=0, symbol="¥")) == "¥5"
+    assert summary.format_money(-123456, Currency()) == "-¥1,234.56"
+    assert summary.format_money(5, Currency(code="JPY", exponent=0, symbol="¥")) == "¥5"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.settings import load_settings
-from models import demo, doctor
-from models.tables import Campaign, Member, OutboxMessage, OutboxStatus, Purchase, Voucher
+from models.ledger import doctor
+from models.sandbox import demo
+from models.store.tables import Campaign, Member, OutboxMessage, OutboxStatus, Purchase, Voucher
 
 
 async def test_demo_loads_once_and_keeps_the_ledger_consistent(store: str) -> None:

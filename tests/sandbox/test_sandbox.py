@@ -13,8 +13,10 @@ import pytest
 from bot.sandbox import PERSONAS, Sandbox, sandbox_settings
 from bot.settings import load_settings
 from handlers.qr import qr_png
-from models import demo, doctor, staff
-from models.tables import Member, Reward, Role
+from models.access import staff
+from models.ledger import doctor
+from models.sandbox import demo
+from models.store.tables import Member, Reward, Role
 
 from .conftest import eventually
 

@@ -11,8 +11,8 @@ from telegram.request import HTTPXRequest
 
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings, load_settings
-from models import clock
-from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage
+from models.store import clock
+from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models import clock, ledger
-from models.jobs import AlreadyRan, Ran, acquire_lease
-from models.tables import (
+from models import ledger
+from models.store import clock
+from models.store.jobs import AlreadyRan, Ran, acquire_lease
+from models.store.tables import (
     Campaign,
     CampaignKind,
     EntryKind,

@@ -7,9 +7,9 @@ import asyncio
 from telegram import Bot
 
 from bot.emulator import BotApiEmulator
-from models import clock
-from models.outbox import enqueue
-from models.tables import JobRun, OutboxMessage, SchedulerLease
+from models.delivery.outbox import enqueue
+from models.store import clock
+from models.store.tables import JobRun, OutboxMessage, SchedulerLease
 from scheduler import start_scheduler
 from tests.scheduler.conftest import fast_settings, make_members, strip_footer
 

@@ -8,9 +8,10 @@ from datetime import timedelta
 from telegram import Bot
 
 from bot.emulator import BotApiEmulator
-from models import clock, delivery
-from models.outbox import enqueue
-from models.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
+from models.delivery import outbox_delivery
+from models.delivery.outbox import enqueue
+from models.store import clock
+from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
 from scheduler.sender import OutboxSender
 from tests.scheduler.conftest import fast_settings, make_broadcast, make_members, strip_footer
 
@@ -60,7 +61,7 @@ async def test_broadcast_to_1000_with_flood_waits_and_blocks(
     assert stats.flood_waits == 2
     unreachable = await Member.filter(reachable=False).values_list("telegram_id", flat=True)
     assert set(unreachable) == blocked
-    counts = await delivery.broadcast_counts(broadcast.id)
+    counts = await outbox_delivery.broadcast_counts(broadcast.id)
     assert (counts.sent, counts.blocked, counts.failed, counts.pending) == (989, 11, 0, 0)
     await broadcast.refresh_from_db()
     assert broadcast.status == BroadcastStatus.DONE and broadcast.finished_at is not None
@@ -146,14 +147,14 @@ async def test_cancelled_broadcast_stops_and_reports(
     broadcast = await make_broadcast(
         members, created_by=MARKETER, progress=await progress_message(emu, bot)
     )
-    result = await delivery.cancel_broadcast(broadcast.id)
-    assert result == delivery.BroadcastCancelled(withdrawn=20)
+    result = await outbox_delivery.cancel_broadcast(broadcast.id)
+    assert result == outbox_delivery.BroadcastCancelled(withdrawn=20)
     await OutboxSender(bot, fast_settings()).run_until_idle()
     assert all(bot_messages(emu, m.telegram_id) == [] for m in members)
     broadcast = await Broadcast.get(id=broadcast.id)
     assert broadcast.status == BroadcastStatus.CANCELLED and broadcast.finished_at
     report = emu.transcript(MARKETER)[0].visible_text
     assert "was cancelled" in report and "Not sent (cancelled): 20" in report
-    again = await delivery.cancel_broadcast(broadcast.id)
-    assert again == delivery.BroadcastNotCancellable("cancelled")
+    again = await outbox_delivery.cancel_broadcast(broadcast.id)
+    assert again == outbox_delivery.BroadcastNotCancellable("cancelled")
     clock.unfreeze()

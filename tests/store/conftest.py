@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from models import group_commit
+from models.store import group_commit
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from models import clock, doctor, tokens
-from models.config import EarningRules, ExpiryPolicy, RuleSet, TierLevel, Tiers, UsageRules
-from models.tables import Member
+from models.codes import tokens
+from models.ledger import doctor
+from models.ledger.config import EarningRules, ExpiryPolicy, RuleSet, TierLevel, Tiers, UsageRules
+from models.store import clock
+from models.store.tables import Member
 
 START = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # a Monday
 _seq = itertools.count(1)

@@ -6,19 +6,21 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from models import clock, flows, members, pending
-from models.tables import ActionState, ChatFlow, PendingAction
+from models.conversation import flows, pending
+from models.members import membership
+from models.store import clock
+from models.store.tables import ActionState, ChatFlow, PendingAction
 
 HOUR = timedelta(hours=1)
 
 
 async def test_identify_brings_the_flow_in_the_same_query(store: str) -> None:
-    await members.ensure_member(1, first_name="A")
-    *_, flow = await members.identify(1)
+    await membership.ensure_member(1, first_name="A")
+    *_, flow = await membership.identify(1)
     assert (flow.state, flow.version) == ({}, 0)
     flow.state["step"] = {"input": "till-amount", "data": {"member_id": 7}}
     assert await flows.save(flow)
-    *_, again = await members.identify(1)
+    *_, again = await membership.identify(1)
     assert again.state == flow.state and again.version == 1
     assert not again.changed  # nothing changed: saving writes nothing
     assert await flows.save(again) and (await ChatFlow.get(telegram_id=1)).version == 1

@@ -9,10 +9,11 @@ import sqlite3
 
 import pytest
 
-from models import db, group_commit, ledger
+from models import ledger
 from models.ledger import _Reject
-from models.results import InsufficientPoints, PurchaseRecorded, Spent
-from models.tables import LedgerEntry, Member, Purchase
+from models.ledger.results import InsufficientPoints, PurchaseRecorded, Spent
+from models.store import db, group_commit
+from models.store.tables import LedgerEntry, Member, Purchase
 from tests.store.helpers import assert_consistent, member, rules
 
 RULES = rules()

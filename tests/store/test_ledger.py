@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from models import clock, ledger
-from models.config import EarningRules, ExpiryPolicy
-from models.results import (
+from models import ledger
+from models.ledger.config import EarningRules, ExpiryPolicy
+from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
     Credited,
@@ -21,8 +21,9 @@ from models.results import (
     UnknownCurrency,
     UnknownMember,
 )
-from models.rules import CampaignRule
-from models.tables import (
+from models.ledger.rules import CampaignRule
+from models.store import clock
+from models.store.tables import (
     EntryKind,
     LedgerEntry,
     LotDraw,
@@ -343,7 +344,7 @@ async def test_adjust_and_bonus(store: str) -> None:
     bonus = await ledger.grant_bonus(m.id, 100, idempotency_key="birthday:2025", reason="birthday")
     again = await ledger.grant_bonus(m.id, 100, idempotency_key="birthday:2025", reason="birthday")
     assert again.replayed and again.entry_id == bonus.entry_id and bonus.balance == 125
-    from models.tables import AuditLog
+    from models.store.tables import AuditLog
 
     assert await AuditLog.filter(action="points.adjust").count() == 2
     await assert_consistent()

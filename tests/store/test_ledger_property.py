@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import clock, group_commit, ledger
-from models.config import ExpiryPolicy, Tiers
-from models.results import Credited, InsufficientPoints, PurchaseRecorded, Refunded, Spent
-from models.tables import Member, Purchase
+from models import ledger
+from models.ledger.config import ExpiryPolicy, Tiers
+from models.ledger.results import Credited, InsufficientPoints, PurchaseRecorded, Refunded, Spent
+from models.store import clock, group_commit
+from models.store.tables import Member, Purchase
 from tests.store.helpers import START, assert_consistent, member, rules
 
 RULES = rules(expiry=ExpiryPolicy(months=1), tiers=Tiers())  # one tier: 1 point per ¥1 exactly

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 
-from models import clock, ledger, vouchers
-from models.results import (
+from models import ledger
+from models.catalogue import vouchers
+from models.ledger.results import (
     AlreadyUsed,
     Credited,
     InsufficientPoints,
@@ -23,7 +24,8 @@ from models.results import (
     VoucherIssued,
     VoucherVoided,
 )
-from models.tables import Member, Reward
+from models.store import clock
+from models.store.tables import Member, Reward
 from tests.store.helpers import assert_consistent, member, rules
 
 RULES = rules()

@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from models import db, flows, ledger, members, outbox, pending, referrals
-from models.tables import AuditLog, Member, OutboxMessage, OutboxStatus
+from models import ledger
+from models.conversation import flows, pending
+from models.delivery import outbox
+from models.members import membership, referrals
+from models.store import db
+from models.store.tables import AuditLog, Member, OutboxMessage, OutboxStatus
 
 TELEGRAM_ID = 7000123457
 PHONE = "+15550009876"
@@ -40,14 +44,14 @@ async def traces(*needles: str) -> list[str]:
 
 
 async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
-    referrer, _ = await members.ensure_member(7000999001, first_name="Ron")
-    quin, _ = await members.ensure_member(
+    referrer, _ = await membership.ensure_member(7000999001, first_name="Ron")
+    quin, _ = await membership.ensure_member(
         TELEGRAM_ID, first_name=NAMES[0], last_name=NAMES[1], username=NAMES[2]
     )
-    await members.set_phone(quin.id, PHONE)
+    await membership.set_phone(quin.id, PHONE)
     attached = await referrals.attach_referrer(quin.id, referrer.referral_code, bonus_points=50)
     assert isinstance(attached, referrals.ReferrerAttached)
-    await members.regenerate_card(quin.id, actor_telegram_id=TELEGRAM_ID)  # audited as actor
+    await membership.regenerate_card(quin.id, actor_telegram_id=TELEGRAM_ID)  # audited as actor
     await ledger.earn_for_purchase(quin.id, 10000, "CNY", idempotency_key="p1")  # receipt
     quin = await Member.get(id=quin.id)
     await outbox.enqueue(  # a broadcast queued a minute before the delete
@@ -64,7 +68,7 @@ async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
     needles = (str(TELEGRAM_ID), digits, *NAMES)
     assert len(await traces(*needles)) >= 6  # the search does see them before
 
-    await members.delete_account(quin.id, actor_telegram_id=TELEGRAM_ID)
+    await membership.delete_account(quin.id, actor_telegram_id=TELEGRAM_ID)
 
     assert await traces(*needles) == []
     to_them = OutboxMessage.filter(member_id=quin.id)
@@ -76,4 +80,4 @@ async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
     assert await OutboxMessage.filter(chat_id=7000999001).count() == 1
     assert (await Member.get(id=referrer.id)).telegram_id == 7000999001
     # deleting again changes nothing and says so
-    assert (await members.delete_account(quin.id, actor_telegram_id=None)).replayed
+    assert (await membership.delete_account(quin.id, actor_telegram_id=None)).replayed

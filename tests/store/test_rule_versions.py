@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from models import rule_versions, tiers
-from models.config import EarningRules, RuleSet
-from models.db import write_transaction
-from models.tables import AuditLog, RuleVersion
+from models.ledger import rule_versions, tiers
+from models.ledger.config import EarningRules, RuleSet
+from models.store.db import write_transaction
+from models.store.tables import AuditLog, RuleVersion
 from tests.store.helpers import member, rules
 
 
@@ -30,7 +30,8 @@ async def test_seed_edit_and_reseed(store: str) -> None:
 
 
 async def test_tier_progress_and_review(store: str) -> None:
-    from models import clock, ledger
+    from models import ledger
+    from models.store import clock
     from tests.store.helpers import START
 
     clock.freeze(START)

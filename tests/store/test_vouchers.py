@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from models import clock, ledger, vouchers
-from models.config import UsageRules
-from models.results import (
+from models import ledger
+from models.catalogue import vouchers
+from models.ledger.config import UsageRules
+from models.ledger.results import (
     AlreadyUsed,
     BelowMinimumRedemption,
     Expired,
@@ -23,7 +24,8 @@ from models.results import (
     VoucherIssued,
     VoucherVoided,
 )
-from models.tables import LedgerEntry, Member, OutboxMessage, Reward, Voucher
+from models.store import clock
+from models.store.tables import LedgerEntry, Member, OutboxMessage, Reward, Voucher
 from tests.store.helpers import START, assert_consistent, member, rules
 
 RULES = rules()

@@ -9,7 +9,7 @@ members. Every call must answer a value (a rejection is a value); an exception, 
 HTTP 5xx, is a failure the worker reports with its operation.
 
 :func:`run` seeds the store, runs the workers for ``seconds`` and returns their report;
-:func:`check_books` checks what must hold afterwards (``models.doctor`` and the stock).
+:func:`check_books` checks what must hold afterwards (``models.ledger.doctor`` and the stock).
 """
 
 from __future__ import annotations
@@ -27,20 +27,14 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
-from models import (
-    _sql,
-    api_keys,
-    clock,
-    coupons,
-    db,
-    doctor,
-    ledger,
-    members,
-    rule_versions,
-    vouchers,
-)
-from models.db import connection
-from models.tables import Coupon, Reward, Voucher, VoucherStatus
+from models import ledger
+from models.access import api_keys
+from models.catalogue import coupons, vouchers
+from models.ledger import doctor, rule_versions
+from models.members import membership
+from models.store import clock, db, sql
+from models.store.db import connection
+from models.store.tables import Coupon, Reward, Voucher, VoucherStatus
 from tests.store.helpers import rules
 
 RULES = rules()
@@ -106,7 +100,7 @@ async def seed(url: str) -> Seed:
         await rule_versions.current()  # the first rule version, before workers race for it
         now = clock.now()
         people = [
-            (await members.ensure_member(900_000 + i, first_name=f"Storm{i}"))[0]
+            (await membership.ensure_member(900_000 + i, first_name=f"Storm{i}"))[0]
             for i in range(MEMBERS)
         ]
         clock.freeze(now - timedelta(days=400))  # lots that expire before the storm starts
@@ -270,8 +264,8 @@ class _Storm:
         )
         return type(result).__name__
 
-    async def _recent(self, sql: str) -> dict[str, Any] | None:
-        found = await _sql.rows(connection(), sql)
+    async def _recent(self, statement: str) -> dict[str, Any] | None:
+        found = await sql.rows(connection(), statement)
         return self.rng.choice(found) if found else None
 
     async def op_redeem(self) -> str:

@@ -12,10 +12,11 @@ from standardwebhooks import Webhook
 
 from bot.cli import build_parser
 from bot.webhook_cli import run_webhook_command
-from models import clock, webhooks
-from models import webhook_delivery as delivery
-from models.db import write_transaction
-from models.tables import (
+from models.delivery import webhook_delivery as delivery
+from models.delivery import webhooks
+from models.store import clock
+from models.store.db import write_transaction
+from models.store.tables import (
     AuditLog,
     DeliveryStatus,
     OutboxMessage,

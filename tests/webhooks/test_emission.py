@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from models import clock, ledger, members, tiers, vouchers, webhooks
-from models.db import write_transaction
-from models.ledger import expiry
-from models.results import (
+from models import ledger
+from models.catalogue import vouchers
+from models.delivery import webhooks
+from models.ledger import expiry, tiers
+from models.ledger.results import (
     AlreadyUsed,
     BelowMinimumPurchase,
     InsufficientPoints,
@@ -22,7 +23,10 @@ from models.results import (
     RefundExceedsPurchase,
     VoucherIssued,
 )
-from models.tables import Member, Purchase, Reward, WebhookDelivery, WebhookEvent
+from models.members import membership
+from models.store import clock
+from models.store.db import write_transaction
+from models.store.tables import Member, Purchase, Reward, WebhookDelivery, WebhookEvent
 from tests.store.helpers import START, member, rules
 from tests.webhooks.test_openapi import assert_body_documented
 
@@ -144,20 +148,20 @@ async def test_expiry_emits_per_member_with_points_set_based(
 
 
 async def test_tier_voucher_and_member_causes(listening: webhooks.EndpointAdded) -> None:
-    m, created = await members.ensure_member(4242, first_name="Alice", language="zh-Hans")
+    m, created = await membership.ensure_member(4242, first_name="Alice", language="zh-Hans")
     assert created
-    await members.ensure_member(4242, first_name="Alice")  # known: no second join
+    await membership.ensure_member(4242, first_name="Alice")  # known: no second join
     [joined] = await data_of("member.joined")
     assert joined == {"member_id": m.id, "member_code": m.code, "language": "zh-Hans"}
 
-    await members.set_birthday(m.id, "1990-05-17")
-    await members.set_birthday(m.id, "1991-01-01")  # refused: set once
-    await members.set_birthday(m.id, "nonsense")
-    await members.set_phone(m.id, "+86 138 0000 0000")
-    await members.set_preferences(m.id, marketing=True)
-    await members.set_preferences(m.id)  # nothing to change
-    await members.set_language(m.id, "zh-Hans")  # the same: nothing changed
-    await members.set_language(m.id, "en")
+    await membership.set_birthday(m.id, "1990-05-17")
+    await membership.set_birthday(m.id, "1991-01-01")  # refused: set once
+    await membership.set_birthday(m.id, "nonsense")
+    await membership.set_phone(m.id, "+86 138 0000 0000")
+    await membership.set_preferences(m.id, marketing=True)
+    await membership.set_preferences(m.id)  # nothing to change
+    await membership.set_language(m.id, "zh-Hans")  # the same: nothing changed
+    await membership.set_language(m.id, "en")
     updated = await data_of("member.updated")
     assert [u["changed"] for u in updated] == [
         ["birthday"],
@@ -206,9 +210,9 @@ async def test_a_cause_that_rolls_back_leaves_no_event(
         raise RuntimeError("after the event was written")
 
     import models.ledger.refunds
-    import models.referrals
+    import models.members.referrals
 
-    monkeypatch.setattr(models.referrals, "reward_referrer_on_first_purchase", broken)
+    monkeypatch.setattr(models.members.referrals, "reward_referrer_on_first_purchase", broken)
     with pytest.raises(RuntimeError):
         await earn(m, 12850, "k1")
     monkeypatch.undo()
@@ -228,7 +232,8 @@ async def test_a_cause_that_rolls_back_leaves_no_event(
 async def test_enrolment_and_import_emit_member_joined_once_per_new_member(
     listening: webhooks.EndpointAdded, tmp_path: Path
 ) -> None:
-    from models import enrolment, importing
+    from models import importing
+    from models.members import enrolment
 
     first = await enrolment.enrol(external_id="POS-1", phone="+8613800000001", created_by="api")
     again = await enrolment.enrol(external_id="POS-1", phone="+8613800000001", created_by="api")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from api.openapi import document
-from models.webhooks import EVENT_TYPES, TEST_EVENT
+from models.delivery.webhooks import EVENT_TYPES, TEST_EVENT
 
 _PY = {"integer": int, "string": str, "null": type(None), "array": list, "object": dict}
 

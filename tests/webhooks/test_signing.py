@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from models import webhooks
+from models.delivery import webhooks
 from scheduler.webhooks import sign
 
 # The example of the Standard Webhooks specification (and its reference libraries' tests).

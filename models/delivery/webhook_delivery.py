@@ -1,0 +1,239 @@
+"""Delivery bookkeeping for webhooks: claiming due deliveries and recording attempts.
+
+``scheduler.webhooks`` calls these around each HTTP request and never holds a transaction
+while it waits for a receiver. Deliveries are claimed with a lease (``claimed_until``) by
+one conditional ``UPDATE … RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two
+workers never claim the same one; a claim neither recorded nor released (the process died)
+lapses and the delivery is tried again under the same ``webhook-id``. Only the oldest
+pending delivery of an (endpoint, member) pair is claimable: a member's events reach an
+endpoint in order, however long it was down.
+
+A failed attempt is retried on :data:`RETRY_SCHEDULE` (Standard Webhooks' suggestion:
+5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), then the delivery is ``failed`` and the admins
+are told once per outage, through the outbox, in their language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.delivery import outbox
+from models.store import clock, sql
+from models.store.db import connection, write_transaction
+from models.store.tables import (
+    DeliveryStatus,
+    Member,
+    Role,
+    StaffRole,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+RETRY_SCHEDULE = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+"""Waits after each failed attempt (Standard Webhooks' suggestion); then ``failed``."""
+MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
+FAILED_NOTICE = "webhook-failed-admin"
+_ERROR_MAX = 500
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased to one worker, with what it needs to sign and send."""
+
+    delivery_id: int
+    endpoint_id: int
+    url: str
+    secret: str
+    msg_id: str
+    event_type: str
+    body: str
+    attempts: int
+    notified: bool = False  # the endpoint's admins were told of a failure (an outage)
+
+
+@dataclass(frozen=True)
+class Retrying:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """Attempts exhausted; ``notified`` admins (only the first failure of an outage)."""
+
+    notified: int
+
+
+_CLAIMED = (
+    "SELECT d.id, d.endpoint_id, d.attempts, e.url, e.secret, v.msg_id, v.type, v.body,"
+    " e.failure_notified_at"
+    " FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id"
+    " JOIN webhook_event v ON v.id = d.event_id WHERE d.id IN ({ids}) ORDER BY d.id"
+)
+
+
+async def claim_due(
+    limit: int,
+    lease_for: timedelta,
+    *,
+    delivery_id: int | None = None,
+    skip_endpoints: Iterable[int] = (),
+) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries, each the oldest pending one of its member at
+    its endpoint (so a member's events reach an endpoint in order)."""
+    now = clock.now()
+    skip_locked = " FOR UPDATE SKIP LOCKED" if sql.pg() else ""
+    only = " AND d.id = ?" if delivery_id is not None else ""
+    skip = sorted(skip_endpoints)  # busy at this worker: their backlog must not crowd others
+    if skip:
+        only += f" AND d.endpoint_id NOT IN ({', '.join('?' for _ in skip)})"
+    rows = await sql.rows(
+        connection(),
+        "UPDATE webhook_delivery SET claimed_until = ? WHERE id IN ("
+        " SELECT d.id FROM webhook_delivery d WHERE d.status = 'pending'"
+        " AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?)"
+        f"{only}"
+        " AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.endpoint_id = d.endpoint_id"
+        " AND p.member_id = d.member_id AND p.status = 'pending' AND p.id < d.id)"
+        f" ORDER BY d.id LIMIT ?{skip_locked}"
+        ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
+        "RETURNING id",
+        now + lease_for,
+        now,
+        now,
+        *([delivery_id] if delivery_id is not None else []),
+        *skip,
+        limit,
+        now,
+    )
+    ids = [int(r["id"]) for r in rows]
+    if not ids:
+        return []
+    found = await sql.rows(connection(), _CLAIMED.format(ids=", ".join("?" for _ in ids)), *ids)
+    return [
+        Claimed(
+            delivery_id=int(r["id"]),
+            endpoint_id=int(r["endpoint_id"]),
+            url=r["url"],
+            secret=r["secret"],
+            msg_id=r["msg_id"],
+            event_type=r["type"],
+            body=r["body"],
+            attempts=int(r["attempts"]),
+            notified=r["failure_notified_at"] is not None,
+        )
+        for r in found
+    ]
+
+
+async def release(delivery_ids: list[int]) -> None:
+    """Hand claimed deliveries back without counting an attempt (busy endpoint, shutdown)."""
+    if delivery_ids:
+        await WebhookDelivery.filter(id__in=delivery_ids, status=DeliveryStatus.PENDING).update(
+            claimed_until=None
+        )
+
+
+async def record_success(claimed: Claimed, status: int) -> None:
+    """The endpoint answered 2xx: delivered (one statement); after an outage the endpoint
+    is re-armed, so the admins are told of the next one."""
+    await WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.DELIVERED,
+        attempts=claimed.attempts + 1,
+        delivered_at=clock.now(),
+        last_status=status,
+        claimed_until=None,
+        error=None,
+    )
+    if claimed.notified:
+        await WebhookEndpoint.filter(
+            id=claimed.endpoint_id, failure_notified_at__not_isnull=True
+        ).update(failure_notified_at=None)
+
+
+async def record_failure(
+    claimed: Claimed,
+    error: str,
+    *,
+    status: int | None = None,
+    config_admins: Iterable[int] = (),
+) -> Retrying | GaveUp:
+    """Count a failed attempt: retry on :data:`RETRY_SCHEDULE`, or give up and tell the
+    admins (once per outage: until a delivery to this endpoint succeeds again)."""
+    attempts = claimed.attempts + 1
+    now = clock.now()
+    async with write_transaction() as conn:
+        if attempts < MAX_ATTEMPTS:
+            at = now + RETRY_SCHEDULE[attempts - 1]
+            await (
+                WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
+                .using_db(conn)
+                .update(
+                    attempts=attempts,
+                    next_attempt_at=at,
+                    claimed_until=None,
+                    last_status=status,
+                    error=error[:_ERROR_MAX],
+                )
+            )
+            return Retrying(at)
+        changed = (
+            await WebhookDelivery.filter(id=claimed.delivery_id, status=DeliveryStatus.PENDING)
+            .using_db(conn)
+            .update(
+                status=DeliveryStatus.FAILED,
+                attempts=attempts,
+                claimed_until=None,
+                last_status=status,
+                error=error[:_ERROR_MAX],
+            )
+        )
+        first = changed and await WebhookEndpoint.filter(
+            id=claimed.endpoint_id, failure_notified_at=None
+        ).using_db(conn).update(failure_notified_at=now)
+        notified = await _notify_admins(claimed, config_admins, conn) if first else 0
+    return GaveUp(notified)
+
+
+async def _notify_admins(
+    claimed: Claimed, config_admins: Iterable[int], conn: BaseDBAsyncClient
+) -> int:
+    """Queue the localized failure notice to every admin (config and granted)."""
+    granted = (
+        await StaffRole.filter(role=Role.ADMIN, active=True)
+        .using_db(conn)
+        .values_list("telegram_id", flat=True)
+    )
+    admins = sorted({*config_admins, *granted})
+    languages = dict(
+        await Member.filter(telegram_id__in=admins)
+        .using_db(conn)
+        .values_list("telegram_id", "language")
+    )
+    host = urlsplit(claimed.url).hostname or "?"
+    for telegram_id in admins:
+        await outbox.enqueue(
+            chat_id=telegram_id,
+            template=FAILED_NOTICE,
+            args={
+                "endpoint": str(claimed.endpoint_id),
+                "host": host,
+                "event": claimed.event_type,
+                "attempts": MAX_ATTEMPTS,
+            },
+            language=languages.get(telegram_id),
+            using_db=conn,
+        )
+    return len(admins)

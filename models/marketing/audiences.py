@@ -1,0 +1,490 @@
+"""Who a targeted campaign is for, and the narrowing of campaigns at earn time.
+
+A campaign's ``audience`` (JSON on the row, ``None`` = everyone) names a rule:
+
+=========  ==========================================================
+tier       members of the listed tiers (evaluated directly at earn time)
+segment    an RFM segment (:mod:`models.marketing.segments`)
+at_risk    bought within a year but not in the last ``days`` days
+category   bought ``category`` within the last ``days`` days
+members    an uploaded list of member codes (unknown codes reported, ignored)
+winback    personal win-back offers (:mod:`models.marketing.offers`), one use each
+=========  ==========================================================
+
+Except ``tier``, membership is materialized in ``campaign_member``: a *snapshot* is
+computed once when the campaign starts (so who qualified stays explainable), a *live*
+audience is refreshed by the ``audiences`` scheduler job. A deterministic share
+(``control_percent``, by a hash of campaign and member) is held out as the control group:
+counted in the report, never boosted, never messaged.
+
+At earn time :func:`narrow` keeps, of the campaigns in force, those this member may have:
+no query when no targeted campaign is in force, one when one is (plus one conditional
+update to use a personal offer, in the purchase's own transaction: one winner).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
+
+from models.ledger.rules import CampaignRule
+from models.store import clock, sql
+from models.store.db import write_transaction
+from models.store.tables import Campaign, CampaignMember, CampaignStatus, Member
+
+MAX_CODES = 5000
+MAX_CONTROL_PERCENT = 50
+MAX_DAYS = 730
+
+
+class AudienceKind(StrEnum):
+    TIER = "tier"
+    SEGMENT = "segment"
+    AT_RISK = "at_risk"
+    CATEGORY = "category"
+    MEMBERS = "members"
+    WINBACK = "winback"
+
+
+class AudienceMode(StrEnum):
+    SNAPSHOT = "snapshot"
+    LIVE = "live"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A targeting rule as the marketer chose it (stored as ``Campaign.audience``)."""
+
+    kind: AudienceKind
+    mode: AudienceMode = AudienceMode.SNAPSHOT
+    control_percent: int = 0
+    tiers: tuple[str, ...] = ()
+    segment: str = ""
+    category: str = ""
+    days: int = 0
+    codes: tuple[str, ...] = ()
+    single_use: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": str(self.kind),
+            "mode": str(self.mode),
+            "control_percent": self.control_percent,
+        }
+        for name in ("tiers", "codes"):
+            if getattr(self, name):
+                data[name] = list(getattr(self, name))
+        for name in ("segment", "category", "days", "single_use"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        return data | dict(self.extra)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Audience:
+        known = {"kind", "mode", "control_percent", "tiers", "codes", "segment", "category"}
+        known |= {"days", "single_use"}
+        return cls(
+            kind=AudienceKind(data["kind"]),
+            mode=AudienceMode(data.get("mode", "snapshot")),
+            control_percent=int(data.get("control_percent", 0)),
+            tiers=tuple(data.get("tiers", ())),
+            segment=str(data.get("segment", "")),
+            category=str(data.get("category", "")),
+            days=int(data.get("days", 0)),
+            codes=tuple(data.get("codes", ())),
+            single_use=bool(data.get("single_use", False)),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+    @property
+    def materialized(self) -> bool:
+        """Whether membership lives in ``campaign_member`` (all kinds but ``tier``)."""
+        return self.kind != AudienceKind.TIER
+
+
+# ---- typed results ----
+
+
+@dataclass(frozen=True)
+class AudiencePreview:
+    """How many members the rule finds now, how many of them the control group would hold
+    (an estimate before the campaign has an id), and the uploaded codes nobody has."""
+
+    size: int
+    unknown_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmptyAudience:
+    unknown_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvalidAudience:
+    """``field``: kind | tiers | segment | category | days | codes | control."""
+
+    field: str
+
+
+# ---- parsing and validation ----
+
+_CODE = re.compile(r"[A-Za-z0-9-]{3,16}")
+
+
+def parse_codes(text: str) -> tuple[str, ...]:
+    """Member codes from an upload (commas, spaces, lines or CSV cells), in order, once."""
+    seen: dict[str, None] = {}
+    for token in re.split(r"[\s,;]+", text):
+        token = token.strip().strip("\"'").upper()
+        if token:
+            seen.setdefault(token, None)
+    return tuple(seen)
+
+
+def validate(audience: Audience, tier_keys: Sequence[str] = ()) -> InvalidAudience | None:
+    """The first problem with ``audience`` (the rule itself; emptiness is found by preview)."""
+    from models.marketing.segments import Segment
+
+    if not 0 <= audience.control_percent <= MAX_CONTROL_PERCENT:
+        return InvalidAudience("control")
+    match audience.kind:
+        case AudienceKind.TIER:
+            if not audience.tiers or any(t not in tier_keys for t in audience.tiers):
+                return InvalidAudience("tiers")
+        case AudienceKind.SEGMENT:
+            if audience.segment not in {s.value for s in Segment}:
+                return InvalidAudience("segment")
+        case AudienceKind.CATEGORY:
+            if not audience.category or len(audience.category) > 64:
+                return InvalidAudience("category")
+            if not 0 < audience.days <= MAX_DAYS:
+                return InvalidAudience("days")
+        case AudienceKind.AT_RISK:
+            if not 0 < audience.days <= MAX_DAYS:
+                return InvalidAudience("days")
+        case AudienceKind.MEMBERS:
+            if not audience.codes or len(audience.codes) > MAX_CODES:
+                return InvalidAudience("codes")
+            if any(not _CODE.fullmatch(c) for c in audience.codes):
+                return InvalidAudience("codes")
+    return None
+
+
+def is_control(campaign_id: int, member_id: int, percent: int, salt: int = 0) -> bool:
+    """Whether a member is held out: a stable hash of (campaign, member[, salt]) below
+    ``percent`` of 10,000, so the same member is always in the same group (explainable)."""
+    if percent <= 0:
+        return False
+    digest = hashlib.sha256(f"{campaign_id}:{member_id}:{salt}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 10_000 < percent * 100
+
+
+# ---- evaluating a rule ----
+
+
+def _members() -> QuerySet[Member]:
+    return Member.filter(deleted_at=None)
+
+
+async def member_ids(audience: Audience, now: datetime | None = None) -> list[int]:
+    """The ids of the members the rule finds at ``now`` (sorted)."""
+    from models.marketing import segments
+
+    now = now or clock.now()
+    match audience.kind:
+        case AudienceKind.TIER:
+            query = _members().filter(tier__in=list(audience.tiers))
+        case AudienceKind.MEMBERS:
+            query = _members().filter(code__in=list(audience.codes))
+        case AudienceKind.AT_RISK | AudienceKind.WINBACK:
+            query = segments.at_risk_members(audience.days or 60, reachable_only=False)
+        case AudienceKind.CATEGORY:
+            rows = await sql.rows(
+                _sql_conn(),
+                "SELECT DISTINCT p.member_id AS id FROM purchase p"
+                " JOIN member m ON m.id = p.member_id AND m.deleted_at IS NULL"
+                " WHERE p.category = ? AND p.created_at >= ? AND p.created_at <= ?",
+                audience.category,
+                now - timedelta(days=audience.days),
+                now,
+            )
+            return sorted(int(r["id"]) for r in rows)
+        case AudienceKind.SEGMENT:
+            found: list[int] = []
+            async for page in segments.iter_segments(segment=segments.Segment(audience.segment)):
+                found.extend(m.member_id for m in page)
+            return sorted(found)
+    return sorted(await query.values_list("id", flat=True))  # type: ignore[arg-type]
+
+
+def _sql_conn() -> BaseDBAsyncClient:
+    from models.store.db import connection
+
+    return connection()
+
+
+async def preview(
+    audience: Audience, now: datetime | None = None
+) -> AudiencePreview | EmptyAudience:
+    """How many members the rule finds now; uploaded codes nobody has are listed."""
+    unknown: tuple[str, ...] = ()
+    if audience.kind == AudienceKind.MEMBERS:
+        known = set(
+            await _members().filter(code__in=list(audience.codes)).values_list("code", flat=True)
+        )
+        unknown = tuple(c for c in audience.codes if c not in known)
+    size = len(await member_ids(audience, now))
+    if size == 0:
+        return EmptyAudience(unknown)
+    return AudiencePreview(size, unknown)
+
+
+# ---- materializing ----
+
+
+def audience_of(row: Campaign | CampaignRule) -> Audience | None:
+    data = row.audience
+    return Audience.from_json(data) if data else None
+
+
+async def materialize(
+    campaign_id: int, audience: Audience, now: datetime, conn: BaseDBAsyncClient
+) -> int:
+    """Write the audience's current members into ``campaign_member`` (idempotent); for a
+    live audience also drop those who left. The number of members now in it."""
+    ids = await member_ids(audience, now)
+    have = set(
+        await CampaignMember.filter(campaign_id=campaign_id, window=0)
+        .using_db(conn)
+        .values_list("member_id", flat=True)
+    )
+    new = [
+        CampaignMember(
+            campaign_id=campaign_id,
+            member_id=mid,
+            control=is_control(campaign_id, mid, audience.control_percent),
+            added_at=now,
+        )
+        for mid in ids
+        if mid not in have
+    ]
+    if new:
+        await CampaignMember.bulk_create(new, batch_size=1000, using_db=conn)
+    gone = have - set(ids)
+    if gone and audience.mode == AudienceMode.LIVE:
+        await (
+            CampaignMember.filter(campaign_id=campaign_id, window=0, member_id__in=list(gone))
+            .using_db(conn)
+            .delete()
+        )
+    return len(ids)
+
+
+async def freeze_or_refresh(campaign: Campaign, now: datetime) -> int | None:
+    """Materialize one campaign's audience if it is due: a snapshot once (when it starts),
+    a live one every time. The size, or None when nothing was due."""
+    audience = audience_of(campaign)
+    if audience is None or not audience.materialized or audience.single_use:
+        return None
+    if audience.mode == AudienceMode.SNAPSHOT and (campaign.audience or {}).get("frozen_at"):
+        return None
+    async with write_transaction() as conn:
+        size = await materialize(campaign.id, audience, now, conn)
+        data = dict(campaign.audience or {}) | {"size": size, "refreshed_at": now.isoformat()}
+        if audience.mode == AudienceMode.SNAPSHOT:
+            data["frozen_at"] = now.isoformat()
+        await Campaign.filter(id=campaign.id).using_db(conn).update(audience=data)
+        campaign.audience = data
+    return size
+
+
+async def refresh_due(now: datetime | None = None, *, new_only: bool = False) -> dict[str, int]:
+    """The ``audiences`` job: freeze snapshots that started, refresh live audiences
+    (``new_only``: only those never materialized, as campaign alerts do before announcing
+    a campaign that has just started)."""
+    now = now or clock.now()
+    rows = await Campaign.filter(
+        status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now, audience__not_isnull=True
+    ).order_by("id")
+    done = 0
+    for row in rows:
+        if new_only and (row.audience or {}).get("refreshed_at"):
+            continue
+        if await freeze_or_refresh(row, now) is not None:
+            done += 1
+    return {"campaigns": done}
+
+
+# ---- earn time ----
+
+
+async def narrow(
+    conn: BaseDBAsyncClient,
+    member: Member,
+    campaigns: Iterable[CampaignRule],
+    *,
+    now: datetime,
+    key: str,
+) -> list[CampaignRule]:
+    """The campaigns of ``campaigns`` this member may earn from.
+
+    Untargeted campaigns pass; a tier audience is decided here; the others by one query
+    on ``campaign_member``. A personal single-use offer is marked used (``key`` = the
+    purchase's idempotency key) by a conditional update in the caller's transaction, so
+    of two racing purchases one gets it; it rolls back with a refused purchase.
+    """
+    offered = list(campaigns)
+    targeted = {c.id: audience_of(c) for c in offered if c.audience}
+    if not targeted:
+        return offered
+    allowed = {c.id for c in offered if c.id not in targeted}
+    listed: dict[int, Audience] = {}
+    for cid, audience in targeted.items():
+        assert audience is not None
+        if audience.materialized:
+            listed[cid] = audience
+        elif member.tier in audience.tiers and not is_control(
+            cid, member.id, audience.control_percent
+        ):
+            allowed.add(cid)
+    if listed:
+        marks = ", ".join("?" for _ in listed)
+        rows = await sql.rows(
+            conn,
+            "SELECT id, campaign_id FROM campaign_member WHERE member_id = ?"
+            f" AND campaign_id IN ({marks}) AND control = ? AND used_at IS NULL"
+            " AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
+            member.id,
+            *listed,
+            False,
+            now,
+        )
+        by_id = {c.id: c for c in offered}
+        for row in sorted(rows, key=lambda r: listed[int(r["campaign_id"])].single_use):
+            cid = int(row["campaign_id"])
+            if cid in allowed:
+                continue
+            if listed[cid].single_use:
+                others = [by_id[a] for a in allowed]
+                if _outdone(by_id[cid], others, member, now):
+                    continue  # kept for a visit where it adds something
+                if not await _use(conn, int(row["id"]), now, key):
+                    continue
+            allowed.add(cid)
+    return [c for c in offered if c.id in allowed]
+
+
+def _outdone(
+    offer: CampaignRule, others: list[CampaignRule], member: Member, now: datetime
+) -> bool:
+    """Whether a campaign for the whole basket, in force anyway, pays at least as much as a
+    personal multiplier offer (then using the offer would add nothing)."""
+    if offer.kind != "multiplier":
+        return False
+    return any(
+        c.kind == "multiplier"
+        and not (c.categories or c.skus or c.channels)
+        and c.multiplier >= offer.multiplier
+        and c.live(now, tier=member.tier, channel="")
+        for c in others
+    )
+
+
+async def _use(conn: BaseDBAsyncClient, row_id: int, now: datetime, key: str) -> bool:
+    changed = await sql.execute(
+        conn,
+        "UPDATE campaign_member SET used_at = ?, used_key = ? WHERE id = ? AND used_at IS NULL",
+        now,
+        key,
+        row_id,
+    )
+    return changed == 1
+
+
+# ---- who hears about it ----
+
+
+async def alert_members(
+    campaign: Campaign, query: QuerySet[Member], conn: BaseDBAsyncClient
+) -> list[Member]:
+    """``query`` (the alert's reachable members) narrowed to the campaign's audience, the
+    control group left out: a targeted campaign is announced only to those who get it."""
+    audience = audience_of(campaign)
+    if audience is None:
+        return await query.using_db(conn)
+    if audience.materialized:
+        inside = CampaignMember.filter(campaign_id=campaign.id, control=False).values("member_id")
+        query = query.filter(id__in=Subquery(inside))
+    else:
+        query = query.filter(tier__in=list(audience.tiers))
+    found = await query.using_db(conn)
+    return [m for m in found if not is_control(campaign.id, m.id, audience.control_percent)]
+
+
+def size_of(campaign: Campaign) -> int | None:
+    """The audience size recorded when it was last materialized (None before)."""
+    value = (campaign.audience or {}).get("size")
+    return int(value) if value is not None else None
+
+
+# ---- creating a targeted campaign ----
+
+
+@dataclass(frozen=True)
+class TargetedCampaignCreated:
+    """The campaign and its audience: size now (before the control share is held out) and
+    the uploaded codes that were ignored because no member has them."""
+
+    campaign_id: int
+    size: int
+    unknown_codes: tuple[str, ...] = ()
+
+
+async def create_campaign(
+    draft: Any,
+    audience: Audience,
+    *,
+    tier_keys: Sequence[str],
+    actor_telegram_id: int | None,
+) -> Any:
+    """Create a campaign for ``audience`` (``draft`` is a ``campaigns.CampaignDraft``).
+
+    Refused, writing nothing: an invalid rule (:class:`InvalidAudience`), a rule that finds
+    nobody (:class:`EmptyAudience`) or an invalid draft (``campaigns.InvalidCampaign``). A
+    campaign that has started gets its audience at once; one that starts later gets it
+    from the ``audiences`` job when it starts.
+    """
+    from dataclasses import replace
+
+    from models.marketing import campaigns
+
+    audience = replace(audience, codes=parse_codes(" ".join(audience.codes)))
+    problem = validate(audience, tier_keys)
+    if problem is not None:
+        return problem
+    found = await preview(audience)
+    if isinstance(found, EmptyAudience):
+        return found
+    known = replace(
+        audience, codes=tuple(c for c in audience.codes if c not in found.unknown_codes)
+    )
+    created = await campaigns.create(
+        replace(draft, audience=known.to_json() | {"size": found.size}),
+        actor_telegram_id=actor_telegram_id,
+    )
+    if not isinstance(created, campaigns.CampaignCreated):
+        return created
+    row = await Campaign.get(id=created.campaign_id)
+    if row.starts_at <= clock.now():
+        await freeze_or_refresh(row, clock.now())
+    return TargetedCampaignCreated(created.campaign_id, found.size, found.unknown_codes)

@@ -1,0 +1,542 @@
+"""Members: joining, finding, and the profile facts the chat face shows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from models.access import staff
+from models.codes import tokens
+from models.conversation import flows
+from models.delivery import webhooks
+from models.ledger import tiers
+from models.ledger.config import RuleSet
+from models.members import erasure, phones
+from models.store import audit, clock, sql
+from models.store.db import connection, write_transaction
+from models.store.tables import LedgerEntry, Member, Purchase, Role, Voucher
+
+
+async def ensure_member(
+    telegram_id: int,
+    *,
+    first_name: str = "",
+    last_name: str | None = None,
+    username: str | None = None,
+    language: str = "en",
+    enrolled: bool = True,
+) -> tuple[Member, bool]:
+    """The member for a Telegram user, created on first contact; ``(member, created)``.
+
+    ``enrolled`` False: a row for someone who is staff, not (yet) a member.
+
+    Safe under races: two first updates at once create one row (the unique telegram_id
+    makes the loser re-read the winner's row).
+    """
+    member = await Member.get_or_none(telegram_id=telegram_id)
+    if member is not None:
+        return member, False
+    try:
+        async with write_transaction() as conn:
+            member = await _create_member(
+                conn,
+                telegram_id=telegram_id,
+                code=tokens.human_code(groups=2, size=4).replace("-", ""),
+                first_name=first_name[:128],
+                last_name=(last_name or "")[:128],
+                username=username,
+                language=language,
+                card_token=tokens.token(),
+                referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
+                created_at=clock.now(),
+                last_seen_at=clock.now(),
+                enrolled=enrolled,
+            )
+    except IntegrityError:
+        return await Member.get(telegram_id=telegram_id), False
+    return member, True
+
+
+async def _create_member(conn: BaseDBAsyncClient, **fields: Any) -> Member:
+    """A new member row and its ``member.joined`` webhook, in the caller's transaction
+    (every way in: first contact, enrolment, import); staff who are not members join
+    later, if ever (:func:`enroll`)."""
+    member = await Member.create(**fields, using_db=conn)
+    if member.enrolled:
+        await webhooks.emit_joined(conn, [(member.id, member.code, member.language)])
+    return member
+
+
+async def _update_profile(member_id: int, filters: dict[str, Any], **changes: Any) -> int:
+    """Change profile fields and emit ``member.updated`` naming them (never their values),
+    in one transaction; the number of rows changed (0 when ``filters`` did not match)."""
+    async with write_transaction() as conn:
+        changed = await Member.filter(id=member_id, **filters).using_db(conn).update(**changes)
+        if changed:
+            await emit_updated(conn, member_id, sorted(changes))
+    return changed
+
+
+async def emit_updated(conn: BaseDBAsyncClient, member_id: int, fields: list[str]) -> None:
+    data = {"member_id": member_id, "changed": fields}
+    await webhooks.emit("member.updated", data, member_id=member_id, using_db=conn)
+
+
+_IDENTIFY = (
+    "SELECT m.*, s.role AS staff_role, s.location AS staff_location,"
+    " f.state AS flow_state, f.version AS flow_version FROM member m"
+    " LEFT JOIN staff_role s ON s.telegram_id = m.telegram_id AND s.active = ?"
+    " LEFT JOIN chat_flow f ON f.telegram_id = m.telegram_id AND f.expires_at > ?"
+    " WHERE m.telegram_id = ?"
+)
+"""The member row, their active role and their live flow state (both joins are unique)."""
+
+
+async def identify(
+    telegram_id: int,
+    *,
+    first_name: str = "",
+    last_name: str | None = None,
+    username: str | None = None,
+    language: str = "en",
+    config_admins: Iterable[int] = (),
+) -> tuple[Member, bool, staff.Grant | None, flows.Flow]:
+    """Who sent an update: ``(member, created, role grant, flow)`` in ONE query when known.
+
+    This runs for every update, so the active role is joined to the member row instead of
+    a second round trip, and the statement is a fixed string: building it with the query
+    builder cost several times the query itself (bench/bot.py). The row becomes a Member
+    exactly as Tortoise's own select does. First contact falls back to
+    :func:`ensure_member`.
+    """
+    row = await sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
+    if row is None:
+        grant = await staff.role_of(telegram_id, config_admins)
+        member, created = await ensure_member(
+            telegram_id,
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language=language,
+            enrolled=grant is None,  # staff are members only when they choose to join
+        )
+        return member, created, grant, await flows.load(telegram_id)
+    flow = flows.Flow.loaded(telegram_id, row.pop("flow_state"), row.pop("flow_version"))
+    member, grant = _member_and_grant(telegram_id, row, config_admins)
+    return member, False, grant, flow
+
+
+async def known(
+    telegram_id: int, config_admins: Iterable[int] = ()
+) -> tuple[Member | None, staff.Grant | None]:
+    """The member row (deleted ones too) and active role of a Telegram user, creating nothing:
+    ONE query when they are a member (the Mini App's hot path), two when not."""
+    row = await sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
+    if row is None:
+        return None, await staff.role_of(telegram_id, config_admins)
+    del row["flow_state"], row["flow_version"]
+    return _member_and_grant(telegram_id, row, config_admins)
+
+
+def _member_and_grant(
+    telegram_id: int, row: dict[str, Any], config_admins: Iterable[int]
+) -> tuple[Member, staff.Grant | None]:
+    """A Member exactly as Tortoise's own select makes it, and the role joined to it."""
+    role, location = row.pop("staff_role"), row.pop("staff_location")
+    member = Member._init_from_db(**row)
+    if telegram_id in set(config_admins):
+        return member, staff.Grant(telegram_id, Role.ADMIN, None)
+    return member, staff.Grant(telegram_id, Role(role), location) if role else None
+
+
+async def find_by_card(card_token: str) -> Member | None:
+    """A live member by card token; anything not shaped like a token finds nothing."""
+    if not tokens.looks_like_token(card_token):
+        return None
+    return await Member.get_or_none(card_token=card_token, deleted_at=None)
+
+
+async def find_by_code_or_phone(text: str) -> Member | None:
+    """The ONE member a typed code or phone number names, else ``None`` (several match
+    too: callers that can offer a choice use :func:`lookup`)."""
+    found = await lookup(text)
+    return found if isinstance(found, Member) else None
+
+
+@dataclass(frozen=True)
+class AmbiguousMember:
+    """Several live members match what was typed (phones ending in the same digits).
+
+    Never resolved by guessing: the API answers 409 and discloses nothing, the till lists
+    ``candidates`` (at most :data:`MAX_CANDIDATES`) for the cashier to choose from.
+    """
+
+    candidates: tuple[Member, ...]
+
+
+MAX_CANDIDATES = 5
+MIN_PHONE_DIGITS = 5
+_PHONE_TEXT = re.compile(r"^\+?[0-9 ().\-]+$")
+
+
+async def lookup(text: str) -> Member | AmbiguousMember | None:
+    """A member by member code (``K7QM4PXD``) or phone number, as staff type them.
+
+    A phone number is ASCII digits (with ``+``, spaces, dashes, dots, brackets), at least
+    :data:`MIN_PHONE_DIGITS` of them: a full number matches exactly, else as the end of
+    stored numbers. More than one match is :class:`AmbiguousMember`.
+    """
+    cleaned = text.strip()
+    code = tokens.normalize_code(cleaned)
+    if code is not None:
+        member = await Member.get_or_none(code=code.replace("-", ""), deleted_at=None)
+        if member is not None:
+            return member
+    if not is_phone_text(cleaned):
+        return None
+    digits = "".join(ch for ch in cleaned if ch in "0123456789")
+    if not MIN_PHONE_DIGITS <= len(digits) < phones.MAX_LENGTH:
+        return None
+    live = Member.filter(deleted_at=None)
+    matches = await live.filter(phone=f"+{digits}").limit(MAX_CANDIDATES + 1)
+    if not matches:
+        matches = await live.filter(phone__endswith=digits).limit(MAX_CANDIDATES + 1)
+    if len(matches) > 1:
+        return AmbiguousMember(tuple(sorted(matches, key=lambda m: m.id)[:MAX_CANDIDATES]))
+    return matches[0] if matches else None
+
+
+def is_phone_text(text: str) -> bool:
+    """Whether what staff typed reads as (part of) a phone number rather than a name."""
+    return bool(_PHONE_TEXT.match(text.strip()))
+
+
+def masked_phone(phone: str | None) -> str:
+    """A phone number as a list of candidates shows it: the last four digits only."""
+    digits = "".join(ch for ch in phone or "" if ch in "0123456789")
+    return f"•••{digits[-4:]}" if len(digits) >= 4 else "—"
+
+
+async def enroll(member_id: int) -> bool:
+    """Staff choosing to join as a member (one conditional update, and then the
+    ``member.joined`` webhook); False if already one."""
+    async with write_transaction() as conn:
+        if (
+            not await Member.filter(id=member_id, enrolled=False)
+            .using_db(conn)
+            .update(enrolled=True)
+        ):
+            return False
+        row = await Member.get(id=member_id).using_db(conn)
+        await webhooks.emit_joined(conn, [(row.id, row.code, row.language)])
+    return True
+
+
+async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
+    """Someone whose row exists only because they opened a staff invite is staff, not a
+    member: no phone, no purchase, no ledger entry (a customer turned cashier stays one)."""
+    row = await Member.filter(telegram_id=telegram_id).using_db(using_db).first()
+    if row is None or row.phone or row.last_purchase_at or row.balance:
+        return
+    if await LedgerEntry.filter(member_id=row.id).using_db(using_db).exists():
+        return
+    await Member.filter(id=row.id).using_db(using_db).update(enrolled=False)
+
+
+SEARCH_LIMIT = 8
+
+
+async def search(text: str, limit: int = SEARCH_LIMIT) -> list[Member]:
+    """Members by part of a name in any script ("li", "Wei", "李"; every word must match
+    the first or last name); codes and phones are :func:`lookup`'s. Members only (not
+    deleted, enrolled), at most ``limit``, oldest first."""
+    words = text.split()
+    if not words or is_phone_text(text):
+        return []
+    query = Member.filter(deleted_at=None, enrolled=True)
+    for word in words[:4]:
+        query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return await query.order_by("id").limit(limit)
+
+
+# ---- the member's own profile (/profile, /language, onboarding) -------------------------
+
+
+@dataclass(frozen=True)
+class BirthdaySet:
+    birthday: date
+
+
+@dataclass(frozen=True)
+class InvalidBirthday:
+    """``reason``: format | future | already-set."""
+
+    reason: str
+
+
+_BIRTHDAY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+_NO_YEAR = 1904
+"""A leap year standing for "year not given", so 02-29 is a valid birthday."""
+
+
+def parse_birthday(text: str, today: date) -> date | InvalidBirthday:
+    """``YYYY-MM-DD`` or ``MM-DD`` (stored with year 1904 = unknown), never in the future."""
+    match = _BIRTHDAY.match(text.strip().replace("/", "-").replace(".", "-"))
+    if match is None:
+        return InvalidBirthday("format")
+    year, month, day = match.groups()
+    try:
+        value = date(int(year) if year else _NO_YEAR, int(month), int(day))
+    except ValueError:
+        return InvalidBirthday("format")
+    if value > today or value.year < 1900:
+        return InvalidBirthday("future" if value > today else "format")
+    return value
+
+
+def birthday_has_year(value: date) -> bool:
+    return value.year != _NO_YEAR
+
+
+async def set_birthday(member_id: int, text: str) -> BirthdaySet | InvalidBirthday:
+    """Set the birthday ONCE: members cannot move it around to collect birthday bonuses.
+
+    Only the first value is taken (a conditional update on ``birthday IS NULL``); staff
+    may correct it in the admin tools.
+    """
+    parsed = parse_birthday(text, clock.now().date())
+    if isinstance(parsed, InvalidBirthday):
+        return parsed
+    changed = await _update_profile(
+        member_id, {"birthday": None, "deleted_at": None}, birthday=parsed
+    )
+    return BirthdaySet(parsed) if changed else InvalidBirthday("already-set")
+
+
+async def set_phone(member_id: int, phone: str) -> str:
+    """Store the phone number the member shared (their own contact), normalised to +digits."""
+    normalised = phones.from_contact(phone)
+    await _update_profile(member_id, {"deleted_at": None}, phone=normalised)
+    return normalised
+
+
+async def set_language(member_id: int, language: str) -> str:
+    chosen = language if language in ("en", "zh-Hans") else "en"
+    await _update_profile(member_id, {"language__not": chosen}, language=chosen)
+    return chosen
+
+
+async def set_preferences(
+    member_id: int, *, marketing: bool | None = None, notifications: bool | None = None
+) -> Member:
+    """Marketing and notification opt-ins; ``None`` leaves a switch as it is."""
+    changes: dict[str, Any] = {}
+    if marketing is not None:
+        changes["marketing_opt_in"] = marketing
+    if notifications is not None:
+        changes["notifications_enabled"] = notifications
+    if changes:
+        await _update_profile(member_id, {}, **changes)
+    return await Member.get(id=member_id)
+
+
+async def regenerate_card(member_id: int, *, actor_telegram_id: int | None) -> str:
+    """A new card token: the old membership QR stops working at once (audited)."""
+    new = tokens.token()
+    async with write_transaction() as conn:
+        await Member.filter(id=member_id).using_db(conn).update(card_token=new)
+        await emit_updated(conn, member_id, ["card"])
+        await audit.record(
+            "member.card.regenerate",
+            actor_telegram_id=actor_telegram_id,
+            target=f"member:{member_id}",
+            using_db=conn,
+        )
+    return new
+
+
+# ---- privacy: export and delete --------------------------------------------------------
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export_data(member_id: int) -> dict[str, Any]:
+    """Everything jifen keeps about a member, as one JSON-ready document (/privacy)."""
+    member = await Member.get(id=member_id)
+    entries = await LedgerEntry.filter(member_id=member_id).order_by("id")
+    purchases = await Purchase.filter(member_id=member_id).order_by("id")
+    vouchers = await Voucher.filter(member_id=member_id).order_by("id")
+    return {
+        "exported_at": _iso(clock.now()),
+        "profile": {
+            "code": member.code,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "username": member.username,
+            "phone": member.phone,
+            "birthday": _iso(member.birthday),
+            "language": member.language,
+            "marketing_opt_in": member.marketing_opt_in,
+            "notifications_enabled": member.notifications_enabled,
+            "tier": member.tier,
+            "balance": member.balance,
+            "joined_at": _iso(member.created_at),
+        },
+        "entries": [
+            {
+                "id": e.id,
+                "kind": str(e.kind),
+                "points": e.points,
+                "balance_after": e.balance_after,
+                "reason": e.reason,
+                "created_at": _iso(e.created_at),
+            }
+            for e in entries
+        ],
+        "purchases": [
+            {
+                "receipt": p.receipt_code,
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "category": p.category,
+                "points": p.points_awarded,
+                "refunded_minor": p.refunded_minor,
+                "created_at": _iso(p.created_at),
+            }
+            for p in purchases
+        ],
+        "vouchers": [
+            {
+                "code": v.code,
+                "reward_id": v.reward_id,  # type: ignore[attr-defined]
+                "status": str(v.status),
+                "cost_points": v.cost_points,
+                "issued_at": _iso(v.issued_at),
+                "valid_until": _iso(v.valid_until),
+                "redeemed_at": _iso(v.redeemed_at),
+            }
+            for v in vouchers
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class AccountDeleted:
+    member_id: int
+    replayed: bool = False
+
+
+async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> AccountDeleted:
+    """Anonymise the member (GDPR-style erase) but keep the row, ledger and purchases.
+
+    Names, username, phone, birthday and the Telegram id are cleared, card and referral
+    tokens replaced, opt-ins switched off, ``deleted_at`` set, and the person forgotten
+    everywhere else (:func:`models.members.erasure.forget_person`: pending messages cancelled, no
+    table keeps their Telegram id), all in one audited transaction. The audit row names
+    the member by id only; a member deleting themselves is not recorded as the actor
+    (that would keep their Telegram id). A later /start from the same Telegram account
+    creates a fresh member.
+    """
+    now = clock.now()
+    async with write_transaction() as conn:
+        before = await Member.filter(id=member_id).using_db(conn).first()
+        telegram_id = before.telegram_id if before is not None else None
+        changed = (
+            await Member.filter(id=member_id, deleted_at=None)
+            .using_db(conn)
+            .update(
+                telegram_id=None,
+                first_name="",
+                last_name="",
+                username=None,
+                phone=None,
+                birthday=None,
+                card_token=tokens.token(),
+                referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
+                marketing_opt_in=False,
+                notifications_enabled=False,
+                reachable=False,
+                deleted_at=now,
+            )
+        )
+        if changed:
+            await emit_updated(conn, member_id, ["deleted"])
+            if telegram_id is not None:
+                await erasure.forget_person(conn, telegram_id, member_id)
+            themselves = actor_telegram_id is not None and actor_telegram_id == telegram_id
+            await audit.record(
+                "member.delete",
+                actor_telegram_id=None if themselves else actor_telegram_id,
+                actor_kind="member"
+                if themselves
+                else ("telegram" if actor_telegram_id else "system"),
+                target=f"member:{member_id}",
+                using_db=conn,
+            )
+    return AccountDeleted(member_id, replayed=not changed)
+
+
+@dataclass(frozen=True)
+class Expiring:
+    points: int
+    on: datetime
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    """What /balance shows beyond the member row: tier progress and what expires first."""
+
+    progress: tiers.TierProgress
+    expiring: Expiring | None
+
+
+_SOONEST = (
+    "SELECT MIN(expires_at) FROM point_lot"
+    " WHERE member_id = ? AND remaining > 0 AND expires_at IS NOT NULL"
+)
+
+
+async def balance_view(member: Member, rules: RuleSet) -> BalanceView:
+    """Tier progress and the earliest-expiring points in ONE statement (the /balance hot path).
+
+    The qualifying total is ``models.ledger.tiers``' own query, used as a scalar subquery so the
+    rule stays written once. Lots sharing the earliest expiry instant are added together.
+    """
+    # models.ledger.tiers keeps this query private: reused here rather than written twice.
+    qualifying = tiers._QUALIFYING[rules.tiers.basis].format(
+        group="", where="AND member_id = ?", groupby=""
+    )
+    row = await sql.one(
+        connection(),
+        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at,"
+        " (SELECT SUM(remaining) FROM point_lot WHERE member_id = ? AND remaining > 0"
+        f" AND expires_at = ({_SOONEST})) AS first_points",
+        tiers.window_start(rules, clock.now()),
+        member.id,
+        member.id,
+        member.id,
+        member.id,
+    )
+    row = row or {}
+    first_at = sql.as_datetime(row.get("first_at"))
+    expiring = Expiring(sql.as_int(row.get("first_points")), first_at) if first_at else None
+    return BalanceView(_progress(member, rules, sql.as_int(row.get("total"))), expiring)
+
+
+def _progress(member: Member, rules: RuleSet, total: int) -> tiers.TierProgress:
+    """``tiers.progress`` from an already-read qualifying total (no query)."""
+    current = tiers.level(rules.tiers, member.tier)
+    index = tiers.rank(rules.tiers, current.key)
+    levels = rules.tiers.levels
+    nxt = levels[index + 1] if index + 1 < len(levels) else None
+    needed = max(0, nxt.threshold - total) if nxt else 0
+    return tiers.TierProgress(current, nxt, total, needed, rules.tiers.basis)

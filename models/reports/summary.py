@@ -1,0 +1,942 @@
+"""Reports for owners and marketers: periods, summary figures and daily series.
+
+Every figure is one SQL aggregate (``GROUP BY``/``SUM``/``COUNT``) so a report costs the
+same on a thousand members as on a hundred thousand; nothing loads every row into
+Python. Days are *local* days in the merchant's time zone (``scheduler.timezone``):
+PostgreSQL buckets with ``AT TIME ZONE``, SQLite with ``date(ts, '+N seconds')`` and a
+``CASE`` over the period's UTC-offset changes, so both agree across daylight saving.
+
+What ``location`` narrows: everything that happens at a till (purchases, sales, refunds,
+average ticket, active members, top members, campaign sales, the sales series). Points,
+members, tiers, liability and rewards are store-wide: a point is one currency across
+locations and cannot be attributed to one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import locales
+from models.ledger.config import Currency, Tiers
+from models.store import clock, db
+from models.store.tables import Campaign, CampaignStatus, Reward
+
+MAX_PERIOD_DAYS = 731
+"""Longer ranges are refused: the daily series would not fit a chart anyway."""
+
+TOP_N = 5
+
+ISSUED_KINDS = ("earn", "bonus")
+
+
+# ---- periods -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days ``[start, end)``: ``start`` and ``end`` are local midnights.
+
+    "To date" periods (``today``, ``7d``, ``month``) end at tomorrow's midnight, so the
+    current day counts so far and the daily series has one bucket per calendar day.
+    """
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of_days(cls, first: date, last: date, tz: ZoneInfo) -> Period:
+        """The period covering local days ``first`` … ``last`` (both included)."""
+        return cls(
+            datetime.combine(first, time(), tzinfo=tz),
+            datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
+        )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        assert isinstance(self.start.tzinfo, ZoneInfo)
+        return self.start.tzinfo
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        return self.end.date() - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end.date() - self.start.date()).days
+
+    def dates(self) -> list[date]:
+        return [self.first_day + timedelta(days=i) for i in range(self.days)]
+
+    def previous(self) -> Period:
+        """The same number of days immediately before (by calendar, so DST-safe)."""
+        return Period.of_days(
+            self.first_day - timedelta(days=self.days),
+            self.first_day - timedelta(days=1),
+            self.tz,
+        )
+
+    @property
+    def label(self) -> str:
+        """``2026-11-01 – 2026-11-22`` (one date for a single day): language-neutral."""
+        if self.days == 1:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"
+
+
+class InvalidPeriodReason(StrEnum):
+    UNKNOWN = "unknown"
+    BAD_DATE = "bad_date"
+    REVERSED = "reversed"
+    TOO_LONG = "too_long"
+    BAD_ZONE = "bad_zone"
+
+
+@dataclass(frozen=True)
+class InvalidPeriod:
+    """What the user typed and why it is not a period (rendered as ``reports-period-invalid``)."""
+
+    text: str
+    reason: InvalidPeriodReason
+
+
+def zone(tz: str | ZoneInfo) -> ZoneInfo | None:
+    if isinstance(tz, ZoneInfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def parse_period(text: str | None, tz: str | ZoneInfo) -> Period | InvalidPeriod:
+    """Parse ``today``, ``yesterday``, ``Nd`` (``7d``, ``30d``), ``month`` (month to date),
+    ``last-month`` or ``YYYY-MM-DD..YYYY-MM-DD`` (both days included); empty means ``7d``.
+    """
+    raw = (text or "").strip()
+    word = raw.lower() or "7d"
+    zone_info = zone(tz)
+    if zone_info is None:
+        return InvalidPeriod(raw, InvalidPeriodReason.BAD_ZONE)
+    today = clock.now().astimezone(zone_info).date()
+    if word == "today":
+        return Period.of_days(today, today, zone_info)
+    if word == "yesterday":
+        day = today - timedelta(days=1)
+        return Period.of_days(day, day, zone_info)
+    if word == "month":
+        return Period.of_days(today.replace(day=1), today, zone_info)
+    if word in ("last-month", "lastmonth"):
+        last = today.replace(day=1) - timedelta(days=1)
+        return Period.of_days(last.replace(day=1), last, zone_info)
+    if word.endswith("d") and word[:-1].isdigit():
+        n = int(word[:-1])
+        if n < 1:
+            return InvalidPeriod(raw, InvalidPeriodReason.UNKNOWN)
+        if n > MAX_PERIOD_DAYS:
+            return InvalidPeriod(raw, InvalidPeriodReason.TOO_LONG)
+        return Period.of_days(today - timedelta(days=n - 1), today, zone_info)
+    if ".." in word:
+        left, _, right = word.partition("..")
+        try:
+            first, last = date.fromisoformat(left.strip()), date.fromisoformat(right.strip())
+        except ValueError:
+            return InvalidPeriod(raw, InvalidPeriodReason.BAD_DATE)
+        if last < first:
+            return InvalidPeriod(raw, InvalidPeriodReason.REVERSED)
+        if (last - first).days + 1 > MAX_PERIOD_DAYS:
+            return InvalidPeriod(raw, InvalidPeriodReason.TOO_LONG)
+        return Period.of_days(first, last, zone_info)
+    return InvalidPeriod(raw, InvalidPeriodReason.UNKNOWN)
+
+
+# ---- SQL on both dialects ----------------------------------------------------------------
+
+
+class Sql:
+    """Numbered parameters in the dialect's spelling (``?n`` on SQLite, ``$n`` on PostgreSQL),
+    so a query may be written in any order and reuse a parameter.
+
+    SQLite stores datetimes as UTC ISO text (``2026-11-22 15:36:54.747051+00:00``), which
+    sorts like time; parameters are written the same way. asyncpg takes datetimes as is.
+    """
+
+    def __init__(self) -> None:
+        self.dialect = db.dialect()
+        self.values: list[Any] = []
+
+    @property
+    def sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def p(self, value: Any) -> str:
+        if isinstance(value, datetime) and self.sqlite:
+            value = value.astimezone(UTC).isoformat(sep=" ")
+        self.values.append(value)
+        return f"?{len(self.values)}" if self.sqlite else f"${len(self.values)}"
+
+    def between(self, column: str, start: datetime, end: datetime) -> str:
+        return f"{column} >= {self.p(start)} AND {column} < {self.p(end)}"
+
+    def local_day(self, column: str, period: Period) -> str:
+        """An expression for the local calendar day of a timestamp within ``period``."""
+        if not self.sqlite:
+            return f"CAST(({column} AT TIME ZONE {self.p(period.tz.key)}) AS DATE)"
+        pieces = utc_offsets(period)
+        if len(pieces) == 1:
+            return f"date({column}, '{pieces[0][1]:+d} seconds')"
+        cases = " ".join(
+            f"WHEN {column} < {self.p(until)} THEN '{offset:+d} seconds'"
+            for until, offset in pieces[:-1]
+        )
+        return f"date({column}, CASE {cases} ELSE '{pieces[-1][1]:+d} seconds' END)"
+
+    async def rows(self, sql: str) -> list[dict[str, Any]]:
+        return await db.connection().execute_query_dict(sql, self.values)
+
+    async def one(self, sql: str) -> dict[str, Any]:
+        rows = await self.rows(sql)
+        return rows[0] if rows else {}
+
+
+def utc_offsets(period: Period) -> list[tuple[datetime, int]]:
+    """``(until, offset_seconds)`` pieces: each offset holds for instants before ``until``
+    (the last piece until the period's end). One piece unless a DST change falls inside."""
+    tz = period.tz
+
+    def offset(instant: datetime) -> int:
+        delta = instant.astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta else 0
+
+    t = period.start.astimezone(UTC)
+    end = period.end.astimezone(UTC)
+    current = offset(t)
+    pieces: list[tuple[datetime, int]] = []
+    while t < end:
+        nxt = min(t + timedelta(hours=6), end)
+        if offset(nxt) != current and nxt < end:
+            lo, hi = t, nxt
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if offset(mid) == current else (lo, mid)
+            pieces.append((hi.replace(microsecond=0), current))
+            current = offset(hi)
+        t = nxt
+    pieces.append((end, current))
+    return pieces
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def as_int(value: Any) -> int:
+    return int(value or 0)
+
+
+# ---- the report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number in the period and the same number in the previous period."""
+
+    current: int
+    previous: int
+
+    @property
+    def change_percent(self) -> int | None:
+        """Rounded percent change; ``None`` when there is nothing to compare with."""
+        if self.previous == 0:
+            return None
+        change = Decimal(self.current - self.previous) * 100 / abs(self.previous)
+        return int(change.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A ratio (0.25 = 25 %) now and before; ``None`` when its denominator is zero."""
+
+    current: Decimal | None
+    previous: Decimal | None
+
+
+@dataclass(frozen=True)
+class TierCount:
+    """Members in a tier at the end of the period and at the end of the previous one."""
+
+    key: str
+    names: dict[str, str]
+    count: Figure
+
+
+@dataclass(frozen=True)
+class RewardCount:
+    """Vouchers issued for a reward in the period (and the points they cost)."""
+
+    reward_id: int | None
+    names: dict[str, str]
+    vouchers: Figure
+    points: int
+
+
+@dataclass(frozen=True)
+class TopMember:
+    member_id: int
+    code: str
+    name: str
+    purchases: int
+    spend_minor: int
+
+
+@dataclass(frozen=True)
+class LocationSales:
+    location: str
+    purchases: Figure
+    sales_minor: Figure
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A campaign's days inside the period (``current``) against as many days just before."""
+
+    campaign_id: int
+    names: dict[str, str]
+    kind: str
+    start: datetime
+    end: datetime
+    purchases: Figure
+    sales_minor: Figure
+    points_issued: Figure
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    location: str | None
+    new_members: Figure
+    active_members: Figure
+    purchases: Figure
+    sales_minor: Figure
+    refunded_minor: Figure
+    average_ticket_minor: Figure
+    points_issued: Figure
+    points_redeemed: Figure
+    points_expired: Figure
+    points_adjusted: Figure
+    points_reversed: Figure
+    liability_points: Figure
+    liability_minor: Figure
+    redemption_rate: Rate
+    breakage: Rate
+    tiers: tuple[TierCount, ...]
+    top_rewards: tuple[RewardCount, ...]
+    top_members: tuple[TopMember, ...]
+    locations: tuple[LocationSales, ...]
+    campaigns: tuple[CampaignResult, ...]
+
+
+@dataclass(frozen=True)
+class DayPoints:
+    day: date
+    issued: int
+    redeemed: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    purchases: int
+    sales_minor: int
+    campaign: bool
+
+
+def _location_filter(q: Sql, location: str | None, column: str = "location") -> str:
+    return f" AND {column} = {q.p(location)}" if location is not None else ""
+
+
+Window = tuple[datetime, datetime]
+"""A half-open ``[start, end)`` span of instants."""
+
+POINT_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "reverse")
+
+
+def _within(q: Sql, window: Window) -> str:
+    return q.between("created_at", *window)
+
+
+@dataclass(frozen=True)
+class _Sales:
+    """Purchases in one window: totals (of one location when asked) and per location."""
+
+    n: int
+    amount: int
+    refunded: int
+    by_location: dict[str, tuple[int, int]]
+
+    def __add__(self, other: _Sales) -> _Sales:
+        by_location = dict(self.by_location)
+        for name, (n, amount) in other.by_location.items():
+            had_n, had_amount = by_location.get(name, (0, 0))
+            by_location[name] = (had_n + n, had_amount + amount)
+        return _Sales(
+            self.n + other.n,
+            self.amount + other.amount,
+            self.refunded + other.refunded,
+            by_location,
+        )
+
+
+_NO_SALES = _Sales(0, 0, 0, {})
+
+
+async def _window_sales(window: Window, location: str | None) -> _Sales:
+    """One range scan of the covering ``(created_at, location, …)`` index, by location."""
+    q = Sql()
+    rows = await q.rows(
+        "SELECT location, COUNT(*) AS n, SUM(amount_minor) AS amount,"
+        f" SUM(refunded_minor) AS refunded FROM purchase WHERE {_within(q, window)}"
+        " GROUP BY location"
+    )
+    picked = [r for r in rows if location is None or r["location"] == location]
+    return _Sales(
+        n=sum(as_int(r["n"]) for r in picked),
+        amount=sum(as_int(r["amount"]) for r in picked),
+        refunded=sum(as_int(r["refunded"]) for r in picked),
+        by_location={
+            str(r["location"]): (as_int(r["n"]), as_int(r["amount"]))
+            for r in rows
+            if r["location"] is not None
+        },
+    )
+
+
+async def _window_points(window: Window) -> dict[str, int]:
+    """Points per kind in one window: one range scan, a filtered sum per kind (no sort)."""
+    q = Sql()
+    columns = ", ".join(
+        f"COALESCE(SUM(points) FILTER (WHERE kind = {q.p(kind)}), 0) AS {kind}"
+        for kind in POINT_KINDS
+    )
+    row = await q.one(f"SELECT {columns} FROM ledger_entry WHERE {_within(q, window)}")
+    return {kind: as_int(row.get(kind)) for kind in POINT_KINDS}
+
+
+def _pieces(windows: list[Window]) -> list[Window]:
+    """The union of ``windows`` cut at every window's ends: disjoint pieces such that each
+    window is exactly a run of them, so every row is read once however windows overlap."""
+    cuts = sorted({t.astimezone(UTC) for window in windows for t in window})
+    return [
+        (a, b) for a, b in pairwise(cuts) if any(start <= a and b <= end for start, end in windows)
+    ]
+
+
+async def _windows_figures(
+    windows: list[Window], location: str | None
+) -> tuple[list[_Sales], list[dict[str, int]]]:
+    """Sales and points per kind of every window, from one range scan per piece of their
+    union (campaign spans overlap the period and the one before: no row is read twice)."""
+    pieces = _pieces(windows)
+    sales = [await _window_sales(piece, location) for piece in pieces]
+    points = [await _window_points(piece) for piece in pieces]
+
+    def inside(window: Window) -> list[int]:
+        return [i for i, (a, b) in enumerate(pieces) if window[0] <= a and b <= window[1]]
+
+    window_sales, window_points = [], []
+    for window in windows:
+        picked = inside(window)
+        window_sales.append(sum((sales[i] for i in picked), _NO_SALES))
+        window_points.append({k: sum(points[i][k] for i in picked) for k in POINT_KINDS})
+    return window_sales, window_points
+
+
+async def _by_member_scan(period: Period, location: str | None) -> bool:
+    """Whether SQLite should group the period's purchases by walking the whole covering
+    ``(member_id, created_at, …)`` index in member order (no sort) rather than sorting the
+    period's range of the ``created_at`` index: so when the period holds over a third of
+    the purchase history (a sorted row costs about two read ones). ``+created_at`` steers
+    the planner to it. Not with a location (not in that index) nor on PostgreSQL (which
+    hashes the grouping anyway).
+    """
+    q = Sql()
+    if not q.sqlite or location is not None:
+        return False
+    first = (await q.one("SELECT MIN(created_at) AS t FROM purchase")).get("t")
+    if first is None:
+        return False
+    first = first if isinstance(first, datetime) else datetime.fromisoformat(str(first))
+    now = clock.now()
+    covered = min(period.end, now) - max(period.start, first)
+    return covered * 3 > now - first
+
+
+async def _buyers(
+    period: Period, prev: Period, location: str | None, n: int
+) -> tuple[Figure, tuple[TopMember, ...]]:
+    """Active members (now and before) and the top spenders; the current period's active
+    count rides on the top-spender grouping as a window total."""
+    q = Sql()
+    column = "+created_at" if await _by_member_scan(period, location) else "created_at"
+    rows = await q.rows(
+        "SELECT t.member_id, t.n, t.spend, t.active, m.code, m.first_name, m.last_name FROM"
+        " (SELECT member_id, COUNT(*) AS n, SUM(amount_minor) AS spend,"
+        " COUNT(*) OVER () AS active FROM purchase"
+        f" WHERE {q.between(column, period.start, period.end)}"
+        + _location_filter(q, location)
+        + " GROUP BY member_id ORDER BY SUM(amount_minor) DESC, member_id"
+        f" LIMIT {max(int(n), 1)}) t"
+        " JOIN member m ON m.id = t.member_id ORDER BY t.spend DESC, t.member_id"
+    )
+    q2 = Sql()
+    before = await q2.one(
+        "SELECT COUNT(DISTINCT member_id) AS active FROM purchase"
+        f" WHERE {_within(q2, (prev.start, prev.end))}" + _location_filter(q2, location)
+    )
+    active = Figure(as_int(rows[0]["active"]) if rows else 0, as_int(before.get("active")))
+    top = tuple(
+        TopMember(
+            member_id=as_int(r["member_id"]),
+            code=str(r["code"]),
+            name=" ".join(x for x in (r["first_name"], r["last_name"]) if x) or str(r["code"]),
+            purchases=as_int(r["n"]),
+            spend_minor=as_int(r["spend"]),
+        )
+        for r in rows[:n]
+    )
+    return active, top
+
+
+async def _new_members(period: Period, prev: Period) -> Figure:
+    """Members who joined in the period and in the one before (which ends where the period
+    starts): one count over both and one filtered count, not a ``CASE`` per window."""
+    assert prev.end == period.start
+    q = Sql()
+    row = await q.one(
+        f"SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE created_at >= {q.p(period.start)})"
+        f" AS n FROM member WHERE enrolled AND {_within(q, (prev.start, period.end))}"
+    )
+    n = as_int(row.get("n"))
+    return Figure(n, as_int(row.get("total")) - n)
+
+
+async def liability_at(at: datetime) -> int:
+    """Sum of positive balances at instant ``at``.
+
+    By the ledger invariant (balance = sum of entries) a balance then is either the
+    materialized balance minus the entries since ``at``, or the sum of the entries before
+    ``at``; the shorter side of ``at`` in time (from the first entry to now) is read, so
+    neither a recent nor an old instant walks the whole journal.
+    ``GROUP BY +member_id`` keeps SQLite on the covering ``created_at`` range (a sort of
+    the few rows read) instead of walking the whole ``member_id`` index to avoid a sort.
+    """
+    q = Sql()
+    row = await q.one("SELECT COALESCE(SUM(balance), 0) AS s FROM member WHERE balance > 0")
+    now_total = as_int(row.get("s"))
+    if at >= clock.now():
+        return now_total
+    first = (await Sql().one("SELECT MIN(created_at) AS t FROM ledger_entry")).get("t")
+    if first is None:
+        return 0
+    first = first if isinstance(first, datetime) else datetime.fromisoformat(str(first))
+    q = Sql()
+    if at - first < clock.now() - at:
+        row = await q.one(
+            "SELECT COALESCE(SUM(CASE WHEN s > 0 THEN s ELSE 0 END), 0) AS then_ FROM"
+            " (SELECT SUM(points) AS s FROM ledger_entry"
+            f" WHERE created_at < {q.p(at)} GROUP BY +member_id) b"
+        )
+        return as_int(row.get("then_"))
+    row = await q.one(
+        "SELECT COALESCE(SUM(CASE WHEN m.balance - d.delta > 0 THEN m.balance - d.delta"
+        " ELSE 0 END), 0) AS then_, COALESCE(SUM(CASE WHEN m.balance > 0 THEN m.balance"
+        " ELSE 0 END), 0) AS now_ FROM (SELECT +member_id AS member_id, SUM(points) AS delta"
+        f" FROM ledger_entry WHERE created_at >= {q.p(at)} GROUP BY +member_id) d"
+        " JOIN member m ON m.id = d.member_id"
+    )
+    return now_total - as_int(row.get("now_")) + as_int(row.get("then_"))
+
+
+async def tiers_at(at: datetime) -> dict[str, int]:
+    """Members (not deleted by then) per tier at instant ``at``.
+
+    A member's tier then is the ``from_tier`` of their first tier change after ``at``,
+    or their tier now if it has not changed since.
+    """
+    q = Sql()
+    rows = await q.rows(
+        "SELECT COALESCE(f.from_tier, m.tier) AS tier, COUNT(*) AS n FROM member m"
+        " LEFT JOIN (SELECT tc.member_id, tc.from_tier FROM tier_change tc"
+        f" WHERE tc.created_at >= {q.p(at)} AND NOT EXISTS (SELECT 1 FROM tier_change t2"
+        f" WHERE t2.member_id = tc.member_id AND t2.created_at >= {q.p(at)}"
+        " AND (t2.created_at < tc.created_at OR (t2.created_at = tc.created_at"
+        " AND t2.id < tc.id)))) f ON f.member_id = m.id"
+        f" WHERE m.enrolled AND m.created_at < {q.p(at)}"
+        f" AND (m.deleted_at IS NULL OR m.deleted_at >= {q.p(at)})"
+        " GROUP BY COALESCE(f.from_tier, m.tier)"
+    )
+    return {str(r["tier"]): as_int(r["n"]) for r in rows}
+
+
+async def _top_rewards(period: Period, prev: Period, n: int) -> tuple[RewardCount, ...]:
+    q = Sql()
+    rows = await q.rows(
+        "SELECT v.reward_id, COUNT(*) AS n, COALESCE(SUM(v.cost_points), 0) AS points"
+        f" FROM voucher v WHERE {q.between('v.issued_at', period.start, period.end)}"
+        f" GROUP BY v.reward_id ORDER BY COUNT(*) DESC, v.reward_id LIMIT {int(n)}"
+    )
+    if not rows:
+        return ()
+    ids = [r["reward_id"] for r in rows if r["reward_id"] is not None]
+    q2 = Sql()
+    before: dict[Any, int] = {}
+    names: dict[Any, dict[str, str]] = {}
+    if ids:
+        marks = ", ".join(q2.p(i) for i in ids)
+        prev_rows = await q2.rows(
+            "SELECT reward_id, COUNT(*) AS n FROM voucher"
+            f" WHERE {q2.between('issued_at', prev.start, prev.end)}"
+            f" AND reward_id IN ({marks}) GROUP BY reward_id"
+        )
+        before = {r["reward_id"]: as_int(r["n"]) for r in prev_rows}
+        names = {r.id: dict(r.names or {}) for r in await Reward.filter(id__in=ids)}
+    return tuple(
+        RewardCount(
+            reward_id=r["reward_id"],
+            names=names.get(r["reward_id"], {}),
+            vouchers=Figure(as_int(r["n"]), before.get(r["reward_id"], 0)),
+            points=as_int(r["points"]),
+        )
+        for r in rows
+    )
+
+
+async def _campaigns_overlapping(period: Period) -> list[Campaign]:
+    """Campaigns whose span meets the period (few rows: read as objects)."""
+    return (
+        await Campaign.filter(starts_at__lt=period.end, ends_at__gt=period.start)
+        .exclude(status=CampaignStatus.PAUSED)
+        .order_by("starts_at", "id")
+    )
+
+
+def _campaign_windows(campaign: Campaign, period: Period) -> tuple[Window, Window] | None:
+    """A campaign's span inside the period (so far) and as long a span just before it."""
+    # In UTC: subtracting two times of one zone would count wall-clock hours across DST.
+    start = max(campaign.starts_at, period.start).astimezone(UTC)
+    end = min(campaign.ends_at, period.end, clock.now()).astimezone(UTC)
+    if end <= start:
+        return None
+    return (start, end), (start - (end - start), start)
+
+
+def _ratio(part: int, whole: int) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def money_value(points: int, point_value_minor: Decimal) -> int:
+    """Points × value of a point, as whole minor units (half up)."""
+    return int((Decimal(points) * point_value_minor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _average(total: int, count: int) -> int:
+    return (2 * total + count) // (2 * count) if count else 0
+
+
+def _ordered_tiers(
+    tiers: Tiers, now_counts: dict[str, int], before: dict[str, int]
+) -> tuple[TierCount, ...]:
+    """Tiers in the configured order, then any key the configuration no longer has."""
+    known = [level.key for level in tiers.levels]
+    extra = sorted((set(now_counts) | set(before)) - set(known))
+    names = {level.key: dict(level.names) for level in tiers.levels}
+    return tuple(
+        TierCount(key, names.get(key, {}), Figure(now_counts.get(key, 0), before.get(key, 0)))
+        for key in [*known, *extra]
+    )
+
+
+async def summary(
+    period: Period,
+    *,
+    location: str | None = None,
+    point_value_minor: Decimal,
+    tiers: Tiers,
+    top: int = TOP_N,
+) -> Report:
+    """Every figure of ``/report`` for ``period`` beside the previous period of equal length.
+
+    The windows (the period, the one before, each campaign's span and the span before
+    it) overlap, so their union is cut at every window's ends and each piece costs one
+    range scan of purchases by location (sales, refunds, the location table) and one of
+    the ledger with a filtered sum per kind; a window's figures are the sum of its pieces.
+    (Pieces are separate range scans, not a ``CASE`` over time: SQLite would evaluate it
+    for every row.) Active members ride on the top-spender grouping.
+    """
+    prev = period.previous()
+    windows: list[Window] = [(period.start, period.end), (prev.start, prev.end)]
+    campaigns = [
+        (c, w) for c in await _campaigns_overlapping(period) if (w := _campaign_windows(c, period))
+    ]
+    campaign_spans = [span for _, (during, prior) in campaigns for span in (during, prior)]
+    all_sales, all_points = await _windows_figures([*windows, *campaign_spans], location)
+    (sales, sales_prev, *campaign_sales), (pts, pts_prev, *campaign_points) = (
+        all_sales,
+        all_points,
+    )
+    active, top_members = await _buyers(period, prev, location, top)
+
+    def fig(key: str, sign: int = 1) -> Figure:
+        return Figure(sign * pts.get(key, 0), sign * pts_prev.get(key, 0))
+
+    def sales_fig(key: str) -> Figure:
+        return Figure(getattr(sales, key), getattr(sales_prev, key))
+
+    def issued_in(points: dict[str, int]) -> int:
+        return sum(points[k] for k in ISSUED_KINDS)
+
+    issued = Figure(
+        sum(pts.get(k, 0) for k in ISSUED_KINDS), sum(pts_prev.get(k, 0) for k in ISSUED_KINDS)
+    )
+    redeemed, expired = fig("redeem", -1), fig("expire", -1)
+    liability = Figure(await liability_at(period.end), await liability_at(prev.end))
+    results = tuple(
+        CampaignResult(
+            campaign_id=c.id,
+            names=dict(c.names or {}),
+            kind=str(c.kind),
+            start=during[0],
+            end=during[1],
+            purchases=Figure(campaign_sales[2 * i].n, campaign_sales[2 * i + 1].n),
+            sales_minor=Figure(campaign_sales[2 * i].amount, campaign_sales[2 * i + 1].amount),
+            points_issued=Figure(
+                issued_in(campaign_points[2 * i]), issued_in(campaign_points[2 * i + 1])
+            ),
+        )
+        for i, (c, (during, _)) in enumerate(campaigns)
+    )
+    return Report(
+        period=period,
+        location=location,
+        new_members=await _new_members(period, prev),
+        active_members=active,
+        purchases=sales_fig("n"),
+        sales_minor=sales_fig("amount"),
+        refunded_minor=sales_fig("refunded"),
+        average_ticket_minor=Figure(
+            _average(sales.amount, sales.n), _average(sales_prev.amount, sales_prev.n)
+        ),
+        points_issued=issued,
+        points_redeemed=redeemed,
+        points_expired=expired,
+        points_adjusted=fig("adjust"),
+        points_reversed=fig("reverse"),
+        liability_points=liability,
+        liability_minor=Figure(
+            money_value(liability.current, point_value_minor),
+            money_value(liability.previous, point_value_minor),
+        ),
+        redemption_rate=Rate(
+            _ratio(redeemed.current, issued.current), _ratio(redeemed.previous, issued.previous)
+        ),
+        breakage=Rate(
+            _ratio(expired.current, issued.current), _ratio(expired.previous, issued.previous)
+        ),
+        tiers=_ordered_tiers(tiers, await tiers_at(period.end), await tiers_at(prev.end)),
+        top_rewards=await _top_rewards(period, prev, top),
+        top_members=top_members,
+        locations=tuple(
+            LocationSales(
+                location=name,
+                purchases=Figure(
+                    sales.by_location.get(name, (0, 0))[0],
+                    sales_prev.by_location.get(name, (0, 0))[0],
+                ),
+                sales_minor=Figure(
+                    sales.by_location.get(name, (0, 0))[1],
+                    sales_prev.by_location.get(name, (0, 0))[1],
+                ),
+            )
+            for name in sorted(sales.by_location.keys() | sales_prev.by_location.keys())
+        ),
+        campaigns=results,
+    )
+
+
+# ---- daily series for charts --------------------------------------------------------------
+
+
+async def points_series(period: Period) -> tuple[DayPoints, ...]:
+    """Points issued (earn + bonus), redeemed and expired per local day (every day present)."""
+    q = Sql()
+    day = q.local_day("created_at", period)
+    kinds = ", ".join(q.p(k) for k in (*ISSUED_KINDS, "redeem", "expire"))
+    rows = await q.rows(
+        f"SELECT {day} AS day, kind, SUM(points) AS points FROM ledger_entry"
+        f" WHERE {q.between('created_at', period.start, period.end)} AND kind IN ({kinds})"
+        " GROUP BY 1, 2"
+    )
+    by_day: dict[date, dict[str, int]] = {d: {} for d in period.dates()}
+    for r in rows:
+        bucket = by_day.setdefault(as_date(r["day"]), {})
+        bucket[str(r["kind"])] = as_int(r["points"])
+    return tuple(
+        DayPoints(
+            day=d,
+            issued=sum(v.get(k, 0) for k in ISSUED_KINDS),
+            redeemed=-v.get("redeem", 0),
+            expired=-v.get("expire", 0),
+        )
+        for d, v in sorted(by_day.items())
+    )
+
+
+def campaign_days(campaigns: Iterable[Campaign], period: Period) -> set[date]:
+    """Local days of ``period`` on which some campaign ran (honouring its weekdays)."""
+    tz, days = period.tz, set()
+    for c in campaigns:
+        first = max(c.starts_at.astimezone(tz).date(), period.first_day)
+        last_instant = c.ends_at.astimezone(tz) - timedelta(microseconds=1)
+        last = min(last_instant.date(), period.last_day)
+        weekdays = set(c.weekdays or [])
+        d = first
+        while d <= last:
+            if not weekdays or d.weekday() in weekdays:
+                days.add(d)
+            d += timedelta(days=1)
+    return days
+
+
+async def sales_series(period: Period, *, location: str | None = None) -> tuple[DaySales, ...]:
+    """Purchases and sales per local day, each day marked if a campaign ran on it."""
+    q = Sql()
+    day = q.local_day("created_at", period)
+    rows = await q.rows(
+        f"SELECT {day} AS day, COUNT(*) AS n, SUM(amount_minor) AS amount FROM purchase"
+        f" WHERE {q.between('created_at', period.start, period.end)}"
+        + _location_filter(q, location)
+        + " GROUP BY 1"
+    )
+    found = {as_date(r["day"]): (as_int(r["n"]), as_int(r["amount"])) for r in rows}
+    marked = campaign_days(await _campaigns_overlapping(period), period)
+    return tuple(DaySales(d, *found.get(d, (0, 0)), campaign=d in marked) for d in period.dates())
+
+
+# ---- the summary as Fluent arguments --------------------------------------------------------
+
+
+def format_money(minor: int, currency: Currency) -> str:
+    """``¥1,234.50``: symbol, thousands separators, the currency's minor digits."""
+    return locales.money(minor, currency.symbol, currency.exponent)
+
+
+def _change(figure: Figure) -> str:
+    """`` (+12%)`` after a figure, or nothing (no stray space) when there is no basis."""
+    pct = figure.change_percent
+    if pct is None:
+        return ""
+    return f" ({pct:+d}%)"
+
+
+def _percent(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{(rate * 100).quantize(Decimal('0.1'))}%"
+
+
+def _name(names: dict[str, str], language: str, fallback: str) -> str:
+    return names.get(language) or names.get("en") or next(iter(names.values()), fallback)
+
+
+def summary_message(
+    report: Report, *, currency: Currency, language: str
+) -> tuple[str, dict[str, str | int]]:
+    """The locale key and arguments of the ``/report`` text: the handler only renders it.
+
+    Counts are Fluent numbers; money, percentages and the list lines (tiers, rewards,
+    members, campaigns) are preformatted, language-neutral strings (names come from data).
+    """
+
+    def money(minor: int) -> str:
+        return format_money(minor, currency)
+
+    args: dict[str, str | int] = {
+        "period": report.period.label,
+        "location": report.location or "",
+        "has_location": "yes" if report.location else "no",
+    }
+    counts = {
+        "new_members": report.new_members,
+        "active_members": report.active_members,
+        "purchases": report.purchases,
+        "points_issued": report.points_issued,
+        "points_redeemed": report.points_redeemed,
+        "points_expired": report.points_expired,
+        "points_adjusted": report.points_adjusted,
+        "liability_points": report.liability_points,
+    }
+    for key, figure in counts.items():
+        args[key] = figure.current
+        args[f"{key}_change"] = _change(figure)
+    for key, figure in {
+        "sales": report.sales_minor,
+        "refunded": report.refunded_minor,
+        "average_ticket": report.average_ticket_minor,
+        "liability_money": report.liability_minor,
+    }.items():
+        args[key] = money(figure.current)
+        args[f"{key}_change"] = _change(figure)
+    args["redemption_rate"] = _percent(report.redemption_rate.current)
+    args["breakage"] = _percent(report.breakage.current)
+    args["tiers"] = " · ".join(
+        f"{_name(t.names, language, t.key)} {t.count.current}" for t in report.tiers
+    )
+    args["top_rewards"] = (
+        "\n".join(
+            f"{i}. {_name(r.names, language, str(r.reward_id or '?'))} × {r.vouchers.current}"
+            for i, r in enumerate(report.top_rewards, 1)
+        )
+        or "—"
+    )
+    args["top_members"] = (
+        "\n".join(
+            f"{i}. {m.name} ({m.code}) {money(m.spend_minor)}"
+            for i, m in enumerate(report.top_members, 1)
+        )
+        or "—"
+    )
+    args["campaigns"] = (
+        "\n".join(
+            f"• {_name(c.names, language, str(c.campaign_id))}: "
+            f"{money(c.sales_minor.previous)} → {money(c.sales_minor.current)}"
+            f"{_change(c.sales_minor)}"
+            for c in report.campaigns
+        )
+        or "—"
+    )
+    return "reports-summary", args
+
+
+# ---- the scheduler's weekly hook ------------------------------------------------------------
+
+
+async def queue_weekly_reports(now: datetime, **kwargs: Any) -> Any:
+    """The weekly-report job's hook (``scheduler.jobs`` looks it up here by name).
+
+    The work lives in :mod:`models.reports.weekly` (imported here lazily: it builds on this module);
+    ``kwargs`` are its ``tz`` and ``config_admins``.
+    """
+    from models.reports.weekly import queue_weekly_reports as queue
+
+    return await queue(now, **kwargs)
