@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
@@ -24,9 +24,6 @@ from bot.emulator.state import (
     Stats,
     StoredFile,
 )
-
-if TYPE_CHECKING:
-    from bot.emulator.players import Player
 
 Handler = Callable[[Params], Awaitable[Any]]
 
@@ -100,7 +97,6 @@ class EmulatorState:
     _busy_checks: list[Callable[[], bool]]
     _last_activity: float
     _seq: int
-    _players: dict[int, Player]
     _updates_signal: Signal
     _progress: Signal
     _changes: Signal

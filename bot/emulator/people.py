@@ -1,16 +1,14 @@
-"""The people on the other side: users, their chats and players, and what they do (send a
-message, block the bot), which becomes updates for the bot."""
+"""The people on the other side: users and their chats, and what they do (send a message,
+block the bot), which becomes updates for the bot. (Their `Player`s are made by the server.)"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.emulator.core import EmulatorState
-from bot.emulator.markup import (
-    command_entities,
-)
+from bot.emulator.markup import command_entities
 from bot.emulator.protocol import ApiError
 from bot.emulator.state import (
     Chat,
@@ -20,12 +18,9 @@ from bot.emulator.state import (
     reply_keyboard_page,
 )
 
-if TYPE_CHECKING:
-    from bot.emulator.players import Player
-
 
 class PeopleMixin(EmulatorState):
-    """Users, their chats and players; what users do becomes updates for the bot."""
+    """Users and their chats; what users do becomes updates for the bot."""
 
     def add_user(
         self,
@@ -49,29 +44,6 @@ class PeopleMixin(EmulatorState):
             user.first_name, user.last_name = first_name, last_name
             user.username, user.language_code = username, language_code
         return user
-
-    def player(
-        self,
-        user_id: int,
-        first_name: str | None = None,
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = "en",
-        *,
-        settle: bool = True,
-    ) -> Player:
-        """The person `user_id`, to play in conversation (created on first use)."""
-        from bot.emulator.players import Player
-
-        if user_id not in self.users:
-            self.add_user(
-                user_id, first_name or f"User{user_id}", last_name, username, language_code
-            )
-        if user_id not in self._players:
-            self._players[user_id] = Player(self, user_id, settle=settle)
-        return self._players[user_id]
-
-    user = player
 
     def block(self, user_id: int) -> None:
         """The user blocked the bot: every send to them answers 403."""

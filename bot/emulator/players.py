@@ -19,15 +19,58 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.emulator.markup import deep_link_start
-from bot.emulator.state import CallbackRecord, ChatMessage, EmuUser
+from bot.emulator.state import CallbackRecord, Chat, ChatMessage, EmuUser
 
-if TYPE_CHECKING:
-    from bot.emulator.server import BotApiEmulator
+__all__ = ["Button", "Player", "PlayerError", "PlayerHost"]
 
-__all__ = ["Button", "Player", "PlayerError"]
+
+class PlayerHost(Protocol):
+    """What a `Player` needs from the emulator it plays on (`BotApiEmulator` is one); players
+    know the emulator only through this, so they do not depend on the server."""
+
+    users: dict[int, EmuUser]
+    chats: dict[int, Chat]
+    bot_username: str
+
+    @property
+    def seq(self) -> int: ...
+
+    def transcript(self, user_id: int) -> list[ChatMessage]: ...
+
+    def commands_for(
+        self, user_id: int, language_code: str | None = None
+    ) -> list[dict[str, str]]: ...
+
+    def user_message(
+        self,
+        user_id: int,
+        *,
+        text: str | None = None,
+        photo: bytes | None = None,
+        document: tuple[str, bytes] | None = None,
+        caption: str | None = None,
+        contact: dict[str, Any] | None = None,
+        reply_to: ChatMessage | None = None,
+    ) -> tuple[ChatMessage, int]: ...
+
+    def user_callback(
+        self, user_id: int, message: ChatMessage, data: str
+    ) -> tuple[CallbackRecord, int]: ...
+
+    def user_blocks_bot(self, user_id: int, blocked: bool = True) -> int: ...
+
+    async def settle(
+        self,
+        update_id: int | None = None,
+        *,
+        idle: float | None = None,
+        max_wait: float | None = None,
+    ) -> None: ...
+
+    async def wait_for_change(self, within: float | None) -> None: ...
 
 
 class PlayerError(AssertionError):
@@ -54,7 +97,7 @@ class Button:
 class Player:
     """One user's side of their private chat with the bot."""
 
-    def __init__(self, emulator: BotApiEmulator, user_id: int, *, settle: bool = True):
+    def __init__(self, emulator: PlayerHost, user_id: int, *, settle: bool = True):
         self.emu = emulator
         self.user_id = user_id
         self.settle = settle  # False: actions return at once (e.g. for the web chat page)

@@ -26,7 +26,7 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -39,6 +39,7 @@ from bot.emulator.files import FilesMixin
 from bot.emulator.menus import BOT_TEXTS, MenusMixin
 from bot.emulator.messages import MessagesMixin
 from bot.emulator.people import PeopleMixin
+from bot.emulator.players import Player
 from bot.emulator.protocol import ApiError, Params, error_response, ok_response
 from bot.emulator.settle import SettleMixin, SettleTimeout, SettlingUpdateProcessor
 from bot.emulator.state import (
@@ -52,9 +53,6 @@ from bot.emulator.state import (
     StoredFile,
 )
 from bot.emulator.webhooks import WebhooksMixin
-
-if TYPE_CHECKING:
-    from bot.emulator.players import Player
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -212,6 +210,29 @@ class BotApiEmulator(
     def base_file_url(self) -> str:
         """For PTB's `base_file_url`: PTB appends the token, then `/file_path`."""
         return f"{self.url}/file/bot"
+
+    # ---------------------------------------------------------------- players
+
+    def player(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+        *,
+        settle: bool = True,
+    ) -> Player:
+        """The person `user_id`, to play in conversation (created on first use)."""
+        if user_id not in self.users:
+            self.add_user(
+                user_id, first_name or f"User{user_id}", last_name, username, language_code
+            )
+        if user_id not in self._players:
+            self._players[user_id] = Player(self, user_id, settle=settle)
+        return self._players[user_id]
+
+    user = player
 
     # ---------------------------------------------------------------- HTTP
 
