@@ -25,7 +25,7 @@ from bot.settings import Settings
 from locales import Translate, translator
 from models.ledger import rule_versions
 from models.ledger.config import RuleSet
-from models.ledger.rules import format_minor
+from models.ledger.quotes import format_minor
 from models.store import audit
 
 log = logging.getLogger(__name__)

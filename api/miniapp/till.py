@@ -39,6 +39,7 @@ from models import ledger
 from models.catalogue import vouchers
 from models.codes import qr_reading, tokens
 from models.ledger.config import RuleSet
+from models.ledger.quotes import explain
 from models.ledger.results import (
     AlreadyUsed,
     AmountTooLarge,
@@ -49,7 +50,7 @@ from models.ledger.results import (
     UnknownVoucher,
     Voided,
 )
-from models.ledger.rules import check_purchase, compute_points, explain
+from models.ledger.rules import check_purchase, compute_points
 from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import Member, Voucher, VoucherStatus

@@ -20,6 +20,7 @@ from telegram import Update
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
+from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import keyboard, parse_count, text_of
 from handlers.registry import reply
 from locales import localized
@@ -44,64 +45,7 @@ PENDING = "audience-pending"
 """The rule being built, kept in the draft until it is previewed and accepted."""
 
 
-def _draft(context: JifenContext) -> dict[str, Any] | None:
-    from handlers.marketing import campaigns
-
-    return campaigns._draft(context)
-
-
-async def _expired(update: Update, context: JifenContext) -> None:
-    from handlers.marketing import campaigns
-
-    await campaigns._expired(update, context)
-
-
-async def _summary(update: Update, context: JifenContext) -> None:
-    from handlers.marketing import campaigns
-
-    await campaigns.show_summary(update, context)
-
-
 # ---- what the summary shows ----
-
-
-def summary_line(context: JifenContext, draft: dict[str, Any]) -> str:
-    """The audience line of the wizard's summary: the rule, snapshot/live, control, size."""
-    data = draft.get("audience")
-    if not data:
-        return context.t("offers-audience-everyone")
-    audience = Audience.from_json(data)
-    return context.t(
-        "offers-audience-summary",
-        rule=describe_rule(context, audience),
-        mode=str(audience.mode),
-        control=audience.control_percent,
-        size=int(draft.get("audience_size", 0)),
-    )
-
-
-def describe_rule(context: JifenContext, audience: Audience) -> str:
-    match audience.kind:
-        case AudienceKind.TIER:
-            detail = ", ".join(audience.tiers)
-        case AudienceKind.SEGMENT:
-            detail = context.t(SEGMENT_KEYS[Segment(audience.segment)])
-        case AudienceKind.CATEGORY:
-            detail = audience.category
-        case AudienceKind.MEMBERS:
-            detail = str(len(audience.codes))
-        case _:
-            detail = ""
-    return context.t(
-        "offers-audience-rule",
-        kind=str(audience.kind),
-        detail=html.escape(detail),
-        days=audience.days,
-    )
-
-
-def button_row(context: JifenContext) -> list[tuple[str, str, tuple[Any, ...]]]:
-    return [(context.t("offers-audience-button"), "mka-open", ())]
 
 
 # ---- choosing ----
@@ -114,9 +58,9 @@ async def _menu(update: Update, context: JifenContext, text: str, markup: Any) -
 
 
 async def open_menu(update: Update, context: JifenContext, _: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     flows.stop(context)
     rows = [
@@ -128,16 +72,16 @@ async def open_menu(update: Update, context: JifenContext, _: CallbackData) -> N
 
 
 async def kind_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     kind = data.args[0] if data.args else ""
     if draft is None or kind not in KINDS:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if kind == "all":
         draft.pop("audience", None)
         draft.pop("audience_size", None)
         draft.pop(PENDING, None)
-        await _summary(update, context)
+        await summary.show(update, context)
         return
     draft[PENDING] = {"kind": kind}
     t = context.t
@@ -164,7 +108,7 @@ async def kind_pressed(update: Update, context: JifenContext, data: CallbackData
 
 def _pending(context: JifenContext, kind: str) -> dict[str, Any] | None:
     """The rule being built, if it is of ``kind`` (a button of another step is stale)."""
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     pending = (draft or {}).get(PENDING)
     return pending if pending is not None and pending.get("kind") == kind else None
 
@@ -194,11 +138,11 @@ async def _tier_menu(
 
 async def tier_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
     pending = _pending(context, "tier")
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     levels = (await rule_versions.current())[1].tiers.levels
     key = data.args[0] if data.args else ""
     if pending is None or draft is None or key not in {lvl.key for lvl in levels}:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     pending["tiers"] = sorted(set(pending.get("tiers", [])) ^ {key})
     await _tier_menu(update, context, draft, edit=True)
@@ -207,7 +151,7 @@ async def tier_pressed(update: Update, context: JifenContext, data: CallbackData
 async def tiers_done(update: Update, context: JifenContext, _: CallbackData) -> None:
     pending = _pending(context, "tier")
     if pending is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if not pending.get("tiers"):
         await reply(update, context.t("offers-audience-no-tier"))
@@ -220,7 +164,7 @@ async def segment_pressed(update: Update, context: JifenContext, data: CallbackD
     pending = _pending(context, "segment")
     value = data.args[0] if data.args else ""
     if pending is None or value not in {s.value for s in Segment}:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     pending["segment"] = value
     await _ask_mode(update, context)
@@ -230,7 +174,7 @@ async def days_pressed(update: Update, context: JifenContext, data: CallbackData
     pending = _pending(context, "at_risk")
     value = data.args[0] if data.args else ""
     if pending is None or value not in AT_RISK_DAYS:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     pending["days"] = int(value)
     await _ask_mode(update, context)
@@ -239,7 +183,7 @@ async def days_pressed(update: Update, context: JifenContext, data: CallbackData
 async def category_typed(update: Update, context: JifenContext) -> None:
     pending = _pending(context, "category")
     if pending is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     text = text_of(update)
     *words, last = text.split() or [""]
@@ -257,7 +201,7 @@ async def category_typed(update: Update, context: JifenContext) -> None:
 async def codes_typed(update: Update, context: JifenContext) -> None:
     pending = _pending(context, "members")
     if pending is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     codes = audiences.parse_codes(text_of(update))
     probe = Audience(AudienceKind.MEMBERS, codes=codes)
@@ -279,11 +223,11 @@ async def _ask_mode(update: Update, context: JifenContext) -> None:
 
 
 async def mode_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     pending = (draft or {}).get(PENDING)
     mode = data.args[0] if data.args else ""
     if pending is None or mode not in ("snapshot", "live") or not _rule_complete(pending):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     pending["mode"] = mode
     await _ask_control(update, context)
@@ -306,19 +250,19 @@ async def _ask_control(update: Update, context: JifenContext) -> None:
 
 async def control_pressed(update: Update, context: JifenContext, data: CallbackData) -> None:
     """The last choice: preview the rule; an empty one is refused, else it joins the draft."""
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     pending = (draft or {}).get(PENDING)
     share = data.args[0] if data.args else ""
     if draft is None or pending is None or share not in CONTROL_SHARES:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if "mode" not in pending or not _rule_complete(pending):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     audience = Audience.from_json(pending | {"control_percent": int(share)})
     tier_keys = [lvl.key for lvl in (await rule_versions.current())[1].tiers.levels]
     if isinstance(audiences.validate(audience, tier_keys), InvalidAudience):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     found = await audiences.preview(audience)
     if found.unknown_codes and update.effective_chat is not None:  # the press is answered below
@@ -332,7 +276,7 @@ async def control_pressed(update: Update, context: JifenContext, data: CallbackD
     known = tuple(c for c in audience.codes if c not in found.unknown_codes)
     draft["audience"] = replace(audience, codes=known).to_json()
     draft["audience_size"] = found.size
-    await _summary(update, context)
+    await summary.show(update, context)
 
 
 def _unknown(context: JifenContext, codes: tuple[str, ...]) -> str:

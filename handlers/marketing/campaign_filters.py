@@ -13,7 +13,7 @@ from telegram import Update
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.marketing.campaigns import _draft, _expired, show_summary
+from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import HTML, keyboard, text_of
 from handlers.registry import reply
 from models.ledger import rule_versions
@@ -21,19 +21,19 @@ from models.marketing import campaigns
 
 
 async def filter_menu(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     field = data.args[0] if data.args else ""
     if draft is None or field not in ("categories", "skus"):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     flows.await_input(context, "mkc-filter", field=field)
     await reply(update, context.t("marketing-campaign-ask-filter", field=field))
 
 
 async def filter_typed(update: Update, context: JifenContext) -> None:
-    draft, field = _draft(context), flows.awaited(context).get("field")
+    draft, field = summary.current_draft(context), flows.awaited(context).get("field")
     if draft is None or field not in ("categories", "skus"):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     text = text_of(update)
     values = [] if text == "-" else [v.strip() for v in text.replace("，", ",").split(",")]
@@ -59,7 +59,7 @@ async def filter_typed(update: Update, context: JifenContext) -> None:
         await reply(update, text, reply_markup=markup, parse_mode=HTML)
         return
     draft[field] = _canonical(values, known)
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 def _canonical(values: list[str], known: list[str]) -> list[str]:
@@ -70,13 +70,13 @@ def _canonical(values: list[str], known: list[str]) -> list[str]:
 
 async def keep_filter(update: Update, context: JifenContext, _: CallbackData) -> None:
     """ "Keep as typed" after the unknown-value warning (a category not sold yet)."""
-    draft, awaited = _draft(context), flows.awaited(context)
+    draft, awaited = summary.current_draft(context), flows.awaited(context)
     field, typed = awaited.get("field"), awaited.get("typed")
     if draft is None or field not in ("categories", "skus") or not isinstance(typed, list):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     draft[field] = [str(v) for v in typed]
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 BUTTONS = {"mkc-filter": filter_menu, "mkc-keep": keep_filter}

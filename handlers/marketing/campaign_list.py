@@ -13,7 +13,7 @@ from telegram import Update
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.marketing.campaigns import DRAFT, describe, show_summary
+from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import HTML, answer, keyboard
 from handlers.registry import reply
 from models.marketing import campaigns
@@ -37,7 +37,10 @@ async def show_list(update: Update, context: JifenContext) -> None:
         return
     lines = [
         context.t(
-            "marketing-campaign-line", id=r.id, status=str(r.status), summary=describe(context, r)
+            "marketing-campaign-line",
+            id=r.id,
+            status=str(r.status),
+            summary=summary.describe(context, r),
         )
         for r in rows
     ]
@@ -71,7 +74,7 @@ async def edit(update: Update, context: JifenContext, data: CallbackData) -> Non
         return
     flows.start_draft(
         context,
-        DRAFT,
+        summary.DRAFT,
         {
             "edit_id": row.id,
             "names": dict(row.names),
@@ -88,7 +91,7 @@ async def edit(update: Update, context: JifenContext, data: CallbackData) -> Non
             "announce": row.announce,
         },
     )
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 async def _change(update: Update, context: JifenContext, data: CallbackData, op: Any) -> None:

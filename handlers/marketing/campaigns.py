@@ -8,19 +8,17 @@ draft is validated again by :func:`models.marketing.campaigns.create`.
 
 from __future__ import annotations
 
-import contextlib
-import html
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.marketing import audience
+from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import (
     keyboard,
     local,
@@ -33,24 +31,15 @@ from models.ledger import rule_versions
 from models.marketing import campaigns
 from models.marketing.campaigns import (
     CampaignCreated,
-    CampaignDraft,
     CampaignEdited,
     InvalidCampaign,
 )
 from models.store import clock
-from models.store.tables import Campaign, CampaignKind, PendingAction
+from models.store.tables import CampaignKind, PendingAction
 
-DRAFT = KIND = "mk-campaign"
+KIND = summary.KIND
+"""The confirm step of the summary (:func:`handlers.marketing.campaign_summary.show`)."""
 WEEKDAYS = range(7)
-
-
-def _draft(context: JifenContext) -> dict[str, Any] | None:
-    return flows.draft(context, DRAFT)
-
-
-async def _expired(update: Update, context: JifenContext) -> None:
-    flows.stop(context)
-    await reply(update, context.t("common-button-expired"))
 
 
 # ---- entry ----
@@ -72,7 +61,7 @@ async def campaign_command(update: Update, context: JifenContext) -> None:
 async def new(update: Update, context: JifenContext, _: CallbackData) -> None:
     flows.start_draft(
         context,
-        DRAFT,
+        summary.DRAFT,
         {
             "names": {},
             "kind": None,
@@ -92,9 +81,9 @@ async def new(update: Update, context: JifenContext, _: CallbackData) -> None:
 
 
 async def name_en(update: Update, context: JifenContext) -> None:
-    draft, text = _draft(context), text_of(update)
+    draft, text = summary.current_draft(context), text_of(update)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if not text or len(text) > campaigns.MAX_NAME:
         await reply(update, context.t("marketing-campaign-bad-name", limit=campaigns.MAX_NAME))
@@ -106,9 +95,9 @@ async def name_en(update: Update, context: JifenContext) -> None:
 
 
 async def name_zh(update: Update, context: JifenContext) -> None:
-    draft, text = _draft(context), text_of(update)
+    draft, text = summary.current_draft(context), text_of(update)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if not text or len(text) > campaigns.MAX_NAME:
         await reply(update, context.t("marketing-campaign-bad-name", limit=campaigns.MAX_NAME))
@@ -118,9 +107,9 @@ async def name_zh(update: Update, context: JifenContext) -> None:
 
 
 async def same_name(update: Update, context: JifenContext, _: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None or "en" not in draft["names"]:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     draft["names"]["zh-Hans"] = draft["names"]["en"]
     await _next_after_name(update, context, draft)
@@ -129,7 +118,7 @@ async def same_name(update: Update, context: JifenContext, _: CallbackData) -> N
 async def _next_after_name(update: Update, context: JifenContext, draft: dict[str, Any]) -> None:
     """The kind step, or straight back to the summary when the name was changed there."""
     if draft.get("reviewing"):
-        await show_summary(update, context)
+        await summary.show(update, context)
     else:
         await _ask_kind(update, context)
 
@@ -152,9 +141,9 @@ async def _ask_kind(update: Update, context: JifenContext) -> None:
 
 
 async def kind(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None or not data.args:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if data.args[0] == "m":
         draft["kind"] = CampaignKind.MULTIPLIER.value
@@ -172,9 +161,9 @@ async def kind(update: Update, context: JifenContext, data: CallbackData) -> Non
 
 
 async def _take_multiplier(update: Update, context: JifenContext, text: str) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     value = campaigns.parse_multiplier(text)
     if value is None or not (Decimal(1) < value <= campaigns.MAX_MULTIPLIER):
@@ -193,7 +182,7 @@ async def _take_multiplier(update: Update, context: JifenContext, text: str) -> 
 
 async def _next_after_amount(update: Update, context: JifenContext, draft: dict[str, Any]) -> None:
     if draft.get("reviewing"):
-        await show_summary(update, context)
+        await summary.show(update, context)
     else:
         await _ask_window(update, context)
 
@@ -207,9 +196,9 @@ async def multiplier_pressed(update: Update, context: JifenContext, data: Callba
 
 
 async def bonus_typed(update: Update, context: JifenContext) -> None:
-    draft, text = _draft(context), text_of(update)
+    draft, text = summary.current_draft(context), text_of(update)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     points = parse_count(text)
     if points is None or not 0 < points <= campaigns.MAX_BONUS_POINTS:
@@ -248,10 +237,10 @@ async def _ask_window(update: Update, context: JifenContext) -> None:
 
 
 async def window(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     preset = data.args[0] if data.args else ""
     if draft is None or preset not in (*campaigns.PRESETS, "typed"):
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if preset == "typed":
         flows.await_input(context, "mkc-start")
@@ -259,13 +248,13 @@ async def window(update: Update, context: JifenContext, data: CallbackData) -> N
         return
     start, end = campaigns.preset_window(preset, clock.now(), context.settings.scheduler.timezone)
     draft["starts"], draft["ends"] = start.isoformat(), end.isoformat()
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 async def start_typed(update: Update, context: JifenContext) -> None:
-    draft, text = _draft(context), text_of(update)
+    draft, text = summary.current_draft(context), text_of(update)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     tz = context.settings.scheduler.timezone
     window = campaigns.parse_local_window(text, tz)
@@ -296,9 +285,9 @@ def _not_past(context: JifenContext, at: datetime) -> datetime | None:
 
 
 async def end_typed(update: Update, context: JifenContext) -> None:
-    draft, text = _draft(context), text_of(update)
+    draft, text = summary.current_draft(context), text_of(update)
     if draft is None or "starts" not in draft:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     at = campaigns.parse_local_datetime(text, context.settings.scheduler.timezone, end=True)
     if at is None:
@@ -322,128 +311,32 @@ async def _take_end(
             )
         return
     draft["ends"] = at.isoformat()
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 # ---- options and summary ----
 
 
-def _build(draft: dict[str, Any]) -> CampaignDraft:
-    is_bonus = draft["kind"] == CampaignKind.BONUS.value
-    return CampaignDraft(
-        names=draft["names"],
-        kind=CampaignKind(draft["kind"]),
-        starts_at=datetime.fromisoformat(draft["starts"]),
-        ends_at=datetime.fromisoformat(draft["ends"]),
-        multiplier=Decimal(draft.get("multiplier", "1")),
-        bonus_points=int(draft.get("bonus", 0)) if is_bonus else 0,
-        weekdays=tuple(draft["weekdays"]),
-        hours=tuple(draft["hours"]),
-        categories=tuple(draft["categories"]),
-        skus=tuple(draft["skus"]),
-        tiers=tuple(draft["tiers"]),
-        announce=bool(draft["announce"]),
-    )
-
-
-def _weekday_names(context: JifenContext, days: list[int]) -> str:
-    return ", ".join(context.t("marketing-weekday", day=d) for d in sorted(days))
-
-
-def describe(context: JifenContext, row: Campaign | CampaignDraft) -> str:
-    """One campaign (saved or draft) as the marketer reads it."""
-    everything = context.t("marketing-all")
-    hours = list(row.hours)
-    return context.t(
-        "marketing-campaign-summary",
-        name=html.escape(localized(dict(row.names), context.lang)),
-        kind=str(row.kind),
-        multiplier=str(row.multiplier),
-        bonus=row.bonus_points,
-        start=local(context, row.starts_at),
-        end=local(context, row.ends_at),
-        weekdays=_weekday_names(context, list(row.weekdays)) or everything,
-        hours=f"{hours[0]:02d}:00–{hours[1]:02d}:00" if len(hours) == 2 else everything,
-        categories=html.escape(", ".join(row.categories)) or everything,
-        skus=html.escape(", ".join(row.skus)) or everything,
-        tiers=html.escape(", ".join(row.tiers)) or everything,
-        announce="yes" if row.announce else "no",
-    )
-
-
-async def show_summary(update: Update, context: JifenContext) -> None:
-    """The draft with its option buttons and Confirm; an older summary loses its buttons
-    (only the newest one is live)."""
-    await _retire(update, context)
-    flows.stop(context)
-    draft = _draft(context)
-    if draft is None:
-        await _expired(update, context)
-        return
-    draft["reviewing"] = True
-    t = context.t
-    options = (
-        [
-            (t("marketing-opt-name"), "mkc-rename", ()),
-            (t("marketing-opt-window"), "mkc-rewin", ()),
-            (t("marketing-opt-amount"), "mkc-reamt", ()),
-        ],
-        [(t("marketing-opt-weekdays"), "mkc-days", ()), (t("marketing-opt-hours"), "mkc-hrs", ())],
-        [
-            (t("marketing-opt-categories"), "mkc-filter", ("categories",)),
-            (t("marketing-opt-skus"), "mkc-filter", ("skus",)),
-        ],
-        [
-            (t("marketing-opt-tiers"), "mkc-tiers", ()),
-            (t("marketing-opt-announce", on="yes" if draft["announce"] else "no"), "mkc-ann", ()),
-        ],
-    )
-    summary = describe(context, _build(draft))
-    if draft.get("edit_id"):  # an edit keeps the audience the campaign was created with
-        key = "marketing-campaign-review-edit"
-    else:
-        key = "marketing-campaign-review"
-        options += (audience.button_row(context),)
-        summary += "\n" + audience.summary_line(context, draft)
-    text = t(key, summary=summary, id=draft.get("edit_id") or 0)
-    await flows.ask_confirm(update, context, KIND, draft, text, extra=options)
-    step = flows.awaited_buttons(context)
-    draft["shown"] = step["message"] if step else None
-
-
-async def _retire(update: Update, context: JifenContext) -> None:
-    """Take the buttons off the summary shown before and off the pressed menu, so no
-    message that is no longer live looks it."""
-    chat, draft, query = update.effective_chat, _draft(context), update.callback_query
-    stale = {draft.get("shown")} if draft is not None else set()
-    if query is not None and query.message is not None:
-        stale.add(query.message.message_id)
-    for message_id in stale - {None}:
-        assert chat is not None and message_id is not None
-        with contextlib.suppress(BadRequest):  # already without buttons, or too old
-            await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
-
-
 async def rename(update: Update, context: JifenContext, _: CallbackData) -> None:
     """From the summary: the name again (both languages), then back to the summary."""
-    if _draft(context) is None:
-        await _expired(update, context)
+    if summary.current_draft(context) is None:
+        await summary.expired(update, context)
         return
     flows.await_input(context, "mkc-name-en")
     await reply(update, context.t("marketing-campaign-ask-name-en"))
 
 
 async def rewindow(update: Update, context: JifenContext, _: CallbackData) -> None:
-    if _draft(context) is None:
-        await _expired(update, context)
+    if summary.current_draft(context) is None:
+        await summary.expired(update, context)
         return
     await _ask_window(update, context)
 
 
 async def reamount(update: Update, context: JifenContext, _: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if draft["kind"] == CampaignKind.BONUS.value:
         flows.await_input(context, "mkc-bonus")
@@ -468,9 +361,9 @@ def _toggle_rows(
 
 
 async def weekdays_menu(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     day = data.int_arg(0)
     if day is not None and day in WEEKDAYS:
@@ -487,9 +380,9 @@ async def weekdays_menu(update: Update, context: JifenContext, data: CallbackDat
 
 
 async def tiers_menu(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     levels = (await rule_versions.current())[1].tiers.levels
     keys = [lvl.key for lvl in levels]
@@ -507,17 +400,17 @@ async def tiers_menu(update: Update, context: JifenContext, data: CallbackData) 
 
 
 async def summary_pressed(update: Update, context: JifenContext, _: CallbackData) -> None:
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 async def hours_menu(update: Update, context: JifenContext, data: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     if data.args and data.args[0] == "all":
         draft["hours"] = []
-        await show_summary(update, context)
+        await summary.show(update, context)
         return
     flows.await_input(context, "mkc-hours")
     markup = keyboard(context, update, [(context.t("marketing-all-day"), "mkc-hrs", ("all",))])
@@ -525,25 +418,25 @@ async def hours_menu(update: Update, context: JifenContext, data: CallbackData) 
 
 
 async def hours_typed(update: Update, context: JifenContext) -> None:
-    draft, text = _draft(context), text_of(update)
+    draft, text = summary.current_draft(context), text_of(update)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     hours = campaigns.parse_hours(text)
     if hours is None or not 0 <= hours[0] < hours[1] <= 24:
         await reply(update, context.t("marketing-campaign-invalid", field="hours", reason="range"))
         return
     draft["hours"] = list(hours)
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 async def announce_toggle(update: Update, context: JifenContext, _: CallbackData) -> None:
-    draft = _draft(context)
+    draft = summary.current_draft(context)
     if draft is None:
-        await _expired(update, context)
+        await summary.expired(update, context)
         return
     draft["announce"] = not draft["announce"]
-    await show_summary(update, context)
+    await summary.show(update, context)
 
 
 async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
@@ -553,15 +446,17 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
     payload, actor = action.payload, action.actor_telegram_id
     edit_id = payload.get("edit_id")
     if edit_id is not None:
-        result: Any = await campaigns.edit(int(edit_id), _build(payload), actor_telegram_id=actor)
+        result: Any = await campaigns.edit(
+            int(edit_id), summary.build(payload), actor_telegram_id=actor
+        )
     else:
-        result = await audience.create(_build(payload), payload, actor)
+        result = await audience.create(summary.build(payload), payload, actor)
         if (refused := audience.refusal(context, result)) is not None:
             return Outcome(refused, html=False)
     if isinstance(result, InvalidCampaign):
         text = context.t("marketing-campaign-invalid", field=result.field, reason=result.reason)
         return Outcome(text, html=False)
-    flows.drop_draft(context, DRAFT)
+    flows.drop_draft(context, summary.DRAFT)
     if isinstance(result, CampaignEdited):
         return Outcome(context.t("marketing-campaign-edited", id=result.campaign_id), html=False)
     if not isinstance(result, CampaignCreated | audience.TargetedCampaignCreated):

@@ -11,7 +11,7 @@ from handlers.context import JifenContext
 from handlers.member.common import HTML, edit, local_date, markup, pager, price, send, signed
 from locales import localized
 from models.ledger import history
-from models.ledger.rules import PointsQuote, explain
+from models.ledger.quotes import PointsQuote, explain
 from models.store.tables import EntryKind
 
 PAGE_SIZE = 8

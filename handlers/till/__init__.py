@@ -8,7 +8,7 @@ which also builds each role's command menu. Button actions start with ``t``.
 from __future__ import annotations
 
 from handlers.registry import Button, Command, Confirm, Feature, Input
-from handlers.till import lookup, payment, purchase, redeem, refund, scanning, staffing
+from handlers.till import lookup, payment, purchase, redeem, refund, staffing
 from handlers.till.common import on_cancel
 from models.store.tables import Role
 
@@ -53,6 +53,6 @@ FEATURE = Feature(
         refund.AMOUNT_STATE: Input(refund.on_amount, STAFF),
         lookup.FIND_STATE: Input(lookup.on_find, STAFF),
         lookup.ADJUST_STATE: Input(lookup.on_adjust_text, ADMIN),
-        "": Input(scanning.catch_all),
+        "": Input(redeem.catch_all),
     },
 )

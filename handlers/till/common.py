@@ -16,7 +16,8 @@ from handlers.flows import ButtonSpec
 from handlers.member.common import tier_label
 from models.ledger import rule_versions
 from models.ledger.config import RuleSet
-from models.ledger.rules import CampaignRule, format_minor
+from models.ledger.quotes import format_minor
+from models.ledger.rules import CampaignRule
 from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import Member

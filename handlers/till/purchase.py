@@ -33,12 +33,13 @@ from handlers.till.money import Amount, parse_amount
 from models import ledger
 from models.access import staff
 from models.ledger.config import RuleSet
+from models.ledger.quotes import explain
 from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
     PurchaseRecorded,
 )
-from models.ledger.rules import compute_points, explain
+from models.ledger.rules import compute_points
 from models.members import membership
 from models.store import clock
 from models.store.tables import Member, PendingAction, Role

@@ -12,7 +12,8 @@ from telegram import Update
 
 from handlers import flows
 from handlers.context import JifenContext
-from handlers.registry import Outcome
+from handlers.registry import Outcome, reply
+from handlers.till import scanning
 from handlers.till.common import (
     name_by_telegram_id,
     name_of,
@@ -22,6 +23,7 @@ from handlers.till.common import (
 )
 from models.access import staff
 from models.catalogue import vouchers
+from models.codes import tokens
 from models.ledger.results import AlreadyUsed, Expired, Redeemed, UnknownVoucher, Voided
 from models.store import clock
 from models.store.tables import Member, PendingAction, Reward, Role, Voucher, VoucherStatus
@@ -53,8 +55,6 @@ async def redeem_command(update: Update, context: JifenContext) -> None:
 
 async def on_code(update: Update, context: JifenContext) -> None:
     """The awaited code (a photo goes through the QR decoder)."""
-    from handlers.till import scanning
-
     message = update.effective_message
     if message is not None and message.photo:
         flows.stop(context)
@@ -134,3 +134,17 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
         return Outcome(text)
     by = await name_by_telegram_id(result.by) if isinstance(result, AlreadyUsed) else ""
     return Outcome(refusal(context, result, by))
+
+
+async def catch_all(update: Update, context: JifenContext) -> None:
+    """Unawaited messages: staff may send a QR photo or type a voucher code."""
+    message = update.effective_message
+    if message is not None and staff.may(context.role, Role.STAFF):
+        if message.photo:
+            await scanning.on_photo(update, context)
+            return
+        text = message.text or ""
+        if tokens.normalize_code(text) is not None and await vouchers.find(text) is not None:
+            await preview(update, context, text)
+            return
+    await reply(update, context.t("common-unknown-command"))

@@ -11,15 +11,10 @@ import asyncio
 from telegram import Update
 
 from handlers.context import JifenContext
-from handlers.registry import reply, router
-from handlers.till import redeem
+from handlers.registry import router
 from handlers.till.common import say
-from models.access import staff
-from models.catalogue import vouchers
-from models.codes import tokens
 from models.codes.qr_reading import decode
 from models.codes.tokens import link_payload as payload_of
-from models.store.tables import Role
 
 _MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
@@ -41,17 +36,3 @@ async def on_photo(update: Update, context: JifenContext) -> None:
     payloads = [p for p in (payload_of(t, username) for t in texts) if p]
     if not payloads or not await router(context).on_deep_link(update, context, payloads[0]):
         await say(update, context.t("till-photo-not-ours"))
-
-
-async def catch_all(update: Update, context: JifenContext) -> None:
-    """Unawaited messages: staff may send a QR photo or type a voucher code."""
-    message = update.effective_message
-    if message is not None and staff.may(context.role, Role.STAFF):
-        if message.photo:
-            await on_photo(update, context)
-            return
-        text = message.text or ""
-        if tokens.normalize_code(text) is not None and await vouchers.find(text) is not None:
-            await redeem.preview(update, context, text)
-            return
-    await reply(update, context.t("common-unknown-command"))

@@ -15,12 +15,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.codes import tokens
 from models.delivery import outbox, webhooks
-from models.ledger import tiers
+from models.ledger import referral_bonus, tiers
 from models.ledger.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
 from models.ledger.journal import Journal
 from models.ledger.keys import _Reject, check_key, run_keyed
 from models.ledger.postings import _lock_member_and_key, _resolve_rules, credit
+from models.ledger.quotes import PointsQuote, explain, format_minor
 from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
@@ -29,14 +30,7 @@ from models.ledger.results import (
     UnknownCurrency,
     UnknownMember,
 )
-from models.ledger.rules import (
-    CampaignRule,
-    Item,
-    PointsQuote,
-    compute_points,
-    explain,
-    format_minor,
-)
+from models.ledger.rules import CampaignRule, Item, compute_points
 from models.marketing import audiences
 from models.store import clock, sql
 from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
@@ -120,7 +114,6 @@ async def earn_for_purchase(
     except (KeyError, TypeError, ValueError):
         return await replay() or InvalidAmount(reason="items")
     from models.ledger.rules import check_purchase
-    from models.members.referrals import reward_referrer_on_first_purchase
 
     rejection = check_purchase(amount_minor, currency, rules, parsed)
     if rejection is not None:  # a retry is answered its first result, whatever rules say now
@@ -209,7 +202,7 @@ async def earn_for_purchase(
         ):
             journal.also(step)
         await journal.flush()  # purchase (unless written above), balance, entry, lot, receipt
-        await reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
+        await referral_bonus.reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
         return PurchaseRecorded(
             purchase_id=purchase.id,
             receipt_code=purchase.receipt_code,

@@ -18,6 +18,7 @@ from models.ledger.postings import (
     _resolve_rules,
     lock_member,
 )
+from models.ledger.quotes import format_minor
 from models.ledger.results import (
     InvalidAmount,
     Refunded,
@@ -25,7 +26,6 @@ from models.ledger.results import (
     UnknownMember,
     UnknownPurchase,
 )
-from models.ledger.rules import format_minor
 from models.store import clock, locks
 from models.store.tables import EntryKind, LedgerEntry, Member, PointLot, Purchase, Refund
 

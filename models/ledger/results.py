@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from models.ledger.rules import PointsQuote
+from models.ledger.quotes import PointsQuote
 
 # ---- rejections (nothing was written) ----
 

@@ -4,10 +4,8 @@
   no purchase yet, never themselves and never in a circle (A invites B invites A). The
   bonus promised at that moment (``scheduler.referral_bonus_points``) is kept on the
   member row (``referral_bonus_points``), so the ledger needs no settings to pay it.
-- :func:`reward_referrer_on_first_purchase` is called by ``ledger.earn_for_purchase``
-  inside its transaction: on the member's first purchase it credits the referrer a
-  BONUS entry (idempotency key ``bonus:referral:<member_id>``, the key
-  ``ledger.grant_bonus`` would use) and queues ``marketing-referral-rewarded`` to them.
+- the referrer's bonus is paid by the ledger on the member's first purchase
+  (:mod:`models.ledger.referral_bonus`).
 """
 
 from __future__ import annotations
@@ -16,13 +14,10 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.delivery import outbox
-from models.ledger import credit, expiry_for, lock_member
-from models.ledger.config import RuleSet
 from models.ledger.results import UnknownMember
-from models.store import audit, clock, sql
+from models.store import audit, sql
 from models.store.db import write_transaction
-from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
+from models.store.tables import Member, Purchase
 
 PREFIX = "r"
 _MAX_CHAIN = 64
@@ -60,13 +55,6 @@ class NotNewMember:
 @dataclass(frozen=True)
 class ReferralCircle:
     """The would-be referrer was (indirectly) invited by this member."""
-
-
-@dataclass(frozen=True)
-class ReferralRewarded:
-    referrer_id: int
-    entry_id: int
-    points: int
 
 
 def payload(member: Member) -> str:
@@ -139,64 +127,3 @@ async def attach_referrer(
             using_db=conn,
         )
     return ReferrerAttached(member_id, referrer.id, referrer.display_name)
-
-
-async def reward_referrer_on_first_purchase(
-    member: Member, rules: RuleSet, *, using_db: BaseDBAsyncClient, tz: str = "UTC"
-) -> ReferralRewarded | None:
-    """Pay the referrer of ``member`` (whose purchase was just recorded in ``using_db``),
-    if this is the member's first purchase and the bonus was not paid yet; else None.
-
-    Runs inside the caller's write transaction (the member row is already locked by it),
-    so the purchase and the bonus commit or roll back together.
-    """
-    referrer_id = member.referred_by_id  # type: ignore[attr-defined]
-    if referrer_id is None or member.referral_rewarded_at is not None:
-        return None
-    conn = using_db
-    if await Purchase.filter(member_id=member.id).using_db(conn).count() != 1:
-        return None
-    now = clock.now()
-    claimed = await sql.execute(
-        conn,
-        "UPDATE member SET referral_rewarded_at = ? WHERE id = ? AND referral_rewarded_at IS NULL",
-        now,
-        member.id,
-    )
-    if claimed != 1:
-        return None
-    member.referral_rewarded_at = now
-    points = int(member.referral_bonus_points or 0)
-    key = f"bonus:referral:{member.id}"
-    if points <= 0 or await LedgerEntry.filter(idempotency_key=key).using_db(conn).exists():
-        return None
-    referrer = await Member.get_or_none(id=referrer_id).using_db(conn)
-    if referrer is None or referrer.deleted_at is not None:
-        return None
-    referrer = await lock_member(conn, referrer_id)
-    entry = await credit(
-        conn,
-        referrer,
-        points,
-        kind=EntryKind.BONUS,
-        key=key,
-        expires_at=expiry_for(now, rules.expiry, tz),
-        now=now,
-        reason=f"referral:{member.id}",
-        channel="system",
-    )
-    if referrer.telegram_id and referrer.notifications_enabled:
-        await outbox.enqueue(
-            chat_id=referrer.telegram_id,
-            template="marketing-referral-rewarded",
-            args={
-                "points": points,
-                "friend": member.first_name or member.code,
-                "balance": referrer.balance,
-            },
-            kind="notice",
-            member=referrer,
-            dedupe_key=f"referral:{member.id}",
-            using_db=conn,
-        )
-    return ReferralRewarded(referrer_id, entry.id, points)

@@ -209,10 +209,10 @@ async def test_a_cause_that_rolls_back_leaves_no_event(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("after the event was written")
 
+    import models.ledger.referral_bonus
     import models.ledger.refunds
-    import models.members.referrals
 
-    monkeypatch.setattr(models.members.referrals, "reward_referrer_on_first_purchase", broken)
+    monkeypatch.setattr(models.ledger.referral_bonus, "reward_referrer_on_first_purchase", broken)
     with pytest.raises(RuntimeError):
         await earn(m, 12850, "k1")
     monkeypatch.undo()
