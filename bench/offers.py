@@ -25,8 +25,8 @@ from bench.ledger import RULES, Rate, _members, _table, _timed
 from models import ledger
 from models.catalogue import browsing, vouchers
 from models.ledger.rules import CampaignRule
+from models.ledger.targeting import Audience, AudienceKind
 from models.marketing import audiences, campaigns, offers
-from models.marketing.audiences import Audience, AudienceKind
 from models.marketing.campaigns import CampaignDraft
 from models.store import clock, db
 from models.store.tables import AuditLog, CampaignKind, CampaignMember, Reward

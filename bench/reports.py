@@ -27,11 +27,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from models.exports.datasets import ExportFormat, ExportKind, export
 from models.ledger.config import TierLevel, Tiers
 from models.marketing import segments
-from models.reports import summary
-from models.reports.exports import ExportFormat, ExportKind, export
-from models.reports.summary import Period, parse_period
+from models.reports import series, summary
+from models.reports.periods import Period, parse_period
 from models.store import clock, db
 from tests.reports import dataset
 
@@ -116,9 +116,9 @@ async def bench(out: Path, *, exports: bool = True) -> None:
         ("summary month", summary_of("month")),
         ("summary 30d @north", summary_of("30d", "north")),
         ("summary 365d", summary_of("365d")),
-        ("points_series 30d", lambda: summary.points_series(period("30d"))),
-        ("sales_series 30d", lambda: summary.sales_series(period("30d"))),
-        ("points_series 365d", lambda: summary.points_series(period("365d"))),
+        ("points_series 30d", lambda: series.points_series(period("30d"))),
+        ("sales_series 30d", lambda: series.sales_series(period("30d"))),
+        ("points_series 365d", lambda: series.points_series(period("365d"))),
         ("segments.thresholds", lambda: segments.thresholds()),
         ("segments.segment_counts", lambda: segments.segment_counts()),
         ("segments.at_risk_members count", lambda: segments.at_risk_members(60, 365).count()),

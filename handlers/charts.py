@@ -29,7 +29,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from models.ledger.config import Currency
-from models.reports.summary import DayPoints, DaySales, TierCount
+from models.reports.series import DayPoints, DaySales
+from models.reports.summary import TierCount
 
 log = logging.getLogger(__name__)
 

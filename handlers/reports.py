@@ -29,11 +29,12 @@ from handlers import charts, flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Feature, reply
+from models.exports import datasets
+from models.exports.datasets import ExportFormat, ExportKind
 from models.ledger import rule_versions
 from models.marketing import offers, segments
-from models.reports import exports, summary, weekly
-from models.reports.exports import ExportFormat, ExportKind
-from models.reports.summary import InvalidPeriod, Period
+from models.reports import messages, periods, series, summary, weekly
+from models.reports.periods import InvalidPeriod, Period
 from models.store import clock
 from models.store.tables import Role
 
@@ -85,7 +86,7 @@ def _unscope(context: JifenContext, args: tuple[str, ...]) -> tuple[Period, str 
         )
     except ValueError:
         return None
-    zone = summary.zone(_zone(context))
+    zone = periods.zone(_zone(context))
     if zone is None or days[1] < days[0]:
         return None
     location = None
@@ -148,7 +149,7 @@ async def report_command(update: Update, context: JifenContext) -> None:
     if args and args[0].lower() == "weekly":
         await _weekly(update, context, args[1:])
         return
-    period = summary.parse_period(args[0] if args else None, _zone(context))
+    period = periods.parse_period(args[0] if args else None, _zone(context))
     if isinstance(period, InvalidPeriod):
         await reply(update, context.t("reports-period-invalid", text=period.text))
         return
@@ -174,13 +175,13 @@ async def _report(
         tiers=rules.tiers,
     )
     await progress.edit_text(progress_text(1))
-    pictures = [await charts.issued_vs_redeemed_chart(await summary.points_series(period), t)]
+    pictures = [await charts.issued_vs_redeemed_chart(await series.points_series(period), t)]
     await progress.edit_text(progress_text(2))
     pictures.append(await charts.members_by_tier_chart(report.tiers, t, language=context.lang))
     await progress.edit_text(progress_text(3))
-    sales = await summary.sales_series(period, location=location)
+    sales = await series.sales_series(period, location=location)
     pictures.append(await charts.sales_per_day_chart(sales, t, currency=rules.currency))
-    key, summary_args = summary.summary_message(
+    key, summary_args = messages.summary_message(
         report, currency=rules.currency, language=context.lang
     )
     await progress.edit_text(t(key, **summary_args))
@@ -237,7 +238,7 @@ async def segments_button(update: Update, context: JifenContext, data: CallbackD
     counts = await segments.segment_counts()
     key, args = segments.segments_message(counts)
     await reply(update, context.t(key, **args))
-    today = clock.now().astimezone(summary.zone(_zone(context))).date()
+    today = clock.now().astimezone(periods.zone(_zone(context))).date()
     await _send_export(update, context, ExportKind.SEGMENTS, ExportFormat.CSV, None, None, today)
 
 
@@ -310,11 +311,11 @@ async def _send_export(
         t("reports-export-preparing", kind=label, format=fmt.value.upper())
     )
     _version, rules = await rule_versions.current()
-    zone = summary.zone(_zone(context))
+    zone = periods.zone(_zone(context))
     assert zone is not None
     with tempfile.TemporaryDirectory(prefix="jifen-export-") as folder:
         path = Path(folder) / f"export.{fmt.value}"
-        done = await exports.export(
+        done = await datasets.export(
             kind,
             path,
             fmt=fmt,

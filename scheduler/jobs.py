@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from models import ledger
 from models.ledger import rule_versions, tiers
 from models.marketing import audiences, birthdays, offers, reminders
+from models.reports import weekly
 from models.store import clock
 from models.store.jobs import AlreadyRan, Ran, run_once
 
@@ -196,13 +197,8 @@ class Jobs:
 
 
 def _default_weekly_report() -> ReportHook | None:
-    """The reports module's weekly sender, when it has one.
-
-    Hook contract: ``async def queue_weekly_reports(now) -> Any`` in ``models.reports.summary``,
-    queueing the report for every admin with ``StaffRole.weekly_report`` (outbox
-    ``dedupe_key`` per admin and week). Pass ``weekly_report=`` to ``start_scheduler`` to
-    use another function.
+    """The weekly sender: :func:`models.reports.weekly.queue_weekly_reports`, which queues
+    the report for every admin with ``StaffRole.weekly_report`` (outbox ``dedupe_key`` per
+    admin and week). Pass ``weekly_report=`` to ``start_scheduler`` to use another function.
     """
-    from models.reports import summary
-
-    return getattr(summary, "queue_weekly_reports", None)
+    return weekly.queue_weekly_reports

@@ -12,7 +12,7 @@ from api.auth import api_key
 from api.context import plain, rules_in_force, timezone
 from api.errors import ApiError
 from models.marketing import offers
-from models.reports import summary
+from models.reports import periods, summary
 
 
 def _figure(figure: summary.Figure) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def _jsonable(value: Any) -> Any:
     """Report dataclasses as plain data (figures with their change, decimals as strings)."""
     if isinstance(value, summary.Figure):
         return _figure(value)
-    if isinstance(value, summary.Period):
+    if isinstance(value, periods.Period):
         return {
             "start": value.start,
             "end": value.end,
@@ -45,8 +45,8 @@ def _jsonable(value: Any) -> Any:
 
 async def get_summary(request: web.Request) -> web.Response:
     v.only(request.query, {"period", "location"})  # a typo ("locaton") would report all
-    period = summary.parse_period(request.query.get("period"), timezone(request))
-    if isinstance(period, summary.InvalidPeriod):
+    period = periods.parse_period(request.query.get("period"), timezone(request))
+    if isinstance(period, periods.InvalidPeriod):
         raise ApiError(422, "invalid_period", reason=period.reason.value)
     asked = v.text(request.query, "location")
     bound = api_key(request).location

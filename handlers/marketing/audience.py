@@ -25,11 +25,9 @@ from handlers.marketing.common import keyboard, parse_count, text_of
 from handlers.registry import reply
 from locales import localized
 from models.ledger import rule_versions
+from models.ledger.targeting import Audience, AudienceKind, AudienceMode
 from models.marketing import audiences
 from models.marketing.audiences import (
-    Audience,
-    AudienceKind,
-    AudienceMode,
     AudiencePreview,
     EmptyAudience,
     InvalidAudience,

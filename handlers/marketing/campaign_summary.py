@@ -22,7 +22,7 @@ from handlers.context import JifenContext
 from handlers.marketing.common import local
 from handlers.registry import reply
 from locales import localized
-from models.marketing.audiences import Audience, AudienceKind
+from models.ledger.targeting import Audience, AudienceKind
 from models.marketing.campaigns import CampaignDraft
 from models.marketing.segments import SEGMENT_KEYS, Segment
 from models.store.tables import Campaign, CampaignKind

@@ -39,7 +39,8 @@ class Flow:
     telegram_id: int
     state: dict[str, Any] = field(default_factory=dict)
     version: int = 0
-    _read: str = "{}"
+    read_as: str = "{}"
+    """The state as it was read (JSON), so it is written back only when it changed."""
 
     @classmethod
     def loaded(cls, telegram_id: int, raw: Any, version: Any) -> Flow:
@@ -51,7 +52,7 @@ class Flow:
 
     @property
     def changed(self) -> bool:
-        return _dump(self.state) != self._read
+        return _dump(self.state) != self.read_as
 
 
 _UPDATE = (
@@ -95,7 +96,7 @@ async def save(flow: Flow, idle: timedelta = DEFAULT_IDLE) -> bool:
         won = True
     if won:
         flow.version = (flow.version + 1) if flow.state else 0
-        flow._read = text
+        flow.read_as = text
     return won
 
 

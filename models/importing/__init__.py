@@ -6,6 +6,8 @@ in batches (:mod:`models.importing.store`). Good rows are written, bad ones repo
 with their line and reason and copied to ``FILE.rejected.csv``. Idempotent by
 ``external_id``: the same file again changes nothing; an opening balance is granted once
 per member, as an ``opening`` ledger entry naming the file.
+
+Imports every room below it (all but sandbox).
 """
 
 from __future__ import annotations

@@ -28,6 +28,11 @@ debt`` and records the repayment as a draw on itself. Hence, for every member:
 
 which is exactly what ``models.ledger.doctor`` checks.
 
+The rules that price an entry live here too: the configured rules (:mod:`.config`) and
+their versions, the computation (:mod:`.rules`) and its quote (:mod:`.quotes`), tiers,
+who a campaign is for at earn time (:mod:`.targeting`), typed outcomes (:mod:`.results`).
+Imports: codes, store, delivery.
+
 Idempotency keys are namespaced per operation in ``LedgerEntry.idempotency_key``
 (``earn:…``, ``spend:…``, ``bonus:…``, ``adjust:…``, ``refund:…``, ``void:…``,
 ``expire:<run>:<member>``), so one caller key may serve two different operations.

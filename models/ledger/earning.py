@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.codes import tokens
 from models.delivery import outbox, webhooks
-from models.ledger import referral_bonus, tiers
+from models.ledger import referral_bonus, targeting, tiers
 from models.ledger.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
 from models.ledger.journal import Journal
@@ -31,7 +31,6 @@ from models.ledger.results import (
     UnknownMember,
 )
 from models.ledger.rules import CampaignRule, Item, compute_points
-from models.marketing import audiences
 from models.store import clock, sql
 from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
 
@@ -139,7 +138,7 @@ async def earn_for_purchase(
             tier=member.tier,
             category=category,
             items=parsed,
-            campaigns=await audiences.narrow(conn, member, offers, now=now, key=key),
+            campaigns=await targeting.narrow(conn, member, offers, now=now, key=key),
             at=now,
             channel=channel,
             earned_today=earned_today,

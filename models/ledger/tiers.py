@@ -36,6 +36,12 @@ _QUALIFYING = {
 }
 
 
+def one_member_total_sql(rules: RuleSet) -> str:
+    """The qualifying-total query for one member (parameters: window start, member id);
+    /balance embeds it as a scalar subquery, so the rule is written only here."""
+    return _QUALIFYING[rules.tiers.basis].format(group="", where="AND member_id = ?", groupby="")
+
+
 @dataclass(frozen=True)
 class TierProgress:
     current: TierLevel
@@ -83,9 +89,7 @@ async def qualifying_total(
     conn: BaseDBAsyncClient | None = None,
 ) -> int:
     """The member's qualifying total over the window ending ``now``."""
-    statement = _QUALIFYING[rules.tiers.basis].format(
-        group="", where="AND member_id = ?", groupby=""
-    )
+    statement = one_member_total_sql(rules)
     since = window_start(rules, now or clock.now())
     row = await sql.one(conn or connection(), statement, since, member_id)
     return sql.as_int(row and row["total"])

@@ -87,7 +87,7 @@ class CampaignDraft:
     channels: Sequence[str] = ()
     announce: bool = True
     audience: Mapping[str, Any] | None = None
-    """``models.marketing.audiences.Audience.to_json()``; None = everyone."""
+    """``models.ledger.targeting.Audience.to_json()``; None = everyone."""
 
 
 # ---- parsing what people type ----

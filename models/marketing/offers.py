@@ -7,7 +7,7 @@ next visit within 14 days" — at most once per ``cooldown_days``. A determinist
 a row (so the report can count them) but no offer and no message. The offers belong to
 one *program* campaign (audience ``winback``, single use, not announced): the marketer sees
 it in /campaign, may pause or end it, and its report is the lift. An offer is used by the
-member's next purchase within its window (``models.marketing.audiences.narrow``), and the receipt
+member's next purchase within its window (``models.ledger.targeting.narrow``), and the receipt
 names the program campaign like any campaign.
 
 :func:`campaign_report` compares, per targeted campaign, the targeted members with the
@@ -22,10 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from models.ledger.config import Currency
+from models.ledger.targeting import Audience, AudienceKind, audience_of, is_control
 from models.marketing import segments
-from models.marketing.audiences import Audience, AudienceKind, audience_of, is_control
 from models.marketing.reminders import Notice, queue_notices
-from models.reports.summary import format_money
+from models.reports.messages import format_money
 from models.store import clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import Campaign, CampaignKind, CampaignMember, CampaignStatus, Member

@@ -34,7 +34,7 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from models.reports.summary import Sql, as_int
+from models.reports.query import Sql, as_int
 from models.store import clock
 from models.store.tables import Member
 

@@ -150,7 +150,7 @@ def _member_and_grant(
 ) -> tuple[Member, staff.Grant | None]:
     """A Member exactly as Tortoise's own select makes it, and the role joined to it."""
     role, location = row.pop("staff_role"), row.pop("staff_location")
-    member = Member._init_from_db(**row)
+    member = sql.model_from_row(Member, row)
     if telegram_id in set(config_admins):
         return member, staff.Grant(telegram_id, Role.ADMIN, None)
     return member, staff.Grant(telegram_id, Role(role), location) if role else None
@@ -511,10 +511,7 @@ async def balance_view(member: Member, rules: RuleSet) -> BalanceView:
     The qualifying total is ``models.ledger.tiers``' own query, used as a scalar subquery so the
     rule stays written once. Lots sharing the earliest expiry instant are added together.
     """
-    # models.ledger.tiers keeps this query private: reused here rather than written twice.
-    qualifying = tiers._QUALIFYING[rules.tiers.basis].format(
-        group="", where="AND member_id = ?", groupby=""
-    )
+    qualifying = tiers.one_member_total_sql(rules)
     row = await sql.one(
         connection(),
         f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at,"

@@ -14,234 +14,25 @@ locations and cannot be attributed to one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import locales
-from models.ledger.config import Currency, Tiers
-from models.store import clock, db
-from models.store.tables import Campaign, CampaignStatus, Reward
-
-MAX_PERIOD_DAYS = 731
-"""Longer ranges are refused: the daily series would not fit a chart anyway."""
+from models.ledger.config import Tiers
+from models.reports.periods import Period
+from models.reports.query import (
+    ISSUED_KINDS,
+    Sql,
+    as_int,
+    campaigns_overlapping,
+    location_filter,
+)
+from models.store import clock
+from models.store.tables import Campaign, Reward
 
 TOP_N = 5
-
-ISSUED_KINDS = ("earn", "bonus")
-
-
-# ---- periods -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days ``[start, end)``: ``start`` and ``end`` are local midnights.
-
-    "To date" periods (``today``, ``7d``, ``month``) end at tomorrow's midnight, so the
-    current day counts so far and the daily series has one bucket per calendar day.
-    """
-
-    start: datetime
-    end: datetime
-
-    @classmethod
-    def of_days(cls, first: date, last: date, tz: ZoneInfo) -> Period:
-        """The period covering local days ``first`` … ``last`` (both included)."""
-        return cls(
-            datetime.combine(first, time(), tzinfo=tz),
-            datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
-        )
-
-    @property
-    def tz(self) -> ZoneInfo:
-        assert isinstance(self.start.tzinfo, ZoneInfo)
-        return self.start.tzinfo
-
-    @property
-    def first_day(self) -> date:
-        return self.start.date()
-
-    @property
-    def last_day(self) -> date:
-        return self.end.date() - timedelta(days=1)
-
-    @property
-    def days(self) -> int:
-        return (self.end.date() - self.start.date()).days
-
-    def dates(self) -> list[date]:
-        return [self.first_day + timedelta(days=i) for i in range(self.days)]
-
-    def previous(self) -> Period:
-        """The same number of days immediately before (by calendar, so DST-safe)."""
-        return Period.of_days(
-            self.first_day - timedelta(days=self.days),
-            self.first_day - timedelta(days=1),
-            self.tz,
-        )
-
-    @property
-    def label(self) -> str:
-        """``2026-11-01 – 2026-11-22`` (one date for a single day): language-neutral."""
-        if self.days == 1:
-            return self.first_day.isoformat()
-        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"
-
-
-class InvalidPeriodReason(StrEnum):
-    UNKNOWN = "unknown"
-    BAD_DATE = "bad_date"
-    REVERSED = "reversed"
-    TOO_LONG = "too_long"
-    BAD_ZONE = "bad_zone"
-
-
-@dataclass(frozen=True)
-class InvalidPeriod:
-    """What the user typed and why it is not a period (rendered as ``reports-period-invalid``)."""
-
-    text: str
-    reason: InvalidPeriodReason
-
-
-def zone(tz: str | ZoneInfo) -> ZoneInfo | None:
-    if isinstance(tz, ZoneInfo):
-        return tz
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def parse_period(text: str | None, tz: str | ZoneInfo) -> Period | InvalidPeriod:
-    """Parse ``today``, ``yesterday``, ``Nd`` (``7d``, ``30d``), ``month`` (month to date),
-    ``last-month`` or ``YYYY-MM-DD..YYYY-MM-DD`` (both days included); empty means ``7d``.
-    """
-    raw = (text or "").strip()
-    word = raw.lower() or "7d"
-    zone_info = zone(tz)
-    if zone_info is None:
-        return InvalidPeriod(raw, InvalidPeriodReason.BAD_ZONE)
-    today = clock.now().astimezone(zone_info).date()
-    if word == "today":
-        return Period.of_days(today, today, zone_info)
-    if word == "yesterday":
-        day = today - timedelta(days=1)
-        return Period.of_days(day, day, zone_info)
-    if word == "month":
-        return Period.of_days(today.replace(day=1), today, zone_info)
-    if word in ("last-month", "lastmonth"):
-        last = today.replace(day=1) - timedelta(days=1)
-        return Period.of_days(last.replace(day=1), last, zone_info)
-    if word.endswith("d") and word[:-1].isdigit():
-        n = int(word[:-1])
-        if n < 1:
-            return InvalidPeriod(raw, InvalidPeriodReason.UNKNOWN)
-        if n > MAX_PERIOD_DAYS:
-            return InvalidPeriod(raw, InvalidPeriodReason.TOO_LONG)
-        return Period.of_days(today - timedelta(days=n - 1), today, zone_info)
-    if ".." in word:
-        left, _, right = word.partition("..")
-        try:
-            first, last = date.fromisoformat(left.strip()), date.fromisoformat(right.strip())
-        except ValueError:
-            return InvalidPeriod(raw, InvalidPeriodReason.BAD_DATE)
-        if last < first:
-            return InvalidPeriod(raw, InvalidPeriodReason.REVERSED)
-        if (last - first).days + 1 > MAX_PERIOD_DAYS:
-            return InvalidPeriod(raw, InvalidPeriodReason.TOO_LONG)
-        return Period.of_days(first, last, zone_info)
-    return InvalidPeriod(raw, InvalidPeriodReason.UNKNOWN)
-
-
-# ---- SQL on both dialects ----------------------------------------------------------------
-
-
-class Sql:
-    """Numbered parameters in the dialect's spelling (``?n`` on SQLite, ``$n`` on PostgreSQL),
-    so a query may be written in any order and reuse a parameter.
-
-    SQLite stores datetimes as UTC ISO text (``2026-11-22 15:36:54.747051+00:00``), which
-    sorts like time; parameters are written the same way. asyncpg takes datetimes as is.
-    """
-
-    def __init__(self) -> None:
-        self.dialect = db.dialect()
-        self.values: list[Any] = []
-
-    @property
-    def sqlite(self) -> bool:
-        return self.dialect == "sqlite"
-
-    def p(self, value: Any) -> str:
-        if isinstance(value, datetime) and self.sqlite:
-            value = value.astimezone(UTC).isoformat(sep=" ")
-        self.values.append(value)
-        return f"?{len(self.values)}" if self.sqlite else f"${len(self.values)}"
-
-    def between(self, column: str, start: datetime, end: datetime) -> str:
-        return f"{column} >= {self.p(start)} AND {column} < {self.p(end)}"
-
-    def local_day(self, column: str, period: Period) -> str:
-        """An expression for the local calendar day of a timestamp within ``period``."""
-        if not self.sqlite:
-            return f"CAST(({column} AT TIME ZONE {self.p(period.tz.key)}) AS DATE)"
-        pieces = utc_offsets(period)
-        if len(pieces) == 1:
-            return f"date({column}, '{pieces[0][1]:+d} seconds')"
-        cases = " ".join(
-            f"WHEN {column} < {self.p(until)} THEN '{offset:+d} seconds'"
-            for until, offset in pieces[:-1]
-        )
-        return f"date({column}, CASE {cases} ELSE '{pieces[-1][1]:+d} seconds' END)"
-
-    async def rows(self, sql: str) -> list[dict[str, Any]]:
-        return await db.connection().execute_query_dict(sql, self.values)
-
-    async def one(self, sql: str) -> dict[str, Any]:
-        rows = await self.rows(sql)
-        return rows[0] if rows else {}
-
-
-def utc_offsets(period: Period) -> list[tuple[datetime, int]]:
-    """``(until, offset_seconds)`` pieces: each offset holds for instants before ``until``
-    (the last piece until the period's end). One piece unless a DST change falls inside."""
-    tz = period.tz
-
-    def offset(instant: datetime) -> int:
-        delta = instant.astimezone(tz).utcoffset()
-        return int(delta.total_seconds()) if delta else 0
-
-    t = period.start.astimezone(UTC)
-    end = period.end.astimezone(UTC)
-    current = offset(t)
-    pieces: list[tuple[datetime, int]] = []
-    while t < end:
-        nxt = min(t + timedelta(hours=6), end)
-        if offset(nxt) != current and nxt < end:
-            lo, hi = t, nxt
-            while hi - lo > timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                lo, hi = (mid, hi) if offset(mid) == current else (lo, mid)
-            pieces.append((hi.replace(microsecond=0), current))
-            current = offset(hi)
-        t = nxt
-    pieces.append((end, current))
-    return pieces
-
-
-def as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def as_int(value: Any) -> int:
-    return int(value or 0)
 
 
 # ---- the report ----------------------------------------------------------------------------
@@ -344,26 +135,6 @@ class Report:
     top_members: tuple[TopMember, ...]
     locations: tuple[LocationSales, ...]
     campaigns: tuple[CampaignResult, ...]
-
-
-@dataclass(frozen=True)
-class DayPoints:
-    day: date
-    issued: int
-    redeemed: int
-    expired: int
-
-
-@dataclass(frozen=True)
-class DaySales:
-    day: date
-    purchases: int
-    sales_minor: int
-    campaign: bool
-
-
-def _location_filter(q: Sql, location: str | None, column: str = "location") -> str:
-    return f" AND {column} = {q.p(location)}" if location is not None else ""
 
 
 Window = tuple[datetime, datetime]
@@ -494,7 +265,7 @@ async def _buyers(
         " (SELECT member_id, COUNT(*) AS n, SUM(amount_minor) AS spend,"
         " COUNT(*) OVER () AS active FROM purchase"
         f" WHERE {q.between(column, period.start, period.end)}"
-        + _location_filter(q, location)
+        + location_filter(q, location)
         + " GROUP BY member_id ORDER BY SUM(amount_minor) DESC, member_id"
         f" LIMIT {max(int(n), 1)}) t"
         " JOIN member m ON m.id = t.member_id ORDER BY t.spend DESC, t.member_id"
@@ -502,7 +273,7 @@ async def _buyers(
     q2 = Sql()
     before = await q2.one(
         "SELECT COUNT(DISTINCT member_id) AS active FROM purchase"
-        f" WHERE {_within(q2, (prev.start, prev.end))}" + _location_filter(q2, location)
+        f" WHERE {_within(q2, (prev.start, prev.end))}" + location_filter(q2, location)
     )
     active = Figure(as_int(rows[0]["active"]) if rows else 0, as_int(before.get("active")))
     top = tuple(
@@ -622,15 +393,6 @@ async def _top_rewards(period: Period, prev: Period, n: int) -> tuple[RewardCoun
     )
 
 
-async def _campaigns_overlapping(period: Period) -> list[Campaign]:
-    """Campaigns whose span meets the period (few rows: read as objects)."""
-    return (
-        await Campaign.filter(starts_at__lt=period.end, ends_at__gt=period.start)
-        .exclude(status=CampaignStatus.PAUSED)
-        .order_by("starts_at", "id")
-    )
-
-
 def _campaign_windows(campaign: Campaign, period: Period) -> tuple[Window, Window] | None:
     """A campaign's span inside the period (so far) and as long a span just before it."""
     # In UTC: subtracting two times of one zone would count wall-clock hours across DST.
@@ -689,7 +451,7 @@ async def summary(
     prev = period.previous()
     windows: list[Window] = [(period.start, period.end), (prev.start, prev.end)]
     campaigns = [
-        (c, w) for c in await _campaigns_overlapping(period) if (w := _campaign_windows(c, period))
+        (c, w) for c in await campaigns_overlapping(period) if (w := _campaign_windows(c, period))
     ]
     campaign_spans = [span for _, (during, prior) in campaigns for span in (during, prior)]
     all_sales, all_points = await _windows_figures([*windows, *campaign_spans], location)
@@ -774,169 +536,3 @@ async def summary(
         ),
         campaigns=results,
     )
-
-
-# ---- daily series for charts --------------------------------------------------------------
-
-
-async def points_series(period: Period) -> tuple[DayPoints, ...]:
-    """Points issued (earn + bonus), redeemed and expired per local day (every day present)."""
-    q = Sql()
-    day = q.local_day("created_at", period)
-    kinds = ", ".join(q.p(k) for k in (*ISSUED_KINDS, "redeem", "expire"))
-    rows = await q.rows(
-        f"SELECT {day} AS day, kind, SUM(points) AS points FROM ledger_entry"
-        f" WHERE {q.between('created_at', period.start, period.end)} AND kind IN ({kinds})"
-        " GROUP BY 1, 2"
-    )
-    by_day: dict[date, dict[str, int]] = {d: {} for d in period.dates()}
-    for r in rows:
-        bucket = by_day.setdefault(as_date(r["day"]), {})
-        bucket[str(r["kind"])] = as_int(r["points"])
-    return tuple(
-        DayPoints(
-            day=d,
-            issued=sum(v.get(k, 0) for k in ISSUED_KINDS),
-            redeemed=-v.get("redeem", 0),
-            expired=-v.get("expire", 0),
-        )
-        for d, v in sorted(by_day.items())
-    )
-
-
-def campaign_days(campaigns: Iterable[Campaign], period: Period) -> set[date]:
-    """Local days of ``period`` on which some campaign ran (honouring its weekdays)."""
-    tz, days = period.tz, set()
-    for c in campaigns:
-        first = max(c.starts_at.astimezone(tz).date(), period.first_day)
-        last_instant = c.ends_at.astimezone(tz) - timedelta(microseconds=1)
-        last = min(last_instant.date(), period.last_day)
-        weekdays = set(c.weekdays or [])
-        d = first
-        while d <= last:
-            if not weekdays or d.weekday() in weekdays:
-                days.add(d)
-            d += timedelta(days=1)
-    return days
-
-
-async def sales_series(period: Period, *, location: str | None = None) -> tuple[DaySales, ...]:
-    """Purchases and sales per local day, each day marked if a campaign ran on it."""
-    q = Sql()
-    day = q.local_day("created_at", period)
-    rows = await q.rows(
-        f"SELECT {day} AS day, COUNT(*) AS n, SUM(amount_minor) AS amount FROM purchase"
-        f" WHERE {q.between('created_at', period.start, period.end)}"
-        + _location_filter(q, location)
-        + " GROUP BY 1"
-    )
-    found = {as_date(r["day"]): (as_int(r["n"]), as_int(r["amount"])) for r in rows}
-    marked = campaign_days(await _campaigns_overlapping(period), period)
-    return tuple(DaySales(d, *found.get(d, (0, 0)), campaign=d in marked) for d in period.dates())
-
-
-# ---- the summary as Fluent arguments --------------------------------------------------------
-
-
-def format_money(minor: int, currency: Currency) -> str:
-    """``¥1,234.50``: symbol, thousands separators, the currency's minor digits."""
-    return locales.money(minor, currency.symbol, currency.exponent)
-
-
-def _change(figure: Figure) -> str:
-    """`` (+12%)`` after a figure, or nothing (no stray space) when there is no basis."""
-    pct = figure.change_percent
-    if pct is None:
-        return ""
-    return f" ({pct:+d}%)"
-
-
-def _percent(rate: Decimal | None) -> str:
-    return "—" if rate is None else f"{(rate * 100).quantize(Decimal('0.1'))}%"
-
-
-def _name(names: dict[str, str], language: str, fallback: str) -> str:
-    return names.get(language) or names.get("en") or next(iter(names.values()), fallback)
-
-
-def summary_message(
-    report: Report, *, currency: Currency, language: str
-) -> tuple[str, dict[str, str | int]]:
-    """The locale key and arguments of the ``/report`` text: the handler only renders it.
-
-    Counts are Fluent numbers; money, percentages and the list lines (tiers, rewards,
-    members, campaigns) are preformatted, language-neutral strings (names come from data).
-    """
-
-    def money(minor: int) -> str:
-        return format_money(minor, currency)
-
-    args: dict[str, str | int] = {
-        "period": report.period.label,
-        "location": report.location or "",
-        "has_location": "yes" if report.location else "no",
-    }
-    counts = {
-        "new_members": report.new_members,
-        "active_members": report.active_members,
-        "purchases": report.purchases,
-        "points_issued": report.points_issued,
-        "points_redeemed": report.points_redeemed,
-        "points_expired": report.points_expired,
-        "points_adjusted": report.points_adjusted,
-        "liability_points": report.liability_points,
-    }
-    for key, figure in counts.items():
-        args[key] = figure.current
-        args[f"{key}_change"] = _change(figure)
-    for key, figure in {
-        "sales": report.sales_minor,
-        "refunded": report.refunded_minor,
-        "average_ticket": report.average_ticket_minor,
-        "liability_money": report.liability_minor,
-    }.items():
-        args[key] = money(figure.current)
-        args[f"{key}_change"] = _change(figure)
-    args["redemption_rate"] = _percent(report.redemption_rate.current)
-    args["breakage"] = _percent(report.breakage.current)
-    args["tiers"] = " · ".join(
-        f"{_name(t.names, language, t.key)} {t.count.current}" for t in report.tiers
-    )
-    args["top_rewards"] = (
-        "\n".join(
-            f"{i}. {_name(r.names, language, str(r.reward_id or '?'))} × {r.vouchers.current}"
-            for i, r in enumerate(report.top_rewards, 1)
-        )
-        or "—"
-    )
-    args["top_members"] = (
-        "\n".join(
-            f"{i}. {m.name} ({m.code}) {money(m.spend_minor)}"
-            for i, m in enumerate(report.top_members, 1)
-        )
-        or "—"
-    )
-    args["campaigns"] = (
-        "\n".join(
-            f"• {_name(c.names, language, str(c.campaign_id))}: "
-            f"{money(c.sales_minor.previous)} → {money(c.sales_minor.current)}"
-            f"{_change(c.sales_minor)}"
-            for c in report.campaigns
-        )
-        or "—"
-    )
-    return "reports-summary", args
-
-
-# ---- the scheduler's weekly hook ------------------------------------------------------------
-
-
-async def queue_weekly_reports(now: datetime, **kwargs: Any) -> Any:
-    """The weekly-report job's hook (``scheduler.jobs`` looks it up here by name).
-
-    The work lives in :mod:`models.reports.weekly` (imported here lazily: it builds on this module);
-    ``kwargs`` are its ``tz`` and ``config_admins``.
-    """
-    from models.reports.weekly import queue_weekly_reports as queue
-
-    return await queue(now, **kwargs)

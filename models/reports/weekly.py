@@ -22,7 +22,9 @@ from tortoise.expressions import Q
 
 from models.delivery import outbox
 from models.ledger import rule_versions
-from models.reports.summary import Period, summary, summary_message, zone
+from models.reports.messages import summary_message
+from models.reports.periods import Period, zone
+from models.reports.summary import summary
 from models.store import clock, db
 from models.store.tables import Member, Role, StaffRole
 

@@ -13,8 +13,8 @@ from locales import translator
 from models.access import staff
 from models.ledger import rule_versions
 from models.marketing import segments
-from models.reports import summary, weekly
-from models.reports.summary import Period
+from models.reports import messages, periods, summary, weekly
+from models.reports.periods import Period
 from models.store import clock
 from models.store.tables import ChatFlow, OutboxMessage, Role, StaffRole
 from scheduler.jobs import Jobs
@@ -46,14 +46,14 @@ async def _expected_summary(period: Period) -> str:
     report = await summary.summary(
         period, point_value_minor=rules.usage.point_value_minor, tiers=rules.tiers
     )
-    key, args = summary.summary_message(report, currency=rules.currency, language="en")
+    key, args = messages.summary_message(report, currency=rules.currency, language="en")
     return translator("en")(key, **args)
 
 
 async def test_report_summary_charts_and_exports(rig: Rig, data: dataset.Chunk) -> None:
     ada = rig.admin()
     await ada.send("/report 30d")
-    period = summary.parse_period("30d", rig.settings.scheduler.timezone)
+    period = periods.parse_period("30d", rig.settings.scheduler.timezone)
     assert isinstance(period, Period)
     sent = ada.messages
     texts = [m for m in sent if m.text is not None]
@@ -146,7 +146,7 @@ async def test_weekly_report_is_queued_once_per_person_and_week(
     await StaffRole.filter(telegram_id=2002).update(weekly_report=True)  # not a report role
 
     first = await Jobs(rig.settings).run_periodic("weekly-report")
-    second = await summary.queue_weekly_reports(clock.now())
+    second = await weekly.queue_weekly_reports(clock.now())
     assert first.result["queued"] == 2  # type: ignore[union-attr]
     assert (second.queued, second.already) == (0, 2)
     rows = await OutboxMessage.filter(template="reports-weekly").order_by("chat_id")
@@ -154,14 +154,14 @@ async def test_weekly_report_is_queued_once_per_person_and_week(
     week = Period.of_days(
         dataset.NOW.date().replace(day=13),
         dataset.NOW.date().replace(day=19),
-        summary.zone(rig.settings.scheduler.timezone),  # type: ignore[arg-type]
+        periods.zone(rig.settings.scheduler.timezone),  # type: ignore[arg-type]
     )
     assert week.label in (await ada.wait_for_text("Your weekly report")).visible_text
     await mia.wait_for_text("每周报表")
 
     await ada.send("/report weekly off")
     assert "off" in ada.last_text
-    assert (await summary.queue_weekly_reports(clock.now())).queued == 0
+    assert (await weekly.queue_weekly_reports(clock.now())).queued == 0
 
 
 async def test_bound_hook_ignores_config_admins_no_longer_configured(rig: Rig) -> None:
@@ -179,7 +179,7 @@ async def test_chinese_report_and_localized_filename(rig: Rig) -> None:
     await li.press("导出 ▸")
     await li.press("会员 · XLSX")
     name, content = li.last_document()
-    today = clock.now().astimezone(summary.zone(rig.settings.scheduler.timezone)).date()
+    today = clock.now().astimezone(periods.zone(rig.settings.scheduler.timezone)).date()
     assert name == f"jifen-会员-{today}_{today}.xlsx"
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()] if sheet else []

@@ -6,15 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from models import ledger
+from models.ledger import targeting
+from models.ledger.targeting import Audience, AudienceKind, AudienceMode
 from models.marketing import audiences, campaigns
-from models.marketing.audiences import (
-    Audience,
-    AudienceKind,
-    AudienceMode,
-    EmptyAudience,
-    InvalidAudience,
-    TargetedCampaignCreated,
-)
+from models.marketing.audiences import EmptyAudience, InvalidAudience, TargetedCampaignCreated
 from models.marketing.campaigns import CampaignDraft
 from models.store import clock
 from models.store.tables import Campaign, CampaignKind, CampaignMember, Member, OutboxMessage
@@ -204,7 +199,7 @@ async def test_control_share_is_deterministic_and_earns_nothing(store: str) -> N
         r.member_id: r.control  # type: ignore[attr-defined]
         for r in await CampaignMember.filter(campaign_id=created.campaign_id)
     }
-    expected = {m.id: audiences.is_control(created.campaign_id, m.id, 50) for m in people}
+    expected = {m.id: targeting.is_control(created.campaign_id, m.id, 50) for m in people}
     assert rows == expected and 0 < sum(rows.values()) < 12
     for m in people:
         result = await buy(m)
@@ -231,6 +226,6 @@ async def test_start_alert_goes_to_the_audience_only_never_the_control_group(sto
             "member_id", flat=True
         )
     )
-    control = {m.id for m in people if audiences.is_control(created.campaign_id, m.id, 30)}
+    control = {m.id for m in people if targeting.is_control(created.campaign_id, m.id, 30)}
     assert control and alerted == {m.id for m in people} - control
     assert outsider.id not in alerted

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from models.reports.summary import Sql
+from models.reports.query import Sql
 from models.store import db
 
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ import pytest
 
 from handlers import charts
 from models.ledger.config import Currency
-from models.reports import summary
-from models.reports.summary import Period, parse_period
+from models.reports import series, summary
+from models.reports.periods import Period, parse_period
 from tests.reports import dataset
 from tests.reports.conftest import TIERS, translator
 
@@ -28,11 +28,9 @@ async def test_charts_render_in_both_languages(sqlite_data: dataset.Chunk, langu
     t = translator(language)
     report = await summary.summary(period, point_value_minor=summary.Decimal(1), tiers=TIERS)
     images = [
-        await charts.issued_vs_redeemed_chart(await summary.points_series(period), t),
+        await charts.issued_vs_redeemed_chart(await series.points_series(period), t),
         await charts.members_by_tier_chart(report.tiers, t, language=language),
-        await charts.sales_per_day_chart(
-            await summary.sales_series(period), t, currency=Currency()
-        ),
+        await charts.sales_per_day_chart(await series.sales_series(period), t, currency=Currency()),
     ]
     for image in images:
         assert png_size(image) == (1080, 1350)

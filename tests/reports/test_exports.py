@@ -8,8 +8,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from models.reports.exports import ExportFormat, ExportKind, export, headers
-from models.reports.summary import Period, parse_period
+from models.exports.datasets import ExportFormat, ExportKind, export, headers
+from models.reports.periods import Period, parse_period
 from models.store.tables import AuditLog
 from tests.reports import dataset
 from tests.reports.conftest import translator

@@ -13,8 +13,11 @@ from models.store.tables import EntryKind, VoucherStatus
 ROOT = Path(__file__).resolve().parents[2]
 CODE = (
     "models/reports/summary.py",
+    "models/reports/messages.py",
+    "models/reports/periods.py",
+    "models/reports/series.py",
     "models/marketing/segments.py",
-    "models/reports/exports.py",
+    "models/exports/datasets.py",
     "models/reports/weekly.py",
     "handlers/charts.py",
     "handlers/reports.py",

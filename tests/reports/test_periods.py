@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from models.reports.summary import (
+from models.reports.periods import (
     InvalidPeriod,
     InvalidPeriodReason,
     Period,

@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from models.ledger.config import Currency
-from models.reports import summary
-from models.reports.summary import DayPoints, Figure, Period, parse_period
+from models.reports import messages, series, summary
+from models.reports.periods import Period, parse_period
+from models.reports.series import DayPoints
+from models.reports.summary import Figure
 from models.store import clock
 from models.store.tables import LedgerEntry, Member
 from tests.reports import dataset
@@ -191,7 +193,7 @@ async def test_daily_series_bucket_by_local_day(data: dataset.Chunk) -> None:
         if inside(r[9], period) and r[2] in ("earn", "bonus", "redeem", "expire"):
             slot = {"earn": 0, "bonus": 0, "redeem": 1, "expire": 2}[r[2]]
             expected_points[r[9].astimezone(tz).date()][slot] += abs(r[3])
-    assert await summary.points_series(period) == tuple(
+    assert await series.points_series(period) == tuple(
         DayPoints(d, *v) for d, v in sorted(expected_points.items())
     )
 
@@ -200,16 +202,16 @@ async def test_daily_series_bucket_by_local_day(data: dataset.Chunk) -> None:
         if inside(r[12], period):
             sales[r[12].astimezone(tz).date()][0] += 1
             sales[r[12].astimezone(tz).date()][1] += r[4]
-    series = await summary.sales_series(period)
-    assert [(s.day, s.purchases, s.sales_minor) for s in series] == [
+    days = await series.sales_series(period)
+    assert [(s.day, s.purchases, s.sales_minor) for s in days] == [
         (d, *v) for d, v in sorted(sales.items())
     ]
-    campaign_days = {s.day for s in series if s.campaign}
+    campaign_days = {s.day for s in days if s.campaign}
     # campaign 1 covers 10..6 days before now; campaign 3 runs on weekends only.
     assert dataset.NOW.astimezone(tz).date() - timedelta(days=8) in campaign_days
     weekend = [d for d in period.dates() if d.weekday() >= 5]
     assert set(weekend) <= campaign_days
-    assert len(series) == 30
+    assert len(days) == 30
 
 
 async def test_local_days_across_daylight_saving(store: str) -> None:
@@ -229,8 +231,8 @@ async def test_local_days_across_daylight_saving(store: str) -> None:
         )
     period = parse_period("2025-10-25..2025-10-28", "Europe/Berlin")
     assert isinstance(period, Period)
-    series = await summary.points_series(period)
-    assert [(p.day, p.issued) for p in series] == [
+    days = await series.points_series(period)
+    assert [(p.day, p.issued) for p in days] == [
         (date(2025, 10, 25), 0),
         (date(2025, 10, 26), 3),
         (date(2025, 10, 27), 0),
@@ -246,7 +248,7 @@ async def test_empty_store_reports_zeros(store: str) -> None:
     assert report.redemption_rate.current is None
     assert report.purchases.change_percent is None
     assert report.campaigns == () and report.top_members == ()
-    assert all(day.sales_minor == 0 for day in await summary.sales_series(period))
+    assert all(day.sales_minor == 0 for day in await series.sales_series(period))
 
 
 async def test_summary_text_renders_in_both_languages(data: dataset.Chunk) -> None:
@@ -254,10 +256,10 @@ async def test_summary_text_renders_in_both_languages(data: dataset.Chunk) -> No
     assert isinstance(period, Period)
     report = await summary.summary(period, point_value_minor=POINT_VALUE, tiers=TIERS)
     for language, word in (("en", "Sales"), ("zh-Hans", "销售额")):
-        key, args = summary.summary_message(report, currency=Currency(), language=language)
+        key, args = messages.summary_message(report, currency=Currency(), language=language)
         text = translator(language)(key, **args)
         assert word in text
-        assert summary.format_money(report.sales_minor.current, Currency()) in text
+        assert messages.format_money(report.sales_minor.current, Currency()) in text
         assert "Silver" in text if language == "en" else "银卡" in text
-    assert summary.format_money(-123456, Currency()) == "-¥1,234.56"
-    assert summary.format_money(5, Currency(code="JPY", exponent=0, symbol="¥")) == "¥5"
+    assert messages.format_money(-123456, Currency()) == "-¥1,234.56"
+    assert messages.format_money(5, Currency(code="JPY", exponent=0, symbol="¥")) == "¥5"

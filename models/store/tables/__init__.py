@@ -1,6 +1,6 @@
 """The store's tables (Tortoise models), one module per concern.
 
-Operations that keep them consistent live beside this package in ``models/``; nothing
+Operations that keep them consistent live in the other rooms of ``models/``; nothing
 here knows about Telegram or HTTP. Money is integer minor units; points are integers.
 """
 

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from models.ledger import rule_versions, tiers
 from models.ledger.config import Currency
 from models.marketing.segments import SEGMENT_KEYS, iter_segments
-from models.reports.summary import Period, Sql, as_int
+from models.reports.periods import Period
+from models.reports.query import Sql, as_int
 from models.store import audit
 
 CHUNK_SIZE = 5000
