@@ -8,15 +8,15 @@ refusal has a stable ``code`` and an English ``message``.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 from models.members import membership, phones
+from models.spreadsheets import reading
+from models.spreadsheets.reading import FileError
+from models.spreadsheets.writing import write_csv
 
 COLUMNS = (
     "external_id",
@@ -33,15 +33,8 @@ LANGUAGES = ("en", "zh-Hans")
 MAX_EXTERNAL_ID = 64
 MAX_NAME = 128
 MAX_POINTS = 1_000_000_000
-
-
-class FileError(Exception):
-    """The file as a whole cannot be imported (exit 2); ``code`` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters (tab and newline too: no column holds them)."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +71,7 @@ class Table:
 
 def read(path: Path) -> Table:
     """The header and rows of ``path`` (``.xlsx`` by its suffix, else UTF-8 CSV)."""
-    if not path.is_file():
-        raise FileError("not_found", f"no such file: {path}")
-    raw = _xlsx(path) if path.suffix.lower() == ".xlsx" else _csv(path)
+    raw = reading.rows(path)
     try:
         header = [cell.strip() for cell in next(raw)]
     except StopIteration:
@@ -112,46 +103,6 @@ def _check_header(header: list[str]) -> None:
         raise FileError("duplicate_columns", "column(s) given twice: " + ", ".join(repeated))
     if "external_id" not in header:
         raise FileError("missing_column", "the external_id column is required")
-
-
-def _csv(path: Path) -> Iterator[list[str]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileError("not_utf8", f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as exc:
-        raise FileError("bad_csv", str(exc)) from None
-
-
-def _xlsx(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise FileError(
-            "bad_xlsx", f"not a readable XLSX workbook ({type(exc).__name__})"
-        ) from None
-    try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any) -> str:
-    """A spreadsheet cell as the text a CSV would hold (dates as YYYY-MM-DD)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # ---- one row -------------------------------------------------------------------------
@@ -190,6 +141,11 @@ def _check(
 ) -> MemberRow:
     if "" in cells:
         raise _Bad("too_many_cells", "the row has more cells than the header")
+    for column, text in cells.items():
+        if _CONTROL.search(text):  # NUL would kill a PostgreSQL insert; none belongs here
+            raise _Bad("control_character", f"{column} holds a control character")
+        if len(text) > reading.MAX_CELL_CHARS:
+            raise _Bad("cell_too_long", f"{column} is longer than {reading.MAX_CELL_CHARS:,}")
     external_id = cells.get("external_id", "").strip()
     if not external_id:
         raise _Bad("missing_external_id", "external_id is empty")
@@ -275,12 +231,12 @@ def duplicates(rows: list[MemberRow]) -> tuple[list[MemberRow], list[Rejection]]
 
 
 def write_rejected(path: Path, header: list[str], rejected: list[Rejection]) -> None:
-    """``rejected`` rows as a CSV with the original columns plus line, code and reason."""
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow([*header, "line", "error_code", "error"])
-        for r in sorted(rejected, key=lambda r: r.line):
-            row = [r.cells.get(name, "") for name in header]
-            if "" in r.cells:
-                row = [r.cells[""]] + [""] * (len(header) - 1)
-            writer.writerow([*row, r.line, r.code, r.message])
+    """``rejected`` rows as a CSV with the original columns plus line, code and reason,
+    through the safe writer (a cell like ``=1+1`` is copied as text, never as a formula)."""
+    lines = [[*header, "line", "error_code", "error"]]
+    for r in sorted(rejected, key=lambda r: r.line):
+        row = [r.cells.get(name, "") for name in header]
+        if "" in r.cells:
+            row = [r.cells[""]] + [""] * (len(header) - 1)
+        lines.append([*row, r.line, r.code, r.message])
+    write_csv(path, lines)

@@ -151,8 +151,8 @@ async def thresholds(*, window_days: int = WINDOW_DAYS, new_days: int = NEW_DAYS
 
 
 def _score_sql(q: Sql, column: str, cutoffs: dict[int, Any]) -> str:
-    if not cutoffs:
-        return "NULL"
+    if not cutoffs:  # typed: PostgreSQL takes a bare NULL column for text, then `rs >= 4` fails
+        return "CAST(NULL AS INTEGER)"
     whens = " ".join(
         f"WHEN {column} >= {q.p(cutoffs[s])} THEN {s}" for s in sorted(cutoffs, reverse=True)
     )
