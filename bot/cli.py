@@ -160,6 +160,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 timezone=settings.scheduler.timezone,
                 now=now,
                 dry_run=args.dry_run,
+                strict=args.strict,
                 on_total=on_total,
                 progress=lambda n: bars[0].update(n),
             )
@@ -169,6 +170,16 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             for bar in bars:
                 bar.close()
+        if report.ignored_columns:
+            print(
+                f"warning: column(s) ignored: {', '.join(report.ignored_columns)}"
+                f" (known: {', '.join(importing.COLUMNS)}; --strict refuses such a file)",
+                file=sys.stderr,
+            )
+        for line, first in report.repeated:
+            print(
+                f"warning: line {line} repeats line {first} exactly: imported once", file=sys.stderr
+            )
         for r in report.rejections:
             print(f"line {r.line}: {r.code}: {r.message}")
         out = report.outcome
@@ -251,7 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     import_members = import_sub.add_parser(
         "members", help="members from a CSV/XLSX (exit 0 ok, 1 rows rejected, 2 unreadable)"
     )
-    import_members.add_argument("file", type=Path, help="CSV (UTF-8) or XLSX with a header row")
+    import_members.add_argument(
+        "file", type=Path, help="CSV (UTF-8 or GBK/GB18030) or XLSX with a header row"
+    )
+    import_members.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file with columns jifen does not know (default: ignore them, warn)",
+    )
     import_members.add_argument(
         "--dry-run", action="store_true", help="check everything and report, write nothing"
     )

@@ -281,7 +281,7 @@ class InvalidBirthday:
     reason: str
 
 
-_BIRTHDAY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+_BIRTHDAY = re.compile(r"^(?:([0-9]{4})-)?([0-9]{1,2})-([0-9]{1,2})$")
 _NO_YEAR = 1904
 """A leap year standing for "year not given", so 02-29 is a valid birthday."""
 

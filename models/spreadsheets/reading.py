@@ -23,7 +23,7 @@ MAX_ROWS = 250_000
 """Data rows (the header aside): a larger table is split into several files."""
 MAX_COLUMNS = 64
 MAX_CELL_CHARS = 4096
-"""Longer cells are refused row by row by the importer; past this the file is refused."""
+"""Longer cells are refused row by row by the importer (a giant one stops the file)."""
 
 
 class FileError(Exception):
@@ -57,22 +57,42 @@ def rows(path: Path) -> Iterator[list[str]]:
         yield cells[:MAX_COLUMNS]
 
 
-def _csv(path: Path) -> Iterator[list[str]]:
+ENCODINGS = ("utf_8", "gb18030")
+"""What a shop's CSV is written in: UTF-8 (with or without a BOM) or GB18030, the
+superset of GBK that Chinese Excel saves by default."""
+
+
+def decode(data: bytes) -> str:
+    """``data`` as text: UTF-8 when it is, else the encoding charset-normalizer finds
+    most plausible among :data:`ENCODINGS` (a GBK file is also valid GB18030 bytes, and
+    some text in other encodings happens to be too, so plausibility decides)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileError("not_utf8", f"not UTF-8 text (byte {exc.start})") from None
-    previous = csv.field_size_limit()
-    csv.field_size_limit(MAX_CELL_CHARS * 4)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(ENCODINGS[1:]), threshold=0.3).best()
+    if best is None:
+        raise FileError(
+            "unknown_encoding",
+            "could not tell the text encoding (tried UTF-8, GBK/GB18030): in Excel use"
+            ' Save As → "CSV UTF-8 (Comma delimited)", or save the sheet as .xlsx',
+        )
+    return str(best)
+
+
+def _csv(path: Path) -> Iterator[list[str]]:
+    text = decode(path.read_bytes())
+    # csv's own field limit (131,072 characters, process-wide: never changed here) refuses
+    # a giant cell; a long but smaller one is refused row by row by the importer
     try:
         yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            limit = MAX_CELL_CHARS * 4
+            limit = csv.field_size_limit()
             raise FileError("cell_too_long", f"a cell longer than {limit:,} characters") from None
         raise FileError("bad_csv", str(exc)) from None
-    finally:
-        csv.field_size_limit(previous)
 
 
 def _xlsx(path: Path) -> Iterator[list[str]]:
