@@ -27,9 +27,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot.token.get_secret_value():
         log.warning("JIFEN_BOT__TOKEN is not set: starting the sandbox instead")
         return cmd_sandbox(settings, args)
-    from bot.runners import run_bot
+    from bot.runners import TelegramRefused, run_bot
 
-    asyncio.run(run_bot(settings))
+    try:
+        asyncio.run(run_bot(settings))
+    except TelegramRefused as refused:
+        log.error("%s", refused)
+        return 2
     return 0
 
 

@@ -128,7 +128,7 @@ SOURCES: dict[ExportKind, Source] = {
             Col("reports-col-tier", "m.tier", "tier"),
             Col("reports-col-balance", "m.balance", "int"),
             Col("reports-col-opt-in", "m.marketing_opt_in", "bool"),
-            Col("reports-col-reachable", "m.reachable", "bool"),
+            Col("reports-col-reachable", "(m.reachable AND m.telegram_id IS NOT NULL)", "bool"),
             Col("reports-col-joined", "m.created_at", "time"),
             Col("reports-col-last-purchase", "m.last_purchase_at", "time"),
         ),
