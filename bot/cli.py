@@ -14,6 +14,13 @@ from models.store import db
 
 log = logging.getLogger("jifen")
 
+DEPLOYMENT_ENV = Path("/etc/jifen/jifen.env")
+"""Where the install guide puts the service's environment (README, Operations)."""
+
+STORE_COMMANDS = ("migrate", "doctor", "admin", "apikey", "webhook", "import")
+"""Commands that open the database: each says which one, and refuses a new default SQLite
+file on a machine whose deployment is configured elsewhere."""
+
 
 async def _with_store(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
     await db.open_store(settings.database.url)
@@ -52,8 +59,14 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    asyncio.run(db.migrate(settings.database.url))
-    print(f"database is up to date: {_redact(settings.database.url)}")
+    applied = asyncio.run(db.migrate(settings.database.url))
+    for name in applied:
+        print(f"applied {name}")
+    where = _redact(settings.database.url)
+    if applied:
+        print(f"{len(applied)} migration(s) applied: {where} is up to date")
+    else:
+        print(f"nothing to apply: {where} was already up to date")
     return 0
 
 
@@ -214,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, help="config file (default ./config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run the command against the sandbox's database (sandbox.database_url)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="start the bot as configured (sandbox without a token)")
@@ -296,7 +314,41 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"jifen: {exc}", file=sys.stderr)
         return 2
+    if args.sandbox:
+        from bot.sandbox import sandbox_settings
+
+        if args.command == "run":
+            return cmd_sandbox(settings, args)
+        settings = sandbox_settings(settings)
+    if args.command in STORE_COMMANDS:
+        refusal = database_refusal(settings)
+        if refusal is not None:
+            print(f"jifen: {refusal}", file=sys.stderr)
+            return 2
+        label = " (the sandbox's)" if args.sandbox else ""
+        print(f"jifen: database{label}: {_redact(settings.database.url)}", file=sys.stderr)
     return args.func(settings, args)
+
+
+def database_refusal(settings: Settings) -> str | None:
+    """Why a command must not open this database, or None.
+
+    A command run without the service's environment falls back to the default SQLite
+    file; on a machine with a deployment (its env file, or webhook mode) that would create
+    an empty database and, say, print an API key the service never sees.
+    """
+    url = settings.database.url
+    default = type(settings.database).model_fields["url"].default
+    if url != default or not db.is_sqlite(url) or db.sqlite_path(url).exists():
+        return None
+    if not DEPLOYMENT_ENV.exists() and settings.bot.mode != "webhook":
+        return None
+    where = DEPLOYMENT_ENV if DEPLOYMENT_ENV.exists() else "bot.mode = webhook"
+    return (
+        f"no database is configured for this command, and this machine has a deployment"
+        f" ({where}): a new empty {url} would be created. Run it with the service's"
+        f" environment: sudo -u jifen sh -c 'set -a; . {DEPLOYMENT_ENV}; set +a; jifen ...'"
+    )
 
 
 if __name__ == "__main__":
