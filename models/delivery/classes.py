@@ -77,6 +77,9 @@ RULES: dict[MessageClass, dict[str, Any]] = {
 }
 """Each class's audience: ``member`` lookups that must all hold."""
 
+FOOTERS: dict[MessageClass, str] = {M: "notice-marketing-footer"}
+"""The locale key of the line a class's messages end with (how to stop marketing only)."""
+
 
 class UnclassifiedTemplate(LookupError):
     """A template nobody gave a class: a bug (``tests/consent`` lists them)."""
@@ -87,6 +90,11 @@ def class_of(template: str) -> MessageClass:
         return TEMPLATES[template]
     except KeyError:
         raise UnclassifiedTemplate(f"outbox template {template!r} has no class") from None
+
+
+def footer_of(template: str) -> str | None:
+    """The locale key of the last line ``template``'s messages carry, if its class has one."""
+    return FOOTERS.get(class_of(template))
 
 
 def templates_of(message_class: MessageClass) -> list[str]:

@@ -163,7 +163,7 @@ _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?(/\S*)?$")
 
 FOOTER_ROOM = 120
 """Characters kept free under Telegram's limits for the how-to-stop line every marketing
-message ends with (``broadcast-text`` in locales/*/notices.ftl)."""
+message ends with (``notice-marketing-footer``, added by ``scheduler.render``)."""
 
 
 def check_text(text: str, *, with_photo: bool) -> TextTooLong | None:
