@@ -525,9 +525,7 @@ async def test_campaign_announcements_say_how_to_stop_them_and_skip_staff(rig: R
 
     from models.marketing import reminders
     from models.store import clock
-    from models.store.tables import Campaign
-
-    from models.store.tables import Member
+    from models.store.tables import Campaign, Member
 
     ann = await _opted_in(rig, 1001, "Ann", "en")
     li = await _opted_in(rig, 1002, "李", "zh-hans")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from models import ledger
+from models.delivery import outbox
 from models.ledger import tiers
 from models.marketing import reminders
+from models.members import membership
 from models.store import clock
-from models.store.tables import Member, OutboxMessage
+from models.store.tables import Member, OutboxMessage, OutboxStatus
 from tests.store.helpers import START, member, rules
 
 
@@ -61,3 +63,22 @@ async def test_nobody_without_a_chat_or_deleted_hears_anything(store: str) -> No
     for i, m in enumerate((gone, offline)):
         await ledger.earn_for_purchase(m.id, 1000, "CNY", idempotency_key=f"g{i}", rules=rules())
     assert await OutboxMessage.all().count() == 0
+
+
+async def test_a_stop_withdraws_what_is_queued_of_its_class_only(store: str) -> None:
+    clock.freeze(START)
+    m = await member(7401, marketing_opt_in=True)
+    later = START + timedelta(hours=1)
+    queued = {
+        t: await outbox.to_member(m, template=t, args={}, not_before=later)
+        for t in ("notice-expiry-reminder", "broadcast-text", "till-adjust-member")
+    }
+    await membership.set_preferences(m.id, notifications=False)
+    await membership.set_preferences(m.id, marketing=False)
+    status = {row.template: row.status for row in await OutboxMessage.filter(member_id=m.id)}
+    assert all(queued.values())
+    assert status == {
+        "notice-expiry-reminder": OutboxStatus.CANCELLED,
+        "broadcast-text": OutboxStatus.CANCELLED,
+        "till-adjust-member": OutboxStatus.PENDING,
+    }
