@@ -12,8 +12,9 @@ from models.delivery import outbox
 from models.marketing import reminders
 from models.members import enrolment
 from models.store import clock
-from models.store.tables import Campaign, CampaignKind, OutboxMessage, OutboxStatus
+from models.store.tables import OutboxMessage, OutboxStatus
 from tests.chat.conftest import Rig
+from tests.consent.helpers import double_days
 
 LANGUAGES = {"en": "en", "zh-Hans": "zh-hans"}  # locale → Telegram's language_code
 
@@ -67,14 +68,7 @@ async def test_stop_offers_stops_offers_only(rig: Rig, language: str) -> None:
     t = translator(language)
     fan = await _joined_with_consent(rig, 3103, language)
     now = clock.now()
-    await Campaign.create(
-        names={"en": "Double Days", "zh-Hans": "双倍积分日"},
-        kind=CampaignKind.MULTIPLIER,
-        multiplier="2",
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=3),
-        created_at=now,
-    )
+    await double_days(now)
     assert (await reminders.queue_campaign_alerts()).queued == 1
     announced = await fan.wait_for_text("/stopoffers")
     assert announced.visible_text.endswith(t("notice-marketing-footer"))

@@ -9,7 +9,8 @@ from decimal import Decimal
 from models import ledger
 from models.marketing import birthdays, broadcasts, offers, reminders
 from models.store import clock
-from models.store.tables import Campaign, CampaignKind, Member, OutboxMessage
+from models.store.tables import Member, OutboxMessage
+from tests.consent.helpers import double_days
 from tests.store.helpers import START, member, rules
 
 MARKETING_PATHS = {
@@ -31,14 +32,7 @@ async def _shopper(telegram_id: int, **fields: object) -> Member:
 
 async def _run_every_marketing_path() -> None:
     clock.freeze(START)
-    await Campaign.create(
-        names={"en": "Double Days", "zh-Hans": "双倍积分日"},
-        kind=CampaignKind.MULTIPLIER,
-        multiplier="2",
-        starts_at=START - timedelta(hours=1),
-        ends_at=START + timedelta(days=3),
-        created_at=START,
-    )
+    await double_days(clock.now())
     assert (await reminders.queue_campaign_alerts()).queued >= 1
     draft = await broadcasts.create_draft(9001, "Spring menu is here")
     assert isinstance(await broadcasts.start_now(draft.id), broadcasts.Started)
