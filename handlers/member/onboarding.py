@@ -1,4 +1,9 @@
-"""Joining: welcome, phone (own contact only), marketing consent, menu, and /language."""
+"""Joining: welcome, phone (own contact only), marketing consent, menu, and /language.
+
+Every way of joining (/start and the phone, a join link ``j-``, an invite ``r-``, staff
+joining as a member) ends in :func:`finish_joining`: the consent question, asked the same
+way until the member has answered it once, then the menu.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ async def start(update: Update, context: JifenContext) -> None:
     member = context.member
     assert member is not None
     if member.phone:
-        await show_menu(update, context)
+        await finish_joining(update, context)
         return
     text = context.t(
         "member-welcome",
@@ -50,7 +55,7 @@ async def on_contact(update: Update, context: JifenContext) -> None:
     if contact is None:
         flows.stop(context)
         if message.text == context.t("member-skip-phone"):
-            await ask_consent(update, context)
+            await finish_joining(update, context)
         else:  # a menu key or a question: let the router handle it as usual
             await router(context).on_message(update, context)
         return
@@ -59,7 +64,7 @@ async def on_contact(update: Update, context: JifenContext) -> None:
         return
     flows.stop(context)
     if await enrolment.link_by_phone(update, context, contact.phone_number):
-        await ask_consent(update, context)  # linked (or told why not): joining goes on
+        await finish_joining(update, context)  # linked (or told why not): joining goes on
         return
     phone = await membership.set_phone(member.id, contact.phone_number)
     await send(
@@ -67,7 +72,16 @@ async def on_contact(update: Update, context: JifenContext) -> None:
         context.t("member-phone-saved", phone=phone),
         reply_markup=ReplyKeyboardRemove(),
     )
-    await ask_consent(update, context)
+    await finish_joining(update, context)
+
+
+async def finish_joining(update: Update, context: JifenContext) -> None:
+    """The consent question if the member never answered it, else the menu."""
+    member = context.member
+    if member is not None and not membership.consent_asked(member):
+        await ask_consent(update, context)
+    else:
+        await show_menu(update, context)
 
 
 async def ask_consent(update: Update, context: JifenContext) -> None:

@@ -7,6 +7,7 @@ member-cmd-history = Points history
 member-cmd-profile = My profile and notifications
 member-cmd-language = Change language
 member-cmd-privacy = Export or delete my data
+member-cmd-stopoffers = Stop offers (receipts and reminders keep coming)
 
 member-menu-balance = 💰 Balance
 member-menu-card = 🪪 Card
@@ -100,15 +101,16 @@ member-profile = 👤 <b>{ $name }</b> (<code>{ $code }</code>)
     Phone: { $phone }
     Birthday: { $birthday }
     Language: { $language }
-    Receipts and reminders: { $notifications }
+    Reminders: { $notifications }
     Offers: { $marketing }
 member-profile-unset = not set
 member-profile-on = on
 member-profile-off = off
-member-profile-toggle-notifications = 🔔 Receipts and reminders on/off
+member-profile-toggle-notifications = 🔔 Reminders on/off
 member-profile-toggle-marketing = 📣 Offers on/off
 member-profile-language = 🌐 Language
 member-profile-set-birthday = 🎂 Set birthday
+member-offers-stopped = 🔕 Done: no more offers. Receipts and reminders keep coming. Changed your mind? /profile → 📣 Offers on/off.
 member-birthday-ask = Send your birthday as YYYY-MM-DD or MM-DD (e.g. 1990-05-17 or 05-17). It can be set once.
 member-birthday-invalid = { $reason ->
     [future] That date is in the future. Please send your birthday again.

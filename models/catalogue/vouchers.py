@@ -264,15 +264,13 @@ async def redeem(
         if won == 1:
             await webhooks.emit_voucher("voucher.redeemed", conn, voucher, location=location)
             reward = await Reward.get_or_none(id=voucher.reward_id).using_db(conn)  # type: ignore[attr-defined]
-            if member.telegram_id and member.notifications_enabled and not member.deleted_at:
-                await outbox.enqueue(
-                    chat_id=member.telegram_id,
-                    template="till-voucher-redeemed-member",
-                    args=redeemed_args(member, voucher, reward, location),
-                    kind="notice",
-                    member=member,
-                    using_db=conn,
-                )
+            await outbox.to_member(
+                member,
+                template="till-voucher-redeemed-member",
+                args=redeemed_args(member, voucher, reward, location),
+                kind="notice",
+                using_db=conn,
+            )
         return won
 
     won = await group_commit.run(op)

@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.codes import tokens
-from models.delivery import outbox, webhooks
+from models.delivery import classes, outbox, webhooks
 from models.ledger import referral_bonus, targeting, tiers
 from models.ledger.config import RuleSet
 from models.ledger.dates import expiry_for, local_midnight
@@ -33,6 +33,8 @@ from models.ledger.results import (
 from models.ledger.rules import CampaignRule, Item, compute_points
 from models.store import clock, sql
 from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
+
+RECEIPT_TEMPLATE = "till-receipt-member"
 
 
 async def _earned_since(conn: BaseDBAsyncClient, member_id: int, since: datetime) -> int:
@@ -186,11 +188,11 @@ async def earn_for_purchase(
             channel=channel,
         )
         member.last_purchase_at = now
-        if member.telegram_id and member.notifications_enabled:
+        if classes.may_tell(member, RECEIPT_TEMPLATE):
             journal.insert(
                 outbox.new_message(
                     chat_id=member.telegram_id,
-                    template="till-receipt-member",
+                    template=RECEIPT_TEMPLATE,
                     args=receipt_args(member, purchase, quote, upgraded, rules),
                     kind="receipt",
                     member=member,

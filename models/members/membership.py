@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +15,8 @@ from tortoise.expressions import Q
 from models.access import staff
 from models.codes import tokens
 from models.conversation import flows
-from models.delivery import webhooks
+from models.delivery import outbox, webhooks
+from models.delivery.classes import MessageClass
 from models.ledger import tiers
 from models.ledger.config import RuleSet
 from models.members import erasure, phones
@@ -74,13 +75,27 @@ async def _create_member(conn: BaseDBAsyncClient, **fields: Any) -> Member:
     return member
 
 
-async def _update_profile(member_id: int, filters: dict[str, Any], **changes: Any) -> int:
+_UNNAMED = {"marketing_consent_at"}
+"""Fields that change with another and are not named apart (the answer's time travels with
+``marketing_opt_in``)."""
+
+
+async def _update_profile(
+    member_id: int,
+    filters: dict[str, Any],
+    *,
+    stopped: Sequence[MessageClass] = (),
+    **changes: Any,
+) -> int:
     """Change profile fields and emit ``member.updated`` naming them (never their values),
-    in one transaction; the number of rows changed (0 when ``filters`` did not match)."""
+    in one transaction; the number of rows changed (0 when ``filters`` did not match).
+    Messages of the ``stopped`` classes still queued to the member are withdrawn with it."""
     async with write_transaction() as conn:
         changed = await Member.filter(id=member_id, **filters).using_db(conn).update(**changes)
         if changed:
-            await emit_updated(conn, member_id, sorted(changes))
+            await emit_updated(conn, member_id, sorted(set(changes) - _UNNAMED))
+            for message_class in stopped:
+                await outbox.withdraw(member_id, message_class, conn)
     return changed
 
 
@@ -336,15 +351,32 @@ async def set_language(member_id: int, language: str) -> str:
 async def set_preferences(
     member_id: int, *, marketing: bool | None = None, notifications: bool | None = None
 ) -> Member:
-    """Marketing and notification opt-ins; ``None`` leaves a switch as it is."""
+    """Marketing consent and reminders (``notifications_enabled``, the *service* class);
+    ``None`` leaves a switch as it is.
+
+    An answer about marketing, either way, is recorded with its time
+    (``marketing_consent_at``): joining asks until the member has answered once. A switch
+    turned off withdraws what is still queued of its class, so "stop" means now.
+    """
     changes: dict[str, Any] = {}
+    stopped: list[MessageClass] = []
     if marketing is not None:
         changes["marketing_opt_in"] = marketing
+        changes["marketing_consent_at"] = clock.now()
+        if not marketing:
+            stopped.append(MessageClass.MARKETING)
     if notifications is not None:
         changes["notifications_enabled"] = notifications
+        if not notifications:
+            stopped.append(MessageClass.SERVICE)
     if changes:
-        await _update_profile(member_id, {}, **changes)
+        await _update_profile(member_id, {}, stopped=stopped, **changes)
     return await Member.get(id=member_id)
+
+
+def consent_asked(member: Member) -> bool:
+    """Whether the member has answered the marketing question (joining asks it once)."""
+    return member.marketing_consent_at is not None
 
 
 async def regenerate_card(member_id: int, *, actor_telegram_id: int | None) -> str:
@@ -386,6 +418,7 @@ async def export_data(member_id: int) -> dict[str, Any]:
             "birthday": _iso(member.birthday),
             "language": member.language,
             "marketing_opt_in": member.marketing_opt_in,
+            "marketing_consent_at": _iso(member.marketing_consent_at),
             "notifications_enabled": member.notifications_enabled,
             "tier": member.tier,
             "balance": member.balance,
@@ -463,6 +496,7 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
                 card_token=tokens.token(),
                 referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
                 marketing_opt_in=False,
+                marketing_consent_at=None,
                 notifications_enabled=False,
                 reachable=False,
                 deleted_at=now,
