@@ -342,6 +342,26 @@ async def set_phone(member_id: int, phone: str) -> str:
     return normalised
 
 
+@dataclass(frozen=True)
+class TypedPhoneTaken:
+    """Another member has this number: only sharing the contact (which proves it is the
+    person's own) may link them."""
+
+
+async def set_typed_phone(
+    member_id: int, text: str, default_country: str
+) -> str | TypedPhoneTaken | None:
+    """A number the member typed instead of sharing: stored when it is a valid number no
+    other member has (E.164); None when it is not a phone number at all."""
+    phone = phones.normalize(text, default_country)
+    if phone is None:
+        return None
+    if await Member.filter(phone=phone, deleted_at=None).exclude(id=member_id).exists():
+        return TypedPhoneTaken()
+    await _update_profile(member_id, {"deleted_at": None}, phone=phone)
+    return phone
+
+
 async def set_language(member_id: int, language: str) -> str:
     chosen = language if language in ("en", "zh-Hans") else "en"
     await _update_profile(member_id, {"language__not": chosen}, language=chosen)
