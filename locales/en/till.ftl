@@ -144,7 +144,7 @@ till-pay-decline = ✖️ Decline
 till-pay-paid = ✅ Paid with { $points } points: −{ $discount }. Balance: { $balance }.
 till-pay-declined = OK, no points were used.
 till-pay-insufficient = You do not have enough points any more (balance { $balance }). Nothing was used.
-till-pay-staff-paid = 💳 { $name } paid <b>{ $paid } points = −{ $discount }</b>. Collect <b>{ $due }</b>.
+till-pay-staff-paid = 💳 { $name } paid with points. Collect <b>{ $due }</b>, then confirm:
 
     { till-purchase-confirm-paid }
 till-pay-staff-declined = { $name } did not pay with points. Collect the full amount.

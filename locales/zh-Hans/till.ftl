@@ -132,7 +132,7 @@ till-pay-decline = ✖️ 不用了
 till-pay-paid = ✅ 已用 { $points } 积分抵扣 −{ $discount }。余额：{ $balance }。
 till-pay-declined = 好的，未使用积分。
 till-pay-insufficient = 您的积分已不足（余额 { $balance }），未使用积分。
-till-pay-staff-paid = 💳 { $name } 已用 <b>{ $paid } 积分抵扣 −{ $discount }</b>。请收取 <b>{ $due }</b>。
+till-pay-staff-paid = 💳 { $name } 已用积分抵扣。请收取 <b>{ $due }</b>，然后确认：
 
     { till-purchase-confirm-paid }
 till-pay-staff-declined = { $name } 未使用积分抵扣，请收取全额。
