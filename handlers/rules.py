@@ -52,6 +52,8 @@ def _show(context: JifenContext, rules: RuleSet, field: RuleField, value: Any) -
         return _money(rules, int(value))
     if field.kind == Kind.CHOICE:
         return _choice(context, str(value))
+    if field.kind == Kind.FLAG:
+        return _choice(context, "on" if value else "off")
     if field.kind == Kind.WORDS or field.kind == Kind.DAYS:
         return ", ".join(str(v) for v in value) or none
     if field.kind == Kind.MULTIPLIERS:
@@ -142,7 +144,7 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
         return
     current = _show(context, rules, field, rule_editing.value_of(rules, field))
     label = _label(context, rules, field)
-    if field.kind == Kind.CHOICE:
+    if field.choices:  # a choice or a flag: pressed, not typed
         uid = context.member.telegram_id if context.member else 0
         rows = [
             [

@@ -140,9 +140,10 @@ async def identify(text: str, app: MiniApp, caller: Caller) -> dict[str, Any]:
     if member is None:
         raise ApiError(404, "unknown_code")
     rules = await rules_in_force()
+    tz = app.settings.scheduler.timezone
     return {
         "kind": "member",
-        "member": {**await describe_member(member, rules, caller.language), "ref": member.code},
+        "member": {**await describe_member(member, rules, caller.language, tz), "ref": member.code},
         "currency": currency(rules),
         "categories": _categories(rules),
     }

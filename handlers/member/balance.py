@@ -23,7 +23,7 @@ async def balance(update: Update, context: JifenContext) -> None:
     member = context.member
     assert member is not None
     _, rules = await rule_versions.current()
-    view = await membership.balance_view(member, rules)
+    view = await membership.balance_view(member, rules, context.settings.scheduler.timezone)
     progress = view.progress
     lang = context.lang
     parts = [

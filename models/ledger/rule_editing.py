@@ -40,6 +40,11 @@ class Kind:
     MULTIPLIERS = "multipliers"
     DAYS = "days"
     CHOICE = "choice"
+    FLAG = "flag"
+    """On or off: pressed as the choices ``on`` / ``off``, stored as a boolean."""
+
+
+FLAG_CHOICES = ("on", "off")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ _FIXED: tuple[RuleField, ...] = (
     RuleField("minr", ("usage", "min_redemption_points"), Kind.INT, "minr"),
     RuleField("vval", ("usage", "voucher_validity_days"), Kind.INT, "vval"),
     RuleField("pval", ("usage", "point_value_minor"), Kind.DECIMAL, "pval"),
+    RuleField("eopp", ("usage", "earn_on_points_payment"), Kind.FLAG, "eopp", FLAG_CHOICES),
     RuleField("expk", ("expiry", "policy"), Kind.CHOICE, "expk", tuple(ExpiryPolicyKind)),
     RuleField("expm", ("expiry", "months"), Kind.INT, "expm"),
     RuleField("expp", ("expiry", "period"), Kind.CHOICE, "expp", ("month", "quarter", "year")),
@@ -179,6 +185,8 @@ def parse_value(field: RuleField, text: str, rules: RuleSet) -> Any:
         return [int(p) for p in parts] if parts and all(_INT.match(p) for p in parts) else None
     if field.kind == Kind.CHOICE:
         return text if text in field.choices else None
+    if field.kind == Kind.FLAG:
+        return {"on": True, "off": False}.get(text)
     raise AssertionError(f"unknown field kind {field.kind!r}")
 
 
