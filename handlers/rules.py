@@ -22,6 +22,7 @@ from locales import localized, money
 from models.ledger import rule_editing, rule_versions
 from models.ledger.config import RuleSet
 from models.ledger.rule_editing import InvalidRule, Kind, RuleField
+from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import PendingAction, Role
 
@@ -219,7 +220,9 @@ async def _propose(update: Update, context: JifenContext, key: str, text_value: 
     flows.stop(context)
     field = rule_editing.find_field(rules, key)
     assert field is not None
-    example = rule_editing.example(rules, changed, clock.now())
+    now, tz = clock.now(), context.settings.scheduler.timezone
+    running = await campaigns.rules_at(now, "telegram", tz=tz)
+    example = rule_editing.example(rules, changed, now, running)
     text = context.t(
         "rules-confirm",
         field=_label(context, rules, field),
