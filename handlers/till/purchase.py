@@ -167,6 +167,7 @@ async def ask(
     rules: RuleSet,
     *,
     edit: bool,
+    answer: bool = True,
 ) -> None:
     """Show ``found`` with Confirm / Cancel (and "pay with points" when it may)."""
     member = await Member.get_or_none(id=found.member_id, deleted_at=None)
@@ -184,7 +185,9 @@ async def ask(
     ):
         extra.append([(context.t("till-pay-offer"), "tpo", (member.id, amount))])
     payload = plan.payload(found, category)
-    await flows.ask_confirm(update, context, KIND, payload, text, extra=extra, edit=edit)
+    await flows.ask_confirm(
+        update, context, KIND, payload, text, extra=extra, edit=edit, answer=answer
+    )
 
 
 def refusal(context: JifenContext, result: object, rules: RuleSet) -> str:
@@ -225,7 +228,7 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
             member_id, amount, category, rules, tz, int(action.payload.get("paid_points", 0))
         )
         if isinstance(found, PurchasePlan):
-            await ask(update, context, found, category, rules, edit=False)
+            await ask(update, context, found, category, rules, edit=False, answer=False)
             return Outcome(context.t("till-purchase-changed"), html=False)
         return Outcome(refusal(context, found, rules))
     if isinstance(result, PurchaseRecorded):

@@ -15,11 +15,14 @@ import pytest
 from bot.emulator import Player
 from models import ledger
 from models.access import staff
+from models.ledger import rule_versions
+from models.ledger.config import EarningRules
 from models.ledger.targeting import Audience, AudienceKind
-from models.marketing import audiences
+from models.marketing import audiences, campaigns
 from models.marketing.campaigns import CampaignDraft
 from models.store import clock
 from models.store.tables import (
+    Campaign,
     CampaignKind,
     LedgerEntry,
     Member,
@@ -27,10 +30,11 @@ from models.store.tables import (
     Purchase,
     Role,
 )
-from tests.api.conftest import new_member
+from tests.api.conftest import Api, new_member, purchase
 from tests.chat.conftest import Rig
 from tests.chat.test_till import card_of
 from tests.miniapp.conftest import Mini
+from tests.store.helpers import rules as plain_rules
 
 TIER_KEYS = ("member", "silver", "gold")
 
@@ -186,3 +190,69 @@ async def test_paying_after_the_cashier_confirmed_uses_no_points(till: Rig) -> N
     assert any("already finished" in m.visible_text for m in answered)
     assert (await till.member_row(alice)).balance == 5000 + 200
     assert await PendingAction.filter(kind="till-purchase", state="pending").count() == 0
+
+
+async def test_the_api_answers_the_quote_it_writes(api: Api) -> None:
+    """The POS API has no preview: its answer is the plan, and the plan is the quote."""
+    await rule_versions.save(plain_rules(earning=EarningRules(daily_cap_points=180)), None)
+    alice, bob, gus = [await new_member(600 + n) for n in range(3)]
+    await targeted_campaigns(alice, gus)
+    tz = api.settings.scheduler.timezone
+    for n, member in enumerate((bob, alice, gus, gus)):
+        offered = await campaigns.rules_at(clock.now(), "api", tz=tz)
+        plan = await ledger.quote_purchase(
+            member.id, 10000, "CNY", campaigns=offered, channel="api", tz=tz
+        )
+        assert isinstance(plan, ledger.PurchasePlan)
+        status, body, _ = await api.call(
+            "POST", "/purchases", json=purchase(member, 10000, f"O-{n}"), idem=f"O-{n}"
+        )
+        assert status == 201, body
+        entry = await LedgerEntry.get(purchase__receipt_code=body["receipt_code"])
+        assert body["points"] == plan.points == entry.points
+        assert (
+            body["breakdown"]
+            == plan.quote.to_json()
+            == {k: v for k, v in entry.breakdown.items() if k not in ("tier", "upgraded_to")}
+        )
+    assert [e.points for e in await LedgerEntry.filter(member_id=gus.id).order_by("id")] == [
+        180,
+        0,
+    ]  # Gold double, then the daily cap
+
+
+@pytest.mark.settings(earning={"daily_cap_points": 150})
+async def test_the_chat_quote_counts_what_was_earned_today(till: Rig) -> None:
+    cashier = await hire_cashier(till)
+    alice = till.member(1001, "Alice")
+    await alice.send("/start")
+    await till.earn(alice, 10000)
+    shown = await quote_on_screen(till, cashier, alice, "100")
+    assert "+50" in shown and "cap" in shown
+    await cashier.press("Confirm")
+    assert (await till.member_row(alice)).balance == 150
+
+
+async def test_a_quote_that_changed_before_confirm_is_shown_again(till: Rig) -> None:
+    cashier = await hire_cashier(till)
+    alice = till.member(1001, "Alice")
+    await alice.send("/start")
+    shown = await quote_on_screen(till, cashier, alice, "100")
+    assert "+100" in shown
+    quote = cashier.last_message
+    now = clock.now()
+    await Campaign.create(
+        names={"en": "Flash double"},
+        kind=CampaignKind.MULTIPLIER,
+        multiplier="2",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        created_at=now,
+    )
+    changed = await cashier.press("Confirm", message=quote)
+    assert any("quote changed" in m.visible_text for m in changed)
+    assert await Purchase.all().count() == 0
+    again = cashier.last_message
+    assert "+200" in again.visible_text and "Flash double" in again.visible_text
+    await cashier.press("Confirm", message=again)
+    assert (await till.member_row(alice)).balance == 200
