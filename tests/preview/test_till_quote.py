@@ -32,8 +32,8 @@ from models.store.tables import (
 )
 from tests.api.conftest import Api, new_member, purchase
 from tests.chat.conftest import Rig
-from tests.chat.test_till import card_of
 from tests.miniapp.conftest import Mini
+from tests.preview.players import hire_cashier, quote_on_screen
 from tests.store.helpers import rules as plain_rules
 
 TIER_KEYS = ("member", "silver", "gold")
@@ -70,25 +70,6 @@ async def targeted_campaigns(insider: Member, gold: Member) -> None:
             draft, audience, tier_keys=TIER_KEYS, actor_telegram_id=1
         )
         assert isinstance(created, audiences.TargetedCampaignCreated), created
-
-
-async def hire_cashier(rig: Rig, language: str = "en") -> Player:
-    """A cashier who speaks ``language`` (the admin's invite, scanned)."""
-    admin = rig.admin()
-    await admin.send("/staff invite")
-    invite = admin.last_photo_bytes()
-    cashier = rig.person(2001, "Cara", language_code=language)
-    await cashier.scan(invite)
-    return cashier
-
-
-async def quote_on_screen(
-    rig: Rig, cashier: Player, member: Player, amount: str, skip: str = "Skip"
-) -> str:
-    await cashier.open_link(await card_of(rig, member))
-    await cashier.send(amount)
-    await cashier.press(skip)
-    return cashier.last_text
 
 
 async def test_chat_quote_leaves_out_campaigns_the_member_is_not_in(till: Rig) -> None:
