@@ -1,7 +1,8 @@
 """``/balance``: points, tier, progress to the next tier, what expires first.
 
 The hot path: the member row is already loaded by ``resolve_person``, so this costs the
-rule-version probe and one statement for tier progress and expiring points.
+rule-version probe, one statement for tier progress and the soonest expiry, and one for
+the points expiring that local day (when any do).
 """
 
 from __future__ import annotations

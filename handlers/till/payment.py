@@ -46,11 +46,8 @@ async def on_offer(update: Update, context: JifenContext, data: CallbackData) ->
     """Cashier: ask the member (in their chat) to pay part of the bill with points."""
     query = update.callback_query
     rules = await rules_in_force()
-    step = flows.awaited_buttons(context) or {}
-    shown = query is not None and query.message is not None
-    shown = shown and step.get("message") == query.message.message_id  # type: ignore[union-attr]
-    purchase = await pending.get(int(step["action"])) if shown and step.get("action") else None
-    if query is None or query.message is None or purchase is None or purchase.kind != PURCHASE:
+    purchase = await _shown_purchase(update, context)
+    if query is None or query.message is None or purchase is None:
         await say(update, context.t("common-button-expired"))
         return
     amount = int(purchase.payload["amount"])
@@ -99,6 +96,17 @@ async def on_offer(update: Update, context: JifenContext, data: CallbackData) ->
             discount=discount,
         ),
     )
+
+
+async def _shown_purchase(update: Update, context: JifenContext) -> PendingAction | None:
+    """The purchase confirm step whose "pay with points" was pressed: the flow's open
+    step, if the press came from its message (an older copy's button is stale)."""
+    query = update.callback_query
+    step = flows.awaited_buttons(context) or {}
+    if query is None or query.message is None or step.get("message") != query.message.message_id:
+        return None
+    found = await pending.get(int(step["action"])) if step.get("action") else None
+    return found if found is not None and found.kind == PURCHASE else None
 
 
 async def _tell_staff(staff_id: int, template: str, **args: object) -> None:
