@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.emulator import Player
+from models.store import clock
+from models.store.tables import Campaign, CampaignKind
 from tests.chat.conftest import Rig
 from tests.chat.test_till import card_of
 
@@ -24,3 +28,16 @@ async def quote_on_screen(
     await cashier.send(amount)
     await cashier.press(skip)
     return cashier.last_text
+
+
+async def double_points(name: str) -> None:
+    """A campaign for everyone, doubling every purchase from now on."""
+    now = clock.now()
+    await Campaign.create(
+        names={"en": name},
+        kind=CampaignKind.MULTIPLIER,
+        multiplier="2",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+        created_at=now,
+    )

@@ -6,25 +6,14 @@ points day it promised half of what the next purchase then earned.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from models.ledger import rule_versions
-from models.store import clock
-from models.store.tables import Campaign, CampaignKind, LedgerEntry, Member
+from models.store.tables import LedgerEntry, Member
 from tests.chat.conftest import Rig
-from tests.preview.players import hire_cashier, quote_on_screen
+from tests.preview.players import double_points, hire_cashier, quote_on_screen
 
 
 async def test_the_rules_example_is_the_next_purchase_during_a_campaign(till: Rig) -> None:
-    now = clock.now()
-    await Campaign.create(
-        names={"en": "Double Day"},
-        kind=CampaignKind.MULTIPLIER,
-        multiplier="2",
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        created_at=now,
-    )
+    await double_points("Double Day")
     ada = till.admin()
     await ada.send("/rules")
     await ada.press("Points per unit")

@@ -22,7 +22,6 @@ from models.marketing import audiences, campaigns
 from models.marketing.campaigns import CampaignDraft
 from models.store import clock
 from models.store.tables import (
-    Campaign,
     CampaignKind,
     LedgerEntry,
     Member,
@@ -33,7 +32,7 @@ from models.store.tables import (
 from tests.api.conftest import Api, new_member, purchase
 from tests.chat.conftest import Rig
 from tests.miniapp.conftest import Mini
-from tests.preview.players import hire_cashier, quote_on_screen
+from tests.preview.players import double_points, hire_cashier, quote_on_screen
 from tests.store.helpers import rules as plain_rules
 
 TIER_KEYS = ("member", "silver", "gold")
@@ -221,15 +220,7 @@ async def test_a_quote_that_changed_before_confirm_is_shown_again(till: Rig) -> 
     shown = await quote_on_screen(till, cashier, alice, "100")
     assert "+100" in shown
     quote = cashier.last_message
-    now = clock.now()
-    await Campaign.create(
-        names={"en": "Flash double"},
-        kind=CampaignKind.MULTIPLIER,
-        multiplier="2",
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=1),
-        created_at=now,
-    )
+    await double_points("Flash double")
     changed = await cashier.press("Confirm", message=quote)
     assert any("quote changed" in m.visible_text for m in changed)
     assert await Purchase.all().count() == 0
