@@ -17,7 +17,7 @@ from models.codes import tokens
 from models.conversation import flows
 from models.delivery import outbox, webhooks
 from models.delivery.classes import MessageClass
-from models.ledger import tiers
+from models.ledger import dates, tiers
 from models.ledger.config import RuleSet
 from models.members import erasure, phones
 from models.store import audit, clock, sql
@@ -559,27 +559,36 @@ _SOONEST = (
 )
 
 
-async def balance_view(member: Member, rules: RuleSet) -> BalanceView:
-    """Tier progress and the earliest-expiring points in ONE statement (the /balance hot path).
+async def balance_view(member: Member, rules: RuleSet, tz: str = "UTC") -> BalanceView:
+    """Tier progress and the points that expire first: all the member's lots expiring on
+    the soonest local day (shop time zone ``tz``), as the date /balance states.
 
-    The qualifying total is ``models.ledger.tiers``' own query, used as a scalar subquery so the
-    rule stays written once. Lots sharing the earliest expiry instant are added together.
+    One statement for the qualifying total (``models.ledger.tiers``' own query as a scalar
+    subquery, so the rule stays written once) and the soonest expiry; when there is one, a
+    second (indexed) sum over the lots expiring that local day.
     """
+    conn = connection()
     qualifying = tiers.one_member_total_sql(rules)
     row = await sql.one(
-        connection(),
-        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at,"
-        " (SELECT SUM(remaining) FROM point_lot WHERE member_id = ? AND remaining > 0"
-        f" AND expires_at = ({_SOONEST})) AS first_points",
+        conn,
+        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at",
         tiers.window_start(rules, clock.now()),
-        member.id,
-        member.id,
         member.id,
         member.id,
     )
     row = row or {}
     first_at = sql.as_datetime(row.get("first_at"))
-    expiring = Expiring(sql.as_int(row.get("first_points")), first_at) if first_at else None
+    expiring = None
+    if first_at is not None:
+        day = await sql.one(
+            conn,
+            "SELECT SUM(remaining) AS points FROM point_lot WHERE member_id = ?"
+            " AND remaining > 0 AND expires_at >= ? AND expires_at < ?",
+            member.id,
+            first_at,
+            dates.next_local_midnight(first_at, tz),
+        )
+        expiring = Expiring(sql.as_int(day and day["points"]), first_at)
     return BalanceView(_progress(member, rules, sql.as_int(row.get("total"))), expiring)
 
 
