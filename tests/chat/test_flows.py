@@ -104,7 +104,7 @@ async def test_a_revoked_cashier_s_amount_is_refused_and_the_flow_cleared(rig: R
     assert "only for staff" in cashier.last_text
     assert not await ChatFlow.filter(telegram_id=cashier.user_id).exists()
     await cashier.send("12")
-    assert "I don't know" in cashier.last_text
+    assert "I didn't catch that" in cashier.last_text
     assert await Purchase.all().count() == 0
 
 
