@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,9 +16,11 @@ import qrcode
 from aiohttp import web
 from qrcode.constants import ERROR_CORRECT_M
 
+from api import validation as v
 from api.auth import RateLimiter
 from api.context import plain
 from api.errors import ApiError
+from api.idempotency import Actor, Answer, run_once
 from api.miniapp import auth
 from bot.settings import Settings
 from locales import Translate, translator
@@ -124,32 +125,21 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 
 
 async def read_json(request: web.Request, allowed: set[str]) -> dict[str, Any]:
-    """A small JSON object with only ``allowed`` keys, else 400/422 (nothing is written)."""
-    raw = await read_body(request, MAX_BODY_BYTES)
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
-        raise ApiError(400, "invalid_json") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json")
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ApiError(422, "invalid_field", field=unknown[0])
+    """A small JSON object with only ``allowed`` keys, read as strictly as ``/api/v1``
+    reads its bodies (:mod:`api.validation`), else 400/422 (nothing is written)."""
+    body = v.parse_object(await read_body(request, MAX_BODY_BYTES) or b"{}")
+    v.only(body, allowed)
     return body
 
 
 def text_field(body: dict[str, Any], name: str, *, max_length: int = 200) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise ApiError(422, "invalid_field", field=name)
-    return value.strip()
+    value = v.text(body, name, required=True, max_length=max_length)
+    assert value is not None
+    return value
 
 
 def int_field(body: dict[str, Any], name: str, *, minimum: int = 1) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ApiError(422, "invalid_field", field=name)
-    return value
+    return v.integer(body, name, minimum=minimum)
 
 
 def idempotency_key(request: web.Request) -> str:
@@ -158,6 +148,29 @@ def idempotency_key(request: web.Request) -> str:
     if not _KEY.match(key):
         raise ApiError(422, "invalid_field", field=IDEMPOTENCY_HEADER)
     return key
+
+
+async def once(
+    caller: auth.Caller,
+    operation: str,
+    key: str,
+    request: dict[str, Any],
+    work: Callable[[], Awaitable[Answer]],
+) -> dict[str, Any]:
+    """A keyed write, by the HTTP API's own mechanism (:mod:`api.idempotency`): a retry
+    with the same key answers the first answer (``replayed: true``); the same key with
+    another ``request`` is 409 ``idempotency_conflict`` and writes nothing; a refusal
+    (an :class:`ApiError` from ``work``) leaves no record, so the key may be used again.
+    Keys are the caller's own; the audit row (``Answer.audit``) names the caller."""
+    answer = await run_once(
+        f"{ACTOR_KIND}:{caller.telegram_id}:{operation}:{key}",
+        f"{ACTOR_KIND}-{operation}",
+        request,
+        work,
+        idempotent_work=True,
+        actor=Actor(caller.telegram_id, ACTOR_KIND),
+    )
+    return {**answer.body, "replayed": answer.replayed}
 
 
 async def rules_in_force() -> RuleSet:

@@ -12,13 +12,16 @@ from typing import Any
 
 from aiohttp import web
 
+from api import validation as v
+from api.context import plain
 from api.errors import ApiError
+from api.idempotency import Answer
 from api.miniapp.auth import Caller
 from api.miniapp.common import (
     MiniApp,
-    audited,
     idempotency_key,
     money,
+    once,
     qr_data_uri,
     rules_in_force,
     t,
@@ -142,10 +145,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
 
 async def history_page(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
     member = member_of(caller)
-    try:
-        number = int(request.query.get("page", "0"))
-    except ValueError:
-        raise ApiError(422, "invalid_field", field="page") from None
+    number = v.whole_number(request.query.get("page", "0"), "page")
     rules = await rules_in_force()
     found = await history.page(member.id, number, PAGE_SIZE)
     return {
@@ -185,8 +185,8 @@ async def rewards(request: web.Request, app: MiniApp, caller: Caller) -> dict[st
 async def reward_photo(request: web.Request) -> web.Response:
     """A reward's photo (public like the catalogue's names; bytes are stored with it)."""
     try:
-        reward_id = int(request.match_info["reward_id"])
-    except ValueError:
+        reward_id = v.whole_number(request.match_info["reward_id"], "reward_id", minimum=1)
+    except ApiError:
         raise web.HTTPNotFound() from None
     reward = await Reward.get_or_none(id=reward_id, archived=False)
     if reward is None or not reward.photo:
@@ -246,33 +246,26 @@ def redeem_refusal(result: object, rules: RuleSet, caller: Caller) -> ApiError:
 
 
 async def redeem_reward(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
-    """Points → a voucher, once per confirmation screen (``Idempotency-Key``)."""
+    """Points → a voucher, once per confirmation screen (``Idempotency-Key``); the screen's
+    key with another reward is 409 (nothing written)."""
     member = member_of(caller)
     key = idempotency_key(request)
-    try:
-        reward_id = int(request.match_info["reward_id"])
-    except ValueError:
-        raise ApiError(404, "reward_unavailable") from None
-    result = await vouchers.issue_for_reward(
-        member.id,
-        reward_id,
-        idempotency_key=f"miniapp:{member.id}:{key}",
-        channel="miniapp",
-        tz=app.settings.scheduler.timezone,
-    )
-    if not isinstance(result, VoucherIssued):
-        raise redeem_refusal(result, await rules_in_force(), caller)
-    if not result.replayed:
-        await audited(
-            "reward.redeem",
-            caller,
-            f"voucher:{result.voucher_id}",
-            reward_id=reward_id,
-            points=result.cost_points,
+    reward_id = v.whole_number(request.match_info["reward_id"], "reward_id", minimum=1)
+
+    async def work() -> Answer:
+        result = await vouchers.issue_for_reward(
+            member.id,
+            reward_id,
+            idempotency_key=f"miniapp:{member.id}:{key}",
+            channel="miniapp",
+            tz=app.settings.scheduler.timezone,
         )
-    voucher = await Voucher.get(id=result.voucher_id).prefetch_related("reward")
-    return {
-        "replayed": result.replayed,
-        "balance": result.balance,
-        "voucher": voucher_json(app, voucher, caller),
-    }
+        if not isinstance(result, VoucherIssued):
+            raise redeem_refusal(result, await rules_in_force(), caller)
+        voucher = await Voucher.get(id=result.voucher_id).prefetch_related("reward")
+        body = plain({"balance": result.balance, "voucher": voucher_json(app, voucher, caller)})
+        details = {"reward_id": reward_id, "points": result.cost_points}
+        audit = ("reward.redeem", f"voucher:{result.voucher_id}", details)
+        return Answer(200, body, replayed=result.replayed, audit=audit)
+
+    return await once(caller, "redeem", key, {"reward_id": reward_id}, work)

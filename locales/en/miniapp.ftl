@@ -100,6 +100,7 @@ miniapp-error-invalid-amount = Type an amount like 128.50.
 miniapp-error-already-used = { $text }
 miniapp-error-expired = { $text }
 miniapp-error-voided = { $text }
+miniapp-error-idempotency-conflict = This confirmation (Idempotency-Key) was already used for a different request. Nothing was recorded now: please start again.
 
 ## the sandbox's Mini App page (bot/sandbox/miniapp.py)
 miniapp-sandbox-title = jifen Mini App sandbox

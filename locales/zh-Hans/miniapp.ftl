@@ -100,6 +100,7 @@ miniapp-error-invalid-amount = 请输入金额，例如 128.50。
 miniapp-error-already-used = { $text }
 miniapp-error-expired = { $text }
 miniapp-error-voided = { $text }
+miniapp-error-idempotency-conflict = 此确认（Idempotency-Key）已用于另一个请求，本次未做任何记录：请重新开始。
 
 ## the sandbox's Mini App page (bot/sandbox/miniapp.py)
 miniapp-sandbox-title = jifen 小程序沙盒
