@@ -74,8 +74,32 @@ def error_body(error: ApiError, language: str) -> dict[str, Any]:
     return {"error": {"code": error.code, "message": text, **plain(error.details)}}
 
 
-def endpoint(app: MiniApp, handler: Endpoint, *, staff_only: bool = False) -> Any:
-    """An aiohttp handler: authenticate, check the role, answer JSON (errors included)."""
+def refused(error: ApiError, language: str) -> web.Response:
+    """An error as the Mini App answers it (JSON, in the caller's language, not cached)."""
+    headers = {**error.headers, **NO_STORE}
+    return web.json_response(error_body(error, language), status=error.status, headers=headers)
+
+
+def check_input(request: web.Request, query: frozenset[str] = frozenset()) -> None:
+    """Path and query text as ``/api/v1`` checks it (:mod:`api.validation`): no control
+    characters, and no query parameter but ``query`` (a typo is 422, not ignored)."""
+    for name, value in request.match_info.items():
+        v.check_text(value, name)
+    for name, value in request.query.items():
+        v.check_text(name, "query")
+        v.check_text(value, name)
+    v.only(request.query, set(query))
+
+
+def endpoint(
+    app: MiniApp,
+    handler: Endpoint,
+    *,
+    staff_only: bool = False,
+    query: frozenset[str] = frozenset(),
+) -> Any:
+    """An aiohttp handler: authenticate, check the role and the query, answer JSON (errors
+    included)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         language = app.settings.bot.default_language
@@ -91,18 +115,14 @@ def endpoint(app: MiniApp, handler: Endpoint, *, staff_only: bool = False) -> An
             language = caller.language
             if staff_only and not caller.is_staff:
                 raise ApiError(403, "staff_only")
+            check_input(request, query)
             body = await handler(request, app, caller)
             return web.json_response(plain(body), headers=NO_STORE)
         except ApiError as error:
-            headers = {**error.headers, **NO_STORE}
-            return web.json_response(
-                error_body(error, language), status=error.status, headers=headers
-            )
+            return refused(error, language)
         except Exception:
             log.exception("Mini App %s %s failed", request.method, request.path)
-            return web.json_response(
-                error_body(ApiError(500, "internal"), language), status=500, headers=NO_STORE
-            )
+            return refused(ApiError(500, "internal"), language)
 
     return handle
 

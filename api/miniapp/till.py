@@ -171,7 +171,7 @@ async def _purchase_input(
     rules = await rules_in_force()
     category = None if body.get("category") is None else v.text(body, "category")
     if category is not None and category not in rules.earning.category_multipliers:
-        raise ApiError(422, "invalid_field", field="category")
+        raise v.invalid("category", "unknown-category")
     refused = check_purchase(amount, rules.currency.code, rules, [])
     if refused is not None:
         raise _rejection(refused, rules)
