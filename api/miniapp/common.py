@@ -68,9 +68,26 @@ class MiniApp:
 Endpoint = Callable[[web.Request, MiniApp, auth.Caller], Awaitable[dict[str, Any]]]
 
 
+def error_key(code: str) -> str:
+    return f"miniapp-error-{code.replace('_', '-')}"
+
+
+ERROR_CODES: tuple[str, ...] = (
+    *("init_data_missing", "init_data_invalid", "init_data_expired", "rate_limited"),
+    *("staff_only", "not_a_member", "internal", "too_large", "invalid_json", "invalid_field"),
+    *("idempotency_conflict", "insufficient_points", "out_of_stock", "tier_too_low"),
+    *("limit_member", "limit_day", "below_minimum_redemption", "reward_unavailable"),
+    *("no_qr", "not_ours", "unknown_code", "below_minimum", "amount_too_large"),
+    *("invalid_amount", "already_used", "expired", "voided"),
+)
+"""Every ``code`` the Mini App answers with (``tests/test_runtime_locale_keys.py`` checks
+that each ``ApiError`` its modules raise uses one, and that each has its sentence)."""
+LOCALE_KEYS = tuple(error_key(code) for code in ERROR_CODES)
+
+
 def error_body(error: ApiError, language: str) -> dict[str, Any]:
     args = {k: v for k, v in plain(error.details).items() if isinstance(v, str | int)}
-    text = translator(language)(f"miniapp-error-{error.code.replace('_', '-')}", **args)
+    text = translator(language)(error_key(error.code), **args)
     return {"error": {"code": error.code, "message": text, **plain(error.details)}}
 
 

@@ -44,6 +44,22 @@ from models.store.tables import EntryKind, Member, Reward, Voucher
 
 RECENT = 5
 PAGE_SIZE = 20
+WITH_REWARD = (EntryKind.REDEEM, EntryKind.REVERSE)
+"""Entries told with their reward's name, when they have one."""
+LIMIT_CODES = {"member": "limit_member", "day": "limit_day"}
+"""The error code of each :class:`LimitReached` period."""
+
+
+def history_key(kind: EntryKind, *, with_reward: bool = False) -> str:
+    return f"miniapp-history-{kind.value}" + ("-reward" if with_reward else "")
+
+
+LOCALE_KEYS = (
+    *(history_key(kind) for kind in EntryKind),
+    *(history_key(kind, with_reward=True) for kind in WITH_REWARD),
+)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``): a line of
+each kind of entry, an imported opening balance included."""
 
 
 def member_of(caller: Caller) -> Member:
@@ -95,10 +111,10 @@ def history_line(
     reward = localized(line.reward_names, caller.language) if line.reward_names else "-"
     if line.kind == EntryKind.EARN:
         text = say("miniapp-history-earn", amount=money(line.amount_minor or 0, rules))
-    elif line.kind in (EntryKind.REDEEM, EntryKind.REVERSE) and line.reward_names:
-        text = say(f"miniapp-history-{line.kind.value}-reward", reward=reward)
+    elif line.kind in WITH_REWARD and line.reward_names:
+        text = say(history_key(line.kind, with_reward=True), reward=reward)
     else:
-        text = say(f"miniapp-history-{line.kind.value}")
+        text = say(history_key(line.kind))
     return {
         "kind": line.kind.value,
         "points": line.points,
@@ -239,7 +255,7 @@ def redeem_refusal(result: object, rules: RuleSet, caller: Caller) -> ApiError:
             name = tiers.tier_name(tiers.level(rules.tiers, required), caller.language)
             return ApiError(409, "tier_too_low", tier=name)
         case LimitReached(limit=limit, period=period):
-            return ApiError(409, f"limit_{period}", limit=limit)
+            return ApiError(409, LIMIT_CODES.get(period, "limit_member"), limit=limit)
         case BelowMinimumRedemption(minimum=minimum):
             return ApiError(409, "below_minimum_redemption", minimum=minimum)
     return ApiError(404, "reward_unavailable")

@@ -64,6 +64,7 @@ miniapp-history-expire = Expired
 miniapp-history-adjust = Adjusted by the shop
 miniapp-history-reverse = Refund
 miniapp-history-reverse-reward = Voucher “{ $reward }” cancelled, points returned
+miniapp-history-opening = Brought over from your previous membership
 miniapp-quote = { $name } · { $amount } → { $points } points
 miniapp-receipt = Recorded: { $name } · { $amount } → { $points } points (receipt { $receipt }). The member gets the receipt in the chat.
 miniapp-voucher-valid = Valid until { $until }.

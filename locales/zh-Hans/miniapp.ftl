@@ -64,6 +64,7 @@ miniapp-history-expire = 过期
 miniapp-history-adjust = 商家调整
 miniapp-history-reverse = 退款
 miniapp-history-reverse-reward = 兑换券“{ $reward }”已作废，积分已退回
+miniapp-history-opening = 从原会员账户转入
 miniapp-quote = { $name } · { $amount } → { $points } 积分
 miniapp-receipt = 已记录：{ $name } · { $amount } → { $points } 积分（小票 { $receipt }）。会员会在对话中收到小票。
 miniapp-voucher-valid = 有效期至 { $until }。

@@ -8,9 +8,11 @@ import json
 
 import pytest
 
+from models import ledger
 from models.access import staff
 from models.store import clock
-from models.store.tables import IdempotencyRecord, Reward, Role
+from models.store.db import write_transaction
+from models.store.tables import EntryKind, IdempotencyRecord, Reward, Role
 from tests.api.conftest import new_member
 from tests.miniapp.conftest import Mini, telegram_sign, written
 
@@ -158,3 +160,27 @@ async def test_a_huge_amount_is_refused_not_a_500(mini: Mini, amount: int) -> No
     for path in ("/purchases/quote", "/purchases"):
         status, answer = await mini.call("POST", path, user=CASHIER, json=body, idem="scr-0004")
         assert status == 422, answer
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "Brought over"), ("zh-Hans", "转入")])
+async def test_an_imported_opening_balance_reads_as_a_sentence(
+    mini: Mini, language: str, said: str
+) -> None:
+    """Not as the raw key ``miniapp-history-opening`` (the lines are built at run time)."""
+    member = await new_member(ALICE, language=language)
+    async with write_transaction() as conn:
+        locked = await ledger.lock_member(conn, member.id)
+        await ledger.credit(
+            conn,
+            locked,
+            700,
+            kind=EntryKind.OPENING,
+            key=f"opening:{member.id}",
+            expires_at=None,
+            now=clock.now(),
+        )
+    for path in ("/me", "/history"):
+        status, body = await mini.call("GET", path, user=ALICE)
+        lines = body["history"] if path == "/me" else body["lines"]
+        [line] = [x for x in lines if x["kind"] == "opening"]
+        assert status == 200 and "miniapp-" not in line["text"] and said in line["text"], line
