@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.emulator import Player
 from models.catalogue import coupons
 from models.store import clock
 from models.store.tables import CouponBatch, Member, Reward, Voucher
@@ -30,15 +31,22 @@ async def _reward(validity_days: int | None = 30) -> Reward:
     )
 
 
-async def _batch_of_seven_days(rig: Rig, language: str = "en") -> list[list[str]]:
-    """A marketer generates 3 coupons "valid 7 days"; the CSV's rows (code, link, …)."""
+async def _asked(rig: Rig, expiry: str, language: str = "en") -> Player:
+    """A marketer has asked for 3 coupons of the Cookie with the ``expiry`` button pressed:
+    the confirm step (with the stated expiry) is their last message."""
     mia = await marketer(rig)
     if language != "en":
         await Member.filter(telegram_id=mia.user_id).update(language=language)
     await mia.send("/coupons")
     await mia.press("曲奇" if language == "zh-Hans" else "Cookie")
     await mia.send("3")
-    await mia.press("7")
+    await mia.press(expiry)
+    return mia
+
+
+async def _batch_of_seven_days(rig: Rig, language: str = "en") -> list[list[str]]:
+    """A marketer generates 3 coupons "valid 7 days"; the CSV's rows (code, link, …)."""
+    mia = await _asked(rig, "7", language)
     assert "2026-12-14 23:59" in mia.last_text  # the stated expiry
     await mia.press("确认" if language == "zh-Hans" else "Confirm")
     documents = [m.document for m in mia.messages if m.document]
@@ -68,11 +76,7 @@ async def test_the_confirmed_batch_keeps_the_expiry_its_summary_showed(rig: Rig)
     clock.freeze(datetime(2026, 12, 7, 15, 58, tzinfo=UTC))  # 23:58 in Shanghai
     try:
         await _reward()
-        mia = await marketer(rig)
-        await mia.send("/coupons")
-        await mia.press("Cookie")
-        await mia.send("3")
-        await mia.press("7")
+        mia = await _asked(rig, "7")
         assert "2026-12-14 23:59" in mia.last_text
         clock.freeze(datetime(2026, 12, 7, 16, 5, tzinfo=UTC))  # 00:05 the next day
         await mia.press("Confirm")
@@ -85,11 +89,7 @@ async def test_a_batch_without_expiry_states_the_voucher_validity_it_gives(rig: 
     clock.freeze(NOW)
     try:
         await _reward(validity_days=14)
-        mia = await marketer(rig)
-        await mia.send("/coupons")
-        await mia.press("Cookie")
-        await mia.send("3")
-        await mia.press("No expiry")
+        mia = await _asked(rig, "No expiry")
         assert "14 days" in mia.last_text  # what a claim will give, stated before Confirm
         await mia.press("Confirm")
         code = (await coupons.coupons_of((await CouponBatch.get()).id))[0].code
