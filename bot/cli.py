@@ -14,6 +14,13 @@ from models.store import db
 
 log = logging.getLogger("jifen")
 
+DEPLOYMENT_ENV = Path("/etc/jifen/jifen.env")
+"""Where the install guide puts the service's environment (README, Operations)."""
+
+STORE_COMMANDS = ("migrate", "doctor", "admin", "apikey", "webhook", "import", "backup", "restore")
+"""Commands that open the database: each says which one, and refuses a new default SQLite
+file on a machine whose deployment is configured elsewhere."""
+
 
 async def _with_store(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
     await db.open_store(settings.database.url)
@@ -27,9 +34,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot.token.get_secret_value():
         log.warning("JIFEN_BOT__TOKEN is not set: starting the sandbox instead")
         return cmd_sandbox(settings, args)
-    from bot.runners import run_bot
+    from bot.runners import TelegramRefused, run_bot
 
-    asyncio.run(run_bot(settings))
+    try:
+        asyncio.run(run_bot(settings))
+    except TelegramRefused as refused:
+        log.error("%s", refused)
+        return 2
     return 0
 
 
@@ -48,9 +59,52 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    asyncio.run(db.migrate(settings.database.url))
-    print(f"database is up to date: {_redact(settings.database.url)}")
+    applied = asyncio.run(db.migrate(settings.database.url))
+    for name in applied:
+        print(f"applied {name}")
+    where = _redact(settings.database.url)
+    if applied:
+        print(f"{len(applied)} migration(s) applied: {where} is up to date")
+    else:
+        print(f"nothing to apply: {where} was already up to date")
     return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """``jifen backup PATH``: a consistent snapshot while jifen runs."""
+    from models.store import backup
+
+    try:
+        done = asyncio.run(backup.backup(settings.database.url, args.path))
+    except backup.BackupError as exc:
+        print(f"jifen: backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written: {done.path} ({done.bytes:,} bytes in {done.seconds:.1f} s)")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """``jifen restore PATH [--force]``: replace the store, migrate forward, run doctor."""
+    from models.ledger import doctor
+    from models.store import backup
+
+    try:
+        done = asyncio.run(backup.restore(settings.database.url, args.path, force=args.force))
+    except backup.BackupError as exc:
+        print(f"jifen: restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {done.path} in {done.seconds:.1f} s")
+    for name in done.migrations:
+        print(f"migrated forward: {name}")
+
+    async def check() -> int:
+        problems = await doctor.check()
+        for problem in problems:
+            print(f"doctor: {problem}")
+        print("doctor: the ledger is consistent" if not problems else "doctor: PROBLEMS above")
+        return 0 if not problems else 1
+
+    return asyncio.run(_with_store(settings, check))
 
 
 def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
@@ -160,6 +214,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 timezone=settings.scheduler.timezone,
                 now=now,
                 dry_run=args.dry_run,
+                strict=args.strict,
                 on_total=on_total,
                 progress=lambda n: bars[0].update(n),
             )
@@ -169,6 +224,16 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             for bar in bars:
                 bar.close()
+        if report.ignored_columns:
+            print(
+                f"warning: column(s) ignored: {', '.join(report.ignored_columns)}"
+                f" (known: {', '.join(importing.COLUMNS)}; --strict refuses such a file)",
+                file=sys.stderr,
+            )
+        for line, first in report.repeated:
+            print(
+                f"warning: line {line} repeats line {first} exactly: imported once", file=sys.stderr
+            )
         for r in report.rejections:
             print(f"line {r.line}: {r.code}: {r.message}")
         out = report.outcome
@@ -199,6 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, help="config file (default ./config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run the command against the sandbox's database (sandbox.database_url)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="start the bot as configured (sandbox without a token)")
@@ -218,6 +288,16 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations = sub.add_parser("makemigrations", help="(developers) write a migration")
     makemigrations.add_argument("--name", help="migration name")
     makemigrations.set_defaults(func=cmd_makemigrations)
+
+    backup = sub.add_parser("backup", help="write a consistent snapshot (while jifen runs)")
+    backup.add_argument("path", type=Path, help="the file to write (SQLite copy or pg_dump -Fc)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database with a snapshot, check it")
+    restore.add_argument("path", type=Path, help="a file written by jifen backup")
+    restore.add_argument(
+        "--force", action="store_true", help="even when the database already holds members"
+    )
+    restore.set_defaults(func=cmd_restore)
 
     doctor = sub.add_parser("doctor", help="check balance = entries = lots for every member")
     doctor.set_defaults(func=cmd_doctor)
@@ -251,7 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
     import_members = import_sub.add_parser(
         "members", help="members from a CSV/XLSX (exit 0 ok, 1 rows rejected, 2 unreadable)"
     )
-    import_members.add_argument("file", type=Path, help="CSV (UTF-8) or XLSX with a header row")
+    import_members.add_argument(
+        "file", type=Path, help="CSV (UTF-8 or GBK/GB18030) or XLSX with a header row"
+    )
+    import_members.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file with columns jifen does not know (default: ignore them, warn)",
+    )
     import_members.add_argument(
         "--dry-run", action="store_true", help="check everything and report, write nothing"
     )
@@ -274,7 +361,41 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"jifen: {exc}", file=sys.stderr)
         return 2
+    if args.sandbox:
+        from bot.sandbox import sandbox_settings
+
+        if args.command == "run":
+            return cmd_sandbox(settings, args)
+        settings = sandbox_settings(settings)
+    if args.command in STORE_COMMANDS:
+        refusal = database_refusal(settings)
+        if refusal is not None:
+            print(f"jifen: {refusal}", file=sys.stderr)
+            return 2
+        label = " (the sandbox's)" if args.sandbox else ""
+        print(f"jifen: database{label}: {_redact(settings.database.url)}", file=sys.stderr)
     return args.func(settings, args)
+
+
+def database_refusal(settings: Settings) -> str | None:
+    """Why a command must not open this database, or None.
+
+    A command run without the service's environment falls back to the default SQLite
+    file; on a machine with a deployment (its env file, or webhook mode) that would create
+    an empty database and, say, print an API key the service never sees.
+    """
+    url = settings.database.url
+    default = type(settings.database).model_fields["url"].default
+    if url != default or not db.is_sqlite(url) or db.sqlite_path(url).exists():
+        return None
+    if not DEPLOYMENT_ENV.exists() and settings.bot.mode != "webhook":
+        return None
+    where = DEPLOYMENT_ENV if DEPLOYMENT_ENV.exists() else "bot.mode = webhook"
+    return (
+        f"no database is configured for this command, and this machine has a deployment"
+        f" ({where}): a new empty {url} would be created. Run it with the service's"
+        f" environment: sudo -u jifen sh -c 'set -a; . {DEPLOYMENT_ENV}; set +a; jifen ...'"
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from telegram.ext import Application
 from bot.updates import chat_key, describe
 from models.delivery import inbox
 from scheduler.leases import Leases
+from scheduler.worker import WorkerLoop
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL = 0.25
@@ -59,8 +60,7 @@ class InboxWorker:
         self.poll_interval = poll_interval
         self.processed = 0
         self._inflight: set[asyncio.Task[None]] = set()
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self._loop = WorkerLoop(lambda: self.poll_interval, log)
         self._task: asyncio.Task[None] | None = None
 
     async def receive(self, data: dict[str, Any]) -> bool:
@@ -69,38 +69,35 @@ class InboxWorker:
         if not isinstance(update_id, int):
             raise ValueError("not an update")
         stored = await inbox.store(update_id, chat_key(data), json.dumps(data))
-        self._wake.set()
+        self._loop.wake()
         return stored
 
     async def start(self) -> None:
         await inbox.release(self.holder)  # after a restart: our stale claims, at once
-        self._stopping = False
+        self._loop.rearm()  # here, not in run(): a stop() before the task runs still holds
         self._task = asyncio.create_task(self.run(), name=f"inbox:{self.holder}")
 
     async def run(self) -> None:
-        while not self._stopping:
-            # cleared before looking, so an update stored while the claim runs wakes the
-            # wait below at once (cleared after, it would wait a whole poll interval)
-            self._wake.clear()
-            room = self.concurrency - len(self._inflight)
-            claimed = []
-            if room > 0:
-                try:
-                    claimed = await inbox.claim(self.holder, room, self.lease)
-                except Exception:
-                    log.exception("claiming from the inbox failed")
-            for item in claimed:
-                task = asyncio.create_task(self._process(item))
-                self._inflight.add(task)
-                task.add_done_callback(self._done)
-            if claimed and room - len(claimed) > 0:
-                continue  # more chats may be waiting
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        """The shared worker loop (:class:`scheduler.worker.WorkerLoop`) until :meth:`stop`;
+        a failing claim is logged and tried again after the poll interval. Its wake-up is
+        cleared before each claim, so an update stored while the claim runs is looked for
+        at once."""
+        await self._loop.run(self._turn, failure="claiming from the inbox failed")
+
+    async def _turn(self) -> bool:
+        room = self.concurrency - len(self._inflight)
+        if room <= 0:
+            return False  # a finished chat wakes the loop
+        claimed = await inbox.claim(self.holder, room, self.lease)
+        for item in claimed:
+            task = asyncio.create_task(self._process(item))
+            self._inflight.add(task)
+            task.add_done_callback(self._done)
+        return bool(claimed) and room > len(claimed)  # more chats may be waiting
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
-        self._wake.set()  # the chat's next update may be ready; room for another chat
+        self._loop.wake()  # the chat's next update may be ready; room for another chat
 
     async def _process(self, item: inbox.Claimed) -> None:
         update = Update.de_json(json.loads(item.payload), self.application.bot)
@@ -125,8 +122,7 @@ class InboxWorker:
 
     async def stop(self) -> None:
         """Claim nothing more, let what runs finish (within a grace), hand back the rest."""
-        self._stopping = True
-        self._wake.set()
+        self._loop.stop()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task

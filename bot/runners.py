@@ -17,6 +17,7 @@ import signal
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from api.app import PREFIX as API_PREFIX
@@ -104,6 +105,46 @@ async def _serve(
     return runner
 
 
+class TelegramRefused(Exception):
+    """The Bot API answered, and refused us (the token): retrying cannot help."""
+
+
+async def reach_telegram(
+    application: Application,
+    api_url: str,
+    *,
+    first_delay: float = 1.0,
+    max_delay: float = 60.0,
+    attempts: int | None = None,
+) -> None:
+    """Initialize the bot (its ``getMe``), retrying with backoff while the Bot API cannot
+    be reached: one log line per attempt saying which URL and what to check, never a
+    chain of tracebacks. A refused token stops at once (:class:`TelegramRefused`)."""
+    delay, tried = first_delay, 0
+    while True:
+        tried += 1
+        try:
+            await application.bot.initialize()
+            return
+        except InvalidToken as refused:
+            raise TelegramRefused(
+                f"the Bot API at {api_url} refused the token ({refused.message}):"
+                " check JIFEN_BOT__TOKEN (from @BotFather)"
+            ) from None
+        except NetworkError as failed:  # TimedOut is one
+            if attempts is not None and tried >= attempts:
+                raise
+            log.error(
+                "cannot reach the Bot API at %s (%s): check the network, a proxy or"
+                " bot.api_url; trying again in %.0f s",
+                api_url,
+                failed.message,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_delay)
+
+
 async def run_bot(settings: Settings) -> None:
     """Run against Telegram (or ``bot.api_url``) by polling or webhook until a signal.
 
@@ -122,6 +163,7 @@ async def run_bot(settings: Settings) -> None:
     routes += miniapp_routes(application, settings)  # /app/ when bot.public_url is set
     if webhook:
         routes += webhook_routes(worker, settings.bot.webhook_secret.get_secret_value())
+    await reach_telegram(application, settings.bot.api_url)
     async with application:  # initialize/shutdown; the hooks are ours to call
         assert application.post_init is not None and application.post_shutdown is not None
         await application.post_init(application)

@@ -104,6 +104,18 @@ class SchedulerSettings(_Section):
     referral_bonus_points: int = Field(0, ge=0, le=1_000_000)
 
 
+class BackupSettings(_Section):
+    """Scheduled snapshots (``jifen backup`` by hand works whatever this says)."""
+
+    schedule: str = Field(
+        "",
+        pattern=r"^((mon|tue|wed|thu|fri|sat|sun) )?\d{2}:\d{2}$|^$",
+        description="when to take one: '03:00' daily or 'sun 03:00' weekly; empty = off",
+    )
+    keep: int = Field(7, ge=1, le=1000, description="the newest N snapshots are kept")
+    dir: str = Field("data/backups", description="where snapshots go (mode 0600 each)")
+
+
 class OffersSettings(_Section):
     """Win-back offers for at-risk members (``models.marketing.offers``): off until turned on."""
 
@@ -186,6 +198,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     offers: OffersSettings = OffersSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    backup: BackupSettings = BackupSettings()
     webhooks: WebhookSettings = WebhookSettings()
     members: MembersSettings = MembersSettings()
     flows: FlowSettings = FlowSettings()

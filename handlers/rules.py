@@ -22,6 +22,7 @@ from locales import localized, money
 from models.ledger import rule_editing, rule_versions
 from models.ledger.config import RuleSet
 from models.ledger.rule_editing import InvalidRule, Kind, RuleField
+from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import PendingAction, Role
 
@@ -55,11 +56,11 @@ def _choice(context: JifenContext, value: str) -> str:
 
 def locale_keys() -> tuple[str, ...]:
     """Every key built at run time here: each field's name, typing hint (fields typed, not
-    chosen) and choices (``tests/test_runtime_locale_keys.py``)."""
+    pressed) and choices (``tests/test_runtime_locale_keys.py``)."""
     fields = rule_editing.fields_for(RuleSet())
     return (
         *{_field_key(f.label) for f in fields},
-        *{_hint_key(f.kind) for f in fields if f.kind != Kind.CHOICE},
+        *{_hint_key(f.kind) for f in fields if not f.choices},  # as :func:`on_field` asks
         *{_choice_key(c) for f in fields for c in f.choices},
     )
 
@@ -78,6 +79,8 @@ def _show(context: JifenContext, rules: RuleSet, field: RuleField, value: Any) -
         return _money(rules, int(value))
     if field.kind == Kind.CHOICE:
         return _choice(context, str(value))
+    if field.kind == Kind.FLAG:
+        return _choice(context, "on" if value else "off")
     if field.kind == Kind.WORDS or field.kind == Kind.DAYS:
         return ", ".join(str(v) for v in value) or none
     if field.kind == Kind.MULTIPLIERS:
@@ -168,7 +171,7 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
         return
     current = _show(context, rules, field, rule_editing.value_of(rules, field))
     label = _label(context, rules, field)
-    if field.kind == Kind.CHOICE:
+    if field.choices:  # a choice or a flag: pressed, not typed
         uid = context.member.telegram_id if context.member else 0
         rows = [
             [
@@ -241,7 +244,9 @@ async def _propose(update: Update, context: JifenContext, key: str, text_value: 
     flows.stop(context)
     field = rule_editing.find_field(rules, key)
     assert field is not None
-    example = rule_editing.example(rules, changed, clock.now())
+    now, tz = clock.now(), context.settings.scheduler.timezone
+    running = await campaigns.rules_at(now, "telegram", tz=tz)
+    example = rule_editing.example(rules, changed, now, running)
     text = context.t(
         "rules-confirm",
         field=_label(context, rules, field),

@@ -6,6 +6,7 @@ circle). Nothing here imports ``telegram``, ``aiohttp`` or ``apscheduler``.
 
 =============  ===========================================================================
 codes          what people scan or type: random tokens, voucher codes, QR pictures
+spreadsheets   files people open in a spreadsheet: one safe writer, bounded readers
 store          the plumbing: connections, SQL helpers, locks, tables, clock, audit, jobs
 delivery       what leaves the store: outbox, inbox, webhook events, send pace, leases
 conversation   what a half-done chat remembers: flows and pending confirm steps

@@ -1,4 +1,5 @@
-"""The clock: APScheduler jobs and the outbox sender.
+"""The clock: APScheduler jobs, the outbox sender and the webhook worker (both, and the
+inbox worker in ``bot``, run the one worker loop of :mod:`scheduler.worker`).
 
 Entry point for the composition root: :func:`scheduler.runner.start_scheduler`.
 """

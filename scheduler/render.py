@@ -4,6 +4,8 @@ Texts are sent with ``parse_mode=HTML``: the locale file may use Telegram's tags
 string argument is escaped first, so a member's name or a marketer's text can never break
 the markup. Buttons are rows of ``{"text_key" | "text": …, "url" | "callback": …}``
 (see :func:`models.delivery.outbox.enqueue`); ``text_key`` is rendered in the row's language.
+A class's last line (every marketing message's how-to-stop, ``models.delivery.classes``) is
+added here, so no marketing template can leave it out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 import locales
 from bot.keyboards import inline_keyboard
 from locales import Translate
+from models.delivery import classes
 from models.store.tables import OutboxMessage
 
 TranslatorFactory = Callable[[str | None], Translate]
@@ -76,6 +79,9 @@ class Renderer:
     def _render(self, row: OutboxMessage) -> Rendered:
         t = self.t(row.language)
         text = t(row.template, **escape_args(row.args or {}))
+        footer = classes.footer_of(row.template)
+        if footer is not None:
+            text = f"{text}\n\n{t(footer)}"
         return Rendered(text, self.keyboard(row.buttons, t), row.photo_file_id)
 
     @staticmethod

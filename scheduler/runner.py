@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from telegram import Bot
 
 from models.delivery import outbox_delivery
-from models.store.jobs import release_lease
+from models.store.jobs import AlreadyRan, Ran, release_lease
 from scheduler.jobs import WEEKDAYS, Jobs, ReportHook, Schedule
 from scheduler.leases import DEFAULT_TTL, Leases, instance_id
 from scheduler.pace import SharedPace
@@ -169,11 +169,26 @@ class SchedulerHandle:
             await self.runner.release()
 
 
+def did_something(result: Any) -> bool:
+    """Whether a job's result is worth a log line: it ran and changed or sent something
+    (a job every 30 s that found nothing to do must not fill the log)."""
+    if result is None or isinstance(result, AlreadyRan):
+        return False
+    if isinstance(result, Ran):
+        result = result.result
+    if isinstance(result, dict):
+        return any(did_something(v) for v in result.values())
+    if isinstance(result, list | tuple | set):
+        return any(did_something(v) for v in result)
+    return bool(result)
+
+
 def _guarded(runner: JobRunner, name: str) -> Callable[[], Awaitable[None]]:
     async def fire() -> None:
         try:
             result = await runner.run(name)
-            log.info("job %s: %s", name, result)
+            level = logging.INFO if did_something(result) else logging.DEBUG
+            log.log(level, "job %s: %s", name, result)
         except Exception:
             log.exception("job %s failed; its slot stays open for the next trigger", name)
 

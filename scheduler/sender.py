@@ -60,6 +60,7 @@ from models.store.tables import Broadcast, Member, OutboxMessage, OutboxStatus
 from scheduler.pace import SharedPace
 from scheduler.ratelimit import CallWindow, SendLimiter
 from scheduler.render import Rendered, Renderer, TranslatorFactory
+from scheduler.worker import WorkerLoop
 
 if TYPE_CHECKING:  # the composition root passes its settings in; no import upwards
     from bot.settings import Settings
@@ -144,42 +145,39 @@ class OutboxSender:
         self._flusher: asyncio.Task[None] | None = None
         self._flush_now = asyncio.Event()
         self._held: dict[int, OutboxMessage] = {}
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self._loop = WorkerLoop(lambda: self.poll_interval, log)
         self._progress_texts: dict[int, str] = {}
         self._last_progress = 0.0
 
     # ------------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
-        """Send until :meth:`stop` (or cancellation); always leaves the outbox consistent."""
-        self._stopping = False
-        try:
-            while not self._stopping:
-                claimed = await self._cycle()
-                await self._progress_if_due()
-                if not claimed and not self._stopping:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-        finally:
-            await self._settle()
+        """Send until :meth:`stop` (or cancellation); always leaves the outbox consistent.
+
+        The shared worker loop (:class:`scheduler.worker.WorkerLoop`); a failing turn ends
+        it, as it always did here."""
+        self._loop.rearm()
+        await self._loop.run(self._turn, settle=self._settle)
+
+    async def _turn(self) -> bool:
+        claimed = await self._cycle()
+        await self._progress_if_due()
+        return claimed > 0
 
     def stop(self) -> None:
         """Finish what is in flight and return from :meth:`run`."""
-        self._stopping = True
-        self._wake.set()
+        self._loop.stop()
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
-        self._wake.set()
+        self._loop.wake()
 
     async def run_until_idle(self, *, horizon: float = 5.0) -> SenderStats:
         """Send until nothing is pending that falls due within ``horizon`` seconds (retries
         after a flood wait included), then write broadcast progress and reports.
 
         Bound it with ``asyncio.timeout`` where a hang must fail a test."""
-        self._stopping = False
+        self._loop.rearm()
         try:
             while True:
                 if await self._cycle():
@@ -223,7 +221,7 @@ class OutboxSender:
         deferred: list[tuple[int, float]] = []
         try:
             for row in rows:
-                if self._stopping or time.monotonic() > lease_ends:
+                if self._loop.stopping or time.monotonic() > lease_ends:
                     break
                 wait = self.limiter.chat_wait(row.chat_id)
                 if wait > DEFER_CHAT_AFTER:

@@ -21,7 +21,6 @@ IP-literal URLs (which aiohttp never resolves) are checked before the request.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 import time
@@ -38,6 +37,7 @@ from standardwebhooks import Webhook
 from models.delivery import webhook_delivery as delivery
 from models.delivery import webhooks as store
 from models.store import clock
+from scheduler.worker import WorkerLoop
 
 if TYPE_CHECKING:
     from bot.settings import Settings, WebhookSettings
@@ -119,8 +119,7 @@ class WebhookWorker:
         self.stats = WorkerStats()
         self._busy: dict[int, int] = {}  # endpoint id -> requests in flight
         self._inflight: set[asyncio.Task[None]] = set()
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self._loop = WorkerLoop(lambda: self.poll_interval, log)
         self._skipped = False  # the last claim left busy endpoints (or all slots) out
         self._session: aiohttp.ClientSession | None = None
 
@@ -145,29 +144,24 @@ class WebhookWorker:
             self._session = None
 
     async def run(self) -> None:
-        """Deliver until :meth:`stop` (or cancellation); in-flight attempts finish."""
-        self._stopping = False
-        try:
-            while not self._stopping:
-                self._wake.clear()  # before the cycle, so a wake during it is not lost
-                try:
-                    dispatched = await self._cycle()
-                except Exception:
-                    log.exception("webhook claim failed; trying again")
-                    dispatched = 0
-                if not dispatched and not self._stopping:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-        finally:
-            await self._settle()
+        """Deliver until :meth:`stop` (or cancellation); in-flight attempts finish.
+
+        The shared worker loop (:class:`scheduler.worker.WorkerLoop`): a failing claim is
+        logged and tried again after the poll interval."""
+        self._loop.rearm()
+        await self._loop.run(
+            self._turn, settle=self._settle, failure="webhook claim failed; trying again"
+        )
+
+    async def _turn(self) -> bool:
+        return await self._cycle() > 0
 
     def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        self._loop.stop()
 
     def wake(self) -> None:
         """New deliveries were written: look now instead of at the next poll."""
-        self._wake.set()
+        self._loop.wake()
 
     async def run_until_idle(self) -> WorkerStats:
         """Deliver until nothing can be claimed now and nothing is in flight (tests, CLI).
@@ -285,7 +279,7 @@ class WebhookWorker:
             log.exception("recording webhook delivery %s failed", item.delivery_id)
         finally:
             self._busy[item.endpoint_id] -= 1
-            self._wake.set()
+            self._loop.wake()
 
 
 def _describe(exc: BaseException) -> str:

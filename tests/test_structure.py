@@ -20,6 +20,7 @@ PACKAGES = ("api", "bench", "bot", "handlers", "locales", "models", "scheduler")
 
 ROOMS = (
     "codes",
+    "spreadsheets",
     "store",
     "delivery",
     "conversation",

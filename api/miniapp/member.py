@@ -130,7 +130,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
     """The card, balance, tier progress, what expires soon and the latest entries."""
     member = member_of(caller)
     rules = await rules_in_force()
-    view = await membership.balance_view(member, rules)
+    view = await membership.balance_view(member, rules, app.settings.scheduler.timezone)
     recent = await history.recent(member.id, RECENT)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None

@@ -1,7 +1,7 @@
 """The cashier's side: what the camera read → a member (purchase) or a voucher (redeem).
 
-No rule lives here: the quote is ``rules.compute_points`` with the rules and campaigns in
-force (as the chat till shows it), recording is ``ledger.earn_for_purchase`` keyed by the
+No rule lives here: the quote is ``ledger.quote_purchase``, the earn's own computation
+(as the chat till shows it), recording is ``ledger.earn_for_purchase`` keyed by the
 confirmation screen (``miniapp:<staff>:<Idempotency-Key>``: a double tap records once),
 and redeeming is ``vouchers.redeem``, the one conditional update that lets exactly one of
 any number of simultaneous scans (Mini App, chat or POS) win. The member's receipt is
@@ -53,7 +53,7 @@ from models.ledger.results import (
     UnknownVoucher,
     Voided,
 )
-from models.ledger.rules import check_purchase, compute_points
+from models.ledger.rules import check_purchase
 from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import Member, Voucher, VoucherStatus
@@ -143,9 +143,10 @@ async def identify(text: str, app: MiniApp, caller: Caller) -> dict[str, Any]:
     if member is None:
         raise ApiError(404, "unknown_code")
     rules = await rules_in_force()
+    tz = app.settings.scheduler.timezone
     return {
         "kind": "member",
-        "member": {**await describe_member(member, rules, caller.language), "ref": member.code},
+        "member": {**await describe_member(member, rules, caller.language, tz), "ref": member.code},
         "currency": currency(rules),
         "categories": _categories(rules),
     }
@@ -182,16 +183,19 @@ async def quote(request: web.Request, app: MiniApp, caller: Caller) -> dict[str,
     """What Confirm would award now (rules and campaigns in force); changes nothing."""
     member, amount, category, rules = await _purchase_input(request, caller)
     tz = app.settings.scheduler.timezone
-    now = clock.now()
-    points = compute_points(
+    plan = await ledger.quote_purchase(
+        member.id,
         amount,
-        rules,
-        tier=member.tier,
+        rules.currency.code,
+        rules=rules,
         category=category,
-        campaigns=await campaigns.rules_at(now, CHANNEL, tz=tz),
-        at=now,
+        campaigns=await campaigns.rules_at(clock.now(), CHANNEL, tz=tz),
         channel=CHANNEL,
+        tz=tz,
     )
+    if not isinstance(plan, ledger.PurchasePlan):
+        raise _rejection(plan, rules)
+    points = plan.quote
     return {
         "member": {"ref": member.code, "name": member.display_name},
         "amount_minor": amount,

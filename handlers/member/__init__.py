@@ -34,6 +34,7 @@ FEATURE = Feature(
         Command("profile", joined(profile.show), "member-cmd-profile"),
         Command("language", onboarding.language, "member-cmd-language"),
         Command("privacy", joined(privacy.show), "member-cmd-privacy"),
+        Command("stopoffers", joined(profile.stop_offers), "member-cmd-stopoffers", in_menu=False),
     ),
     buttons={
         "mk": Button(onboarding.on_consent),
@@ -62,4 +63,5 @@ FEATURE = Feature(
     },
     menu_buttons=MENU,
     on_start=joining.start,
+    strays=(onboarding.stray,),
 )

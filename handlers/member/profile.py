@@ -1,4 +1,9 @@
-"""``/profile``: name, phone, birthday, language and the two opt-in switches.
+"""``/profile``: name, phone, birthday, language and the two opt-in switches; ``/stopoffers``.
+
+The switches are the two audience rules a member controls (``models.delivery.classes``):
+reminders (*service*: expiry reminders, tier changes) and offers (*marketing*). Receipts and
+other *transactional* messages have no switch. ``/stopoffers``, named at the end of every
+marketing message, turns offers off and nothing else; /profile turns them on again.
 
 Birthday: the member types ``YYYY-MM-DD`` or ``MM-DD``; it can be set ONCE (so nobody
 moves it around to collect birthday bonuses); staff correct mistakes.
@@ -72,6 +77,13 @@ async def on_toggle(update: Update, context: JifenContext, data: CallbackData) -
     context.member = member
     text, keyboard = _screen(update, context, member)
     await edit(update, text, keyboard)
+
+
+async def stop_offers(update: Update, context: JifenContext) -> None:
+    """``/stopoffers``: marketing consent withdrawn (what is queued of it too), nothing else."""
+    assert context.member is not None
+    context.member = await membership.set_preferences(context.member.id, marketing=False)
+    await send(update, context.t("member-offers-stopped"))
 
 
 async def on_birthday(update: Update, context: JifenContext, data: CallbackData) -> None:

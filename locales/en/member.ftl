@@ -7,6 +7,7 @@ member-cmd-history = Points history
 member-cmd-profile = My profile and notifications
 member-cmd-language = Change language
 member-cmd-privacy = Export or delete my data
+member-cmd-stopoffers = Stop offers (receipts and reminders keep coming)
 
 member-menu-balance = 💰 Balance
 member-menu-card = 🪪 Card
@@ -100,15 +101,16 @@ member-profile = 👤 <b>{ $name }</b> (<code>{ $code }</code>)
     Phone: { $phone }
     Birthday: { $birthday }
     Language: { $language }
-    Receipts and reminders: { $notifications }
+    Reminders: { $notifications }
     Offers: { $marketing }
 member-profile-unset = not set
 member-profile-on = on
 member-profile-off = off
-member-profile-toggle-notifications = 🔔 Receipts and reminders on/off
+member-profile-toggle-notifications = 🔔 Reminders on/off
 member-profile-toggle-marketing = 📣 Offers on/off
 member-profile-language = 🌐 Language
 member-profile-set-birthday = 🎂 Set birthday
+member-offers-stopped = 🔕 Done: no more offers. Receipts and reminders keep coming. Changed your mind? /profile → 📣 Offers on/off.
 member-birthday-ask = Send your birthday as YYYY-MM-DD or MM-DD (e.g. 1990-05-17 or 05-17). It can be set once.
 member-birthday-invalid = { $reason ->
     [future] That date is in the future. Please send your birthday again.
@@ -136,3 +138,6 @@ member-staff-home-member = You are also a member: /balance, /card and /rewards a
 member-staff-join = Join as a member
 member-staff-joined = ✅ You joined as a member.
 member-staff-not-member = That is a member command, and you are not a member (yet).
+member-phone-skipped = No problem: you can share your number later in /profile.
+member-contact-hint = Tap “📱 Share my phone number” below, or type your number (like 138 0013 8000), or tap “Skip for now”.
+member-phone-typed-taken = That number belongs to a membership already. To link it to you, tap “📱 Share my phone number” below: Telegram shows the shop it is yours.

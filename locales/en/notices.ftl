@@ -18,16 +18,14 @@ notice-campaign-started = 🎉 <b>{ $name }</b> has started: { $kind ->
         [bonus] { $bonus } extra points on qualifying purchases
        *[multiplier] ×{ $multiplier } points on qualifying purchases
     }, until { $until }.
-
-    🔕 Stop these? Send /profile and press “Receipts and reminders on/off”.
 notice-campaign-ending = ⏰ Last chance: <b>{ $name }</b> ends on { $until }.
-
-    🔕 Stop these? Send /profile and press “Receipts and reminders on/off”.
 
 # The marketer's broadcast, as written (escaped, sent as plain text).
 broadcast-text = { $text }
 
-    🔕 No more offers? Send /profile and press “Offers on/off”.
+# The last line of every marketing message (scheduler/render.py adds it; at most 118
+# characters: models/marketing/broadcasts.py keeps that room under Telegram's limits).
+notice-marketing-footer = 🔕 Stop offers only: /stopoffers (receipts and reminders keep coming).
 broadcast-progress = 📣 Broadcast #{ $id }: sending…
     { $bar } { $percent }%
     Sent { $sent } · blocked { $blocked } · failed { $failed } · left { $pending } of { $total }

@@ -7,6 +7,7 @@ member-cmd-history = 积分记录
 member-cmd-profile = 我的资料和通知
 member-cmd-language = 切换语言
 member-cmd-privacy = 导出或删除我的数据
+member-cmd-stopoffers = 停止优惠信息（小票和提醒照常发送）
 
 member-menu-balance = 💰 积分
 member-menu-card = 🪪 会员卡
@@ -100,15 +101,16 @@ member-profile = 👤 <b>{ $name }</b>（<code>{ $code }</code>）
     手机：{ $phone }
     生日：{ $birthday }
     语言：{ $language }
-    小票和提醒：{ $notifications }
+    提醒：{ $notifications }
     优惠信息：{ $marketing }
 member-profile-unset = 未设置
 member-profile-on = 开
 member-profile-off = 关
-member-profile-toggle-notifications = 🔔 开关小票和提醒
+member-profile-toggle-notifications = 🔔 开关提醒
 member-profile-toggle-marketing = 📣 开关优惠信息
 member-profile-language = 🌐 语言
 member-profile-set-birthday = 🎂 设置生日
+member-offers-stopped = 🔕 已停止发送优惠信息。小票和提醒照常发送。改变主意？发送 /profile，点击“📣 开关优惠信息”。
 member-birthday-ask = 请发送您的生日，格式 YYYY-MM-DD 或 MM-DD（例如 1990-05-17 或 05-17）。生日只能设置一次。
 member-birthday-invalid = { $reason ->
     [future] 这个日期在未来，请重新发送您的生日。
@@ -136,3 +138,6 @@ member-staff-home-member = 您也是会员：/balance、/card 和 /rewards 同�
 member-staff-join = 加入会员
 member-staff-joined = ✅ 您已加入会员。
 member-staff-not-member = 这是会员功能，您（还）不是会员。
+member-phone-skipped = 没问题：以后可以在 /profile 里留手机号。
+member-contact-hint = 请点下方的“📱 分享我的手机号”，或直接输入手机号（如 138 0013 8000），或点“暂时跳过”。
+member-phone-typed-taken = 这个号码已经属于一个会员账户。要把它关联到您，请点下方的“📱 分享我的手机号”：Telegram 会向商家证明这是您的号码。

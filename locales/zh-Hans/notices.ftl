@@ -8,16 +8,13 @@ notice-campaign-started = 🎉 <b>{ $name }</b> 活动开始啦：{ $kind ->
         [bonus] 符合条件的消费额外赠送 { $bonus } 积分
        *[multiplier] 符合条件的消费享 { $multiplier } 倍积分
     }，截至 { $until }。
-
-    🔕 不想再收到？发送 /profile，点击“开关小票和提醒”。
 notice-campaign-ending = ⏰ 最后机会：<b>{ $name }</b> 将于 { $until } 结束。
-
-    🔕 不想再收到？发送 /profile，点击“开关小票和提醒”。
 
 # 营销人员撰写的群发内容（已转义，按原文发送）。
 broadcast-text = { $text }
 
-    🔕 不想再收到优惠信息？发送 /profile，点击“开关优惠信息”。
+# 每条营销消息的最后一行（由 scheduler/render.py 添加；不超过 118 个字符）。
+notice-marketing-footer = 🔕 只停止优惠信息：/stopoffers（小票和提醒照常发送）。
 broadcast-progress = 📣 群发 #{ $id }：发送中…
     { $bar } { $percent }%
     已送达 { $sent } · 已屏蔽 { $blocked } · 失败 { $failed } · 剩余 { $pending } / 共 { $total }

@@ -21,7 +21,6 @@ Coupons do not take catalogue stock: the batch size is their own stock.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from models.codes import fonts, tokens
 from models.ledger import _Reject, lock_member, rule_versions, run_keyed
 from models.ledger.config import RuleSet
 from models.ledger.results import RewardUnavailable, UnknownMember
+from models.spreadsheets.writing import csv_lines
 from models.store import audit, clock, sql
 from models.store.db import connection
 from models.store.tables import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
@@ -355,7 +355,7 @@ async def coupons_of(batch_id: int, limit: int | None = None) -> list[Coupon]:
 
 async def iter_csv(batch_id: int, link_prefix: str) -> AsyncIterator[bytes]:
     """The CSV of :func:`export_csv`, a page of rows at a time (no ORM objects)."""
-    yield "\ufeffcode,link,claimed_at,voucher_status\r\n".encode()
+    yield csv_lines([("code", "link", "claimed_at", "voucher_status")], first=True).encode()
     after = 0
     while True:
         page = await sql.rows(
@@ -369,11 +369,10 @@ async def iter_csv(batch_id: int, link_prefix: str) -> AsyncIterator[bytes]:
         )
         if not page:
             return
-        out = io.StringIO()
-        writer = csv.writer(out)
+        lines = []
         for row in page:
             claimed = sql.as_datetime(row["claimed_at"])
-            writer.writerow(
+            lines.append(
                 [
                     row["code"],
                     f"{link_prefix}c-{row['token']}",
@@ -381,7 +380,7 @@ async def iter_csv(batch_id: int, link_prefix: str) -> AsyncIterator[bytes]:
                     row["status"] or "",
                 ]
             )
-        yield out.getvalue().encode()
+        yield csv_lines(lines).encode()
         after = page[-1]["id"]
 
 

@@ -49,7 +49,7 @@ from models.ledger.results import (
 )
 from models.ledger.rules import check_redemption
 from models.store import audit, clock, group_commit, locks, sql
-from models.store.db import write_transaction
+from models.store.db import connection, write_transaction
 from models.store.tables import EntryKind, LedgerEntry, Member, Reward, Voucher, VoucherStatus
 
 
@@ -129,24 +129,14 @@ async def issue_for_reward(
     rules: RuleSet | None = None,
     channel: str = "telegram",
     tz: str = "UTC",
-) -> (
-    VoucherIssued
-    | InsufficientPoints
-    | OutOfStock
-    | TierTooLow
-    | LimitReached
-    | RewardUnavailable
-    | BelowMinimumRedemption
-    | UnknownMember
-):
+) -> VoucherIssued | Refusal:
     """Exchange points for a voucher of ``reward_id`` (the member's /rewards → Redeem).
 
     Checks, in order: reward available (not archived, inside its active window), tier,
     usage rules (minimum points, redemptions per day), per-member limit (vouchers not
-    voided), stock, balance. ``idempotency_key`` is e.g. the Telegram callback's update id.
+    voided), stock, balance (:func:`_why_not`). ``idempotency_key`` is e.g. the Telegram
+    callback's update id.
     """
-    from models.ledger import local_midnight
-
     key = check_key(idempotency_key)
     first = await _issue_replay(key)
     if first is not None:
@@ -160,33 +150,10 @@ async def issue_for_reward(
             raise _Reject(None)
         now = clock.now()
         reward = await Reward.get_or_none(id=reward_id).using_db(conn)
-        if reward is None or reward.archived:
-            raise _Reject(RewardUnavailable(reward_id, "archived" if reward else "unknown"))
-        if (reward.active_from and now < reward.active_from) or (
-            reward.active_until and now >= reward.active_until
-        ):
-            raise _Reject(RewardUnavailable(reward_id, "inactive"))
-        if reward.min_tier and tiers.rank(rules.tiers, member.tier) < tiers.rank(
-            rules.tiers, reward.min_tier
-        ):
-            raise _Reject(TierTooLow(required=reward.min_tier, current=member.tier))
-        today = (
-            await Voucher.filter(member_id=member.id, issued_at__gte=local_midnight(now, tz))
-            .using_db(conn)
-            .count()
-        )
-        usage = check_redemption(reward.cost_points, rules, redemptions_today=today)
-        if usage is not None:
-            raise _Reject(usage)
-        if reward.per_member_limit:
-            held = (
-                await Voucher.filter(member_id=member.id, reward_id=reward.id)
-                .exclude(status=VoucherStatus.VOIDED)
-                .using_db(conn)
-                .count()
-            )
-            if held >= reward.per_member_limit:
-                raise _Reject(LimitReached(limit=reward.per_member_limit, period="member"))
+        refused = await _why_not(conn, member, reward_id, reward, rules, now, tz)
+        if refused is not None:
+            raise _Reject(refused)
+        assert reward is not None
         if reward.stock is not None:
             taken = await sql.execute(
                 conn, "UPDATE reward SET stock = stock - 1 WHERE id = ? AND stock > 0", reward.id
@@ -216,6 +183,85 @@ async def issue_for_reward(
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+Refusal = (
+    InsufficientPoints
+    | OutOfStock
+    | TierTooLow
+    | LimitReached
+    | RewardUnavailable
+    | BelowMinimumRedemption
+    | UnknownMember
+)
+
+
+async def _why_not(
+    conn: BaseDBAsyncClient,
+    member: Member,
+    reward_id: int,
+    reward: Reward | None,
+    rules: RuleSet,
+    now: datetime,
+    tz: str,
+) -> Refusal | None:
+    """Why ``member`` may not exchange points for ``reward`` now, in the order the member
+    meets them (availability, tier, usage rules, own limit, stock, balance), or None.
+
+    The one list of checks: :func:`issue_for_reward` runs it under the member's lock (and
+    then takes the stock by a conditional update), :func:`redeem_refusal` before a Confirm
+    is shown.
+    """
+    from models.ledger import local_midnight
+
+    if reward is None or reward.archived:
+        return RewardUnavailable(reward_id, "archived" if reward else "unknown")
+    if (reward.active_from and now < reward.active_from) or (
+        reward.active_until and now >= reward.active_until
+    ):
+        return RewardUnavailable(reward_id, "inactive")
+    if reward.min_tier and tiers.rank(rules.tiers, member.tier) < tiers.rank(
+        rules.tiers, reward.min_tier
+    ):
+        return TierTooLow(required=reward.min_tier, current=member.tier)
+    today = (
+        await Voucher.filter(member_id=member.id, issued_at__gte=local_midnight(now, tz))
+        .using_db(conn)
+        .count()
+    )
+    usage = check_redemption(reward.cost_points, rules, redemptions_today=today)
+    if usage is not None:
+        return usage
+    if reward.per_member_limit:
+        held = (
+            await Voucher.filter(member_id=member.id, reward_id=reward.id)
+            .exclude(status=VoucherStatus.VOIDED)
+            .using_db(conn)
+            .count()
+        )
+        if held >= reward.per_member_limit:
+            return LimitReached(limit=reward.per_member_limit, period="member")
+    if reward.stock is not None and reward.stock <= 0:
+        return OutOfStock(reward.id)
+    if reward.cost_points > 0 and member.balance < reward.cost_points:
+        return InsufficientPoints(
+            short_by=reward.cost_points - member.balance, balance=member.balance
+        )
+    return None
+
+
+async def redeem_refusal(
+    member_id: int, reward_id: int, *, rules: RuleSet | None = None, tz: str = "UTC"
+) -> Refusal | None:
+    """What :func:`issue_for_reward` would refuse now, read without writing: a Redeem
+    pressed on a stale screen is answered with this instead of a Confirm."""
+    if rules is None:
+        rules = (await rule_versions.current())[1]
+    member = await Member.get_or_none(id=member_id, deleted_at=None)
+    if member is None:
+        return UnknownMember(member_id)
+    reward = await Reward.get_or_none(id=reward_id)
+    return await _why_not(connection(), member, reward_id, reward, rules, clock.now(), tz)
 
 
 async def find(token_or_code: str) -> Voucher | None:
@@ -273,15 +319,13 @@ async def redeem(
         if won == 1:
             await webhooks.emit_voucher("voucher.redeemed", conn, voucher, location=location)
             reward = await Reward.get_or_none(id=voucher.reward_id).using_db(conn)  # type: ignore[attr-defined]
-            if member.telegram_id and member.notifications_enabled and not member.deleted_at:
-                await outbox.enqueue(
-                    chat_id=member.telegram_id,
-                    template="till-voucher-redeemed-member",
-                    args=redeemed_args(member, voucher, reward, location),
-                    kind="notice",
-                    member=member,
-                    using_db=conn,
-                )
+            await outbox.to_member(
+                member,
+                template="till-voucher-redeemed-member",
+                args=redeemed_args(member, voucher, reward, location),
+                kind="notice",
+                using_db=conn,
+            )
         return won
 
     won = await group_commit.run(op)

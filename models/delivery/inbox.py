@@ -5,15 +5,17 @@ the webhook answers 200 (or before the poller asks Telegram for the next batch):
 ``INSERT … ON CONFLICT DO NOTHING`` keyed by ``update_id``, so a redelivered update is
 stored once. :func:`claim` hands out the *head* of each chat — the oldest unfinished update
 whose chat has no older unfinished one — with a lease, in one ``UPDATE … RETURNING``
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so one chat's updates are processed one at a
-time and in order across every instance, while other chats go in parallel. An instance
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; :mod:`models.delivery.leases`), so one chat's
+updates are processed one at a time and in order across every instance, while other chats
+go in parallel. An instance
 renews its claims with its heartbeat (:func:`renew`); if it dies, its claims lapse after the
 lease and another instance takes them over: at-least-once, which handlers survive through
 idempotency keys and pending actions.
 
 Why not procrastinate or pgqueuer: both are PostgreSQL-only (jifen must run on SQLite with
 one instance), and neither orders a queue per key across workers without holding a session
-lock per chat; this is the outbox's own claim-and-lease shape, three statements an update.
+lock per chat; this is the outbox's own claim and lease (one helper for both, and for webhook
+deliveries), three statements an update.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from models.delivery import leases
 from models.store import clock, sql
 from models.store.db import connection
 from models.store.tables import InboxUpdate
+
+QUEUE = leases.Queue("inbox_update", open="done_at IS NULL")
 
 KEEP_DONE = timedelta(days=1)
 """Finished updates are kept this long, so a redelivery by Telegram is still recognized."""
@@ -53,27 +58,17 @@ async def store(update_id: int, chat_key: str, payload: str) -> bool:
 
 async def claim(holder: str, limit: int, lease: timedelta) -> list[Claimed]:
     """Lease up to ``limit`` chat heads to ``holder``, oldest first."""
-    now = clock.now()
-    skip_locked = " FOR UPDATE SKIP LOCKED" if sql.pg() else ""
-    # The heads are picked once (a materialized CTE): PostgreSQL may otherwise run an
-    # ``IN (… LIMIT n FOR UPDATE SKIP LOCKED)`` subquery again per row and claim more
-    # than ``limit`` (seen: 3 of LIMIT 2).
-    rows = await sql.rows(
-        connection(),
-        "WITH heads AS MATERIALIZED (SELECT u.id FROM inbox_update u"
-        " WHERE u.done_at IS NULL AND (u.claimed_until IS NULL OR u.claimed_until < ?)"
-        " AND NOT EXISTS (SELECT 1 FROM inbox_update o WHERE o.chat_key = u.chat_key"
-        "  AND o.done_at IS NULL AND o.update_id < u.update_id)"
-        f" ORDER BY u.update_id LIMIT ?{skip_locked})"
-        " UPDATE inbox_update SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM heads)"
-        " AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)"
-        " RETURNING update_id, payload",
-        now,
-        limit,
-        holder,
-        now + lease,
-        now,
+    rows = await leases.claim(
+        QUEUE,
+        owner=holder,
+        limit=limit,
+        lease=lease,
+        # a chat's head: no older unfinished update of the same chat
+        due="NOT EXISTS (SELECT 1 FROM inbox_update o WHERE o.chat_key = c.chat_key"
+        " AND o.done_at IS NULL AND o.update_id < c.update_id)",
+        order_by="c.update_id",
+        bump="attempts = attempts + 1",
+        returning="update_id, payload",
     )
     return sorted((Claimed(int(r["update_id"]), str(r["payload"])) for r in rows), key=_by_id)
 
@@ -97,22 +92,12 @@ async def finish(update_id: int, holder: str) -> bool:
 
 async def renew(holder: str, lease: timedelta) -> int:
     """Extend every claim ``holder`` still has (its heartbeat); how many."""
-    return await sql.execute(
-        connection(),
-        "UPDATE inbox_update SET claimed_until = ? WHERE claimed_by = ? AND done_at IS NULL"
-        " AND claimed_until IS NOT NULL",
-        clock.now() + lease,
-        holder,
-    )
+    return await leases.renew(QUEUE, holder, lease)
 
 
 async def release(holder: str) -> int:
     """Hand back ``holder``'s unfinished claims at once (clean stop, or a restart of it)."""
-    return await sql.execute(
-        connection(),
-        "UPDATE inbox_update SET claimed_until = NULL WHERE claimed_by = ? AND done_at IS NULL",
-        holder,
-    )
+    return await leases.release(QUEUE, owner=holder)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 The sender (``scheduler.sender``) calls these around each Bot API call and never holds a
 transaction while it talks to Telegram. Rows are claimed with a lease (``claimed_until``)
-by one conditional ``UPDATE … RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so
-two sender instances never claim the same row; a claim that is neither recorded nor
-released (the process died) lapses when the lease ends and the row is sent again. That is
+by one conditional ``UPDATE … RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+:mod:`models.delivery.leases`), so two sender instances never claim the same row; a claim
+that is neither recorded nor released (the process died) lapses when the lease ends and
+the row is sent again. That is
 the at-least-once window: a crash after Telegram accepted a message but before
 :func:`mark_sent` / :func:`mark_sent_many` committed (the sender batches the latter; its
 docstring gives the exact window).
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 from tortoise.functions import Count
 
+from models.delivery import leases
 from models.store import clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
@@ -28,6 +30,7 @@ from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessag
 _ERROR_MAX = 500
 BROADCAST_TEMPLATE = "broadcast-text"
 """Locale key of a broadcast delivery: ``args={"text": broadcast.text}`` (sent escaped)."""
+QUEUE = leases.Queue("outbox_message", open="status = 'pending'")
 
 
 async def claim_due(
@@ -35,27 +38,19 @@ async def claim_due(
 ) -> list[OutboxMessage]:
     """Lease up to ``limit`` due rows to ``holder``; receipts and notices before broadcasts."""
     now = clock.now()
-    skip_locked = " FOR UPDATE SKIP LOCKED" if sql.pg() else ""
-    # picked once (a materialized CTE): as a plain ``IN (… LIMIT n FOR UPDATE SKIP LOCKED)``
-    # subquery PostgreSQL claimed every due row (5 of LIMIT 2), so a broadcast's whole
-    # backlog was held by one cycle and a receipt queued after it waited for the cycle's end
-    rows = await sql.rows(
-        connection(),
-        "WITH due AS MATERIALIZED ("
-        " SELECT id FROM outbox_message WHERE status = 'pending' AND next_attempt_at <= ?"
-        " AND (claimed_until IS NULL OR claimed_until < ?)"
-        " ORDER BY CASE WHEN broadcast_id IS NULL THEN 0 ELSE 1 END, next_attempt_at, id"
-        f" LIMIT ?{skip_locked}"
-        ") UPDATE outbox_message SET claimed_until = ?, claimed_by = ?"
-        " WHERE id IN (SELECT id FROM due)"
-        " AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
-        "RETURNING id",
-        now,
-        now,
-        limit,
-        now + lease_for,
-        holder,
-        now,
+    # picked once (the helper's materialized CTE): as a plain ``IN (… LIMIT n FOR UPDATE
+    # SKIP LOCKED)`` subquery PostgreSQL claimed every due row (5 of LIMIT 2), so a
+    # broadcast's whole backlog was held by one cycle and a receipt queued after it waited
+    # for the cycle's end
+    rows = await leases.claim(
+        QUEUE,
+        owner=holder,
+        limit=limit,
+        lease=lease_for,
+        due="c.next_attempt_at <= ?",
+        params=[now],
+        order_by="CASE WHEN c.broadcast_id IS NULL THEN 0 ELSE 1 END, c.next_attempt_at, c.id",
+        now=now,
     )
     ids = [int(r["id"]) for r in rows]
     if not ids:
@@ -149,13 +144,8 @@ async def release(
     """
     if not row_ids:
         return
-    changes: dict[str, object] = {"claimed_until": None}
-    if not_before is not None:
-        changes["next_attempt_at"] = not_before
-    rows = OutboxMessage.filter(id__in=row_ids, status=OutboxStatus.PENDING)
-    if holder is not None:
-        rows = rows.filter(claimed_by=holder)
-    await rows.update(**changes)
+    values = {"next_attempt_at": not_before} if not_before is not None else None
+    await leases.release(QUEUE, owner=holder, ids=row_ids, values=values)
 
 
 async def reset_claims() -> int:
@@ -165,9 +155,7 @@ async def reset_claims() -> int:
     another — a dead instance's, or this instance's from before a restart — are stale; the
     rows go out again now instead of when their 60 s claim would lapse.
     """
-    return await OutboxMessage.filter(status=OutboxStatus.PENDING, claimed_by__isnull=False).update(
-        claimed_until=None, claimed_by=None
-    )
+    return await leases.reset(QUEUE)
 
 
 # ---- broadcasts ----

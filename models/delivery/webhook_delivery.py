@@ -2,9 +2,10 @@
 
 ``scheduler.webhooks`` calls these around each HTTP request and never holds a transaction
 while it waits for a receiver. Deliveries are claimed with a lease (``claimed_until``) by
-one conditional ``UPDATE … RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two
-workers never claim the same one; a claim neither recorded nor released (the process died)
-lapses and the delivery is tried again under the same ``webhook-id``. Only the oldest
+one conditional ``UPDATE … RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+:mod:`models.delivery.leases`), so two workers never claim the same one; a claim neither
+recorded nor released (the process died) lapses and the delivery is tried again under the
+same ``webhook-id``. Only the oldest
 pending delivery of an (endpoint, member) pair is claimable: a member's events reach an
 endpoint in order, however long it was down.
 
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.delivery import outbox
+from models.delivery import leases, outbox
 from models.store import clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import (
@@ -46,6 +47,8 @@ RETRY_SCHEDULE = (
 """Waits after each failed attempt (Standard Webhooks' suggestion); then ``failed``."""
 MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 FAILED_NOTICE = "webhook-failed-admin"
+QUEUE = leases.Queue("webhook_delivery", open="status = 'pending'", owned=False)
+"""Deliveries name no owner: a worker releases what it claimed by id."""
 _ERROR_MAX = 500
 
 
@@ -94,29 +97,22 @@ async def claim_due(
     """Lease up to ``limit`` due deliveries, each the oldest pending one of its member at
     its endpoint (so a member's events reach an endpoint in order)."""
     now = clock.now()
-    skip_locked = " FOR UPDATE SKIP LOCKED" if sql.pg() else ""
-    only = " AND d.id = ?" if delivery_id is not None else ""
+    due = "c.next_attempt_at <= ?"
+    params: list[object] = [now]
+    if delivery_id is not None:
+        due += " AND c.id = ?"
+        params.append(delivery_id)
     skip = sorted(skip_endpoints)  # busy at this worker: their backlog must not crowd others
     if skip:
-        only += f" AND d.endpoint_id NOT IN ({', '.join('?' for _ in skip)})"
-    rows = await sql.rows(
-        connection(),
-        "UPDATE webhook_delivery SET claimed_until = ? WHERE id IN ("
-        " SELECT d.id FROM webhook_delivery d WHERE d.status = 'pending'"
-        " AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?)"
-        f"{only}"
-        " AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.endpoint_id = d.endpoint_id"
-        " AND p.member_id = d.member_id AND p.status = 'pending' AND p.id < d.id)"
-        f" ORDER BY d.id LIMIT ?{skip_locked}"
-        ") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) "
-        "RETURNING id",
-        now + lease_for,
-        now,
-        now,
-        *([delivery_id] if delivery_id is not None else []),
-        *skip,
-        limit,
-        now,
+        due += f" AND c.endpoint_id NOT IN ({', '.join('?' for _ in skip)})"
+        params += skip
+    # the oldest pending delivery of its (endpoint, member) pair
+    due += (
+        " AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.endpoint_id = c.endpoint_id"
+        " AND p.member_id = c.member_id AND p.status = 'pending' AND p.id < c.id)"
+    )
+    rows = await leases.claim(
+        QUEUE, limit=limit, lease=lease_for, due=due, params=params, order_by="c.id", now=now
     )
     ids = [int(r["id"]) for r in rows]
     if not ids:
@@ -141,9 +137,7 @@ async def claim_due(
 async def release(delivery_ids: list[int]) -> None:
     """Hand claimed deliveries back without counting an attempt (busy endpoint, shutdown)."""
     if delivery_ids:
-        await WebhookDelivery.filter(id__in=delivery_ids, status=DeliveryStatus.PENDING).update(
-            claimed_until=None
-        )
+        await leases.release(QUEUE, ids=delivery_ids)
 
 
 async def record_success(claimed: Claimed, status: int) -> None:

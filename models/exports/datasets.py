@@ -11,15 +11,14 @@ money is in major units (``128.50``). Every export leaves an audit row.
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.ledger import rule_versions, tiers
@@ -27,6 +26,7 @@ from models.ledger.config import Currency
 from models.marketing.segments import SEGMENT_KEYS, iter_segments
 from models.reports.periods import Period
 from models.reports.query import Sql, as_int
+from models.spreadsheets.writing import CsvWriter, SheetWriter, XlsxWriter
 from models.store import audit
 from models.store.tables import EntryKind, VoucherStatus
 
@@ -134,7 +134,7 @@ SOURCES: dict[ExportKind, Source] = {
             Col("reports-col-tier", "m.tier", "tier"),
             Col("reports-col-balance", "m.balance", "int"),
             Col("reports-col-opt-in", "m.marketing_opt_in", "bool"),
-            Col("reports-col-reachable", "m.reachable", "bool"),
+            Col("reports-col-reachable", "(m.reachable AND m.telegram_id IS NOT NULL)", "bool"),
             Col("reports-col-joined", "m.created_at", "time"),
             Col("reports-col-last-purchase", "m.last_purchase_at", "time"),
         ),
@@ -306,39 +306,6 @@ async def iter_rows(
         yield page
 
 
-class _Writer(Protocol):
-    def write(self, rows: Sequence[Sequence[Any]]) -> None: ...
-    def close(self) -> None: ...
-
-
-class _CsvWriter:
-    def __init__(self, path: Path) -> None:
-        self.file: IO[str] = path.open("w", encoding="utf-8-sig", newline="")
-        self.csv = csv.writer(self.file)
-
-    def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        self.csv.writerows(["" if v is None else v for v in row] for row in rows)
-
-    def close(self) -> None:
-        self.file.close()
-
-
-class _XlsxWriter:
-    def __init__(self, path: Path, title: str) -> None:
-        from openpyxl import Workbook
-
-        self.path = path
-        self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(title=title[:31])
-
-    def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        for row in rows:
-            self.sheet.append(list(row))
-
-    def close(self) -> None:
-        self.book.save(self.path)
-
-
 async def export(
     kind: ExportKind,
     path: Path,
@@ -355,7 +322,9 @@ async def export(
 ) -> Exported:
     """Write the export to ``path`` page by page; return where and how many rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer: _Writer = _CsvWriter(path) if fmt is ExportFormat.CSV else _XlsxWriter(path, kind.value)
+    writer: SheetWriter = (
+        CsvWriter(path) if fmt is ExportFormat.CSV else XlsxWriter(path, kind.value)
+    )
     count = 0
     try:
         await asyncio.to_thread(writer.write, [headers(kind, t)])

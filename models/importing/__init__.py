@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from models.importing import rows as _rows
 from models.importing import store
-from models.importing.rows import FileError, MemberRow, Rejection
+from models.importing.rows import COLUMNS, FileError, MemberRow, Rejection
 from models.ledger.config import RuleSet
 from models.store import audit
 
-__all__ = ["FileError", "ImportReport", "Rejection", "import_members", "rejected_path"]
+__all__ = ["COLUMNS", "FileError", "ImportReport", "Rejection", "import_members", "rejected_path"]
 
 BATCH_SIZE = 500
 
@@ -36,6 +36,10 @@ class ImportReport:
     dry_run: bool
     rejected_file: Path | None = None
     rejections: list[Rejection] = field(default_factory=list)
+    ignored_columns: tuple[str, ...] = ()
+    """Columns jifen does not know, left out (a warning; ``strict`` refuses them)."""
+    repeated: tuple[tuple[int, int], ...] = ()
+    """``(line, first line)``: rows that repeat an earlier row exactly, imported once."""
 
     @property
     def exit_code(self) -> int:
@@ -57,9 +61,11 @@ async def import_members(
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    strict: bool = False,
 ) -> ImportReport:
-    """Import ``path``; raises :class:`FileError` when the file cannot be read at all."""
-    table = _rows.read(path)
+    """Import ``path``; raises :class:`FileError` when the file cannot be read at all
+    (with ``strict``, also when it has columns jifen does not know)."""
+    table = _rows.read(path, strict=strict)
     if on_total is not None:
         on_total(len(table.rows))
     today = now.astimezone(ZoneInfo(timezone)).date()
@@ -89,7 +95,14 @@ async def import_members(
             progress(len(batch))
     rejected += total.rejected
     rejected.sort(key=lambda r: r.line)
-    report = ImportReport(len(table.rows), total, dry_run, rejections=rejected)
+    report = ImportReport(
+        len(table.rows),
+        total,
+        dry_run,
+        rejections=rejected,
+        ignored_columns=table.ignored,
+        repeated=table.repeated,
+    )
     if dry_run:
         return report
     target = rejected_path(path)

@@ -321,8 +321,5 @@ async def credit_back(
 async def _notify(
     conn: BaseDBAsyncClient, member: Member, template: str, args: dict[str, Any]
 ) -> None:
-    """Queue a notice to the member (when they can and want to hear from us)."""
-    if member.telegram_id and member.notifications_enabled and member.deleted_at is None:
-        await outbox.enqueue(
-            chat_id=member.telegram_id, template=template, args=args, member=member, using_db=conn
-        )
+    """Queue a notice to the member (when its class lets us tell them)."""
+    await outbox.to_member(member, template=template, args=args, using_db=conn)

@@ -72,18 +72,16 @@ async def reward_referrer_on_first_purchase(
         reason=f"referral:{member.id}",
         channel="system",
     )
-    if referrer.telegram_id and referrer.notifications_enabled:
-        await outbox.enqueue(
-            chat_id=referrer.telegram_id,
-            template="marketing-referral-rewarded",
-            args={
-                "points": points,
-                "friend": member.first_name or member.code,
-                "balance": referrer.balance,
-            },
-            kind="notice",
-            member=referrer,
-            dedupe_key=f"referral:{member.id}",
-            using_db=conn,
-        )
+    await outbox.to_member(
+        referrer,
+        template="marketing-referral-rewarded",
+        args={
+            "points": points,
+            "friend": member.first_name or member.code,
+            "balance": referrer.balance,
+        },
+        kind="notice",
+        dedupe_key=f"referral:{member.id}",
+        using_db=conn,
+    )
     return ReferralRewarded(referrer_id, entry.id, points)

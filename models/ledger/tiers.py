@@ -169,19 +169,17 @@ async def review(now: datetime | None = None, rules: RuleSet | None = None) -> l
                 )
             )
             await webhooks.emit_tier_change(conn, member.id, member.tier, target.key, "review")
-            if member.telegram_id and member.notifications_enabled and not member.deleted_at:
-                await outbox.enqueue(
-                    chat_id=member.telegram_id,
-                    template="tier-downgraded",
-                    args={
-                        "from_tier": tier_name(old, member.language),
-                        "to_tier": tier_name(target, member.language),
-                    },
-                    kind="notice",
-                    member=member,
-                    dedupe_key=f"tier-review:{member.id}:{now:%Y-%m-%d}",
-                    using_db=conn,
-                )
+            await outbox.to_member(
+                member,
+                template="tier-downgraded",
+                args={
+                    "from_tier": tier_name(old, member.language),
+                    "to_tier": tier_name(target, member.language),
+                },
+                kind="notice",
+                dedupe_key=f"tier-review:{member.id}:{now:%Y-%m-%d}",
+                using_db=conn,
+            )
     return changes
 
 

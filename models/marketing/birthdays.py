@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models import ledger
+from models.delivery import classes
 from models.ledger.results import Credited
 from models.marketing.reminders import Notice, queue_notices
 from models.store import clock, sql
@@ -22,6 +23,9 @@ from models.store.db import connection
 from models.store.tables import LedgerEntry, Member, OutboxMessage
 
 CATCH_UP_DAYS = 3
+GREETING = "notice-birthday-bonus"
+"""A birthday greeting is an offer (marketing): the bonus is paid to every member, the
+greeting goes only to those who agreed to hear offers."""
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,13 @@ async def grant_birthday_bonuses(
                 member.id, points, idempotency_key=key, reason="birthday", tz=tz
             )
             granted += isinstance(result, Credited) and not result.replayed
-        notifiable = member.telegram_id and member.notifications_enabled and member.reachable
-        if notifiable and key not in told:
+        if classes.may_tell(member, GREETING) and key not in told:
             notices.append(
                 Notice(
                     member_id=member.id,
-                    chat_id=int(member.telegram_id),
+                    chat_id=int(member.telegram_id),  # type: ignore[arg-type]
                     language=member.language,
-                    template="notice-birthday-bonus",
+                    template=GREETING,
                     args={"points": points, "name": member.first_name or member.display_name},
                     dedupe_key=key,
                     kind="notice",

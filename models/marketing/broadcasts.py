@@ -10,8 +10,9 @@ outbox sender delivers the rows, edits the progress message and writes the exact
 Cancelling withdraws what is still pending
 (:func:`models.delivery.outbox_delivery.cancel_broadcast`).
 
-Who receives it: members who opted in to marketing, are not deleted, have a Telegram id
-and have not blocked the bot, and match the audience filter (:class:`Audience`).
+Who receives it: the members the *marketing* class reaches (enrolled, opted in to
+marketing, not deleted, a Telegram id, bot not blocked: :mod:`models.delivery.classes`)
+who match the audience filter (:class:`Audience`).
 Reachability is evaluated when the broadcast starts, so a member who blocks the bot
 between scheduling and sending is left out.
 """
@@ -29,7 +30,7 @@ from tortoise.expressions import F, Q, RawSQL, Subquery
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
-from models.delivery import outbox, outbox_delivery
+from models.delivery import classes, outbox, outbox_delivery
 from models.delivery.outbox_delivery import BROADCAST_TEMPLATE, BroadcastCounts
 from models.marketing.segments import at_risk_members
 from models.store import audit, clock, sql
@@ -91,13 +92,7 @@ class Audience:
 
 
 def _reachable() -> QuerySet[Member]:
-    return Member.filter(
-        deleted_at=None,
-        enrolled=True,  # staff hear about work in their chat, not marketing
-        marketing_opt_in=True,
-        reachable=True,
-        telegram_id__not_isnull=True,
-    )
+    return Member.filter(classes.audience(classes.class_of(BROADCAST_TEMPLATE)))
 
 
 def _birthday_month_sql() -> str:
@@ -133,7 +128,7 @@ def recipients(audience: Audience, now: datetime | None = None) -> QuerySet[Memb
         )
         return query.filter(id__in=Subquery(spenders))
     if kind == AudienceKind.AT_RISK:
-        return at_risk_members(AT_RISK_SILENT_DAYS).filter(telegram_id__not_isnull=True)
+        return at_risk_members(AT_RISK_SILENT_DAYS)
     raise ValueError(f"unknown audience kind {kind!r}")
 
 
@@ -168,7 +163,7 @@ _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?(/\S*)?$")
 
 FOOTER_ROOM = 120
 """Characters kept free under Telegram's limits for the how-to-stop line every marketing
-message ends with (``broadcast-text`` in locales/*/notices.ftl)."""
+message ends with (``notice-marketing-footer``, added by ``scheduler.render``)."""
 
 
 def check_text(text: str, *, with_photo: bool) -> TextTooLong | None:

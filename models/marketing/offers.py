@@ -98,10 +98,8 @@ async def issue_winback(
     if campaign is None:
         return WinbackIssued(None, 0, 0, reason="paused")
     window = window_of(now)
-    candidates = await (
-        segments.at_risk_members(settings.silent_days, reachable_only=True)
-        .filter(telegram_id__not_isnull=True)
-        .order_by("id")
+    candidates = await segments.at_risk_members(settings.silent_days, reachable_only=True).order_by(
+        "id"
     )
     async with write_transaction() as conn:
         recent = set(

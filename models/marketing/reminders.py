@@ -10,9 +10,12 @@ duplicate trigger, a second instance, a catch-up after downtime) queue nothing t
   end reminder once, a day before the end (``end_reminded_at``), for campaigns that run
   long enough for two messages to make sense.
 
-Only members who can and want to hear from us are queued: a Telegram id, not deleted,
-``notifications_enabled`` and ``reachable`` (a member who blocked the bot is queued again
-once they write, because the key of a reminder never queued stays free).
+Only members the message's class lets us tell are queued
+(:mod:`models.delivery.classes`): expiry reminders are *service* (reminders on, bot not
+blocked), campaign alerts *marketing* (consent given, bot not blocked). A member who
+blocked the bot is queued again once they write, because the key of a reminder never
+queued stays free. :func:`queue_notices`, which every producer here and in ``offers`` and
+``birthdays`` uses, asks the rule again for the rows it writes.
 """
 
 from __future__ import annotations
@@ -25,17 +28,16 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.delivery import outbox
+from models.delivery import classes, outbox
+from models.delivery.classes import MessageClass
 from models.marketing import audiences
 from models.store import clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import Campaign, CampaignStatus, Member, OutboxMessage
 
 CAMPAIGN_END_LEAD = timedelta(days=1)
-_NOTIFIABLE = (
-    "m.telegram_id IS NOT NULL AND m.deleted_at IS NULL"
-    " AND m.notifications_enabled = ? AND m.reachable = ?"
-)
+EXPIRY_TEMPLATE = "notice-expiry-reminder"
+CAMPAIGN_STARTED, CAMPAIGN_ENDING = "notice-campaign-started", "notice-campaign-ending"
 _CHUNK = 500
 
 
@@ -59,12 +61,22 @@ class Notice:
     kind: str = "reminder"
 
 
+async def _admitted(notices: Sequence[Notice], conn: BaseDBAsyncClient) -> list[Notice]:
+    """The notices whose class lets us tell their member (one query per class)."""
+    by_class: dict[MessageClass, set[int]] = {}
+    for n in notices:
+        by_class.setdefault(classes.class_of(n.template), set()).add(n.member_id)
+    allowed = {c: await outbox.admitted(ids, c, conn) for c, ids in by_class.items()}
+    return [n for n in notices if n.member_id in allowed[classes.class_of(n.template)]]
+
+
 async def queue_notices(notices: Sequence[Notice], conn: BaseDBAsyncClient | None = None) -> int:
-    """Queue many messages at once, skipping dedupe keys already used; how many were new."""
+    """Queue many messages at once, skipping dedupe keys already used and members the
+    message's class may not reach; how many were new."""
     conn = conn or connection()
     queued = 0
     for start in range(0, len(notices), _CHUNK):
-        chunk = notices[start : start + _CHUNK]
+        chunk = await _admitted(notices[start : start + _CHUNK], conn)
         keys = [n.dedupe_key for n in chunk]
         taken = set(
             await OutboxMessage.filter(dedupe_key__in=keys)
@@ -105,16 +117,16 @@ async def queue_expiry_reminders(
     now = now or clock.now()
     zone = ZoneInfo(tz)
     today = now.astimezone(zone).date()
+    may_tell, params = classes.sql_condition(classes.class_of(EXPIRY_TEMPLATE), "m")
     rows = await sql.rows(
         connection(),
         "SELECT l.member_id, l.expires_at, SUM(l.remaining) AS points,"
         " m.telegram_id, m.language FROM point_lot l JOIN member m ON m.id = l.member_id"
-        f" WHERE l.remaining > 0 AND l.expires_at > ? AND l.expires_at <= ? AND {_NOTIFIABLE}"
+        f" WHERE l.remaining > 0 AND l.expires_at > ? AND l.expires_at <= ? AND {may_tell}"
         " GROUP BY l.member_id, l.expires_at, m.telegram_id, m.language",
         now,
         now + timedelta(days=leads[-1]),
-        True,
-        True,
+        *params,
     )
     # fold lots into (member, local expiry date): one reminder each
     groups: dict[tuple[int, date], dict[str, Any]] = {}
@@ -134,7 +146,7 @@ async def queue_expiry_reminders(
                 member_id=member_id,
                 chat_id=int(r["telegram_id"]),
                 language=r["language"],
-                template="notice-expiry-reminder",
+                template=EXPIRY_TEMPLATE,
                 args={
                     "points": group["points"],
                     "date": day.isoformat(),
@@ -154,14 +166,8 @@ def _name(names: dict[str, str] | None, language: str) -> str:
     return names.get(language) or names.get("en") or next(iter(names.values()), "")
 
 
-async def _audience(campaign: Campaign, conn: BaseDBAsyncClient) -> list[Member]:
-    query = Member.filter(
-        telegram_id__not_isnull=True,
-        deleted_at=None,
-        enrolled=True,  # staff who have not joined are not told about offers
-        notifications_enabled=True,
-        reachable=True,
-    )
+async def _audience(campaign: Campaign, template: str, conn: BaseDBAsyncClient) -> list[Member]:
+    query = Member.filter(classes.audience(classes.class_of(template)))
     if campaign.tiers:
         query = query.filter(tier__in=campaign.tiers)
     return await audiences.alert_members(campaign, query, conn)
@@ -196,7 +202,7 @@ async def _alert(
                 dedupe_key=f"{key}:{campaign.id}:{m.id}",
                 kind="alert",
             )
-            for m in await _audience(campaign, conn)
+            for m in await _audience(campaign, template, conn)
         ]
         return await queue_notices(notices, conn)
 
@@ -211,7 +217,7 @@ async def queue_campaign_alerts(tz: str = "UTC", now: datetime | None = None) ->
     queued = 0
     for campaign in await running.filter(announced_at=None):
         queued += await _alert(
-            campaign, "notice-campaign-started", "campaign-start", "announced_at", zone, now
+            campaign, CAMPAIGN_STARTED, "campaign-start", "announced_at", zone, now
         )
     ending = running.filter(
         end_reminded_at=None,
@@ -222,6 +228,6 @@ async def queue_campaign_alerts(tz: str = "UTC", now: datetime | None = None) ->
         if campaign.ends_at - campaign.starts_at < 2 * CAMPAIGN_END_LEAD:
             continue  # too short for a start alert and an end reminder
         queued += await _alert(
-            campaign, "notice-campaign-ending", "campaign-end", "end_reminded_at", zone, now
+            campaign, CAMPAIGN_ENDING, "campaign-end", "end_reminded_at", zone, now
         )
     return Queued(queued)

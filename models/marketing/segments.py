@@ -34,6 +34,8 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
+from models.delivery import classes
+from models.delivery.classes import MessageClass
 from models.reports.query import Sql, as_int
 from models.store import clock
 from models.store.tables import Member
@@ -151,8 +153,8 @@ async def thresholds(*, window_days: int = WINDOW_DAYS, new_days: int = NEW_DAYS
 
 
 def _score_sql(q: Sql, column: str, cutoffs: dict[int, Any]) -> str:
-    if not cutoffs:
-        return "NULL"
+    if not cutoffs:  # typed: PostgreSQL takes a bare NULL column for text, then `rs >= 4` fails
+        return "CAST(NULL AS INTEGER)"
     whens = " ".join(
         f"WHEN {column} >= {q.p(cutoffs[s])} THEN {s}" for s in sorted(cutoffs, reverse=True)
     )
@@ -276,7 +278,8 @@ def at_risk_members(
     """Members who bought within ``active_within_days`` but not in the last ``silent_days``.
 
     A query, not a list: a broadcast takes ``.values_list("id", flat=True)`` or pages it.
-    ``reachable_only`` keeps members who opted in to marketing and have not blocked the bot.
+    ``reachable_only`` keeps the members a marketing message may reach
+    (:func:`models.delivery.classes.audience`).
     """
     now = clock.now()
     query = Member.filter(
@@ -286,5 +289,5 @@ def at_risk_members(
         last_purchase_at__gte=now - timedelta(days=active_within_days),
     )
     if reachable_only:
-        query = query.filter(marketing_opt_in=True, reachable=True)
+        query = query.filter(classes.audience(MessageClass.MARKETING))
     return query

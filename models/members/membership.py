@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,8 +15,9 @@ from tortoise.expressions import Q
 from models.access import staff
 from models.codes import tokens
 from models.conversation import flows
-from models.delivery import webhooks
-from models.ledger import tiers
+from models.delivery import outbox, webhooks
+from models.delivery.classes import MessageClass
+from models.ledger import dates, tiers
 from models.ledger.config import RuleSet
 from models.members import erasure, phones
 from models.store import audit, clock, sql
@@ -74,13 +75,27 @@ async def _create_member(conn: BaseDBAsyncClient, **fields: Any) -> Member:
     return member
 
 
-async def _update_profile(member_id: int, filters: dict[str, Any], **changes: Any) -> int:
+_UNNAMED = {"marketing_consent_at"}
+"""Fields that change with another and are not named apart (the answer's time travels with
+``marketing_opt_in``)."""
+
+
+async def _update_profile(
+    member_id: int,
+    filters: dict[str, Any],
+    *,
+    stopped: Sequence[MessageClass] = (),
+    **changes: Any,
+) -> int:
     """Change profile fields and emit ``member.updated`` naming them (never their values),
-    in one transaction; the number of rows changed (0 when ``filters`` did not match)."""
+    in one transaction; the number of rows changed (0 when ``filters`` did not match).
+    Messages of the ``stopped`` classes still queued to the member are withdrawn with it."""
     async with write_transaction() as conn:
         changed = await Member.filter(id=member_id, **filters).using_db(conn).update(**changes)
         if changed:
-            await emit_updated(conn, member_id, sorted(changes))
+            await emit_updated(conn, member_id, sorted(set(changes) - _UNNAMED))
+            for message_class in stopped:
+                await outbox.withdraw(member_id, message_class, conn)
     return changed
 
 
@@ -281,7 +296,7 @@ class InvalidBirthday:
     reason: str
 
 
-_BIRTHDAY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+_BIRTHDAY = re.compile(r"^(?:([0-9]{4})-)?([0-9]{1,2})-([0-9]{1,2})$")
 _NO_YEAR = 1904
 """A leap year standing for "year not given", so 02-29 is a valid birthday."""
 
@@ -327,6 +342,26 @@ async def set_phone(member_id: int, phone: str) -> str:
     return normalised
 
 
+@dataclass(frozen=True)
+class TypedPhoneTaken:
+    """Another member has this number: only sharing the contact (which proves it is the
+    person's own) may link them."""
+
+
+async def set_typed_phone(
+    member_id: int, text: str, default_country: str
+) -> str | TypedPhoneTaken | None:
+    """A number the member typed instead of sharing: stored when it is a valid number no
+    other member has (E.164); None when it is not a phone number at all."""
+    phone = phones.normalize(text, default_country)
+    if phone is None:
+        return None
+    if await Member.filter(phone=phone, deleted_at=None).exclude(id=member_id).exists():
+        return TypedPhoneTaken()
+    await _update_profile(member_id, {"deleted_at": None}, phone=phone)
+    return phone
+
+
 async def set_language(member_id: int, language: str) -> str:
     chosen = language if language in ("en", "zh-Hans") else "en"
     await _update_profile(member_id, {"language__not": chosen}, language=chosen)
@@ -336,15 +371,32 @@ async def set_language(member_id: int, language: str) -> str:
 async def set_preferences(
     member_id: int, *, marketing: bool | None = None, notifications: bool | None = None
 ) -> Member:
-    """Marketing and notification opt-ins; ``None`` leaves a switch as it is."""
+    """Marketing consent and reminders (``notifications_enabled``, the *service* class);
+    ``None`` leaves a switch as it is.
+
+    An answer about marketing, either way, is recorded with its time
+    (``marketing_consent_at``): joining asks until the member has answered once. A switch
+    turned off withdraws what is still queued of its class, so "stop" means now.
+    """
     changes: dict[str, Any] = {}
+    stopped: list[MessageClass] = []
     if marketing is not None:
         changes["marketing_opt_in"] = marketing
+        changes["marketing_consent_at"] = clock.now()
+        if not marketing:
+            stopped.append(MessageClass.MARKETING)
     if notifications is not None:
         changes["notifications_enabled"] = notifications
+        if not notifications:
+            stopped.append(MessageClass.SERVICE)
     if changes:
-        await _update_profile(member_id, {}, **changes)
+        await _update_profile(member_id, {}, stopped=stopped, **changes)
     return await Member.get(id=member_id)
+
+
+def consent_asked(member: Member) -> bool:
+    """Whether the member has answered the marketing question (joining asks it once)."""
+    return member.marketing_consent_at is not None
 
 
 async def regenerate_card(member_id: int, *, actor_telegram_id: int | None) -> str:
@@ -386,6 +438,7 @@ async def export_data(member_id: int) -> dict[str, Any]:
             "birthday": _iso(member.birthday),
             "language": member.language,
             "marketing_opt_in": member.marketing_opt_in,
+            "marketing_consent_at": _iso(member.marketing_consent_at),
             "notifications_enabled": member.notifications_enabled,
             "tier": member.tier,
             "balance": member.balance,
@@ -463,6 +516,7 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
                 card_token=tokens.token(),
                 referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
                 marketing_opt_in=False,
+                marketing_consent_at=None,
                 notifications_enabled=False,
                 reachable=False,
                 deleted_at=now,
@@ -505,27 +559,36 @@ _SOONEST = (
 )
 
 
-async def balance_view(member: Member, rules: RuleSet) -> BalanceView:
-    """Tier progress and the earliest-expiring points in ONE statement (the /balance hot path).
+async def balance_view(member: Member, rules: RuleSet, tz: str = "UTC") -> BalanceView:
+    """Tier progress and the points that expire first: all the member's lots expiring on
+    the soonest local day (shop time zone ``tz``), as the date /balance states.
 
-    The qualifying total is ``models.ledger.tiers``' own query, used as a scalar subquery so the
-    rule stays written once. Lots sharing the earliest expiry instant are added together.
+    One statement for the qualifying total (``models.ledger.tiers``' own query as a scalar
+    subquery, so the rule stays written once) and the soonest expiry; when there is one, a
+    second (indexed) sum over the lots expiring that local day.
     """
+    conn = connection()
     qualifying = tiers.one_member_total_sql(rules)
     row = await sql.one(
-        connection(),
-        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at,"
-        " (SELECT SUM(remaining) FROM point_lot WHERE member_id = ? AND remaining > 0"
-        f" AND expires_at = ({_SOONEST})) AS first_points",
+        conn,
+        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at",
         tiers.window_start(rules, clock.now()),
-        member.id,
-        member.id,
         member.id,
         member.id,
     )
     row = row or {}
     first_at = sql.as_datetime(row.get("first_at"))
-    expiring = Expiring(sql.as_int(row.get("first_points")), first_at) if first_at else None
+    expiring = None
+    if first_at is not None:
+        day = await sql.one(
+            conn,
+            "SELECT SUM(remaining) AS points FROM point_lot WHERE member_id = ?"
+            " AND remaining > 0 AND expires_at >= ? AND expires_at < ?",
+            member.id,
+            first_at,
+            dates.next_local_midnight(first_at, tz),
+        )
+        expiring = Expiring(sql.as_int(day and day["points"]), first_at)
     return BalanceView(_progress(member, rules, sql.as_int(row.get("total"))), expiring)
 
 

@@ -51,6 +51,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite://")
 
 
+def sqlite_path(url: str) -> Path:
+    """The file of a ``sqlite://`` URL (relative to the working folder when relative)."""
+    parts = urlsplit(url)
+    return Path((parts.netloc + parts.path) or ":memory:")
+
+
 def _private_file(path: Path) -> None:
     """Create the data folder 0700 and the database file 0600 before SQLite opens it.
 
@@ -67,7 +73,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
     """Tortoise's configuration dict for a database URL."""
     if is_sqlite(url):
         parts = urlsplit(url)
-        path = (parts.netloc + parts.path) or ":memory:"
+        path = str(sqlite_path(url))
         if path != ":memory:":
             _private_file(Path(path))
         credentials: dict[str, Any] = {"file_path": path, **SQLITE_PRAGMAS}
@@ -96,15 +102,32 @@ def tortoise_config(url: str) -> dict[str, Any]:
     }
 
 
-async def migrate(url: str) -> None:
-    """Apply every pending migration (idempotent; the bot calls it on start)."""
+async def migrate(url: str) -> list[str]:
+    """Apply every pending migration (idempotent; the bot calls it on start); the names
+    of the migrations this call applied, oldest first (none: it was up to date)."""
     from tortoise.migrations.api import migrate as run_migrations
 
     async with _migration_lock(url):
+        before = await applied_migrations(url)
         try:
             await run_migrations(config=tortoise_config(url))
         finally:
             await close_store()
+        return [name for name in await applied_migrations(url) if name not in before]
+
+
+async def applied_migrations(url: str) -> list[str]:
+    """The migrations recorded as applied in ``url`` (none on a new database)."""
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        rows = await connection().execute_query_dict(
+            "SELECT name FROM tortoise_migrations ORDER BY id"
+        )
+    except Exception:  # no such table yet: a new database
+        rows = []
+    finally:
+        await close_store()
+    return [str(row["name"]) for row in rows]
 
 
 MIGRATION_LOCK = 0x6A6966656E  # "jifen": the advisory lock several instances starting share

@@ -65,7 +65,9 @@ async def test_marketer_broadcasts_to_all_opted_in_members_with_exact_report(rig
     await mia.press("Preview")
     preview = next(m for m in mia.messages if "Coffee" in m)
     assert preview.visible_text.startswith("Coffee <b>half price</b> & more\n")  # as typed
-    assert preview.visible_text.endswith("No more offers? Send /profile and press “Offers on/off”.")
+    assert preview.visible_text.endswith(
+        "Stop offers only: /stopoffers (receipts and reminders keep coming)."
+    )
     assert preview.buttons[0]["url"] == "https://shop.example/menu"
     await mia.press("Send now")
     assert f"to {len(opted_in)} members now?" in mia.last_text
@@ -152,5 +154,5 @@ async def test_photo_broadcast_preview_shows_the_photo_and_caption(rig: Rig) -> 
     await mia.press("Everyone opted in")
     await mia.press("Preview")
     preview = next(m for m in mia.messages if m.photo is not None)
-    assert (preview.caption or "").startswith("Our new menu\n") and "/profile" in preview.caption
+    assert (preview.caption or "").startswith("Our new menu\n") and "/stopoffers" in preview.caption
     assert "With a photo" in mia.last_text

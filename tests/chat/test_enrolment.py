@@ -74,7 +74,8 @@ async def test_join_link_links_once(rig: Rig) -> None:
     assert any("now linked" in m.visible_text for m in zhao.messages)
     row = await rig.member_row(zhao)
     assert row.external_id == "shop-42" and row.phone == "+8613800138042"
-    assert "menu" in zhao.last_text  # phone known: straight to the menu
+    assert "May we send you news" in zhao.last_text  # phone known: the consent question
+    await zhao.press("No, thanks")
     await zhao.send(f"/start j-{token}")
     assert "already yours" in zhao.messages[-2].visible_text
 

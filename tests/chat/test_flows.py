@@ -64,6 +64,10 @@ async def test_half_done_flows_continue_after_a_restart(rig_on_both: Rig) -> Non
     await rig.restart()
 
     await cashier.press("Confirm")
+    # the rules changed since the quote (3 points per ¥1): the new quote is shown instead
+    assert "quote changed" in cashier.messages[-2].visible_text
+    assert "+36" in cashier.last_text and await Purchase.all().count() == 0
+    await cashier.press("Confirm")
     assert "Recorded" in cashier.last_text
     await mia.press("Confirm")
     assert "Double Day" in (await Campaign.get()).names["en"]

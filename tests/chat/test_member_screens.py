@@ -143,8 +143,8 @@ async def test_profile_birthday_and_toggles(rig: Rig) -> None:
     assert "Birthday: 05-17" in eve.last_text
     await eve.press("Offers on/off")
     assert "Offers: on" in eve.last_text
-    await eve.press("Receipts and reminders on/off")
-    assert "Receipts and reminders: off" in eve.last_text
+    await eve.press("Reminders on/off")
+    assert "Reminders: off" in eve.last_text
     row = await rig.member_row(eve)
     assert row.marketing_opt_in and not row.notifications_enabled
 

@@ -433,9 +433,9 @@ async def test_a_broadcast_with_a_version_per_language(rig: Rig) -> None:
     await mia.press("Confirm")
     await _report(rig, (await Broadcast.get()).id)
     got = ann.told("Fresh bread today")
-    assert len(got) == 1 and "Send /profile and press “Offers on/off”" in got[0].visible_text
+    assert len(got) == 1 and "Stop offers only: /stopoffers" in got[0].visible_text
     got = li.told("今日新鲜面包")
-    assert len(got) == 1 and "发送 /profile，点击“开关优惠信息”" in got[0].visible_text
+    assert len(got) == 1 and "只停止优惠信息：/stopoffers" in got[0].visible_text
     assert not ann.told("今日新鲜面包") and not li.told("Fresh bread today")
 
 
@@ -457,7 +457,7 @@ async def test_a_broadcast_written_in_chinese_reaches_others_in_it_with_their_fo
     await mia.press("✅ 确认")
     await _report(rig, (await Broadcast.get()).id)
     got = ann.told("周末双倍积分")
-    assert len(got) == 1 and "No more offers? Send /profile" in got[0].visible_text
+    assert len(got) == 1 and "Stop offers only: /stopoffers" in got[0].visible_text
 
 
 # ---- 13. finding people ---------------------------------------------------------------------
@@ -526,13 +526,12 @@ async def test_campaign_announcements_say_how_to_stop_them_and_skip_staff(rig: R
 
     from models.marketing import reminders
     from models.store import clock
-    from models.store.tables import Campaign
+    from models.store.tables import Campaign, Member
 
-    ann = rig.member(1001, "Ann")
-    await ann.send("/start")
-    li = rig.member(1002, "李", "zh-hans")
-    await li.send("/start")
+    ann = await _opted_in(rig, 1001, "Ann", "en")
+    li = await _opted_in(rig, 1002, "李", "zh-hans")
     cashier = await hire(rig, 2001, "Cara")
+    await Member.filter(telegram_id=2001).update(marketing_opt_in=True)  # staff, not a member
     now = clock.now()
     await Campaign.create(
         names={"en": "Double Day", "zh-Hans": "双倍日"}, kind="multiplier", multiplier="2",
@@ -541,9 +540,9 @@ async def test_campaign_announcements_say_how_to_stop_them_and_skip_staff(rig: R
     assert (await reminders.queue_campaign_alerts()).queued == 2  # not the cashier
     await rig.emu.settle()
     said = (await ann.wait_for_text("has started")).visible_text
-    assert said.endswith("Send /profile and press “Receipts and reminders on/off”.")
+    assert said.endswith("Stop offers only: /stopoffers (receipts and reminders keep coming).")
     said = (await li.wait_for_text("双倍日")).visible_text
-    assert said.endswith("发送 /profile，点击“开关小票和提醒”。")
+    assert said.endswith("只停止优惠信息：/stopoffers（小票和提醒照常发送）。")
     assert not cashier.told("Double Day")
 
 

@@ -77,7 +77,7 @@ async def test_every_bad_row_kind_is_refused_with_its_line(store: str, tmp_path:
             "D13,13800138002,DupPhone,,,,,,",  # 13
             "D14,+8613800138002,DupPhone,,,,,,",  # 14
             "D15,,DupId,,,,,,",  # 15
-            "D15,,DupId,,,,,,",  # 16
+            "D15,,DupIdOtherName,,,,,,",  # 16
             "B17,13900000000,TakenByTelegram,,,,,,",  # 17
             "B18,,TooMany,,,,,,,extra",  # 18
             "G19,,,,,,,,",  # 19 good: only an id
@@ -190,14 +190,14 @@ async def test_deleted_member_and_phone_of_another_import(store: str, tmp_path: 
         (b"phone\n13800138000\n", "missing_column"),
         (b"external_id,external_id\nA,B\n", "duplicate_columns"),
         (b"external_id,name,\nA,B,\n", "unknown_columns"),
-        (b"external_id,name\nA1,\xff\xfe\n", "not_utf8"),
+        (b"external_id,name\nA1,\xff\xfe\n", "unknown_encoding"),
     ],
 )
 async def test_unreadable_files(tmp_path: Path, content: bytes, code: str) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(importing.FileError) as raised:
-        await run(path)
+        await run(path, strict=True)
     assert raised.value.code == code
     with pytest.raises(importing.FileError) as missing:
         await run(tmp_path / "nope.csv")
@@ -278,7 +278,9 @@ def test_cli_exit_codes_and_dry_run(
     out = capsys.readouterr().out
     assert "line 3: invalid_language" in out and "rejected rows written to" in out
     assert importing.rejected_path(mixed).exists()
-    assert cli.main(["import", "members", str(unknown)]) == 2
+    assert cli.main(["import", "members", str(unknown), "--strict"]) == 2
     assert "unknown_columns: unknown column(s): nickname" in capsys.readouterr().err
+    assert cli.main(["import", "members", str(unknown)]) == 0  # ignored, with a warning
+    assert "warning: column(s) ignored: nickname (known: external_id," in capsys.readouterr().err
     assert cli.main(["import", "members", str(tmp_path / "missing.csv")]) == 2
     assert cli.main(["doctor"]) == 0

@@ -13,7 +13,7 @@ from telegram import Update
 
 from bot.inbox import InboxWorker, Pruner
 from models.delivery import inbox, outbox_delivery
-from models.delivery.outbox import enqueue
+from models.delivery.outbox import new_message
 from models.store import clock
 from models.store.tables import InboxUpdate
 from scheduler.leases import Leases
@@ -161,7 +161,9 @@ async def test_a_claim_takes_no_more_than_its_limit(store: str) -> None:
     every row; both the inbox and the outbox pick their rows once."""
     for update_id in range(1, 6):
         await _store(update_id, 100 + update_id)
-        await enqueue(chat_id=100 + update_id, template="broadcast-text", args={"text": "x"})
+        # rows as a broadcast queues them (its recipients query chose who may be told)
+        row = new_message(chat_id=100 + update_id, template="broadcast-text", args={}, kind="x")
+        await row.save()
     assert len(await inbox.claim("a", 2, LEASE)) == 2
     assert len(await outbox_delivery.claim_due(2, LEASE, holder="a")) == 2
 

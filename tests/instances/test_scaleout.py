@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator
-from models.delivery.outbox import enqueue
+from models.delivery.outbox import new_message
 from models.store import db
 from models.store.tables import OutboxMessage, OutboxStatus, SchedulerLease
 from tests.instances.cluster import Cluster, until, until_true
@@ -24,8 +24,9 @@ async def _queue_receipts(emu: BotApiEmulator, count: int) -> list[int]:
     chats = list(range(50_000, 50_000 + count))
     for chat in chats:
         emu.add_user(chat, f"M{chat}")
-    for chat in chats:
-        await enqueue(chat_id=chat, template="broadcast-text", args={"text": f"receipt {chat}"})
+    for chat in chats:  # rows as a broadcast queues them (its query chose who may be told)
+        args = {"text": f"receipt {chat}"}
+        await new_message(chat_id=chat, template="broadcast-text", args=args, kind="x").save()
     return chats
 
 

@@ -211,8 +211,8 @@ async def test_start_alert_goes_to_the_audience_only_never_the_control_group(sto
     from scheduler.jobs import Jobs
 
     clock.freeze(START)
-    people = [await member(7000 + i) for i in range(12)]
-    outsider = await member(7100)
+    people = [await member(7000 + i, marketing_opt_in=True) for i in range(12)]
+    outsider = await member(7100, marketing_opt_in=True)
     created = await create(
         Audience(AudienceKind.MEMBERS, codes=tuple(m.code for m in people), control_percent=30),
         starts_at=START + timedelta(days=1),

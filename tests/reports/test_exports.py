@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -95,3 +96,19 @@ async def test_vouchers_and_segments_csv(data: dataset.Chunk, tmp_path: Path) ->
         rows = list(csv.reader(f))
     assert seg.rows == sum(m[14] is None for m in data.members) == len(rows) - 1
     assert {r[-1] for r in rows[1:]} >= {"核心会员", "新会员"}
+
+
+async def test_members_without_telegram_are_not_reachable(store: str, tmp_path: Path) -> None:
+    from tests.store.helpers import member
+
+    await member(telegram_id=None, first_name="Imported", reachable=True, enrolled=True)
+    await member(telegram_id=5150, first_name="Chatting", reachable=True, enrolled=True)
+    t = translator("en")
+    result = await export(
+        ExportKind.MEMBERS, tmp_path / "members.csv", fmt=ExportFormat.CSV, t=t,
+        tz=ZoneInfo("Asia/Shanghai"),
+    )  # fmt: skip
+    with result.path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    reachable = {r["First name"]: r["Reachable"] for r in rows}
+    assert reachable == {"Imported": "no", "Chatting": "yes"}

@@ -99,4 +99,4 @@ def strip_footer(text: str) -> str:
     """A broadcast as written: without the how-to-stop line every one ends with."""
     from locales import translator
 
-    return text.removesuffix(translator("en")("broadcast-text", text=""))
+    return text.removesuffix("\n\n" + translator("en")("notice-marketing-footer"))

@@ -118,7 +118,7 @@ async def test_two_instances_run_each_job_once(store: str) -> None:
 
 async def test_birthday_bonus_once_a_year(store: str) -> None:
     clock.freeze(T0 - timedelta(days=400))
-    (alice,) = await make_members(None, 1, birthday=date(1990, 3, 9))
+    (alice,) = await make_members(None, 1, birthday=date(1990, 3, 9), marketing_opt_in=True)
     (leap,) = await make_members(None, 1, first_id=20_000, birthday=date(1992, 2, 29))
     jobs = Jobs(fast_settings())
     clock.freeze(T0)  # the 10th: alice's birthday was yesterday (caught up)
@@ -142,8 +142,8 @@ async def test_birthday_bonus_once_a_year(store: str) -> None:
 
 async def test_campaign_alerts_once(store: str) -> None:
     clock.freeze(T0)
-    alice, bob = await make_members(None, 2)
-    await Member.filter(id=bob.id).update(notifications_enabled=False)
+    alice, bob = await make_members(None, 2, marketing_opt_in=True)
+    await Member.filter(id=bob.id).update(marketing_opt_in=False)  # said "No, thanks"
     await Campaign.create(
         names={"en": "Double Days", "zh-Hans": "双倍积分日"},
         kind=CampaignKind.MULTIPLIER,

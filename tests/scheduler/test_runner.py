@@ -17,7 +17,7 @@ from tests.scheduler.conftest import fast_settings, make_members, strip_footer
 async def test_start_sends_catches_up_and_stops(
     sqlite_store: str, emu: BotApiEmulator, bot: Bot
 ) -> None:
-    (alice,) = await make_members(emu, 1)
+    (alice,) = await make_members(emu, 1, marketing_opt_in=True)
     await enqueue(chat_id=alice.telegram_id, template="broadcast-text", args={"text": "hello"})
     handle = await start_scheduler(bot, fast_settings(), holder="solo")
     try:

@@ -115,7 +115,7 @@ async def test_hard_crash_loses_nothing_and_repeats_at_most_the_calls_in_flight(
 
 
 async def test_same_chat_keeps_per_chat_limit(store: str, emu: BotApiEmulator, bot: Bot) -> None:
-    (alice,) = await make_members(emu, 1)
+    (alice,) = await make_members(emu, 1, marketing_opt_in=True)
     for n in range(3):
         await enqueue(chat_id=alice.telegram_id, template="broadcast-text", args={"text": f"#{n}"})
     emu.enforce_limits(global_per_s=30, per_chat_per_s=1)
@@ -126,7 +126,7 @@ async def test_same_chat_keeps_per_chat_limit(store: str, emu: BotApiEmulator, b
 
 
 async def test_errors_back_off_then_fail(store: str, emu: BotApiEmulator, bot: Bot) -> None:
-    alice, bob = await make_members(emu, 2)
+    alice, bob = await make_members(emu, 2, marketing_opt_in=True)
     await enqueue(chat_id=alice.telegram_id, template="broadcast-text", args={"text": "hi"})
     await enqueue(chat_id=bob.telegram_id, template="broadcast-text", args={"text": "hi"})
     emu.fail_next("sendMessage", 502, chat_id=alice.telegram_id, count=1)

@@ -71,11 +71,12 @@ async def test_earn_base_rate_rounds_down_and_queues_receipt(store: str) -> None
     await assert_consistent()
 
 
-async def test_no_receipt_without_telegram_or_when_muted(store: str) -> None:
+async def test_receipt_even_when_muted_but_never_without_telegram(store: str) -> None:
     quiet = await member(telegram_id=202, notifications_enabled=False)
-    await earn(quiet, 1000, "q")
+    await earn(quiet, 1000, "q")  # a receipt is transactional: reminders off does not stop it
     await earn(await member(), 1000, "n")
-    assert await OutboxMessage.all().count() == 0
+    assert await OutboxMessage.filter(member_id=quiet.id, template="till-receipt-member").exists()
+    assert await OutboxMessage.all().count() == 1
 
 
 async def test_rejections_write_nothing(store: str) -> None:

@@ -49,6 +49,7 @@ async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
         TELEGRAM_ID, first_name=NAMES[0], last_name=NAMES[1], username=NAMES[2]
     )
     await membership.set_phone(quin.id, PHONE)
+    await membership.set_preferences(quin.id, marketing=True)  # so a broadcast reaches them
     attached = await referrals.attach_referrer(quin.id, referrer.referral_code, bonus_points=50)
     assert isinstance(attached, referrals.ReferrerAttached)
     await membership.regenerate_card(quin.id, actor_telegram_id=TELEGRAM_ID)  # audited as actor

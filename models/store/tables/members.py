@@ -31,6 +31,9 @@ class Member(Model):
     birthday = fields.DateField(null=True)
     language = fields.CharField(max_length=8, default="en")
     marketing_opt_in = fields.BooleanField(default=False)
+    marketing_consent_at = fields.DatetimeField(
+        null=True, description="when the member last answered whether they want offers"
+    )
     notifications_enabled = fields.BooleanField(default=True)
     reachable = fields.BooleanField(default=True, description="false after Telegram said 403")
     card_token = fields.CharField(max_length=32, unique=True, description="m- QR payload")
