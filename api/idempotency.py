@@ -19,6 +19,9 @@ Two kinds of work:
 Rejections found after the claim (e.g. a member deleted meanwhile) and failures (an
 exception, a cancelled request) release a fresh claim instead of being stored, so a
 request that writes nothing leaves no record and a corrected retry may reuse the key.
+
+The Mini App's keyed writes (``/app/api``) use the same mechanism, with their own key
+space (``miniapp:<Telegram id>:…``) and their caller as the audit row's actor.
 """
 
 from __future__ import annotations
@@ -95,7 +98,20 @@ async def _wait(record: IdempotencyRecord) -> IdempotencyRecord:
     return record
 
 
-async def _complete(record: IdempotencyRecord, operation: str, print_: str, answer: Answer) -> None:
+@dataclass(frozen=True)
+class Actor:
+    """Who the audit row of a keyed write names: an API key (default) or a Telegram user."""
+
+    telegram_id: int | None = None
+    kind: str = "api"
+
+
+API = Actor()
+
+
+async def _complete(
+    record: IdempotencyRecord, operation: str, print_: str, answer: Answer, actor: Actor
+) -> None:
     response = {
         "fingerprint": print_,
         "status": answer.status,
@@ -111,8 +127,8 @@ async def _complete(record: IdempotencyRecord, operation: str, print_: str, answ
             action, target, details = answer.audit
             await audit.record(
                 action,
-                actor_telegram_id=None,
-                actor_kind="api",
+                actor_telegram_id=actor.telegram_id,
+                actor_kind=actor.kind,
                 target=target,
                 details=details,
                 using_db=conn,
@@ -126,6 +142,7 @@ async def run_once(
     work: Callable[[], Awaitable[Answer]],
     *,
     idempotent_work: bool,
+    actor: Actor = API,
 ) -> Answer:
     """Answer ``work()`` once per ``key``; retries get the stored first answer."""
     print_ = fingerprint({"operation": operation, "request": request})
@@ -141,7 +158,7 @@ async def run_once(
     try:
         answer = await work()
         if answer.final:
-            await _complete(record, operation, print_, answer)
+            await _complete(record, operation, print_, answer, actor)
             return answer
     except BaseException:
         # a failure (a bug, a lost connection, a cancelled request) must not burn the key:

@@ -31,15 +31,41 @@ INPUT = "rules-value"
 PER_ROW = 2
 
 
+def _field_key(label: str) -> str:
+    return f"rules-field-{label}"
+
+
+def _hint_key(kind: str) -> str:
+    return f"rules-hint-{kind}"
+
+
+def _choice_key(value: str) -> str:
+    return f"rules-choice-{value.replace('_', '-')}"
+
+
 def _label(context: JifenContext, rules: RuleSet, field: RuleField) -> str:
     tier = ""
     if field.tier is not None:
         tier = localized(rules.tiers.levels[field.tier].names, context.lang)
-    return context.t(f"rules-field-{field.label}", tier=tier)
+    return context.t(_field_key(field.label), tier=tier)
 
 
 def _choice(context: JifenContext, value: str) -> str:
-    return context.t(f"rules-choice-{value.replace('_', '-')}")
+    return context.t(_choice_key(value))
+
+
+def locale_keys() -> tuple[str, ...]:
+    """Every key built at run time here: each field's name, typing hint (fields typed, not
+    pressed) and choices (``tests/test_runtime_locale_keys.py``)."""
+    fields = rule_editing.fields_for(RuleSet())
+    return (
+        *{_field_key(f.label) for f in fields},
+        *{_hint_key(f.kind) for f in fields if not f.choices},  # as :func:`on_field` asks
+        *{_choice_key(c) for f in fields for c in f.choices},
+    )
+
+
+LOCALE_KEYS = locale_keys
 
 
 def _money(rules: RuleSet, minor: int) -> str:
@@ -174,9 +200,7 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
     flows.await_input(context, INPUT, field=field.key)
     await reply(
         update,
-        context.t(
-            "rules-ask", field=label, current=current, hint=context.t(f"rules-hint-{field.kind}")
-        ),
+        context.t("rules-ask", field=label, current=current, hint=context.t(_hint_key(field.kind))),
         parse_mode="HTML",
         reply_markup=_cancel_markup(context),
     )

@@ -30,7 +30,7 @@ from handlers.till.common import (
     show,
     staff_location,
 )
-from handlers.till.money import Amount, parse_amount
+from handlers.till.money import REASONS, Amount, parse_amount
 from handlers.till.plan import NO_CATEGORY, OTHER
 from models import ledger
 from models.access import staff
@@ -124,13 +124,21 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     flows.await_buttons(context, await say(update, text, keyboard(update, context, rows)))
 
 
+def _refusal_key(reason: str) -> str:
+    return f"till-amount-{reason}"
+
+
+LOCALE_KEYS = tuple(_refusal_key(reason) for reason in REASONS if reason != "not-a-number")
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+
 def amount_refusal(context: JifenContext, reason: str, rules: RuleSet, text: str = "") -> str:
     """``till-amount-<reason>`` (or the shared not-a-number text) for a refused amount."""
     example = money(12850, rules).lstrip(rules.currency.symbol)
     if reason == "not-a-number":
         return context.t("common-not-a-number", text=html.escape(text[:40]), example=example)
     return context.t(
-        f"till-amount-{reason}",
+        _refusal_key(reason),
         example=example,
         decimals=rules.currency.exponent,
         limit=money(rules.earning.max_purchase_minor, rules),

@@ -84,6 +84,12 @@ async def _issue_replay(key: str) -> VoucherIssued | None:
     return _issued(voucher, balance, entry.id if entry else None, replayed=True)
 
 
+def validity_days(reward: Reward, rules: RuleSet) -> int:
+    """How long a voucher of ``reward`` lasts from its issue: the reward's own days, else the
+    rule's (``usage.voucher_validity_days``)."""
+    return reward.voucher_validity_days or rules.usage.voucher_validity_days
+
+
 async def create_voucher(
     conn: BaseDBAsyncClient,
     member_id: int,
@@ -93,10 +99,13 @@ async def create_voucher(
     cost_points: int,
     key: str,
     now: datetime,
+    valid_until: datetime | None = None,
 ) -> Voucher:
-    """A new voucher (unguessable token, human code, validity by reward or rule), inside the
-    caller's transaction: for a redemption and for a claimed coupon alike."""
-    days = reward.voucher_validity_days or rules.usage.voucher_validity_days
+    """A new voucher (unguessable token, human code), inside the caller's transaction: for a
+    redemption and for a claimed coupon alike. It is valid until ``valid_until`` when the
+    caller stated one (a coupon batch's expiry), else for :func:`validity_days` from now."""
+    if valid_until is None:
+        valid_until = now + timedelta(days=validity_days(reward, rules))
     voucher = await Voucher.create(
         token=tokens.token(),
         code=tokens.human_code(),
@@ -105,7 +114,7 @@ async def create_voucher(
         cost_points=cost_points,
         idempotency_key=key,
         issued_at=now,
-        valid_until=now + timedelta(days=days),
+        valid_until=valid_until,
         using_db=conn,
     )
     await webhooks.emit_voucher("voucher.issued", conn, voucher)

@@ -28,8 +28,14 @@ from models.reports.periods import Period
 from models.reports.query import Sql, as_int
 from models.spreadsheets.writing import CsvWriter, SheetWriter, XlsxWriter
 from models.store import audit
+from models.store.tables import EntryKind, VoucherStatus
 
 CHUNK_SIZE = 5000
+LOCALE_KEYS = (
+    *(f"reports-entry-{kind.value}" for kind in EntryKind),
+    *(f"reports-voucher-{status.value}" for status in VoucherStatus),
+)
+"""Every key a cell builds from a stored value (``tests/test_runtime_locale_keys.py``)."""
 
 Translator = Callable[..., str]
 
