@@ -104,6 +104,10 @@ class _Thresholds:
         self.value: segments.RfmThresholds | None = None
         self.at = 0.0
 
+    def clear(self) -> None:
+        """Forget them (tests open a new store between calls)."""
+        self.value = None
+
     async def get(self) -> segments.RfmThresholds:
         if self.value is None or time.monotonic() - self.at > THRESHOLDS_FOR:
             self.value, self.at = await segments.thresholds(), time.monotonic()
