@@ -42,7 +42,7 @@ WRITES = [r for r in GUARDED if r[0] != "GET"]
 
 
 def test_only_the_known_routes_are_open() -> None:
-    assert OPEN <= set(ROUTES)
+    assert set(ROUTES) >= OPEN
     assert len(GUARDED) >= 14, "the walk must see the sections' routes"
 
 

@@ -55,7 +55,7 @@ async def test_search_by_name_phone_code_and_external_id(console: Console) -> No
     assert await codes(visit="within", days="7") == [li]
     assert sorted(await codes(visit="never")) == sorted([wang, bob])
     assert await codes(sort="balance", order="desc") == [wang, li, bob]
-    status, body, _ = await console.call("GET", f"{LIST}?q=wang", as_=marketer)
+    _status, body, _ = await console.call("GET", f"{LIST}?q=wang", as_=marketer)
     phones = {item["code"]: item["phone"] for item in body["items"]}
     assert phones[wang] == "•••8000"  # marketers see the last digits; admins the number
 

@@ -108,7 +108,7 @@
     backgroundColor: "transparent",
     tooltip: { trigger: "axis", renderMode: "richText" },
     legend: { top: 0 },
-    grid: { left: 48, right: 16, top: 32, bottom: 56, containLabel: false },
+    grid: { left: 56, right: 56, top: 32, bottom: 56, containLabel: false },
   });
 
   const builders = {
@@ -119,8 +119,8 @@
         yAxis: [{ type: "value", name: data.currency.code }, { type: "value", name: labels.purchases, splitLine: { show: false } }],
         dataZoom: zoom,
         series: [
-          { name: labels.sales + " · " + labels.current, type: "line", smooth: true, data: data.sales_minor.map((v) => major(v, exp)) },
-          { name: labels.sales + " · " + labels.previous, type: "line", smooth: true, lineStyle: { type: "dashed" }, data: data.previous_sales_minor.map((v) => major(v, exp)) },
+          { name: labels.sales + " · " + labels.current, type: "line", data: data.sales_minor.map((v) => major(v, exp)) },
+          { name: labels.sales + " · " + labels.previous, type: "line", lineStyle: { type: "dashed" }, data: data.previous_sales_minor.map((v) => major(v, exp)) },
           { name: labels.purchases, type: "bar", yAxisIndex: 1, data: data.purchases, itemStyle: { opacity: 0.35 } },
         ],
       });
