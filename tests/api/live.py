@@ -100,17 +100,20 @@ class LiveApi:
 
 
 @contextmanager
-def live_api(kind: str, tmp_path: Path, keys: int = 1) -> Iterator[LiveApi]:
-    """A :class:`LiveApi` on a fresh SQLite file or a fresh PostgreSQL database."""
+def live_api(
+    kind: str, tmp_path: Path, keys: int = 1, server: type[LiveApi] = LiveApi
+) -> Iterator[LiveApi]:
+    """A :class:`LiveApi` (or ``server``, another such server) on a fresh SQLite file or a
+    fresh PostgreSQL database."""
     if kind == "sqlite":
-        with LiveApi(f"sqlite://{tmp_path}/live.sqlite3", keys) as live:
+        with server(f"sqlite://{tmp_path}/live.sqlite3", keys) as live:
             yield live
         return
     if not shared.POSTGRES_URL:
         shared.skip_unless_ci(shared.NO_POSTGRES)
     url, name = asyncio.run(shared._create_pg_database())
     try:
-        with LiveApi(url, keys) as live:
+        with server(url, keys) as live:
             yield live
     finally:
         asyncio.run(shared._drop_pg_database(name))

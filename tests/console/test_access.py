@@ -117,3 +117,16 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
         headers={"Origin": PUBLIC_URL, "Sec-Fetch-Site": "same-origin"},
     )
     assert status < 400, body
+
+
+def test_the_document_describes_exactly_the_api_routes() -> None:
+    from api.console.app import SECTIONS, all_routes
+    from api.console.openapi import document
+    from api.console.session import ROUTES as SESSION_ROUTES
+
+    spec = document(SECTIONS, SESSION_ROUTES)
+    documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+    served = {(m, PREFIX + p) for m, p in GUARDED if p.startswith("/api/")}
+    assert documented == served
+    assert all(r.doc is not None for r in all_routes() if r.is_api)
+    assert spec["openapi"] == "3.1.0"
