@@ -8,6 +8,7 @@ is :mod:`models.members.directory`; RFM segments (marketing's) filter its batche
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -31,6 +32,8 @@ LIST_PARAMS = {"q", "tier", "segment", "visit", "days", "sort", "order", "cursor
 THRESHOLDS_FOR = 300.0
 SEGMENTS = tuple(s.value for s in segments.Segment)
 SORTS = tuple(directory.Sort)
+TIER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+"""A tier key as ``config.toml`` spells them; an empty value (the form's "any") is none."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,9 @@ def read_query(query: Mapping[str, str], extra: set[str] | frozenset[str] = froz
     text = (query.get("q") or "").strip()
     if len(text) > 64:
         raise v.invalid("q", "length")
-    tier = (query.get("tier") or "").strip() or None
-    if tier is not None and len(tier) > 32:
-        raise v.invalid("tier", "length")
+    tier = query.get("tier") or None
+    if tier is not None and not TIER.match(tier):
+        raise v.invalid("tier", "not-a-tier")
     visit = _choice(query, "visit", tuple(directory.Visit))
     sort = _choice(query, "sort", tuple(directory.Sort)) or directory.Sort.JOINED
     order = _choice(query, "order", ("asc", "desc")) or "desc"
@@ -235,6 +238,11 @@ def _query_param(name: str, schema: dict[str, Any], description: str = "") -> di
     return {"name": name, "in": "query", "schema": schema, "description": description}
 
 
+def _number_or_empty(low: int, high: int) -> dict[str, Any]:
+    """An integer, or empty as an HTML form sends a cleared number field (the default)."""
+    return {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, {"const": ""}]}
+
+
 LIST_QUERY = [
     _query_param(
         "q",
@@ -242,17 +250,19 @@ LIST_QUERY = [
         "name (every word), member code, external id or phone (whole or last digits)",
     ),
     _query_param("tier", {"type": "string", "maxLength": 32, "pattern": r"^[A-Za-z0-9_-]*$"}),
-    _query_param("segment", {"enum": list(SEGMENTS)}),
-    _query_param("visit", {"enum": list(directory.Visit)}, "last purchase: within/over N days"),
-    _query_param("days", {"type": "integer", "minimum": 1, "maximum": 3650, "default": 30}),
-    _query_param("sort", {"enum": list(directory.Sort)}),
-    _query_param("order", {"enum": ["asc", "desc"]}),
+    _query_param("segment", {"enum": ["", *SEGMENTS]}, "empty: any"),
+    _query_param(
+        "visit", {"enum": ["", *directory.Visit]}, "last purchase within/over `days`, or never"
+    ),
+    _query_param("days", _number_or_empty(1, 3650), "default 30"),
+    _query_param("sort", {"enum": ["", *directory.Sort]}),
+    _query_param("order", {"enum": ["", "asc", "desc"]}),
     _query_param(
         "cursor",
         {"type": "string", "maxLength": 200, "pattern": r"^[A-Za-z0-9_-]*$"},
         "the previous page's next",
     ),
-    _query_param("limit", {"type": "integer", "minimum": 1, "maximum": directory.MAX_PAGE}),
+    _query_param("limit", _number_or_empty(1, directory.MAX_PAGE)),
 ]
 
 SECTION = Section(
@@ -300,7 +310,7 @@ SECTION = Section(
                 "summary": "The current selection as CSV or XLSX (audited)",
                 "parameters": [
                     *[p for p in LIST_QUERY if p["name"] not in ("cursor", "limit")],
-                    _query_param("format", {"enum": ["csv", "xlsx"]}),
+                    _query_param("format", {"enum": ["", "csv", "xlsx"]}, "default csv"),
                 ],
                 "responses": {
                     "200": {
