@@ -21,8 +21,7 @@ from telegram.ext import Application
 
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
-from api.console import PREFIX as CONSOLE_PREFIX
-from api.console import build_console
+from api.console import build_console, mount
 from api.miniapp.launch import attach as miniapp_routes
 from bot.app import build_application
 from bot.inbox import InboxWorker, Poller, Pruner
@@ -105,7 +104,7 @@ async def _serve(
     if api is not None:
         app.add_subapp(API_PREFIX, api)
     if console is not None:
-        app.add_subapp(CONSOLE_PREFIX, console)
+        mount(app, console)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

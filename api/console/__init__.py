@@ -52,7 +52,7 @@ How to add a section (say *rewards*)
 
 from __future__ import annotations
 
-from api.console.app import SECTIONS, build_console
+from api.console.app import SECTIONS, build_console, mount
 from api.console.common import API, PREFIX, Route, Section, Visitor
 
-__all__ = ["API", "PREFIX", "SECTIONS", "Route", "Section", "Visitor", "build_console"]
+__all__ = ["API", "PREFIX", "SECTIONS", "Route", "Section", "Visitor", "build_console", "mount"]

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from api.auth import RateLimiter
 from api.console import dashboard, members
-from api.console.common import SECTIONS_KEY, SETTINGS, Route, Section
+from api.console.common import PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
 from api.console.openapi import document
 from api.console.session import LOGIN_PATH, login
@@ -102,3 +102,13 @@ def build_console(
     for route in all_routes():
         app.router.add_route(route.method, route.path, serve(route))
     return app
+
+
+def mount(root: web.Application, console: web.Application) -> None:
+    """Serve ``console`` at ``/console/`` on ``root`` (and send ``/console`` there)."""
+
+    async def to_console(_: web.Request) -> web.Response:
+        raise web.HTTPFound(f"{PREFIX}/")
+
+    root.router.add_get(PREFIX, to_console)
+    root.add_subapp(PREFIX, console)

@@ -27,7 +27,6 @@ from models.access import staff
 from models.access.staff import Grant
 from models.ledger.config import RuleSet
 from models.ledger.quotes import format_minor
-from models.store import audit
 from models.store.tables import Role
 
 PREFIX = "/console"
@@ -211,14 +210,3 @@ class Formats:
 
     def signed(self, points: int) -> str:
         return f"+{points}" if points > 0 else str(points)
-
-
-async def audited(action: str, visitor: Visitor, target: str, **details: Any) -> None:
-    """The audit row of a console action that no store operation audits itself."""
-    await audit.record(
-        action,
-        actor_telegram_id=visitor.telegram_id,
-        actor_kind=ACTOR_KIND,
-        target=target,
-        details=plain(details),
-    )

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
-from api.console.common import Formats, Route, Visitor, page, settings, zone
+from api.console.common import ACTOR_KIND, Formats, Route, Visitor, page, settings, zone
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
@@ -223,7 +223,7 @@ async def adjust(request: web.Request, visitor: Visitor) -> web.Response:
             reason=reason,
             actor_telegram_id=visitor.telegram_id,
             idempotency_key=f"console:{visitor.telegram_id}:{key}",
-            actor_kind="console",
+            actor_kind=ACTOR_KIND,
             tz=settings(request).scheduler.timezone,
         )
         if isinstance(result, InsufficientPoints):

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
-from api.console.common import Route, Section, Visitor, page, zone
+from api.console.common import ACTOR_KIND, Route, Section, Visitor, page, zone
 from api.console.member import MEMBER_ROUTES, member_schema, phone_for, tier_json
 from api.errors import ApiError
 from models.exports import datasets
@@ -216,7 +216,7 @@ async def export_members(request: web.Request, visitor: Visitor) -> web.Response
             tz=zone(request),
             language=visitor.language,
             actor_telegram_id=visitor.telegram_id,
-            actor_kind="console",
+            actor_kind=ACTOR_KIND,
             selection=query.described(),
         )
         data = path.read_bytes()

@@ -21,7 +21,7 @@ from types import TracebackType
 from telegram.ext import Application
 
 from api.console import PREFIX as CONSOLE_PREFIX
-from api.console import build_console
+from api.console import build_console, mount
 from api.miniapp.launch import buttons_on_start
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
@@ -96,10 +96,10 @@ class Sandbox:
         )
         self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
         add_miniapp_routes(self.emu, self.settings, [p.person for p in PERSONAS], self._username)
-        self.emu.web_app.add_subapp(
-            CONSOLE_PREFIX,
-            build_console(self.settings, bot_token=self.emu.token, public_url=lambda: self.emu.url),
+        console = build_console(
+            self.settings, bot_token=self.emu.token, public_url=lambda: self.emu.url
         )
+        mount(self.emu.web_app, console)
         self.application: Application | None = None
         self._stack = contextlib.AsyncExitStack()
 

@@ -9,7 +9,9 @@ mode, default 25); set it higher for a longer run on demand.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -64,35 +66,53 @@ def schema_valid_data_is_not_called_invalid(
     return None
 
 
+def check_every_operation(
+    operations: Iterable[Any],
+    *,
+    base_url: str,
+    session: requests.Session,
+    headers: dict[str, str],
+    still_invalid: Callable[[schemathesis.Case], bool] = reaches_the_server_invalid,
+    additional_checks: Sequence[Any] = (),
+) -> None:
+    """Positive and negative cases of every operation against ``base_url``: no 5xx and every
+    answer as documented (shared with the console's document, ``tests/console``)."""
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def check(case: schemathesis.Case) -> None:
+                assert case.meta is not None
+                if case.meta.generation.mode.is_negative:
+                    assume(still_invalid(case))
+                case.call_and_validate(
+                    base_url=base_url,
+                    session=session,
+                    headers=headers,
+                    excluded_checks=[positive_data_acceptance],
+                    additional_checks=list(additional_checks),
+                )
+
+            try:
+                check()
+            except Unsatisfiable:  # nothing to get wrong (no parameters, no body)
+                assert mode is GenerationMode.NEGATIVE, operation.label
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_every_operation_answers_as_documented(kind: str, tmp_path: Path) -> None:
     schema = schemathesis.openapi.from_dict(document())
     with live_api(kind, tmp_path) as live, requests.Session() as session:
-        auth = {"Authorization": f"Bearer {live.keys[0]}"}
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-                @settings(
-                    max_examples=EXAMPLES,
-                    deadline=None,
-                    database=None,
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def check(case: schemathesis.Case) -> None:
-                    assert case.meta is not None
-                    if case.meta.generation.mode.is_negative:
-                        assume(reaches_the_server_invalid(case))
-                    case.call_and_validate(
-                        base_url=live.base_url,
-                        session=session,
-                        headers=auth,
-                        excluded_checks=[positive_data_acceptance],
-                        additional_checks=[schema_valid_data_is_not_called_invalid],
-                    )
-
-                try:
-                    check()
-                except Unsatisfiable:  # nothing to get wrong (no parameters, no body)
-                    assert mode is GenerationMode.NEGATIVE, operation.label
+        check_every_operation(
+            (result.ok() for result in schema.get_all_operations()),
+            base_url=live.base_url,
+            session=session,
+            headers={"Authorization": f"Bearer {live.keys[0]}"},
+            additional_checks=[schema_valid_data_is_not_called_invalid],
+        )

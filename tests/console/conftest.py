@@ -21,7 +21,7 @@ from multidict import CIMultiDictProxy
 
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
-from api.console import PREFIX, build_console
+from api.console import PREFIX, build_console, mount
 from api.console.guard import COOKIE
 from api.console.members import THRESHOLDS
 from bot.settings import Settings
@@ -59,7 +59,7 @@ def console_root(settings: Settings) -> web.Application:
     root = web.Application()
     root.add_subapp(API_PREFIX, build_api(settings))
     url = settings.bot.public_url
-    root.add_subapp(PREFIX, build_console(settings, bot_token=TOKEN, public_url=lambda: url))
+    mount(root, build_console(settings, bot_token=TOKEN, public_url=lambda: url))
     return root
 
 

@@ -126,3 +126,8 @@ async def test_inside_telegram_initdata_is_traded_for_a_session(console: Console
 async def test_a_session_row_of_someone_without_a_role_is_refused(console: Console) -> None:
     cashier = await session_of(CASHIER)
     assert (await console.call("GET", SESSION, as_=cashier))[0] == 403
+
+
+async def test_console_without_the_slash_goes_to_the_console(console: Console) -> None:
+    status, _, headers = await console.call("GET", PREFIX)
+    assert (status, headers["Location"]) == (302, f"{PREFIX}/")

@@ -13,17 +13,13 @@ import pytest
 import requests
 import schemathesis
 from aiohttp import web
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.console import PREFIX
 from api.console.guard import COOKIE
 from models.access import console as sessions
 from tests.api import live
-from tests.api.test_schemathesis import EXAMPLES
+from tests.api.test_schemathesis import check_every_operation
 from tests.console.conftest import ADMIN, MEMBER, console_root, console_settings, new_member
 
 
@@ -79,31 +75,15 @@ def test_every_console_operation_answers_as_documented(kind: str, tmp_path: Path
         assert isinstance(console, LiveConsole)
         schema = schemathesis.openapi.from_dict(document(console.base_url))
         headers = {"X-CSRF-Token": console.csrf, "Cookie": f"{COOKIE}={console.cookie}"}
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            if operation.method.upper() == "DELETE":
-                continue  # logging out would end the session every later case uses
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-                @settings(
-                    max_examples=EXAMPLES,
-                    deadline=None,
-                    database=None,
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def check(case: schemathesis.Case) -> None:
-                    assert case.meta is not None
-                    if case.meta.generation.mode.is_negative:
-                        assume(reaches_the_server_invalid(case))
-                    case.call_and_validate(
-                        base_url=console.base_url,
-                        session=session,
-                        headers=headers,
-                        excluded_checks=[positive_data_acceptance],
-                    )
-
-                try:
-                    check()
-                except Unsatisfiable:
-                    assert mode is GenerationMode.NEGATIVE, operation.label
+        check_every_operation(
+            (
+                result.ok()
+                for result in schema.get_all_operations()
+                # logging out would end the session every later case uses
+                if result.ok().method.upper() != "DELETE"
+            ),
+            base_url=console.base_url,
+            session=session,
+            headers=headers,
+            still_invalid=reaches_the_server_invalid,
+        )
