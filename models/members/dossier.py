@@ -15,6 +15,8 @@ from models.members import membership
 from models.store.tables import AuditLog, Member, PointLot, Purchase, Voucher
 
 RECENT = 20
+MAX_CODE = 16
+"""``member.code``'s column width."""
 HISTORY_PAGE = 20
 
 
@@ -30,8 +32,12 @@ class Dossier:
 
 
 async def by_code(code: str) -> Member | None:
-    """A live member by their code (as the console's addresses spell it)."""
-    return await Member.get_or_none(code=code.strip().upper(), deleted_at=None)
+    """A live member by their code (as the console's addresses spell it); anything not
+    shaped like a code (longer than the column, not letters and digits) finds nobody."""
+    code = code.strip().upper()
+    if not code.isascii() or not code.isalnum() or len(code) > MAX_CODE:
+        return None
+    return await Member.get_or_none(code=code, deleted_at=None)
 
 
 async def dossier(member: Member, rules: RuleSet, history_page: int = 0) -> Dossier:

@@ -116,7 +116,8 @@ async def test_the_member_page_and_its_fragments(console: Console) -> None:
     assert status == 200 and people["wang"].code in html and people["li"].code not in html
     status, html, _ = await console.call("GET", f"{PREFIX}/members/rows?q=wang", as_=admin)
     assert status == 200 and 'hx-swap-oob="true"' in html
-    assert (await console.call("GET", f"{PREFIX}/members/NOPE0000", as_=admin))[0] == 404
+    for code in ("NOPE0000", "X" * 43, "𝕿𝖍𝖊", "a-b"):
+        assert (await console.call("GET", f"{PREFIX}/api/members/{code}", as_=admin))[0] == 404
     status, body, _ = await console.call("GET", f"{PREFIX}/api/members/{li}", as_=admin)
     assert body["lots"] and body["purchases"][0]["amount_minor"] == 1000
 
