@@ -115,12 +115,17 @@ async def input_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """Path and query parameters go through :func:`check_text` before any route sees them."""
+    check_request_text(request)
+    return await handler(request)
+
+
+def check_request_text(request: web.Request) -> None:
+    """Every path and query parameter (names too) through :func:`check_text`."""
     for name, value in request.match_info.items():
         check_text(value, name)
     for name, value in request.query.items():
         check_text(name, "query")
         check_text(value, name)
-    return await handler(request)
 
 
 def _refuse_constant(name: str) -> Any:

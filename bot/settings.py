@@ -175,6 +175,14 @@ class MiniAppSettings(_Section):
     rate_burst: int = Field(30, ge=1, le=10_000)
 
 
+class ConsoleSettings(_Section):
+    """The back-office console at ``/console/`` (see ``api.console``)."""
+
+    session_idle_minutes: int = Field(
+        60, ge=5, le=24 * 60, description="a console session unused this long ends"
+    )
+
+
 class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
@@ -203,6 +211,7 @@ class Settings(BaseSettings):
     members: MembersSettings = MembersSettings()
     flows: FlowSettings = FlowSettings()
     miniapp: MiniAppSettings = MiniAppSettings()
+    console: ConsoleSettings = ConsoleSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

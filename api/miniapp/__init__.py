@@ -45,6 +45,7 @@ from api.miniapp.openapi import document
 from api.miniapp.texts import page_texts
 from bot.settings import Settings
 from locales import language_for
+from models.store.tables import Role
 
 log = logging.getLogger(__name__)
 PREFIX = "/app"
@@ -86,6 +87,8 @@ async def session(request: web.Request, app: MiniApp, caller: Caller) -> dict[st
             if caller.grant is not None and caller.is_staff
             else None
         ),
+        "console": caller.grant is not None
+        and caller.grant.role in (Role.ADMIN, Role.MARKETER),  # the Console entry
         "texts": page_texts(caller.language),
         "shop": app.settings.bot.shop_name,
         "hello": t(caller)("miniapp-hello", name=caller.member.display_name)

@@ -20,6 +20,8 @@ from types import TracebackType
 
 from telegram.ext import Application
 
+from api.console import PREFIX as CONSOLE_PREFIX
+from api.console import build_console, mount
 from api.miniapp.launch import buttons_on_start
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
@@ -94,12 +96,21 @@ class Sandbox:
         )
         self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
         add_miniapp_routes(self.emu, self.settings, [p.person for p in PERSONAS], self._username)
+        console = build_console(
+            self.settings, bot_token=self.emu.token, public_url=lambda: self.emu.url
+        )
+        mount(self.emu.web_app, console)
         self.application: Application | None = None
         self._stack = contextlib.AsyncExitStack()
 
     @property
     def url(self) -> str:
         return f"{self.emu.url}/"
+
+    @property
+    def console_url(self) -> str:
+        """The back-office console (log in with /console from the admin's chat)."""
+        return f"{self.emu.url}{CONSOLE_PREFIX}/"
 
     @property
     def miniapp_url(self) -> str:
@@ -132,6 +143,7 @@ class Sandbox:
                 manage_store=not self.fresh_store,
             )
             buttons_on_start(self.application, self.settings, lambda: self.emu.url)
+            self.application.bot_data["public_url"] = self.emu.url  # /console's login links
             # untracked: nothing here waits for quiescence, and PTB stays unpatched
             polling = self.emu.polling(self.application, track=False)
             await self._stack.enter_async_context(polling)
