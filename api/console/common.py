@@ -33,6 +33,15 @@ PREFIX = "/console"
 API = f"{PREFIX}/api"
 ACTOR_KIND = "console"
 CONSOLE_ROLES = (Role.ADMIN, Role.MARKETER)
+
+
+def role_key(role: Role) -> str:
+    return f"console-role-{role.value}"
+
+
+LOCALE_KEYS = tuple(role_key(role) for role in CONSOLE_ROLES)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
 """Who may enter at all; a route may ask for more (``Role.ADMIN``)."""
 
 
@@ -168,7 +177,7 @@ def page(
         {
             "t": say,
             "active": active.key if active else None,
-            "role_label": say(f"console-role-{visitor.role.value}") if visitor else "",
+            "role_label": say(role_key(visitor.role)) if visitor else "",
             "language": language,
             "visitor": visitor,
             "sections": shown,

@@ -15,11 +15,20 @@ from aiohttp import web
 from api import validation as v
 from api.console.common import Route, Section, Visitor, page, settings
 from api.context import plain
+from api.openapi import TEXT_PATTERN
 from api.routes.reports import period_of, summary_body
 from models.ledger import rule_versions
 from models.reports import periods, series
 
 PERIODS = ("today", "7d", "30d", "month", "last-month", "90d")
+
+
+def period_key(period: str) -> str:
+    return f"console-period-{period}"
+
+
+LOCALE_KEYS = tuple(period_key(period) for period in PERIODS)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
 FIGURES = (
     ("sales_minor", "console-fig-sales", "money"),
     ("purchases", "console-fig-purchases", "count"),
@@ -43,7 +52,7 @@ PERIOD_QUERY = {
 LOCATION_QUERY = {
     "name": "location",
     "in": "query",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\s]"},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN},
 }
 
 
@@ -97,7 +106,7 @@ async def dashboard(request: web.Request, visitor: Visitor) -> web.StreamRespons
         report=report,
         rules=rules,
         figures=FIGURES,
-        periods=[(p, visitor.t(f"console-period-{p}")) for p in PERIODS],
+        periods=[(p, visitor.t(period_key(p))) for p in PERIODS],
         chosen=chosen,
     )
 

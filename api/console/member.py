@@ -27,7 +27,22 @@ from models.ledger import history, rule_versions, tiers
 from models.ledger.config import RuleSet
 from models.ledger.results import Credited, InsufficientPoints, Spent
 from models.members import dossier, membership
-from models.store.tables import Member, Role, VoucherStatus
+from models.store.tables import EntryKind, Member, Role, VoucherStatus
+
+
+def history_key(kind: EntryKind) -> str:
+    return f"console-history-{kind.value}"
+
+
+def voucher_key(status: VoucherStatus) -> str:
+    return f"reports-voucher-{status.value}"
+
+
+LOCALE_KEYS = (
+    *(history_key(kind) for kind in EntryKind),
+    *(voucher_key(status) for status in VoucherStatus),
+)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
 
 MAX_ADJUST = 10_000_000
 """The largest correction at once (the chat's /adjust has the same bound)."""
@@ -52,7 +67,7 @@ def line_json(line: history.HistoryLine, visitor: Visitor, fmt: Formats, rules: 
     """One journal entry with the sentence that says what it was, and why (earns)."""
     reward = localized(line.reward_names, visitor.language) if line.reward_names else "-"
     text = visitor.t(
-        f"console-history-{line.kind.value}",
+        history_key(line.kind),
         amount=fmt.money(line.amount_minor, rules),
         receipt=line.receipt_code or "-",
         reward=reward,
@@ -188,7 +203,7 @@ async def member_page(request: web.Request, visitor: Visitor) -> web.Response:
         member=data,
         may_adjust=_may_adjust(visitor),
         idempotency_key=uuid.uuid4().hex,
-        voucher_status={s.value: visitor.t(f"reports-voucher-{s.value}") for s in VoucherStatus},
+        voucher_status={s.value: visitor.t(voucher_key(s)) for s in VoucherStatus},
     )
 
 

@@ -28,6 +28,21 @@ from models.ledger.config import RuleSet
 from models.marketing import segments
 from models.members import directory
 
+
+def visit_key(visit: directory.Visit) -> str:
+    return f"console-visit-{visit.value}"
+
+
+def sort_key(sort: directory.Sort) -> str:
+    return f"console-sort-{sort.value.replace('_', '-')}"
+
+
+LOCALE_KEYS = (
+    *(visit_key(visit) for visit in directory.Visit),
+    *(sort_key(sort) for sort in directory.Sort),
+)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
 LIST_PARAMS = {"q", "tier", "segment", "visit", "days", "sort", "order", "cursor", "limit"}
 THRESHOLDS_FOR = 300.0
 SEGMENTS = tuple(s.value for s in segments.Segment)
@@ -173,10 +188,8 @@ async def _listing(request: web.Request, visitor: Visitor, template: str) -> web
         fragment=template == "members_rows.html",
         first_page=query.cursor is None,
         segment_names={s: say(segments.SEGMENT_KEYS[segments.Segment(s)]) for s in SEGMENTS},
-        visit_names={x.value: say(f"console-visit-{x.value}") for x in directory.Visit},
-        sort_names={
-            x.value: say(f"console-sort-{x.value.replace('_', '-')}") for x in directory.Sort
-        },
+        visit_names={x.value: say(visit_key(x)) for x in directory.Visit},
+        sort_names={x.value: say(sort_key(x)) for x in directory.Sort},
         rows=[item_json(r, visitor, rules) for r in found.items],
         next=found.next,
         params=params,
