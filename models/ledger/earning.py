@@ -7,10 +7,11 @@ flushed together (in two flushes when the purchase may lift the member's tier).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
 from models.codes import tokens
 from models.delivery import classes, outbox, webhooks
@@ -25,6 +26,7 @@ from models.ledger.quoting import PurchaseRequest, Refused, plan_for, request_fo
 from models.ledger.results import PlanChanged, PurchaseRecorded, UnknownMember
 from models.ledger.rules import CampaignRule, Item
 from models.store import clock
+from models.store.sql import Step
 from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
 
 RECEIPT_TEMPLATE = "till-receipt-member"
@@ -73,6 +75,7 @@ async def earn_for_purchase(
     tz: str = "UTC",
     paid_points: int = 0,
     expect_points: int | None = None,
+    written_with: Callable[[PointsQuote], Iterable[WithRow]] | None = None,
 ) -> PurchaseRecorded | Refused | UnknownMember | PlanChanged:
     """Record a purchase and award its points: the plan of
     :func:`models.ledger.quoting.plan_for`, computed under the member's lock, written.
@@ -84,7 +87,10 @@ async def earn_for_purchase(
     ``usage.earn_on_points_payment``). ``expect_points``: the points of the quote the
     person confirmed; a plan that earns otherwise now is refused as
     :class:`PlanChanged`, writing nothing. Queues the member's receipt (outbox
-    ``till-receipt-member``) in the same transaction.
+    ``till-receipt-member``) in the same transaction. ``written_with(quote)``: rows the
+    caller writes in this same transaction and flush (the HTTP face's idempotency record
+    and audit row: one commit, one trip for everything a purchase writes); each is
+    ``(row, exprs)`` as :meth:`~models.ledger.journal.Journal.insert` takes them.
     """
     key = check_key(idempotency_key)
 
@@ -177,6 +183,8 @@ async def earn_for_purchase(
             "purchase.recorded", purchase_event(member, purchase), member_id=member.id
         ):
             journal.also(step)
+        for row, exprs in written_with(quote) if written_with is not None else ():
+            journal.insert(row, **exprs)
         await journal.flush()  # purchase (unless written above), balance, entry, lot, receipt
         await referral_bonus.reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
         return PurchaseRecorded(
@@ -193,6 +201,10 @@ async def earn_for_purchase(
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+WithRow = tuple[Model, Mapping[str, Step]]
+"""A row a caller writes with the purchase: ``(unsaved row, columns given as SQL)``."""
 
 
 def purchase_event(member: Member, purchase: Purchase) -> dict[str, Any]:
