@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from models.ledger.config import EVENT_TYPE_PATTERN
+
 JSON = "application/json"
 
 
@@ -128,6 +130,53 @@ SCHEMAS: dict[str, Any] = {
             ),
         },
         "additionalProperties": False,
+    },
+    "EventRequest": {
+        "type": "object",
+        "required": ["member", "type", "id"],
+        "properties": {
+            "member": _ref("MemberRef"),
+            "type": {
+                "type": "string",
+                "pattern": EVENT_TYPE_PATTERN,
+                "description": "what happened, e.g. review.written; priced by the event rule "
+                "of that name",
+            },
+            "id": _string(description="your id of the event: it earns once per API key"),
+            "data": {
+                "type": "object",
+                "description": "what you want kept with it: a flat object of texts, integers, "
+                "booleans and nulls",
+                "maxProperties": 50,
+                "propertyNames": {"maxLength": 64, "pattern": PRINTABLE_PATTERN},
+                "additionalProperties": {
+                    "type": ["string", "integer", "boolean", "null"],
+                    "maxLength": 1000,
+                    "pattern": PRINTABLE_PATTERN,
+                    "maximum": SAFE_MAX,
+                    "minimum": -SAFE_MAX,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Event": {
+        "type": "object",
+        "properties": {
+            "status": {
+                "enum": ["awarded", "no_rule", "capped"],
+                "description": "no_rule: stored, no rule prices the type (yet); capped: "
+                "the member's caps for the type are reached",
+            },
+            "type": {"type": "string"},
+            "id": {"type": "string"},
+            "member": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "points": {"type": "integer"},
+            "balance": {"type": ["integer", "null"], "description": "null unless awarded"},
+        },
     },
     "Member": {
         "type": "object",
@@ -316,6 +365,31 @@ def _paths() -> dict[str, Any]:
                     "404": _error("purchase_not_found"),
                     **WRITE_ERRORS,
                     "422": _error("refund_exceeds_purchase (with refundable_minor), invalid_field"),
+                },
+            }
+        },
+        "/events": {
+            "post": {
+                "operationId": "recordEvent",
+                "summary": "Report what a member did elsewhere (a review, a class); points "
+                "by its event rule",
+                "parameters": [
+                    {
+                        **IDEMPOTENCY,
+                        "description": IDEMPOTENCY["description"]
+                        + " Optional here: defaults to the event id.",
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("EventRequest")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Event"), "awarded"),
+                    "202": _json(_ref("Event"), "stored, nothing awarded (no_rule, capped)"),
+                    "200": _json(_ref("Event"), "a replay of the first answer"),
+                    "404": _error("member_not_found"),
+                    **WRITE_ERRORS,
                 },
             }
         },

@@ -52,6 +52,7 @@ member-history-bonus = { $date } · { $reason ->
     [birthday] birthday bonus
     [referral] referral bonus
     [campaign] campaign bonus
+    [event] bonus for what you did with us
    *[other] bonus
 } <b>{ $points }</b>
 member-history-refund = { $date } · refund of receipt { $receipt } <b>{ $points }</b>

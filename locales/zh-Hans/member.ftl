@@ -52,6 +52,7 @@ member-history-bonus = { $date } · { $reason ->
     [birthday] 生日奖励
     [referral] 推荐奖励
     [campaign] 活动奖励
+    [event] 互动奖励
    *[other] 奖励积分
 } <b>{ $points }</b>
 member-history-refund = { $date } · 小票 { $receipt } 退款 <b>{ $points }</b>

@@ -115,6 +115,7 @@ def how(line: HistoryLine, language: str) -> str:
 
 
 def bonus_kind(reason: str | None) -> str:
-    """``birthday`` | ``referral`` | ``campaign`` | ``other``, from a bonus entry's reason."""
+    """``birthday`` | ``referral`` | ``campaign`` | ``event`` | ``other``, from a bonus
+    entry's reason (an event's is ``event:<type>:<id>``, see models.ledger.events)."""
     head = (reason or "").split(":", 1)[0]
-    return head if head in ("birthday", "referral", "campaign") else "other"
+    return head if head in ("birthday", "referral", "campaign", "event") else "other"
