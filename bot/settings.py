@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from models.ledger.config import (
+    ActionBonuses,
     Currency,
     EarningRules,
     EventRule,
@@ -225,6 +226,7 @@ class Settings(BaseSettings):
     usage: UsageRules = UsageRules()
     expiry: ExpiryPolicy = ExpiryPolicy()
     tiers: Tiers = Tiers()
+    bonuses: ActionBonuses = ActionBonuses()
     events: dict[str, EventRule] = {}
 
     @classmethod
@@ -247,6 +249,7 @@ class Settings(BaseSettings):
             usage=self.usage,
             expiry=self.expiry,
             tiers=self.tiers,
+            bonuses=self.bonuses,
             events=self.events,
         )
 

@@ -118,6 +118,15 @@ class Tiers(_Strict):
         return levels
 
 
+class ActionBonuses(_Strict):
+    """Points for what a member does in the bot, once per member each; 0 = off (default)."""
+
+    joined: int = Field(0, ge=0, le=1_000_000, description="joining (becoming a member)")
+    profile: int = Field(0, ge=0, le=1_000_000, description="birthday and phone both given")
+    offers: int = Field(0, ge=0, le=1_000_000, description="opting in to offers")
+    miniapp: int = Field(0, ge=0, le=1_000_000, description="the first Mini App visit")
+
+
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}$"
 """An event type as other systems name it (``review.written``)."""
 
@@ -147,4 +156,5 @@ class RuleSet(_Strict):
     usage: UsageRules = UsageRules()
     expiry: ExpiryPolicy = ExpiryPolicy()
     tiers: Tiers = Tiers()
+    bonuses: ActionBonuses = ActionBonuses()
     events: dict[Annotated[str, Field(pattern=EVENT_TYPE_PATTERN)], EventRule] = {}
