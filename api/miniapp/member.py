@@ -160,6 +160,24 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
             else None
         ),
         "history": [history_line(app, line, caller, rules) for line in recent],
+        "tier_up": await _tier_up(member, rules, caller),
+    }
+
+
+async def _tier_up(member: Member, rules: RuleSet, caller: Caller) -> dict[str, Any] | None:
+    """The tier the member reached since the Mini App last showed one, once (None after)."""
+    reached = member.tier_up_unseen
+    if reached is None or reached != member.tier:
+        return None
+    if not await tiers.take_unseen_upgrade(member.id, reached):
+        return None
+    tier = tiers.level(rules.tiers, reached)
+    name = tiers.tier_name(tier, member.language)
+    return {
+        "tier": reached,
+        "name": name,
+        "perks": tiers.perks_of(tier, member.language),
+        "text": t(caller)("miniapp-tier-up", tier=name),
     }
 
 
