@@ -59,6 +59,16 @@ IDEMPOTENCY = {
     "Idempotent-Replayed: true); the same key with another body is 409. Keys are "
     "scoped per API key.",
 }
+
+
+def _optional_key(default: str) -> dict[str, Any]:
+    """The Idempotency-Key of a write whose body names its own default key."""
+    return {
+        **IDEMPOTENCY,
+        "description": IDEMPOTENCY["description"] + f" Optional here: defaults to {default}.",
+    }
+
+
 AUTH_ERRORS = {
     "401": _error("missing, malformed, unknown or revoked API key"),
     "429": _error(
@@ -331,13 +341,7 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "operationId": "recordPurchase",
                 "summary": "Record a purchase and award its points",
-                "parameters": [
-                    {
-                        **IDEMPOTENCY,
-                        "description": IDEMPOTENCY["description"]
-                        + " Optional here: defaults to the order_id.",
-                    }
-                ],
+                "parameters": [_optional_key("the order_id")],
                 "requestBody": {
                     "required": True,
                     "content": {JSON: {"schema": _ref("PurchaseRequest")}},
@@ -373,13 +377,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": "recordEvent",
                 "summary": "Report what a member did elsewhere (a review, a class); points "
                 "by its event rule",
-                "parameters": [
-                    {
-                        **IDEMPOTENCY,
-                        "description": IDEMPOTENCY["description"]
-                        + " Optional here: defaults to the event id.",
-                    }
-                ],
+                "parameters": [_optional_key("the event id")],
                 "requestBody": {
                     "required": True,
                     "content": {JSON: {"schema": _ref("EventRequest")}},
