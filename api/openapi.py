@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from models.ledger.config import EVENT_TYPE_PATTERN
+
 JSON = "application/json"
 
 
@@ -57,6 +59,16 @@ IDEMPOTENCY = {
     "Idempotent-Replayed: true); the same key with another body is 409. Keys are "
     "scoped per API key.",
 }
+
+
+def _optional_key(default: str) -> dict[str, Any]:
+    """The Idempotency-Key of a write whose body names its own default key."""
+    return {
+        **IDEMPOTENCY,
+        "description": IDEMPOTENCY["description"] + f" Optional here: defaults to {default}.",
+    }
+
+
 AUTH_ERRORS = {
     "401": _error("missing, malformed, unknown or revoked API key"),
     "429": _error(
@@ -128,6 +140,53 @@ SCHEMAS: dict[str, Any] = {
             ),
         },
         "additionalProperties": False,
+    },
+    "EventRequest": {
+        "type": "object",
+        "required": ["member", "type", "id"],
+        "properties": {
+            "member": _ref("MemberRef"),
+            "type": {
+                "type": "string",
+                "pattern": EVENT_TYPE_PATTERN,
+                "description": "what happened, e.g. review.written; priced by the event rule "
+                "of that name",
+            },
+            "id": _string(description="your id of the event: it earns once per API key"),
+            "data": {
+                "type": "object",
+                "description": "what you want kept with it: a flat object of texts, integers, "
+                "booleans and nulls",
+                "maxProperties": 50,
+                "propertyNames": {"maxLength": 64, "pattern": PRINTABLE_PATTERN},
+                "additionalProperties": {
+                    "type": ["string", "integer", "boolean", "null"],
+                    "maxLength": 1000,
+                    "pattern": PRINTABLE_PATTERN,
+                    "maximum": SAFE_MAX,
+                    "minimum": -SAFE_MAX,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Event": {
+        "type": "object",
+        "properties": {
+            "status": {
+                "enum": ["awarded", "no_rule", "capped"],
+                "description": "no_rule: stored, no rule prices the type (yet); capped: "
+                "the member's caps for the type are reached",
+            },
+            "type": {"type": "string"},
+            "id": {"type": "string"},
+            "member": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "points": {"type": "integer"},
+            "balance": {"type": ["integer", "null"], "description": "null unless awarded"},
+        },
     },
     "Member": {
         "type": "object",
@@ -282,13 +341,7 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "operationId": "recordPurchase",
                 "summary": "Record a purchase and award its points",
-                "parameters": [
-                    {
-                        **IDEMPOTENCY,
-                        "description": IDEMPOTENCY["description"]
-                        + " Optional here: defaults to the order_id.",
-                    }
-                ],
+                "parameters": [_optional_key("the order_id")],
                 "requestBody": {
                     "required": True,
                     "content": {JSON: {"schema": _ref("PurchaseRequest")}},
@@ -316,6 +369,25 @@ def _paths() -> dict[str, Any]:
                     "404": _error("purchase_not_found"),
                     **WRITE_ERRORS,
                     "422": _error("refund_exceeds_purchase (with refundable_minor), invalid_field"),
+                },
+            }
+        },
+        "/events": {
+            "post": {
+                "operationId": "recordEvent",
+                "summary": "Report what a member did elsewhere (a review, a class); points "
+                "by its event rule",
+                "parameters": [_optional_key("the event id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("EventRequest")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Event"), "awarded"),
+                    "202": _json(_ref("Event"), "stored, nothing awarded (no_rule, capped)"),
+                    "200": _json(_ref("Event"), "a replay of the first answer"),
+                    "404": _error("member_not_found"),
+                    **WRITE_ERRORS,
                 },
             }
         },

@@ -60,6 +60,18 @@ DATA: dict[str, tuple[str, dict[str, Any]]] = {
         "An admin adjusted the balance (points signed; the reason text is not sent).",
         {**_MEMBER, "entry_id": _ID, "points": _INT, "balance": _INT},
     ),
+    "points.earned_by_event": (
+        "An event another system reported (POST /events) earned points by its event rule.",
+        {
+            **_MEMBER,
+            "member_code": {"type": "string"},
+            "event_type": {"type": "string"},
+            "event_id": {"type": "string", "description": "the reporting system's own id"},
+            "entry_id": _ID,
+            "points": _INT,
+            "balance": _INT,
+        },
+    ),
     "points.expired": (
         "The expiry sweep expired a member's due points (one event per member and sweep).",
         {**_MEMBER, "entry_id": _ID, "points": _INT, "balance": _INT},

@@ -17,7 +17,17 @@ log = logging.getLogger("jifen")
 DEPLOYMENT_ENV = Path("/etc/jifen/jifen.env")
 """Where the install guide puts the service's environment (README, Operations)."""
 
-STORE_COMMANDS = ("migrate", "doctor", "admin", "apikey", "webhook", "import", "backup", "restore")
+STORE_COMMANDS = (
+    "migrate",
+    "doctor",
+    "admin",
+    "apikey",
+    "webhook",
+    "events",
+    "import",
+    "backup",
+    "restore",
+)
 """Commands that open the database: each says which one, and refuses a new default SQLite
 file on a machine whose deployment is configured elsewhere."""
 
@@ -186,6 +196,12 @@ def cmd_webhook(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(settings, lambda: run_webhook_command(settings, args)))
 
 
+def cmd_events(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.events_cli import run_events_command
+
+    return asyncio.run(_with_store(settings, lambda: run_events_command(settings, args)))
+
+
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """``jifen import members FILE [--dry-run]``: exit 0 all good, 1 some rejected, 2 unreadable."""
     from tqdm import tqdm
@@ -325,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.webhook_cli import add_webhook_parser
 
     add_webhook_parser(sub).set_defaults(func=cmd_webhook)
+    from bot.events_cli import add_events_parser
+
+    add_events_parser(sub).set_defaults(func=cmd_events)
 
     import_ = sub.add_parser("import", help="bring members over from another system")
     import_sub = import_.add_subparsers(dest="what", required=True, metavar="WHAT")

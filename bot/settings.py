@@ -22,7 +22,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from models.ledger.config import Currency, EarningRules, ExpiryPolicy, RuleSet, Tiers, UsageRules
+from models.ledger.config import (
+    ActionBonuses,
+    Currency,
+    EarningRules,
+    EventRule,
+    ExpiryPolicy,
+    RuleSet,
+    Tiers,
+    UsageRules,
+)
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -217,6 +226,8 @@ class Settings(BaseSettings):
     usage: UsageRules = UsageRules()
     expiry: ExpiryPolicy = ExpiryPolicy()
     tiers: Tiers = Tiers()
+    bonuses: ActionBonuses = ActionBonuses()
+    events: dict[str, EventRule] = {}
 
     @classmethod
     def settings_customise_sources(
@@ -238,6 +249,8 @@ class Settings(BaseSettings):
             usage=self.usage,
             expiry=self.expiry,
             tiers=self.tiers,
+            bonuses=self.bonuses,
+            events=self.events,
         )
 
     def signing_seed(self) -> tuple[str | None, str | None]:

@@ -28,7 +28,7 @@ from api.miniapp.common import (
 )
 from locales import localized
 from models.catalogue import browsing, vouchers
-from models.ledger import history, tiers
+from models.ledger import action_bonus, history, tiers
 from models.ledger.config import RuleSet
 from models.ledger.results import (
     BelowMinimumRedemption,
@@ -129,8 +129,12 @@ def history_line(
 async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
     """The card, balance, tier progress, what expires soon and the latest entries."""
     member = member_of(caller)
+    tz = app.settings.scheduler.timezone
     rules = await rules_in_force()
-    view = await membership.balance_view(member, rules, app.settings.scheduler.timezone)
+    if rules.bonuses.miniapp:  # the first visit's bonus (this or a racing visit paid it)
+        await action_bonus.award_once(member.id, "miniapp", tz=tz)
+        member = await Member.get(id=member.id)
+    view = await membership.balance_view(member, rules, tz)
     recent = await history.recent(member.id, RECENT)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None
@@ -156,6 +160,24 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
             else None
         ),
         "history": [history_line(app, line, caller, rules) for line in recent],
+        "tier_up": await _tier_up(member, rules, caller),
+    }
+
+
+async def _tier_up(member: Member, rules: RuleSet, caller: Caller) -> dict[str, Any] | None:
+    """The tier the member reached since the Mini App last showed one, once (None after)."""
+    reached = member.tier_up_unseen
+    if reached is None or reached != member.tier:
+        return None
+    if not await tiers.take_unseen_upgrade(member.id, reached):
+        return None
+    tier = tiers.level(rules.tiers, reached)
+    name = tiers.tier_name(tier, member.language)
+    return {
+        "tier": reached,
+        "name": name,
+        "perks": tiers.perks_of(tier, member.language),
+        "text": t(caller)("miniapp-tier-up", tier=name),
     }
 
 

@@ -131,6 +131,16 @@ _ME = _obj(
     card=_obj(payload=_STR, link=_STR, qr={"type": "string", "description": "SVG data URI"}),
     expiring={"type": ["object", "null"]},
     history={"type": "array", "items": _LINE},
+    tier_up={
+        "type": ["object", "null"],
+        "description": "a tier reached since the last view, shown once (null after)",
+        "properties": {
+            "tier": _STR,
+            "name": _STR,
+            "perks": {"type": "array", "items": _STR},
+            "text": _STR,
+        },
+    },
 )
 _PURCHASE = _body(
     ["member", "amount_minor"],

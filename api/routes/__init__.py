@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.routes import enrolment, members, meta, purchases, reports, vouchers
+from api.routes import enrolment, events, members, meta, purchases, reports, vouchers
 
 ROUTES: list[web.RouteDef] = [
     *purchases.ROUTES,
+    *events.ROUTES,
     *members.ROUTES,
     *enrolment.ROUTES,
     *vouchers.ROUTES,

@@ -90,17 +90,22 @@ def rejection(result: Any, rules: RuleSet) -> ApiError:
     raise TypeError(f"unexpected result {result!r}")
 
 
-def _parse_purchase(body: dict[str, Any]) -> dict[str, Any]:
-    v.only(
-        body, {"member", "amount_minor", "currency", "order_id", "category", "items", "location"}
-    )
+def parse_member_ref(body: dict[str, Any]) -> dict[str, str]:
+    """The body's ``member``: exactly one of code, phone and card token."""
     member = v.obj(body, "member")
     v.only(member, set(MEMBER_REFS), "member.")
     given = [name for name in MEMBER_REFS if member.get(name) is not None]
     if len(given) != 1:
         raise v.invalid("member", "one-of:code,phone,card_token")
+    return {given[0]: v.text(member, given[0], required=True, where="member.")}  # type: ignore[dict-item]
+
+
+def _parse_purchase(body: dict[str, Any]) -> dict[str, Any]:
+    v.only(
+        body, {"member", "amount_minor", "currency", "order_id", "category", "items", "location"}
+    )
     return {
-        "member": {given[0]: v.text(member, given[0], required=True, where="member.")},
+        "member": parse_member_ref(body),
         "amount_minor": v.integer(body, "amount_minor", minimum=1),
         "currency": v.text(body, "currency", required=True, max_length=3),
         "order_id": v.text(body, "order_id", required=True),
@@ -130,7 +135,7 @@ def _purchase_body(
     )
 
 
-async def _member(ref: dict[str, str]) -> Member:
+async def member_named(ref: dict[str, str]) -> Member:
     """The one live member a purchase names (404 none, 409 several)."""
     ((kind, text),) = ref.items()
     if kind == "card_token":
@@ -158,7 +163,7 @@ async def post_purchase(request: web.Request) -> web.Response:
     caller = api_key(request)
     ledger_key = _ledger_key(request, key)
     try:
-        member = await _member(parsed["member"])
+        member = await member_named(parsed["member"])
     except ApiError:  # a retry is answered its first result, whoever the member is now
         first = await Purchase.get_or_none(idempotency_key=ledger_key)
         if first is None:

@@ -52,6 +52,11 @@ member-history-bonus = { $date } · { $reason ->
     [birthday] birthday bonus
     [referral] referral bonus
     [campaign] campaign bonus
+    [event] bonus for what you did with us
+    [joined] welcome bonus
+    [profile] bonus for completing your profile
+    [offers] bonus for subscribing to offers
+    [miniapp] bonus for opening the app
    *[other] bonus
 } <b>{ $points }</b>
 member-history-refund = { $date } · refund of receipt { $receipt } <b>{ $points }</b>

@@ -116,3 +116,4 @@ miniapp-sandbox-dark = Dark
 miniapp-sandbox-pick-qr = click a QR code to scan it
 miniapp-sandbox-cancel = Cancel
 miniapp-sandbox-chat = ← Chats
+miniapp-tier-up = 🎉 You have reached { $tier }!

@@ -14,6 +14,11 @@ notice-birthday-bonus = 🎂 Happy birthday, { $name }! We added <b>{ $points ->
        *[other] { $points } bonus points
     }</b> to your balance.
 tier-downgraded = Your tier is now <b>{ $to_tier }</b> (it was { $from_tier }). Earn more points to move back up.
+tier-upgraded = 🎉 You have reached <b>{ $tier }</b>!{ $has_perks ->
+        [yes] { " " }What it gives you:
+    { $perks }
+       *[no] {""}
+    }
 notice-campaign-started = 🎉 <b>{ $name }</b> has started: { $kind ->
         [bonus] { $bonus } extra points on qualifying purchases
        *[multiplier] ×{ $multiplier } points on qualifying purchases

@@ -52,6 +52,11 @@ member-history-bonus = { $date } · { $reason ->
     [birthday] 生日奖励
     [referral] 推荐奖励
     [campaign] 活动奖励
+    [event] 互动奖励
+    [joined] 入会奖励
+    [profile] 完善资料奖励
+    [offers] 订阅优惠奖励
+    [miniapp] 首次打开小程序奖励
    *[other] 奖励积分
 } <b>{ $points }</b>
 member-history-refund = { $date } · 小票 { $receipt } 退款 <b>{ $points }</b>

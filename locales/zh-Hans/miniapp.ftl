@@ -116,3 +116,4 @@ miniapp-sandbox-dark = 深色
 miniapp-sandbox-pick-qr = 点击二维码进行扫描
 miniapp-sandbox-cancel = 取消
 miniapp-sandbox-chat = ← 对话
+miniapp-tier-up = 🎉 恭喜您升级为{ $tier }！

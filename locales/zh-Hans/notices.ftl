@@ -4,6 +4,11 @@
 notice-expiry-reminder = ⏳ 您有 <b>{ $points } 积分</b>将于 { $date } 到期（{ $days } 天内）。发送 /rewards 趁早兑换吧。
 notice-birthday-bonus = 🎂 { $name }，生日快乐！我们已为您送上 <b>{ $points } 积分</b>生日奖励。
 tier-downgraded = 您的会员等级已调整为 <b>{ $to_tier }</b>（原为 { $from_tier }）。多多消费即可升回。
+tier-upgraded = 🎉 恭喜您升级为 <b>{ $tier }</b>！{ $has_perks ->
+        [yes] 您可享受：
+    { $perks }
+       *[no] {""}
+    }
 notice-campaign-started = 🎉 <b>{ $name }</b> 活动开始啦：{ $kind ->
         [bonus] 符合条件的消费额外赠送 { $bonus } 积分
        *[multiplier] 符合条件的消费享 { $multiplier } 倍积分

@@ -60,6 +60,7 @@ TEMPLATES: dict[str, MessageClass] = {
     # keeping the membership in order
     "notice-expiry-reminder": S,
     "tier-downgraded": S,
+    "tier-upgraded": S,  # reaching a tier, with its perks
     # offers
     "notice-campaign-started": M,
     "notice-campaign-ending": M,

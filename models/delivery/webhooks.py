@@ -48,6 +48,7 @@ EVENT_TYPES = (
     "purchase.refunded",
     "points.adjusted",
     "points.expired",
+    "points.earned_by_event",
     "voucher.issued",
     "voucher.redeemed",
     "tier.changed",

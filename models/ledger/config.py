@@ -8,6 +8,7 @@ integer count of minor units; multipliers are decimals, never floats, so that
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -117,6 +118,36 @@ class Tiers(_Strict):
         return levels
 
 
+class ActionBonuses(_Strict):
+    """Points for what a member does in the bot, once per member each; 0 = off (default)."""
+
+    joined: int = Field(0, ge=0, le=1_000_000, description="joining (becoming a member)")
+    profile: int = Field(0, ge=0, le=1_000_000, description="birthday and phone both given")
+    offers: int = Field(0, ge=0, le=1_000_000, description="opting in to offers")
+    miniapp: int = Field(0, ge=0, le=1_000_000, description="the first Mini App visit")
+
+
+EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}$"
+"""An event type as other systems name it (``review.written``)."""
+
+
+class EventRule(_Strict):
+    """Points for an event another system reports (``POST /api/v1/events``).
+
+    Caps count the points this rule's type awarded the member (a day is the shop's
+    local day of the event); an event that would pass a cap earns what is left of it.
+    ``valid_from``/``valid_to`` (inclusive, local dates) are checked against the
+    event's own time, so a replay of past events prices them as of when they happened.
+    """
+
+    points: int = Field(ge=1, le=1_000_000)
+    daily_cap_points: int = Field(0, ge=0, description="per member per day; 0 = no cap")
+    total_cap_points: int = Field(0, ge=0, description="per member in total; 0 = no cap")
+    valid_from: date | None = None
+    valid_to: date | None = None
+    channels: tuple[str, ...] = Field((), description="channels that earn; empty = all")
+
+
 class RuleSet(_Strict):
     """Everything that decides how many points a purchase earns and how points are used."""
 
@@ -125,3 +156,5 @@ class RuleSet(_Strict):
     usage: UsageRules = UsageRules()
     expiry: ExpiryPolicy = ExpiryPolicy()
     tiers: Tiers = Tiers()
+    bonuses: ActionBonuses = ActionBonuses()
+    events: dict[Annotated[str, Field(pattern=EVENT_TYPE_PATTERN)], EventRule] = {}

@@ -114,7 +114,24 @@ def how(line: HistoryLine, language: str) -> str:
         return ""
 
 
+BONUS_KINDS = (
+    "birthday",
+    "referral",
+    "campaign",
+    "event",
+    "joined",
+    "profile",
+    "offers",
+    "miniapp",
+)
+"""The selector values of ``member-history-bonus`` (and the console's history line)."""
+
+
 def bonus_kind(reason: str | None) -> str:
-    """``birthday`` | ``referral`` | ``campaign`` | ``other``, from a bonus entry's reason."""
-    head = (reason or "").split(":", 1)[0]
-    return head if head in ("birthday", "referral", "campaign") else "other"
+    """One of :data:`BONUS_KINDS` or ``other``, from a bonus entry's reason (an event's is
+    ``event:<type>:<id>``, see models.ledger.events; an action's ``action:<kind>``, see
+    models.ledger.action_bonus)."""
+    head, _, rest = (reason or "").partition(":")
+    if head == "action":
+        head = rest
+    return head if head in BONUS_KINDS else "other"

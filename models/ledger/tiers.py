@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -116,7 +117,11 @@ async def upgrade_after_earn(
     target = tier_for(total, rules.tiers)
     if rank(rules.tiers, target.key) <= rank(rules.tiers, member.tier):
         return None
-    await Member.filter(id=member.id).using_db(conn).update(tier=target.key, tier_since=now)
+    await (
+        Member.filter(id=member.id)
+        .using_db(conn)
+        .update(tier=target.key, tier_since=now, tier_up_unseen=target.key)
+    )
     await TierChange.create(
         member_id=member.id,
         from_tier=member.tier,
@@ -127,7 +132,42 @@ async def upgrade_after_earn(
     )
     await webhooks.emit_tier_change(conn, member.id, member.tier, target.key, "earn")
     member.tier = target.key
+    member.tier_up_unseen = target.key
+    await outbox.to_member(
+        member,
+        template=UPGRADED_TEMPLATE,
+        args=upgraded_args(target, member.language),
+        kind="notice",
+        dedupe_key=f"tier-up:{member.id}:{target.key}:{now:%Y-%m-%dT%H:%M:%S.%f}",
+        using_db=conn,
+    )
     return target.key
+
+
+UPGRADED_TEMPLATE = "tier-upgraded"
+
+
+def perks_of(tier: TierLevel, language: str) -> list[str]:
+    """The tier's perk lines in ``language`` (else English, else none)."""
+    return list(tier.perks.get(language) or tier.perks.get("en") or [])
+
+
+def upgraded_args(tier: TierLevel, language: str) -> dict[str, Any]:
+    """Arguments of ``tier-upgraded``: the tier's name and its perks, one per line."""
+    perks = perks_of(tier, language)
+    return {
+        "tier": tier_name(tier, language),
+        "perks": "\n".join(f"• {line}" for line in perks),
+        "has_perks": "yes" if perks else "no",
+    }
+
+
+async def take_unseen_upgrade(member_id: int, tier: str) -> bool:
+    """Whether the Mini App should show the member reaching ``tier`` now: true exactly once
+    (the flag is cleared by a conditional update, so of two views at once one shows it)."""
+    async with write_transaction() as conn:
+        query = Member.filter(id=member_id, tier_up_unseen=tier).using_db(conn)
+        return bool(await query.update(tier_up_unseen=None))
 
 
 async def review(now: datetime | None = None, rules: RuleSet | None = None) -> list[TierChange]:

@@ -17,7 +17,7 @@ from models.codes import tokens
 from models.conversation import flows
 from models.delivery import outbox, webhooks
 from models.delivery.classes import MessageClass
-from models.ledger import dates, tiers
+from models.ledger import action_bonus, dates, tiers
 from models.ledger.config import RuleSet
 from models.members import phones
 from models.store import audit, clock, sql
@@ -60,6 +60,8 @@ async def ensure_member(
                 last_seen_at=clock.now(),
                 enrolled=enrolled,
             )
+            if enrolled:
+                await action_bonus.award(conn, member.id, "joined")
     except IntegrityError:
         return await Member.get(telegram_id=telegram_id), False
     return member, True
@@ -96,7 +98,19 @@ async def _update_profile(
             await emit_updated(conn, member_id, sorted(set(changes) - _UNNAMED))
             for message_class in stopped:
                 await outbox.withdraw(member_id, message_class, conn)
+            await _bonuses_for(conn, member_id, changes)
     return changed
+
+
+async def _bonuses_for(conn: BaseDBAsyncClient, member_id: int, changes: dict[str, Any]) -> None:
+    """The bonuses a profile change earns (in its transaction): ``offers`` for saying yes
+    to offers, ``profile`` once birthday and phone are both given."""
+    if changes.get("marketing_opt_in") is True:
+        await action_bonus.award(conn, member_id, "offers")
+    if {"birthday", "phone"} & set(changes):
+        row = await Member.get(id=member_id).using_db(conn)
+        if row.birthday is not None and row.phone:
+            await action_bonus.award(conn, member_id, "profile")
 
 
 async def emit_updated(conn: BaseDBAsyncClient, member_id: int, fields: list[str]) -> None:
@@ -251,6 +265,7 @@ async def enroll(member_id: int) -> bool:
             return False
         row = await Member.get(id=member_id).using_db(conn)
         await webhooks.emit_joined(conn, [(row.id, row.code, row.language)])
+        await action_bonus.award(conn, row.id, "joined")
     return True
 
 

@@ -45,14 +45,16 @@ async def test_history_pages_in_place_and_explains_lines(rig: Rig) -> None:
         await rig.earn(alice, 1000 + n * 100, idempotency_key=f"h{n}")
     member = await rig.member_row(alice)
     await ledger.grant_bonus(member.id, 50, idempotency_key="bday", reason="birthday")
+    await ledger.grant_bonus(member.id, 7, idempotency_key="ev", reason="event:review.written:1")
     await ledger.adjust(
         member.id, -5, reason="typo fix", actor_telegram_id=9001, idempotency_key="adj"
     )
     await alice.send("/history")
     first = await alice.wait_for_text("Page 1 of 2")
-    assert "Page 1 of 2" in first
+    assert "Page 1 of 2" in first, first
     assert "adjusted −5 (typo fix)" in first
     assert "birthday bonus +50" in first
+    assert "bonus for what you did with us +7" in first
     assert "purchase ¥19.00 → +19 (receipt R-" in first
     await alice.press("Next ▶️", message=first)
     second = alice.emu.get_message(alice.user_id, first.message_id)  # edited in place

@@ -142,3 +142,33 @@ def test_every_endpoint_is_documented() -> None:
     }
     documented = {(m, p) for p, ops in document()["paths"].items() for m in ops}
     assert served == documented
+
+
+async def test_first_visit_bonus_once_when_switched_on(mini: Mini) -> None:
+    from models.ledger import rule_versions
+    from models.ledger.config import ActionBonuses
+
+    await new_member(310)
+    _, me = await mini.call("GET", "/me", user=310)
+    assert me["balance"] == 0  # off by default
+    _, current = await rule_versions.current()
+    on = current.model_copy(update={"bonuses": ActionBonuses(miniapp=15)})
+    await rule_versions.save(on, created_by=None)
+    visits = await asyncio.gather(*(mini.call("GET", "/me", user=310) for _ in range(4)))
+    assert {body["balance"] for _, body in visits} == {15}
+    _, again = await mini.call("GET", "/me", user=310)
+    assert again["balance"] == 15 and [line["points"] for line in again["history"]] == [15]
+
+
+async def test_a_tier_reached_is_shown_once(mini: Mini) -> None:
+    from models import ledger
+
+    alice = await new_member(311)
+    got = await ledger.earn_for_purchase(alice.id, 600_000, "CNY", idempotency_key="up")
+    assert got.upgraded_to == "gold"  # type: ignore[union-attr]
+    _, me = await mini.call("GET", "/me", user=311)
+    assert me["tier_up"]["tier"] == "gold" and me["tier_up"]["name"] == "Gold"
+    assert me["tier_up"]["perks"] == ["20% more points", "Birthday gift"]
+    assert "Gold" in me["tier_up"]["text"]
+    _, again = await mini.call("GET", "/me", user=311)
+    assert again["tier_up"] is None

@@ -8,6 +8,7 @@ from models.store.tables.audit import AuditLog, IdempotencyRecord, JobRun, Sched
 from models.store.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
 from models.store.tables.console import ConsoleLogin, ConsoleSession
 from models.store.tables.enrolment import JoinLink
+from models.store.tables.events import EventStatus, MemberEvent
 from models.store.tables.flows import ActionState, ChatFlow, PendingAction
 from models.store.tables.instances import InboxUpdate, SendPace, SharedSecret
 from models.store.tables.ledger import (
@@ -60,6 +61,7 @@ __all__ = [
     "CouponBatch",
     "DeliveryStatus",
     "EntryKind",
+    "EventStatus",
     "IdempotencyRecord",
     "InboxUpdate",
     "JobRun",
@@ -67,6 +69,7 @@ __all__ = [
     "LedgerEntry",
     "LotDraw",
     "Member",
+    "MemberEvent",
     "OutboxMessage",
     "OutboxStatus",
     "PendingAction",

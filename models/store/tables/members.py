@@ -47,6 +47,9 @@ class Member(Model):
     )
     tier = fields.CharField(max_length=32, default="member")
     tier_since = fields.DatetimeField(null=True)
+    tier_up_unseen = fields.CharField(
+        max_length=32, null=True, description="a tier reached that the Mini App has not shown"
+    )
     balance = fields.BigIntField(default=0)
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField(null=True)
