@@ -128,6 +128,8 @@ CONSOLE_ERRORS = {
     "insufficient_points": "console-error-insufficient-points",
     "invalid_cursor": "console-error-invalid-cursor",
     "link_used": "console-error-link-used",
+    "invalid_rule": "console-error-invalid-rule",
+    "rules_stale": "console-error-rules-stale",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 

@@ -147,3 +147,39 @@ console-valid-until = Valid until
 console-audit = Audit trail
 console-action = Action
 console-by = By
+
+# Rules
+console-nav-rules = Rules
+console-rules-version = Version { $version } is in force for every new purchase.
+console-rules-field = Setting
+console-rules-value = Value
+console-rules-new-value = New value
+console-rules-change = Change a setting
+console-rules-preview = Preview
+console-rules-save = Save as a new version
+console-rules-readonly = Only admins may change the rules.
+console-rules-tiers = Tiers
+console-rules-tier = Tier
+console-rules-threshold = From
+console-rules-multiplier = Points ×
+console-rules-history = Recent versions
+console-rules-source = Saved by
+console-rules-config = config.toml
+console-rules-change-line = { $field }: { $old } → { $new }
+console-rules-example = Example: { $amount } in { $category } by a { $tier } member earns { $before ->
+        [-1] nothing
+       *[other] { $before } points
+    } now, { $after ->
+        [-1] nothing
+       *[other] { $after } points
+    } after the change.
+console-rules-unreadable = Choose a setting and type a value.
+console-error-invalid-rule = That value for { $label } cannot be used: { $problem ->
+        [too-small] it must be at least { $limit }.
+        [too-large] it must be at most { $limit }.
+        [not-above] it must be more than { $limit }.
+        [conflict] it clashes with the other rules (for example, tier thresholds must increase from tier to tier).
+        [unknown-field] this setting no longer exists.
+       *[format] it could not be read.
+    } Nothing was changed.
+console-error-rules-stale = The rules were changed by someone else meanwhile. Nothing was saved; reload the page and try again.

@@ -146,3 +146,39 @@ console-valid-until = 有效期至
 console-audit = 操作记录
 console-action = 操作
 console-by = 操作人
+
+# 规则
+console-nav-rules = 规则
+console-rules-version = 版本 { $version } 对所有新消费生效。
+console-rules-field = 设置项
+console-rules-value = 当前值
+console-rules-new-value = 新值
+console-rules-change = 修改设置
+console-rules-preview = 预览
+console-rules-save = 保存为新版本
+console-rules-readonly = 仅管理员可以修改规则。
+console-rules-tiers = 等级
+console-rules-tier = 等级
+console-rules-threshold = 起点
+console-rules-multiplier = 积分倍数
+console-rules-history = 最近的版本
+console-rules-source = 保存者
+console-rules-config = config.toml
+console-rules-change-line = { $field }：{ $old } → { $new }
+console-rules-example = 示例：{ $tier }会员在{ $category }消费 { $amount }，修改前{ $before ->
+        [-1] 不获得积分
+       *[other] 获得 { $before } 积分
+    }，修改后{ $after ->
+        [-1] 不获得积分
+       *[other] 获得 { $after } 积分
+    }。
+console-rules-unreadable = 请选择设置项并输入数值。
+console-error-invalid-rule = { $label } 的这个值无法使用：{ $problem ->
+        [too-small] 不能小于 { $limit }。
+        [too-large] 不能大于 { $limit }。
+        [not-above] 必须大于 { $limit }。
+        [conflict] 与其他规则冲突（例如，等级门槛必须逐级递增）。
+        [unknown-field] 此设置项已不存在。
+       *[format] 无法识别。
+    }未做任何修改。
+console-error-rules-stale = 规则已被他人修改，未保存任何内容；请刷新页面后重试。

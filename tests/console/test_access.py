@@ -9,11 +9,13 @@ cookie without the CSRF header or from another site, writing nothing.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
 from api.console import PREFIX, build_console
 from models.access import staff
+from models.ledger import rule_versions
 from models.store.tables import Member
 from tests.console.conftest import (
     ADMIN,
@@ -51,7 +53,16 @@ async def _path(template: str) -> str:
     return PREFIX + re.sub(r"\{code\}", code, template)
 
 
-BODIES = {"/api/members/{code}/adjustments": {"points": 5, "reason": "test"}}
+BODIES: dict[str, Any] = {
+    "/api/members/{code}/adjustments": {"points": 5, "reason": "test"},
+    "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
+}
+"""A valid body per write; a function of the rules version in force when it names one."""
+
+
+async def body_for(route: str) -> Any:
+    body = BODIES.get(route)
+    return body((await rule_versions.current())[0].id) if callable(body) else body
 
 
 @pytest.mark.parametrize(("method", "route"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
@@ -75,7 +86,7 @@ async def test_everyone_else_gets_403_and_nothing(
     before = await written()
     for caller in callers:
         status, body, headers = await console.call(
-            method, path, as_=caller, json=BODIES.get(route), idem="k-" + caller.name
+            method, path, as_=caller, json=await body_for(route), idem="k-" + caller.name
         )
         assert status == 403, (caller.name, status, body)
         assert "Content-Security-Policy" in headers
@@ -103,7 +114,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
     ]
     for caller, headers, code in cases:
         status, body, _ = await console.call(
-            method, path, as_=caller, json=BODIES.get(route), idem="key-1", headers=headers
+            method, path, as_=caller, json=await body_for(route), idem="key-1", headers=headers
         )
         assert (status, body["error"]["code"]) == (403, code), (caller.name, headers, body)
     assert await written() == before
@@ -112,7 +123,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
         method,
         path,
         as_=admin,
-        json=BODIES.get(route),
+        json=await body_for(route),
         idem="key-1",
         headers={"Origin": PUBLIC_URL, "Sec-Fetch-Site": "same-origin"},
     )
