@@ -130,6 +130,11 @@ CONSOLE_ERRORS = {
     "link_used": "console-error-link-used",
     "invalid_rule": "console-error-invalid-rule",
     "rules_stale": "console-error-rules-stale",
+    "invalid_campaign": "console-error-invalid-campaign",
+    "invalid_audience": "console-error-invalid-audience",
+    "empty_audience": "console-error-empty-audience",
+    "campaign_not_found": "console-error-campaign-not-found",
+    "campaign_not_changeable": "console-error-campaign-not-changeable",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 

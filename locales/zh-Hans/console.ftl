@@ -182,3 +182,58 @@ console-error-invalid-rule = { $label } 的这个值无法使用：{ $problem ->
        *[format] 无法识别。
     }未做任何修改。
 console-error-rules-stale = 规则已被他人修改，未保存任何内容；请刷新页面后重试。
+
+# 活动
+console-nav-campaigns = 活动
+console-campaigns-new = 新建活动
+console-campaign-name-en = 名称（英文）
+console-campaign-name-zh = 名称（中文）
+console-campaign-kind = 类型
+console-campaign-multiplier = 倍数
+console-campaign-bonus = 奖励积分
+console-campaign-starts = 开始
+console-campaign-ends = 结束
+console-campaign-audience = 受众
+console-campaign-tiers = 等级（代码，用逗号分隔）
+console-campaign-segment = RFM 分群
+console-campaign-days = 天数
+console-campaign-category = 品类
+console-campaign-codes = 会员编号
+console-campaign-mode = 成员方式
+console-campaign-control = 对照组（%）
+console-campaign-create = 创建活动
+console-campaign-count = 当前受众共 { $size } 位会员。
+console-campaign-count-everyone = 全部会员。
+console-campaign-count-unknown = 将忽略 { $count } 个未知的会员编号。
+console-campaign-lift = 购买：目标组 { $members } 人中 { $targeted } 人，对照组 { $control_members } 人中 { $control } 人（提升 { $lift }‰）
+console-campaign-pause = 暂停
+console-campaign-resume = 恢复
+console-campaign-end = 立即结束
+console-campaign-status-active = 进行中
+console-campaign-status-paused = 已暂停
+console-campaign-status-ended = 已结束
+console-campaign-window = { $start } → { $end }
+console-campaigns-none = 还没有活动。
+console-error-invalid-campaign = 无法保存活动：{ $field ->
+        [names] 请填写名称。
+        [multiplier] 倍数必须大于 1 且不超过 10，最多两位小数。
+        [bonus] 奖励积分必须为正数。
+        [window] { $reason ->
+            [ended] 活动时间已经过去。
+            [too-long-window] 活动最长一年。
+           *[end-before-start] 结束时间必须晚于开始时间。
+        }
+       *[other] 请检查 { $field }。
+    }未保存任何内容。
+console-error-invalid-audience = 无法使用此受众：请检查{ $field ->
+        [tiers] 等级
+        [segment] 分群
+        [category] 品类
+        [days] 天数
+        [codes] 会员编号
+        [control] 对照组比例（0–50%）
+       *[other] { $field }
+    }。未保存任何内容。
+console-error-empty-audience = 此受众当前没有会员，无法使用。未保存任何内容。
+console-error-campaign-not-found = 没有这个活动。
+console-error-campaign-not-changeable = 此活动状态为 { $state }，不能这样修改。

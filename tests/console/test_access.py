@@ -9,6 +9,7 @@ cookie without the CSRF header or from another site, writing nothing.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ import pytest
 from api.console import PREFIX, build_console
 from models.access import staff
 from models.ledger import rule_versions
-from models.store.tables import Member
+from models.store import clock
+from models.store.tables import Campaign, CampaignKind, CampaignStatus, Member
 from tests.console.conftest import (
     ADMIN,
     CASHIER,
@@ -50,11 +52,36 @@ def test_only_the_known_routes_are_open() -> None:
 
 async def _path(template: str) -> str:
     code = (await Member.filter(telegram_id=MEMBER).first()).code  # type: ignore[union-attr]
-    return PREFIX + re.sub(r"\{code\}", code, template)
+    path = re.sub(r"\{code\}", code, template)
+    if "{id}" in path:  # a campaign the route may change (a paused one to resume)
+        paused = path.endswith("/resume")
+        found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
+        path = path.replace("{id}", str(found.id))
+    return PREFIX + path
+
+
+async def campaign(status: CampaignStatus) -> Campaign:
+    now = clock.now()
+    return await Campaign.create(
+        names={"en": "Test"},
+        kind=CampaignKind.MULTIPLIER,
+        multiplier="2",
+        status=status,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+        created_at=now,
+    )
 
 
 BODIES: dict[str, Any] = {
     "/api/members/{code}/adjustments": {"points": 5, "reason": "test"},
+    "/api/campaigns": lambda _: {
+        "name_en": "Test",
+        "kind": "bonus",
+        "bonus_points": 5,
+        "starts_at": clock.now().strftime("%Y-%m-%d %H:%M"),
+        "ends_at": (clock.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+    },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
 }
 """A valid body per write; a function of the rules version in force when it names one."""
