@@ -26,10 +26,13 @@ from aiohttp import web
 from api import validation as v
 from api.console.common import (
     ACTOR_KIND,
+    ERROR,
+    IDEMPOTENCY,
     Route,
     Section,
     Visitor,
     error_text,
+    json_doc,
     page,
     settings,
 )
@@ -352,13 +355,6 @@ def mover(operation: Any, verb: str) -> Any:
 
 # ---- OpenAPI ----------------------------------------------------------------------------
 
-ERROR = {"$ref": "#/components/responses/Error"}
-IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": r"^[\x21-\x7e]+$"},
-}
 TEXT = {"type": "string", "maxLength": 64, "pattern": PRINTABLE_PATTERN}
 AUDIENCE_PROPERTIES: dict[str, Any] = {
     "audience": {"type": "string", "enum": list(KINDS)},
@@ -389,10 +385,6 @@ ID = {
 }
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
 def _move_route(verb: str, operation: Any, summary: str) -> Route:
     return Route(
         "POST",
@@ -403,7 +395,7 @@ def _move_route(verb: str, operation: Any, summary: str) -> Route:
             "summary": summary,
             "parameters": [ID, IDEMPOTENCY],
             "responses": {
-                "200": _json(
+                "200": json_doc(
                     {
                         "type": "object",
                         "properties": {"id": {"type": "integer"}, "status": {"type": "string"}},
@@ -450,7 +442,7 @@ SECTION = Section(
                 "operationId": "listCampaigns",
                 "summary": "Campaigns, newest first, with status, audience and lift",
                 "responses": {
-                    "200": _json(
+                    "200": json_doc(
                         {
                             "type": "object",
                             "properties": {
@@ -474,7 +466,7 @@ SECTION = Section(
                 "summary": "How many members an audience rule finds now (audiences.preview)",
                 "parameters": COUNT_PARAMETERS,
                 "responses": {
-                    "200": _json(
+                    "200": json_doc(
                         {
                             "type": "object",
                             "properties": {
@@ -544,7 +536,7 @@ SECTION = Section(
                     },
                 },
                 "responses": {
-                    "201": _json(
+                    "201": json_doc(
                         {
                             "type": "object",
                             "properties": {

@@ -107,6 +107,22 @@ class Section:
     schemas: Mapping[str, Any] = field(default_factory=dict)
 
 
+# ---- OpenAPI pieces every section's ``doc`` uses -----------------------------------------
+
+ERROR = {"$ref": "#/components/responses/Error"}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": r"^[\x21-\x7e]+$"},
+}
+
+
+def json_doc(schema: Mapping[str, Any], description: str) -> dict[str, Any]:
+    """An OpenAPI response answering ``schema`` as JSON."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 SETTINGS = web.AppKey("console_settings", Settings)
 
 

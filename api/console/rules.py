@@ -18,7 +18,18 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
-from api.console.common import ACTOR_KIND, Route, Section, Visitor, error_text, page, settings
+from api.console.common import (
+    ACTOR_KIND,
+    ERROR,
+    IDEMPOTENCY,
+    Route,
+    Section,
+    Visitor,
+    error_text,
+    json_doc,
+    page,
+    settings,
+)
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
@@ -280,19 +291,8 @@ async def change_rule(request: web.Request, visitor: Visitor) -> web.Response:
 
 # ---- OpenAPI ----------------------------------------------------------------------------
 
-ERROR = {"$ref": "#/components/responses/Error"}
 FIELD = {"type": "string", "minLength": 1, "maxLength": 16, "pattern": "^[a-z0-9]+$"}
 VALUE = {"type": "string", "maxLength": MAX_VALUE, "pattern": PRINTABLE_PATTERN}
-IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": r"^[\x21-\x7e]+$"},
-}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 PREVIEW_SCHEMA = {
@@ -347,7 +347,7 @@ SECTION = Section(
             doc={
                 "operationId": "getRules",
                 "summary": "The rules in force: every editable field, the tiers, recent versions",
-                "responses": {"200": _json({"$ref": "#/components/schemas/Rules"}, "the rules")},
+                "responses": {"200": json_doc({"$ref": "#/components/schemas/Rules"}, "the rules")},
             },
         ),
         Route(
@@ -362,7 +362,7 @@ SECTION = Section(
                     {"name": "value", "in": "query", "required": True, "schema": VALUE},
                 ],
                 "responses": {
-                    "200": _json({"$ref": "#/components/schemas/RulePreview"}, "the preview"),
+                    "200": json_doc({"$ref": "#/components/schemas/RulePreview"}, "the preview"),
                     "422": ERROR,
                 },
             },
@@ -398,7 +398,7 @@ SECTION = Section(
                     },
                 },
                 "responses": {
-                    "201": _json(
+                    "201": json_doc(
                         {
                             "type": "object",
                             "properties": {
