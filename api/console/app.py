@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import web
 
 from api.auth import RateLimiter
-from api.console import dashboard, members
+from api.console import campaigns, dashboard, members, rules
 from api.console.common import PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
 from api.console.openapi import document
@@ -27,7 +27,12 @@ from bot.settings import Settings
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
-SECTIONS: tuple[Section, ...] = (dashboard.SECTION, members.SECTION)
+SECTIONS: tuple[Section, ...] = (
+    dashboard.SECTION,
+    members.SECTION,
+    rules.SECTION,
+    campaigns.SECTION,
+)
 """The console's sections, in navigation order: a new section adds itself here."""
 
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}

@@ -107,6 +107,22 @@ class Section:
     schemas: Mapping[str, Any] = field(default_factory=dict)
 
 
+# ---- OpenAPI pieces every section's ``doc`` uses -----------------------------------------
+
+ERROR = {"$ref": "#/components/responses/Error"}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": r"^[\x21-\x7e]+$"},
+}
+
+
+def json_doc(schema: Mapping[str, Any], description: str) -> dict[str, Any]:
+    """An OpenAPI response answering ``schema`` as JSON."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 SETTINGS = web.AppKey("console_settings", Settings)
 
 
@@ -128,6 +144,13 @@ CONSOLE_ERRORS = {
     "insufficient_points": "console-error-insufficient-points",
     "invalid_cursor": "console-error-invalid-cursor",
     "link_used": "console-error-link-used",
+    "invalid_rule": "console-error-invalid-rule",
+    "rules_stale": "console-error-rules-stale",
+    "invalid_campaign": "console-error-invalid-campaign",
+    "invalid_audience": "console-error-invalid-audience",
+    "empty_audience": "console-error-empty-audience",
+    "campaign_not_found": "console-error-campaign-not-found",
+    "campaign_not_changeable": "console-error-campaign-not-changeable",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 

@@ -17,7 +17,17 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
-from api.console.common import ACTOR_KIND, Formats, Route, Visitor, page, settings, zone
+from api.console.common import (
+    ACTOR_KIND,
+    ERROR,
+    IDEMPOTENCY,
+    Formats,
+    Route,
+    Visitor,
+    page,
+    settings,
+    zone,
+)
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
@@ -286,13 +296,6 @@ CODE = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 16, "pattern": "^[A-Za-z0-9]+$"},
 }
 PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 0}}
-IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": r"^[\x21-\x7e]+$"},
-}
-ERROR = {"$ref": "#/components/responses/Error"}
 
 MEMBER_ROUTES = (
     Route("GET", "/members/{code}", member_page),

@@ -147,3 +147,94 @@ console-valid-until = Valid until
 console-audit = Audit trail
 console-action = Action
 console-by = By
+
+# Rules
+console-nav-rules = Rules
+console-rules-version = Version { $version } is in force for every new purchase.
+console-rules-field = Setting
+console-rules-value = Value
+console-rules-new-value = New value
+console-rules-change = Change a setting
+console-rules-preview = Preview
+console-rules-save = Save as a new version
+console-rules-readonly = Only admins may change the rules.
+console-rules-tiers = Tiers
+console-rules-tier = Tier
+console-rules-threshold = From
+console-rules-multiplier = Points ×
+console-rules-history = Recent versions
+console-rules-source = Saved by
+console-rules-config = config.toml
+console-rules-change-line = { $field }: { $old } → { $new }
+console-rules-example = Example: { $amount } in { $category } by a { $tier } member earns { $before ->
+        [-1] nothing
+       *[other] { $before } points
+    } now, { $after ->
+        [-1] nothing
+       *[other] { $after } points
+    } after the change.
+console-rules-unreadable = Choose a setting and type a value.
+console-error-invalid-rule = That value for { $label } cannot be used: { $problem ->
+        [too-small] it must be at least { $limit }.
+        [too-large] it must be at most { $limit }.
+        [not-above] it must be more than { $limit }.
+        [conflict] it clashes with the other rules (for example, tier thresholds must increase from tier to tier).
+        [unknown-field] this setting no longer exists.
+       *[format] it could not be read.
+    } Nothing was changed.
+console-error-rules-stale = The rules were changed by someone else meanwhile. Nothing was saved; reload the page and try again.
+
+# Campaigns
+console-nav-campaigns = Campaigns
+console-campaigns-new = New campaign
+console-campaign-name-en = Name (English)
+console-campaign-name-zh = Name (Chinese)
+console-campaign-kind = Kind
+console-campaign-multiplier = Multiplier
+console-campaign-bonus = Bonus points
+console-campaign-starts = Starts
+console-campaign-ends = Ends
+console-campaign-audience = Audience
+console-campaign-tiers = Tiers (keys, separated by commas)
+console-campaign-segment = RFM segment
+console-campaign-days = Days
+console-campaign-category = Category
+console-campaign-codes = Member codes
+console-campaign-mode = Membership
+console-campaign-control = Control group (%)
+console-campaign-create = Create campaign
+console-campaign-count = { $size } members in this audience now.
+console-campaign-count-everyone = Every member.
+console-campaign-count-unknown = { $count } unknown member codes will be ignored.
+console-campaign-lift = Bought: { $targeted } of { $members } targeted, { $control } of { $control_members } in the control group (lift { $lift } ‰)
+console-campaign-pause = Pause
+console-campaign-resume = Resume
+console-campaign-end = End now
+console-campaign-status-active = running
+console-campaign-status-paused = paused
+console-campaign-status-ended = ended
+console-campaign-window = { $start } → { $end }
+console-campaigns-none = No campaigns yet.
+console-error-invalid-campaign = The campaign cannot be saved: { $field ->
+        [names] give it a name.
+        [multiplier] the multiplier must be more than 1 and at most 10, with up to two decimals.
+        [bonus] the bonus must be a positive number of points.
+        [window] { $reason ->
+            [ended] it would already be over.
+            [too-long-window] it may last at most a year.
+           *[end-before-start] it must end after it starts.
+        }
+       *[other] check { $field }.
+    } Nothing was saved.
+console-error-invalid-audience = This audience cannot be used: check { $field ->
+        [tiers] the tiers
+        [segment] the segment
+        [category] the category
+        [days] the number of days
+        [codes] the member codes
+        [control] the control share (0 to 50%)
+       *[other] { $field }
+    }. Nothing was saved.
+console-error-empty-audience = Nobody is in this audience now, so it cannot be used. Nothing was saved.
+console-error-campaign-not-found = There is no such campaign.
+console-error-campaign-not-changeable = This campaign is { $state } and cannot be changed that way.

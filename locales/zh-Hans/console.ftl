@@ -146,3 +146,94 @@ console-valid-until = 有效期至
 console-audit = 操作记录
 console-action = 操作
 console-by = 操作人
+
+# 规则
+console-nav-rules = 规则
+console-rules-version = 版本 { $version } 对所有新消费生效。
+console-rules-field = 设置项
+console-rules-value = 当前值
+console-rules-new-value = 新值
+console-rules-change = 修改设置
+console-rules-preview = 预览
+console-rules-save = 保存为新版本
+console-rules-readonly = 仅管理员可以修改规则。
+console-rules-tiers = 等级
+console-rules-tier = 等级
+console-rules-threshold = 起点
+console-rules-multiplier = 积分倍数
+console-rules-history = 最近的版本
+console-rules-source = 保存者
+console-rules-config = config.toml
+console-rules-change-line = { $field }：{ $old } → { $new }
+console-rules-example = 示例：{ $tier }会员在{ $category }消费 { $amount }，修改前{ $before ->
+        [-1] 不获得积分
+       *[other] 获得 { $before } 积分
+    }，修改后{ $after ->
+        [-1] 不获得积分
+       *[other] 获得 { $after } 积分
+    }。
+console-rules-unreadable = 请选择设置项并输入数值。
+console-error-invalid-rule = { $label } 的这个值无法使用：{ $problem ->
+        [too-small] 不能小于 { $limit }。
+        [too-large] 不能大于 { $limit }。
+        [not-above] 必须大于 { $limit }。
+        [conflict] 与其他规则冲突（例如，等级门槛必须逐级递增）。
+        [unknown-field] 此设置项已不存在。
+       *[format] 无法识别。
+    }未做任何修改。
+console-error-rules-stale = 规则已被他人修改，未保存任何内容；请刷新页面后重试。
+
+# 活动
+console-nav-campaigns = 活动
+console-campaigns-new = 新建活动
+console-campaign-name-en = 名称（英文）
+console-campaign-name-zh = 名称（中文）
+console-campaign-kind = 类型
+console-campaign-multiplier = 倍数
+console-campaign-bonus = 奖励积分
+console-campaign-starts = 开始
+console-campaign-ends = 结束
+console-campaign-audience = 受众
+console-campaign-tiers = 等级（代码，用逗号分隔）
+console-campaign-segment = RFM 分群
+console-campaign-days = 天数
+console-campaign-category = 品类
+console-campaign-codes = 会员编号
+console-campaign-mode = 成员方式
+console-campaign-control = 对照组（%）
+console-campaign-create = 创建活动
+console-campaign-count = 当前受众共 { $size } 位会员。
+console-campaign-count-everyone = 全部会员。
+console-campaign-count-unknown = 将忽略 { $count } 个未知的会员编号。
+console-campaign-lift = 购买：目标组 { $members } 人中 { $targeted } 人，对照组 { $control_members } 人中 { $control } 人（提升 { $lift }‰）
+console-campaign-pause = 暂停
+console-campaign-resume = 恢复
+console-campaign-end = 立即结束
+console-campaign-status-active = 进行中
+console-campaign-status-paused = 已暂停
+console-campaign-status-ended = 已结束
+console-campaign-window = { $start } → { $end }
+console-campaigns-none = 还没有活动。
+console-error-invalid-campaign = 无法保存活动：{ $field ->
+        [names] 请填写名称。
+        [multiplier] 倍数必须大于 1 且不超过 10，最多两位小数。
+        [bonus] 奖励积分必须为正数。
+        [window] { $reason ->
+            [ended] 活动时间已经过去。
+            [too-long-window] 活动最长一年。
+           *[end-before-start] 结束时间必须晚于开始时间。
+        }
+       *[other] 请检查 { $field }。
+    }未保存任何内容。
+console-error-invalid-audience = 无法使用此受众：请检查{ $field ->
+        [tiers] 等级
+        [segment] 分群
+        [category] 品类
+        [days] 天数
+        [codes] 会员编号
+        [control] 对照组比例（0–50%）
+       *[other] { $field }
+    }。未保存任何内容。
+console-error-empty-audience = 此受众当前没有会员，无法使用。未保存任何内容。
+console-error-campaign-not-found = 没有这个活动。
+console-error-campaign-not-changeable = 此活动状态为 { $state }，不能这样修改。

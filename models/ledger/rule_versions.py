@@ -104,15 +104,18 @@ async def ensure_seeded(config_rules: RuleSet) -> RuleVersion:
     return version
 
 
-async def save(rules: RuleSet, created_by: int | None) -> RuleVersion:
-    """Store rules edited in chat as the new current version, with an audit row."""
+async def save(
+    rules: RuleSet, created_by: int | None, *, source: str = "chat", actor_kind: str | None = None
+) -> RuleVersion:
+    """Store rules edited in chat (or the console: ``source``/``actor_kind`` say which) as
+    the new current version, with an audit row."""
     global _cache, _checked_at
     now = clock.now()
     async with write_transaction() as conn:
         version = await RuleVersion.create(
             rules=rules.model_dump(mode="json"),
             digest=digest(rules),
-            source="chat",
+            source=source,
             created_by=created_by,
             created_at=now,
             using_db=conn,
@@ -120,7 +123,7 @@ async def save(rules: RuleSet, created_by: int | None) -> RuleVersion:
         await audit.record(
             "rules.update",
             actor_telegram_id=created_by,
-            actor_kind="telegram" if created_by else "system",
+            actor_kind=actor_kind or ("telegram" if created_by else "system"),
             target=f"rule_version:{version.id}",
             details={"digest": version.digest},
             using_db=conn,

@@ -290,6 +290,7 @@ async def create_campaign(
     *,
     tier_keys: Sequence[str],
     actor_telegram_id: int | None,
+    actor_kind: str = "telegram",
 ) -> Any:
     """Create a campaign for ``audience`` (``draft`` is a ``campaigns.CampaignDraft``).
 
@@ -315,6 +316,7 @@ async def create_campaign(
     created = await campaigns.create(
         replace(draft, audience=known.to_json() | {"size": found.size}),
         actor_telegram_id=actor_telegram_id,
+        actor_kind=actor_kind,
     )
     if not isinstance(created, campaigns.CampaignCreated):
         return created

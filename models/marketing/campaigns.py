@@ -344,7 +344,10 @@ _VERBS = {
 
 
 async def _move(
-    campaign_id: int, target: CampaignStatus, actor_telegram_id: int | None
+    campaign_id: int,
+    target: CampaignStatus,
+    actor_telegram_id: int | None,
+    actor_kind: str = "telegram",
 ) -> CampaignChanged | UnknownCampaign | CampaignNotChangeable:
     """One conditional update from an allowed status (a campaign past its end cannot be
     paused or resumed, only ended)."""
@@ -369,6 +372,7 @@ async def _move(
         await audit.record(
             f"campaign.{_VERBS[target]}",
             actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
             target=f"campaign:{campaign_id}",
             details={"from": str(row.status)},
             using_db=conn,
@@ -377,22 +381,22 @@ async def _move(
 
 
 async def pause(
-    campaign_id: int, *, actor_telegram_id: int | None
+    campaign_id: int, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
 ) -> CampaignChanged | UnknownCampaign | CampaignNotChangeable:
-    return await _move(campaign_id, CampaignStatus.PAUSED, actor_telegram_id)
+    return await _move(campaign_id, CampaignStatus.PAUSED, actor_telegram_id, actor_kind)
 
 
 async def resume(
-    campaign_id: int, *, actor_telegram_id: int | None
+    campaign_id: int, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
 ) -> CampaignChanged | UnknownCampaign | CampaignNotChangeable:
-    return await _move(campaign_id, CampaignStatus.ACTIVE, actor_telegram_id)
+    return await _move(campaign_id, CampaignStatus.ACTIVE, actor_telegram_id, actor_kind)
 
 
 async def end(
-    campaign_id: int, *, actor_telegram_id: int | None
+    campaign_id: int, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
 ) -> CampaignChanged | UnknownCampaign | CampaignNotChangeable:
     """End now (``ends_at`` moves to now if it was later); ending twice is refused."""
-    return await _move(campaign_id, CampaignStatus.ENDED, actor_telegram_id)
+    return await _move(campaign_id, CampaignStatus.ENDED, actor_telegram_id, actor_kind)
 
 
 def _in_local_slot(row: Campaign, now: datetime, tz: str) -> bool:

@@ -9,12 +9,16 @@ cookie without the CSRF header or from another site, writing nothing.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from api.console import PREFIX, build_console
 from models.access import staff
-from models.store.tables import Member
+from models.ledger import rule_versions
+from models.store import clock
+from models.store.tables import Campaign, CampaignKind, CampaignStatus, Member
 from tests.console.conftest import (
     ADMIN,
     CASHIER,
@@ -48,10 +52,44 @@ def test_only_the_known_routes_are_open() -> None:
 
 async def _path(template: str) -> str:
     code = (await Member.filter(telegram_id=MEMBER).first()).code  # type: ignore[union-attr]
-    return PREFIX + re.sub(r"\{code\}", code, template)
+    path = re.sub(r"\{code\}", code, template)
+    if "{id}" in path:  # a campaign the route may change (a paused one to resume)
+        paused = path.endswith("/resume")
+        found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
+        path = path.replace("{id}", str(found.id))
+    return PREFIX + path
 
 
-BODIES = {"/api/members/{code}/adjustments": {"points": 5, "reason": "test"}}
+async def campaign(status: CampaignStatus) -> Campaign:
+    now = clock.now()
+    return await Campaign.create(
+        names={"en": "Test"},
+        kind=CampaignKind.MULTIPLIER,
+        multiplier="2",
+        status=status,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+        created_at=now,
+    )
+
+
+BODIES: dict[str, Any] = {
+    "/api/members/{code}/adjustments": {"points": 5, "reason": "test"},
+    "/api/campaigns": lambda _: {
+        "name_en": "Test",
+        "kind": "bonus",
+        "bonus_points": 5,
+        "starts_at": clock.now().strftime("%Y-%m-%d %H:%M"),
+        "ends_at": (clock.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+    },
+    "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
+}
+"""A valid body per write; a function of the rules version in force when it names one."""
+
+
+async def body_for(route: str) -> Any:
+    body = BODIES.get(route)
+    return body((await rule_versions.current())[0].id) if callable(body) else body
 
 
 @pytest.mark.parametrize(("method", "route"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
@@ -75,7 +113,7 @@ async def test_everyone_else_gets_403_and_nothing(
     before = await written()
     for caller in callers:
         status, body, headers = await console.call(
-            method, path, as_=caller, json=BODIES.get(route), idem="k-" + caller.name
+            method, path, as_=caller, json=await body_for(route), idem="k-" + caller.name
         )
         assert status == 403, (caller.name, status, body)
         assert "Content-Security-Policy" in headers
@@ -103,7 +141,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
     ]
     for caller, headers, code in cases:
         status, body, _ = await console.call(
-            method, path, as_=caller, json=BODIES.get(route), idem="key-1", headers=headers
+            method, path, as_=caller, json=await body_for(route), idem="key-1", headers=headers
         )
         assert (status, body["error"]["code"]) == (403, code), (caller.name, headers, body)
     assert await written() == before
@@ -112,7 +150,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
         method,
         path,
         as_=admin,
-        json=BODIES.get(route),
+        json=await body_for(route),
         idem="key-1",
         headers={"Origin": PUBLIC_URL, "Sec-Fetch-Site": "same-origin"},
     )
