@@ -30,10 +30,31 @@ PAGE_KEYS: tuple[str, ...] = (
     "sandbox-bot",
     "sandbox-ok",
     "sandbox-share-contact",
+    # the time control and the tools panel (bot/sandbox/static/clock.js)
+    "sandbox-clock-label",
+    "sandbox-clock-hour",
+    "sandbox-clock-day",
+    "sandbox-clock-week",
+    "sandbox-clock-month",
+    "sandbox-clock-date",
+    "sandbox-clock-go",
+    "sandbox-clock-hint",
+    "sandbox-clock-progress",
+    "sandbox-tools",
+    "sandbox-tools-title",
+    "sandbox-tools-key",
+    "sandbox-tools-curl",
+    "sandbox-tools-api",
+    "sandbox-tools-miniapp",
+    "sandbox-tools-cli",
+    "sandbox-tools-no-member",
+    "sandbox-copy",
+    "sandbox-copied",
+    "sandbox-console",
 )
 """Every key the page uses; placeholders come back as ``{name}`` for the page to fill."""
 
-PLACEHOLDERS = {"name": "{name}", "reason": "{reason}"}
+PLACEHOLDERS = {name: f"{{{name}}}" for name in ("name", "reason", "day", "days", "command")}
 
 
 def page_strings(language: str) -> dict[str, str]:

@@ -97,7 +97,7 @@ class DemoLoaded:
 async def load(config_rules: RuleSet) -> DemoLoaded:
     """Load (or complete) the demo data; safe to call any number of times."""
     await rule_versions.ensure_seeded(config_rules)
-    rewards, new_rewards = await _rewards()
+    rewards, new_rewards = await catalogue()
     campaign, new_campaigns = await _campaign()
     offers = [CampaignRule.from_row(campaign)]
     currency = config_rules.currency.code
@@ -129,7 +129,8 @@ async def load(config_rules: RuleSet) -> DemoLoaded:
     return DemoLoaded(new_rewards, new_campaigns, members, purchases, issued)
 
 
-async def _rewards() -> tuple[list[Reward], int]:
+async def catalogue() -> tuple[list[Reward], int]:
+    """The demo rewards (found by name, else created now); how many were new."""
     existing = {r.names.get("en"): r for r in await Reward.filter(created_by=DEMO_ACTOR)}
     rows: list[Reward] = []
     created = 0
@@ -171,3 +172,13 @@ async def _quiet_shoppers() -> None:
     await OutboxMessage.filter(chat_id__in=shopper_ids, status=OutboxStatus.PENDING).update(
         status=OutboxStatus.CANCELLED
     )
+
+
+async def example_member_code(telegram_ids: tuple[int, ...] = (1002, 1001)) -> str | None:
+    """The member a demo API call records a purchase for: the first of the page's members
+    (``telegram_ids``) who has joined, else the first demo shopper; None before either."""
+    for telegram_id in (*telegram_ids, SHOPPER_IDS_FROM):
+        member = await Member.get_or_none(telegram_id=telegram_id, enrolled=True, deleted_at=None)
+        if member is not None:
+            return member.code
+    return None

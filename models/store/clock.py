@@ -21,10 +21,16 @@ def now() -> datetime:
     return _frozen if _frozen is not None else datetime.now(UTC) + _offset
 
 
+def _utc(at: datetime) -> datetime:
+    """``at`` in UTC (naive datetimes are taken as UTC): SQLite compares stored times as
+    text, so "now" must always read in the one zone the store writes."""
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def freeze(at: datetime) -> None:
     """Stop the clock at ``at`` (naive datetimes are taken as UTC)."""
     global _frozen
-    _frozen = at if at.tzinfo else at.replace(tzinfo=UTC)
+    _frozen = _utc(at)
 
 
 def advance(delta: timedelta) -> datetime:
@@ -37,8 +43,7 @@ def run_from(at: datetime) -> None:
     """Let the clock run again, from ``at`` on: real seconds pass, counted from ``at``
     (the sandbox after a jump in time, or resuming the time it had reached)."""
     global _frozen, _offset
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    _frozen, _offset = None, at - datetime.now(UTC)
+    _frozen, _offset = None, _utc(at) - datetime.now(UTC)
 
 
 def unfreeze() -> None:
