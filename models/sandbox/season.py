@@ -43,7 +43,7 @@ from models.sandbox.season_marketing import Marketing
 from models.sandbox.stage import Act, PassTime, Stage
 from models.spreadsheets.writing import write_csv
 from models.store import clock
-from models.store.tables import Member, Purchase, Refund, Reward, Voucher
+from models.store.tables import Campaign, Member, Purchase, Refund, Reward, Voucher
 
 DEFAULT_SEED = 2025
 DEFAULT_SIZE = 300
@@ -98,7 +98,7 @@ async def load(
         refunds=await Refund.all().count(),
         vouchers=await Voucher.all().count(),
         redeemed=await Voucher.filter(status="redeemed").count(),
-        campaigns=len(season.marketing.campaigns) + 1,
+        campaigns=await Campaign.all().count(),
     )
 
 
