@@ -50,6 +50,7 @@ MAX_JUMP = timedelta(days=731)
 JOB = "sandbox-clock"
 HOLDER = "sandbox-clock"
 CLI_EXAMPLE = "jifen --sandbox doctor"
+CONSOLE = "/console/"
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class TimeControl:
                 "failure": self.failure,
                 "api_key": self.api_key,
                 "curl": await self._curl(request),
-                "console": "/console/" if self._serves("/console") else None,
+                "console": console_link(self.app),
                 "cli": CLI_EXAMPLE,
             }
         )
@@ -182,12 +183,6 @@ class TimeControl:
 
     # ---- the tools ----
 
-    def _serves(self, prefix: str) -> bool:
-        return any(
-            (resource.canonical or "").startswith(prefix)
-            for resource in self.app.router.resources()
-        )
-
     async def _curl(self, request: web.Request) -> str | None:
         """A shell line that records a purchase for a member on the page (Alice, else Li
         Wei, else a demo shopper) with the demo key; None without a key or a member."""
@@ -205,6 +200,14 @@ class TimeControl:
             " -H 'Content-Type: application/json'"
             f" -d '{body}'$(date +%s)'\"}}'"
         )
+
+
+def console_link(app: web.Application) -> str | None:
+    """``/console/`` when this server serves the console (the page links to it), else None."""
+    for resource in app.router.resources():
+        if (resource.canonical or "").startswith(CONSOLE.rstrip("/")):
+            return CONSOLE
+    return None
 
 
 def _summary(travelled: timetravel.Travelled) -> Any:

@@ -1,21 +1,19 @@
 """The sandbox's time control: moving the clock runs every job that falls due on the way,
 once and in order, and their messages arrive in the chats.
 
-A small season (40 members; Alice, the page's English member, is one of them) is seeded,
-then time moves through the page's own endpoint.
+A small season (``season_box``: 40 members; Alice, the page's English member, is one of
+them) is seeded, then time moves through the page's own endpoint.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-import pytest
 
 from bot.sandbox import Sandbox
 from bot.sandbox.timecontrol import JOB
@@ -38,16 +36,6 @@ from scheduler.timetravel import due_slots
 from .conftest import eventually, sandbox_settings
 
 ALICE = 1002
-SMALL_SEASON = 40
-
-
-@pytest.fixture
-async def season_box(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    settings = sandbox_settings(tmp_path)
-    async with Sandbox(
-        settings, season=True, season_size=SMALL_SEASON, port=0, fresh_store=True
-    ) as box:
-        yield box
 
 
 async def state(http: aiohttp.ClientSession, box: Sandbox) -> dict[str, Any]:
@@ -205,3 +193,25 @@ def runner_jobs(box: Sandbox) -> Any:
 
 def timetravel_job() -> str:
     return JOB
+
+
+async def test_with_the_scheduler_running_a_jump_goes_through_its_runner(
+    tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    """As ``jifen sandbox`` runs: APScheduler's triggers and the jobs lease are the bot's;
+    a jump uses that runner, holds the triggers, and leaves them running again."""
+    settings = sandbox_settings(tmp_path).model_copy(deep=True)
+    settings.scheduler.enabled = True
+    async with Sandbox(settings, season=True, season_size=20, port=0, fresh_store=True) as box:
+        assert box.application is not None
+        handle = box.application.bot_data["scheduler"]
+        await eventually(lambda: handle.runner.is_leader, 10)
+        start = clock.now()
+        status, _ = await move(http, box, jump="1d", lang="zh-Hans")
+        assert status == 202
+        await arrived(http, box)
+        runs = await JobRun.filter(started_at__gt=start).exclude(job=JOB).order_by("id")
+        expected = due_slots(handle.runner.jobs, start, start + timedelta(days=1))
+        assert [r.run_key for r in runs] == [f"{name}:{at.isoformat()}" for at, name in expected]
+        assert handle.scheduler.state == 1  # STATE_RUNNING: the triggers run again
+        assert handle.sender_task is not None and not handle.sender_task.done()

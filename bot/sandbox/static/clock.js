@@ -21,7 +21,7 @@
     const box = document.createElement("div");
     box.className = "sandbox-clock";
     box.innerHTML = `
-      <div class="clock-now" data-i18n-title="sandbox-clock-hint">
+      <div class="clock-now">
         <small data-i18n="sandbox-clock-label"></small>
         <time id="sandbox-now"></time>
       </div>
@@ -31,6 +31,7 @@
         <button type="submit" data-i18n="sandbox-clock-go"></button>
       </form>
       <span id="sandbox-progress" class="clock-progress" role="status" hidden></span>
+      <span class="clock-hint" data-i18n="sandbox-clock-hint" data-i18n-title="sandbox-clock-hint"></span>
       <a id="sandbox-console" class="tools-link" href="/console/" hidden data-i18n="sandbox-console"></a>
       <button type="button" id="sandbox-tools" class="tools-link" data-i18n="sandbox-tools"></button>`;
     for (const [jump, key] of JUMPS) {
