@@ -40,6 +40,7 @@ PAGE_KEYS: tuple[str, ...] = (
     "sandbox-clock-go",
     "sandbox-clock-hint",
     "sandbox-clock-progress",
+    "sandbox-clock-failed",
     "sandbox-tools",
     "sandbox-tools-title",
     "sandbox-tools-key",

@@ -89,7 +89,8 @@ class PaperCard:
     expire_day: int | None
     """When the old program's points expire (days from today); None: by the expiry policy."""
     joined_days_ago: int
-    tier: str | None = None
+    vip: bool = False
+    """Imported in the second tier (silver, by default), as the old system had them."""
 
 
 @dataclass
@@ -129,7 +130,7 @@ def draw(seed: int, size: int, today: date) -> list[Person]:
 def _alice(today: date) -> Person:
     telegram_id, first, last, language, phone = ALICE
     birthday = today + timedelta(days=ALICE_BIRTHDAY_IN)
-    paper = PaperCard("paper-0000", ALICE_OPENING, ALICE_POINTS_EXPIRE_IN, 700, "silver")
+    paper = PaperCard("paper-0000", ALICE_OPENING, ALICE_POINTS_EXPIRE_IN, 700, vip=True)
     visits = [Visit(day, 8 * 60 + 20, 4200, "coffee", "Downtown") for day in range(-170, -60, 7)]
     return Person(
         0,
@@ -201,9 +202,9 @@ def _paper(rng: random.Random, index: int) -> PaperCard:
     """Old points: a third expired last month, a third expire within weeks, a third by
     the policy (a year after the import)."""
     expire = rng.choice((rng.randint(-32, -18), rng.randint(3, 26), None))
-    tier = "silver" if rng.random() < 0.15 else None
+    vip = rng.random() < 0.15
     return PaperCard(
-        f"paper-{index:04d}", rng.randrange(150, 2500, 10), expire, rng.randint(200, 1500), tier
+        f"paper-{index:04d}", rng.randrange(150, 2500, 10), expire, rng.randint(200, 1500), vip
     )
 
 

@@ -94,11 +94,15 @@ class DemoLoaded:
     vouchers: int
 
 
+CAMPAIGN_WINDOW = (timedelta(days=-1), timedelta(days=30))
+"""When the running campaign starts and ends, from now (unless it is there already)."""
+
+
 async def load(config_rules: RuleSet) -> DemoLoaded:
     """Load (or complete) the demo data; safe to call any number of times."""
     await rule_versions.ensure_seeded(config_rules)
     rewards, new_rewards = await catalogue()
-    campaign, new_campaigns = await _campaign()
+    campaign, new_campaigns = await running_campaign()
     offers = [CampaignRule.from_row(campaign)]
     currency = config_rules.currency.code
     members = purchases = issued = 0
@@ -147,7 +151,11 @@ async def catalogue() -> tuple[list[Reward], int]:
     return rows, created
 
 
-async def _campaign() -> tuple[Campaign, int]:
+async def running_campaign(
+    window: tuple[timedelta, timedelta] = CAMPAIGN_WINDOW,
+) -> tuple[Campaign, int]:
+    """The demo's double-points campaign (found by name, else created for ``window``
+    around now); whether it was new."""
     for row in await Campaign.filter(created_by=DEMO_ACTOR):
         if row.names.get("en") == CAMPAIGN_NAMES["en"]:
             return row, 0
@@ -156,8 +164,8 @@ async def _campaign() -> tuple[Campaign, int]:
         names=CAMPAIGN_NAMES,
         kind=CampaignKind.MULTIPLIER,
         multiplier="2",
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=30),
+        starts_at=now + window[0],
+        ends_at=now + window[1],
         status=CampaignStatus.ACTIVE,
         created_by=DEMO_ACTOR,
         created_at=now,

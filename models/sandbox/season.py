@@ -51,6 +51,10 @@ CASHIER, MARKETER, ADMIN = 2001, 4001, 3001
 """The page's personas (``bot.sandbox.personas``): the cashier works Downtown."""
 PAPER_FILE = "paper-cards.csv"
 REDEEM_CHANCE, REFUND_CHANCE = 0.22, 0.03
+DOUBLE_POINTS_WEEK = (-5, 7)
+"""The demo's running campaign (day it starts, days it lasts): it ends the day after
+tomorrow (a "last chance" reminder in the coming week, and a win-back offer is worth
+something again once it is over)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ async def load(
     season = _Season(stage, rules, seed, draw(seed, size, stage.today), winback_time)
     await season.open()
     await stage.play()
-    await demo.load(rules)  # the first hour on top: a running campaign, today's shoppers
+    await demo.load(rules)  # the first hour on top: today's shoppers
     clock.freeze(now)
     return SeasonLoaded(
         members=await Member.filter(enrolled=True, deleted_at=None).count(),
@@ -158,15 +162,25 @@ class _Season:
             person = self.rng.choice([p for p in self.cast if p.visits and not p.persona])
             at = stage.at(person.visits[-1].day, person.visits[-1].minute + 30)
             stage.add(at, self._adjust(person, n))
+        first, days = DOUBLE_POINTS_WEEK
+        stage.add(stage.at(first, 9 * 60), self._double_points_week(days))
         self.marketing.plan()
         for day in range(-SEASON_DAYS + 1, 0):
             stage.add(stage.at(day, 12 * 60 + 30), self.marketing.winback_comebacks)
+
+    def _double_points_week(self, days: int) -> Act:
+        async def start() -> None:
+            await demo.running_campaign((timedelta(0), timedelta(days=days)))
+
+        return start
 
     # ---- joining ----
 
     async def import_paper_cards(self) -> None:
         """The shop's old paper-card members, brought over by ``jifen import members``."""
         zone, today = self.stage.zone, self.stage.today
+        levels = self.rules.tiers.levels
+        vip = levels[1].key if len(levels) > 1 else ""
         day0 = today - timedelta(days=SEASON_DAYS)
         rows = [
             {
@@ -175,7 +189,7 @@ class _Season:
                 "name": " ".join(x for x in (p.first_name, p.last_name) if x),
                 "language": p.language,
                 "birthday": p.birthday.isoformat() if p.birthday else "",
-                "tier": p.paper.tier or "",
+                "tier": vip if p.paper.vip else "",
                 "points": str(p.paper.points),
                 "points_expire_on": (
                     (today + timedelta(days=p.paper.expire_day)).isoformat()

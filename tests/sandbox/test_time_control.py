@@ -35,7 +35,7 @@ from scheduler.timetravel import due_slots
 
 from .conftest import eventually, sandbox_settings
 
-ALICE = 1002
+ALICE, CASHIER = 1002, 2001
 
 
 async def state(http: aiohttp.ClientSession, box: Sandbox) -> dict[str, Any]:
@@ -215,3 +215,36 @@ async def test_with_the_scheduler_running_a_jump_goes_through_its_runner(
         assert [r.run_key for r in runs] == [f"{name}:{at.isoformat()}" for at, name in expected]
         assert handle.scheduler.state == 1  # STATE_RUNNING: the triggers run again
         assert handle.sender_task is not None and not handle.sender_task.done()
+
+
+async def test_a_week_later_alice_uses_her_offer_and_then_her_old_points_expire(
+    season_box: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    """The README's tour, steps 3 and 4: the offer named on her receipt at the till, and
+    her old paper-card points gone after the next jump."""
+    status, _ = await move(http, season_box, jump="7d", lang="en")
+    assert status == 202
+    await arrived(http, season_box)
+    await eventually(lambda: "We miss you" in "\n".join(texts(season_box, ALICE)), 30)
+
+    alice, cashier = season_box.players[ALICE], season_box.players[CASHIER]
+    await alice.send("/card")
+    card = await alice.wait_for(lambda m: m.photo is not None)
+    await cashier.scan(card)
+    await cashier.wait_for_text("How much")
+    await cashier.send("42")
+    await cashier.wait_for(lambda m: bool(m.reply_markup))
+    await cashier.press("Skip")
+    await cashier.wait_for_text("Welcome back offer")
+    await cashier.press("Confirm")
+    await cashier.wait_for_text("Recorded")
+    await alice.wait_for_text("Welcome back offer", 10)
+
+    before = (await Member.get(telegram_id=ALICE)).balance
+    status, _ = await move(http, season_box, jump="7d", lang="en")
+    assert status == 202
+    await arrived(http, season_box)
+    assert (await Member.get(telegram_id=ALICE)).balance == before - (cast.ALICE_OPENING - 300)
+    await alice.send("/balance")
+    await alice.wait_for_text("points", 10)
+    assert await doctor.check() == []

@@ -119,7 +119,7 @@
     if (state.busy && state.days > 1) {
       progress.textContent = page.t("sandbox-clock-progress", { day: state.day, days: state.days });
     } else if (state.failure) {
-      progress.textContent = page.t("sandbox-error", { reason: state.failure });
+      progress.textContent = page.t("sandbox-clock-failed", { reason: state.failure });
     }
     progress.hidden = !((state.busy && state.days > 1) || state.failure);
     $("#sandbox-console").hidden = !state.console;
