@@ -156,7 +156,6 @@ class Sandbox:
                 finally:
                     await db.close_store()
             await self._stack.enter_async_context(self.emu)
-            self._stack.push_async_callback(self.time.close)
             self.application = build_application(
                 self.settings,
                 token=self.emu.token,
@@ -169,6 +168,7 @@ class Sandbox:
             # untracked: nothing here waits for quiescence, and PTB stays unpatched
             polling = self.emu.polling(self.application, track=False)
             await self._stack.enter_async_context(polling)
+            self._stack.push_async_callback(self.time.close)  # first: the store is open
         except BaseException:
             await self._stack.aclose()
             raise

@@ -38,6 +38,8 @@ ALICE = (1002, "Alice", "Smith", "en", "+447700900123")
 ALICE_BIRTHDAY_IN = 3
 ALICE_POINTS_EXPIRE_IN = 9
 ALICE_OPENING = 900
+ALICE_CARD = "paper-0000"
+"""Alice's row in the paper-card import: a season is seeded once, while it is absent."""
 
 # (category, lowest, highest) amounts in minor units
 BASKETS = {
@@ -130,7 +132,7 @@ def draw(seed: int, size: int, today: date) -> list[Person]:
 def _alice(today: date) -> Person:
     telegram_id, first, last, language, phone = ALICE
     birthday = today + timedelta(days=ALICE_BIRTHDAY_IN)
-    paper = PaperCard("paper-0000", ALICE_OPENING, ALICE_POINTS_EXPIRE_IN, 700, vip=True)
+    paper = PaperCard(ALICE_CARD, ALICE_OPENING, ALICE_POINTS_EXPIRE_IN, 700, vip=True)
     visits = [Visit(day, 8 * 60 + 20, 4200, "coffee", "Downtown") for day in range(-170, -60, 7)]
     return Person(
         0,

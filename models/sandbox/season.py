@@ -38,12 +38,20 @@ from models.marketing import campaigns, offers
 from models.members import enrolment, membership
 from models.reports import weekly
 from models.sandbox import demo
-from models.sandbox.cast import SEASON_DAYS, SEASON_IDS_FROM, Person, Visit, draw
+from models.sandbox.cast import ALICE_CARD, SEASON_DAYS, SEASON_IDS_FROM, Person, Visit, draw
 from models.sandbox.season_marketing import Marketing
 from models.sandbox.stage import Act, PassTime, Stage
 from models.spreadsheets.writing import write_csv
 from models.store import clock
-from models.store.tables import Campaign, Member, Purchase, Refund, Reward, Voucher
+from models.store.tables import (
+    Campaign,
+    Member,
+    Purchase,
+    Refund,
+    Reward,
+    Voucher,
+    VoucherStatus,
+)
 
 DEFAULT_SEED = 2025
 DEFAULT_SIZE = 300
@@ -85,7 +93,7 @@ async def load(
     ``winback_time``: when the win-back job runs (``offers.winback_time``), so that Alice,
     the page's member, is not drawn into that day's control group.
     """
-    if await Member.filter(external_id="paper-0000").exists():
+    if await Member.filter(external_id=ALICE_CARD).exists():
         return SeasonLoaded(skipped="already seeded")
     if await Purchase.all().exists():
         return SeasonLoaded(skipped="the database has purchases: seed a season into a new one")
@@ -101,7 +109,7 @@ async def load(
         purchases=await Purchase.all().count(),
         refunds=await Refund.all().count(),
         vouchers=await Voucher.all().count(),
-        redeemed=await Voucher.filter(status="redeemed").count(),
+        redeemed=await Voucher.filter(status=VoucherStatus.REDEEMED).count(),
         campaigns=await Campaign.all().count(),
     )
 
@@ -132,7 +140,7 @@ class _Season:
         self.rewards: list[Reward] = []
         self.api_key_id = 0
         self.receipts = 0
-        self.marketing = Marketing(stage, rules, self.visit_later, self.member_person)
+        self.marketing = Marketing(stage, rules, seed, self.visit_later, self.member_person)
 
     def member_person(self, member_id: int) -> Person | None:
         return self.people.get(member_id)

@@ -47,12 +47,14 @@ Who = Callable[[int], "Person | None"]
 
 
 class Marketing:
-    def __init__(self, stage: Stage, rules: RuleSet, visit_later: Later, who: Who) -> None:
+    def __init__(
+        self, stage: Stage, rules: RuleSet, seed: int, visit_later: Later, who: Who
+    ) -> None:
         self.stage = stage
         self.rules = rules
         self.visit_later = visit_later
         self.who = who
-        self.rng = random.Random(stage.today.toordinal())
+        self.rng = random.Random(seed + 2)
         self.campaigns: list[int] = []
         self._winback: int | None = None
 
