@@ -35,7 +35,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.web import add_web_routes
 from bot.runners import wait_for_signal
 from bot.sandbox.miniapp import add_miniapp_routes
-from bot.sandbox.page import page_strings
+from bot.sandbox.page import files_handler, page_strings
 from bot.sandbox.personas import PERSONAS, Persona, admin_ids
 from bot.sandbox.seeding import Seeded, seed
 from bot.sandbox.timecontrol import TimeControl
@@ -78,17 +78,6 @@ def _ensure_sqlite_dir(url: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def _page_extra(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    if name not in PAGE_EXTRAS:
-        raise web.HTTPNotFound()
-    return web.Response(
-        body=(STATIC / name).read_bytes(),
-        content_type=PAGE_EXTRAS[name],
-        headers={"Cache-Control": "no-cache"},
-    )
-
-
 class Sandbox:
     """The emulator, the page and the bot, running until the block ends."""
 
@@ -121,7 +110,8 @@ class Sandbox:
         people = [p.person for p in PERSONAS]
         self.players = add_web_routes(self.emu, people, page_strings, extras=extras)
         add_miniapp_routes(self.emu, self.settings, people, self._username)
-        self.emu.web_app.add_routes([web.get("/sandbox/static/{name}", _page_extra)])
+        extra_files = files_handler(STATIC, PAGE_EXTRAS)
+        self.emu.web_app.add_routes([web.get("/sandbox/static/{name}", extra_files)])
         if self.settings.api.enabled:
             self.emu.web_app.add_subapp(API_PREFIX, build_api(self.settings))
         self.time = TimeControl(self.settings, self.emu.web_app)

@@ -1,6 +1,12 @@
-"""The web page's own strings (``locales/*/sandbox.ftl``), served as JSON per language."""
+"""The web page's own strings (``locales/*/sandbox.ftl``), served as JSON per language, and
+the sandbox's own page files."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+
+from aiohttp import web
 
 from locales import language_for, translator
 
@@ -61,3 +67,22 @@ PLACEHOLDERS = {name: f"{{{name}}}" for name in ("name", "reason", "day", "days"
 def page_strings(language: str) -> dict[str, str]:
     t = translator(language_for(language))
     return {key: t(key, **PLACEHOLDERS) for key in PAGE_KEYS}
+
+
+def files_handler(
+    folder: Path, files: Mapping[str, str], default: str | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A handler serving ``files`` (name → content type) from ``folder`` by the route's
+    ``{name}`` (else ``default``), never cached; any other name is 404."""
+
+    async def serve(request: web.Request) -> web.Response:
+        name = request.match_info.get("name", default or "")
+        if name not in files:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=(folder / name).read_bytes(),
+            content_type=files[name],
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    return serve
