@@ -32,6 +32,10 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def message_key(code: str) -> str:
+    return f"api-error-{code.replace('_', '-')}"
+
+
 STATUS_CODES: dict[int, str] = {
     400: "bad_request",
     401: "unauthorized",
@@ -42,6 +46,21 @@ STATUS_CODES: dict[int, str] = {
     500: "internal_error",
 }
 """Codes of errors raised by aiohttp itself (unknown route, wrong method, …)."""
+
+CODES: tuple[str, ...] = (
+    *STATUS_CODES.values(),
+    *("unauthorized", "invalid_key", "rate_limited", "too_many_failures"),  # api.auth
+    *("invalid_json", "invalid_field", "payload_too_large"),  # api.validation
+    *("idempotency_key_required", "invalid_idempotency_key"),
+    *("idempotency_conflict", "request_in_progress"),  # api.idempotency
+    *("location_mismatch", "member_deleted", "phone_taken", "invalid_period"),
+    *("invalid_amount", "unknown_currency", "amount_too_large", "below_minimum_purchase"),
+    *("member_not_found", "ambiguous_member", "purchase_not_found", "ambiguous_order"),
+    *("refund_exceeds_purchase", "voucher_not_found", "already_used", "expired", "voided"),
+)
+"""Every ``code`` ``/api/v1`` answers with (``tests/test_runtime_locale_keys.py`` checks
+that each ``ApiError`` its modules raise uses one, and that each has its sentence)."""
+LOCALE_KEYS = tuple(message_key(code) for code in CODES)
 
 
 def request_language(request: web.Request) -> str:
@@ -56,7 +75,7 @@ def request_language(request: web.Request) -> str:
 
 def message(code: str, language: str, details: dict[str, Any]) -> str:
     args = {k: v for k, v in details.items() if isinstance(v, str | int)}
-    return translator(language)(f"api-error-{code.replace('_', '-')}", **args)
+    return translator(language)(message_key(code), **args)
 
 
 def error_response(request: web.Request, error: ApiError) -> web.Response:

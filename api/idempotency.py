@@ -19,6 +19,15 @@ Two kinds of work:
 Rejections found after the claim (e.g. a member deleted meanwhile) and failures (an
 exception, a cancelled request) release a fresh claim instead of being stored, so a
 request that writes nothing leaves no record and a corrected retry may reuse the key.
+
+The Mini App's keyed writes (``/app/api``) use the same mechanism, with their own key
+space (``miniapp:<Telegram id>:…``) and their caller as the audit row's actor.
+
+A purchase goes one step further (:class:`Keyed`): the ledger is keyed, so no claim is
+needed before it; the record (the request's fingerprint) and the audit row are written
+by the ledger in the purchase's own transaction and flush. A refusal writes neither; a
+retry is answered by the ledger's replay, and only then is the record read, to refuse
+the same key with another request (409). One transaction, one commit per purchase.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from tortoise.exceptions import IntegrityError
 from api.errors import ApiError
 from models.store import audit, clock
 from models.store.db import write_transaction
-from models.store.tables import IdempotencyRecord
+from models.store.tables import AuditLog, IdempotencyRecord
 
 PENDING = ":pending"
 STALE_AFTER = timedelta(seconds=30)
@@ -95,7 +104,20 @@ async def _wait(record: IdempotencyRecord) -> IdempotencyRecord:
     return record
 
 
-async def _complete(record: IdempotencyRecord, operation: str, print_: str, answer: Answer) -> None:
+@dataclass(frozen=True)
+class Actor:
+    """Who the audit row of a keyed write names: an API key (default) or a Telegram user."""
+
+    telegram_id: int | None = None
+    kind: str = "api"
+
+
+API = Actor()
+
+
+async def _complete(
+    record: IdempotencyRecord, operation: str, print_: str, answer: Answer, actor: Actor
+) -> None:
     response = {
         "fingerprint": print_,
         "status": answer.status,
@@ -111,8 +133,8 @@ async def _complete(record: IdempotencyRecord, operation: str, print_: str, answ
             action, target, details = answer.audit
             await audit.record(
                 action,
-                actor_telegram_id=None,
-                actor_kind="api",
+                actor_telegram_id=actor.telegram_id,
+                actor_kind=actor.kind,
                 target=target,
                 details=details,
                 using_db=conn,
@@ -126,6 +148,7 @@ async def run_once(
     work: Callable[[], Awaitable[Answer]],
     *,
     idempotent_work: bool,
+    actor: Actor = API,
 ) -> Answer:
     """Answer ``work()`` once per ``key``; retries get the stored first answer."""
     print_ = fingerprint({"operation": operation, "request": request})
@@ -141,7 +164,7 @@ async def run_once(
     try:
         answer = await work()
         if answer.final:
-            await _complete(record, operation, print_, answer)
+            await _complete(record, operation, print_, answer, actor)
             return answer
     except BaseException:
         # a failure (a bug, a lost connection, a cancelled request) must not burn the key:
@@ -152,6 +175,49 @@ async def run_once(
     if fresh:
         await _release(record, operation)
     return answer
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """An HTTP key whose record a ledger write stores in its own transaction."""
+
+    key: str
+    operation: str
+    fingerprint: str
+    actor: Actor = API
+
+    def rows(
+        self, action: str, details: dict[str, Any], target: Any = None
+    ) -> list[tuple[Any, dict[str, Any]]]:
+        """The record and the audit row, for ``written_with`` (``target``: a value, or a
+        SQL step naming a row of the same flush)."""
+        now = clock.now()
+        record = IdempotencyRecord(
+            key=self.key,
+            operation=self.operation,
+            response={"fingerprint": self.fingerprint, "status": 201},
+            created_at=now,
+        )
+        entry = AuditLog(
+            actor_telegram_id=self.actor.telegram_id,
+            actor_kind=self.actor.kind,
+            action=action,
+            target=target if isinstance(target, str) else None,
+            details=details,
+            created_at=now,
+        )
+        exprs = {"target": target} if isinstance(target, tuple) else {}
+        return [(record, {}), (entry, exprs)]
+
+    async def check_replay(self) -> None:
+        """The ledger answered a replay: it must be of this very request (else 409)."""
+        record = await IdempotencyRecord.get_or_none(key=self.key)
+        if record is not None and record.response.get("fingerprint") != self.fingerprint:
+            raise ApiError(409, "idempotency_conflict")
+
+
+def keyed(key: str, operation: str, request: Any, *, actor: Actor = API) -> Keyed:
+    return Keyed(key, operation, fingerprint({"operation": operation, "request": request}), actor)
 
 
 async def _release(record: IdempotencyRecord, operation: str) -> None:

@@ -31,6 +31,9 @@ MAX_ITEMS = 200
 MAX_QUANTITY = 100_000
 MAX_SAFE_INTEGER = 2**53 - 1
 """The largest integer every JSON reader holds exactly (the document's ``maximum``)."""
+MAX_STORED_INTEGER = 2**63 - 1
+"""The largest id a BIGINT column holds (SQLite and PostgreSQL alike)."""
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
@@ -42,6 +45,11 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
         raw += chunk
         if len(raw) > limit:
             raise ApiError(413, "payload_too_large", limit=limit)
+    return parse_object(bytes(raw))
+
+
+def parse_object(raw: bytes) -> dict[str, Any]:
+    """``raw`` as a JSON object whose every string a database can hold, else 400/422."""
     try:
         body = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[… nested past the stack
@@ -107,12 +115,17 @@ async def input_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """Path and query parameters go through :func:`check_text` before any route sees them."""
+    check_request_text(request)
+    return await handler(request)
+
+
+def check_request_text(request: web.Request) -> None:
+    """Every path and query parameter (names too) through :func:`check_text`."""
     for name, value in request.match_info.items():
         check_text(value, name)
     for name, value in request.query.items():
         check_text(name, "query")
         check_text(value, name)
-    return await handler(request)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -121,6 +134,22 @@ def _refuse_constant(name: str) -> Any:
 
 def invalid(field: str, reason: str) -> ApiError:
     return ApiError(422, "invalid_field", field=field, reason=reason)
+
+
+def whole_number(
+    value: str, field: str, *, minimum: int = 0, maximum: int = MAX_STORED_INTEGER
+) -> int:
+    """A path or query integer: ASCII digits only, within range, else 422 naming ``field``.
+
+    ``int()`` alone would read ``"١"`` (Arabic-Indic one) or ``"１"`` (full width) as 1,
+    and take signs, spaces and underscores; an id past a BIGINT fails in the database.
+    """
+    if not _ASCII_DIGITS.fullmatch(value):
+        raise invalid(field, "not-an-integer")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise invalid(field, "out-of-range")
+    return number
 
 
 def only(body: Mapping[str, Any], allowed: set[str], where: str = "") -> None:

@@ -30,6 +30,7 @@ from aiohttp import ClientSession, TCPConnector, web
 from tortoise.transactions import in_transaction
 
 from bench import scratch
+from bench.trips import Trips, counting
 from locales import LANGUAGES, translator
 from models.access import api_keys
 from models.ledger import rule_versions
@@ -250,8 +251,41 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def trips_per_purchase(url: str, key: str, code: str) -> Trips:
+    """Round trips and commits of one purchase through the API in this process (after a
+    warm-up purchase, so the caches a server keeps are warm)."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from api.app import PREFIX, build_api
+    from bot.settings import Settings
+
+    await db.open_store(url, apply_migrations=False)
+    root = web.Application()
+    root.add_subapp(PREFIX, build_api(Settings(api={"rate_per_second": 1000})))
+    client = TestClient(TestServer(root))
+    await client.start_server()
+    try:
+
+        async def buy(order: str) -> int:
+            body = {"member": {"code": code}, "amount_minor": 1250, "currency": "CNY"}
+            headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": order}
+            async with client.post(
+                f"{PREFIX}/purchases", json=body | {"order_id": order}, headers=headers
+            ) as answer:
+                return answer.status
+
+        await buy("trips-warm-up")
+        with counting() as trips:
+            assert await buy("trips-measured") == 201
+        return trips
+    finally:
+        await client.close()
+        await db.close_store()
+
+
 async def measure(url: str, label: str, args: argparse.Namespace) -> None:
     key, codes = await _seed(url)
+    trips = await trips_per_purchase(url, key, codes[0])
     jifen = await _with_server("jifen", url, key, codes, args, label)
     bare = await _with_server("bare", url, key, codes, args, label)
     sender = "outbox sender running" if SENDER else "outbox sender off"
@@ -267,6 +301,7 @@ async def measure(url: str, label: str, args: argparse.Namespace) -> None:
             f" {b.cpu_ms:>7.2f} | {j.rate / b.rate:>5.2f} | {j.errors + b.errors}"
         )
     print("CPU ms: the server process's CPU per purchase (sender and SQLite included)")
+    print(f"round trips per purchase: {trips.trips}, commits: {trips.commits}")
 
 
 async def main() -> None:
@@ -283,8 +318,15 @@ async def main() -> None:
     if args.serve:
         await serve(*args.serve)
         return
+    print("before:", _uptime())
     async for label, url in scratch.databases("" if args.sqlite_only else args.postgres):
         await measure(url, label, args)
+    print("after:", _uptime())
+
+
+def _uptime() -> str:
+    """The load average a figure was taken at (a result only below 1, before and after)."""
+    return Path("/proc/loadavg").read_text().strip()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ log = logging.getLogger("jifen")
 DEPLOYMENT_ENV = Path("/etc/jifen/jifen.env")
 """Where the install guide puts the service's environment (README, Operations)."""
 
-STORE_COMMANDS = ("migrate", "doctor", "admin", "apikey", "webhook", "import")
+STORE_COMMANDS = ("migrate", "doctor", "admin", "apikey", "webhook", "import", "backup", "restore")
 """Commands that open the database: each says which one, and refuses a new default SQLite
 file on a machine whose deployment is configured elsewhere."""
 
@@ -69,6 +69,43 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print(f"nothing to apply: {where} was already up to date")
     return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """``jifen backup PATH``: a consistent snapshot while jifen runs."""
+    from models.store import backup
+
+    try:
+        done = asyncio.run(backup.backup(settings.database.url, args.path))
+    except backup.BackupError as exc:
+        print(f"jifen: backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written: {done.path} ({done.bytes:,} bytes in {done.seconds:.1f} s)")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """``jifen restore PATH [--force]``: replace the store, migrate forward, run doctor."""
+    from models.ledger import doctor
+    from models.store import backup
+
+    try:
+        done = asyncio.run(backup.restore(settings.database.url, args.path, force=args.force))
+    except backup.BackupError as exc:
+        print(f"jifen: restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {done.path} in {done.seconds:.1f} s")
+    for name in done.migrations:
+        print(f"migrated forward: {name}")
+
+    async def check() -> int:
+        problems = await doctor.check()
+        for problem in problems:
+            print(f"doctor: {problem}")
+        print("doctor: the ledger is consistent" if not problems else "doctor: PROBLEMS above")
+        return 0 if not problems else 1
+
+    return asyncio.run(_with_store(settings, check))
 
 
 def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
@@ -260,6 +297,16 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations = sub.add_parser("makemigrations", help="(developers) write a migration")
     makemigrations.add_argument("--name", help="migration name")
     makemigrations.set_defaults(func=cmd_makemigrations)
+
+    backup = sub.add_parser("backup", help="write a consistent snapshot (while jifen runs)")
+    backup.add_argument("path", type=Path, help="the file to write (SQLite copy or pg_dump -Fc)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database with a snapshot, check it")
+    restore.add_argument("path", type=Path, help="a file written by jifen backup")
+    restore.add_argument(
+        "--force", action="store_true", help="even when the database already holds members"
+    )
+    restore.set_defaults(func=cmd_restore)
 
     doctor = sub.add_parser("doctor", help="check balance = entries = lots for every member")
     doctor.set_defaults(func=cmd_doctor)

@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
+from api.console import build_console, mount
 from api.miniapp.launch import attach as miniapp_routes
 from bot.app import build_application
 from bot.inbox import InboxWorker, Poller, Pruner
@@ -92,12 +93,19 @@ async def wait_for_signal() -> None:
 
 
 async def _serve(
-    routes: list[web.RouteDef], host: str, port: int, *, api: web.Application | None = None
+    routes: list[web.RouteDef],
+    host: str,
+    port: int,
+    *,
+    api: web.Application | None = None,
+    console: web.Application | None = None,
 ) -> web.AppRunner:
     app = web.Application()
     app.add_routes(routes)
     if api is not None:
         app.add_subapp(API_PREFIX, api)
+    if console is not None:
+        mount(app, console)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -145,11 +153,21 @@ async def reach_telegram(
         delay = min(delay * 2, max_delay)
 
 
+def console_app(application: Application, settings: Settings) -> web.Application | None:
+    """The console at ``/console/`` when ``bot.public_url`` is set (where its login links
+    point), checking initData against this bot's token."""
+    public_url = settings.bot.public_url.strip()
+    if not public_url:
+        return None
+    return build_console(settings, bot_token=application.bot.token, public_url=lambda: public_url)
+
+
 async def run_bot(settings: Settings) -> None:
     """Run against Telegram (or ``bot.api_url``) by polling or webhook until a signal.
 
     Either way one aiohttp server on ``bot.listen_host:listen_port`` serves ``/healthz``,
-    the webhook (webhook mode) and the HTTP API under ``/api/v1`` (``api.enabled``).
+    the webhook (webhook mode), the HTTP API under ``/api/v1`` (``api.enabled``) and, when
+    ``bot.public_url`` is set, the Mini App at ``/app/`` and the console at ``/console/``.
     """
     holder = instance_id(settings.bot.instance_id, settings.bot.listen_port)
     leases = Leases(holder)
@@ -174,7 +192,13 @@ async def run_bot(settings: Settings) -> None:
         await worker.start()
         leases.start()
         api = build_api(settings) if settings.api.enabled else None
-        runner = await _serve(routes, settings.bot.listen_host, settings.bot.listen_port, api=api)
+        runner = await _serve(
+            routes,
+            settings.bot.listen_host,
+            settings.bot.listen_port,
+            api=api,
+            console=console_app(application, settings),
+        )
         if webhook:
             await application.bot.set_webhook(
                 settings.bot.webhook_url.rstrip("/") + WEBHOOK_PATH,

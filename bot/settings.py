@@ -104,6 +104,18 @@ class SchedulerSettings(_Section):
     referral_bonus_points: int = Field(0, ge=0, le=1_000_000)
 
 
+class BackupSettings(_Section):
+    """Scheduled snapshots (``jifen backup`` by hand works whatever this says)."""
+
+    schedule: str = Field(
+        "",
+        pattern=r"^((mon|tue|wed|thu|fri|sat|sun) )?\d{2}:\d{2}$|^$",
+        description="when to take one: '03:00' daily or 'sun 03:00' weekly; empty = off",
+    )
+    keep: int = Field(7, ge=1, le=1000, description="the newest N snapshots are kept")
+    dir: str = Field("data/backups", description="where snapshots go (mode 0600 each)")
+
+
 class OffersSettings(_Section):
     """Win-back offers for at-risk members (``models.marketing.offers``): off until turned on."""
 
@@ -163,6 +175,14 @@ class MiniAppSettings(_Section):
     rate_burst: int = Field(30, ge=1, le=10_000)
 
 
+class ConsoleSettings(_Section):
+    """The back-office console at ``/console/`` (see ``api.console``)."""
+
+    session_idle_minutes: int = Field(
+        60, ge=5, le=24 * 60, description="a console session unused this long ends"
+    )
+
+
 class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
@@ -186,10 +206,12 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     offers: OffersSettings = OffersSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    backup: BackupSettings = BackupSettings()
     webhooks: WebhookSettings = WebhookSettings()
     members: MembersSettings = MembersSettings()
     flows: FlowSettings = FlowSettings()
     miniapp: MiniAppSettings = MiniAppSettings()
+    console: ConsoleSettings = ConsoleSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

@@ -6,7 +6,7 @@ its ``FEATURE`` here and nothing else needs to change.
 
 from __future__ import annotations
 
-from handlers import broadcast, core, enrolment, marketing, member, reports, rules, till
+from handlers import broadcast, console, core, enrolment, marketing, member, reports, rules, till
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -18,4 +18,5 @@ FEATURES: tuple[Feature, ...] = (
     broadcast.FEATURE,
     marketing.FEATURE,
     enrolment.FEATURE,
+    console.FEATURE,
 )

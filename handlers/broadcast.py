@@ -182,13 +182,26 @@ async def on_button_text(update: Update, context: JifenContext) -> None:
 # ---- the audience ----
 
 
+def _audience_key(kind: str) -> str:
+    return f"broadcast-audience-{kind.replace('_', '-')}"
+
+
+def _language_key(language: str) -> str:
+    return f"broadcast-language-{language.lower()}"
+
+
+LOCALE_KEYS = (
+    *(_audience_key(kind) for kind in broadcasts.AUDIENCE_KINDS),
+    *(_language_key(language) for language in LANGUAGES),
+)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+
 async def _choose_audience(update: Update, context: JifenContext, draft_id: int) -> None:
     kinds = broadcasts.AUDIENCE_KINDS
     rows = [
         [
-            _button(
-                context, f"broadcast-audience-{kind.replace('_', '-')}", "bcaud", draft_id, kind
-            )
+            _button(context, _audience_key(kind), "bcaud", draft_id, kind)
             for kind in kinds[i : i + 2]
         ]
         for i in range(0, len(kinds), 2)
@@ -225,7 +238,7 @@ async def on_audience(update: Update, context: JifenContext, data: CallbackData)
         return
     if kind == AudienceKind.LANGUAGE and value is None:
         rows = [
-            [_button(context, f"broadcast-language-{code.lower()}", "bcaud", draft.id, kind, code)]
+            [_button(context, _language_key(code), "bcaud", draft.id, kind, code)]
             for code in LANGUAGES
         ]
         markup = InlineKeyboardMarkup(rows)
@@ -282,7 +295,7 @@ async def _describe(context: JifenContext, audience: Audience) -> str:
         names = next((lv.names for lv in rules.tiers.levels if lv.key == value), None)
         value = localized(names, context.lang) if names else str(value)
     elif audience.kind == AudienceKind.LANGUAGE:
-        value = context.t(f"broadcast-language-{str(value).lower()}")
+        value = context.t(_language_key(str(value)))
     return context.t("broadcast-audience", kind=audience.kind, value=str(value))
 
 
@@ -319,8 +332,7 @@ async def _summary(update: Update, context: JifenContext, draft: Broadcast) -> N
     )
     versions = draft.texts or {}
     languages = " · ".join(
-        context.t(f"broadcast-language-{lang.lower()}") + (" ✓" if lang in versions else " —")
-        for lang in LANGUAGES
+        context.t(_language_key(lang)) + (" ✓" if lang in versions else " —") for lang in LANGUAGES
     )
     said = await reply(
         update,
@@ -350,7 +362,7 @@ async def on_version(update: Update, context: JifenContext, data: CallbackData) 
     if draft is None or language not in LANGUAGES:
         return
     flows.await_input(context, ASK_VERSION, draft=draft.id, language=language)
-    name = context.t(f"broadcast-language-{language.lower()}")
+    name = context.t(_language_key(language))
     await reply(update, context.t("broadcast-ask-version", language=name))
 
 

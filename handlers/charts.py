@@ -28,6 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from models.codes.fonts import CJK_FONT_FILES
 from models.ledger.config import Currency
 from models.reports.series import DayPoints, DaySales
 from models.reports.summary import TierCount
@@ -42,12 +43,6 @@ DPI = 135
 COLORS = {"issued": "#2e7d32", "redeemed": "#1565c0", "expired": "#c62828", "bar": "#546e7a"}
 CAMPAIGN_COLOR = "#f9a825"
 
-CJK_FONT_FILES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
 CJK_FAMILY_HINTS = (
     "WenQuanYi",
     "Noto Sans CJK",

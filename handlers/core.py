@@ -30,6 +30,14 @@ HELP_SECTIONS: tuple[Role | None, ...] = (Role.STAFF, Role.MARKETER, Role.ADMIN,
 """Staff read the till first; their member commands come last."""
 
 
+def section_key(section: Role | None) -> str:
+    return f"core-help-section-{section.value if section else 'member'}"
+
+
+LOCALE_KEYS = tuple(section_key(s) for s in HELP_SECTIONS)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+
 async def help_command(update: Update, context: JifenContext) -> None:
     """``/help``: what this person can do, from the same table that builds their menu,
     grouped by role (the till first) with the cashier's routine for staff."""
@@ -49,7 +57,7 @@ async def help_command(update: Update, context: JifenContext) -> None:
             if c.in_menu and c.role == section
         ]
         if commands:
-            title = t(f"core-help-section-{section.value if section else 'member'}")
+            title = t(section_key(section))
             parts.append(f"<b>{title}</b>\n{_lines(commands)}")
     await reply(update, "\n\n".join(parts), parse_mode=ParseMode.HTML)
 

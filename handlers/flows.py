@@ -179,12 +179,14 @@ async def ask_confirm(
     extra: Sequence[Sequence[ButtonSpec]] = (),
     edit: bool = False,
     confirm_key: str = "common-confirm",
+    answer: bool = True,
 ) -> None:
     """Show a confirm step: a pending action of ``kind`` (what Confirm does is declared in
     the Feature table), its message with Confirm/Cancel (+ ``extra`` rows), bound to it.
 
     ``edit`` replaces the pressed message instead of sending a new one; ``confirm_key``
-    labels the Confirm button.
+    labels the Confirm button; ``answer=False`` leaves the pressed button's answer to the
+    caller (a Confirm whose outcome is shown after this new step).
     """
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -195,16 +197,22 @@ async def ask_confirm(
     action = await pending.create(user.id, chat.id, kind, payload, valid)
     rows = [confirm_buttons(context, action.id, confirm_key), *extra]
     markup = InlineKeyboardMarkup(signed_rows(context, user.id, rows))
-    message = await show(update, text, markup, edit=edit)
+    message = await show(update, text, markup, edit=edit, answer=answer)
     if isinstance(message, Message):
         await pending.bind(action.id, message.message_id)
     await_buttons(context, message, action.id)
 
 
 async def show(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, edit: bool = True
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = True,
+    answer: bool = True,
 ) -> Message | bool:
-    """Replace the pressed message (``edit`` and a button was pressed) or send a new one."""
+    """Replace the pressed message (``edit`` and a button was pressed) or send a new one
+    (answering the pressed button first, unless ``answer`` is False)."""
     query = update.callback_query
     if edit and query is not None and query.message is not None:
         await query.answer()
@@ -216,7 +224,7 @@ async def show(
             if "not modified" not in str(exc):
                 raise
             return True
-    if query is not None:
+    if query is not None and answer:
         await query.answer()
     assert update.effective_chat is not None
     return await update.effective_chat.send_message(

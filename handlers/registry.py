@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[Update, JifenContext], Awaitable[Any]]
 ButtonCallback = Callable[[Update, JifenContext, CallbackData], Awaitable[Any]]
+StrayCallback = Callable[[Update, JifenContext], Awaitable[bool]]
 LinkCallback = Callable[[Update, JifenContext, str], Awaitable[Any]]
 
 DEEP_LINK = tokens.DEEP_LINK
@@ -130,6 +131,9 @@ class Feature:
     """Anything else, registered as is (group 0, after commands)."""
     on_start: Callback | None = None
     """What a plain ``/start`` (no deep link) does; exactly one feature provides it."""
+    strays: Sequence[StrayCallback] = ()
+    """Messages no step awaits that this feature still recognises (a key of an old
+    keyboard, a contact): each returns True when it handled the message."""
 
 
 # ---- wiring ----------------------------------------------------------------------------
@@ -173,6 +177,7 @@ class _Router:
         self.confirms: dict[str, Confirm] = {}
         self.labels: dict[str, str] = {}
         self.commands: dict[str, Command] = {}
+        self.strays: list[StrayCallback] = [s for f in features for s in f.strays]
         starts = [f.on_start for f in features if f.on_start is not None]
         if len(starts) > 1:
             raise ValueError("more than one feature handles a plain /start")
@@ -280,10 +285,13 @@ class _Router:
             return
         if text and await flows.resend_buttons(update, context):
             return
+        for stray in self.strays:
+            if await stray(update, context):
+                return
         if "" in self.inputs:  # a feature's catch-all (e.g. a photo of a QR code)
             await self.inputs[""].callback(update, context)
             return
-        await reply(update, context.t("common-unknown-command"))
+        await reply(update, what_you_can_do(context))
 
 
 async def _refused_action(
@@ -358,6 +366,21 @@ def install(application: Application, features: Sequence[Feature]) -> None:
 
 async def _unknown_command(update: Update, context: JifenContext) -> None:
     await reply(update, context.t("common-unknown-command"))
+
+
+HINT_KEYS = {
+    None: "common-hint-member",
+    Role.STAFF: "common-hint-staff",
+    Role.MARKETER: "common-hint-marketer",
+    Role.ADMIN: "common-hint-admin",
+}
+"""What plain text nobody waits for is answered with: what this person can do (the keys
+are listed here, so the locale test checks every one)."""
+
+
+def what_you_can_do(context: JifenContext) -> str:
+    """A hint for text the bot cannot place, by the person's role."""
+    return context.t(HINT_KEYS.get(context.role, "common-hint-member"))
 
 
 # ---- menus -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from locales import localized, money
 from models.ledger import rule_editing, rule_versions
 from models.ledger.config import RuleSet
 from models.ledger.rule_editing import InvalidRule, Kind, RuleField
+from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import PendingAction, Role
 
@@ -30,15 +31,41 @@ INPUT = "rules-value"
 PER_ROW = 2
 
 
+def _field_key(label: str) -> str:
+    return f"rules-field-{label}"
+
+
+def _hint_key(kind: str) -> str:
+    return f"rules-hint-{kind}"
+
+
+def _choice_key(value: str) -> str:
+    return f"rules-choice-{value.replace('_', '-')}"
+
+
 def _label(context: JifenContext, rules: RuleSet, field: RuleField) -> str:
     tier = ""
     if field.tier is not None:
         tier = localized(rules.tiers.levels[field.tier].names, context.lang)
-    return context.t(f"rules-field-{field.label}", tier=tier)
+    return context.t(_field_key(field.label), tier=tier)
 
 
 def _choice(context: JifenContext, value: str) -> str:
-    return context.t(f"rules-choice-{value.replace('_', '-')}")
+    return context.t(_choice_key(value))
+
+
+def locale_keys() -> tuple[str, ...]:
+    """Every key built at run time here: each field's name, typing hint (fields typed, not
+    pressed) and choices (``tests/test_runtime_locale_keys.py``)."""
+    fields = rule_editing.fields_for(RuleSet())
+    return (
+        *{_field_key(f.label) for f in fields},
+        *{_hint_key(f.kind) for f in fields if not f.choices},  # as :func:`on_field` asks
+        *{_choice_key(c) for f in fields for c in f.choices},
+    )
+
+
+LOCALE_KEYS = locale_keys
 
 
 def _money(rules: RuleSet, minor: int) -> str:
@@ -52,6 +79,8 @@ def _show(context: JifenContext, rules: RuleSet, field: RuleField, value: Any) -
         return _money(rules, int(value))
     if field.kind == Kind.CHOICE:
         return _choice(context, str(value))
+    if field.kind == Kind.FLAG:
+        return _choice(context, "on" if value else "off")
     if field.kind == Kind.WORDS or field.kind == Kind.DAYS:
         return ", ".join(str(v) for v in value) or none
     if field.kind == Kind.MULTIPLIERS:
@@ -142,7 +171,7 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
         return
     current = _show(context, rules, field, rule_editing.value_of(rules, field))
     label = _label(context, rules, field)
-    if field.kind == Kind.CHOICE:
+    if field.choices:  # a choice or a flag: pressed, not typed
         uid = context.member.telegram_id if context.member else 0
         rows = [
             [
@@ -171,9 +200,7 @@ async def on_field(update: Update, context: JifenContext, data: CallbackData) ->
     flows.await_input(context, INPUT, field=field.key)
     await reply(
         update,
-        context.t(
-            "rules-ask", field=label, current=current, hint=context.t(f"rules-hint-{field.kind}")
-        ),
+        context.t("rules-ask", field=label, current=current, hint=context.t(_hint_key(field.kind))),
         parse_mode="HTML",
         reply_markup=_cancel_markup(context),
     )
@@ -217,7 +244,9 @@ async def _propose(update: Update, context: JifenContext, key: str, text_value: 
     flows.stop(context)
     field = rule_editing.find_field(rules, key)
     assert field is not None
-    example = rule_editing.example(rules, changed, clock.now())
+    now, tz = clock.now(), context.settings.scheduler.timezone
+    running = await campaigns.rules_at(now, "telegram", tz=tz)
+    example = rule_editing.example(rules, changed, now, running)
     text = context.t(
         "rules-confirm",
         field=_label(context, rules, field),

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from models import ledger
 from models.ledger import rule_versions, tiers
 from models.marketing import audiences, birthdays, offers, reminders
 from models.reports import weekly
-from models.store import clock
+from models.store import backup, clock
 from models.store.jobs import AlreadyRan, Ran, run_once
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ def _plain(value: Any) -> dict[str, Any]:
         return {k: v for k, v in asdict(value).items() if isinstance(v, int | str | None)}
     if isinstance(value, list):
         return {"count": len(value)}
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if isinstance(v, int | str | None)}
     return {}
 
 
@@ -102,6 +105,7 @@ class Jobs:
 
     def __init__(self, settings: Settings, *, weekly_report: ReportHook | None = None) -> None:
         s, o = settings.scheduler, settings.offers
+        self.settings = settings
         self.offers = o
         self.zone = ZoneInfo(s.timezone)
         self.tz = s.timezone
@@ -119,6 +123,11 @@ class Jobs:
                 self._tier_review,
             ),
             PeriodicJob("weekly-report", Schedule.parse(s.weekly_report), self._weekly_report),
+            *(
+                [PeriodicJob("backup", Schedule.parse(settings.backup.schedule), self._backup)]
+                if settings.backup.schedule
+                else []
+            ),
             PeriodicJob("winback-offers", Schedule.parse(o.winback_time), self._winback),
         ]
         self.frequent: dict[str, Callable[[], Awaitable[Any]]] = {
@@ -164,6 +173,15 @@ class Jobs:
 
     async def _tier_review(self, now: datetime) -> Any:
         return await tiers.review(now)
+
+    async def _backup(self, now: datetime) -> Any:
+        """A snapshot into ``backup.dir``, keeping the newest ``backup.keep``."""
+        url = self.settings.database.url
+        folder = Path(self.settings.backup.dir)
+        local = now.astimezone(self.zone)  # named in the shop's time, as people read it
+        done = await backup.backup(url, folder / backup.snapshot_name(url, local))
+        pruned = backup.prune(folder, self.settings.backup.keep)
+        return {"bytes": done.bytes, "pruned": len(pruned)}
 
     async def _weekly_report(self, now: datetime) -> Any:
         if self.weekly_report_hook is None:

@@ -7,9 +7,10 @@ Each PostgreSQL test gets a freshly created database, dropped afterwards.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -93,3 +94,29 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[str]:
 def _real_clock() -> None:
     """Every test starts with a running clock, whatever the previous one froze."""
     clock.unfreeze()
+
+
+class _MissingKeys(logging.Handler):
+    """Collects the translator's "missing locale key" errors."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("missing locale key"):
+            self.seen.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def _every_sentence_exists() -> Iterator[None]:
+    """A test that made jifen show a raw key instead of a sentence fails: the run-time half
+    of ``tests/test_runtime_locale_keys.py`` (a key built from a value no listing holds)."""
+    handler = _MissingKeys()
+    logger = logging.getLogger("locales")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert handler.seen == [], f"shown as raw keys: {sorted(set(handler.seen))}"

@@ -37,8 +37,20 @@ def test_same_files_and_keys_in_every_language() -> None:
         assert zh - en == set(), f"{name}: missing in en: {sorted(zh - en)}"
 
 
+TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z][a-z0-9-]*)["']""")
+"""``t("key")`` in a Jinja2 template (the console's pages)."""
+
+
+def template_keys() -> set[str]:
+    return {
+        key
+        for path in (ROOT / "api").rglob("templates/*.html")
+        for key in TEMPLATE_KEY.findall(path.read_text(encoding="utf-8"))
+    }
+
+
 def _code_strings() -> tuple[set[str], set[str]]:
-    literals: set[str] = set()
+    literals: set[str] = template_keys()
     prefixes: set[str] = set()
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
@@ -78,3 +90,10 @@ def test_every_message_formats(language: str) -> None:
             if key.startswith("-"):
                 continue
             assert t.has(key)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_template_key_exists(language: str) -> None:
+    t = Translator(language)
+    missing = sorted(key for key in template_keys() if not t.has(key))
+    assert missing == [], f"templates use keys missing in {language}: {missing}"

@@ -37,13 +37,15 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
+from api.errors import ApiError
 from api.miniapp import member, till
 from api.miniapp.auth import Caller
-from api.miniapp.common import MiniApp, endpoint, t
+from api.miniapp.common import MiniApp, check_input, endpoint, refused, t
 from api.miniapp.openapi import document
 from api.miniapp.texts import page_texts
 from bot.settings import Settings
 from locales import language_for
+from models.store.tables import Role
 
 log = logging.getLogger(__name__)
 PREFIX = "/app"
@@ -85,6 +87,8 @@ async def session(request: web.Request, app: MiniApp, caller: Caller) -> dict[st
             if caller.grant is not None and caller.is_staff
             else None
         ),
+        "console": caller.grant is not None
+        and caller.grant.role in (Role.ADMIN, Role.MARKETER),  # the Console entry
         "texts": page_texts(caller.language),
         "shop": app.settings.bot.shop_name,
         "hello": t(caller)("miniapp-hello", name=caller.member.display_name)
@@ -128,6 +132,10 @@ def routes(
         )
 
     async def texts(request: web.Request) -> web.Response:
+        try:
+            check_input(request, frozenset({"lang"}))
+        except ApiError as error:
+            return refused(error, settings.bot.default_language)
         language = language_for(request.query.get("lang"), settings.bot.default_language)
         return web.json_response({"language": language, "texts": page_texts(language)})
 
@@ -149,7 +157,7 @@ def routes(
         web.get(f"{api}/texts", texts),
         web.get(f"{api}/session", anyone(session)),
         web.get(f"{api}/me", anyone(member.me)),
-        web.get(f"{api}/history", anyone(member.history_page)),
+        web.get(f"{api}/history", endpoint(app, member.history_page, query=frozenset({"page"}))),
         web.get(f"{api}/rewards", anyone(member.rewards)),
         web.get(api + "/rewards/{reward_id}/photo", member.reward_photo),
         web.post(api + "/rewards/{reward_id}/redeem", anyone(member.redeem_reward)),

@@ -21,6 +21,7 @@ from init_data_py import errors as init_errors
 
 from api.auth import RateLimiter
 from api.errors import ApiError
+from api.validation import MAX_STORED_INTEGER
 from locales import language_for, normalize
 from models.access import staff
 from models.access.staff import Grant
@@ -61,8 +62,9 @@ def _signed(init_data: str, bot_token: str) -> tuple[int | None, int, str | None
 def verified(init_data: str, bot_token: str, max_age_seconds: int) -> tuple[int, str | None]:
     """The Telegram user ``init_data`` was signed for and their language, or 401.
 
-    Missing, malformed, forged, signed with another bot's token, or older than
-    ``max_age_seconds``: all are 401 (the code says which, for logs and tests).
+    Missing, malformed, forged, signed with another bot's token, older than
+    ``max_age_seconds``, or naming a user id no Telegram user has (not 1..2^63-1, which
+    the store could not even look up): all are 401 (the code says which).
     """
     if not init_data:
         raise ApiError(401, "init_data_missing", headers={"WWW-Authenticate": SCHEME})
@@ -72,7 +74,7 @@ def verified(init_data: str, bot_token: str, max_age_seconds: int) -> tuple[int,
         raise ApiError(401, "init_data_invalid", headers={"WWW-Authenticate": SCHEME}) from None
     if clock.now().timestamp() - auth_date > max_age_seconds:
         raise ApiError(401, "init_data_expired", headers={"WWW-Authenticate": SCHEME})
-    if user_id is None:
+    if user_id is None or not 1 <= user_id <= MAX_STORED_INTEGER:  # no Telegram user's id
         raise ApiError(401, "init_data_invalid", headers={"WWW-Authenticate": SCHEME})
     return user_id, language
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,9 +16,11 @@ import qrcode
 from aiohttp import web
 from qrcode.constants import ERROR_CORRECT_M
 
+from api import validation as v
 from api.auth import RateLimiter
 from api.context import plain
 from api.errors import ApiError
+from api.idempotency import Actor, Answer, run_once
 from api.miniapp import auth
 from bot.settings import Settings
 from locales import Translate, translator
@@ -67,14 +68,55 @@ class MiniApp:
 Endpoint = Callable[[web.Request, MiniApp, auth.Caller], Awaitable[dict[str, Any]]]
 
 
+def error_key(code: str) -> str:
+    return f"miniapp-error-{code.replace('_', '-')}"
+
+
+ERROR_CODES: tuple[str, ...] = (
+    *("init_data_missing", "init_data_invalid", "init_data_expired", "rate_limited"),
+    *("staff_only", "not_a_member", "internal", "too_large", "invalid_json", "invalid_field"),
+    *("idempotency_conflict", "insufficient_points", "out_of_stock", "tier_too_low"),
+    *("limit_member", "limit_day", "below_minimum_redemption", "reward_unavailable"),
+    *("no_qr", "not_ours", "unknown_code", "below_minimum", "amount_too_large"),
+    *("invalid_amount", "already_used", "expired", "voided"),
+)
+"""Every ``code`` the Mini App answers with (``tests/test_runtime_locale_keys.py`` checks
+that each ``ApiError`` its modules raise uses one, and that each has its sentence)."""
+LOCALE_KEYS = tuple(error_key(code) for code in ERROR_CODES)
+
+
 def error_body(error: ApiError, language: str) -> dict[str, Any]:
     args = {k: v for k, v in plain(error.details).items() if isinstance(v, str | int)}
-    text = translator(language)(f"miniapp-error-{error.code.replace('_', '-')}", **args)
+    text = translator(language)(error_key(error.code), **args)
     return {"error": {"code": error.code, "message": text, **plain(error.details)}}
 
 
-def endpoint(app: MiniApp, handler: Endpoint, *, staff_only: bool = False) -> Any:
-    """An aiohttp handler: authenticate, check the role, answer JSON (errors included)."""
+def refused(error: ApiError, language: str) -> web.Response:
+    """An error as the Mini App answers it (JSON, in the caller's language, not cached)."""
+    headers = {**error.headers, **NO_STORE}
+    return web.json_response(error_body(error, language), status=error.status, headers=headers)
+
+
+def check_input(request: web.Request, query: frozenset[str] = frozenset()) -> None:
+    """Path and query text as ``/api/v1`` checks it (:mod:`api.validation`): no control
+    characters, and no query parameter but ``query`` (a typo is 422, not ignored)."""
+    for name, value in request.match_info.items():
+        v.check_text(value, name)
+    for name, value in request.query.items():
+        v.check_text(name, "query")
+        v.check_text(value, name)
+    v.only(request.query, set(query))
+
+
+def endpoint(
+    app: MiniApp,
+    handler: Endpoint,
+    *,
+    staff_only: bool = False,
+    query: frozenset[str] = frozenset(),
+) -> Any:
+    """An aiohttp handler: authenticate, check the role and the query, answer JSON (errors
+    included)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         language = app.settings.bot.default_language
@@ -90,18 +132,14 @@ def endpoint(app: MiniApp, handler: Endpoint, *, staff_only: bool = False) -> An
             language = caller.language
             if staff_only and not caller.is_staff:
                 raise ApiError(403, "staff_only")
+            check_input(request, query)
             body = await handler(request, app, caller)
             return web.json_response(plain(body), headers=NO_STORE)
         except ApiError as error:
-            headers = {**error.headers, **NO_STORE}
-            return web.json_response(
-                error_body(error, language), status=error.status, headers=headers
-            )
+            return refused(error, language)
         except Exception:
             log.exception("Mini App %s %s failed", request.method, request.path)
-            return web.json_response(
-                error_body(ApiError(500, "internal"), language), status=500, headers=NO_STORE
-            )
+            return refused(ApiError(500, "internal"), language)
 
     return handle
 
@@ -124,32 +162,21 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 
 
 async def read_json(request: web.Request, allowed: set[str]) -> dict[str, Any]:
-    """A small JSON object with only ``allowed`` keys, else 400/422 (nothing is written)."""
-    raw = await read_body(request, MAX_BODY_BYTES)
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
-        raise ApiError(400, "invalid_json") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json")
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ApiError(422, "invalid_field", field=unknown[0])
+    """A small JSON object with only ``allowed`` keys, read as strictly as ``/api/v1``
+    reads its bodies (:mod:`api.validation`), else 400/422 (nothing is written)."""
+    body = v.parse_object(await read_body(request, MAX_BODY_BYTES) or b"{}")
+    v.only(body, allowed)
     return body
 
 
 def text_field(body: dict[str, Any], name: str, *, max_length: int = 200) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise ApiError(422, "invalid_field", field=name)
-    return value.strip()
+    value = v.text(body, name, required=True, max_length=max_length)
+    assert value is not None
+    return value
 
 
 def int_field(body: dict[str, Any], name: str, *, minimum: int = 1) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ApiError(422, "invalid_field", field=name)
-    return value
+    return v.integer(body, name, minimum=minimum)
 
 
 def idempotency_key(request: web.Request) -> str:
@@ -158,6 +185,29 @@ def idempotency_key(request: web.Request) -> str:
     if not _KEY.match(key):
         raise ApiError(422, "invalid_field", field=IDEMPOTENCY_HEADER)
     return key
+
+
+async def once(
+    caller: auth.Caller,
+    operation: str,
+    key: str,
+    request: dict[str, Any],
+    work: Callable[[], Awaitable[Answer]],
+) -> dict[str, Any]:
+    """A keyed write, by the HTTP API's own mechanism (:mod:`api.idempotency`): a retry
+    with the same key answers the first answer (``replayed: true``); the same key with
+    another ``request`` is 409 ``idempotency_conflict`` and writes nothing; a refusal
+    (an :class:`ApiError` from ``work``) leaves no record, so the key may be used again.
+    Keys are the caller's own; the audit row (``Answer.audit``) names the caller."""
+    answer = await run_once(
+        f"{ACTOR_KIND}:{caller.telegram_id}:{operation}:{key}",
+        f"{ACTOR_KIND}-{operation}",
+        request,
+        work,
+        idempotent_work=True,
+        actor=Actor(caller.telegram_id, ACTOR_KIND),
+    )
+    return {**answer.body, "replayed": answer.replayed}
 
 
 async def rules_in_force() -> RuleSet:

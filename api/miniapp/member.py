@@ -12,13 +12,16 @@ from typing import Any
 
 from aiohttp import web
 
+from api import validation as v
+from api.context import plain
 from api.errors import ApiError
+from api.idempotency import Answer
 from api.miniapp.auth import Caller
 from api.miniapp.common import (
     MiniApp,
-    audited,
     idempotency_key,
     money,
+    once,
     qr_data_uri,
     rules_in_force,
     t,
@@ -41,6 +44,22 @@ from models.store.tables import EntryKind, Member, Reward, Voucher
 
 RECENT = 5
 PAGE_SIZE = 20
+WITH_REWARD = (EntryKind.REDEEM, EntryKind.REVERSE)
+"""Entries told with their reward's name, when they have one."""
+LIMIT_CODES = {"member": "limit_member", "day": "limit_day"}
+"""The error code of each :class:`LimitReached` period."""
+
+
+def history_key(kind: EntryKind, *, with_reward: bool = False) -> str:
+    return f"miniapp-history-{kind.value}" + ("-reward" if with_reward else "")
+
+
+LOCALE_KEYS = (
+    *(history_key(kind) for kind in EntryKind),
+    *(history_key(kind, with_reward=True) for kind in WITH_REWARD),
+)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``): a line of
+each kind of entry, an imported opening balance included."""
 
 
 def member_of(caller: Caller) -> Member:
@@ -92,10 +111,10 @@ def history_line(
     reward = localized(line.reward_names, caller.language) if line.reward_names else "-"
     if line.kind == EntryKind.EARN:
         text = say("miniapp-history-earn", amount=money(line.amount_minor or 0, rules))
-    elif line.kind in (EntryKind.REDEEM, EntryKind.REVERSE) and line.reward_names:
-        text = say(f"miniapp-history-{line.kind.value}-reward", reward=reward)
+    elif line.kind in WITH_REWARD and line.reward_names:
+        text = say(history_key(line.kind, with_reward=True), reward=reward)
     else:
-        text = say(f"miniapp-history-{line.kind.value}")
+        text = say(history_key(line.kind))
     return {
         "kind": line.kind.value,
         "points": line.points,
@@ -111,7 +130,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
     """The card, balance, tier progress, what expires soon and the latest entries."""
     member = member_of(caller)
     rules = await rules_in_force()
-    view = await membership.balance_view(member, rules)
+    view = await membership.balance_view(member, rules, app.settings.scheduler.timezone)
     recent = await history.recent(member.id, RECENT)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None
@@ -142,10 +161,7 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
 
 async def history_page(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
     member = member_of(caller)
-    try:
-        number = int(request.query.get("page", "0"))
-    except ValueError:
-        raise ApiError(422, "invalid_field", field="page") from None
+    number = v.whole_number(request.query.get("page", "0"), "page")
     rules = await rules_in_force()
     found = await history.page(member.id, number, PAGE_SIZE)
     return {
@@ -185,8 +201,8 @@ async def rewards(request: web.Request, app: MiniApp, caller: Caller) -> dict[st
 async def reward_photo(request: web.Request) -> web.Response:
     """A reward's photo (public like the catalogue's names; bytes are stored with it)."""
     try:
-        reward_id = int(request.match_info["reward_id"])
-    except ValueError:
+        reward_id = v.whole_number(request.match_info["reward_id"], "reward_id", minimum=1)
+    except ApiError:
         raise web.HTTPNotFound() from None
     reward = await Reward.get_or_none(id=reward_id, archived=False)
     if reward is None or not reward.photo:
@@ -239,40 +255,33 @@ def redeem_refusal(result: object, rules: RuleSet, caller: Caller) -> ApiError:
             name = tiers.tier_name(tiers.level(rules.tiers, required), caller.language)
             return ApiError(409, "tier_too_low", tier=name)
         case LimitReached(limit=limit, period=period):
-            return ApiError(409, f"limit_{period}", limit=limit)
+            return ApiError(409, LIMIT_CODES.get(period, "limit_member"), limit=limit)
         case BelowMinimumRedemption(minimum=minimum):
             return ApiError(409, "below_minimum_redemption", minimum=minimum)
     return ApiError(404, "reward_unavailable")
 
 
 async def redeem_reward(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
-    """Points → a voucher, once per confirmation screen (``Idempotency-Key``)."""
+    """Points → a voucher, once per confirmation screen (``Idempotency-Key``); the screen's
+    key with another reward is 409 (nothing written)."""
     member = member_of(caller)
     key = idempotency_key(request)
-    try:
-        reward_id = int(request.match_info["reward_id"])
-    except ValueError:
-        raise ApiError(404, "reward_unavailable") from None
-    result = await vouchers.issue_for_reward(
-        member.id,
-        reward_id,
-        idempotency_key=f"miniapp:{member.id}:{key}",
-        channel="miniapp",
-        tz=app.settings.scheduler.timezone,
-    )
-    if not isinstance(result, VoucherIssued):
-        raise redeem_refusal(result, await rules_in_force(), caller)
-    if not result.replayed:
-        await audited(
-            "reward.redeem",
-            caller,
-            f"voucher:{result.voucher_id}",
-            reward_id=reward_id,
-            points=result.cost_points,
+    reward_id = v.whole_number(request.match_info["reward_id"], "reward_id", minimum=1)
+
+    async def work() -> Answer:
+        result = await vouchers.issue_for_reward(
+            member.id,
+            reward_id,
+            idempotency_key=f"miniapp:{member.id}:{key}",
+            channel="miniapp",
+            tz=app.settings.scheduler.timezone,
         )
-    voucher = await Voucher.get(id=result.voucher_id).prefetch_related("reward")
-    return {
-        "replayed": result.replayed,
-        "balance": result.balance,
-        "voucher": voucher_json(app, voucher, caller),
-    }
+        if not isinstance(result, VoucherIssued):
+            raise redeem_refusal(result, await rules_in_force(), caller)
+        voucher = await Voucher.get(id=result.voucher_id).prefetch_related("reward")
+        body = plain({"balance": result.balance, "voucher": voucher_json(app, voucher, caller)})
+        details = {"reward_id": reward_id, "points": result.cost_points}
+        audit = ("reward.redeem", f"voucher:{result.voucher_id}", details)
+        return Answer(200, body, replayed=result.replayed, audit=audit)
+
+    return await once(caller, "redeem", key, {"reward_id": reward_id}, work)

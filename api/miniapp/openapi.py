@@ -1,20 +1,37 @@
-"""The Mini App's JSON endpoints as OpenAPI 3.1 (``GET /app/api/openapi.json``)."""
+"""The Mini App's JSON endpoints as OpenAPI 3.1 (``GET /app/api/openapi.json``).
+
+``tests/miniapp/test_schemathesis.py`` holds the app to it: every answer (errors and
+``null`` fields included) matches, and nothing the document allows is called malformed.
+Request bodies are read by :mod:`api.validation`, so text fields share ``/api/v1``'s
+pattern (no control characters, not only spaces).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
+from api.openapi import PRINTABLE_PATTERN, SAFE_MAX, TEXT_PATTERN
+from api.validation import MAX_STORED_INTEGER, MAX_TEXT
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _INT = {"type": "integer"}
 _STR = {"type": "string"}
+_NULLABLE_STR = {"type": ["string", "null"]}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_STORED_INTEGER}
 _KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": True,
-    "description": "one per confirmation screen: a retry answers the first result",
+    "description": "one per confirmation screen: a retry answers the first result "
+    "(replayed: true); the same key with another request is 409 idempotency_conflict "
+    "and writes nothing",
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$"},
 }
+
+
+def _text(max_length: int) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": TEXT_PATTERN}
 
 
 def _obj(required: list[str] | None = None, **props: Any) -> dict[str, Any]:
@@ -22,6 +39,30 @@ def _obj(required: list[str] | None = None, **props: Any) -> dict[str, Any]:
     if required:
         schema["required"] = required
     return schema
+
+
+def _body(required: list[str], **props: Any) -> dict[str, Any]:
+    """A request body: exactly these fields (an unknown one is 422 invalid_field)."""
+    return {**_obj(required, **props), "additionalProperties": False}
+
+
+_ERRORS = {
+    400: "invalid_json: the body is not a JSON object",
+    401: "init_data_missing, init_data_invalid or init_data_expired",
+    403: "staff_only",
+    404: "not_a_member, unknown_code, reward_unavailable, ...",
+    409: "a refusal of the store (insufficient_points, out_of_stock, already_used, ...)",
+    413: "too_large: the body is larger than 4 KiB",
+    422: "invalid_field (with field and reason), below_minimum, amount_too_large, ...",
+    429: "rate_limited (see Retry-After)",
+}
+
+
+def _error(status: int, *, keyed: bool = False) -> dict[str, Any]:
+    description = _ERRORS.get(status, "error")
+    if keyed and status == 409:
+        description += "; idempotency_conflict: the Idempotency-Key was used for another request"
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
 
 def _op(
@@ -36,11 +77,9 @@ def _op(
     responses: dict[str, Any] = {
         "200": {"description": "OK", "content": {"application/json": {"schema": ok}}}
     }
-    for status in errors:
-        responses[str(status)] = {
-            "description": "error",
-            "content": {"application/json": {"schema": _ERROR}},
-        }
+    keyed = any(p.get("name") == _KEY["name"] for p in params or ())
+    for status in (*errors, *((400, 413) if body is not None else ())):
+        responses[str(status)] = _error(status, keyed=keyed)
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if public:
         op["security"] = []
@@ -64,9 +103,25 @@ _TIER = _obj(
     percent=_INT,
     text=_STR,
 )
-_LINE = _obj(kind=_STR, points=_INT, balance_after=_INT, at=_STR, receipt=_STR, text=_STR)
+_LINE = _obj(
+    kind=_STR,
+    points=_INT,
+    balance_after=_INT,
+    at=_STR,
+    date=_STR,
+    receipt={**_NULLABLE_STR, "description": "the purchase's receipt code; null for others"},
+    text=_STR,
+)
 _VOUCHER = _obj(
-    code=_STR, status=_STR, reward=_STR, cost_points=_INT, valid_until=_STR, qr=_STR, link=_STR
+    code=_STR,
+    status=_STR,
+    reward=_STR,
+    cost_points=_INT,
+    valid_until=_STR,
+    until=_STR,
+    redeemed_at=_NULLABLE_STR,
+    qr={**_NULLABLE_STR, "description": "SVG data URI; null unless the voucher is usable"},
+    link=_STR,
 )
 _ME = _obj(
     ["balance", "tier", "card"],
@@ -77,12 +132,19 @@ _ME = _obj(
     expiring={"type": ["object", "null"]},
     history={"type": "array", "items": _LINE},
 )
-_PURCHASE = _obj(
+_PURCHASE = _body(
     ["member", "amount_minor"],
-    member={"type": "string", "description": "member code or card payload (m-…)"},
-    amount_minor={"type": "integer", "minimum": 1},
-    category={"type": ["string", "null"]},
+    member={**_text(64), "description": "member code or card payload (m-…)"},
+    amount_minor={"type": "integer", "minimum": 1, "maximum": SAFE_MAX},
+    category={
+        "type": ["string", "null"],
+        "minLength": 1,
+        "maxLength": MAX_TEXT,
+        "pattern": TEXT_PATTERN,
+        "description": "one of the shop's categories with a multiplier (422 otherwise)",
+    },
 )
+_REWARD_ID = {"name": "reward_id", "in": "path", "required": True, "schema": _ID}
 _STAFF_ERRORS = (401, 403, 404, 409, 422, 429)
 
 
@@ -112,9 +174,15 @@ def document() -> dict[str, Any]:
                 "get": _op(
                     "the page's sentences in a language",
                     _obj(language=_STR, texts={"type": "object"}),
-                    errors=(),
+                    errors=(422,),
                     public=True,
-                    params=[{"name": "lang", "in": "query", "schema": _STR}],
+                    params=[
+                        {
+                            "name": "lang",
+                            "in": "query",
+                            "schema": {"type": "string", "pattern": PRINTABLE_PATTERN},
+                        }
+                    ],
                 )
             },
             "/session": {
@@ -135,7 +203,17 @@ def document() -> dict[str, Any]:
                     "the member's journal, newest first",
                     _obj(page=_INT, pages=_INT, lines={"type": "array", "items": _LINE}),
                     errors=(401, 404, 422, 429),
-                    params=[{"name": "page", "in": "query", "schema": _INT}],
+                    params=[
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "maximum": MAX_STORED_INTEGER,
+                            },
+                        }
+                    ],
                 )
             },
             "/rewards": {
@@ -149,9 +227,7 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "a reward's photo",
                     "security": [],
-                    "parameters": [
-                        {"name": "reward_id", "in": "path", "required": True, "schema": _INT}
-                    ],
+                    "parameters": [_REWARD_ID],
                     "responses": {
                         "200": {"description": "image", "content": {"image/*": {}}},
                         "404": {"description": "no photo"},
@@ -163,16 +239,17 @@ def document() -> dict[str, Any]:
                     "spend points on a reward: a voucher with its QR",
                     _obj(replayed={"type": "boolean"}, balance=_INT, voucher=_VOUCHER),
                     errors=(401, 404, 409, 422, 429),
-                    params=[
-                        {"name": "reward_id", "in": "path", "required": True, "schema": _INT},
-                        _KEY,
-                    ],
+                    params=[_REWARD_ID, _KEY],
                 )
             },
             "/vouchers": {
                 "get": _op(
                     "the member's vouchers",
-                    _obj(active={"type": "array", "items": _VOUCHER}),
+                    _obj(
+                        active={"type": "array", "items": _VOUCHER},
+                        used={"type": "array", "items": _VOUCHER},
+                        expired={"type": "array", "items": _VOUCHER},
+                    ),
                     errors=(401, 404, 429),
                 )
             },
@@ -181,7 +258,7 @@ def document() -> dict[str, Any]:
                     "staff: what a scanned or typed code is (changes nothing)",
                     _obj(["kind"], kind={"enum": ["member", "voucher"]}),
                     errors=_STAFF_ERRORS,
-                    body=_obj(["text"], text=_STR),
+                    body=_body(["text"], text=_text(512)),
                 )
             },
             "/scan/photo": {
@@ -193,13 +270,7 @@ def document() -> dict[str, Any]:
                             "description": "as /scan",
                             "content": {"application/json": {"schema": {"type": "object"}}},
                         },
-                        **{
-                            str(status): {
-                                "description": "error",
-                                "content": {"application/json": {"schema": _ERROR}},
-                            }
-                            for status in (*_STAFF_ERRORS, 413)
-                        },
+                        **{str(status): _error(status) for status in (*_STAFF_ERRORS, 413)},
                     },
                 }
             },
@@ -214,7 +285,14 @@ def document() -> dict[str, Any]:
             "/purchases": {
                 "post": _op(
                     "staff: record a purchase; the member gets a receipt in chat",
-                    _obj(replayed={"type": "boolean"}, receipt_code=_STR, points=_INT),
+                    _obj(
+                        ["replayed", "receipt_code", "points"],
+                        replayed={"type": "boolean"},
+                        receipt_code=_STR,
+                        points=_INT,
+                        balance=_INT,
+                        text=_STR,
+                    ),
                     errors=_STAFF_ERRORS,
                     body=_PURCHASE,
                     params=[_KEY],
@@ -226,7 +304,7 @@ def document() -> dict[str, Any]:
                     "409 already_used / expired / voided)",
                     _obj(redeemed={"type": "boolean"}, voucher={"type": "object"}),
                     errors=_STAFF_ERRORS,
-                    body=_obj(["voucher"], voucher=_STR),
+                    body=_body(["voucher"], voucher=_text(512)),
                 )
             },
         },

@@ -11,6 +11,7 @@ from functools import cache
 from locales import translator
 
 PAGE_KEYS = (
+    "miniapp-console-entry",
     "miniapp-title",
     "miniapp-loading",
     "miniapp-open-in-telegram",

@@ -1,7 +1,7 @@
 """The cashier's side: what the camera read → a member (purchase) or a voucher (redeem).
 
-No rule lives here: the quote is ``rules.compute_points`` with the rules and campaigns in
-force (as the chat till shows it), recording is ``ledger.earn_for_purchase`` keyed by the
+No rule lives here: the quote is ``ledger.quote_purchase``, the earn's own computation
+(as the chat till shows it), recording is ``ledger.earn_for_purchase`` keyed by the
 confirmation screen (``miniapp:<staff>:<Idempotency-Key>``: a double tap records once),
 and redeeming is ``vouchers.redeem``, the one conditional update that lets exactly one of
 any number of simultaneous scans (Mini App, chat or POS) win. The member's receipt is
@@ -18,7 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
+from api import validation as v
 from api.errors import ApiError
+from api.idempotency import Answer
 from api.miniapp.auth import Caller
 from api.miniapp.common import (
     MiniApp,
@@ -26,6 +28,7 @@ from api.miniapp.common import (
     idempotency_key,
     int_field,
     money,
+    once,
     read_body,
     read_json,
     rules_in_force,
@@ -50,7 +53,7 @@ from models.ledger.results import (
     UnknownVoucher,
     Voided,
 )
-from models.ledger.rules import check_purchase, compute_points
+from models.ledger.rules import check_purchase
 from models.marketing import campaigns
 from models.store import clock
 from models.store.tables import Member, Voucher, VoucherStatus
@@ -140,9 +143,10 @@ async def identify(text: str, app: MiniApp, caller: Caller) -> dict[str, Any]:
     if member is None:
         raise ApiError(404, "unknown_code")
     rules = await rules_in_force()
+    tz = app.settings.scheduler.timezone
     return {
         "kind": "member",
-        "member": {**await describe_member(member, rules, caller.language), "ref": member.code},
+        "member": {**await describe_member(member, rules, caller.language, tz), "ref": member.code},
         "currency": currency(rules),
         "categories": _categories(rules),
     }
@@ -166,9 +170,9 @@ async def _purchase_input(
         raise ApiError(404, "unknown_code")
     amount = int_field(body, "amount_minor")
     rules = await rules_in_force()
-    category = body.get("category")
+    category = None if body.get("category") is None else v.text(body, "category")
     if category is not None and category not in rules.earning.category_multipliers:
-        raise ApiError(422, "invalid_field", field="category")
+        raise v.invalid("category", "unknown-category")
     refused = check_purchase(amount, rules.currency.code, rules, [])
     if refused is not None:
         raise _rejection(refused, rules)
@@ -179,16 +183,19 @@ async def quote(request: web.Request, app: MiniApp, caller: Caller) -> dict[str,
     """What Confirm would award now (rules and campaigns in force); changes nothing."""
     member, amount, category, rules = await _purchase_input(request, caller)
     tz = app.settings.scheduler.timezone
-    now = clock.now()
-    points = compute_points(
+    plan = await ledger.quote_purchase(
+        member.id,
         amount,
-        rules,
-        tier=member.tier,
+        rules.currency.code,
+        rules=rules,
         category=category,
-        campaigns=await campaigns.rules_at(now, CHANNEL, tz=tz),
-        at=now,
+        campaigns=await campaigns.rules_at(clock.now(), CHANNEL, tz=tz),
         channel=CHANNEL,
+        tz=tz,
     )
+    if not isinstance(plan, ledger.PurchasePlan):
+        raise _rejection(plan, rules)
+    points = plan.quote
     return {
         "member": {"ref": member.code, "name": member.display_name},
         "amount_minor": amount,
@@ -205,49 +212,49 @@ async def quote(request: web.Request, app: MiniApp, caller: Caller) -> dict[str,
 
 
 async def record_purchase(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:
-    """Record it once per confirmation screen; the member gets the chat till's receipt."""
+    """Record it once per confirmation screen; the member gets the chat till's receipt.
+    The screen's key with another member, amount or category is 409 (nothing written)."""
     key = idempotency_key(request)
     member, amount, category, rules = await _purchase_input(request, caller)
     tz = app.settings.scheduler.timezone
     location = caller.grant.location if caller.grant else None
-    result = await ledger.earn_for_purchase(
-        member.id,
-        amount,
-        rules.currency.code,
-        idempotency_key=f"miniapp:{caller.telegram_id}:{key}",
-        category=category,
-        location=location,
-        channel=CHANNEL,
-        staff_telegram_id=caller.telegram_id,
-        campaigns=await campaigns.rules_at(clock.now(), CHANNEL, tz=tz),
-        tz=tz,
-    )
-    if not isinstance(result, PurchaseRecorded):
-        if isinstance(result, BelowMinimumPurchase | AmountTooLarge):
-            raise _rejection(result, rules)
-        raise ApiError(404, "unknown_code")  # the member was deleted meanwhile
-    if not result.replayed:
-        await audited(
-            "purchase.record",
-            caller,
-            f"purchase:{result.purchase_id}",
-            amount_minor=amount,
-            points=result.points,
+
+    async def work() -> Answer:
+        result = await ledger.earn_for_purchase(
+            member.id,
+            amount,
+            rules.currency.code,
+            idempotency_key=f"miniapp:{caller.telegram_id}:{key}",
+            category=category,
             location=location,
+            channel=CHANNEL,
+            staff_telegram_id=caller.telegram_id,
+            campaigns=await campaigns.rules_at(clock.now(), CHANNEL, tz=tz),
+            tz=tz,
         )
-    return {
-        "replayed": result.replayed,
-        "receipt_code": result.receipt_code,
-        "points": result.points,
-        "balance": result.balance,
-        "text": t(caller)(
+        if not isinstance(result, PurchaseRecorded):
+            if isinstance(result, BelowMinimumPurchase | AmountTooLarge):
+                raise _rejection(result, rules)
+            raise ApiError(404, "unknown_code")  # the member was deleted meanwhile
+        text = t(caller)(
             "miniapp-receipt",
             name=member.display_name,
             amount=money(amount, rules),
             points=result.points,
             receipt=result.receipt_code,
-        ),
-    }
+        )
+        body = {
+            "receipt_code": result.receipt_code,
+            "points": result.points,
+            "balance": result.balance,
+            "text": text,
+        }
+        details = {"amount_minor": amount, "points": result.points, "location": location}
+        audit = ("purchase.record", f"purchase:{result.purchase_id}", details)
+        return Answer(200, body, replayed=result.replayed, audit=audit)
+
+    asked = {"member": member.id, "amount_minor": amount, "category": category}
+    return await once(caller, "purchase", key, asked, work)
 
 
 async def redeem_voucher(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, Any]:

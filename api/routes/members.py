@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from api.context import plain, rules_in_force
+from api.context import plain, rules_in_force, timezone
 from api.errors import ApiError, request_language
 from models.ledger import tiers
 from models.ledger.config import RuleSet
@@ -36,9 +36,10 @@ def member_ref(member: Member) -> dict[str, Any]:
     return {"code": member.code, "name": member.display_name}
 
 
-async def describe(member: Member, rules: RuleSet, language: str) -> dict[str, Any]:
-    """The member as a POS shows them; ``expiring_soon`` looks ahead the longest reminder lead."""
-    view = await membership.balance_view(member, rules)
+async def describe(member: Member, rules: RuleSet, language: str, tz: str) -> dict[str, Any]:
+    """The member as a POS shows them; ``expiring_soon`` looks ahead the longest reminder
+    lead (the points expiring on the soonest day in the shop's time zone ``tz``)."""
+    view = await membership.balance_view(member, rules, tz)
     horizon = clock.now() + timedelta(days=max(rules.expiry.reminder_days, default=30))
     soon = view.expiring if view.expiring and view.expiring.on <= horizon else None
     level = tiers.level(rules.tiers, member.tier)
@@ -57,7 +58,8 @@ async def get_member(request: web.Request) -> web.Response:
     if member is None:
         raise ApiError(404, "member_not_found")
     rules = await rules_in_force()
-    return web.json_response(await describe(member, rules, request_language(request)))
+    language = request_language(request)
+    return web.json_response(await describe(member, rules, language, timezone(request)))
 
 
 ROUTES = [web.get("/members/{ref}", get_member)]

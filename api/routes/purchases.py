@@ -29,10 +29,11 @@ from api.context import (
     timezone,
 )
 from api.errors import ApiError
-from api.idempotency import Answer, run_once
+from api.idempotency import Answer, keyed, run_once
 from api.routes.members import member_ref, one_member
 from models import ledger
 from models.ledger.config import RuleSet
+from models.ledger.quotes import PointsQuote
 from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
@@ -44,7 +45,7 @@ from models.ledger.results import (
     UnknownMember,
     UnknownPurchase,
 )
-from models.ledger.rules import Item, check_purchase
+from models.ledger.rules import Item
 from models.marketing import campaigns
 from models.members import membership
 from models.store import clock
@@ -153,48 +154,53 @@ async def post_purchase(request: web.Request) -> web.Response:
         raise v.invalid("items", "invalid") from None
     tz = timezone(request)
 
-    async def work() -> Answer:
-        # Looked up under the claim, so a retry is answered the first answer even when the
-        # member or the rules changed since; a refusal here releases the claim.
-        rules = await rules_in_force()
-        refused = check_purchase(parsed["amount_minor"], parsed["currency"], rules, lines)
-        if refused is not None:
-            raise rejection(refused, rules)
+    rules = await rules_in_force()
+    caller = api_key(request)
+    ledger_key = _ledger_key(request, key)
+    try:
         member = await _member(parsed["member"])
-        result = await ledger.earn_for_purchase(
-            member.id,
-            parsed["amount_minor"],
-            parsed["currency"],
-            idempotency_key=_ledger_key(request, key),
-            category=parsed["category"],
-            items=lines,
-            location=parsed["location"],
-            channel="api",
-            order_id=parsed["order_id"],
-            api_key_id=api_key(request).id,
-            campaigns=await campaigns.rules_at(clock.now(), "api", tz=tz),
-            tz=tz,
-        )
-        if not isinstance(result, PurchaseRecorded):
-            return refusal(rejection(result, rules))
+    except ApiError:  # a retry is answered its first result, whoever the member is now
+        first = await Purchase.get_or_none(idempotency_key=ledger_key)
+        if first is None:
+            raise
+        member = await Member.get(id=first.member_id)  # type: ignore[attr-defined]
+    http_key = keyed(_record_key(request, "purchase", key), "purchase", parsed)
+
+    def written_with(quote: PointsQuote) -> list[tuple[Any, dict[str, Any]]]:
         details = {
-            "api_key": api_key(request).prefix,
+            "api_key": caller.prefix,
             "order_id": parsed["order_id"],
             "amount_minor": parsed["amount_minor"],
-            "points": result.points,
+            "points": quote.points,
             "location": parsed["location"],
         }
-        return Answer(
-            201,
-            _purchase_body(result, member, parsed),
-            replayed=result.replayed,
-            audit=("purchase.record", f"purchase:{result.purchase_id}", details),
+        target = (
+            "'purchase:' || (SELECT id FROM purchase WHERE idempotency_key = ?)",
+            [ledger_key],
         )
+        return http_key.rows("purchase.record", details, target)
 
-    answer = await run_once(
-        _record_key(request, "purchase", key), "purchase", parsed, work, idempotent_work=True
+    result = await ledger.earn_for_purchase(
+        member.id,
+        parsed["amount_minor"],
+        parsed["currency"],
+        idempotency_key=ledger_key,
+        category=parsed["category"],
+        items=lines,
+        location=parsed["location"],
+        channel="api",
+        order_id=parsed["order_id"],
+        api_key_id=caller.id,
+        campaigns=await campaigns.rules_at(clock.now(), "api", tz=tz),
+        tz=tz,
+        written_with=written_with,
     )
-    return respond(answer)
+    if not isinstance(result, PurchaseRecorded):  # the ledger's rules (a retry replays)
+        raise rejection(result, rules)
+    if result.replayed:
+        await http_key.check_replay()
+    body = _purchase_body(result, member, parsed)
+    return respond(Answer(201, body, replayed=result.replayed))
 
 
 async def _find_refunded_purchase(request: web.Request, parsed: dict[str, Any]) -> Purchase:

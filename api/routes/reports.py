@@ -43,25 +43,37 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-async def get_summary(request: web.Request) -> web.Response:
-    v.only(request.query, {"period", "location"})  # a typo ("locaton") would report all
-    period = periods.parse_period(request.query.get("period"), timezone(request))
+def period_of(text: str | None, tz: str) -> periods.Period:
+    """The report period the query names (empty: 7d), or 422 ``invalid_period``."""
+    period = periods.parse_period(text, tz)
     if isinstance(period, periods.InvalidPeriod):
         raise ApiError(422, "invalid_period", reason=period.reason.value)
-    asked = v.text(request.query, "location")
-    bound = api_key(request).location
-    if bound is not None and asked not in (None, bound):
-        raise ApiError(403, "location_mismatch", location=bound)
+    return period
+
+
+async def summary_body(period: periods.Period, location: str | None) -> dict[str, Any]:
+    """The summary as JSON: one function behind ``/api/v1/reports/summary`` and the
+    console's ``/console/api/reports/summary``, so the two answer the same figures."""
     rules = await rules_in_force()
     report = await summary.summary(
         period,
-        location=bound or asked,
+        location=location,
         point_value_minor=rules.usage.point_value_minor,
         tiers=rules.tiers,
     )
     body = {"currency": rules.currency.code, **_jsonable(report)}
     body["targeted_campaigns"] = _jsonable(await offers.targeted_reports(period.start, period.end))
-    return web.json_response(plain(body))
+    return plain(body)
+
+
+async def get_summary(request: web.Request) -> web.Response:
+    v.only(request.query, {"period", "location"})  # a typo ("locaton") would report all
+    period = period_of(request.query.get("period"), timezone(request))
+    asked = v.text(request.query, "location")
+    bound = api_key(request).location
+    if bound is not None and asked not in (None, bound):
+        raise ApiError(403, "location_mismatch", location=bound)
+    return web.json_response(await summary_body(period, bound or asked))
 
 
 ROUTES = [web.get("/reports/summary", get_summary)]

@@ -29,6 +29,8 @@ from telegram.ext import Application
 
 from api.app import PREFIX as API_PREFIX
 from api.app import build_api
+from api.console import PREFIX as CONSOLE_PREFIX
+from api.console import build_console, mount
 from api.miniapp.launch import buttons_on_start
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
@@ -114,6 +116,10 @@ class Sandbox:
         self.emu.web_app.add_routes([web.get("/sandbox/static/{name}", extra_files)])
         if self.settings.api.enabled:
             self.emu.web_app.add_subapp(API_PREFIX, build_api(self.settings))
+        console = build_console(
+            self.settings, bot_token=self.emu.token, public_url=lambda: self.emu.url
+        )
+        mount(self.emu.web_app, console)
         self.time = TimeControl(self.settings, self.emu.web_app)
         self.application: Application | None = None
         self._stack = contextlib.AsyncExitStack()
@@ -121,6 +127,11 @@ class Sandbox:
     @property
     def url(self) -> str:
         return f"{self.emu.url}/"
+
+    @property
+    def console_url(self) -> str:
+        """The back-office console (log in with /console from the admin's chat)."""
+        return f"{self.emu.url}{CONSOLE_PREFIX}/"
 
     @property
     def miniapp_url(self) -> str:
@@ -155,6 +166,7 @@ class Sandbox:
             )
             self.time.attach(self.application)
             buttons_on_start(self.application, self.settings, lambda: self.emu.url)
+            self.application.bot_data["public_url"] = self.emu.url  # /console's login links
             # untracked: nothing here waits for quiescence, and PTB stays unpatched
             polling = self.emu.polling(self.application, track=False)
             await self._stack.enter_async_context(polling)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
 from telegram import Update
 
@@ -30,7 +30,6 @@ from models.catalogue.coupons import (
     UnknownCoupon,
 )
 from models.ledger.results import RewardUnavailable, UnknownMember
-from models.store import clock
 from models.store.tables import PendingAction
 
 KIND = "mk-coupons"
@@ -38,7 +37,7 @@ KIND = "mk-coupons"
 
 EXPIRY_DAYS = (7, 30, 90, 0)
 """The expiry choices of a batch, in days from today (to the end of that day in the
-shop's zone); 0: no expiry."""
+shop's zone, :func:`models.catalogue.coupons.expiry_after`); 0: no expiry."""
 
 
 async def _stats_line(context: JifenContext, s: BatchStats) -> str:
@@ -53,22 +52,23 @@ async def _stats_line(context: JifenContext, s: BatchStats) -> str:
         claimed=s.claimed,
         used=s.used,
         created=local(context, s.created_at),
-        until=_until(context, s.valid_until),
+        until=_until(context, s.valid_until, s.voucher_days),
     )
 
 
-def _until(context: JifenContext, at: datetime | None) -> str:
+def _until(context: JifenContext, at: datetime | None, voucher_days: int) -> str:
+    """What a batch states, and a claim then gives: its end, or the days a voucher lasts."""
     if at is None:
-        return context.t("marketing-coupons-no-expiry")
+        return context.t("marketing-coupons-no-expiry", days=voucher_days)
     return context.t("marketing-coupons-valid-until", at=local(context, at))
 
 
-def _expiry_of(context: JifenContext, days: int) -> datetime | None:
-    """The end (23:59) of the shop's day ``days`` from today; None for no expiry."""
-    if days <= 0:
-        return None
-    today = clock.now().astimezone(zone(context)).date() + timedelta(days=days)
-    return datetime.combine(today, time(23, 59), zone(context)).astimezone(UTC)
+def _note(context: JifenContext, at: datetime | None, voucher_days: int) -> str:
+    """The same, short, for under each code of the printed sheet."""
+    if at is None:
+        return context.t("marketing-coupons-sheet-days", days=voucher_days)
+    date = at.astimezone(zone(context)).strftime("%Y-%m-%d")
+    return context.t("marketing-coupons-sheet-until", date=date)
 
 
 async def coupons_command(update: Update, context: JifenContext) -> None:
@@ -129,7 +129,8 @@ async def _ask(
         await reply(update, context.t("marketing-reward-unknown"))
         return
     name = html.escape(localized(row.names, context.lang))
-    until = _until(context, _expiry_of(context, days))
+    valid_until = coupons.expiry_after(days, context.settings.scheduler.timezone)
+    until = _until(context, valid_until, await coupons.stated_voucher_days(reward_id))
     ask = context.t("marketing-coupons-confirm", count=count, reward=name, until=until)
     choices = [
         (
@@ -139,7 +140,8 @@ async def _ask(
         )
         for d in EXPIRY_DAYS
     ]
-    payload = {"reward_id": reward_id, "count": count, "days": days}
+    stated = valid_until.isoformat() if valid_until else None
+    payload = {"reward_id": reward_id, "count": count, "days": days, "valid_until": stated}
     edit = update.callback_query is not None
     await flows.ask_confirm(update, context, KIND, payload, ask, extra=[choices], edit=edit)
 
@@ -154,26 +156,31 @@ async def expiry_chosen(update: Update, context: JifenContext, data: CallbackDat
 
 
 async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
-    """Generate the confirmed batch and send its CSV and QR sheet."""
+    """Generate the confirmed batch, ending when its summary said (computed then, so a
+    Confirm pressed after midnight keeps the date shown), and send its CSV and QR sheet."""
+    stated = action.payload.get("valid_until")
     result = await coupons.generate_batch(
         int(action.payload["reward_id"]),
         int(action.payload["count"]),
         actor_telegram_id=action.actor_telegram_id,
-        valid_until=_expiry_of(context, int(action.payload.get("days", 0))),
+        valid_until=datetime.fromisoformat(stated) if stated else None,
     )
     if isinstance(result, InvalidBatchSize):
         return Outcome(context.t("marketing-coupons-bad-count", max=result.maximum))
     if isinstance(result, RewardUnavailable):
         return Outcome(context.t("marketing-reward-unknown"))
     assert isinstance(result, BatchCreated)
-    await _send_batch(update, context, result)
     stats = await coupons.batch_stats(result.batch_id)
     assert stats is not None
+    await _send_batch(update, context, result, stats)
     return Outcome(await _stats_line(context, stats))
 
 
-async def _send_batch(update: Update, context: JifenContext, batch: BatchCreated) -> None:
-    """The CSV (every coupon) and the printable sheet (the first SHEET_CAP)."""
+async def _send_batch(
+    update: Update, context: JifenContext, batch: BatchCreated, stats: BatchStats
+) -> None:
+    """The CSV (every coupon) and the printable sheet (the first SHEET_CAP), the sheet in
+    the marketer's language with the batch's expiry on it."""
     chat = update.effective_chat
     assert chat is not None
     prefix = deep_link(context, "c", "")[: -len("c-")]
@@ -184,10 +191,16 @@ async def _send_batch(update: Update, context: JifenContext, batch: BatchCreated
         caption=context.t("marketing-coupons-csv", id=batch.batch_id, size=batch.size),
     )
     reward = await rewards.get(batch.reward_id)
-    title = f"#{batch.batch_id} " + (localized(reward.names, "en") if reward else "")
+    title = context.t(
+        "marketing-coupons-sheet-title",
+        id=batch.batch_id,
+        reward=localized(reward.names, context.lang) if reward else "",
+        until=_until(context, stats.valid_until, stats.voucher_days),
+    )
+    note = _note(context, stats.valid_until, stats.voucher_days)
     first = await coupons.coupons_of(batch.batch_id, limit=coupons.SHEET_CAP)
     items = [(f"{prefix}c-{c.token}", c.code) for c in first]
-    ext, sheet = await asyncio.to_thread(coupons.render_sheet, items, title)
+    ext, sheet = await asyncio.to_thread(coupons.render_sheet, items, title, note)
     await chat.send_document(
         sheet,
         filename=f"coupons-{batch.batch_id}.{ext}",

@@ -58,6 +58,23 @@ FIELDS = {
     "limit": "per_member_limit",
     "validity": "voucher_validity_days",
 }
+EDITABLE = ("stock", "cost")
+"""What an existing reward's buttons change (its question is the adding step's)."""
+
+
+def _kind_key(kind: str) -> str:
+    return f"marketing-kind-{kind}"
+
+
+def _ask_key(step: str) -> str:
+    return f"marketing-reward-ask-{step}"
+
+
+LOCALE_KEYS = (
+    *(_kind_key(kind) for kind in rewards.KINDS),
+    *(_ask_key(name) for name in (*(s.name for s in STEPS), *EDITABLE)),
+)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
 TEXTS = {
     "name-en": ("names", "en"),
     "name-zh": ("names", "zh-Hans"),
@@ -101,9 +118,7 @@ async def _ask(update: Update, context: JifenContext, index: int) -> None:
     step = STEPS[index]
     rows: list[list[tuple[str, str, tuple[object, ...]]]] = []
     if step.name == "kind":
-        rows.append(
-            [(context.t(f"marketing-kind-{k}"), "mkr-pick", (index, k)) for k in rewards.KINDS]
-        )
+        rows.append([(context.t(_kind_key(k)), "mkr-pick", (index, k)) for k in rewards.KINDS])
     elif step.name == "tier":
         levels = (await rule_versions.current())[1].tiers.levels
         rows.append(
@@ -115,7 +130,7 @@ async def _ask(update: Update, context: JifenContext, index: int) -> None:
         flows.await_input(context, "mkr-step", index=index)
     said = await reply(
         update,
-        context.t(f"marketing-reward-ask-{step.name}"),
+        context.t(_ask_key(step.name)),
         reply_markup=keyboard(context, update, *rows) if rows else None,
     )
     if step.kind == "choice":
@@ -292,11 +307,11 @@ async def edit_menu(update: Update, context: JifenContext, data: CallbackData) -
 
 async def edit_field(update: Update, context: JifenContext, data: CallbackData) -> None:
     reward_id, field = data.int_arg(0), data.args[1] if len(data.args) > 1 else ""
-    if reward_id is None or field not in ("stock", "cost"):
+    if reward_id is None or field not in EDITABLE:
         await _expired(update, context)
         return
     flows.await_input(context, "mkr-value", reward_id=reward_id, field=FIELDS[field])
-    await reply(update, context.t(f"marketing-reward-ask-{field}"))
+    await reply(update, context.t(_ask_key(field)))
 
 
 async def edit_value(update: Update, context: JifenContext) -> None:

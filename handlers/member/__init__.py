@@ -63,4 +63,5 @@ FEATURE = Feature(
     },
     menu_buttons=MENU,
     on_start=joining.start,
+    strays=(onboarding.stray,),
 )

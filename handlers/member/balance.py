@@ -1,7 +1,8 @@
 """``/balance``: points, tier, progress to the next tier, what expires first.
 
 The hot path: the member row is already loaded by ``resolve_person``, so this costs the
-rule-version probe and one statement for tier progress and expiring points.
+rule-version probe, one statement for tier progress and the soonest expiry, and one for
+the points expiring that local day (when any do).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ async def balance(update: Update, context: JifenContext) -> None:
     member = context.member
     assert member is not None
     _, rules = await rule_versions.current()
-    view = await membership.balance_view(member, rules)
+    view = await membership.balance_view(member, rules, context.settings.scheduler.timezone)
     progress = view.progress
     lang = context.lang
     parts = [

@@ -11,26 +11,9 @@ from handlers.context import JifenContext
 from handlers.member.common import HTML, edit, local_date, markup, pager, price, send, signed
 from locales import localized
 from models.ledger import history
-from models.ledger.quotes import PointsQuote, explain
 from models.store.tables import EntryKind
 
 PAGE_SIZE = 8
-
-
-def _bonus_kind(reason: str | None) -> str:
-    """``birthday`` | ``referral`` | ``campaign`` | ``other`` from the entry's reason."""
-    head = (reason or "").split(":", 1)[0]
-    return head if head in ("birthday", "referral", "campaign") else "other"
-
-
-def _how(line: history.HistoryLine, language: str) -> str:
-    """The earn explanation from the stored structured breakdown (empty if there is none)."""
-    if not line.breakdown.get("lines"):
-        return ""
-    try:
-        return explain(PointsQuote.from_json(line.breakdown), language)
-    except (KeyError, ValueError, TypeError):
-        return ""
 
 
 def render_line(context: JifenContext, line: history.HistoryLine) -> str:
@@ -39,7 +22,7 @@ def render_line(context: JifenContext, line: history.HistoryLine) -> str:
     common = {"date": local_date(context, line.created_at), "points": signed(line.points)}
     reward = html.escape(localized(line.reward_names, lang)) if line.reward_names else ""
     if line.kind == EntryKind.EARN:
-        how = _how(line, lang)
+        how = history.how(line, lang)
         return t(
             "member-history-earn",
             amount=price(context, line.amount_minor or 0),
@@ -54,7 +37,7 @@ def render_line(context: JifenContext, line: history.HistoryLine) -> str:
     if line.kind == EntryKind.ADJUST:
         return t("member-history-adjust", reason=html.escape(line.reason or "-"), **common)
     if line.kind == EntryKind.BONUS:
-        return t("member-history-bonus", reason=_bonus_kind(line.reason), **common)
+        return t("member-history-bonus", reason=history.bonus_kind(line.reason), **common)
     if line.kind == EntryKind.OPENING:
         return t("member-history-opening", **common)
     if line.receipt_code:

@@ -19,7 +19,9 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member import onboarding
 from handlers.member.common import HTML, button, edit, markup, send
+from handlers.till.staffing import role_key
 from models.members import membership
+from models.store.tables import Role
 
 JOIN = "mj"
 
@@ -36,6 +38,15 @@ async def start(update: Update, context: JifenContext) -> None:
     await onboarding.start(update, context)
 
 
+def first_key(role: Role) -> str:
+    """What a person with ``role`` does first."""
+    return f"member-staff-first-{role.value}"
+
+
+LOCALE_KEYS = tuple(first_key(role) for role in Role)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+
 async def staff_home(update: Update, context: JifenContext, lead: str | None = None) -> None:
     """The staff home: who they are here, what to do first, and (not a member) Join."""
     member, role, t = context.member, context.role, context.t
@@ -45,11 +56,11 @@ async def staff_home(update: Update, context: JifenContext, lead: str | None = N
         t(
             "member-staff-home",
             name=html.escape(member.first_name or member.code),
-            role=t(f"till-role-{role.value}"),
+            role=t(role_key(role)),
             shop=html.escape(context.settings.bot.shop_name),
         )
     )
-    parts.append(t(f"member-staff-first-{role.value}"))
+    parts.append(t(first_key(role)))
     parts.append(t("member-staff-home-member" if member.enrolled else "member-staff-home-join"))
     keyboard = None
     if not member.enrolled:

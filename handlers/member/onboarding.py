@@ -16,11 +16,12 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import HTML, LANGUAGE_NAMES, button, edit, markup, send
 from handlers.member.keyboards import main_menu, share_phone
-from handlers.registry import router
 from locales import LANGUAGES, translator
 from models.members import membership
 
 CONTACT_STATE = "member-contact"
+SKIP_LABELS = frozenset(translator(language)("member-skip-phone") for language in LANGUAGES)
+"""The "Skip" key in every language (a keyboard may outlive a language change)."""
 
 
 async def show_menu(update: Update, context: JifenContext, key: str = "member-menu-shown") -> None:
@@ -47,20 +48,44 @@ async def start(update: Update, context: JifenContext) -> None:
 
 
 async def on_contact(update: Update, context: JifenContext) -> None:
-    """The next message after the welcome: the member's own contact, "skip", or anything else."""
+    """The next message after the welcome: the member's own contact, "skip", a typed phone
+    number, or anything else, which gets a hint and keeps the step (and its keys) alive."""
     message = update.effective_message
     member = context.member
     assert message is not None and member is not None
-    contact = message.contact
-    if contact is None:
-        flows.stop(context)
-        if message.text == context.t("member-skip-phone"):
-            await finish_joining(update, context)
-        else:  # a menu key or a question: let the router handle it as usual
-            await router(context).on_message(update, context)
+    if message.contact is not None:
+        await take_contact(update, context)
         return
+    text = (message.text or "").strip()
+    if text in SKIP_LABELS:
+        flows.stop(context)
+        await send(update, context.t("member-phone-skipped"), reply_markup=ReplyKeyboardRemove())
+        await finish_joining(update, context)
+        return
+    typed = None
+    if text:
+        country = context.settings.members.default_country
+        typed = await membership.set_typed_phone(member.id, text, country)
+    if isinstance(typed, str):
+        flows.stop(context)
+        await send(
+            update, context.t("member-phone-saved", phone=typed), reply_markup=ReplyKeyboardRemove()
+        )
+        await finish_joining(update, context)
+        return
+    key = "member-phone-typed-taken" if typed is not None else "member-contact-hint"
+    await send(update, context.t(key), reply_markup=share_phone(context.t))
+
+
+async def take_contact(update: Update, context: JifenContext) -> None:
+    """A shared contact: the person's own links an enrolled membership or becomes the phone."""
+    message, member = update.effective_message, context.member
+    assert message is not None and message.contact is not None and member is not None
+    contact = message.contact
     if contact.user_id != member.telegram_id:
-        await send(update, context.t("member-contact-not-yours"))
+        await send(
+            update, context.t("member-contact-not-yours"), reply_markup=share_phone(context.t)
+        )
         return
     flows.stop(context)
     if await enrolment.link_by_phone(update, context, contact.phone_number):
@@ -73,6 +98,22 @@ async def on_contact(update: Update, context: JifenContext) -> None:
         reply_markup=ReplyKeyboardRemove(),
     )
     await finish_joining(update, context)
+
+
+async def stray(update: Update, context: JifenContext) -> bool:
+    """A contact or "Skip" from a welcome keyboard no step awaits any more (an old one, or
+    one that outlived its flow): joining goes on as if the step still waited."""
+    message, member = update.effective_message, context.member
+    if message is None or member is None or member.phone:
+        return False
+    if message.contact is not None:
+        await take_contact(update, context)
+        return True
+    if (message.text or "").strip() in SKIP_LABELS:
+        await send(update, context.t("member-phone-skipped"), reply_markup=ReplyKeyboardRemove())
+        await finish_joining(update, context)
+        return True
+    return False
 
 
 async def finish_joining(update: Update, context: JifenContext) -> None:

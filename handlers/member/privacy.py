@@ -11,7 +11,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member.common import button, markup, send, toast, user_id
 from handlers.registry import Outcome
-from models.members import membership
+from models.members import privacy
 from models.store.tables import PendingAction
 
 KIND = "member-delete"
@@ -29,7 +29,7 @@ async def show(update: Update, context: JifenContext) -> None:
 async def on_export(update: Update, context: JifenContext, data: CallbackData) -> None:
     assert context.member is not None and update.effective_chat is not None
     await toast(update, "")
-    document = await membership.export_data(context.member.id)
+    document = await privacy.export_data(context.member.id)
     body = json.dumps(document, ensure_ascii=False, indent=2).encode()
     await update.effective_chat.send_document(
         body,
@@ -48,6 +48,6 @@ async def on_delete(update: Update, context: JifenContext, data: CallbackData) -
 async def deleted(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
     """Anonymise the account; the reply keyboard goes with it."""
     assert context.member is not None
-    await membership.delete_account(context.member.id, actor_telegram_id=user_id(update))
+    await privacy.delete_account(context.member.id, actor_telegram_id=user_id(update))
     await send(update, context.t("member-privacy-goodbye"), reply_markup=ReplyKeyboardRemove())
     return Outcome(context.t("member-privacy-deleted"))

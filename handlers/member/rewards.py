@@ -130,12 +130,19 @@ async def on_details(update: Update, context: JifenContext, data: CallbackData) 
 
 
 async def on_redeem(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Redeem pressed: a separate confirmation message (its id makes the idempotency key)."""
+    """Redeem pressed: a separate confirmation message (its id makes the idempotency key),
+    or the refusal Confirm would give (the balance dropped since the screen was shown)."""
     assert context.member is not None and update.effective_chat is not None
     _, rules = await rule_versions.current()
     item = await browsing.visible_reward(context.member, rules, data.int_arg(0) or 0)
     if item is None:
         await toast(update, context.t("member-redeem-unavailable"), alert=True)
+        return
+    tz = context.settings.scheduler.timezone
+    refused = await vouchers.redeem_refusal(context.member.id, item.reward.id, rules=rules, tz=tz)
+    if refused is not None:  # a stale screen: the redeem's own checks, before any Confirm
+        await toast(update, "")
+        await send(update, refusal(context, refused, rules), parse_mode=HTML)
         return
     text = context.t(
         "member-redeem-ask",

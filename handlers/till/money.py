@@ -14,9 +14,13 @@ class Amount:
     minor: int
 
 
+REASONS = ("not-a-number", "negative", "zero", "decimals", "too-large")
+"""Why a text may not be an amount (:attr:`BadAmount.reason`)."""
+
+
 @dataclass(frozen=True)
 class BadAmount:
-    """Why the text is not an amount: not-a-number | negative | zero | decimals | too-large."""
+    """Why the text is not an amount: one of :data:`REASONS`."""
 
     reason: str
 

@@ -1,9 +1,10 @@
 """Recording a purchase: member card → amount → optional category → confirm → receipt.
 
 The awaited amount lives in the flow state and the category buttons carry (signed) the
-member and the amount, so a restart loses nothing. The quote is a pending action
-(``till-purchase``): Confirm records it once under ``pa:<action id>``, a repeat shows
-the same receipt, Confirm after Cancel records nothing.
+member and the amount, so a restart loses nothing. The quote is the ledger's own plan
+(:mod:`handlers.till.plan`) kept in a pending action (``till-purchase``): Confirm
+records it once under ``pa:<action id>`` if it still earns what was shown (else the new
+quote is shown), a repeat shows the same receipt, Confirm after Cancel records nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Outcome, key_of
-from handlers.till import payment
+from handlers.till import plan
 from handlers.till.common import (
     ButtonSpec,
     active_campaigns,
@@ -29,25 +30,25 @@ from handlers.till.common import (
     show,
     staff_location,
 )
-from handlers.till.money import Amount, parse_amount
+from handlers.till.money import REASONS, Amount, parse_amount
+from handlers.till.plan import NO_CATEGORY, OTHER
 from models import ledger
 from models.access import staff
+from models.ledger import PurchasePlan
 from models.ledger.config import RuleSet
-from models.ledger.quotes import explain
 from models.ledger.results import (
     AmountTooLarge,
     BelowMinimumPurchase,
+    PlanChanged,
     PurchaseRecorded,
 )
-from models.ledger.rules import compute_points
+from models.ledger.rules import usable_points
 from models.members import membership
-from models.store import clock
 from models.store.tables import Member, PendingAction, Role
+from scheduler.render import escape_args
 
 AMOUNT_STATE = "till-amount"
 KIND = "till-purchase"
-NO_CATEGORY = "-"
-OTHER = "other"
 _SAFE_CATEGORY = re.compile(r"^[A-Za-z0-9_.:]{1,24}$")
 
 
@@ -87,14 +88,6 @@ def categories(rules: RuleSet) -> list[str]:
     return [c for c in rules.earning.category_multipliers if _SAFE_CATEGORY.match(c)]
 
 
-def category_label(context: JifenContext, category: str | None) -> str:
-    if category is None:
-        return context.t("till-category-none")
-    if category == OTHER:
-        return context.t("till-category-other")
-    return html.escape(category)
-
-
 async def on_amount(update: Update, context: JifenContext) -> None:
     """The typed amount: refused with a reason (still waiting) or on to the category."""
     member_id = int(flows.awaited(context).get("member_id", 0))
@@ -131,13 +124,21 @@ async def on_amount(update: Update, context: JifenContext) -> None:
     flows.await_buttons(context, await say(update, text, keyboard(update, context, rows)))
 
 
+def _refusal_key(reason: str) -> str:
+    return f"till-amount-{reason}"
+
+
+LOCALE_KEYS = tuple(_refusal_key(reason) for reason in REASONS if reason != "not-a-number")
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+
 def amount_refusal(context: JifenContext, reason: str, rules: RuleSet, text: str = "") -> str:
     """``till-amount-<reason>`` (or the shared not-a-number text) for a refused amount."""
     example = money(12850, rules).lstrip(rules.currency.symbol)
     if reason == "not-a-number":
         return context.t("common-not-a-number", text=html.escape(text[:40]), example=example)
     return context.t(
-        f"till-amount-{reason}",
+        _refusal_key(reason),
         example=example,
         decimals=rules.currency.exponent,
         limit=money(rules.earning.max_purchase_minor, rules),
@@ -156,39 +157,64 @@ async def on_category(update: Update, context: JifenContext, data: CallbackData)
 async def confirm(
     update: Update, context: JifenContext, member_id: int, amount: int, category: str | None
 ) -> None:
-    """The quote (rules in force, campaigns running) with Confirm / Cancel."""
-    member = await Member.get_or_none(id=member_id, deleted_at=None)
+    """The quote (the ledger's plan: rules, campaigns for this member, cap) with Confirm."""
+    rules = await rules_in_force()
+    tz = context.settings.scheduler.timezone
+    found = await plan.quote(member_id, amount, category, rules, tz)
+    if not isinstance(found, PurchasePlan):
+        await show(update, refusal(context, found, rules))
+        return
+    await ask(update, context, found, category, rules, edit=True)
+
+
+async def ask(
+    update: Update,
+    context: JifenContext,
+    found: PurchasePlan,
+    category: str | None,
+    rules: RuleSet,
+    *,
+    edit: bool,
+    answer: bool = True,
+) -> None:
+    """Show ``found`` with Confirm / Cancel (and "pay with points" when it may)."""
+    member = await Member.get_or_none(id=found.member_id, deleted_at=None)
     if member is None:
         await show(update, context.t("till-card-unknown"))
         return
-    rules = await rules_in_force()
-    quote = compute_points(
-        amount,
-        rules,
-        tier=member.tier,
-        category=category,
-        campaigns=await active_campaigns(context.settings.scheduler.timezone),
-        at=clock.now(),
-    )
-    text = context.t(
-        "till-purchase-confirm",
-        name=html.escape(member.display_name),
-        amount=money(amount, rules),
-        category=category_label(context, category),
-        points=quote.points,
-        breakdown=html.escape(explain(quote, context.lang)),
-    )
+    key, args = plan.message(found, context.t, context.lang, member.display_name, category, rules)
+    text = context.t(key, **escape_args(args))
     extra: list[list[ButtonSpec]] = []
-    if rules.usage.points_as_payment and payment.usable_points(amount, member.balance, rules):
-        extra.append([(context.t("till-pay-offer"), "tpo", (member_id, amount))])
-    payload = {"member_id": member_id, "amount": amount, "category": category}
-    await flows.ask_confirm(update, context, KIND, payload, text, extra=extra, edit=True)
+    amount = found.amount_minor
+    if (
+        rules.usage.points_as_payment
+        and not found.paid_points
+        and usable_points(amount, member.balance, rules)
+    ):
+        extra.append([(context.t("till-pay-offer"), "tpo", (member.id, amount))])
+    payload = plan.payload(found, category)
+    await flows.ask_confirm(
+        update, context, KIND, payload, text, extra=extra, edit=edit, answer=answer
+    )
+
+
+def refusal(context: JifenContext, result: object, rules: RuleSet) -> str:
+    """Why a purchase cannot be recorded, in the cashier's words (nothing was written)."""
+    if isinstance(result, AmountTooLarge):
+        return amount_refusal(context, "too-large", rules)
+    if isinstance(result, BelowMinimumPurchase):
+        minimum = money(result.minimum, rules)
+        return context.t("till-amount-below-minimum", minimum=minimum)
+    # UnknownMember, InvalidAmount, UnknownCurrency
+    return context.t("till-card-unknown")
 
 
 async def confirmed(update: Update, context: JifenContext, action: PendingAction) -> Outcome:
-    """Confirm: record the purchase once (key ``pa:<id>``); the member gets a receipt."""
+    """Confirm: record the purchase once (key ``pa:<id>``), exactly as quoted; a plan that
+    changed meanwhile is shown again instead (nothing written)."""
     member_id, amount = int(action.payload["member_id"]), int(action.payload["amount"])
     category = action.payload.get("category")
+    expected = action.payload.get("points")
     rules = await rules_in_force()
     staff_id = action.actor_telegram_id
     tz = context.settings.scheduler.timezone
@@ -202,7 +228,17 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
         staff_telegram_id=staff_id,
         campaigns=await active_campaigns(tz),
         tz=tz,
+        paid_points=int(action.payload.get("paid_points", 0)),
+        expect_points=None if expected is None else int(expected),
     )
+    if isinstance(result, PlanChanged):
+        found = await plan.quote(
+            member_id, amount, category, rules, tz, int(action.payload.get("paid_points", 0))
+        )
+        if isinstance(found, PurchasePlan):
+            await ask(update, context, found, category, rules, edit=False, answer=False)
+            return Outcome(context.t("till-purchase-changed"), html=False)
+        return Outcome(refusal(context, found, rules))
     if isinstance(result, PurchaseRecorded):
         member = await Member.get(id=result.member_id)
         text = context.t(
@@ -214,10 +250,4 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
             balance=result.balance,
         )
         return Outcome(text)
-    if isinstance(result, AmountTooLarge):
-        return Outcome(amount_refusal(context, "too-large", rules))
-    if isinstance(result, BelowMinimumPurchase):
-        minimum = money(result.minimum, rules)
-        return Outcome(context.t("till-amount-below-minimum", minimum=minimum))
-    # UnknownMember, InvalidAmount, UnknownCurrency: nothing was written
-    return Outcome(context.t("till-card-unknown"))
+    return Outcome(refusal(context, result, rules))

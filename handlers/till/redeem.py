@@ -12,7 +12,7 @@ from telegram import Update
 
 from handlers import flows
 from handlers.context import JifenContext
-from handlers.registry import Outcome, reply
+from handlers.registry import Outcome, reply, what_you_can_do
 from handlers.till import scanning
 from handlers.till.common import (
     name_by_telegram_id,
@@ -147,4 +147,4 @@ async def catch_all(update: Update, context: JifenContext) -> None:
         if tokens.normalize_code(text) is not None and await vouchers.find(text) is not None:
             await preview(update, context, text)
             return
-    await reply(update, context.t("common-unknown-command"))
+    await reply(update, what_you_can_do(context))

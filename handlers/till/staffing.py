@@ -34,8 +34,16 @@ _MAX_LOCATION = 64
 KIND = "till-revoke"
 
 
+def role_key(role: Role) -> str:
+    return f"till-role-{role.value}"
+
+
+LOCALE_KEYS = tuple(role_key(role) for role in Role)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+
 def role_name(context: JifenContext, role: Role) -> str:
-    return context.t(f"till-role-{role.value}")
+    return context.t(role_key(role))
 
 
 async def staff_command(update: Update, context: JifenContext) -> None:
@@ -72,7 +80,7 @@ def role_words() -> dict[str, Role]:
     words = {role.value: role for role in Role}
     for language in LANGUAGES:
         t = translator(language)
-        words.update({t(f"till-role-{role.value}").lower(): role for role in Role})
+        words.update({t(role_key(role)).lower(): role for role in Role})
     return words
 
 

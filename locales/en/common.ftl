@@ -18,3 +18,7 @@ common-points = { $points ->
     [one] { $points } point
    *[other] { $points } points
 }
+common-hint-member = I didn't catch that. Use the menu keys below (💰 Balance, 🪪 Card, 🎁 Rewards …) or send /help.
+common-hint-staff = I didn't catch that. Scan a member's card or a voucher, type a voucher code, or send /help for the till commands.
+common-hint-marketer = I didn't catch that. Send /campaign, /broadcast or /rewards, or /help for everything you can do.
+common-hint-admin = I didn't catch that. Send /report, /rules or /staff, or /help for everything you can do.

@@ -199,10 +199,16 @@ marketing-coupons-expiry = { $days ->
        *[other] { $days } days
     }
 marketing-coupons-valid-until = Valid until { $at }
-marketing-coupons-no-expiry = No expiry
+marketing-coupons-no-expiry = Coupons never expire; a claimed voucher is valid { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } from its claim
 marketing-coupons-bad-count = Please send a number from 1 to { $max }.
 marketing-coupons-csv = Batch #{ $id }: all { $size } coupons (code and link).
 marketing-coupons-sheet = Printable QR sheet: { $shown } of { $size } coupons. A sheet holds at most the first { $cap }; every code is in the CSV.
+marketing-coupons-sheet-title = #{ $id } { $reward } · { $until }
+marketing-coupons-sheet-until = Valid until { $date }
+marketing-coupons-sheet-days = Valid { $days } days after claiming
 marketing-coupons-batch-line = #{ $id } { $name }: { $size } coupons · { $claimed } claimed · { $used } used · { $until } · made { $created }
 
 ## claiming a coupon (members)

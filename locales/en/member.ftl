@@ -138,3 +138,6 @@ member-staff-home-member = You are also a member: /balance, /card and /rewards a
 member-staff-join = Join as a member
 member-staff-joined = ✅ You joined as a member.
 member-staff-not-member = That is a member command, and you are not a member (yet).
+member-phone-skipped = No problem: you can share your number later in /profile.
+member-contact-hint = Tap “📱 Share my phone number” below, or type your number (like 138 0013 8000), or tap “Skip for now”.
+member-phone-typed-taken = That number belongs to a membership already. To link it to you, tap “📱 Share my phone number” below: Telegram shows the shop it is yours.

@@ -64,6 +64,7 @@ miniapp-history-expire = Expired
 miniapp-history-adjust = Adjusted by the shop
 miniapp-history-reverse = Refund
 miniapp-history-reverse-reward = Voucher “{ $reward }” cancelled, points returned
+miniapp-history-opening = Brought over from your previous membership
 miniapp-quote = { $name } · { $amount } → { $points } points
 miniapp-receipt = Recorded: { $name } · { $amount } → { $points } points (receipt { $receipt }). The member gets the receipt in the chat.
 miniapp-voucher-valid = Valid until { $until }.
@@ -100,6 +101,7 @@ miniapp-error-invalid-amount = Type an amount like 128.50.
 miniapp-error-already-used = { $text }
 miniapp-error-expired = { $text }
 miniapp-error-voided = { $text }
+miniapp-error-idempotency-conflict = This confirmation (Idempotency-Key) was already used for a different request. Nothing was recorded now: please start again.
 
 ## the sandbox's Mini App page (bot/sandbox/miniapp.py)
 miniapp-sandbox-title = jifen Mini App sandbox

@@ -23,6 +23,7 @@ rules-field-cap = Daily cap (points, 0 = none)
 rules-field-minr = Minimum redemption (points)
 rules-field-vval = Voucher validity (days)
 rules-field-pval = Point value (minor units)
+rules-field-eopp = Points on the part paid with points
 rules-field-expk = Expiry policy
 rules-field-expm = Expiry after (months)
 rules-field-expp = Expiry period
@@ -39,6 +40,8 @@ rules-choice-never = Never expire
 rules-choice-month = Month
 rules-choice-quarter = Quarter
 rules-choice-year = Year
+rules-choice-on = On
+rules-choice-off = Off
 
 rules-choose = <b>{ $field }</b> is now: { $current }
     Choose the new setting:

@@ -34,6 +34,16 @@ till-purchase-confirm = Record this purchase?
     👤 { $name }
     💰 <b>{ $amount }</b> · { $category }
     ⭐ <b>+{ $points }</b> ({ $breakdown })
+till-purchase-confirm-paid = Record this purchase?
+    👤 { $name }
+    💰 { $amount } · { $category }
+    💳 { $paid } points paid −{ $discount } · collect <b>{ $due }</b>
+    ⭐ <b>+{ $points }</b> ({ $breakdown })
+    { $earn_on_paid ->
+        [yes] The part paid with points earns points too.
+       *[no] The part paid with points earns no points.
+    }
+till-purchase-changed = The quote changed since it was shown (a campaign, the rules or today's points). Nothing was recorded: please check the new quote below.
 till-receipt-staff = ✅ Recorded <b>{ $receipt }</b>: { $amount } for { $name }.
     <b>+{ $points }</b> · new balance { $balance }.
 till-receipt-member = 🧾 Thank you! <b>+{ $points ->
@@ -134,5 +144,11 @@ till-pay-decline = ✖️ Decline
 till-pay-paid = ✅ Paid with { $points } points: −{ $discount }. Balance: { $balance }.
 till-pay-declined = OK, no points were used.
 till-pay-insufficient = You do not have enough points any more (balance { $balance }). Nothing was used.
-till-pay-staff-paid = 💳 { $name } paid <b>{ $points } points = −{ $discount }</b>. Collect <b>{ $due }</b>.
+till-pay-staff-paid = 💳 { $name } paid with points. Collect <b>{ $due }</b>, then confirm:
+
+    { till-purchase-confirm-paid }
 till-pay-staff-declined = { $name } did not pay with points. Collect the full amount.
+till-pay-staff-unpaid = { $name } did not pay with points. Collect the full amount.
+
+    { till-purchase-confirm }
+till-pay-too-late = The cashier has already finished this purchase, so no points were used.

@@ -15,3 +15,7 @@ common-page = 第 { $page } / { $pages } 页
 common-unknown-command = 我不认识这个命令。发送 /help 查看我能做什么。
 common-not-a-number = “{ $text }”不是数字，请发送类似 { $example } 的数字。
 common-points = { $points } 积分
+common-hint-member = 没看懂这条消息。请用下方菜单按钮（💰 积分、🪪 会员卡、🎁 礼品……），或发送 /help。
+common-hint-staff = 没看懂这条消息。请扫会员卡或券码、输入券码，或发送 /help 查看收银命令。
+common-hint-marketer = 没看懂这条消息。发送 /campaign、/broadcast 或 /rewards，或发送 /help 查看全部功能。
+common-hint-admin = 没看懂这条消息。发送 /report、/rules 或 /staff，或发送 /help 查看全部功能。

@@ -199,10 +199,13 @@ marketing-coupons-expiry = { $days ->
        *[other] { $days } 天
     }
 marketing-coupons-valid-until = 有效期至 { $at }
-marketing-coupons-no-expiry = 长期有效
+marketing-coupons-no-expiry = 优惠券长期有效；领取后兑换券有效 { $days } 天
 marketing-coupons-bad-count = 请发送 1 到 { $max } 的数字。
 marketing-coupons-csv = 批次 #{ $id }：全部 { $size } 张优惠券（券码和链接）。
 marketing-coupons-sheet = 可打印的二维码页：{ $size } 张中的 { $shown } 张。每份最多包含前 { $cap } 张；所有券码都在 CSV 中。
+marketing-coupons-sheet-title = #{ $id } { $reward } · { $until }
+marketing-coupons-sheet-until = 有效期至 { $date }
+marketing-coupons-sheet-days = 领取后 { $days } 天内有效
 marketing-coupons-batch-line = #{ $id } { $name }：{ $size } 张 · 已领取 { $claimed } · 已使用 { $used } · { $until } · 生成于 { $created }
 
 ## 领取优惠券（会员）

@@ -138,3 +138,6 @@ member-staff-home-member = 您也是会员：/balance、/card 和 /rewards 同�
 member-staff-join = 加入会员
 member-staff-joined = ✅ 您已加入会员。
 member-staff-not-member = 这是会员功能，您（还）不是会员。
+member-phone-skipped = 没问题：以后可以在 /profile 里留手机号。
+member-contact-hint = 请点下方的“📱 分享我的手机号”，或直接输入手机号（如 138 0013 8000），或点“暂时跳过”。
+member-phone-typed-taken = 这个号码已经属于一个会员账户。要把它关联到您，请点下方的“📱 分享我的手机号”：Telegram 会向商家证明这是您的号码。

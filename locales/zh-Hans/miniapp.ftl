@@ -64,6 +64,7 @@ miniapp-history-expire = 过期
 miniapp-history-adjust = 商家调整
 miniapp-history-reverse = 退款
 miniapp-history-reverse-reward = 兑换券“{ $reward }”已作废，积分已退回
+miniapp-history-opening = 从原会员账户转入
 miniapp-quote = { $name } · { $amount } → { $points } 积分
 miniapp-receipt = 已记录：{ $name } · { $amount } → { $points } 积分（小票 { $receipt }）。会员会在对话中收到小票。
 miniapp-voucher-valid = 有效期至 { $until }。
@@ -100,6 +101,7 @@ miniapp-error-invalid-amount = 请输入金额，例如 128.50。
 miniapp-error-already-used = { $text }
 miniapp-error-expired = { $text }
 miniapp-error-voided = { $text }
+miniapp-error-idempotency-conflict = 此确认（Idempotency-Key）已用于另一个请求，本次未做任何记录：请重新开始。
 
 ## the sandbox's Mini App page (bot/sandbox/miniapp.py)
 miniapp-sandbox-title = jifen 小程序沙盒

@@ -23,6 +23,7 @@ rules-field-cap = 每日上限（积分，0 = 不限）
 rules-field-minr = 最低兑换积分
 rules-field-vval = 兑换券有效期（天）
 rules-field-pval = 每积分价值（分）
+rules-field-eopp = 积分抵扣部分累积积分
 rules-field-expk = 过期规则
 rules-field-expm = 过期时间（月）
 rules-field-expp = 过期周期
@@ -39,6 +40,8 @@ rules-choice-never = 永不过期
 rules-choice-month = 月
 rules-choice-quarter = 季度
 rules-choice-year = 年
+rules-choice-on = 开启
+rules-choice-off = 关闭
 
 rules-choose = <b>{ $field }</b> 当前为：{ $current }
     请选择新的设置：

@@ -31,6 +31,16 @@ till-purchase-confirm = 确认记录这笔消费？
     👤 { $name }
     💰 <b>{ $amount }</b> · { $category }
     ⭐ <b>+{ $points }</b>（{ $breakdown }）
+till-purchase-confirm-paid = 确认记录这笔消费？
+    👤 { $name }
+    💰 { $amount } · { $category }
+    💳 { $paid } 积分抵扣 −{ $discount } · 请收取 <b>{ $due }</b>
+    ⭐ <b>+{ $points }</b>（{ $breakdown }）
+    { $earn_on_paid ->
+        [yes] 积分抵扣的部分同样累积积分。
+       *[no] 积分抵扣的部分不累积积分。
+    }
+till-purchase-changed = 报价在显示后已变化（活动、规则或今日积分）。未记录任何内容：请查看下方的新报价。
 till-receipt-staff = ✅ 已记录 <b>{ $receipt }</b>：{ $name } 消费 { $amount }。
     <b>+{ $points }</b> · 新余额 { $balance }。
 till-receipt-member = 🧾 谢谢惠顾！本次消费 { $amount }，获得 <b>+{ $points } 积分</b>。
@@ -122,5 +132,11 @@ till-pay-decline = ✖️ 不用了
 till-pay-paid = ✅ 已用 { $points } 积分抵扣 −{ $discount }。余额：{ $balance }。
 till-pay-declined = 好的，未使用积分。
 till-pay-insufficient = 您的积分已不足（余额 { $balance }），未使用积分。
-till-pay-staff-paid = 💳 { $name } 已用 <b>{ $points } 积分抵扣 −{ $discount }</b>。请收取 <b>{ $due }</b>。
+till-pay-staff-paid = 💳 { $name } 已用积分抵扣。请收取 <b>{ $due }</b>，然后确认：
+
+    { till-purchase-confirm-paid }
 till-pay-staff-declined = { $name } 未使用积分抵扣，请收取全额。
+till-pay-staff-unpaid = { $name } 未使用积分抵扣，请收取全额。
+
+    { till-purchase-confirm }
+till-pay-too-late = 收银员已完成这笔消费，未使用积分。

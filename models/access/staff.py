@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.access import console
 from models.store import audit, clock
 from models.store.db import write_transaction
 from models.store.tables import Role, StaffRole
@@ -96,6 +97,8 @@ async def grant_in(
             None,
         )
         await row.save(using_db=conn)
+    if previous is not None and previous != role:
+        await console.end_all(telegram_id, conn)  # a console session was for the old role
     await audit.record(
         "role.grant",
         actor_telegram_id=granted_by,
@@ -118,6 +121,7 @@ async def revoke_role(
             .update(active=False, revoked_by=revoked_by, revoked_at=clock.now())
         )
         if changed:
+            await console.end_all(telegram_id, conn)  # at once, not at the next request
             await audit.record(
                 "role.revoke",
                 actor_telegram_id=revoked_by,

@@ -6,6 +6,17 @@ Each coupon has a human ``code`` (typed with ``/claim K7QM-4PXD``) and a 128-bit
 of any number of simultaneous claims of one coupon exactly one gets a voucher. A member
 claims at most one coupon of a batch (a printed stack handed out is one per person).
 Coupons do not take catalogue stock: the batch size is their own stock.
+
+**Expiry.** A batch states one of two things, and a claim does exactly that:
+
+- an end (``valid_until``, from :func:`expiry_after`: the end of the shop's day N days
+  on): coupons can be claimed until then, and the voucher a claim gives is valid until
+  that very moment. The batch's end wins over the reward's (or the rule's) voucher
+  validity, shorter or longer: the marketer was shown that date, and it is printed on
+  the sheet the member holds;
+- no end: coupons never expire, and a claimed voucher lasts the reward's validity
+  (:func:`models.catalogue.vouchers.validity_days`) from the claim; the batch states
+  that number of days (:attr:`BatchStats.voucher_days`).
 """
 
 from __future__ import annotations
@@ -13,16 +24,18 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.catalogue.vouchers import create_voucher
-from models.codes import tokens
+from models.catalogue.vouchers import create_voucher, validity_days
+from models.codes import fonts, tokens
 from models.ledger import _Reject, lock_member, rule_versions, run_keyed
+from models.ledger.config import RuleSet
 from models.ledger.results import RewardUnavailable, UnknownMember
 from models.spreadsheets.writing import csv_lines
 from models.store import audit, clock, sql
@@ -99,6 +112,28 @@ class BatchStats:
     used: int
     created_at: datetime
     valid_until: datetime | None = None
+    voucher_days: int = 0
+    """With no ``valid_until``: how many days a claimed voucher lasts (stated, then given)."""
+
+
+# ---- expiry: what a batch states is what a claim gives ----
+
+
+def expiry_after(days: int, tz: str, now: datetime | None = None) -> datetime | None:
+    """The end (23:59) of the shop's day ``days`` from today in zone ``tz``; None for 0
+    days (no expiry). Computed once, when the batch is proposed, and kept with it."""
+    if days <= 0:
+        return None
+    zone = ZoneInfo(tz)
+    day = (now or clock.now()).astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(day, time(23, 59), zone).astimezone(UTC)
+
+
+def voucher_expiry(batch: CouponBatch, reward: Reward, rules: RuleSet, at: datetime) -> datetime:
+    """The ``valid_until`` of the voucher a claim at ``at`` gives (see the module doc)."""
+    if batch.valid_until is not None:
+        return batch.valid_until
+    return at + timedelta(days=validity_days(reward, rules))
 
 
 # ---- generating ----
@@ -229,7 +264,14 @@ async def claim(
         if won != 1:
             raise _Reject(await _taken(await Coupon.get(id=current.id).using_db(conn), member.id))
         voucher = await create_voucher(
-            conn, member.id, reward, rules, cost_points=0, key=f"coupon:{current.id}", now=now
+            conn,
+            member.id,
+            reward,
+            rules,
+            cost_points=0,
+            key=f"coupon:{current.id}",
+            now=now,
+            valid_until=voucher_expiry(batch, reward, rules, now),
         )
         await Coupon.filter(id=current.id).using_db(conn).update(voucher_id=voucher.id)
         return _claimed(current.id, voucher, replayed=False)
@@ -270,12 +312,22 @@ async def batch_stats(batch_id: int) -> BatchStats | None:
     batch = await CouponBatch.get_or_none(id=batch_id)
     if batch is None:
         return None
-    return await _stats(batch)
+    return await _stats(batch, (await rule_versions.current())[1])
 
 
-async def _stats(batch: CouponBatch) -> BatchStats:
+async def stated_voucher_days(reward_id: int) -> int:
+    """How many days a voucher of ``reward_id`` claimed from a batch with no end lasts."""
+    return _voucher_days(await Reward.get_or_none(id=reward_id), (await rule_versions.current())[1])
+
+
+def _voucher_days(reward: Reward | None, rules: RuleSet) -> int:
+    return validity_days(reward, rules) if reward else rules.usage.voucher_validity_days
+
+
+async def _stats(batch: CouponBatch, rules: RuleSet) -> BatchStats:
     claimed = await Coupon.filter(batch_id=batch.id, claimed_by_id__isnull=False).count()
     used = await Coupon.filter(batch_id=batch.id, voucher__status=VoucherStatus.REDEEMED).count()
+    reward = await Reward.get_or_none(id=batch.reward_id)  # type: ignore[attr-defined]
     return BatchStats(
         batch_id=batch.id,
         reward_id=batch.reward_id,  # type: ignore[attr-defined]
@@ -285,13 +337,15 @@ async def _stats(batch: CouponBatch) -> BatchStats:
         used=used,
         created_at=batch.created_at,
         valid_until=batch.valid_until,
+        voucher_days=_voucher_days(reward, rules),
     )
 
 
 async def list_batches(*, reward_id: int | None = None, limit: int = 10) -> list[BatchStats]:
     """Newest batches first, with their claimed/used counts."""
     query = CouponBatch.all() if reward_id is None else CouponBatch.filter(reward_id=reward_id)
-    return [await _stats(b) for b in await query.order_by("-id").limit(limit)]
+    rules = (await rule_versions.current())[1]
+    return [await _stats(b, rules) for b in await query.order_by("-id").limit(limit)]
 
 
 async def coupons_of(batch_id: int, limit: int | None = None) -> list[Coupon]:
@@ -346,16 +400,29 @@ def _qr_image(data: str, box: int) -> Image.Image:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
-def render_sheet(items: Sequence[tuple[str, str]], title: str) -> tuple[str, bytes]:
+def _fitting(
+    draw: ImageDraw.ImageDraw, text: str, size: int, width: int
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The sheet's font at ``size`` pixels, smaller (down to 10) until ``text`` fits."""
+    face = fonts.sheet_font(size)
+    while size > 10 and draw.textlength(text, font=face) > width:
+        size -= 1
+        face = fonts.sheet_font(size)
+    return face
+
+
+def render_sheet(items: Sequence[tuple[str, str]], title: str, note: str = "") -> tuple[str, bytes]:
     """A printable sheet of (link, code) pairs: QR codes with the code under each, 20 a
-    page (4 × 5 on A4 at ~100 dpi). One page → ``("png", bytes)``, several → ``("pdf",
-    bytes)``. Only the first :data:`SHEET_CAP` items are drawn."""
+    page (4 × 5 on A4 at ~100 dpi). ``title`` heads every page and ``note`` (the expiry)
+    is printed under every code, since each coupon is cut out and handed out alone; both
+    come translated, and a CJK font draws them (:mod:`models.codes.fonts`). One page →
+    ``("png", bytes)``, several → ``("pdf", bytes)``. Only the first :data:`SHEET_CAP`
+    items are drawn."""
     items = list(items)[:SHEET_CAP]
     cols, rows_ = 4, 5
     width, height, margin, header = 827, 1169, 40, 50
     cell_w, cell_h = (width - 2 * margin) // cols, (height - 2 * margin - header) // rows_
-    font = ImageFont.load_default(size=22)
-    small = ImageFont.load_default(size=16)
+    small = fonts.sheet_font(16)
     pages: list[Image.Image] = []
     count = max(1, -(-len(items) // SHEET_PER_PAGE))
     for page_no in range(count):
@@ -367,11 +434,13 @@ def render_sheet(items: Sequence[tuple[str, str]], title: str) -> tuple[str, byt
             x = margin + (i % cols) * cell_w
             y = margin + header + (i // cols) * cell_h
             qr = _qr_image(link, 4)
-            side = min(cell_w - 20, cell_h - 50)
+            side = min(cell_w - 20, cell_h - 72)
             qr = qr.resize((side, side), Image.Resampling.NEAREST)
             page.paste(qr, (x + (cell_w - side) // 2, y))
-            text_w = draw.textlength(code, font=font)
-            draw.text((x + (cell_w - text_w) / 2, y + side + 8), code, fill=0, font=font)
+            for text, size, dy in ((code, 22, 6), (note, 16, 34)):
+                face = _fitting(draw, text, size, cell_w - 12)
+                text_w = draw.textlength(text, font=face)
+                draw.text((x + (cell_w - text_w) / 2, y + side + dy), text, fill=0, font=face)
             draw.rectangle((x + 2, y - 6, x + cell_w - 2, y + cell_h - 6), outline=200)
         pages.append(page)
     buffer = io.BytesIO()

@@ -49,7 +49,7 @@ from models.ledger.results import (
 )
 from models.ledger.rules import check_redemption
 from models.store import audit, clock, group_commit, locks, sql
-from models.store.db import write_transaction
+from models.store.db import connection, write_transaction
 from models.store.tables import EntryKind, LedgerEntry, Member, Reward, Voucher, VoucherStatus
 
 
@@ -84,6 +84,12 @@ async def _issue_replay(key: str) -> VoucherIssued | None:
     return _issued(voucher, balance, entry.id if entry else None, replayed=True)
 
 
+def validity_days(reward: Reward, rules: RuleSet) -> int:
+    """How long a voucher of ``reward`` lasts from its issue: the reward's own days, else the
+    rule's (``usage.voucher_validity_days``)."""
+    return reward.voucher_validity_days or rules.usage.voucher_validity_days
+
+
 async def create_voucher(
     conn: BaseDBAsyncClient,
     member_id: int,
@@ -93,10 +99,13 @@ async def create_voucher(
     cost_points: int,
     key: str,
     now: datetime,
+    valid_until: datetime | None = None,
 ) -> Voucher:
-    """A new voucher (unguessable token, human code, validity by reward or rule), inside the
-    caller's transaction: for a redemption and for a claimed coupon alike."""
-    days = reward.voucher_validity_days or rules.usage.voucher_validity_days
+    """A new voucher (unguessable token, human code), inside the caller's transaction: for a
+    redemption and for a claimed coupon alike. It is valid until ``valid_until`` when the
+    caller stated one (a coupon batch's expiry), else for :func:`validity_days` from now."""
+    if valid_until is None:
+        valid_until = now + timedelta(days=validity_days(reward, rules))
     voucher = await Voucher.create(
         token=tokens.token(),
         code=tokens.human_code(),
@@ -105,7 +114,7 @@ async def create_voucher(
         cost_points=cost_points,
         idempotency_key=key,
         issued_at=now,
-        valid_until=now + timedelta(days=days),
+        valid_until=valid_until,
         using_db=conn,
     )
     await webhooks.emit_voucher("voucher.issued", conn, voucher)
@@ -120,24 +129,14 @@ async def issue_for_reward(
     rules: RuleSet | None = None,
     channel: str = "telegram",
     tz: str = "UTC",
-) -> (
-    VoucherIssued
-    | InsufficientPoints
-    | OutOfStock
-    | TierTooLow
-    | LimitReached
-    | RewardUnavailable
-    | BelowMinimumRedemption
-    | UnknownMember
-):
+) -> VoucherIssued | Refusal:
     """Exchange points for a voucher of ``reward_id`` (the member's /rewards → Redeem).
 
     Checks, in order: reward available (not archived, inside its active window), tier,
     usage rules (minimum points, redemptions per day), per-member limit (vouchers not
-    voided), stock, balance. ``idempotency_key`` is e.g. the Telegram callback's update id.
+    voided), stock, balance (:func:`_why_not`). ``idempotency_key`` is e.g. the Telegram
+    callback's update id.
     """
-    from models.ledger import local_midnight
-
     key = check_key(idempotency_key)
     first = await _issue_replay(key)
     if first is not None:
@@ -151,33 +150,10 @@ async def issue_for_reward(
             raise _Reject(None)
         now = clock.now()
         reward = await Reward.get_or_none(id=reward_id).using_db(conn)
-        if reward is None or reward.archived:
-            raise _Reject(RewardUnavailable(reward_id, "archived" if reward else "unknown"))
-        if (reward.active_from and now < reward.active_from) or (
-            reward.active_until and now >= reward.active_until
-        ):
-            raise _Reject(RewardUnavailable(reward_id, "inactive"))
-        if reward.min_tier and tiers.rank(rules.tiers, member.tier) < tiers.rank(
-            rules.tiers, reward.min_tier
-        ):
-            raise _Reject(TierTooLow(required=reward.min_tier, current=member.tier))
-        today = (
-            await Voucher.filter(member_id=member.id, issued_at__gte=local_midnight(now, tz))
-            .using_db(conn)
-            .count()
-        )
-        usage = check_redemption(reward.cost_points, rules, redemptions_today=today)
-        if usage is not None:
-            raise _Reject(usage)
-        if reward.per_member_limit:
-            held = (
-                await Voucher.filter(member_id=member.id, reward_id=reward.id)
-                .exclude(status=VoucherStatus.VOIDED)
-                .using_db(conn)
-                .count()
-            )
-            if held >= reward.per_member_limit:
-                raise _Reject(LimitReached(limit=reward.per_member_limit, period="member"))
+        refused = await _why_not(conn, member, reward_id, reward, rules, now, tz)
+        if refused is not None:
+            raise _Reject(refused)
+        assert reward is not None
         if reward.stock is not None:
             taken = await sql.execute(
                 conn, "UPDATE reward SET stock = stock - 1 WHERE id = ? AND stock > 0", reward.id
@@ -207,6 +183,85 @@ async def issue_for_reward(
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+Refusal = (
+    InsufficientPoints
+    | OutOfStock
+    | TierTooLow
+    | LimitReached
+    | RewardUnavailable
+    | BelowMinimumRedemption
+    | UnknownMember
+)
+
+
+async def _why_not(
+    conn: BaseDBAsyncClient,
+    member: Member,
+    reward_id: int,
+    reward: Reward | None,
+    rules: RuleSet,
+    now: datetime,
+    tz: str,
+) -> Refusal | None:
+    """Why ``member`` may not exchange points for ``reward`` now, in the order the member
+    meets them (availability, tier, usage rules, own limit, stock, balance), or None.
+
+    The one list of checks: :func:`issue_for_reward` runs it under the member's lock (and
+    then takes the stock by a conditional update), :func:`redeem_refusal` before a Confirm
+    is shown.
+    """
+    from models.ledger import local_midnight
+
+    if reward is None or reward.archived:
+        return RewardUnavailable(reward_id, "archived" if reward else "unknown")
+    if (reward.active_from and now < reward.active_from) or (
+        reward.active_until and now >= reward.active_until
+    ):
+        return RewardUnavailable(reward_id, "inactive")
+    if reward.min_tier and tiers.rank(rules.tiers, member.tier) < tiers.rank(
+        rules.tiers, reward.min_tier
+    ):
+        return TierTooLow(required=reward.min_tier, current=member.tier)
+    today = (
+        await Voucher.filter(member_id=member.id, issued_at__gte=local_midnight(now, tz))
+        .using_db(conn)
+        .count()
+    )
+    usage = check_redemption(reward.cost_points, rules, redemptions_today=today)
+    if usage is not None:
+        return usage
+    if reward.per_member_limit:
+        held = (
+            await Voucher.filter(member_id=member.id, reward_id=reward.id)
+            .exclude(status=VoucherStatus.VOIDED)
+            .using_db(conn)
+            .count()
+        )
+        if held >= reward.per_member_limit:
+            return LimitReached(limit=reward.per_member_limit, period="member")
+    if reward.stock is not None and reward.stock <= 0:
+        return OutOfStock(reward.id)
+    if reward.cost_points > 0 and member.balance < reward.cost_points:
+        return InsufficientPoints(
+            short_by=reward.cost_points - member.balance, balance=member.balance
+        )
+    return None
+
+
+async def redeem_refusal(
+    member_id: int, reward_id: int, *, rules: RuleSet | None = None, tz: str = "UTC"
+) -> Refusal | None:
+    """What :func:`issue_for_reward` would refuse now, read without writing: a Redeem
+    pressed on a stale screen is answered with this instead of a Confirm."""
+    if rules is None:
+        rules = (await rule_versions.current())[1]
+    member = await Member.get_or_none(id=member_id, deleted_at=None)
+    if member is None:
+        return UnknownMember(member_id)
+    reward = await Reward.get_or_none(id=reward_id)
+    return await _why_not(connection(), member, reward_id, reward, rules, clock.now(), tz)
 
 
 async def find(token_or_code: str) -> Voucher | None:

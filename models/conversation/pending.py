@@ -204,6 +204,30 @@ async def withdraw(action_id: int) -> None:
     )
 
 
+async def supersede(action_id: int, kind: str, actor: int, by: int) -> bool:
+    """Another person's confirmed step (action ``by``) replaces this open one: pending →
+    cancelled, by one conditional update, so of it and its own Confirm exactly one wins.
+    True when this call (or an earlier run of ``by``) withdrew it; False when it was
+    confirmed, cancelled or replaced otherwise first."""
+    mark = {"superseded_by": by}
+    changed = await sql.execute(
+        connection(),
+        "UPDATE pending_action SET state = ?, finished_at = ?, result = ?"
+        " WHERE id = ? AND kind = ? AND actor_telegram_id = ? AND state = ?",
+        ActionState.CANCELLED.value,
+        clock.now(),
+        json.dumps(mark),
+        action_id,
+        kind,
+        actor,
+        ActionState.PENDING.value,
+    )
+    if changed == 1:
+        return True
+    row = await PendingAction.get_or_none(id=action_id)
+    return row is not None and _decoded(row.result) == mark
+
+
 async def _why(action_id: int, actor: int, message_id: int) -> Refusal:
     """Why a press lost, read from the row as it now stands (an overdue one is marked)."""
     row = await PendingAction.get_or_none(id=action_id)

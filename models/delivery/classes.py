@@ -53,6 +53,7 @@ TEMPLATES: dict[str, MessageClass] = {
     "marketing-referral-rewarded": T,  # points the member earned by referring a friend
     # staff at work (their role, not a member's consent, decides)
     "till-pay-staff-paid": T,
+    "till-pay-staff-unpaid": T,
     "till-pay-staff-declined": T,
     "reports-weekly": T,
     "webhook-failed-admin": T,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -28,8 +28,14 @@ from models.reports.periods import Period
 from models.reports.query import Sql, as_int
 from models.spreadsheets.writing import CsvWriter, SheetWriter, XlsxWriter
 from models.store import audit
+from models.store.tables import EntryKind, VoucherStatus
 
 CHUNK_SIZE = 5000
+LOCALE_KEYS = (
+    *(f"reports-entry-{kind.value}" for kind in EntryKind),
+    *(f"reports-voucher-{status.value}" for status in VoucherStatus),
+)
+"""Every key a cell builds from a stored value (``tests/test_runtime_locale_keys.py``)."""
 
 Translator = Callable[..., str]
 
@@ -315,27 +321,17 @@ async def export(
     chunk_size: int = CHUNK_SIZE,
 ) -> Exported:
     """Write the export to ``path`` page by page; return where and how many rows."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer: SheetWriter = (
-        CsvWriter(path) if fmt is ExportFormat.CSV else XlsxWriter(path, kind.value)
+    pages = iter_rows(
+        kind,
+        t=t,
+        tz=tz,
+        period=period,
+        location=location,
+        currency=currency,
+        language=language,
+        chunk_size=chunk_size,
     )
-    count = 0
-    try:
-        await asyncio.to_thread(writer.write, [headers(kind, t)])
-        async for page in iter_rows(
-            kind,
-            t=t,
-            tz=tz,
-            period=period,
-            location=location,
-            currency=currency,
-            language=language,
-            chunk_size=chunk_size,
-        ):
-            await asyncio.to_thread(writer.write, page)
-            count += len(page)
-    finally:
-        await asyncio.to_thread(writer.close)
+    count = await _write(kind, path, fmt, t, pages)
     await audit.record(
         "report.export",
         actor_telegram_id=actor_telegram_id,
@@ -349,3 +345,71 @@ async def export(
         },
     )
     return Exported(path=path, rows=count, kind=kind, format=fmt)
+
+
+async def _write(
+    kind: ExportKind,
+    path: Path,
+    fmt: ExportFormat,
+    t: Translator,
+    pages: AsyncIterator[list[list[Any]]],
+) -> int:
+    """The header and then every page through the one safe writer; rows written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer: SheetWriter = (
+        CsvWriter(path) if fmt is ExportFormat.CSV else XlsxWriter(path, kind.value)
+    )
+    count = 0
+    try:
+        await asyncio.to_thread(writer.write, [headers(kind, t)])
+        async for page in pages:
+            await asyncio.to_thread(writer.write, page)
+            count += len(page)
+    finally:
+        await asyncio.to_thread(writer.close)
+    return count
+
+
+async def export_members(
+    batches: AsyncIterator[Sequence[int]],
+    path: Path,
+    *,
+    fmt: ExportFormat,
+    t: Translator,
+    tz: ZoneInfo,
+    language: str = "en",
+    actor_telegram_id: int | None,
+    actor_kind: str,
+    selection: dict[str, Any],
+) -> Exported:
+    """The members export's columns for a chosen list of members (the console's current
+    selection, in its order), written by the same writer; audited with the selection."""
+    rules = (await rule_versions.current())[1]
+    names = {lvl.key: tiers.tier_name(lvl, language) for lvl in rules.tiers.levels}
+    show = _Presenter(t, tz, rules.currency, language, names)
+    spec = SOURCES[ExportKind.MEMBERS]
+
+    async def pages() -> AsyncIterator[list[list[Any]]]:
+        async for ids in batches:
+            if not ids:
+                continue
+            q = Sql()
+            cols = ", ".join(f"{c.sql} AS c{i}" for i, c in enumerate(spec.cols))
+            marks = ", ".join(q.p(int(i)) for i in ids)
+            rows = await q.rows(f"SELECT {cols} FROM {spec.source} WHERE {spec.id} IN ({marks})")
+            by_id = {as_int(r["c0"]): r for r in rows}
+            yield [
+                [show.cell(by_id[i][f"c{n}"], c.kind) for n, c in enumerate(spec.cols)]
+                for i in ids
+                if i in by_id
+            ]
+
+    count = await _write(ExportKind.MEMBERS, path, fmt, t, pages())
+    await audit.record(
+        "report.export",
+        actor_telegram_id=actor_telegram_id,
+        actor_kind=actor_kind,
+        target=ExportKind.MEMBERS.value,
+        details={"format": fmt.value, "rows": count, "selection": selection},
+    )
+    return Exported(path=path, rows=count, kind=ExportKind.MEMBERS, format=fmt)

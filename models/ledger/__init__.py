@@ -29,7 +29,8 @@ debt`` and records the repayment as a draw on itself. Hence, for every member:
 which is exactly what ``models.ledger.doctor`` checks.
 
 The rules that price an entry live here too: the configured rules (:mod:`.config`) and
-their versions, the computation (:mod:`.rules`) and its quote (:mod:`.quotes`), tiers,
+their versions, the computation (:mod:`.rules`) and its explanation (:mod:`.quotes`), the
+quote of a purchase that the earn writes (:mod:`.quoting`: one function for both), tiers,
 who a campaign is for at earn time (:mod:`.targeting`), typed outcomes (:mod:`.results`).
 Imports: codes, store, delivery.
 
@@ -45,11 +46,13 @@ from models.ledger.earning import earn_for_purchase, receipt_args
 from models.ledger.expiry import expire_due, expiring_between
 from models.ledger.keys import MAX_KEY_LENGTH, _Reject, check_key, run_keyed
 from models.ledger.postings import credit, credit_back, debit, lock_member
+from models.ledger.quoting import PurchasePlan, quote_purchase
 from models.ledger.refunds import find_purchase, refund
 from models.ledger.spending import adjust, grant_bonus, spend
 
 __all__ = [
     "MAX_KEY_LENGTH",
+    "PurchasePlan",
     "_Reject",
     "adjust",
     "check_key",
@@ -64,6 +67,7 @@ __all__ = [
     "grant_bonus",
     "local_midnight",
     "lock_member",
+    "quote_purchase",
     "receipt_args",
     "refund",
     "run_keyed",

@@ -63,6 +63,9 @@ class UsageRules(_Strict):
     )
     points_as_payment: bool = False
     max_payment_share_percent: int = Field(50, ge=0, le=100)
+    earn_on_points_payment: bool = Field(
+        False, description="whether the part of a bill paid with points earns points too"
+    )
     refund_policy: str = Field(
         "allow_negative",
         pattern=r"^(allow_negative|clamp_to_zero)$",

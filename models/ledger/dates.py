@@ -6,7 +6,7 @@ Kept apart from the operations so the expiry rules can be read (and tested) on t
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.ledger.config import ExpiryPolicy, ExpiryPolicyKind
@@ -41,3 +41,9 @@ def expiry_for(earned_at: datetime, policy: ExpiryPolicy, tz: str = "UTC") -> da
 def local_midnight(at: datetime, tz: str) -> datetime:
     local = at.astimezone(ZoneInfo(tz))
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def next_local_midnight(at: datetime, tz: str) -> datetime:
+    """The end of ``at``'s local day (the next local midnight), as an instant."""
+    day = at.astimezone(ZoneInfo(tz)).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)

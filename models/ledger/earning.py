@@ -7,45 +7,29 @@ flushed together (in two flushes when the purchase may lift the member's tier).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
 from models.codes import tokens
 from models.delivery import classes, outbox, webhooks
-from models.ledger import referral_bonus, targeting, tiers
+from models.ledger import referral_bonus, tiers
 from models.ledger.config import RuleSet
-from models.ledger.dates import expiry_for, local_midnight
+from models.ledger.dates import expiry_for
 from models.ledger.journal import Journal
 from models.ledger.keys import _Reject, check_key, run_keyed
 from models.ledger.postings import _lock_member_and_key, _resolve_rules, credit
 from models.ledger.quotes import PointsQuote, explain, format_minor
-from models.ledger.results import (
-    AmountTooLarge,
-    BelowMinimumPurchase,
-    InvalidAmount,
-    PurchaseRecorded,
-    UnknownCurrency,
-    UnknownMember,
-)
-from models.ledger.rules import CampaignRule, Item, compute_points
-from models.store import clock, sql
+from models.ledger.quoting import PurchaseRequest, Refused, plan_for, request_for
+from models.ledger.results import PlanChanged, PurchaseRecorded, UnknownMember
+from models.ledger.rules import CampaignRule, Item
+from models.store import clock
+from models.store.sql import Step
 from models.store.tables import EntryKind, LedgerEntry, Member, Purchase
 
 RECEIPT_TEMPLATE = "till-receipt-member"
-
-
-async def _earned_since(conn: BaseDBAsyncClient, member_id: int, since: datetime) -> int:
-    row = await sql.one(
-        conn,
-        "SELECT SUM(points) AS s FROM ledger_entry"
-        " WHERE member_id = ? AND created_at >= ? AND kind = 'earn'",
-        member_id,
-        since,
-    )
-    return sql.as_int(row and row["s"])
 
 
 async def _purchase_replay(purchase: Purchase | None) -> PurchaseRecorded | None:
@@ -89,20 +73,24 @@ async def earn_for_purchase(
     api_key_id: int | None = None,
     campaigns: Iterable[CampaignRule] = (),
     tz: str = "UTC",
-) -> (
-    PurchaseRecorded
-    | InvalidAmount
-    | AmountTooLarge
-    | UnknownCurrency
-    | BelowMinimumPurchase
-    | UnknownMember
-):
-    """Record a purchase and award its points (see :mod:`models.ledger.rules` for how).
+    paid_points: int = 0,
+    expect_points: int | None = None,
+    written_with: Callable[[PointsQuote], Iterable[WithRow]] | None = None,
+) -> PurchaseRecorded | Refused | UnknownMember | PlanChanged:
+    """Record a purchase and award its points: the plan of
+    :func:`models.ledger.quoting.plan_for`, computed under the member's lock, written.
 
     ``rules=None`` uses the current rule version. ``tz`` is the shop's time zone, for
     the daily cap's "day" and the end-of-period expiry. ``api_key_id``: the HTTP API key
-    recording it (its ``order_id`` belongs to that key). Queues the member's receipt
-    (outbox ``till-receipt-member``) in the same transaction.
+    recording it (its ``order_id`` belongs to that key). ``paid_points``: points the
+    member already paid part of this bill with (they earn nothing unless
+    ``usage.earn_on_points_payment``). ``expect_points``: the points of the quote the
+    person confirmed; a plan that earns otherwise now is refused as
+    :class:`PlanChanged`, writing nothing. Queues the member's receipt (outbox
+    ``till-receipt-member``) in the same transaction. ``written_with(quote)``: rows the
+    caller writes in this same transaction and flush (the HTTP face's idempotency record
+    and audit row: one commit, one trip for everything a purchase writes); each is
+    ``(row, exprs)`` as :meth:`~models.ledger.journal.Journal.insert` takes them.
     """
     key = check_key(idempotency_key)
 
@@ -110,16 +98,20 @@ async def earn_for_purchase(
         return await _purchase_replay(await Purchase.get_or_none(idempotency_key=key))
 
     rules, version_id = await _resolve_rules(rules, rule_version_id)
-    try:
-        parsed = [Item.parse(i) for i in items]
-    except (KeyError, TypeError, ValueError):
-        return await replay() or InvalidAmount(reason="items")
-    from models.ledger.rules import check_purchase
-
-    rejection = check_purchase(amount_minor, currency, rules, parsed)
-    if rejection is not None:  # a retry is answered its first result, whatever rules say now
-        return await replay() or rejection
-    offers = list(campaigns)
+    request = request_for(
+        amount_minor,
+        currency,
+        rules,
+        category=category,
+        items=items,
+        campaigns=campaigns,
+        channel=channel,
+        tz=tz,
+        paid_points=paid_points,
+    )
+    if not isinstance(request, PurchaseRequest):
+        # a retry is answered its first result, whatever the rules say now
+        return await replay() or request
 
     async def op(conn: BaseDBAsyncClient) -> PurchaseRecorded | None:
         # the key is looked up in the statement that locks the member (a retry rolls back
@@ -131,30 +123,19 @@ async def earn_for_purchase(
         if first_id is not None:
             raise _Reject(None)
         now = clock.now()
-        earned_today = 0
-        if rules.earning.daily_cap_points:
-            earned_today = await _earned_since(conn, member.id, local_midnight(now, tz))
-        quote = compute_points(
-            amount_minor,
-            rules,
-            tier=member.tier,
-            category=category,
-            items=parsed,
-            campaigns=await targeting.narrow(conn, member, offers, now=now, key=key),
-            at=now,
-            channel=channel,
-            earned_today=earned_today,
-        )
+        quote = await plan_for(conn, member, request, rules, now=now, key=key)
+        if expect_points is not None and quote.points != expect_points:
+            raise _Reject(PlanChanged(expect_points, quote))
         tier_before = member.tier
         purchase = Purchase(
             member_id=member.id,
             receipt_code=tokens.receipt_code(),
             order_id=order_id,
             idempotency_key=key,
-            amount_minor=amount_minor,
+            amount_minor=request.amount_minor,
             currency=currency,
             category=category,
-            items=[i.to_json() for i in parsed],
+            items=[i.to_json() for i in request.items],
             location=location,
             channel=channel,
             staff_telegram_id=staff_telegram_id,
@@ -202,6 +183,8 @@ async def earn_for_purchase(
             "purchase.recorded", purchase_event(member, purchase), member_id=member.id
         ):
             journal.also(step)
+        for row, exprs in written_with(quote) if written_with is not None else ():
+            journal.insert(row, **exprs)
         await journal.flush()  # purchase (unless written above), balance, entry, lot, receipt
         await referral_bonus.reward_referrer_on_first_purchase(member, rules, using_db=conn, tz=tz)
         return PurchaseRecorded(
@@ -218,6 +201,10 @@ async def earn_for_purchase(
 
     result = await run_keyed(op, replay)
     return result if result is not None else await replay()  # type: ignore[return-value]
+
+
+WithRow = tuple[Model, Mapping[str, Step]]
+"""A row a caller writes with the purchase: ``(unsaved row, columns given as SQL)``."""
 
 
 def purchase_event(member: Member, purchase: Purchase) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from models.ledger.quotes import PointsQuote, explain
 from models.store import sql
 from models.store.db import connection
 from models.store.tables import EntryKind, LedgerEntry
@@ -100,3 +101,20 @@ async def recent(member_id: int, count: int) -> tuple[HistoryLine, ...]:
         )
         for row in rows
     )
+
+
+def how(line: HistoryLine, language: str) -> str:
+    """Why an earn line has its points ("¥128.50 × 1 × Gold 1.2"), from the structured
+    breakdown stored with it; empty when there is none (older or other entries)."""
+    if not line.breakdown.get("lines"):
+        return ""
+    try:
+        return explain(PointsQuote.from_json(line.breakdown), language)
+    except (KeyError, ValueError, TypeError):
+        return ""
+
+
+def bonus_kind(reason: str | None) -> str:
+    """``birthday`` | ``referral`` | ``campaign`` | ``other``, from a bonus entry's reason."""
+    head = (reason or "").split(":", 1)[0]
+    return head if head in ("birthday", "referral", "campaign") else "other"

@@ -89,7 +89,12 @@ class Line:
 
 @dataclass(frozen=True)
 class PointsQuote:
-    """Points for a purchase and why: lines × factors, rounding, bonuses, cap."""
+    """Points for a purchase and why: lines × factors, rounding, bonuses, cap.
+
+    ``paid_points`` paid ``paid_minor`` of the bill (points as payment); unless the rule
+    ``usage.earn_on_points_payment`` says otherwise, the lines hold only the part paid
+    in money, so the explanation shows what actually earned.
+    """
 
     points: int
     currency: str
@@ -101,9 +106,12 @@ class PointsQuote:
     bonuses: tuple[Factor, ...] = ()
     cap: Factor | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+    paid_points: int = 0
+    paid_minor: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The form stored in ``LedgerEntry.breakdown`` (decimals as strings)."""
+        paid = {"paid_points": self.paid_points, "paid_minor": self.paid_minor}
         return {
             "v": 1,
             "points": self.points,
@@ -115,7 +123,7 @@ class PointsQuote:
             "rounding": self.rounding.to_json(),
             "bonuses": [b.to_json() for b in self.bonuses],
             "cap": self.cap.to_json() if self.cap else None,
-        }
+        } | (paid if self.paid_points else {})
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PointsQuote:
@@ -129,6 +137,8 @@ class PointsQuote:
             rounding=Factor.from_json(data["rounding"]),
             bonuses=tuple(Factor.from_json(b) for b in data.get("bonuses", ())),
             cap=Factor.from_json(data["cap"]) if data.get("cap") else None,
+            paid_points=int(data.get("paid_points", 0)),
+            paid_minor=int(data.get("paid_minor", 0)),
         )
 
 

@@ -45,6 +45,16 @@ class BelowMinimumPurchase:
 
 
 @dataclass(frozen=True)
+class PlanChanged:
+    """The purchase would now earn other than the ``expected`` points the person confirmed
+    (a campaign started or ended, the rules or the daily cap changed, an offer was used):
+    nothing was written; ``quote`` is what it earns now, to show instead."""
+
+    expected: int
+    quote: PointsQuote
+
+
+@dataclass(frozen=True)
 class InsufficientPoints:
     short_by: int
     balance: int

@@ -12,6 +12,7 @@ typical purchase before it is confirmed. Only :func:`history` reads the database
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models.ledger.config import ExpiryPolicyKind, Rounding, RuleSet
-from models.ledger.rules import check_purchase, compute_points
+from models.ledger.rules import CampaignRule, check_purchase, compute_points
 from models.store.tables import Member, RuleVersion
 
 EXAMPLE_AMOUNT_MINOR = 12850
@@ -40,6 +41,11 @@ class Kind:
     MULTIPLIERS = "multipliers"
     DAYS = "days"
     CHOICE = "choice"
+    FLAG = "flag"
+    """On or off: pressed as the choices ``on`` / ``off``, stored as a boolean."""
+
+
+FLAG_CHOICES = ("on", "off")
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ _FIXED: tuple[RuleField, ...] = (
     RuleField("minr", ("usage", "min_redemption_points"), Kind.INT, "minr"),
     RuleField("vval", ("usage", "voucher_validity_days"), Kind.INT, "vval"),
     RuleField("pval", ("usage", "point_value_minor"), Kind.DECIMAL, "pval"),
+    RuleField("eopp", ("usage", "earn_on_points_payment"), Kind.FLAG, "eopp", FLAG_CHOICES),
     RuleField("expk", ("expiry", "policy"), Kind.CHOICE, "expk", tuple(ExpiryPolicyKind)),
     RuleField("expm", ("expiry", "months"), Kind.INT, "expm"),
     RuleField("expp", ("expiry", "period"), Kind.CHOICE, "expp", ("month", "quarter", "year")),
@@ -179,6 +186,8 @@ def parse_value(field: RuleField, text: str, rules: RuleSet) -> Any:
         return [int(p) for p in parts] if parts and all(_INT.match(p) for p in parts) else None
     if field.kind == Kind.CHOICE:
         return text if text in field.choices else None
+    if field.kind == Kind.FLAG:
+        return {"on": True, "off": False}.get(text)
     raise AssertionError(f"unknown field kind {field.kind!r}")
 
 
@@ -232,24 +241,41 @@ def example_tier(rules: RuleSet) -> str:
     return EXAMPLE_TIER if EXAMPLE_TIER in keys else keys[-1]
 
 
-def _example_points(rules: RuleSet, tier: str, at: datetime) -> int | None:
+def _example_points(
+    rules: RuleSet, tier: str, at: datetime, campaigns: Sequence[CampaignRule]
+) -> int | None:
     if check_purchase(EXAMPLE_AMOUNT_MINOR, rules.currency.code, rules) is not None:
         return None
-    quote = compute_points(EXAMPLE_AMOUNT_MINOR, rules, tier=tier, category=EXAMPLE_CATEGORY, at=at)
+    quote = compute_points(
+        EXAMPLE_AMOUNT_MINOR,
+        rules,
+        tier=tier,
+        category=EXAMPLE_CATEGORY,
+        campaigns=campaigns,
+        at=at,
+    )
     return quote.points
 
 
-def example(before: RuleSet, after: RuleSet, at: datetime) -> Example:
-    """Points a ¥128.50 coffee purchase by a Gold member earns under both rule sets."""
+def example(
+    before: RuleSet, after: RuleSet, at: datetime, campaigns: Sequence[CampaignRule] = ()
+) -> Example:
+    """Points a ¥128.50 coffee purchase by a Gold member earns under both rule sets.
+
+    ``campaigns``: those in force for everyone (no audience), so the example is what
+    such a member's next purchase (nothing earned yet that day) earns: the same
+    computation the ledger runs, with the same inputs.
+    """
     tier = example_tier(after)
     names = next((dict(lv.names) for lv in after.tiers.levels if lv.key == tier), {})
+    for_everyone = [c for c in campaigns if not c.audience]
     return Example(
         amount_minor=EXAMPLE_AMOUNT_MINOR,
         category=EXAMPLE_CATEGORY,
         tier=tier,
         tier_names=names,
-        before=_example_points(before, tier, at),
-        after=_example_points(after, tier, at),
+        before=_example_points(before, tier, at, for_everyone),
+        after=_example_points(after, tier, at, for_everyone),
     )
 
 

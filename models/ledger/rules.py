@@ -18,6 +18,12 @@ How a purchase earns (``compute_points``):
 5. The per-member daily cap (``earning.daily_cap_points``, 0 = none) limits what the
    purchase adds given what the member already earned that (local) day.
 
+Points as payment (``usage.points_as_payment``): ``paid_points`` worth ``paid_minor``
+(:func:`discount_minor`) paid part of the bill. Unless ``usage.earn_on_points_payment``,
+that part earns nothing: it is taken off the lines in proportion to their amounts (whole
+minor units, largest remainders first) before step 2, so each line earns on its part
+paid in money.
+
 The result carries a structured breakdown (:class:`PointsQuote`) that the chat layer
 renders in each language: ``128 pts = ¥128.50 × 1 × Gold 1.2 × Double Day 2``.
 """
@@ -182,6 +188,22 @@ def check_redemption(
     return None
 
 
+def usable_points(amount_minor: int, balance: int, rules: RuleSet) -> int:
+    """The most points that may pay for a bill of ``amount_minor`` (``usage`` rules: the
+    point's value, the share of the bill, never more than the member holds)."""
+    value = rules.usage.point_value_minor
+    if value <= 0 or balance <= 0:
+        return 0
+    cap = Decimal(amount_minor * rules.usage.max_payment_share_percent) / 100
+    return max(0, min(balance, int((cap / value).to_integral_value(rounding=ROUND_FLOOR))))
+
+
+def discount_minor(points: int, rules: RuleSet) -> int:
+    """What ``points`` pay of a bill, in minor units (rounded down)."""
+    value = Decimal(points) * rules.usage.point_value_minor
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
 def tier_multiplier(rules: RuleSet, tier: str | None) -> Factor:
     for level in rules.tiers.levels:
         if level.key == tier:
@@ -210,6 +232,24 @@ def _lines(
     return lines
 
 
+def _after_payment(
+    lines: list[tuple[int, str | None, str | None]], paid_minor: int
+) -> list[tuple[int, str | None, str | None]]:
+    """``lines`` less ``paid_minor`` in proportion to their amounts (whole minor units; the
+    units left by rounding down go to the largest remainders, earlier lines first)."""
+    total = sum(amount for amount, _, _ in lines)
+    if paid_minor <= 0 or total <= 0:
+        return lines
+    shares = [amount * paid_minor // total for amount, _, _ in lines]
+    left = paid_minor - sum(shares)
+    by_remainder = sorted(range(len(lines)), key=lambda i: (-(lines[i][0] * paid_minor % total), i))
+    for i in by_remainder[:left]:
+        shares[i] += 1
+    return [
+        (amount - share, cat, sku) for (amount, cat, sku), share in zip(lines, shares, strict=True)
+    ]
+
+
 def compute_points(
     amount_minor: int,
     rules: RuleSet,
@@ -221,9 +261,14 @@ def compute_points(
     at: datetime,
     channel: str = "telegram",
     earned_today: int = 0,
+    paid_points: int = 0,
 ) -> PointsQuote:
     """Points a valid purchase earns (see the module docstring for the order of terms)."""
     parsed = [Item.parse(i) for i in items]
+    paid_minor = min(discount_minor(paid_points, rules), amount_minor) if paid_points > 0 else 0
+    split = _lines(amount_minor, category, parsed)
+    if not rules.usage.earn_on_points_payment:
+        split = _after_payment(split, paid_minor)
     tier_key = tier or rules.tiers.levels[0].key
     live = [c for c in campaigns if c.live(at, tier=tier_key, channel=channel)]
     base = Factor(
@@ -232,7 +277,7 @@ def compute_points(
     tier_f = tier_multiplier(rules, tier_key)
     unit = Decimal(10) ** rules.currency.exponent
     lines: list[Line] = []
-    for line_amount, line_cat, line_sku in _lines(amount_minor, category, parsed):
+    for line_amount, line_cat, line_sku in split:
         factors = [base]
         line_f = _line_factor(rules, line_cat, line_sku)
         if line_f is not None:
@@ -288,4 +333,6 @@ def compute_points(
         rounding=rounding,
         bonuses=bonuses,
         cap=cap,
+        paid_points=max(paid_points, 0),
+        paid_minor=paid_minor,
     )

@@ -4,8 +4,9 @@ A campaign's ``audience`` (JSON on the row, ``None`` = everyone) is an :class:`A
 At earn time :func:`narrow` keeps, of the campaigns in force, those this member may
 have: no query when no targeted campaign is in force, one when one is (plus one
 conditional update to use a personal offer, in the purchase's own transaction: one
-winner). The till's quote calls the same function, so what the cashier reads is what
-the ledger writes. Building, previewing and materializing audiences is marketing's
+winner). The quote (:mod:`models.ledger.quoting`) calls the same function with
+``use=False``: the same campaigns, the offer left unused, so what the cashier reads is
+what the ledger writes. Building, previewing and materializing audiences is marketing's
 (:mod:`models.marketing.audiences`); this module is what earning needs of it.
 """
 
@@ -112,13 +113,15 @@ async def narrow(
     *,
     now: datetime,
     key: str,
+    use: bool = True,
 ) -> list[CampaignRule]:
     """The campaigns of ``campaigns`` this member may earn from.
 
     Untargeted campaigns pass; a tier audience is decided here; the others by one query
     on ``campaign_member``. A personal single-use offer is marked used (``key`` = the
     purchase's idempotency key) by a conditional update in the caller's transaction, so
-    of two racing purchases one gets it; it rolls back with a refused purchase.
+    of two racing purchases one gets it; it rolls back with a refused purchase. With
+    ``use=False`` (a quote) the offer counts as it would now, and stays unused.
     """
     offered = list(campaigns)
     targeted = {c.id: audience_of(c) for c in offered if c.audience}
@@ -155,7 +158,7 @@ async def narrow(
                 others = [by_id[a] for a in allowed]
                 if _outdone(by_id[cid], others, member, now):
                     continue  # kept for a visit where it adds something
-                if not await _use(conn, int(row["id"]), now, key):
+                if use and not await _use(conn, int(row["id"]), now, key):
                     continue
             allowed.add(cid)
     return [c for c in offered if c.id in allowed]

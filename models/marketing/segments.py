@@ -291,3 +291,17 @@ def at_risk_members(
     if reachable_only:
         query = query.filter(classes.audience(MessageClass.MARKETING))
     return query
+
+
+async def segments_of(member_ids: list[int], t: RfmThresholds) -> dict[int, Segment]:
+    """The segment of each of ``member_ids`` (a page of the console's member list) under
+    thresholds ``t``, by the same SQL as :func:`iter_segments`: one query for the batch."""
+    if not member_ids:
+        return {}
+    q = Sql()
+    marks = ", ".join(q.p(int(i)) for i in member_ids)
+    rows = await q.rows(
+        f"SELECT s.id, s.segment FROM"
+        f" ({_scored(q, t, f' AND member_id IN ({marks})', f' AND mm.id IN ({marks})')}) s"
+    )
+    return {as_int(r["id"]): Segment(str(r["segment"])) for r in rows}

@@ -17,12 +17,12 @@ from models.codes import tokens
 from models.conversation import flows
 from models.delivery import outbox, webhooks
 from models.delivery.classes import MessageClass
-from models.ledger import tiers
+from models.ledger import dates, tiers
 from models.ledger.config import RuleSet
-from models.members import erasure, phones
+from models.members import phones
 from models.store import audit, clock, sql
 from models.store.db import connection, write_transaction
-from models.store.tables import LedgerEntry, Member, Purchase, Role, Voucher
+from models.store.tables import LedgerEntry, Member, Role
 
 
 async def ensure_member(
@@ -342,6 +342,26 @@ async def set_phone(member_id: int, phone: str) -> str:
     return normalised
 
 
+@dataclass(frozen=True)
+class TypedPhoneTaken:
+    """Another member has this number: only sharing the contact (which proves it is the
+    person's own) may link them."""
+
+
+async def set_typed_phone(
+    member_id: int, text: str, default_country: str
+) -> str | TypedPhoneTaken | None:
+    """A number the member typed instead of sharing: stored when it is a valid number no
+    other member has (E.164); None when it is not a phone number at all."""
+    phone = phones.normalize(text, default_country)
+    if phone is None:
+        return None
+    if await Member.filter(phone=phone, deleted_at=None).exclude(id=member_id).exists():
+        return TypedPhoneTaken()
+    await _update_profile(member_id, {"deleted_at": None}, phone=phone)
+    return phone
+
+
 async def set_language(member_id: int, language: str) -> str:
     chosen = language if language in ("en", "zh-Hans") else "en"
     await _update_profile(member_id, {"language__not": chosen}, language=chosen)
@@ -394,131 +414,6 @@ async def regenerate_card(member_id: int, *, actor_telegram_id: int | None) -> s
     return new
 
 
-# ---- privacy: export and delete --------------------------------------------------------
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-async def export_data(member_id: int) -> dict[str, Any]:
-    """Everything jifen keeps about a member, as one JSON-ready document (/privacy)."""
-    member = await Member.get(id=member_id)
-    entries = await LedgerEntry.filter(member_id=member_id).order_by("id")
-    purchases = await Purchase.filter(member_id=member_id).order_by("id")
-    vouchers = await Voucher.filter(member_id=member_id).order_by("id")
-    return {
-        "exported_at": _iso(clock.now()),
-        "profile": {
-            "code": member.code,
-            "first_name": member.first_name,
-            "last_name": member.last_name,
-            "username": member.username,
-            "phone": member.phone,
-            "birthday": _iso(member.birthday),
-            "language": member.language,
-            "marketing_opt_in": member.marketing_opt_in,
-            "marketing_consent_at": _iso(member.marketing_consent_at),
-            "notifications_enabled": member.notifications_enabled,
-            "tier": member.tier,
-            "balance": member.balance,
-            "joined_at": _iso(member.created_at),
-        },
-        "entries": [
-            {
-                "id": e.id,
-                "kind": str(e.kind),
-                "points": e.points,
-                "balance_after": e.balance_after,
-                "reason": e.reason,
-                "created_at": _iso(e.created_at),
-            }
-            for e in entries
-        ],
-        "purchases": [
-            {
-                "receipt": p.receipt_code,
-                "amount_minor": p.amount_minor,
-                "currency": p.currency,
-                "category": p.category,
-                "points": p.points_awarded,
-                "refunded_minor": p.refunded_minor,
-                "created_at": _iso(p.created_at),
-            }
-            for p in purchases
-        ],
-        "vouchers": [
-            {
-                "code": v.code,
-                "reward_id": v.reward_id,  # type: ignore[attr-defined]
-                "status": str(v.status),
-                "cost_points": v.cost_points,
-                "issued_at": _iso(v.issued_at),
-                "valid_until": _iso(v.valid_until),
-                "redeemed_at": _iso(v.redeemed_at),
-            }
-            for v in vouchers
-        ],
-    }
-
-
-@dataclass(frozen=True)
-class AccountDeleted:
-    member_id: int
-    replayed: bool = False
-
-
-async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> AccountDeleted:
-    """Anonymise the member (GDPR-style erase) but keep the row, ledger and purchases.
-
-    Names, username, phone, birthday and the Telegram id are cleared, card and referral
-    tokens replaced, opt-ins switched off, ``deleted_at`` set, and the person forgotten
-    everywhere else (:func:`models.members.erasure.forget_person`: pending messages cancelled, no
-    table keeps their Telegram id), all in one audited transaction. The audit row names
-    the member by id only; a member deleting themselves is not recorded as the actor
-    (that would keep their Telegram id). A later /start from the same Telegram account
-    creates a fresh member.
-    """
-    now = clock.now()
-    async with write_transaction() as conn:
-        before = await Member.filter(id=member_id).using_db(conn).first()
-        telegram_id = before.telegram_id if before is not None else None
-        changed = (
-            await Member.filter(id=member_id, deleted_at=None)
-            .using_db(conn)
-            .update(
-                telegram_id=None,
-                first_name="",
-                last_name="",
-                username=None,
-                phone=None,
-                birthday=None,
-                card_token=tokens.token(),
-                referral_code=tokens.human_code(groups=2, size=4).replace("-", ""),
-                marketing_opt_in=False,
-                marketing_consent_at=None,
-                notifications_enabled=False,
-                reachable=False,
-                deleted_at=now,
-            )
-        )
-        if changed:
-            await emit_updated(conn, member_id, ["deleted"])
-            if telegram_id is not None:
-                await erasure.forget_person(conn, telegram_id, member_id)
-            themselves = actor_telegram_id is not None and actor_telegram_id == telegram_id
-            await audit.record(
-                "member.delete",
-                actor_telegram_id=None if themselves else actor_telegram_id,
-                actor_kind="member"
-                if themselves
-                else ("telegram" if actor_telegram_id else "system"),
-                target=f"member:{member_id}",
-                using_db=conn,
-            )
-    return AccountDeleted(member_id, replayed=not changed)
-
-
 @dataclass(frozen=True)
 class Expiring:
     points: int
@@ -539,27 +434,36 @@ _SOONEST = (
 )
 
 
-async def balance_view(member: Member, rules: RuleSet) -> BalanceView:
-    """Tier progress and the earliest-expiring points in ONE statement (the /balance hot path).
+async def balance_view(member: Member, rules: RuleSet, tz: str = "UTC") -> BalanceView:
+    """Tier progress and the points that expire first: all the member's lots expiring on
+    the soonest local day (shop time zone ``tz``), as the date /balance states.
 
-    The qualifying total is ``models.ledger.tiers``' own query, used as a scalar subquery so the
-    rule stays written once. Lots sharing the earliest expiry instant are added together.
+    One statement for the qualifying total (``models.ledger.tiers``' own query as a scalar
+    subquery, so the rule stays written once) and the soonest expiry; when there is one, a
+    second (indexed) sum over the lots expiring that local day.
     """
+    conn = connection()
     qualifying = tiers.one_member_total_sql(rules)
     row = await sql.one(
-        connection(),
-        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at,"
-        " (SELECT SUM(remaining) FROM point_lot WHERE member_id = ? AND remaining > 0"
-        f" AND expires_at = ({_SOONEST})) AS first_points",
+        conn,
+        f"SELECT ({qualifying}) AS total, ({_SOONEST}) AS first_at",
         tiers.window_start(rules, clock.now()),
-        member.id,
-        member.id,
         member.id,
         member.id,
     )
     row = row or {}
     first_at = sql.as_datetime(row.get("first_at"))
-    expiring = Expiring(sql.as_int(row.get("first_points")), first_at) if first_at else None
+    expiring = None
+    if first_at is not None:
+        day = await sql.one(
+            conn,
+            "SELECT SUM(remaining) AS points FROM point_lot WHERE member_id = ?"
+            " AND remaining > 0 AND expires_at >= ? AND expires_at < ?",
+            member.id,
+            first_at,
+            dates.next_local_midnight(first_at, tz),
+        )
+        expiring = Expiring(sql.as_int(day and day["points"]), first_at)
     return BalanceView(_progress(member, rules, sql.as_int(row.get("total"))), expiring)
 
 

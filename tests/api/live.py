@@ -66,18 +66,24 @@ class LiveApi:
     async def _start(self) -> None:
         await db.open_fresh_store(self.url)
         rule_versions.invalidate()
+        root, prefix = await self.build()
+        self.runner = web.AppRunner(root)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self.runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}{prefix}"
+
+    async def build(self) -> tuple[web.Application, str]:
+        """The application to serve (on the fresh store) and the path ``base_url`` ends in;
+        a subclass serves another face (the Mini App) the same way."""
         for i in range(self._keys):
             created = await api_keys.create(f"Shop {i + 1}")
             assert isinstance(created, api_keys.ApiKeyCreated)
             self.keys.append(created.key)
         root = web.Application()
         root.add_subapp(PREFIX, build_api(api_settings()))
-        self.runner = web.AppRunner(root)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self.runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}{PREFIX}"
+        return root, PREFIX
 
     async def _stop(self) -> None:
         if self.runner is not None:
@@ -99,18 +105,21 @@ class LiveApi:
             self.loop.close()
 
 
+L = TypeVar("L", bound=LiveApi)
+
+
 @contextmanager
-def live_api(kind: str, tmp_path: Path, keys: int = 1) -> Iterator[LiveApi]:
-    """A :class:`LiveApi` on a fresh SQLite file or a fresh PostgreSQL database."""
+def live_api(kind: str, tmp_path: Path, keys: int = 1, *, server: type[L] = LiveApi) -> Iterator[L]:
+    """A :class:`LiveApi` (or ``server``) on a fresh SQLite file or PostgreSQL database."""
     if kind == "sqlite":
-        with LiveApi(f"sqlite://{tmp_path}/live.sqlite3", keys) as live:
+        with server(f"sqlite://{tmp_path}/live.sqlite3", keys) as live:
             yield live
         return
     if not shared.POSTGRES_URL:
         shared.skip_unless_ci(shared.NO_POSTGRES)
     url, name = asyncio.run(shared._create_pg_database())
     try:
-        with LiveApi(url, keys) as live:
+        with server(url, keys) as live:
             yield live
     finally:
         asyncio.run(shared._drop_pg_database(name))

@@ -64,6 +64,10 @@ async def test_half_done_flows_continue_after_a_restart(rig_on_both: Rig) -> Non
     await rig.restart()
 
     await cashier.press("Confirm")
+    # the rules changed since the quote (3 points per ¥1): the new quote is shown instead
+    assert "quote changed" in cashier.messages[-2].visible_text
+    assert "+36" in cashier.last_text and await Purchase.all().count() == 0
+    await cashier.press("Confirm")
     assert "Recorded" in cashier.last_text
     await mia.press("Confirm")
     assert "Double Day" in (await Campaign.get()).names["en"]
@@ -100,7 +104,7 @@ async def test_a_revoked_cashier_s_amount_is_refused_and_the_flow_cleared(rig: R
     assert "only for staff" in cashier.last_text
     assert not await ChatFlow.filter(telegram_id=cashier.user_id).exists()
     await cashier.send("12")
-    assert "I don't know" in cashier.last_text
+    assert "I didn't catch that" in cashier.last_text
     assert await Purchase.all().count() == 0
 
 

@@ -237,7 +237,8 @@ async def test_coupon_batch_has_an_expiry_and_reads_in_shop_time(rig: Rig) -> No
         await mia.send("20")
         assert "Valid until 2026-12-26 23:59" in mia.last_text  # 30 days, shop's day end
         await mia.press("No expiry")
-        assert "Generate 20 coupons for Cookie? No expiry." in mia.last_text
+        stated = "Generate 20 coupons for Cookie? Coupons never expire; a claimed voucher is valid"
+        assert f"{stated} 30 days from its claim" in mia.last_text  # as a claim then gives
         await mia.press("90 days")
         assert "Valid until 2027-02-24 23:59" in mia.last_text
         await mia.press("Confirm")

@@ -51,7 +51,22 @@ T = TypeVar("T")
 EXAMPLES = int(os.environ.get("JIFEN_MONKEY_EXAMPLES", "40"))
 STEPS = int(os.environ.get("JIFEN_MONKEY_STEPS", "25"))
 ERROR_TEXTS = tuple(translator(language)("common-error") for language in LANGUAGES)
-PERSONAS = ("member", "cashier", "marketer", "admin", "revoked")
+PERSONAS = ("member", "cashier", "marketer", "admin", "revoked", "newcomer")
+"""``newcomer`` starts at /start and is never walked through joining: the monkey does it."""
+
+PHONE_ASKS = tuple(
+    translator(language)(key).split("{")[0][:20]
+    for language in LANGUAGES
+    for key in ("member-contact-hint", "member-phone-typed-taken")
+)
+"""How the bot's phone questions begin, in every language."""
+
+LOST = tuple(
+    translator(language)(key)[:15]
+    for language in LANGUAGES
+    for key in ("common-unknown-command", "common-hint-member", "common-hint-staff")
+)
+"""How the bot answers what it cannot place: never the answer to a key it showed."""
 
 COMMANDS = (
     "/start",
@@ -174,6 +189,7 @@ def monkey_machine(rig: Rig, run: Callable[[Awaitable[T]], T]) -> type[RuleBased
                 "marketer": rig.person(base + 3, "Mark"),
                 "revoked": rig.person(base + 4, "Rex"),
                 "admin": rig.admin(),
+                "newcomer": rig.member(base + 6, "Nia", language),
             }
             run(self._hire(base))
 
@@ -186,7 +202,7 @@ def monkey_machine(rig: Rig, run: Callable[[Awaitable[T]], T]) -> type[RuleBased
             await staff.grant_role(base + 4, Role.STAFF, granted_by=ADMIN_ID)
             for person in self.people.values():
                 if person is not member:
-                    await person.send("/start")
+                    await person.send("/start")  # the newcomer is left at the phone step
             # The revoked cashier scans a card (so input is awaited), then loses the role.
             await self.people["revoked"].open_link(await self._card_link())
             await staff.revoke_role(base + 4, revoked_by=ADMIN_ID)
@@ -244,6 +260,28 @@ def monkey_machine(rig: Rig, run: Callable[[Awaitable[T]], T]) -> type[RuleBased
                     run(person.share_contact(f"+86139{person.user_id:07d}"))
                 else:
                     run(person.tap(label))
+                answer = person.last_text if person.messages else ""
+                check(
+                    self, not answer.startswith(LOST), f"the key {label!r} did nothing: {answer!r}"
+                )
+
+        @rule(own=st.booleans(), who=st.sampled_from(("newcomer", "member")))
+        @noted
+        def share_a_contact(self, own: bool, who: str) -> None:
+            """Onboarding's unhappy path: someone else's contact, or one's own again."""
+            person = self.people[who]
+
+            async def share() -> None:
+                if own:
+                    await person.share_contact(f"+86137{person.user_id:07d}")
+                    return
+                _, update_id = rig.emu.user_message(
+                    person.user_id,
+                    contact={"phone_number": "+15550009999", "first_name": "Eve", "user_id": 4242},
+                )
+                await rig.emu.settle(update_id)
+
+            run(share())
 
         @rule(who=st.sampled_from(PERSONAS))
         @noted
@@ -363,6 +401,16 @@ def monkey_machine(rig: Rig, run: Callable[[Awaitable[T]], T]) -> type[RuleBased
                 state = states.get(int(action_id))
                 check(self, state in CONFIRMED, f"{what} written by action {action_id} ({state})")
             traced.update(new)
+
+        @invariant()
+        def joining_is_never_stuck(self) -> None:
+            """Whenever the bot asks the newcomer for their phone (the welcome, the hint), the
+            keys to share it or skip are in front of them."""
+            person = self.people["newcomer"]
+            asking = [message.text or "" for message in person.messages]
+            if asking and asking[-1].startswith(PHONE_ASKS):
+                keys = [k for row in (person.reply_keyboard or []) for k in row]
+                check(self, len(keys) == 2, f"phone step without its keys: {asking[-1]!r}")
 
         @invariant()
         def every_text_is_tidy(self) -> None:

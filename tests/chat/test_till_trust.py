@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.members import membership
+from models.members import privacy
 from models.store.tables import AuditLog, Member, Purchase, Refund, StaffRole
 from tests.chat.conftest import Rig
 from tests.chat.test_till import hire, record
@@ -49,7 +49,7 @@ async def test_member_lookup_choice_and_a_candidate_deleted_meanwhile(rig: Rig) 
     await cashier.press("Alice", message=choice)
     assert "Alice" in cashier.last_text and ALICE_PHONE in cashier.last_text
     alice = await Member.get(telegram_id=1001)
-    await membership.delete_account(alice.id, actor_telegram_id=None)
+    await privacy.delete_account(alice.id, actor_telegram_id=None)
     await cashier.press("Alice", message=choice)
     edited = next(m for m in cashier.messages if m.message_id == choice.message_id)
     assert "No member found" in edited.visible_text

@@ -13,7 +13,7 @@ import pytest
 from models import importing
 from models.importing import ImportReport
 from models.ledger import doctor
-from models.members import membership
+from models.members import membership, privacy
 from models.store import clock
 from models.store.tables import AuditLog, EntryKind, LedgerEntry, Member, PointLot, TierChange
 from tests.store.helpers import rules
@@ -173,7 +173,7 @@ async def test_rerun_changes_nothing_and_updates_are_audited(store: str, tmp_pat
 async def test_deleted_member_and_phone_of_another_import(store: str, tmp_path: Path) -> None:
     path = write(tmp_path / "m.csv", [HEADER, "A1,13800138000,,,,,,,", "A2,,,,,,,,"])
     await run(path)
-    await membership.delete_account((await Member.get(external_id="A2")).id, actor_telegram_id=None)
+    await privacy.delete_account((await Member.get(external_id="A2")).id, actor_telegram_id=None)
     write(path, [HEADER, "A2,,,,,,,,", "A3,13800138000,,,,,,,"])
     report = await run(path)
     assert [(r.line, r.code) for r in report.rejections] == [

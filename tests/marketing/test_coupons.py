@@ -120,3 +120,19 @@ async def test_codes_colliding_with_older_batches_are_replaced(store: str, monke
     mine = [c.code for c in await coupons.coupons_of(batch.batch_id)]
     assert len(set(mine)) == 5 and not set(mine) & set(old)
     assert await Coupon.all().count() == 8
+
+
+def test_the_sheet_prints_chinese_letters_not_boxes() -> None:
+    """Two different Chinese letters draw differently: the sheet's font has them (a font
+    without CJK draws the same empty box for both)."""
+    from PIL import Image, ImageDraw
+
+    from models.codes import fonts
+
+    def drawn(letter: str) -> bytes:
+        image = Image.new("L", (40, 40), 255)
+        ImageDraw.Draw(image).text((4, 4), letter, fill=0, font=fonts.sheet_font(22))
+        return image.tobytes()
+
+    assert fonts.cjk_font_file() is not None, "install fonts-wqy-microhei (see .ci/run)"
+    assert drawn("有") != drawn("效")

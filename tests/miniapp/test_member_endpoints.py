@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from models.members import membership
+from models.members import privacy
 from models.store import clock
 from models.store.tables import AuditLog, Reward, Voucher
 from tests.api.conftest import new_member
@@ -123,7 +123,7 @@ async def test_page_and_documents_are_served(mini: Mini) -> None:
 
 async def test_a_deleted_account_has_no_card(mini: Mini) -> None:
     member = await new_member(306, points=50)
-    await membership.delete_account(member.id, actor_telegram_id=306)
+    await privacy.delete_account(member.id, actor_telegram_id=306)
     status, body = await mini.call("GET", "/me", user=306)
     assert status == 404 and body["error"]["code"] == "not_a_member"
     status, body = await mini.call("GET", "/session", user=306)

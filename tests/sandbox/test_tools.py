@@ -30,6 +30,7 @@ async def test_the_curl_line_on_the_page_records_a_purchase(
 ) -> None:
     shown = await tools(http, season_box)
     assert str(shown["api_key"]).startswith("jf_") and shown["cli"] == "jifen --sandbox doctor"
+    assert shown["console"] == "/console/"  # the back office is served: the header links it
     alice = await Member.get(telegram_id=ALICE)
     curl = str(shown["curl"])
     assert alice.code in curl and str(shown["api_key"]) in curl

@@ -9,7 +9,7 @@ from typing import Any
 from models import ledger
 from models.conversation import flows, pending
 from models.delivery import outbox
-from models.members import membership, referrals
+from models.members import membership, privacy, referrals
 from models.store import db
 from models.store.tables import AuditLog, Member, OutboxMessage, OutboxStatus
 
@@ -69,7 +69,7 @@ async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
     needles = (str(TELEGRAM_ID), digits, *NAMES)
     assert len(await traces(*needles)) >= 6  # the search does see them before
 
-    await membership.delete_account(quin.id, actor_telegram_id=TELEGRAM_ID)
+    await privacy.delete_account(quin.id, actor_telegram_id=TELEGRAM_ID)
 
     assert await traces(*needles) == []
     to_them = OutboxMessage.filter(member_id=quin.id)
@@ -81,4 +81,4 @@ async def test_delete_leaves_no_telegram_id_phone_or_name(store: str) -> None:
     assert await OutboxMessage.filter(chat_id=7000999001).count() == 1
     assert (await Member.get(id=referrer.id)).telegram_id == 7000999001
     # deleting again changes nothing and says so
-    assert (await membership.delete_account(quin.id, actor_telegram_id=None)).replayed
+    assert (await privacy.delete_account(quin.id, actor_telegram_id=None)).replayed

@@ -87,7 +87,13 @@
     tabs.replaceChildren(...items.map(([name, label, open]) =>
       el("button", { class: name === active ? "on" : "", id: "tab-" + name, text: label,
         onclick: () => { haptic("tap"); open(); } })));
-    tabs.hidden = items.length < 2;
+    tabs.hidden = items.length < 2 && !session.console;
+  }
+  async function openConsole() {  // admins and marketers: the console, signed in by initData
+    const r = await fetch("/console/api/session", { method: "POST", headers: { Authorization: "tma " + initData } });
+    if (r.ok) { window.location.href = "/console/"; return; }
+    const data = await r.json().catch(() => ({}));
+    show(errorBox({ error: data.error }));
   }
   function tabList() {
     const items = [];
@@ -96,6 +102,7 @@
         ["vouchers", T["tab-vouchers"], showVouchers], ["history", T["tab-history"], showHistory]);
     }
     if (session.staff) items.push(["scan", T["tab-scan"], showScan]);
+    if (session.console) items.push(["console", T["console-entry"], openConsole]);
     return items;
   }
   function activate(name) { renderTabs(tabList(), name); setMain(null); setBack(null); }
@@ -352,6 +359,7 @@
     document.title = T["title"];
     if (session.staff && (location.hash === "#scan" || !session.member)) return showScan();
     if (session.member) return showCard();
+    if (session.console) renderTabs(tabList(), null);
     show(el("p", { class: "hint", id: "not-member", text: T["not-member"] }));
   }
   start();

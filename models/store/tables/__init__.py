@@ -6,6 +6,7 @@ here knows about Telegram or HTTP. Money is integer minor units; points are inte
 
 from models.store.tables.audit import AuditLog, IdempotencyRecord, JobRun, SchedulerLease
 from models.store.tables.catalogue import Coupon, CouponBatch, Reward, Voucher, VoucherStatus
+from models.store.tables.console import ConsoleLogin, ConsoleSession
 from models.store.tables.enrolment import JoinLink
 from models.store.tables.flows import ActionState, ChatFlow, PendingAction
 from models.store.tables.instances import InboxUpdate, SendPace, SharedSecret
@@ -53,6 +54,8 @@ __all__ = [
     "CampaignMember",
     "CampaignStatus",
     "ChatFlow",
+    "ConsoleLogin",
+    "ConsoleSession",
     "Coupon",
     "CouponBatch",
     "DeliveryStatus",

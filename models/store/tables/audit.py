@@ -19,6 +19,8 @@ class AuditLog(Model):
 
     class Meta:
         table = "audit_log"
+        # a member's trail in the console (target "member:<id>"), newest first
+        indexes = (("target", "created_at"),)
 
 
 class IdempotencyRecord(Model):

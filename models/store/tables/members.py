@@ -60,6 +60,8 @@ class Member(Model):
 
     class Meta:
         table = "member"
+        # the console's member list sorts by these, a page at a time (keyset on the id)
+        indexes = (("balance", "id"), ("last_purchase_at", "id"), ("first_name", "id"))
 
     @property
     def display_name(self) -> str:

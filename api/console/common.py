@@ -1,0 +1,221 @@
+"""What every console section is made of: routes with their least role, the visitor, and
+the answers (pages through Jinja2 templates, JSON, localized errors).
+
+A section module declares a :class:`Section`; :mod:`api.console.app` serves it. Handlers
+receive ``(request, visitor)`` already checked (see :mod:`api.console.guard`) and return
+either a page (:func:`page`) or a JSON-ready dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from api.context import plain
+from api.errors import ApiError
+from api.errors import message as api_message
+from bot.settings import Settings
+from locales import Translate, translator
+from models.access import console as sessions
+from models.access import staff
+from models.access.staff import Grant
+from models.ledger.config import RuleSet
+from models.ledger.quotes import format_minor
+from models.store.tables import Role
+
+PREFIX = "/console"
+API = f"{PREFIX}/api"
+ACTOR_KIND = "console"
+CONSOLE_ROLES = (Role.ADMIN, Role.MARKETER)
+
+
+def role_key(role: Role) -> str:
+    return f"console-role-{role.value}"
+
+
+LOCALE_KEYS = tuple(role_key(role) for role in CONSOLE_ROLES)
+"""Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
+
+"""Who may enter at all; a route may ask for more (``Role.ADMIN``)."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """An admin or marketer, authenticated by a session cookie or by Telegram's initData."""
+
+    telegram_id: int
+    grant: Grant
+    language: str
+    name: str
+    session_token: str | None = None
+    """The cookie's secret (``None`` when the request came with ``Authorization: tma``)."""
+
+    @property
+    def role(self) -> Role:
+        return self.grant.role
+
+    @property
+    def t(self) -> Translate:
+        return translator(self.language)
+
+
+Handler = Callable[[web.Request, Visitor], Awaitable[web.StreamResponse | dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One console route. ``path`` is below ``/console`` (``/members``, ``/api/members``);
+    ``role`` is the least role that may call it (``Role.MARKETER``: admins and marketers).
+    An ``/api/`` route answers JSON and is described by ``doc`` (its OpenAPI operation);
+    other routes are pages or page fragments (htmx). A write (not GET) needs the CSRF
+    header with a cookie session and, when ``keyed``, an ``Idempotency-Key``."""
+
+    method: str
+    path: str
+    handler: Handler
+    role: Role = Role.MARKETER
+    doc: Mapping[str, Any] | None = None
+    keyed: bool = True
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    @property
+    def is_write(self) -> bool:
+        return self.method != "GET"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the console: its navigation entry, routes and OpenAPI schemas."""
+
+    key: str
+    title: str
+    """Locale key of its name in the navigation."""
+    path: str
+    """Its page below ``/console`` (the navigation links there)."""
+    routes: Sequence[Route]
+    role: Role = Role.MARKETER
+    """Who sees it in the navigation (routes check their own role)."""
+    schemas: Mapping[str, Any] = field(default_factory=dict)
+
+
+SETTINGS = web.AppKey("console_settings", Settings)
+
+
+def settings(request: web.Request) -> Settings:
+    return request.app[SETTINGS]
+
+
+def zone(request: web.Request) -> ZoneInfo:
+    return ZoneInfo(settings(request).scheduler.timezone)
+
+
+# ---- answers ----------------------------------------------------------------------------
+
+CONSOLE_ERRORS = {
+    "forbidden": "console-error-forbidden",
+    "admins_only": "console-error-admins-only",
+    "csrf": "console-error-csrf",
+    "cross_site": "console-error-cross-site",
+    "insufficient_points": "console-error-insufficient-points",
+    "invalid_cursor": "console-error-invalid-cursor",
+    "link_used": "console-error-link-used",
+}
+"""Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
+
+
+def error_text(error: ApiError, language: str) -> str:
+    key = CONSOLE_ERRORS.get(error.code)
+    if key is None:
+        return api_message(error.code, language, error.details)
+    args = {k: v for k, v in error.details.items() if isinstance(v, str | int)}
+    return translator(language)(key, **args)
+
+
+def error_json(error: ApiError, language: str) -> web.Response:
+    body = {
+        "error": {
+            "code": error.code,
+            "message": error_text(error, language),
+            **plain(error.details),
+        }
+    }
+    return web.json_response(body, status=error.status, headers=error.headers)
+
+
+def page(
+    request: web.Request,
+    visitor: Visitor | None,
+    template: str,
+    *,
+    language: str | None = None,
+    **context: Any,
+) -> web.Response:
+    """A page (or an htmx fragment) rendered in the visitor's language."""
+    if language is None:
+        language = visitor.language if visitor else settings(request).bot.default_language
+    sections = request.app[SECTIONS_KEY]
+    shown = [s for s in sections if visitor is not None and staff.may(visitor.role, s.role)]
+    here = request.path.removeprefix(PREFIX) or "/"
+    active = max(
+        (s for s in shown if here == s.path or here.startswith(s.path.rstrip("/") + "/")),
+        key=lambda s: len(s.path),
+        default=None,
+    )
+    say = translator(language)
+    return aiohttp_jinja2.render_template(
+        template,
+        request,
+        {
+            "t": say,
+            "active": active.key if active else None,
+            "role_label": say(role_key(visitor.role)) if visitor else "",
+            "language": language,
+            "visitor": visitor,
+            "sections": shown,
+            "prefix": PREFIX,
+            "csrf": _csrf(visitor),
+            "shop": settings(request).bot.shop_name,
+            "fmt": Formats(language, zone(request)),
+            **context,
+        },
+    )
+
+
+SECTIONS_KEY = web.AppKey("console_sections", tuple)
+
+
+def _csrf(visitor: Visitor | None) -> str:
+    if visitor is None or visitor.session_token is None:
+        return ""
+    return sessions.csrf_token(visitor.session_token)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """How pages write times, money and names (the shop's time zone, the reader's words)."""
+
+    language: str
+    tz: ZoneInfo
+
+    def when(self, at: datetime | None) -> str:
+        return at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if at else "—"
+
+    def day(self, at: datetime | date | None) -> str:
+        if at is None:
+            return "—"
+        return (at.astimezone(self.tz).date() if isinstance(at, datetime) else at).isoformat()
+
+    def money(self, minor: int | None, rules: RuleSet) -> str:
+        return format_minor(minor or 0, rules.currency.exponent, rules.currency.symbol)
+
+    def signed(self, points: int) -> str:
+        return f"+{points}" if points > 0 else str(points)

@@ -1,0 +1,148 @@
+# 后台控制台（/console/）与 /console 命令。
+
+console-cmd-console = 在浏览器中打开控制台：一次性登录链接
+console-chat-link = 打开控制台（{ $minutes } 分钟内有效，仅可使用一次，请勿转发）：
+    { $url }
+console-chat-logged-out = { $sessions ->
+    [0] 您没有已登录的控制台会话。
+   *[other] 已退出控制台（结束了 { $sessions } 个会话）。
+}
+console-chat-unavailable = 控制台暂不可用：尚未设置商店的公开地址（bot.public_url）。
+miniapp-console-entry = 控制台
+
+console-title = 控制台
+console-logout = 退出登录
+console-role-admin = 管理员
+console-role-marketer = 营销
+console-nav-dashboard = 概览
+console-nav-members = 会员
+
+console-error-title = 无法访问
+console-how-to-log-in = 请在 Telegram 中向机器人发送 /console 获取登录链接（仅限管理员和营销人员）。
+console-error-forbidden = 此页面仅供商店的管理员和营销人员使用。
+console-error-admins-only = 只有管理员可以执行此操作。
+console-error-csrf = 页面已过期，请刷新后重试。
+console-error-cross-site = 已拒绝：请求并非来自控制台本身。
+console-error-insufficient-points = 积分不足：该会员只有 { $balance } 积分。
+console-error-invalid-cursor = 该页结果已不存在，请重新搜索。
+console-error-link-used = 此登录链接已被使用、已过期或已失效。请重新发送 /console。
+console-login-title = 正在登录…
+console-login-continue = 进入控制台
+
+console-period = 时段：{ $period }
+console-period-choose = 选择时段
+console-period-range = 时段（7d、month 或 2026-01-01..2026-01-31）
+console-period-today = 今天
+console-period-7d = 7 天
+console-period-30d = 30 天
+console-period-90d = 90 天
+console-period-month = 本月
+console-period-last-month = 上月
+console-show = 显示
+console-current = 本期
+console-previous = 上期
+console-fig-sales = 销售额
+console-fig-purchases = 消费笔数
+console-fig-average-ticket = 客单价
+console-fig-points-issued = 发放积分
+console-fig-points-redeemed = 兑换积分
+console-fig-points-expired = 过期积分
+console-fig-liability = 未用积分
+console-fig-new-members = 新会员
+console-fig-active-members = 活跃会员
+console-chart-sales = 每日销售额（与上期对比）
+console-chart-points = 每日积分
+console-chart-compare = 本期与上期
+console-chart-tiers = 各等级会员数
+console-chart-lift = 定向活动：目标组、对照组及同一会员上期的购买比例
+console-lift-targeted = 目标组
+console-lift-control = 对照组
+console-lift-previous = 同一会员上期
+console-lift-rate = 购买比例（%）
+console-lift-none = 本时段没有定向活动。
+
+console-search = 搜索
+console-search-hint = 姓名、手机号、会员码或外部编号
+console-search-button = 搜索
+console-filter-tier = 等级
+console-filter-segment = 分群
+console-filter-visit = 最近到店
+console-filter-days = 天数
+console-any = 全部
+console-visit-within = 天数内有消费
+console-visit-over = 超过天数未消费
+console-visit-never = 从未消费
+console-sort = 排序
+console-sort-joined = 加入时间
+console-sort-name = 姓名
+console-sort-balance = 余额
+console-sort-last-purchase = 最近消费
+console-order = 顺序
+console-order-desc = 降序
+console-order-asc = 升序
+console-col-code = 会员码
+console-col-name = 姓名
+console-col-tier = 等级
+console-col-balance = 余额
+console-col-phone = 手机号
+console-col-last-purchase = 最近消费
+console-no-members = 没有符合条件的会员。
+console-more = 更多
+console-export-csv = 导出 CSV
+console-export-xlsx = 导出 XLSX
+
+console-expiring = { $points } 积分将于 { $date } 过期
+console-tier-progress = { $basis ->
+    [spend] 距 { $tier } 还差消费 { $needed }（最小货币单位）
+   *[other] 距 { $tier } 还差 { $needed } 积分
+}
+console-consent = 授权
+console-consent-marketing = 优惠与资讯
+console-consent-notifications = 提醒
+console-consent-reachable = 可在 Telegram 联系
+console-yes = 是
+console-no = 否
+console-profile = 资料
+console-external-id = 外部编号
+console-joined = 加入时间
+console-adjust-title = 调整积分
+console-adjust-points = 积分（+ 或 −）
+console-adjust-reason = 原因（会员可见）
+console-adjust-button = 调整…
+console-adjust-confirm = 为 { $name } 调整 { $points } 积分：余额 { $before } → { $after }？
+console-confirm = 确认
+console-cancel = 取消
+console-history = 积分记录
+console-history-earn = 消费 { $amount }（小票 { $receipt }）
+console-history-bonus = { $bonus ->
+    [birthday] 生日奖励
+    [referral] 推荐奖励
+    [campaign] 活动奖励
+   *[other] 奖励（{ $reason }）
+}
+console-history-redeem = 兑换「{ $reward }」
+console-history-expire = 过期
+console-history-adjust = 调整：{ $reason }
+console-history-reverse = 冲回（小票 { $receipt }，券「{ $reward }」）
+console-history-opening = 迁入余额
+console-newer = 较新
+console-older = 较早
+console-page = 第 { $page } / { $pages } 页
+console-lots = 积分及到期时间
+console-lot-points = 积分
+console-lot-remaining = 剩余
+console-lot-expires = 到期
+console-never = 永不过期
+console-none = 暂无。
+console-purchases = 消费记录
+console-when = 时间
+console-receipt = 小票
+console-amount = 金额
+console-vouchers = 兑换券
+console-voucher = 券码
+console-reward = 奖品
+console-status = 状态
+console-valid-until = 有效期至
+console-audit = 操作记录
+console-action = 操作
+console-by = 操作人

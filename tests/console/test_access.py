@@ -1,0 +1,132 @@
+"""Nobody but admins and marketers gets anything from the console, on any route.
+
+The routes are read from the console application itself, so a route added later is
+covered here without being listed: it must refuse cashiers, members, strangers and a
+revoked admin (with a session opened before the revoke), and a write must refuse a
+cookie without the CSRF header or from another site, writing nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from api.console import PREFIX, build_console
+from models.access import staff
+from models.store.tables import Member
+from tests.console.conftest import (
+    ADMIN,
+    CASHIER,
+    MEMBER,
+    PUBLIC_URL,
+    REVOKED,
+    STRANGER,
+    Caller,
+    Console,
+    console_settings,
+    new_member,
+    session_of,
+    written,
+)
+
+APP = build_console(console_settings(), bot_token="1:x", public_url=lambda: PUBLIC_URL)
+ROUTES = sorted(
+    {(r.method, r.resource.canonical) for r in APP.router.routes() if r.method != "HEAD"}
+)
+OPEN = {("GET", "/static/{name}"), ("GET", "/api/openapi.json"), ("GET", "/login")}
+"""What anyone may fetch: our CSS and scripts, the document, and the login link (which
+refuses, with a 403 of its own, any token it cannot spend)."""
+GUARDED = [r for r in ROUTES if r not in OPEN]
+WRITES = [r for r in GUARDED if r[0] != "GET"]
+
+
+def test_only_the_known_routes_are_open() -> None:
+    assert set(ROUTES) >= OPEN
+    assert len(GUARDED) >= 14, "the walk must see the sections' routes"
+
+
+async def _path(template: str) -> str:
+    code = (await Member.filter(telegram_id=MEMBER).first()).code  # type: ignore[union-attr]
+    return PREFIX + re.sub(r"\{code\}", code, template)
+
+
+BODIES = {"/api/members/{code}/adjustments": {"points": 5, "reason": "test"}}
+
+
+@pytest.mark.parametrize(("method", "route"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
+async def test_everyone_else_gets_403_and_nothing(
+    console: Console, method: str, route: str
+) -> None:
+    await new_member(MEMBER, points=100)
+    revoked = await console.log_in(REVOKED)
+    await staff.revoke_role(REVOKED, revoked_by=ADMIN)
+    callers = [
+        STRANGER,
+        Caller("cashier (initData)", telegram_id=CASHIER),
+        Caller("member (initData)", telegram_id=MEMBER),
+        Caller("admin's initData signed by another bot", telegram_id=ADMIN, bot_token="1:x"),
+        await session_of(CASHIER),
+        await session_of(MEMBER),
+        revoked,
+        Caller("unknown cookie", cookie="x" * 43, csrf="y"),
+    ]
+    path = await _path(route)
+    before = await written()
+    for caller in callers:
+        status, body, headers = await console.call(
+            method, path, as_=caller, json=BODIES.get(route), idem="k-" + caller.name
+        )
+        assert status == 403, (caller.name, status, body)
+        assert "Content-Security-Policy" in headers
+        text = body if isinstance(body, str) else str(body)
+        assert "Member9300" not in text and "balance" not in text
+    assert await written() == before
+
+
+@pytest.mark.parametrize(("method", "route"), WRITES, ids=[f"{m} {p}" for m, p in WRITES])
+async def test_a_write_needs_the_csrf_header_and_our_own_origin(
+    console: Console, method: str, route: str
+) -> None:
+    await new_member(MEMBER, points=100)
+    admin = await console.log_in(ADMIN)
+    path = await _path(route)
+    no_token = Caller("no csrf", cookie=admin.cookie)
+    wrong_token = Caller("wrong csrf", cookie=admin.cookie, csrf="0" * 64)
+    before = await written()
+    cases = [
+        (no_token, {}, "csrf"),
+        (wrong_token, {}, "csrf"),
+        (admin, {"Origin": "https://evil.example"}, "cross_site"),
+        (admin, {"Sec-Fetch-Site": "cross-site"}, "cross_site"),
+        (admin, {"Sec-Fetch-Site": "same-site"}, "cross_site"),
+    ]
+    for caller, headers, code in cases:
+        status, body, _ = await console.call(
+            method, path, as_=caller, json=BODIES.get(route), idem="key-1", headers=headers
+        )
+        assert (status, body["error"]["code"]) == (403, code), (caller.name, headers, body)
+    assert await written() == before
+    # the same request from our own page goes through
+    status, body, _ = await console.call(
+        method,
+        path,
+        as_=admin,
+        json=BODIES.get(route),
+        idem="key-1",
+        headers={"Origin": PUBLIC_URL, "Sec-Fetch-Site": "same-origin"},
+    )
+    assert status < 400, body
+
+
+def test_the_document_describes_exactly_the_api_routes() -> None:
+    from api.console.app import SECTIONS, all_routes
+    from api.console.openapi import document
+    from api.console.session import ROUTES as SESSION_ROUTES
+
+    spec = document(SECTIONS, SESSION_ROUTES)
+    documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+    served = {(m, PREFIX + p) for m, p in GUARDED if p.startswith("/api/")}
+    assert documented == served
+    assert all(r.doc is not None for r in all_routes() if r.is_api)
+    assert spec["openapi"] == "3.1.0"
