@@ -1,6 +1,6 @@
 # make run   - create the environment, migrate, start the bot (sandbox without JIFEN_BOT__TOKEN)
 # make test  - lint and the whole test suite
-# make demo  - the sandbox with a demo catalogue, campaign and shoppers
+# make demo  - the sandbox with six months of history (seeded once per database)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

@@ -62,6 +62,7 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
             settings,
             open_browser=getattr(args, "open", False),
             demo=getattr(args, "demo", False),
+            season=getattr(args, "demo", False) and not getattr(args, "quick", False),
             port=getattr(args, "port", None),
         )
     )
@@ -293,7 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="the bot in a browser chat page, no Telegram needed")
     sandbox.add_argument("--open", action="store_true", help="open the page in the browser")
     sandbox.add_argument(
-        "--demo", action="store_true", help="load demo catalogue, members, campaign"
+        "--demo",
+        action="store_true",
+        help="seed six months of history: ~300 members in two shops, campaigns, offers"
+        " (once per database; measured and printed)",
+    )
+    sandbox.add_argument(
+        "--quick",
+        action="store_true",
+        help="with --demo: only the first hour (a catalogue, a campaign, five shoppers)",
     )
     sandbox.add_argument("--port", type=int, help="web page port (default sandbox.port)")
     sandbox.set_defaults(func=cmd_sandbox)

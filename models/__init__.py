@@ -18,7 +18,7 @@ catalogue      rewards and what they become: vouchers, coupons, suggestions
 marketing      campaigns, audiences, offers, segments, broadcasts, reminders, birthdays
 exports        files for owners: ledger, purchases, members, vouchers, segments
 importing      members brought over from another system
-sandbox        demo data for the sandbox
+sandbox        demo data for the sandbox: the first hour, and a season of history
 =============  ===========================================================================
 
 A new feature's code goes into the room that owns its noun; if it needs a room above

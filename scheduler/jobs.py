@@ -63,6 +63,18 @@ class Schedule:
             day -= timedelta(days=1)
         raise AssertionError("no slot within 400 days")  # pragma: no cover
 
+    def next_slot(self, after: datetime, zone: ZoneInfo) -> datetime:
+        """The first due time strictly after ``after`` (aware, in ``zone``): where time
+        travel (:mod:`scheduler.timetravel`) stops next for this job."""
+        local = after.astimezone(zone)
+        day = local.date()
+        for _ in range(400):
+            slot = datetime.combine(day, self.at, zone)
+            if slot > local and self._matches(day):
+                return slot
+            day += timedelta(days=1)
+        raise AssertionError("no slot within 400 days")  # pragma: no cover
+
     def _matches(self, day: Any) -> bool:
         if self.weekday is not None and day.weekday() != self.weekday:
             return False

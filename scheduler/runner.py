@@ -74,6 +74,15 @@ class JobRunner:
         await asyncio.sleep(0)  # let the gain hook start the catch-up
         return held
 
+    async def take_lease(self) -> bool:
+        """Take (or keep) the lease now and wait for the catch-up that gaining it started,
+        so that time travel (:mod:`scheduler.timetravel`) runs jobs after it, never beside it."""
+        held = await self.renew()
+        task = self._catching_up
+        if held and task is not None and task is not asyncio.current_task():
+            await task
+        return held
+
     async def _gained(self) -> None:
         log.info("scheduler lease taken by %s; catching up", self.holder)
         # its own task, so a long catch-up never delays the heartbeat

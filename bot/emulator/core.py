@@ -60,6 +60,8 @@ class EmulatorState:
     `BotApiEmulator.__init__`, declared here so that each mixin can be read on its own."""
 
     token: str
+    clock: Callable[[], float]
+    """Unix time that dates messages (``time.time``; the sandbox gives its moving clock)."""
     bot_id: int
     bot_username: str
     bot_user: dict[str, Any]

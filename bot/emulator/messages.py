@@ -81,7 +81,7 @@ class MessagesMixin(EmulatorState):
         message = ChatMessage(
             chat=chat.user,
             message_id=chat.take_message_id(),
-            date=int(time.time()),
+            date=int(self.clock()),
             outgoing=outgoing,
             sender=self.bot_user if outgoing else chat.user.to_api(),
             **content,
@@ -125,7 +125,7 @@ class MessagesMixin(EmulatorState):
         message.history.append(before)
         for key, value in changes.items():
             setattr(message, key, value)
-        message.edit_date = int(time.time())
+        message.edit_date = int(self.clock())
         message.seq = self._bump()
         self._publish_message("edit", message)
         return message.to_api()

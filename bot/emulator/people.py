@@ -4,7 +4,6 @@ block the bot), which becomes updates for the bot. (Their `Player`s are made by 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from bot.emulator.core import EmulatorState
@@ -133,7 +132,7 @@ class PeopleMixin(EmulatorState):
                 "my_chat_member": {
                     "chat": chat.user.chat_api(),
                     "from": chat.user.to_api(),
-                    "date": int(time.time()),
+                    "date": int(self.clock()),
                     "old_chat_member": old,
                     "new_chat_member": new,
                 }

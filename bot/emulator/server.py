@@ -93,6 +93,7 @@ class BotApiEmulator(
         self.host = host
         self.port = port
         self.token = bot_token
+        self.clock = time.time
         self.bot_username = bot_username
         self.idle = idle
         self.settle_timeout = settle_timeout

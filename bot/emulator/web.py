@@ -17,6 +17,10 @@ Endpoints (``uid`` is the person acting):
     POST /api/chats/{uid}/scan           {"file_id"}: points uid's phone at a QR picture
     GET  /api/events                     server-sent events from ``emu.subscribe()``
 
+``extras``: scripts the page loads after its own, listed in ``/api/people`` (the sandbox's
+time control); each may fill the header's ``#topbar-extras`` and use ``window.jifenPage``
+(the page's strings, its POST helper; ``jifen:strings`` fires on a change of language).
+
 Actions answer at once (``{"ok": true}``); the bot's replies arrive as events.
 Expected refusals (no such key, no QR in the picture) answer 400 with ``{"error"}``.
 
@@ -24,7 +28,8 @@ Every POST must come from the page itself: it carries the header ``X-Jifen-Sandb
 by the page's script; another site's form or ``text/plain`` fetch cannot send it without a
 CORS preflight, which this server never grants) and, when the browser says where it comes
 from, ``Origin`` is this server and ``Sec-Fetch-Site`` is ``same-origin``. Anything else is
-refused with 403, so another tab cannot drive the admin persona.
+refused with 403, so another tab cannot drive the admin persona. :func:`from_the_page`
+guards the POST routes others add to this page too.
 """
 
 from __future__ import annotations
@@ -67,7 +72,11 @@ class PagePerson:
 
 
 def add_web_routes(
-    emu: BotApiEmulator, people: Sequence[PagePerson], strings: Strings
+    emu: BotApiEmulator,
+    people: Sequence[PagePerson],
+    strings: Strings,
+    *,
+    extras: Sequence[str] = (),
 ) -> dict[int, Player]:
     """Register every person with the emulator and the page's routes; returns the players."""
     players: dict[int, Player] = {}
@@ -79,7 +88,7 @@ def add_web_routes(
             language_code=person.language_code,
             settle=False,
         )
-    page = _Page(emu, {p.user_id: p for p in people}, players, strings)
+    page = _Page(emu, {p.user_id: p for p in people}, players, strings, extras)
     emu.web_app.add_routes(page.routes())
     emu.web_app.on_shutdown.append(page.close_streams)
     return players
@@ -92,8 +101,10 @@ class _Page:
         people: Mapping[int, PagePerson],
         players: Mapping[int, Player],
         strings: Strings,
+        extras: Sequence[str] = (),
     ) -> None:
         self.emu = emu
+        self.extras = list(extras)
         self.people = people
         self.players = players
         self.strings = strings
@@ -108,7 +119,7 @@ class _Page:
             web.get("/api/chats/{uid}", self.snapshot),
             web.get("/api/events", self.events),
         ] + [
-            web.post(f"/api/chats/{{uid}}/{action}", _from_the_page(handler))
+            web.post(f"/api/chats/{{uid}}/{action}", from_the_page(handler))
             for action, handler in (
                 ("send", self.send),
                 ("press", self.press),
@@ -126,7 +137,11 @@ class _Page:
 
     async def list_people(self, _: web.Request) -> web.Response:
         return web.json_response(
-            {"people": [asdict(p) for p in self.people.values()], "bot": self.emu.bot_user}
+            {
+                "people": [asdict(p) for p in self.people.values()],
+                "bot": self.emu.bot_user,
+                "extras": self.extras,
+            }
         )
 
     async def page_strings(self, request: web.Request) -> web.Response:
@@ -224,7 +239,7 @@ class _Page:
             raise web.HTTPNotFound(text="no such person on this page") from exc
 
 
-def _from_the_page(handler: Handler) -> Handler:
+def from_the_page(handler: Handler) -> Handler:
     """Refuses (403) a POST that the page's own script did not send (cross-site requests)."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:

@@ -4,9 +4,15 @@ For a merchant trying jifen, a trainer teaching cashiers, a developer without a 
 The Application is built by the same ``build_application`` as in production (it opens the
 store itself, ``manage_store=True``); only the Bot API address is the emulator's and the
 database is ``sandbox.database_url``, so trying things never touches production data.
-The page (see :mod:`bot.emulator.web`) is served by the emulator's own aiohttp app.
+The page (see :mod:`bot.emulator.web`) is served by the emulator's own aiohttp app, and
+so is everything else a deployment serves: the HTTP API at ``/api/v1`` (with a demo key
+made at start), the Mini App (``/app/``, with phone panels at ``/miniapp/``) and the
+time control (:mod:`.timecontrol`: move the sandbox's clock, run what falls due).
 
-    async with Sandbox(settings, demo=True, port=0) as sandbox:
+``demo``: the first hour (a catalogue, a campaign, five shoppers); ``season``: six months
+of history for some 300 members (:mod:`models.sandbox.season`), the first hour on top.
+
+    async with Sandbox(settings, season=True, port=0) as sandbox:
         print(sandbox.url)
 """
 
@@ -18,8 +24,11 @@ import webbrowser
 from pathlib import Path
 from types import TracebackType
 
+from aiohttp import web
 from telegram.ext import Application
 
+from api.app import PREFIX as API_PREFIX
+from api.app import build_api
 from api.console import PREFIX as CONSOLE_PREFIX
 from api.console import build_console, mount
 from api.miniapp.launch import buttons_on_start
@@ -28,33 +37,40 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.web import add_web_routes
 from bot.runners import wait_for_signal
 from bot.sandbox.miniapp import add_miniapp_routes
-from bot.sandbox.page import page_strings
-from bot.sandbox.personas import PERSONAS, Persona, admin_ids, grant_roles
+from bot.sandbox.page import files_handler, page_strings
+from bot.sandbox.personas import PERSONAS, Persona, admin_ids
+from bot.sandbox.seeding import Seeded, seed
+from bot.sandbox.timecontrol import TimeControl
 from bot.settings import Settings
-from models.sandbox import demo
-from models.store import db
+from models.sandbox import season as season_data
+from models.store import clock, db
 
 __all__ = ["PERSONAS", "Persona", "Sandbox", "run_sandbox", "sandbox_settings"]
 
 log = logging.getLogger(__name__)
 SENDER_POLL_SECONDS = 0.2
 """Receipts and other outbox messages show up this fast in the page."""
+STATIC = Path(__file__).parent / "static"
+PAGE_EXTRAS = {"clock.js": "text/javascript", "clock.css": "text/css"}
+"""The page's time control and tools panel (``/sandbox/static/…``)."""
 
 
-def sandbox_settings(settings: Settings) -> Settings:
-    """The running settings with the sandbox database and the admin persona as admin."""
+def sandbox_settings(settings: Settings, *, season: bool = False) -> Settings:
+    """The running settings with the sandbox database and the admin persona as admin
+    (and, for a season, win-back offers on: the season has members to win back)."""
     if settings.sandbox.database_url == settings.database.url:
         raise ValueError(
             "sandbox.database_url is the production database.url: the sandbox needs its own "
             "database (JIFEN_SANDBOX__DATABASE_URL) so trying things never touches real data"
         )
     admins = sorted({*settings.access.admins, *admin_ids()})
-    return settings.model_copy(
-        update={
-            "database": settings.database.model_copy(update={"url": settings.sandbox.database_url}),
-            "access": settings.access.model_copy(update={"admins": admins}),
-        }
-    )
+    update = {
+        "database": settings.database.model_copy(update={"url": settings.sandbox.database_url}),
+        "access": settings.access.model_copy(update={"admins": admins}),
+    }
+    if season:
+        update["offers"] = settings.offers.model_copy(update={"winback_enabled": True})
+    return settings.model_copy(update=update)
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -62,14 +78,6 @@ def _ensure_sqlite_dir(url: str) -> None:
         path = url.split("://", 1)[1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-
-async def seed(settings: Settings, *, demo_data: bool) -> None:
-    """Give the personas their roles and load the demo data (the store is open)."""
-    await grant_roles()
-    if demo_data:
-        loaded = await demo.load(settings.rules)
-        log.info("demo data: %s", loaded)
 
 
 class Sandbox:
@@ -80,26 +88,39 @@ class Sandbox:
         settings: Settings,
         *,
         demo: bool = False,
+        season: bool = False,
+        season_size: int = season_data.DEFAULT_SIZE,
         port: int | None = None,
         fresh_store: bool = False,
     ) -> None:
         """``fresh_store=True`` (tests): create the schema from the models and keep the
         store open around the bot, instead of migrating and letting the bot open it."""
-        self.settings = sandbox_settings(settings)
+        self.settings = sandbox_settings(settings, season=season)
         self.demo = demo
+        self.season = season
+        self.season_size = season_size
         self.fresh_store = fresh_store
+        self.seeded: Seeded | None = None
         self.emu = BotApiEmulator(
             host=settings.sandbox.host,
             port=settings.sandbox.port if port is None else port,
             bot_username=settings.bot.username or "jifen_bot",
             bot_name=settings.bot.shop_name,
         )
-        self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
-        add_miniapp_routes(self.emu, self.settings, [p.person for p in PERSONAS], self._username)
+        self.emu.clock = lambda: clock.now().timestamp()  # messages dated in sandbox time
+        extras = [f"/sandbox/static/{name}" for name in PAGE_EXTRAS if name.endswith(".js")]
+        people = [p.person for p in PERSONAS]
+        self.players = add_web_routes(self.emu, people, page_strings, extras=extras)
+        add_miniapp_routes(self.emu, self.settings, people, self._username)
+        extra_files = files_handler(STATIC, PAGE_EXTRAS)
+        self.emu.web_app.add_routes([web.get("/sandbox/static/{name}", extra_files)])
+        if self.settings.api.enabled:
+            self.emu.web_app.add_subapp(API_PREFIX, build_api(self.settings))
         console = build_console(
             self.settings, bot_token=self.emu.token, public_url=lambda: self.emu.url
         )
         mount(self.emu.web_app, console)
+        self.time = TimeControl(self.settings, self.emu.web_app)
         self.application: Application | None = None
         self._stack = contextlib.AsyncExitStack()
 
@@ -124,14 +145,15 @@ class Sandbox:
         url = self.settings.database.url
         _ensure_sqlite_dir(url)
         try:
+            self._stack.callback(clock.unfreeze)  # the sandbox's time ends with it
             if self.fresh_store:
                 await db.open_fresh_store(url)
                 self._stack.push_async_callback(db.close_store)
-                await seed(self.settings, demo_data=self.demo)
+                await self._seed()
             else:
                 await db.open_store(url)
                 try:
-                    await seed(self.settings, demo_data=self.demo)
+                    await self._seed()
                 finally:
                     await db.close_store()
             await self._stack.enter_async_context(self.emu)
@@ -142,11 +164,13 @@ class Sandbox:
                 file_url=self.emu.base_file_url,
                 manage_store=not self.fresh_store,
             )
+            self.time.attach(self.application)
             buttons_on_start(self.application, self.settings, lambda: self.emu.url)
             self.application.bot_data["public_url"] = self.emu.url  # /console's login links
             # untracked: nothing here waits for quiescence, and PTB stays unpatched
             polling = self.emu.polling(self.application, track=False)
             await self._stack.enter_async_context(polling)
+            self._stack.push_async_callback(self.time.close)  # first: the store is open
         except BaseException:
             await self._stack.aclose()
             raise
@@ -154,6 +178,19 @@ class Sandbox:
         if handle is not None:
             handle.sender.poll_interval = SENDER_POLL_SECONDS
         return self
+
+    async def _seed(self) -> None:
+        """Roles, demo data, the demo API key; the emulator learns the season's members
+        (their messages are delivered like everyone's) and the clock its time."""
+        self.seeded = await seed(
+            self.settings,
+            demo_data=self.demo,
+            season_size=self.season_size if self.season else 0,
+        )
+        self.time.api_key = self.seeded.api_key
+        for telegram_id, first, last, language in await season_data.members_on_telegram():
+            self.emu.add_user(telegram_id, first, last or None, language_code=language)
+        await self.time.resume()
 
     async def __aexit__(
         self,
@@ -169,10 +206,14 @@ async def run_sandbox(
     *,
     open_browser: bool = False,
     demo: bool = False,
+    season: bool = False,
     port: int | None = None,
 ) -> None:
     """``jifen sandbox``: run until Ctrl+C (SIGINT/SIGTERM), then shut down cleanly."""
-    async with Sandbox(settings, demo=demo, port=port) as sandbox:
+    if season:
+        print("jifen sandbox: seeding six months of history (once per database)…", flush=True)
+    async with Sandbox(settings, demo=demo, season=season, port=port) as sandbox:
+        _report_season(sandbox.seeded)
         print(f"jifen sandbox: open {sandbox.url} (Ctrl+C to stop)", flush=True)
         print(f"the Mini App (member's card, cashier's scanner): {sandbox.miniapp_url}", flush=True)
         log.info("sandbox database: %s", sandbox.settings.database.url)
@@ -180,3 +221,18 @@ async def run_sandbox(
             webbrowser.open(sandbox.url)
         await wait_for_signal()
     print("jifen sandbox stopped", flush=True)
+
+
+def _report_season(seeded: Seeded | None) -> None:
+    loaded = seeded.season if seeded else None
+    if loaded is None:
+        return
+    if loaded.skipped:
+        print(f"jifen sandbox: no new season ({loaded.skipped})", flush=True)
+        return
+    print(
+        f"jifen sandbox: a season of {loaded.members} members, {loaded.purchases} purchases,"
+        f" {loaded.vouchers} vouchers ({loaded.redeemed} redeemed), {loaded.refunds} refunds"
+        f" and {loaded.campaigns} campaigns, seeded in {seeded.seconds:.1f} s",  # type: ignore[union-attr]
+        flush=True,
+    )

@@ -20,6 +20,7 @@ from aiohttp import web
 from api.miniapp import routes
 from bot.emulator import BotApiEmulator
 from bot.emulator.web import PagePerson
+from bot.sandbox.page import files_handler
 from bot.settings import Settings
 from locales import language_for, translator
 
@@ -74,15 +75,7 @@ def add_miniapp_routes(
         routes(settings, bot_token=emu.token, bot_username=bot_username, telegram_js=STAND_IN)
     )
 
-    async def page_file(request: web.Request) -> web.Response:
-        name = request.match_info.get("name", "index.html")
-        if name not in FILES:
-            raise web.HTTPNotFound()
-        return web.Response(
-            body=(STATIC / name).read_bytes(),
-            content_type=FILES[name],
-            headers={"Cache-Control": "no-cache"},
-        )
+    page_file = files_handler(STATIC, FILES, "index.html")
 
     async def init_data(request: web.Request) -> web.Response:
         try:

@@ -24,3 +24,31 @@ sandbox-error = 操作失败：{ $reason }
 sandbox-bot = 机器人
 sandbox-ok = 好
 sandbox-share-contact = 已分享手机号
+
+# 页面顶栏的时间控制和工具面板（bot/sandbox/static/clock.js，由 bot/sandbox/timecontrol.py
+# 提供）。{ $day }、{ $days }、{ $command } 由页面填入。
+sandbox-clock-label = 沙盒时间
+sandbox-clock-hour = +1 小时
+sandbox-clock-day = +1 天
+sandbox-clock-week = +1 周
+sandbox-clock-month = +30 天
+sandbox-clock-date = 跳到某一天
+sandbox-clock-go = 前往
+sandbox-clock-hint = 推进时间会按顺序执行途中到期的所有任务：积分过期清理和提醒、生日奖励、等级复核、召回优惠、定时群发、活动开始和结束。相关消息会出现在对话中。
+sandbox-clock-progress = 正在推进时间：第 { $day } 天，共 { $days } 天…
+sandbox-clock-busy = 时间正在推进中，请等它到达。
+sandbox-clock-bad-date = 这不是有效日期：请在日历中选择（YYYY-MM-DD）。
+sandbox-clock-not-ahead = 请选择更晚的时间：时间只能向前。
+sandbox-clock-too-far = 一次最多向前两年。
+sandbox-clock-failed = 时间推进中止：{ $reason }
+sandbox-tools = API 与工具
+sandbox-tools-title = 正式部署提供的一切
+sandbox-tools-key = 演示 API 密钥（本次沙盒启动时创建，可用于试用）：
+sandbox-tools-curl = 在终端记录一笔消费（会员的收据会出现在对话中）：
+sandbox-tools-api = HTTP API：/api/v1（参考文档：/api/v1/openapi.json）
+sandbox-tools-miniapp = 小程序：会员卡和收银员扫码
+sandbox-tools-cli = 所有 jifen 命令都可作用于沙盒数据库：{ $command }
+sandbox-tools-no-member = 暂无可记录的会员：请先加入会员，再打开此面板。
+sandbox-copy = 复制
+sandbox-copied = 已复制
+sandbox-console = 管理后台

@@ -60,11 +60,16 @@ def window_of(now: datetime) -> int:
     return (now - EPOCH).days
 
 
+async def current_program() -> Campaign | None:
+    """The latest win-back program campaign, whatever its status (None before the first)."""
+    targeted = await Campaign.filter(audience__not_isnull=True).order_by("-id")
+    return next((c for c in targeted if (c.audience or {}).get("kind") == "winback"), None)
+
+
 async def program(settings: WinbackSettings, now: datetime) -> Campaign | None:
     """The running win-back program campaign, started when there is none; None when the
     marketer paused or ended it (then no offers go out until it is resumed)."""
-    targeted = await Campaign.filter(audience__not_isnull=True).order_by("-id")
-    latest = next((c for c in targeted if (c.audience or {}).get("kind") == "winback"), None)
+    latest = await current_program()
     if latest is not None:
         if latest.status == CampaignStatus.ACTIVE and latest.ends_at > now:
             return latest

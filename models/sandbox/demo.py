@@ -94,11 +94,15 @@ class DemoLoaded:
     vouchers: int
 
 
+CAMPAIGN_WINDOW = (timedelta(days=-1), timedelta(days=30))
+"""When the running campaign starts and ends, from now (unless it is there already)."""
+
+
 async def load(config_rules: RuleSet) -> DemoLoaded:
     """Load (or complete) the demo data; safe to call any number of times."""
     await rule_versions.ensure_seeded(config_rules)
-    rewards, new_rewards = await _rewards()
-    campaign, new_campaigns = await _campaign()
+    rewards, new_rewards = await catalogue()
+    campaign, new_campaigns = await running_campaign()
     offers = [CampaignRule.from_row(campaign)]
     currency = config_rules.currency.code
     members = purchases = issued = 0
@@ -129,7 +133,8 @@ async def load(config_rules: RuleSet) -> DemoLoaded:
     return DemoLoaded(new_rewards, new_campaigns, members, purchases, issued)
 
 
-async def _rewards() -> tuple[list[Reward], int]:
+async def catalogue() -> tuple[list[Reward], int]:
+    """The demo rewards (found by name, else created now); how many were new."""
     existing = {r.names.get("en"): r for r in await Reward.filter(created_by=DEMO_ACTOR)}
     rows: list[Reward] = []
     created = 0
@@ -146,7 +151,11 @@ async def _rewards() -> tuple[list[Reward], int]:
     return rows, created
 
 
-async def _campaign() -> tuple[Campaign, int]:
+async def running_campaign(
+    window: tuple[timedelta, timedelta] = CAMPAIGN_WINDOW,
+) -> tuple[Campaign, int]:
+    """The demo's double-points campaign (found by name, else created for ``window``
+    around now); whether it was new."""
     for row in await Campaign.filter(created_by=DEMO_ACTOR):
         if row.names.get("en") == CAMPAIGN_NAMES["en"]:
             return row, 0
@@ -155,8 +164,8 @@ async def _campaign() -> tuple[Campaign, int]:
         names=CAMPAIGN_NAMES,
         kind=CampaignKind.MULTIPLIER,
         multiplier="2",
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=30),
+        starts_at=now + window[0],
+        ends_at=now + window[1],
         status=CampaignStatus.ACTIVE,
         created_by=DEMO_ACTOR,
         created_at=now,
@@ -171,3 +180,13 @@ async def _quiet_shoppers() -> None:
     await OutboxMessage.filter(chat_id__in=shopper_ids, status=OutboxStatus.PENDING).update(
         status=OutboxStatus.CANCELLED
     )
+
+
+async def example_member_code(telegram_ids: tuple[int, ...] = (1002, 1001)) -> str | None:
+    """The member a demo API call records a purchase for: the first of the page's members
+    (``telegram_ids``) who has joined, else the first demo shopper; None before either."""
+    for telegram_id in (*telegram_ids, SHOPPER_IDS_FROM):
+        member = await Member.get_or_none(telegram_id=telegram_id, enrolled=True, deleted_at=None)
+        if member is not None:
+            return member.code
+    return None

@@ -110,3 +110,10 @@ async def release_lease(name: str, holder: str) -> bool:
         holder,
     )
     return count > 0
+
+
+async def latest_start() -> datetime | None:
+    """When the latest job run started: the furthest the store's clock has been (the
+    sandbox, whose clock may run ahead of the real one, resumes from here)."""
+    found = await JobRun.all().order_by("-started_at").limit(1).values_list("started_at", flat=True)
+    return found[0] if found else None

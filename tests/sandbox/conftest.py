@@ -30,6 +30,19 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
         yield box
 
 
+SMALL_SEASON = 40
+
+
+@pytest.fixture
+async def season_box(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """A sandbox with a small season of history (Alice is a member with a week ahead)."""
+    settings = sandbox_settings(tmp_path)
+    async with Sandbox(
+        settings, season=True, season_size=SMALL_SEASON, port=0, fresh_store=True
+    ) as box:
+        yield box
+
+
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """A client that behaves like the page's script (it sends the page's header)."""

@@ -1,13 +1,16 @@
 """The sandbox page in real (headless) Chromium: a member joins, the cashier scans her card
-and records a purchase, she redeems a reward and the cashier redeems the voucher.
+and records a purchase, she redeems a reward and the cashier redeems the voucher; in a
+season, "+1 week" moves the header's clock and Alice's reminders arrive.
 
 Selenium drives Debian's ``/usr/bin/chromium`` with ``/usr/bin/chromedriver`` (``.ci/run``
-installs them); the screenshot lands in ``test-artifacts/sandbox.png``.
+installs them); screenshots land in ``test-artifacts/``, and with
+``JIFEN_DOCS_SCREENSHOTS=1`` the season's also in ``docs/sandbox/`` (the README shows them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -21,9 +24,12 @@ from tests.conftest import skip_unless_ci
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ALICE, CASHIER = 1002, 2001
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+DOCS = ROOT / "docs" / "sandbox"
+ALICE, CASHIER, MARKETER = 1002, 2001, 4001
 WAIT = 10
+WEEK_MS = 7 * 24 * 3600 * 1000
 
 
 @pytest.fixture
@@ -41,6 +47,46 @@ async def test_member_and_cashier_in_the_browser(chromium: None, sandbox: Sandbo
 
 def _play(url: str) -> None:
     in_chromium(lambda driver: _conversation(_Page(driver), url), "sandbox.png")
+
+
+async def test_a_week_passes_in_the_browser(chromium: None, season_box: Sandbox) -> None:
+    await asyncio.to_thread(
+        in_chromium, lambda driver: _a_week(_Page(driver), season_box.url), "sandbox-week.png"
+    )
+
+
+def _a_week(page: _Page, url: str) -> None:
+    page.open(url)
+    page.show_only(ALICE, MARKETER)
+    clock = page.wait.until(lambda d: d.find_element("css selector", "#sandbox-now[data-ms]"))
+    before, shown = int(clock.get_attribute("data-ms")), clock.text
+    assert shown and "day" not in shown
+
+    page.driver.find_element("css selector", '.clock-jumps button[data-jump="7d"]').click()
+    page.wait.until(
+        lambda d: (
+            int(d.find_element("css selector", "#sandbox-now").get_attribute("data-ms"))
+            >= before + WEEK_MS
+        )
+    )
+    page.wait.until(lambda d: d.find_element("css selector", "body[data-clock=still]"))
+    assert page.driver.find_element("css selector", "#sandbox-now").text != shown
+    for words in ("points expire", "Happy birthday", "We miss you", "free tasting"):
+        page.wait_text(ALICE, words)
+    page.wait_text(MARKETER, "weekly report")  # Mei Lin's, on Monday morning
+    docs_screenshot(page.driver, "week.png")
+
+    page.driver.find_element("css selector", "#sandbox-tools").click()
+    curl = page.wait.until(lambda d: d.find_element("css selector", "#tools-curl"))
+    assert curl.text.startswith("curl ") and "/api/v1/purchases" in curl.text
+    docs_screenshot(page.driver, "tools.png")
+
+
+def docs_screenshot(driver: Any, name: str) -> None:
+    """The README's pictures, when asked for (``JIFEN_DOCS_SCREENSHOTS=1``)."""
+    if os.environ.get("JIFEN_DOCS_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(DOCS / name))
 
 
 def in_chromium(scene: Callable[[Any], None], screenshot: str) -> None:

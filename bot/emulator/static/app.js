@@ -57,6 +57,7 @@ async function loadStrings(lang) {
   for (const chat of state.chats.values()) {
     $(".role", chat.el).textContent = t(`sandbox-role-${chat.person.label}`);
   }
+  document.dispatchEvent(new CustomEvent("jifen:strings", { detail: { lang } }));
 }
 
 function applyStrings(root) {
@@ -418,8 +419,21 @@ function connect() {
 
 /* ------------------------------------------------------------------ start */
 
+/* ------------------------------------------------------------------ extras */
+
+// What scripts added by the server (the "extras" of /api/people) may use.
+window.jifenPage = { t, api, applyStrings, lang: () => state.lang };
+
+function loadExtras(sources) {
+  for (const src of sources || []) {
+    const script = document.createElement("script");
+    script.src = src;
+    document.head.append(script);
+  }
+}
+
 async function main() {
-  const { people, bot } = await api("/api/people");
+  const { people, bot, extras } = await api("/api/people");
   state.people = people;
   state.bot = bot;
   const known = new Set(people.map((p) => p.user_id));
@@ -449,6 +463,7 @@ async function main() {
     if (e.key === "Escape") { $("#scan-dialog").hidden = true; $("#alert-dialog").hidden = true; }
   });
   await loadStrings(state.lang);
+  loadExtras(extras);
   connect();
 }
 
