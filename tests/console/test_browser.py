@@ -93,24 +93,26 @@ class _Console(_Page):
         return self.wait.until(lambda d: d.find_element("css selector", css))
 
     def wait_for_text(self, css: str, text: str) -> None:
-        from selenium.common.exceptions import (
-            NoSuchElementException,
-            StaleElementReferenceException,
-        )
+        from selenium.common.exceptions import WebDriverException
 
         def shown(driver: object) -> bool:
             try:
                 return driver.find_element("css selector", css).text == text  # type: ignore[attr-defined]
-            except (NoSuchElementException, StaleElementReferenceException):
+            except WebDriverException:  # not there yet, or replaced while the page reloads
                 return False
 
         self.wait.until(shown)
 
     def wait_link_text(self, text: str) -> object:
+        from selenium.common.exceptions import WebDriverException
+
         def find(driver: object) -> object:
-            for row in driver.find_elements("css selector", "#rows tr"):  # type: ignore[attr-defined]
-                if text in row.text:
-                    return row.find_element("css selector", "a")
+            try:
+                for row in driver.find_elements("css selector", "#rows tr"):  # type: ignore[attr-defined]
+                    if text in row.text:
+                        return row.find_element("css selector", "a")
+            except WebDriverException:  # the rows were swapped (htmx) while being read
+                return False
             return False
 
         return self.wait.until(find)
