@@ -28,6 +28,7 @@ from bot.app import build_application
 from bot.inbox import InboxWorker, Poller, Pruner
 from bot.settings import Settings
 from models.delivery import inbox
+from observability.logs import request_id_middleware
 from scheduler.leases import Leases, instance_id
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ async def _serve(
     api: web.Application | None = None,
     console: web.Application | None = None,
 ) -> web.AppRunner:
-    app = web.Application()
+    app = web.Application(middlewares=[request_id_middleware])
     app.add_routes(routes)
     if api is not None:
         app.add_subapp(API_PREFIX, api)

@@ -33,6 +33,7 @@ from bot.sandbox.personas import PERSONAS, Persona, admin_ids, grant_roles
 from bot.settings import Settings
 from models.sandbox import demo
 from models.store import db
+from observability.logs import request_id_middleware
 
 __all__ = ["PERSONAS", "Persona", "Sandbox", "run_sandbox", "sandbox_settings"]
 
@@ -94,6 +95,7 @@ class Sandbox:
             bot_username=settings.bot.username or "jifen_bot",
             bot_name=settings.bot.shop_name,
         )
+        self.emu.web_app.middlewares.append(request_id_middleware)
         self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
         add_miniapp_routes(self.emu, self.settings, [p.person for p in PERSONAS], self._username)
         console = build_console(
