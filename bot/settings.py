@@ -70,6 +70,9 @@ class BotSettings(_Section):
 
 class DatabaseSettings(_Section):
     url: str = Field("sqlite://data/jifen.sqlite3", pattern=r"^(sqlite|postgres|postgresql)://")
+    migrate_on_start: bool = Field(
+        True, description="false: `jifen migrate` is a separate step of an upgrade (README)"
+    )
 
 
 class AccessSettings(_Section):

@@ -34,6 +34,7 @@ from bot.settings import Settings
 from models.sandbox import demo
 from models.store import db
 from observability.logs import request_id_middleware
+from observability.metrics import metrics_middleware, metrics_routes
 
 __all__ = ["PERSONAS", "Persona", "Sandbox", "run_sandbox", "sandbox_settings"]
 
@@ -95,7 +96,11 @@ class Sandbox:
             bot_username=settings.bot.username or "jifen_bot",
             bot_name=settings.bot.shop_name,
         )
-        self.emu.web_app.middlewares.append(request_id_middleware)
+        self.emu.web_app.middlewares.extend([request_id_middleware, metrics_middleware])
+        metrics = self.settings.metrics
+        self.emu.web_app.add_routes(
+            metrics_routes(metrics.enabled, metrics.token.get_secret_value())
+        )
         self.players = add_web_routes(self.emu, [p.person for p in PERSONAS], page_strings)
         add_miniapp_routes(self.emu, self.settings, [p.person for p in PERSONAS], self._username)
         console = build_console(
