@@ -50,7 +50,8 @@ if [ "$BASE" = localhost/bookworm-base ] && ! "${PODMAN[@]}" image exists "$BASE
 fi
 
 echo "== building $IMAGE on $BASE"
-"${PODMAN[@]}" build --network host --build-arg "BASE=$BASE" -t "$IMAGE" -f Containerfile . \
+"${PODMAN[@]}" build --network host --build-arg "BASE=$BASE" \
+  --secret "id=ca_bundle,src=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}" -t "$IMAGE" -f Containerfile . \
   > "$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
 
 echo "== the sandbox answers its page"
@@ -86,8 +87,8 @@ containers+=(jifen-ct-run)
 wait_for "http://127.0.0.1:$port/healthz" 120 jifen-ct-run
 key=$("${PODMAN[@]}" exec jifen-ct-run jifen --config /etc/jifen/config.toml apikey create "container test" 2>/dev/null | tail -n1)
 api="http://127.0.0.1:$port/api/v1"
-member=$(curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-  -d '{"external_id": "container-1"}' "$api/members")
+member=$(curl -sS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -H 'Idempotency-Key: container-member-1' -d '{"external_id": "container-1"}' "$api/members")
 code=$(printf '%s' "$member" | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["code"])')
 status=$(curl -sS -o "$work/purchase.json" -w '%{http_code}' -H "Authorization: Bearer $key" \
   -H 'Content-Type: application/json' \
