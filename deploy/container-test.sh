@@ -50,7 +50,7 @@ if [ "$BASE" = localhost/bookworm-base ] && ! "${PODMAN[@]}" image exists "$BASE
 fi
 
 echo "== building $IMAGE on $BASE"
-"${PODMAN[@]}" build --network host --build-arg "BASE=$BASE" \
+"${PODMAN[@]}" build --format docker --network host --build-arg "BASE=$BASE" \
   --secret "id=ca_bundle,src=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}" -t "$IMAGE" -f Containerfile . \
   > "$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
 
@@ -60,7 +60,8 @@ containers+=(jifen-ct-sandbox)
 "${PODMAN[@]}" run -d --name jifen-ct-sandbox --network host \
   -e JIFEN_SANDBOX__PORT="$port" "$IMAGE" sandbox >/dev/null
 wait_for "http://127.0.0.1:$port/" 120 jifen-ct-sandbox
-curl -fsS "http://127.0.0.1:$port/" | grep -qi "<html" || { echo "the sandbox page is not HTML"; exit 1; }
+curl -fsS -o "$work/page.html" "http://127.0.0.1:$port/"
+grep -qi "<html" "$work/page.html" || { echo "the sandbox page is not HTML"; exit 1; }
 
 echo "== against PostgreSQL: /healthz and a purchase over the API"
 psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
@@ -85,6 +86,7 @@ env=(-e "JIFEN_DATABASE__URL=postgres://postgres@127.0.0.1:5432/$DB" -e "JIFEN_B
 containers+=(jifen-ct-run)
 "${PODMAN[@]}" run -d --name jifen-ct-run --network host "${env[@]}" "$IMAGE" run >/dev/null
 wait_for "http://127.0.0.1:$port/healthz" 120 jifen-ct-run
+"${PODMAN[@]}" healthcheck run jifen-ct-run   # the image's HEALTHCHECK, run once (no timers here)
 key=$("${PODMAN[@]}" exec jifen-ct-run jifen --config /etc/jifen/config.toml apikey create "container test" 2>/dev/null | tail -n1)
 api="http://127.0.0.1:$port/api/v1"
 member=$(curl -sS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
@@ -95,8 +97,12 @@ status=$(curl -sS -o "$work/purchase.json" -w '%{http_code}' -H "Authorization: 
   -d "{\"member\": {\"code\": \"$code\"}, \"amount_minor\": 12850, \"currency\": \"CNY\", \"order_id\": \"CT-1\"}" \
   "$api/purchases")
 [ "$status" = 201 ] || { echo "purchase: HTTP $status"; cat "$work/purchase.json"; exit 1; }
-curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^jifen_purchases_total 1.0$' \
+curl -fsS -o "$work/metrics.txt" "http://127.0.0.1:$port/metrics"
+grep -q '^jifen_purchases_total 1.0$' "$work/metrics.txt" \
   || { echo "/metrics does not count the purchase"; exit 1; }
 "${PODMAN[@]}" exec jifen-ct-run jifen --config /etc/jifen/config.toml doctor >/dev/null
 "${PODMAN[@]}" inspect --format '{{.Config.User}}' "$IMAGE" | grep -qx jifen
+"${PODMAN[@]}" image inspect "$IMAGE" > "$work/image.json"
+"$PYTHON" -c 'import json, sys; assert "/healthz" in str(json.load(sys.stdin)[0]["Healthcheck"])' \
+  < "$work/image.json" || { echo "the image has no HEALTHCHECK (build with --format docker)"; exit 1; }
 echo "container test passed"
