@@ -71,7 +71,8 @@ def build_application(
 async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data["settings"]
     if application.bot_data["manage_store"]:
-        await db.open_store(settings.database.url)
+        migrate = settings.database.migrate_on_start
+        await db.open_store(settings.database.url, apply_migrations=migrate)
     await _seed_rules(settings)
     application.bot_data["codec"] = CallbackCodec(await _signing_secret(settings))
     me = await application.bot.get_me()

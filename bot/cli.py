@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
 from models.store import db
+from observability.logs import configure as configure_logs
+from scheduler.leases import instance_id
 
 log = logging.getLogger("jifen")
 
@@ -376,19 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # its DEBUG prints parameters
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # eight INFO lines per start
     try:
         settings = load_settings(args.config)
     except SettingsError as exc:
         print(f"jifen: {exc}", file=sys.stderr)
         return 2
+    configure_logs(
+        settings.log.format,
+        verbose=args.verbose,
+        instance=instance_id(settings.bot.instance_id, settings.bot.listen_port),
+    )
     if args.sandbox:
         from bot.sandbox import sandbox_settings
 

@@ -32,6 +32,7 @@ from telegram.ext import Application
 
 from bot.updates import chat_key, describe
 from models.delivery import inbox
+from observability import logs
 from scheduler.leases import Leases
 from scheduler.worker import WorkerLoop
 
@@ -100,6 +101,7 @@ class InboxWorker:
         self._loop.wake()  # the chat's next update may be ready; room for another chat
 
     async def _process(self, item: inbox.Claimed) -> None:
+        logs.update_id.set(item.update_id)  # this task's own context: its lines say which update
         update = Update.de_json(json.loads(item.payload), self.application.bot)
         try:
             # PTB runs the handlers and, on an exception, the error handler (which tells the

@@ -28,6 +28,8 @@ from bot.app import build_application
 from bot.inbox import InboxWorker, Poller, Pruner
 from bot.settings import Settings
 from models.delivery import inbox
+from observability.logs import request_id_middleware
+from observability.metrics import metrics_middleware, metrics_routes
 from scheduler.leases import Leases, instance_id
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ async def _serve(
     api: web.Application | None = None,
     console: web.Application | None = None,
 ) -> web.AppRunner:
-    app = web.Application()
+    app = web.Application(middlewares=[request_id_middleware, metrics_middleware])
     app.add_routes(routes)
     if api is not None:
         app.add_subapp(API_PREFIX, api)
@@ -178,6 +180,7 @@ async def run_bot(settings: Settings) -> None:
     leases.on_beat(Pruner(leases))
     webhook = settings.bot.mode == "webhook"
     routes = health_routes(leases)
+    routes += metrics_routes(settings.metrics.enabled, settings.metrics.token.get_secret_value())
     routes += miniapp_routes(application, settings)  # /app/ when bot.public_url is set
     if webhook:
         routes += webhook_routes(worker, settings.bot.webhook_secret.get_secret_value())

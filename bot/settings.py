@@ -79,6 +79,9 @@ class BotSettings(_Section):
 
 class DatabaseSettings(_Section):
     url: str = Field("sqlite://data/jifen.sqlite3", pattern=r"^(sqlite|postgres|postgresql)://")
+    migrate_on_start: bool = Field(
+        True, description="false: `jifen migrate` is a separate step of an upgrade (README)"
+    )
 
 
 class AccessSettings(_Section):
@@ -198,6 +201,19 @@ class SandboxSettings(_Section):
     database_url: str = "sqlite://data/sandbox.sqlite3"
 
 
+class LogSettings(_Section):
+    format: str = Field(
+        "text", pattern=r"^(text|json)$", description="json: one object per line, for machines"
+    )
+
+
+class MetricsSettings(_Section):
+    enabled: bool = Field(False, description="serve /metrics (Prometheus) on the listener")
+    token: SecretStr = Field(
+        SecretStr(""), description="when set, /metrics wants Authorization: Bearer <token>"
+    )
+
+
 class Settings(BaseSettings):
     """All of jifen's configuration; ``rules`` is what the store's rule engine needs."""
 
@@ -221,6 +237,8 @@ class Settings(BaseSettings):
     flows: FlowSettings = FlowSettings()
     miniapp: MiniAppSettings = MiniAppSettings()
     console: ConsoleSettings = ConsoleSettings()
+    log: LogSettings = LogSettings()
+    metrics: MetricsSettings = MetricsSettings()
     currency: Currency = Currency()
     earning: EarningRules = EarningRules()
     usage: UsageRules = UsageRules()

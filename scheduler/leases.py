@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from models.store.jobs import acquire_lease, release_lease
+from observability.metrics import LEASES_HELD
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = timedelta(seconds=6)
@@ -86,6 +87,7 @@ class Leases:
         if held == was:
             return
         wanted = self._wanted[name]
+        LEASES_HELD.labels(name).set(1 if held else 0)
         if held:
             self.held.add(name)
             log.info("lease %s taken by %s", name, self.holder)

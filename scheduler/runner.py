@@ -29,6 +29,7 @@ from telegram import Bot
 
 from models.delivery import outbox_delivery
 from models.store.jobs import AlreadyRan, Ran, release_lease
+from observability.metrics import JOB_FAILURES, JOB_RUNS
 from scheduler.jobs import WEEKDAYS, Jobs, ReportHook, Schedule
 from scheduler.leases import DEFAULT_TTL, Leases, instance_id
 from scheduler.pace import SharedPace
@@ -194,11 +195,13 @@ def did_something(result: Any) -> bool:
 
 def _guarded(runner: JobRunner, name: str) -> Callable[[], Awaitable[None]]:
     async def fire() -> None:
+        JOB_RUNS.labels(name).inc()
         try:
             result = await runner.run(name)
             level = logging.INFO if did_something(result) else logging.DEBUG
             log.log(level, "job %s: %s", name, result)
         except Exception:
+            JOB_FAILURES.labels(name).inc()
             log.exception("job %s failed; its slot stays open for the next trigger", name)
 
     fire.__name__ = f"job_{name.replace('-', '_')}"

@@ -57,6 +57,7 @@ from models.delivery import outbox_delivery
 from models.delivery.outbox_delivery import BroadcastCounts
 from models.store import clock
 from models.store.tables import Broadcast, Member, OutboxMessage, OutboxStatus
+from observability.metrics import TELEGRAM_SENDS
 from scheduler.pace import SharedPace
 from scheduler.ratelimit import CallWindow, SendLimiter
 from scheduler.render import Rendered, Renderer, TranslatorFactory
@@ -315,15 +316,19 @@ class OutboxSender:
             seconds = _retry_after(exc)
             self.limiter.pause(seconds)
             self.stats.flood_waits += 1
+            TELEGRAM_SENDS.labels("429").inc()
             at = clock.now() + timedelta(seconds=seconds)
             await outbox_delivery.release([row.id], at, holder=self.holder)
         except Forbidden as exc:
             self.stats.blocked += 1
+            TELEGRAM_SENDS.labels("403").inc()
             await outbox_delivery.mark_blocked(row.id, row.member_id, str(exc))
         except BadRequest as exc:
             self.stats.failed += 1
+            TELEGRAM_SENDS.labels("other").inc()
             await outbox_delivery.mark_failed(row.id, str(exc))
         except (TelegramError, OSError) as exc:
+            TELEGRAM_SENDS.labels("other").inc()
             if row.attempts + 1 >= self.max_attempts:
                 self.stats.failed += 1
                 await outbox_delivery.mark_failed(row.id, str(exc))
@@ -334,6 +339,7 @@ class OutboxSender:
         else:
             self.window.observe(time.perf_counter() - started)
             self.stats.sent += 1
+            TELEGRAM_SENDS.labels("ok").inc()
             self._record_sent(row.id, message.message_id)
 
     def _record_sent(self, row_id: int, message_id: int | None) -> None:

@@ -37,6 +37,7 @@ from standardwebhooks import Webhook
 from models.delivery import webhook_delivery as delivery
 from models.delivery import webhooks as store
 from models.store import clock
+from observability.metrics import WEBHOOK_DELIVERIES
 from scheduler.worker import WorkerLoop
 
 if TYPE_CHECKING:
@@ -252,6 +253,7 @@ class WebhookWorker:
         if outcome.ok:
             await delivery.record_success(item, outcome.status or 200)
             self.stats.delivered += 1
+            WEBHOOK_DELIVERIES.labels("delivered").inc()
             return outcome
         result = await delivery.record_failure(
             item,
@@ -259,7 +261,9 @@ class WebhookWorker:
             status=outcome.status,
             config_admins=self.config_admins,
         )
-        if isinstance(result, delivery.GaveUp):
+        gave_up = isinstance(result, delivery.GaveUp)
+        WEBHOOK_DELIVERIES.labels("gave_up" if gave_up else "retrying").inc()
+        if gave_up:
             self.stats.failed += 1
             log.warning(
                 "webhook delivery %s to endpoint %s failed for good (%s)",

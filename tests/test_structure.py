@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("api", "bench", "bot", "handlers", "locales", "models", "scheduler")
+PACKAGES = ("api", "bench", "bot", "handlers", "locales", "models", "observability", "scheduler")
 
 ROOMS = (
     "codes",

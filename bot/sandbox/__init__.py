@@ -44,6 +44,8 @@ from bot.sandbox.timecontrol import TimeControl
 from bot.settings import Settings
 from models.sandbox import season as season_data
 from models.store import clock, db
+from observability.logs import request_id_middleware
+from observability.metrics import metrics_middleware, metrics_routes
 
 __all__ = ["PERSONAS", "Persona", "Sandbox", "run_sandbox", "sandbox_settings"]
 
@@ -106,6 +108,11 @@ class Sandbox:
             port=settings.sandbox.port if port is None else port,
             bot_username=settings.bot.username or "jifen_bot",
             bot_name=settings.bot.shop_name,
+        )
+        self.emu.web_app.middlewares.extend([request_id_middleware, metrics_middleware])
+        metrics = self.settings.metrics
+        self.emu.web_app.add_routes(
+            metrics_routes(metrics.enabled, metrics.token.get_secret_value())
         )
         self.emu.clock = lambda: clock.now().timestamp()  # messages dated in sandbox time
         extras = [f"/sandbox/static/{name}" for name in PAGE_EXTRAS if name.endswith(".js")]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from models.delivery import leases
 from models.store import clock, sql
@@ -114,12 +115,14 @@ async def lag(now: datetime | None = None) -> Lag:
         connection(),
         "SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM inbox_update WHERE done_at IS NULL",
     )
-    assert row is not None
-    oldest = row["oldest"]
-    if oldest is None:
+    return lag_of(row, now)
+
+
+def lag_of(row: dict[str, Any] | None, now: datetime) -> Lag:
+    """A queue's :class:`Lag` from a row of ``n`` (a count) and ``oldest`` (a time)."""
+    oldest = sql.as_datetime(row["oldest"]) if row else None
+    if row is None or oldest is None:
         return Lag(0, 0.0)
-    if isinstance(oldest, str):
-        oldest = datetime.fromisoformat(oldest)
     return Lag(int(row["n"]), max(0.0, (now - oldest).total_seconds()))
 
 

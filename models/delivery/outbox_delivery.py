@@ -23,6 +23,7 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 
 from models.delivery import leases
+from models.delivery.inbox import Lag, lag_of
 from models.store import clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
@@ -59,6 +60,18 @@ async def claim_due(
     return sorted(
         found.values(), key=lambda m: (m.broadcast_id is not None, m.next_attempt_at, m.id)
     )
+
+
+async def lag(now: datetime | None = None) -> Lag:
+    """Messages due and not yet sent, and how long the oldest has been due."""
+    now = now or clock.now()
+    row = await sql.one(
+        connection(),
+        "SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM outbox_message"
+        " WHERE status = 'pending' AND next_attempt_at <= ?",
+        now,
+    )
+    return lag_of(row, now)
 
 
 async def mark_sent(row_id: int, telegram_message_id: int | None) -> None:
