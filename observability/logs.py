@@ -34,6 +34,9 @@ QUIET = {
     "tortoise": logging.WARNING,
     "aiosqlite": logging.WARNING,  # its DEBUG prints parameters
     "apscheduler": logging.WARNING,  # eight INFO lines per start
+    # raw request lines carry query strings: member codes, console login tokens; requests
+    # are counted by route pattern in /metrics and failures are logged by their handlers
+    "aiohttp.access": logging.WARNING,
 }
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
