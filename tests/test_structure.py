@@ -9,6 +9,7 @@ circle is still a circle.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -244,3 +245,22 @@ def test_domain_code_touches_no_private_attribute() -> None:
             ):
                 wrong.append(f"{rel}:{node.lineno} {ast.unparse(node)}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_hand_written_sql_names_its_columns() -> None:
+    """``SELECT *`` or ``m.*`` over a table breaks under running instances when an
+    upgrade's migration adds a column (PostgreSQL refuses the cached plan inside a
+    transaction): list them with ``models.store.sql.select_list``. A star over a
+    subquery whose columns are named (``FROM (SELECT a, b …) x``) is fine."""
+    star = re.compile(r"\bSELECT\s+\*|\b\w+\.\*")
+    wrong = set()
+    for path in tracked(*(f"{d}*.py" for d in ("models/", "api/", "scheduler/", "bot/"))):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Constant | ast.JoinedStr):
+                continue
+            text = ast.get_source_segment(source, node) or ""
+            statement = "FROM" in text or re.search(r"\b\w{1,2}\.\*", text)  # or `m.*` alone
+            if star.search(text) and statement and "FROM (" not in text:
+                wrong.add(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not wrong, "\n".join(sorted(wrong))

@@ -60,7 +60,7 @@ async def _lock_member_and_key(
         conn,
         [member_id],
         referrer_of=member_id if with_referrer else None,
-        columns=f"m.*, {lookup} AS first_id",
+        columns=f"{sql.select_list(Member, 'm')}, {lookup} AS first_id",
         params=[key] if key else [],
     )
     row = rows.get(member_id)

@@ -118,14 +118,16 @@ async def emit_updated(conn: BaseDBAsyncClient, member_id: int, fields: list[str
     await webhooks.emit("member.updated", data, member_id=member_id, using_db=conn)
 
 
-_IDENTIFY = (
-    "SELECT m.*, s.role AS staff_role, s.location AS staff_location,"
-    " f.state AS flow_state, f.version AS flow_version FROM member m"
-    " LEFT JOIN staff_role s ON s.telegram_id = m.telegram_id AND s.active = ?"
-    " LEFT JOIN chat_flow f ON f.telegram_id = m.telegram_id AND f.expires_at > ?"
-    " WHERE m.telegram_id = ?"
-)
-"""The member row, their active role and their live flow state (both joins are unique)."""
+def _identify_sql() -> str:
+    """The member row, their active role and their live flow state (both joins are unique)."""
+    return (
+        f"SELECT {sql.select_list(Member, 'm')}, s.role AS staff_role,"
+        " s.location AS staff_location, f.state AS flow_state, f.version AS flow_version"
+        " FROM member m"
+        " LEFT JOIN staff_role s ON s.telegram_id = m.telegram_id AND s.active = ?"
+        " LEFT JOIN chat_flow f ON f.telegram_id = m.telegram_id AND f.expires_at > ?"
+        " WHERE m.telegram_id = ?"
+    )
 
 
 async def identify(
@@ -145,7 +147,7 @@ async def identify(
     exactly as Tortoise's own select does. First contact falls back to
     :func:`ensure_member`.
     """
-    row = await sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
+    row = await sql.one(connection(), _identify_sql(), True, clock.now(), telegram_id)
     if row is None:
         grant = await staff.role_of(telegram_id, config_admins)
         member, created = await ensure_member(
@@ -167,7 +169,7 @@ async def known(
 ) -> tuple[Member | None, staff.Grant | None]:
     """The member row (deleted ones too) and active role of a Telegram user, creating nothing:
     ONE query when they are a member (the Mini App's hot path), two when not."""
-    row = await sql.one(connection(), _IDENTIFY, True, clock.now(), telegram_id)
+    row = await sql.one(connection(), _identify_sql(), True, clock.now(), telegram_id)
     if row is None:
         return None, await staff.role_of(telegram_id, config_admins)
     del row["flow_state"], row["flow_version"]

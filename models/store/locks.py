@@ -49,17 +49,19 @@ async def members(
     ids: Sequence[int],
     *,
     referrer_of: int | None = None,
-    columns: str = "m.*",
+    columns: str | None = None,
     params: Sequence[Any] = (),
 ) -> dict[int, dict[str, Any]]:
     """Lock the member rows ``ids`` (step 1, ascending id); their rows by id.
 
     ``referrer_of``: also lock the referrer of that member while its referral bonus is
     still unpaid (an earn may pay it), in the same statement and the same order.
-    ``columns`` may add expressions over ``m`` (bound with ``params``), e.g. an
-    idempotency-key lookup done in the same round trip. Missing ids are absent.
+    ``columns`` (default: every column of ``member``, listed by name) may add
+    expressions over ``m`` (bound with ``params``), e.g. an idempotency-key lookup done
+    in the same round trip. Missing ids are absent.
     """
     wanted = sorted(set(ids))
+    columns = columns or sql.select_list(Member, "m")
     where = f"m.id IN ({', '.join('?' * len(wanted))})"
     extra: list[Any] = []
     if referrer_of is not None:

@@ -109,6 +109,18 @@ def model_from_row(model: type[M], row: Mapping[str, Any]) -> M:
     return model._init_from_db(**{k: v for k, v in row.items() if k in known})
 
 
+def select_list(model: type[Model], alias: str) -> str:
+    """``alias.col, …`` for every column ``model`` knows, never ``alias.*``.
+
+    PostgreSQL refuses a cached plan whose result type changed ("cached plan must not
+    change result type"), and asyncpg cannot retry it inside a transaction: a ``*``
+    statement would fail once per pooled connection when an upgrade's migration adds a
+    column under running instances (tests/instances/test_rolling_upgrade.py). Built at
+    call time: foreign keys' ``…_id`` columns are known only once Tortoise is set up.
+    """
+    return ", ".join(f"{alias}.{column}" for column in model._meta.fields_db_projection.values())
+
+
 def insert(table: str, values: Mapping[str, Any], exprs: Mapping[str, Step] | None = None) -> Step:
     """``INSERT … RETURNING id`` of one row; ``exprs`` are columns given as SQL + params."""
     exprs = exprs or {}

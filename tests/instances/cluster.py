@@ -63,6 +63,12 @@ class Instance:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    async def stop(self, within: float = 30) -> int:
+        """SIGTERM, as systemd stops a unit: the instance finishes what it claimed and
+        gives up its leases; answers its exit status."""
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(asyncio.to_thread(self.process.wait), within)
+
     def kill(self) -> None:
         """kill -9: no clean stop, nothing released."""
         self.process.send_signal(signal.SIGKILL)
@@ -107,13 +113,14 @@ class Cluster:
             self.spawn(f"i{i}", **extra)
         await asyncio.gather(*(self.wait_healthy(inst) for inst in self.instances))
 
-    def spawn(self, name: str, **extra: str) -> Instance:
+    def spawn(self, name: str, code: Path = ROOT, **extra: str) -> Instance:
+        """Start ``jifen run`` from the checkout at ``code`` (another release's, say)."""
         port = unused_port()
         log = self.workdir / f"{name}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
-            cwd=ROOT,
-            env=self.env(name, port, **extra),
+            cwd=code,
+            env=self.env(name, port, PYTHONPATH=str(code), **extra),
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
