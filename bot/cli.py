@@ -205,6 +205,12 @@ def cmd_events(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(settings, lambda: run_events_command(settings, args)))
 
 
+def cmd_emulator(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.emulator_cli import run_emulator_command
+
+    return run_emulator_command(settings, args)
+
+
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """``jifen import members FILE [--dry-run]``: exit 0 all good, 1 some rejected, 2 unreadable."""
     from tqdm import tqdm
@@ -355,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.events_cli import add_events_parser
 
     add_events_parser(sub).set_defaults(func=cmd_events)
+    from bot.emulator_cli import add_emulator_parser
+
+    add_emulator_parser(sub).set_defaults(func=cmd_emulator)
 
     import_ = sub.add_parser("import", help="bring members over from another system")
     import_sub = import_.add_subparsers(dest="what", required=True, metavar="WHAT")
