@@ -236,3 +236,6 @@ marketing-referral-rewarded = 🤝 Your friend { $friend } made their first purc
         [one] { $points } bonus point
        *[other] { $points } bonus points
     }</b>. Balance: { $balance }.
+
+## The merchant's first week (issue 22)
+marketing-invite-staff = That is a member's invite link, for new customers: staff are not invited. To record a purchase, scan the member's membership card (/card in their chat).

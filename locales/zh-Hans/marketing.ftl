@@ -230,3 +230,6 @@ marketing-invite = 🤝 邀请好友：分享此链接或让好友扫描二维�
 marketing-invite-accepted = 👋 您是受 { $name } 邀请加入的。欢迎！
 marketing-invite-own = 这是您自己的邀请链接：分享给好友吧。
 marketing-referral-rewarded = 🤝 您的好友 { $friend } 完成了首次消费：您获得 <b>{ $points } 奖励积分</b>。余额：{ $balance }。
+
+## The merchant's first week (issue 22)
+marketing-invite-staff = 这是会员的邀请链接，供新顾客使用，员工不能被邀请。记录消费请扫描会员的会员卡（会员在对话中发送 /card）。
