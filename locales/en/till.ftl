@@ -108,7 +108,7 @@ till-refund-member = ↩️ { $amount } of your purchase { $receipt } was refund
     } taken back. Balance: <b>{ $balance }</b>.
 
 ## corrections
-till-adjust-usage = Send /adjust with the member code or phone, the points and a reason, e.g. /adjust K7QM4PXD -50 duplicate purchase
+till-adjust-usage = Send /adjust with the member (code, phone or name), the points and a reason, e.g. /adjust K7QM4PXD -50 duplicate purchase
 till-adjust-confirm = Change { $name }'s points by <b>{ $points }</b>?
     Balance: { $before } → <b>{ $after }</b> points
     Reason: { $reason }

@@ -96,7 +96,7 @@ till-refund-done = ↩️ 已为 { $name } 退款 { $amount }（{ $receipt }）�
 till-refund-member = ↩️ 您的消费 { $receipt } 已退款 { $amount }，扣回 { $points } 积分。余额：<b>{ $balance }</b>。
 
 ## corrections
-till-adjust-usage = 请发送 /adjust 加会员码或手机号、积分和原因，例如 /adjust K7QM4PXD -50 重复记录
+till-adjust-usage = 请发送 /adjust 加会员（会员码、手机号或姓名）、积分和原因，例如 /adjust K7QM4PXD -50 重复记录
 till-adjust-confirm = 将 { $name } 的积分调整 <b>{ $points }</b>？
     余额：{ $before } → <b>{ $after }</b> 积分
     原因：{ $reason }

@@ -45,3 +45,35 @@ async def test_staff_who_have_not_joined_see_no_member_parts(rig: Rig, lang: str
     await cashier.press(OTHER[lang])
     assert cashier.reply_keyboard  # a member now: the member keyboard
     assert (await Member.get(telegram_id=2001)).referred_by_id is None  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------- 8. /adjust by name
+
+
+@LANGS
+async def test_adjust_takes_a_name_like_member_does(rig: Rig, lang: str) -> None:
+    t = translator(lang)
+    admin = rig.admin(language_code=lang)
+    for user_id, first in ((1101, "Wei Li"), (1102, "Na Li"), (1103, "Bo Chen")):
+        person = rig.member(user_id, first, lang)
+        await person.send("/start")
+        await rig.earn(person, 10000)
+    await admin.send("/adjust Nobody +5 goodwill")
+    assert admin.last_text == t("till-member-not-found")
+    await admin.send("/adjust Li goodwill")  # no points: the usage, which names names
+    assert admin.last_text == t("till-adjust-usage")
+    await admin.send("/adjust Li +5 first try")
+    first_choice = admin.last_message
+    await admin.send("/adjust Li +7 for the wait")
+    assert admin.last_text == t("till-find-choose")
+    assert sorted(b.text.split(" ")[0] for b in admin.buttons(stale=False)[-2:]) == ["Na", "Wei"]
+    await admin.press("Wei", message=first_choice)  # the older choice: its reason is gone
+    assert admin.told(t("common-button-expired")) or admin.last_toast
+    await admin.press("Wei")
+    assert "for the wait" in admin.last_text and "+7" in admin.last_text
+    await admin.press(t("common-confirm"))
+    assert (await Member.get(telegram_id=1101)).balance == 100 + 7
+    await admin.send("/adjust Bo Chen -10 typo")  # one match (two words): straight to Confirm
+    assert "100 → 90" in admin.last_text
+    await admin.press(t("common-confirm"))
+    assert (await Member.get(telegram_id=1103)).balance == 90
