@@ -301,6 +301,18 @@ async def create(draft: CampaignDraft, data: dict[str, Any], actor_telegram_id: 
     )
 
 
+async def edit(
+    campaign_id: int, draft: CampaignDraft, data: dict[str, Any], actor_telegram_id: int | None
+) -> Any:
+    """Change the campaign a confirmed edit summary showed, its audience included (the
+    store checks a changed rule again, as on creation)."""
+    tier_keys = [lvl.key for lvl in (await rule_versions.current())[1].tiers.levels]
+    rule = Audience.from_json(data["audience"]) if data.get("audience") else None
+    return await audiences.edit_campaign(
+        campaign_id, draft, rule, tier_keys=tier_keys, actor_telegram_id=actor_telegram_id
+    )
+
+
 def created_line(context: JifenContext, result: TargetedCampaignCreated) -> str:
     text = context.t("offers-audience-created", size=result.size)
     if result.unknown_codes:

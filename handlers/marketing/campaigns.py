@@ -446,13 +446,11 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
     payload, actor = action.payload, action.actor_telegram_id
     edit_id = payload.get("edit_id")
     if edit_id is not None:
-        result: Any = await campaigns.edit(
-            int(edit_id), summary.build(payload), actor_telegram_id=actor
-        )
+        result: Any = await audience.edit(int(edit_id), summary.build(payload), payload, actor)
     else:
         result = await audience.create(summary.build(payload), payload, actor)
-        if (refused := audience.refusal(context, result)) is not None:
-            return Outcome(refused, html=False)
+    if (refused := audience.refusal(context, result)) is not None:
+        return Outcome(refused, html=False)
     if isinstance(result, InvalidCampaign):
         text = context.t("marketing-campaign-invalid", field=result.field, reason=result.reason)
         return Outcome(text, html=False)

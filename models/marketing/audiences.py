@@ -24,7 +24,7 @@ campaigns at earn time live in :mod:`models.ledger.targeting`, which earning rea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -324,3 +324,64 @@ async def create_campaign(
     if row.starts_at <= clock.now():
         await freeze_or_refresh(row, clock.now())
     return TargetedCampaignCreated(created.campaign_id, found.size, found.unknown_codes)
+
+
+# ---- changing a campaign's audience ----
+
+
+def same_rule(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether two stored audiences are one rule (sizes and refresh times aside)."""
+    return rule_of(old) == rule_of(new)
+
+
+def rule_of(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored audience's rule alone (its size and refresh times left out)."""
+    if not data:
+        return None
+    from dataclasses import replace
+
+    return replace(Audience.from_json(data), extra={}).to_json()
+
+
+async def edit_campaign(
+    campaign_id: int,
+    draft: Any,
+    audience: Audience | None,
+    *,
+    tier_keys: Sequence[str],
+    actor_telegram_id: int | None,
+) -> Any:
+    """Edit a campaign (``campaigns.edit``) and, when the rule differs, its audience
+    (None = everyone), checked as on creation (an invalid or empty one refused, writing
+    nothing); the new audience's members replace the old ones at once if it has started."""
+    from dataclasses import replace
+
+    from models.marketing import campaigns
+
+    row = await Campaign.get_or_none(id=campaign_id)
+    new = audience.to_json() if audience is not None else None
+    if row is None or same_rule(row.audience, new):
+        return await campaigns.edit(campaign_id, draft, actor_telegram_id=actor_telegram_id)
+    size = 0
+    if audience is not None:
+        audience = replace(audience, codes=parse_codes(" ".join(audience.codes)))
+        problem = validate(audience, tier_keys)
+        if problem is not None:
+            return problem
+        found = await preview(audience)
+        if isinstance(found, EmptyAudience):
+            return found
+        size = found.size
+        known = tuple(c for c in audience.codes if c not in found.unknown_codes)
+        new = replace(audience, codes=known).to_json() | {"size": size}
+    edited = await campaigns.edit(
+        campaign_id, draft, actor_telegram_id=actor_telegram_id, audience=new
+    )
+    if not isinstance(edited, campaigns.CampaignEdited):
+        return edited
+    async with write_transaction() as conn:  # the old rule's members leave
+        await CampaignMember.filter(campaign_id=campaign_id, window=0).using_db(conn).delete()
+    row = await Campaign.get(id=campaign_id)
+    if new is not None and row.starts_at <= clock.now():
+        await freeze_or_refresh(row, clock.now())
+    return edited

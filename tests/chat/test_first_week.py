@@ -77,3 +77,81 @@ async def test_adjust_takes_a_name_like_member_does(rig: Rig, lang: str) -> None
     assert "100 → 90" in admin.last_text
     await admin.press(t("common-confirm"))
     assert (await Member.get(telegram_id=1103)).balance == 90
+
+
+# ------------------------------------------------------------- 8. a campaign's audience
+
+
+async def _campaign_for_everyone() -> int:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from models.marketing import campaigns
+    from models.store import clock
+    from models.store.tables import CampaignKind
+
+    now = clock.now()
+    draft = campaigns.CampaignDraft(
+        names={"en": "Gold Week", "zh-Hans": "金卡周"},
+        kind=CampaignKind.MULTIPLIER,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=7),
+        multiplier=Decimal(2),
+    )
+    created = await campaigns.create(draft, actor_telegram_id=None)
+    assert isinstance(created, campaigns.CampaignCreated)
+    return created.campaign_id
+
+
+async def _marketer(rig: Rig, lang: str, user_id: int = 3001):
+    from models.access import staff
+    from models.store.tables import Role
+
+    mia = rig.member(user_id, "Mia", lang)
+    await mia.send("/start")
+    await staff.grant_role(user_id, Role.MARKETER, granted_by=None)
+    return mia
+
+
+@LANGS
+async def test_editing_a_campaign_shows_and_changes_its_audience(rig: Rig, lang: str) -> None:
+    from models.store.tables import AuditLog, Campaign, CampaignMember
+
+    t = translator(lang)
+    gold = {"en": "Gold", "zh-Hans": "金卡"}[lang]
+    campaign_id = await _campaign_for_everyone()
+    mia = await _marketer(rig, lang)
+    await mia.send("/campaign")
+    await mia.press(t("marketing-campaign-list"))
+    assert t("offers-audience-everyone") in mia.last_text  # the list shows each audience
+    await mia.press(t("marketing-campaign-edit", id=campaign_id))
+    assert t("offers-audience-everyone") in mia.last_text  # and so does the edit
+    await mia.press(t("offers-audience-button"))
+    await mia.press(t("offers-audience-kind", kind="tier"))
+    await mia.press(gold)
+    await mia.press(t("marketing-done"))
+    await mia.press("0%")
+    assert mia.last_text == t("offers-audience-empty")  # nobody is gold: refused, unchanged
+    ann = rig.member(1001, "Ann", lang)
+    await ann.send("/start")
+    await Member.filter(telegram_id=1001).update(tier="gold")
+    await mia.press(t("offers-audience-button"))
+    await mia.press(t("offers-audience-kind", kind="tier"))
+    await mia.press(gold)
+    await mia.press(t("marketing-done"))
+    await mia.press("0%")
+    assert gold in mia.last_text and "gold" not in mia.last_text  # the tier by its name
+    assert (await Campaign.get(id=campaign_id)).audience is None  # nothing before Confirm
+    await mia.press(t("common-confirm"))
+    row = await Campaign.get(id=campaign_id)
+    assert row.audience is not None and row.audience["tiers"] == ["gold"]
+    assert await AuditLog.filter(action="campaign.edit").count() == 1
+    await mia.send("/campaign")
+    await mia.press(t("marketing-campaign-list"))
+    assert gold in mia.last_text and t("offers-audience-everyone") not in mia.last_text
+    await mia.press(t("marketing-campaign-edit", id=campaign_id))
+    await mia.press(t("offers-audience-button"))
+    await mia.press(t("offers-audience-kind", kind="all"))
+    await mia.press(t("common-confirm"))
+    assert (await Campaign.get(id=campaign_id)).audience is None  # back to everyone
+    assert not await CampaignMember.filter(campaign_id=campaign_id).exists()
