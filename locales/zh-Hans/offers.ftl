@@ -47,8 +47,8 @@ offers-audience-ask-silent = 流失风险：一年内消费过，但多久没有
 offers-audience-days = { $days } 天
 offers-audience-ask-category = 请发送品类以及往前统计的天数，例如“coffee 30”（不写天数则为 30 天）。
 offers-audience-bad-category = 请发送品类（最多 64 个字符）和 1 到 { $max } 之间的天数，例如“coffee 30”。
-offers-audience-ask-codes = 请发送会员编号，用空格、逗号或换行分隔（最多 { $limit } 个）。
-offers-audience-bad-codes = 这些看起来不是会员编号（例如 M-7QM4PX），或超过了 { $limit } 个。请重新发送。
+offers-audience-ask-codes = 请发送会员编号（例如 { $example }）或手机号，用逗号或换行分隔（最多 { $limit } 个）。无法识别的内容会列出并忽略。
+offers-audience-bad-codes = 这些看起来不是会员编号（例如 { $example }）或手机号，或超过了 { $limit } 个。请重新发送。
 offers-audience-no-tier = 请至少选择一个等级。
 offers-audience-ask-mode = 目标人群在活动开始时固定（快照：谁符合条件可以追溯），还是保持实时（会员符合条件即加入、不再符合即退出）？
 offers-audience-mode = { $mode ->
@@ -58,6 +58,11 @@ offers-audience-mode = { $mode ->
 offers-audience-ask-control = 要保留对照组吗？对照组会员不获得优惠、也不会收到消息，这样报告才能显示活动带来的真实变化。
 offers-audience-control-share = { $percent }%
 offers-audience-empty = 目前没有会员属于这个目标人群，无法使用。请选择其他目标人群。
-offers-audience-unknown-codes = 以下 { $count } 个未知会员编号将被忽略：{ $codes }
+offers-audience-unknown-codes = 以下 { $count } 个会员编号或手机号没有对应会员，将被忽略：{ $codes }
 offers-audience-invalid = 这个目标人群已不再有效，请重新选择。
 offers-audience-created = 🎯 目标人群：{ $size } 位会员（对照组从中留出）。
+
+## The merchant's first week (issue 22)
+offers-audience-choice-count = { $label }（{ $count }）
+offers-audience-empty-now = 目前没有会员属于“{ $rule }”，无法使用，请选择其他。
+offers-audience-unreadable = 有 { $count } 项无法识别，已忽略：{ $items }

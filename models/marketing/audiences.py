@@ -82,6 +82,53 @@ def parse_codes(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@dataclass(frozen=True)
+class MemberList:
+    """A typed or uploaded list read as member codes: phones are looked up (a phone no
+    member has is ``unknown``), and what is neither a code nor a phone is ``unreadable``."""
+
+    codes: tuple[str, ...]
+    unknown: tuple[str, ...]
+    unreadable: tuple[str, ...]
+
+
+async def read_member_list(text: str, default_country: str) -> MemberList:
+    """Member codes and phone numbers (one per comma, semicolon or line; a piece with
+    spaces that is no phone is read as several codes), in order, once."""
+    from models.members import phones
+
+    codes: dict[str, None] = {}
+    unreadable: dict[str, None] = {}
+    numbers: dict[str, str] = {}  # E.164 → as typed
+    for piece in re.split(r"[,;\n]+", text):
+        piece = piece.strip().strip("\"'")
+        if not piece:
+            continue
+        digits_only = not any(c.isalpha() for c in piece)  # letters: codes, never vanity numbers
+        phone = phones.normalize(piece, default_country) if digits_only else None
+        if phone is not None:
+            numbers.setdefault(phone, piece)
+            continue
+        for token in parse_codes(piece):
+            (codes if _CODE.fullmatch(token) else unreadable).setdefault(token, None)
+    unknown: list[str] = []
+    if numbers:
+        held = dict(
+            await _members().filter(phone__in=list(numbers)).values_list("phone", "code")  # type: ignore[arg-type]
+        )
+        for phone, typed in numbers.items():
+            if phone in held:
+                codes.setdefault(str(held[phone]), None)
+            else:
+                unknown.append(typed)
+    return MemberList(tuple(codes), tuple(unknown), tuple(unreadable))
+
+
+async def choice_counts(audiences: Sequence[Audience]) -> list[int]:
+    """How many members each rule finds now (the numbers the audience buttons show)."""
+    return [len(await member_ids(audience)) for audience in audiences]
+
+
 def validate(audience: Audience, tier_keys: Sequence[str] = ()) -> InvalidAudience | None:
     """The first problem with ``audience`` (the rule itself; emptiness is found by preview)."""
     from models.marketing.segments import Segment

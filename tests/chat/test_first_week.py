@@ -130,14 +130,10 @@ async def test_editing_a_campaign_shows_and_changes_its_audience(rig: Rig, lang:
     await mia.press(t("offers-audience-kind", kind="tier"))
     await mia.press(gold)
     await mia.press(t("marketing-done"))
-    await mia.press("0%")
-    assert mia.last_text == t("offers-audience-empty")  # nobody is gold: refused, unchanged
+    assert gold in mia.last_text and "gold" not in mia.last_text  # nobody is gold: refused
     ann = rig.member(1001, "Ann", lang)
     await ann.send("/start")
     await Member.filter(telegram_id=1001).update(tier="gold")
-    await mia.press(t("offers-audience-button"))
-    await mia.press(t("offers-audience-kind", kind="tier"))
-    await mia.press(gold)
     await mia.press(t("marketing-done"))
     await mia.press("0%")
     assert gold in mia.last_text and "gold" not in mia.last_text  # the tier by its name
@@ -155,3 +151,46 @@ async def test_editing_a_campaign_shows_and_changes_its_audience(rig: Rig, lang:
     await mia.press(t("common-confirm"))
     assert (await Campaign.get(id=campaign_id)).audience is None  # back to everyone
     assert not await CampaignMember.filter(campaign_id=campaign_id).exists()
+
+
+# ------------------------------------------------------------- 9. the audience step
+
+
+@LANGS
+async def test_audience_choices_show_counts_and_refuse_nobody_at_once(rig: Rig, lang: str) -> None:
+    from models.store.tables import Campaign
+
+    t = translator(lang)
+    ann, bo = rig.member(1001, "Ann", lang), rig.member(1002, "Bo", lang)
+    await ann.send("/start")
+    await ann.share_contact("+86 138 0013 8000")
+    await bo.send("/start")
+    bo_code = (await rig.member_row(bo)).code
+    mia = await _marketer(rig, lang)
+    await mia.send("/campaign")
+    await mia.press(t("marketing-campaign-new"))
+    await mia.send("Week")
+    await mia.press(t("marketing-same-name"))
+    await mia.press(t("marketing-campaign-kind-multiplier"))
+    await mia.send("2")
+    await mia.press(t("marketing-preset-week"))
+    await mia.press(t("offers-audience-button"))
+    await mia.press(t("offers-audience-kind", kind="at_risk"))
+    days30 = t("offers-audience-choice-count", label=t("offers-audience-days", days=30), count=0)
+    await mia.press(days30)  # nobody bought, so nobody is at risk: refused at once
+    assert mia.last_text.startswith(t("offers-audience-empty-now", rule="")[:6])
+    assert "30" in mia.last_text
+    await mia.press(t("offers-audience-button"))
+    await mia.press(t("offers-audience-kind", kind="members"))
+    example = mia.last_text
+    assert "M-" in example and "K7QM4PXD" not in example  # a code as the bot makes them
+    await mia.send("138 0013 8000\n" + bo_code.lower() + ", ??, 139 0000 0000")
+    said = [m.visible_text for m in mia.messages[-3:]]
+    assert any("??" in s for s in said)  # what could not be read is listed back
+    assert any("139 0000 0000" in s for s in said)  # a phone nobody has, too
+    await mia.press(t("offers-audience-mode", mode="snapshot"))
+    await mia.press("0%")
+    await mia.press(t("common-confirm"))
+    row = await Campaign.get()
+    ann_code = (await rig.member_row(ann)).code
+    assert row.audience is not None and sorted(row.audience["codes"]) == sorted([ann_code, bo_code])
