@@ -192,6 +192,7 @@ def describe_rule(
         kind=str(audience.kind),
         detail=html.escape(detail),
         days=audience.days,
+        count=len(audience.codes),
     )
 
 

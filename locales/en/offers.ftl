@@ -16,7 +16,10 @@ offers-report-line =
        *[winback] win-back offers
     }
     Targeted: { $members } members, { $buyers } bought ({ $rate }), { $sales }, { $points } points
-    Control: { $control } members, { $control_buyers } bought ({ $control_rate }), { $control_sales } · lift { $lift }
+    Control: { $control } members, { $control_buyers } bought ({ $control_rate }), { $control_sales } · { $early ->
+        [yes] too early to compare
+       *[no] lift { $lift }
+    }
     Before: { $previous_buyers } bought, { $previous_sales }
 
 offers-audience-button = 🎯 Audience
@@ -24,13 +27,19 @@ offers-audience-everyone = 🎯 Audience: everyone
 offers-audience-summary = 🎯 Audience: { $rule } · { $mode ->
         [live] live (members join and leave as they qualify)
        *[snapshot] fixed when it starts
-    } · control group { $control }% · { $size } members now
+    } · control group { $control }% · { $size ->
+        [one] { $size } member now
+       *[other] { $size } members now
+    }
 offers-audience-rule = { $kind ->
         [tier] tiers { $detail }
         [segment] RFM segment “{ $detail }”
         [at_risk] at risk (no purchase for { $days } days)
         [category] bought “{ $detail }” in the last { $days } days
-        [members] a list of { $detail } members
+        [members] { $count ->
+            [one] a list of { $count } member
+           *[other] a list of { $count } members
+        }
        *[winback] win-back offers
     }
 offers-audience-ask-kind = Who is this campaign for? Members outside the audience earn the usual points.
@@ -63,7 +72,10 @@ offers-audience-unknown-codes = { $count ->
        *[other] { $count } member codes or phones nobody has will be ignored: { $codes }
     }
 offers-audience-invalid = This audience is not valid any more. Please choose it again.
-offers-audience-created = 🎯 Audience: { $size } members (the control group is held out of them).
+offers-audience-created = 🎯 Audience: { $size ->
+        [one] { $size } member
+       *[other] { $size } members
+    } (the control group is held out of them).
 
 ## The merchant's first week (issue 22)
 offers-audience-choice-count = { $label } ({ $count })

@@ -16,7 +16,10 @@ offers-report-line =
        *[winback] 欢迎回来礼遇
     }
     目标会员：{ $members } 人，{ $buyers } 人消费（{ $rate }），{ $sales }，{ $points } 积分
-    对照组：{ $control } 人，{ $control_buyers } 人消费（{ $control_rate }），{ $control_sales } · 提升 { $lift }
+    对照组：{ $control } 人，{ $control_buyers } 人消费（{ $control_rate }），{ $control_sales } · { $early ->
+        [yes] 时间太短，暂不比较
+       *[no] 提升 { $lift }
+    }
     之前：{ $previous_buyers } 人消费，{ $previous_sales }
 
 offers-audience-button = 🎯 目标人群
@@ -30,7 +33,7 @@ offers-audience-rule = { $kind ->
         [segment] RFM 分群“{ $detail }”
         [at_risk] 流失风险（{ $days } 天未消费）
         [category] 最近 { $days } 天购买过“{ $detail }”
-        [members] { $detail } 位会员的名单
+        [members] { $count } 位会员的名单
        *[winback] 欢迎回来礼遇
     }
 offers-audience-ask-kind = 这个活动面向哪些会员？不在目标人群中的会员照常积分。

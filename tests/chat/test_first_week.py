@@ -170,7 +170,7 @@ async def test_audience_choices_show_counts_and_refuse_nobody_at_once(rig: Rig, 
     await mia.send("/campaign")
     await mia.press(t("marketing-campaign-new"))
     await mia.send("Week")
-    await mia.press(t("marketing-same-name"))
+    await mia.press(t("marketing-same-name-as", language=lang))
     await mia.press(t("marketing-campaign-kind-multiplier"))
     await mia.send("2")
     await mia.press(t("marketing-preset-week"))
@@ -194,3 +194,113 @@ async def test_audience_choices_show_counts_and_refuse_nobody_at_once(rig: Rig, 
     row = await Campaign.get()
     ann_code = (await rig.member_row(ann)).code
     assert row.audience is not None and sorted(row.audience["codes"]) == sorted([ann_code, bo_code])
+
+
+# ------------------------------------------------------------- 11. the campaign wizard
+
+
+@LANGS
+async def test_wizard_asks_the_marketers_language_first_with_this_years_examples(
+    rig: Rig, lang: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from models.store import clock
+    from models.store.tables import Campaign
+
+    t = translator(lang)
+    first, second = ("en", "zh-Hans") if lang == "en" else ("zh-Hans", "en")
+    clock.freeze(datetime(2031, 6, 2, 2, 0, tzinfo=UTC))  # the store's year, not the wall's
+    ann = rig.member(1001, "Ann", lang)
+    await ann.send("/start")
+    mia = await _marketer(rig, lang)
+    await mia.send("/campaign")
+    await mia.press(t("marketing-campaign-new"))
+    assert mia.last_text == t("marketing-campaign-ask-name-first", language=first)
+    await mia.send("x" * 65)  # too long: asked again
+    assert "64" in mia.last_text
+    await mia.send("Summer")
+    assert mia.last_text == t("marketing-campaign-ask-name-second", language=second)
+    await mia.press(t("marketing-same-name-as", language=first))
+    await mia.press(t("marketing-campaign-kind-multiplier"))
+    await mia.send("2")
+    await mia.press(t("marketing-preset-typed"))
+    assert "2031-06-" in mia.last_text and "2025" not in mia.last_text
+    await mia.send("someday")
+    assert "2031-06-" in mia.last_text  # the refusal's example too
+    await mia.send("2031-06-10..2031-06-12")
+    await mia.press(t("offers-audience-button"))
+    await mia.press(t("offers-audience-kind", kind="members"))
+    await mia.send((await rig.member_row(ann)).code)
+    await mia.press(t("offers-audience-mode", mode="snapshot"))
+    await mia.press("0%")
+    if lang == "en":
+        assert "a list of 1 member " in mia.last_text and "1 member now" in mia.last_text
+    else:
+        assert "1 位会员的名单" in mia.last_text
+    await mia.press(t("common-confirm"))
+    row = await Campaign.get()
+    assert row.names == {"en": "Summer", "zh-Hans": "Summer"}
+
+
+@LANGS
+async def test_broadcast_preview_shows_each_language_version(rig: Rig, lang: str) -> None:
+    from tests.chat.test_broadcast import _marketer as broadcaster
+
+    t = translator(lang)
+    mia = await broadcaster(rig)
+    await mia.send("/language")
+    await mia.press(OTHER["zh-Hans" if lang == "en" else "en"])
+    await mia.send("/broadcast Half price today")
+    await mia.press(t("broadcast-no-button"))
+    await mia.press(t("broadcast-audience-all"))
+    await mia.press(t("broadcast-version-button", lang="zh-Hans"))
+    await mia.send("今天半价")
+    await mia.press(t("broadcast-preview-button"))
+    texts = [m.visible_text for m in mia.messages]
+    english = t("broadcast-preview-version", language=t("broadcast-language-en"))
+    chinese = t("broadcast-preview-version", language=t("broadcast-language-zh-hans"))
+    assert english in texts and chinese in texts
+    after_en, after_zh = texts[texts.index(english) + 1], texts[texts.index(chinese) + 1]
+    assert after_en.startswith("Half price today") and after_zh.startswith("今天半价")
+
+
+@LANGS
+async def test_a_campaign_minutes_old_is_too_early_to_compare(rig: Rig, lang: str) -> None:
+    from models.ledger.targeting import Audience, AudienceKind
+    from models.marketing import audiences, offers
+    from models.store import clock
+
+    t = translator(lang)
+    ann = rig.member(1001, "Ann", lang)
+    await ann.send("/start")
+    campaign_id = await _campaign_for_everyone()
+    code = (await rig.member_row(ann)).code
+    from models.store.tables import Campaign
+
+    row = await Campaign.get(id=campaign_id)
+    rule = Audience(AudienceKind.MEMBERS, codes=(code,), control_percent=50)
+    edited = await audiences.edit_campaign(
+        campaign_id, _draft_of(row), rule, tier_keys=[], actor_telegram_id=None
+    )
+    assert edited is not None
+    [lift] = await offers.targeted_reports(clock.now().replace(year=2000), clock.now())
+    assert not lift.comparable  # an hour old, one member
+    [(key, args)] = offers.lift_lines([lift], currency=rig.settings.currency, language=lang)
+    assert args["early"] == "yes"
+    text = t(key, **args)
+    assert ("too early to compare" if lang == "en" else "时间太短") in text and "%" not in (
+        text.split("\n")[2].split("·")[-1]
+    )
+
+
+def _draft_of(row):
+    from models.marketing import campaigns
+
+    return campaigns.CampaignDraft(
+        names=row.names,
+        kind=row.kind,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        multiplier=__import__("decimal").Decimal(row.multiplier),
+    )
