@@ -140,3 +140,16 @@ till-pay-staff-unpaid = { $name } 未使用积分抵扣，请收取全额。
 
     { till-purchase-confirm }
 till-pay-too-late = 收银员已完成这笔消费，未使用积分。
+
+## The merchant's first week (issue 22)
+till-invite-used-admin = ✅ { $name } 已使用您的邀请，现在是{ $role ->
+        [staff] 收银员
+        [marketer] 营销
+       *[admin] 管理员
+    }{ $location }。发送 /staff 查看所有人员。
+till-role-ended = 您在本店的角色（{ $role ->
+        [staff] 收银员
+        [marketer] 营销
+       *[admin] 管理员
+    }）已结束，员工命令已从菜单中移除。谢谢您！
+till-staff-unseen = （尚未打开机器人）

@@ -304,3 +304,35 @@ def _draft_of(row):
         ends_at=row.ends_at,
         multiplier=__import__("decimal").Decimal(row.multiplier),
     )
+
+
+# ------------------------------------------------------------- 12. staff notices and names
+
+
+@LANGS
+async def test_the_inviter_is_told_and_a_revoked_person_too(rig: Rig, lang: str) -> None:
+    from models.store.tables import OutboxMessage
+
+    t = translator(lang)
+    admin = rig.admin(language_code=lang)
+    await admin.send("/start")
+    await admin.send("/staff")
+    assert "9001" not in admin.last_text  # names, not raw ids
+    cashier = await hire(rig, 2001, "Cara", "staff", "north", language=lang)
+    told = await admin.wait_for_text("Cara")
+    assert told.visible_text == t(
+        "till-invite-used-admin", name="Cara", role="staff", location=" · north"
+    )
+    # a second opener of the same QR is refused and the admin is not told again
+    late = rig.person(2002, "Late", lang)
+    await late.scan(admin.last_photo_bytes())
+    assert await OutboxMessage.filter(template="till-invite-used-admin").count() == 1
+    await admin.send("/staff")
+    assert "Cara" in admin.last_text and "2001" not in admin.last_text
+    await admin.press(t("till-staff-revoke", name="Cara"))
+    await admin.press(t("common-confirm"))
+    ended = await cashier.wait_for_text(t("till-role-ended", role="staff")[:8])
+    assert ended.visible_text == t("till-role-ended", role="staff")
+    await admin.send("/staff")  # revoking again: nobody to revoke, nobody told twice
+    assert "Cara" not in admin.last_text
+    assert await OutboxMessage.filter(template="till-role-ended").count() == 1
