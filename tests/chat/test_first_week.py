@@ -336,3 +336,25 @@ async def test_the_inviter_is_told_and_a_revoked_person_too(rig: Rig, lang: str)
     await admin.send("/staff")  # revoking again: nobody to revoke, nobody told twice
     assert "Cara" not in admin.last_text
     assert await OutboxMessage.filter(template="till-role-ended").count() == 1
+
+
+@LANGS
+async def test_history_shows_the_time_and_where_an_opening_balance_came_from(
+    rig: Rig, lang: str, tmp_path
+) -> None:
+    from datetime import UTC, datetime
+
+    from models.store import clock
+    from tests.chat.test_enrolment import _import
+
+    clock.freeze(datetime(2026, 3, 2, 6, 5, tzinfo=UTC))  # 14:05 in the shop (Asia/Shanghai)
+    await _import(rig, tmp_path, f"OLD-7,138 0013 8000,Wang,{lang},,,12345,,2019-05-01")
+    wang = rig.member(3001, "Wang", lang)
+    await wang.send("/start")
+    await wang.share_contact("+86 138 0013 8000")
+    await rig.earn(wang, 100000)
+    await wang.send("/history")
+    text = wang.last_text
+    assert "2026-03-02 14:05" in text and "2026-03-02 06:05" not in text  # the shop's time
+    assert "old.csv" in text  # the import file the balance came from
+    assert "+12,345" in text and "¥1,000.00" in text  # thousands separators
