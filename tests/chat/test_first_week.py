@@ -358,3 +358,47 @@ async def test_history_shows_the_time_and_where_an_opening_balance_came_from(
     assert "2026-03-02 14:05" in text and "2026-03-02 06:05" not in text  # the shop's time
     assert "old.csv" in text  # the import file the balance came from
     assert "+12,345" in text and "¥1,000.00" in text  # thousands separators
+
+
+# ------------------------------------------------------------- 10. /rules
+
+
+@LANGS
+async def test_rules_name_the_unreadable_part_and_preview_the_category_changed(
+    rig: Rig, lang: str
+) -> None:
+    import re
+
+    from models.ledger import rule_versions
+    from models.store.tables import RuleVersion
+
+    t = translator(lang)
+    ada = rig.admin(language_code=lang)
+    await ada.send("/start")
+    await ada.send("/rules")
+    before = await RuleVersion.all().count()
+    await ada.press(t("rules-field-catm"))
+    await ada.send("coffee=1.5, tea=abc")
+    assert "tea=abc" in ada.last_text and "coffee=1.5" not in ada.last_text
+    await ada.send("coffee=1.5, tea=-2")
+    assert "(tea)" in ada.last_text  # a value out of range names its category
+    assert await RuleVersion.all().count() == before
+    await ada.send("coffee=1.5, tea=2")
+    preview = ada.last_text
+    assert "tea" in preview and "¥128.50" in preview  # a purchase in the category changed
+    found = re.findall(r"([\d,]+) ?(?:points|积分)", preview)[-2:]
+    now, after = (int(n.replace(",", "")) for n in found)
+    await ada.press(t("common-confirm"))
+    gold = rig.member(1101, "Gus", lang)
+    await gold.send("/start")
+    await Member.filter(telegram_id=1101).update(tier="gold")
+    earned = await rig.earn(gold, 12850, category="tea")  # the till's own computation
+    assert earned.points == after and after == 2 * now
+
+    await ada.send("/rules")
+    silver = {"en": "Silver", "zh-Hans": "银卡"}[lang]
+    await ada.press(t("rules-field-tm", tier=silver))
+    await ada.send("1.5")
+    assert silver in ada.last_text.split("\n")[2]  # by a member of the tier changed
+    _version, rules = await rule_versions.current()
+    assert rules.earning.category_multipliers["tea"] == 2
