@@ -23,6 +23,7 @@ from bot.keyboards import inline_keyboard
 from handlers import flows
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
+from handlers.marketing.common import date_examples
 from handlers.registry import Button, Command, Confirm, Feature, Input, Outcome, reply
 from locales import LANGUAGES, localized, money
 from models.delivery.outbox_delivery import BroadcastNotCancellable
@@ -385,25 +386,30 @@ async def on_version_text(update: Update, context: JifenContext) -> None:
 
 
 async def on_preview(update: Update, context: JifenContext, data: CallbackData) -> None:
-    """Send the message to the marketer exactly as a member gets it (same renderer)."""
+    """Send the message to the marketer exactly as members get it (same renderer), once
+    per language: each reader gets their version (or the text written first)."""
     draft = await _draft(update, context, data)
     if draft is None:
         return
-    row = OutboxMessage(language=context.lang, **broadcasts.outbox_parts(draft, context.lang))
-    rendered = Renderer(default_language=context.lang).render(row)
     chat = update.effective_chat
     assert chat is not None
-    if rendered.photo:
-        await chat.send_photo(
-            rendered.photo,
-            caption=rendered.text,
-            parse_mode="HTML",
-            reply_markup=rendered.reply_markup,
-        )
-    else:
+    for language in LANGUAGES:
+        row = OutboxMessage(language=language, **broadcasts.outbox_parts(draft, language))
+        rendered = Renderer(default_language=language).render(row)
         await chat.send_message(
-            rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup
+            context.t("broadcast-preview-version", language=context.t(_language_key(language)))
         )
+        if rendered.photo:
+            await chat.send_photo(
+                rendered.photo,
+                caption=rendered.text,
+                parse_mode="HTML",
+                reply_markup=rendered.reply_markup,
+            )
+        else:
+            await chat.send_message(
+                rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup
+            )
     await _summary(update, context, draft)
 
 
@@ -476,7 +482,15 @@ async def on_time(update: Update, context: JifenContext) -> None:
     message = update.effective_message
     at = broadcasts.parse_time((message.text or "") if message else "", _tz(context))
     if isinstance(at, broadcasts.InvalidTime):
-        await reply(update, context.t("broadcast-time-invalid", reason=at.reason, tz=_tz(context)))
+        await reply(
+            update,
+            context.t(
+                "broadcast-time-invalid",
+                reason=at.reason,
+                tz=_tz(context),
+                example=date_examples(context)["example"],
+            ),
+        )
         return
     draft_id = int(flows.awaited(context)["draft"])
     flows.stop(context)

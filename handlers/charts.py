@@ -126,8 +126,13 @@ def _draw_points(series: Sequence[DayPoints], labels: dict[str, str]) -> bytes:
     fig = Figure(figsize=SIZE_INCHES, layout="constrained")
     ax = fig.add_subplot()
     x = list(range(len(series)))
-    for key in ("issued", "redeemed", "expired"):
+    keys = ("issued", "redeemed", "expired")
+    for i, key in enumerate(keys):
         values = [getattr(p, key) for p in series]
+        if len(series) == 1:  # one day is a bar each: a line of one point is a lone dot
+            width = 0.25
+            ax.bar([(i - 1) * width], values, width, color=COLORS[key], label=labels[key])
+            continue
         ax.plot(
             x, values, marker="o", markersize=8, linewidth=4, color=COLORS[key], label=labels[key]
         )

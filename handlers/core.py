@@ -47,9 +47,10 @@ async def help_command(update: Update, context: JifenContext) -> None:
         await reply(update, t("core-help", commands=_lines(commands)))
         return
     parts = [t("core-help-routine")]
+    joined = context.member is not None and context.member.enrolled
     for section in HELP_SECTIONS:
-        if not staff.may(role, section):
-            continue
+        if not staff.may(role, section) or (section is None and not joined):
+            continue  # staff see the member part only once they have joined as one
         commands = [
             BotCommand(c.name, t(c.description))
             for f in context.bot_data["features"]

@@ -9,6 +9,7 @@ confirm; if someone else saved a version in between, the admin is asked to start
 
 from __future__ import annotations
 
+import html
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Button, Command, Confirm, Feature, Input, Outcome, reply
 from locales import localized, money
-from models.ledger import rule_editing, rule_versions
+from models.ledger import rule_editing, rule_preview, rule_versions
 from models.ledger.config import RuleSet
 from models.ledger.rule_editing import InvalidRule, Kind, RuleField
 from models.marketing import campaigns
@@ -226,6 +227,10 @@ def _refusal(context: JifenContext, rules: RuleSet, error: InvalidRule) -> str:
     if field is not None and field.kind == Kind.MONEY and limit:
         limit = _money(rules, int(float(limit)))
     label = _label(context, rules, field) if field else error.field
+    if error.problem == "format" and error.part:  # name what could not be read
+        return context.t("rules-invalid-part", field=label, part=html.escape(error.part))
+    if error.part:
+        label += f" ({html.escape(error.part)})"
     return context.t("rules-invalid", field=label, problem=error.problem, limit=limit)
 
 
@@ -246,7 +251,7 @@ async def _propose(update: Update, context: JifenContext, key: str, text_value: 
     assert field is not None
     now, tz = clock.now(), context.settings.scheduler.timezone
     running = await campaigns.rules_at(now, "telegram", tz=tz)
-    example = rule_editing.example(rules, changed, now, running)
+    example = await rule_preview.example_at_till(rules, changed, field, now, running, tz=tz)
     text = context.t(
         "rules-confirm",
         field=_label(context, rules, field),

@@ -119,4 +119,6 @@ async def caller(
         language = normalize(member.language)
     else:
         language = language_for(telegram_language, default_language)
+    if member is not None and not member.enrolled:
+        member = None  # staff who have not joined: their tools, not an empty card
     return Caller(telegram_id, language, member, grant)

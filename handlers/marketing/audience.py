@@ -24,6 +24,7 @@ from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import keyboard, parse_count, text_of
 from handlers.registry import reply
 from locales import localized
+from models.codes.tokens import member_code
 from models.ledger import rule_versions
 from models.ledger.targeting import Audience, AudienceKind, AudienceMode
 from models.marketing import audiences
@@ -34,7 +35,7 @@ from models.marketing.audiences import (
     TargetedCampaignCreated,
 )
 from models.marketing.campaigns import CampaignDraft
-from models.marketing.segments import SEGMENT_KEYS, Segment
+from models.marketing.segments import SEGMENT_KEYS, Segment, segment_counts
 
 KINDS = ("all", "tier", "segment", "at_risk", "category", "members")
 AT_RISK_DAYS = ("30", "60", "90")
@@ -86,14 +87,20 @@ async def kind_pressed(update: Update, context: JifenContext, data: CallbackData
     if kind == "tier":
         await _tier_menu(update, context, draft, edit=False)
     elif kind == "segment":
+        counts = await segment_counts()
+        labels = [(counted(context, t(SEGMENT_KEYS[s]), counts.get(s, 0)), s) for s in Segment]
         rows = [
-            [(t(SEGMENT_KEYS[s]), "mka-seg", (s.value,)) for s in list(Segment)[i : i + 2]]
-            for i in range(0, len(Segment), 2)
+            [(label, "mka-seg", (s.value,)) for label, s in labels[i : i + 2]]
+            for i in range(0, len(labels), 2)
         ]
         markup = keyboard(context, update, *rows)
         await _menu(update, context, t("offers-audience-ask-segment"), markup)
     elif kind == "at_risk":
-        row = [(t("offers-audience-days", days=int(d)), "mka-days", (d,)) for d in AT_RISK_DAYS]
+        found = await audiences.choice_counts([_at_risk(int(d)) for d in AT_RISK_DAYS])
+        row = [
+            (counted(context, t("offers-audience-days", days=int(d)), n), "mka-days", (d,))
+            for d, n in zip(AT_RISK_DAYS, found, strict=True)
+        ]
         markup = keyboard(context, update, row)
         await _menu(update, context, t("offers-audience-ask-silent"), markup)
     elif kind == "category":
@@ -101,7 +108,31 @@ async def kind_pressed(update: Update, context: JifenContext, data: CallbackData
         await reply(update, t("offers-audience-ask-category"))
     else:
         flows.await_input(context, "mka-codes")
-        await reply(update, t("offers-audience-ask-codes", limit=audiences.MAX_CODES))
+        await reply(
+            update, t("offers-audience-ask-codes", limit=audiences.MAX_CODES, example=member_code())
+        )
+
+
+def counted(context: JifenContext, label: str, count: int) -> str:
+    """A choice's label with how many members it finds now."""
+    return context.t("offers-audience-choice-count", label=label, count=count)
+
+
+def _at_risk(days: int) -> Audience:
+    return Audience(AudienceKind.AT_RISK, days=days)
+
+
+async def _refuse_empty(update: Update, context: JifenContext, audience: Audience) -> bool:
+    """Said at once (the step stays) when the rule finds nobody now: True if refused."""
+    if (await audiences.choice_counts([audience]))[0] > 0:
+        return False
+    await _say_empty(update, context, audience)
+    return True
+
+
+async def _say_empty(update: Update, context: JifenContext, audience: Audience) -> None:
+    rule = summary.describe_rule(context, audience, await summary.tier_levels())
+    await reply(update, context.t("offers-audience-empty-now", rule=rule))
 
 
 def _pending(context: JifenContext, kind: str) -> dict[str, Any] | None:
@@ -116,13 +147,17 @@ async def _tier_menu(
 ) -> None:
     levels = (await rule_versions.current())[1].tiers.levels
     chosen = set(draft[PENDING].get("tiers", []))
+    found = await audiences.choice_counts(
+        [Audience(AudienceKind.TIER, tiers=(lvl.key,)) for lvl in levels]
+    )
     row = [
         (
-            ("✅ " if lvl.key in chosen else "") + localized(lvl.names, context.lang),
+            ("✅ " if lvl.key in chosen else "")
+            + counted(context, localized(lvl.names, context.lang), n),
             "mka-tier",
             (lvl.key,),
         )
-        for lvl in levels
+        for lvl, n in zip(levels, found, strict=True)
     ]
     done = [(context.t("marketing-done"), "mka-tiers-done", ())]
     markup = keyboard(context, update, *[row[i : i + 3] for i in range(0, len(row), 3)], done)
@@ -154,6 +189,8 @@ async def tiers_done(update: Update, context: JifenContext, _: CallbackData) -> 
     if not pending.get("tiers"):
         await reply(update, context.t("offers-audience-no-tier"))
         return
+    if await _refuse_empty(update, context, Audience(AudienceKind.TIER, tiers=pending["tiers"])):
+        return
     pending["mode"] = AudienceMode.LIVE.value  # a tier is whoever holds it at the till
     await _ask_control(update, context)
 
@@ -164,6 +201,8 @@ async def segment_pressed(update: Update, context: JifenContext, data: CallbackD
     if pending is None or value not in {s.value for s in Segment}:
         await summary.expired(update, context)
         return
+    if await _refuse_empty(update, context, Audience(AudienceKind.SEGMENT, segment=value)):
+        return
     pending["segment"] = value
     await _ask_mode(update, context)
 
@@ -173,6 +212,8 @@ async def days_pressed(update: Update, context: JifenContext, data: CallbackData
     value = data.args[0] if data.args else ""
     if pending is None or value not in AT_RISK_DAYS:
         await summary.expired(update, context)
+        return
+    if await _refuse_empty(update, context, _at_risk(int(value))):
         return
     pending["days"] = int(value)
     await _ask_mode(update, context)
@@ -191,22 +232,41 @@ async def category_typed(update: Update, context: JifenContext) -> None:
     if not category or len(category) > 64 or not 0 < days <= audiences.MAX_DAYS:
         await reply(update, context.t("offers-audience-bad-category", max=audiences.MAX_DAYS))
         return
+    rule = Audience(AudienceKind.CATEGORY, category=category, days=days)
+    if await _refuse_empty(update, context, rule):
+        return  # still waiting for a category
     pending["category"], pending["days"] = category, days
     flows.stop(context)
     await _ask_mode(update, context)
 
 
 async def codes_typed(update: Update, context: JifenContext) -> None:
+    """Member codes and phones: what cannot be read, or no member has, is listed back and
+    left out; a list with nobody in it is refused (still waiting)."""
     pending = _pending(context, "members")
     if pending is None:
         await summary.expired(update, context)
         return
-    codes = audiences.parse_codes(text_of(update))
-    probe = Audience(AudienceKind.MEMBERS, codes=codes)
+    country = context.settings.members.default_country
+    found = await audiences.read_member_list(text_of(update), country)
+    probe = Audience(AudienceKind.MEMBERS, codes=found.codes)
+    if found.unreadable:
+        shown = html.escape(", ".join(found.unreadable[:20]))
+        await reply(
+            update,
+            context.t("offers-audience-unreadable", count=len(found.unreadable), items=shown),
+        )
     if isinstance(audiences.validate(probe), InvalidAudience):
-        await reply(update, context.t("offers-audience-bad-codes", limit=audiences.MAX_CODES))
+        ask = {"limit": audiences.MAX_CODES, "example": member_code()}
+        await reply(update, context.t("offers-audience-bad-codes", **ask))
         return
-    pending["codes"] = list(codes)
+    seen = await audiences.preview(probe)
+    if found.unknown or seen.unknown_codes:
+        await reply(update, _unknown(context, found.unknown + seen.unknown_codes))
+    if isinstance(seen, EmptyAudience):
+        await _say_empty(update, context, probe)
+        return
+    pending["codes"] = [c for c in found.codes if c not in seen.unknown_codes]
     flows.stop(context)
     await _ask_mode(update, context)
 
@@ -298,6 +358,18 @@ async def create(draft: CampaignDraft, data: dict[str, Any], actor_telegram_id: 
         Audience.from_json(data["audience"]),
         tier_keys=tier_keys,
         actor_telegram_id=actor_telegram_id,
+    )
+
+
+async def edit(
+    campaign_id: int, draft: CampaignDraft, data: dict[str, Any], actor_telegram_id: int | None
+) -> Any:
+    """Change the campaign a confirmed edit summary showed, its audience included (the
+    store checks a changed rule again, as on creation)."""
+    tier_keys = [lvl.key for lvl in (await rule_versions.current())[1].tiers.levels]
+    rule = Audience.from_json(data["audience"]) if data.get("audience") else None
+    return await audiences.edit_campaign(
+        campaign_id, draft, rule, tier_keys=tier_keys, actor_telegram_id=actor_telegram_id
     )
 
 

@@ -16,7 +16,7 @@ from handlers.context import JifenContext
 from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import HTML, answer, keyboard
 from handlers.registry import reply
-from models.marketing import campaigns
+from models.marketing import audiences, campaigns
 from models.marketing.campaigns import CampaignChanged, UnknownCampaign
 from models.store.tables import CampaignStatus
 
@@ -35,12 +35,15 @@ async def show_list(update: Update, context: JifenContext) -> None:
     if not rows:
         await chat.send_message(context.t("marketing-campaign-none"))
         return
+    levels = await summary.tier_levels()
     lines = [
         context.t(
             "marketing-campaign-line",
             id=r.id,
             status=str(r.status),
-            summary=summary.describe(context, r),
+            summary=summary.describe(context, r, levels)
+            + "\n"
+            + summary.audience_line(context, r.audience, audiences.size_of(r), levels),
         )
         for r in rows
     ]
@@ -89,6 +92,8 @@ async def edit(update: Update, context: JifenContext, data: CallbackData) -> Non
             "skus": list(row.skus),
             "tiers": list(row.tiers),
             "announce": row.announce,
+            "audience": audiences.rule_of(row.audience),
+            "audience_size": audiences.size_of(row) or 0,
         },
     )
     await summary.show(update, context)

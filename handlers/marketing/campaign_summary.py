@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,8 @@ from handlers.context import JifenContext
 from handlers.marketing.common import local
 from handlers.registry import reply
 from locales import localized
+from models.ledger import rule_versions, tiers
+from models.ledger.config import TierLevel
 from models.ledger.targeting import Audience, AudienceKind
 from models.marketing.campaigns import CampaignDraft
 from models.marketing.segments import SEGMENT_KEYS, Segment
@@ -61,7 +64,20 @@ def weekday_names(context: JifenContext, days: list[int]) -> str:
     return ", ".join(context.t("marketing-weekday", day=d) for d in sorted(days))
 
 
-def describe(context: JifenContext, row: Campaign | CampaignDraft) -> str:
+async def tier_levels() -> tuple[TierLevel, ...]:
+    """The tiers in force, whose names (per language) audience summaries show."""
+    return tuple((await rule_versions.current())[1].tiers.levels)
+
+
+def tier_names(context: JifenContext, keys: Sequence[str], levels: Sequence[TierLevel]) -> str:
+    """Tier keys as the reader calls them (a key no tier has any more is shown as is)."""
+    named = {lvl.key: tiers.tier_name(lvl, context.lang) for lvl in levels}
+    return ", ".join(named.get(key, key) for key in keys)
+
+
+def describe(
+    context: JifenContext, row: Campaign | CampaignDraft, levels: Sequence[TierLevel] = ()
+) -> str:
     """One campaign (saved or draft) as the marketer reads it."""
     everything = context.t("marketing-all")
     hours = list(row.hours)
@@ -77,7 +93,7 @@ def describe(context: JifenContext, row: Campaign | CampaignDraft) -> str:
         hours=f"{hours[0]:02d}:00–{hours[1]:02d}:00" if len(hours) == 2 else everything,
         categories=html.escape(", ".join(row.categories)) or everything,
         skus=html.escape(", ".join(row.skus)) or everything,
-        tiers=html.escape(", ".join(row.tiers)) or everything,
+        tiers=html.escape(tier_names(context, list(row.tiers), levels)) or everything,
         announce="yes" if row.announce else "no",
     )
 
@@ -109,13 +125,11 @@ async def show(update: Update, context: JifenContext) -> None:
             (t("marketing-opt-announce", on="yes" if draft["announce"] else "no"), "mkc-ann", ()),
         ],
     )
-    summary = describe(context, build(draft))
-    if draft.get("edit_id"):  # an edit keeps the audience the campaign was created with
-        key = "marketing-campaign-review-edit"
-    else:
-        key = "marketing-campaign-review"
-        options += (button_row(context),)
-        summary += "\n" + summary_line(context, draft)
+    levels = await tier_levels()
+    summary = describe(context, build(draft), levels)
+    key = "marketing-campaign-review-edit" if draft.get("edit_id") else "marketing-campaign-review"
+    options += (button_row(context),)
+    summary += "\n" + summary_line(context, draft, levels)
     text = t(key, summary=summary, id=draft.get("edit_id") or 0)
     await flows.ask_confirm(update, context, KIND, draft, text, extra=options)
     step = flows.awaited_buttons(context)
@@ -135,25 +149,36 @@ async def retire(update: Update, context: JifenContext) -> None:
             await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
 
 
-def summary_line(context: JifenContext, draft: dict[str, Any]) -> str:
+def summary_line(context: JifenContext, draft: dict[str, Any], levels: Sequence[TierLevel]) -> str:
     """The audience line of the wizard's summary: the rule, snapshot/live, control, size."""
-    data = draft.get("audience")
+    return audience_line(context, draft.get("audience"), draft.get("audience_size"), levels)
+
+
+def audience_line(
+    context: JifenContext,
+    data: dict[str, Any] | None,
+    size: int | None,
+    levels: Sequence[TierLevel],
+) -> str:
+    """A campaign's (or draft's) audience as the marketer reads it, tiers by name."""
     if not data:
         return context.t("offers-audience-everyone")
     audience = Audience.from_json(data)
     return context.t(
         "offers-audience-summary",
-        rule=describe_rule(context, audience),
+        rule=describe_rule(context, audience, levels),
         mode=str(audience.mode),
         control=audience.control_percent,
-        size=int(draft.get("audience_size", 0)),
+        size=int(size or 0),
     )
 
 
-def describe_rule(context: JifenContext, audience: Audience) -> str:
+def describe_rule(
+    context: JifenContext, audience: Audience, levels: Sequence[TierLevel] = ()
+) -> str:
     match audience.kind:
         case AudienceKind.TIER:
-            detail = ", ".join(audience.tiers)
+            detail = tier_names(context, audience.tiers, levels)
         case AudienceKind.SEGMENT:
             detail = context.t(SEGMENT_KEYS[Segment(audience.segment)])
         case AudienceKind.CATEGORY:
@@ -167,6 +192,7 @@ def describe_rule(context: JifenContext, audience: Audience) -> str:
         kind=str(audience.kind),
         detail=html.escape(detail),
         days=audience.days,
+        count=len(audience.codes),
     )
 
 

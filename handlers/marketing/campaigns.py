@@ -20,6 +20,7 @@ from handlers.context import JifenContext
 from handlers.marketing import audience
 from handlers.marketing import campaign_summary as summary
 from handlers.marketing.common import (
+    date_examples,
     keyboard,
     local,
     parse_count,
@@ -73,14 +74,28 @@ async def new(update: Update, context: JifenContext, _: CallbackData) -> None:
             "announce": True,
         },
     )
-    flows.await_input(context, "mkc-name-en")
-    await reply(update, context.t("marketing-campaign-ask-name-en"))
+    await _ask_first_name(update, context)
 
 
 # ---- names ----
 
+NAME_STATES = {"en": "mkc-name-en", "zh-Hans": "mkc-name-zh"}
+"""The awaited name in each language; the marketer's own language is asked first."""
 
-async def name_en(update: Update, context: JifenContext) -> None:
+
+def _name_order(context: JifenContext) -> tuple[str, str]:
+    first = context.lang if context.lang in NAME_STATES else "en"
+    return first, next(lang for lang in NAME_STATES if lang != first)
+
+
+async def _ask_first_name(update: Update, context: JifenContext) -> None:
+    first, _ = _name_order(context)
+    flows.await_input(context, NAME_STATES[first])
+    await reply(update, context.t("marketing-campaign-ask-name-first", language=first))
+
+
+async def _name_typed(update: Update, context: JifenContext, language: str) -> None:
+    """The name in ``language``: the first one asks for the second (or "the same")."""
     draft, text = summary.current_draft(context), text_of(update)
     if draft is None:
         await summary.expired(update, context)
@@ -88,30 +103,33 @@ async def name_en(update: Update, context: JifenContext) -> None:
     if not text or len(text) > campaigns.MAX_NAME:
         await reply(update, context.t("marketing-campaign-bad-name", limit=campaigns.MAX_NAME))
         return
-    draft["names"]["en"] = text
-    flows.await_input(context, "mkc-name-zh")
-    markup = keyboard(context, update, [(context.t("marketing-same-name"), "mkc-same", ())])
-    await reply(update, context.t("marketing-campaign-ask-name-zh"), reply_markup=markup)
+    draft["names"][language] = text
+    first, second = _name_order(context)
+    if language != first:
+        await _next_after_name(update, context, draft)
+        return
+    flows.await_input(context, NAME_STATES[second])
+    label = context.t("marketing-same-name-as", language=first)
+    markup = keyboard(context, update, [(label, "mkc-same", ())])
+    ask = context.t("marketing-campaign-ask-name-second", language=second)
+    await reply(update, ask, reply_markup=markup)
+
+
+async def name_en(update: Update, context: JifenContext) -> None:
+    await _name_typed(update, context, "en")
 
 
 async def name_zh(update: Update, context: JifenContext) -> None:
-    draft, text = summary.current_draft(context), text_of(update)
-    if draft is None:
-        await summary.expired(update, context)
-        return
-    if not text or len(text) > campaigns.MAX_NAME:
-        await reply(update, context.t("marketing-campaign-bad-name", limit=campaigns.MAX_NAME))
-        return
-    draft["names"]["zh-Hans"] = text
-    await _next_after_name(update, context, draft)
+    await _name_typed(update, context, "zh-Hans")
 
 
 async def same_name(update: Update, context: JifenContext, _: CallbackData) -> None:
     draft = summary.current_draft(context)
-    if draft is None or "en" not in draft["names"]:
+    first, second = _name_order(context)
+    if draft is None or first not in draft["names"]:
         await summary.expired(update, context)
         return
-    draft["names"]["zh-Hans"] = draft["names"]["en"]
+    draft["names"][second] = draft["names"][first]
     await _next_after_name(update, context, draft)
 
 
@@ -244,7 +262,7 @@ async def window(update: Update, context: JifenContext, data: CallbackData) -> N
         return
     if preset == "typed":
         flows.await_input(context, "mkc-start")
-        await reply(update, context.t("marketing-campaign-ask-start"))
+        await reply(update, context.t("marketing-campaign-ask-start", **date_examples(context)))
         return
     start, end = campaigns.preset_window(preset, clock.now(), context.settings.scheduler.timezone)
     draft["starts"], draft["ends"] = start.isoformat(), end.isoformat()
@@ -260,7 +278,9 @@ async def start_typed(update: Update, context: JifenContext) -> None:
     window = campaigns.parse_local_window(text, tz)
     at = window[0] if window else campaigns.parse_local_datetime(text, tz)
     if at is None:
-        await reply(update, context.t("marketing-bad-date", text=text[:32]))
+        await reply(
+            update, context.t("marketing-bad-date", text=text[:32], **date_examples(context))
+        )
         return
     at = _not_past(context, at)
     if at is None:
@@ -291,7 +311,9 @@ async def end_typed(update: Update, context: JifenContext) -> None:
         return
     at = campaigns.parse_local_datetime(text, context.settings.scheduler.timezone, end=True)
     if at is None:
-        await reply(update, context.t("marketing-bad-date", text=text[:32]))
+        await reply(
+            update, context.t("marketing-bad-date", text=text[:32], **date_examples(context))
+        )
         return
     await _take_end(update, context, draft, at)
 
@@ -322,8 +344,7 @@ async def rename(update: Update, context: JifenContext, _: CallbackData) -> None
     if summary.current_draft(context) is None:
         await summary.expired(update, context)
         return
-    flows.await_input(context, "mkc-name-en")
-    await reply(update, context.t("marketing-campaign-ask-name-en"))
+    await _ask_first_name(update, context)
 
 
 async def rewindow(update: Update, context: JifenContext, _: CallbackData) -> None:
@@ -446,13 +467,11 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
     payload, actor = action.payload, action.actor_telegram_id
     edit_id = payload.get("edit_id")
     if edit_id is not None:
-        result: Any = await campaigns.edit(
-            int(edit_id), summary.build(payload), actor_telegram_id=actor
-        )
+        result: Any = await audience.edit(int(edit_id), summary.build(payload), payload, actor)
     else:
         result = await audience.create(summary.build(payload), payload, actor)
-        if (refused := audience.refusal(context, result)) is not None:
-            return Outcome(refused, html=False)
+    if (refused := audience.refusal(context, result)) is not None:
+        return Outcome(refused, html=False)
     if isinstance(result, InvalidCampaign):
         text = context.t("marketing-campaign-invalid", field=result.field, reason=result.reason)
         return Outcome(text, html=False)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.keyboards import inline_keyboard
 from handlers.context import JifenContext
+from models.store import clock
 
 HTML = "HTML"
 MAX_NUMBER = 10**12
@@ -56,6 +57,14 @@ def zone(context: JifenContext) -> ZoneInfo:
 
 def local(context: JifenContext, at: datetime) -> str:
     return at.astimezone(zone(context)).strftime("%Y-%m-%d %H:%M")
+
+
+def date_examples(context: JifenContext) -> dict[str, str]:
+    """Example dates for the prompts, from the store's clock (this year, days ahead):
+    ``example`` a start, ``window`` a three-day window."""
+    day = (clock.now().astimezone(zone(context)) + timedelta(days=5)).date()
+    last = day + timedelta(days=2)
+    return {"example": f"{day.isoformat()} 10:00", "window": f"{day}..{last}"}
 
 
 async def answer(update: Update) -> None:

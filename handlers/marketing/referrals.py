@@ -31,6 +31,9 @@ async def open_invite(update: Update, context: JifenContext, code: str) -> None:
     member = context.member
     if member is None:
         return
+    if context.role is not None:  # a cashier scanning a customer's invite QR by mistake
+        await reply(update, context.t("marketing-invite-staff"))
+        return
     result = await referrals.attach_referrer(
         member.id, code, bonus_points=context.settings.scheduler.referral_bonus_points
     )

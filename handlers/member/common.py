@@ -55,6 +55,11 @@ def local_date(context: JifenContext, at: datetime) -> str:
     return at.astimezone(ZoneInfo(context.settings.scheduler.timezone)).strftime("%Y-%m-%d")
 
 
+def local_moment(context: JifenContext, at: datetime) -> str:
+    """A date and time in the shop's time zone, ``2025-03-31 14:05`` (both languages)."""
+    return at.astimezone(ZoneInfo(context.settings.scheduler.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
 def tier_label(rules: RuleSet, key: str, language: str) -> str:
     return tiers.tier_name(tiers.level(rules.tiers, key), language)
 

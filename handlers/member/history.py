@@ -8,7 +8,7 @@ from telegram import Update
 
 from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
-from handlers.member.common import HTML, edit, local_date, markup, pager, price, send, signed
+from handlers.member.common import HTML, edit, local_moment, markup, pager, price, send, signed
 from locales import localized
 from models.ledger import history
 from models.store.tables import EntryKind
@@ -19,7 +19,7 @@ PAGE_SIZE = 8
 def render_line(context: JifenContext, line: history.HistoryLine) -> str:
     """One journal line in the member's language (kind → its own sentence)."""
     t, lang = context.t, context.lang
-    common = {"date": local_date(context, line.created_at), "points": signed(line.points)}
+    common = {"date": local_moment(context, line.created_at), "points": signed(line.points)}
     reward = html.escape(localized(line.reward_names, lang)) if line.reward_names else ""
     if line.kind == EntryKind.EARN:
         how = history.how(line, lang)
@@ -39,10 +39,16 @@ def render_line(context: JifenContext, line: history.HistoryLine) -> str:
     if line.kind == EntryKind.BONUS:
         return t("member-history-bonus", reason=history.bonus_kind(line.reason), **common)
     if line.kind == EntryKind.OPENING:
-        return t("member-history-opening", **common)
+        return t("member-history-opening", source=html.escape(opening_source(line)), **common)
     if line.receipt_code:
         return t("member-history-refund", receipt=line.receipt_code, **common)
     return t("member-history-voided", reward=reward or "-", **common)
+
+
+def opening_source(line: history.HistoryLine) -> str:
+    """Where an opening balance came from: the import's file (or source) name."""
+    source = (line.breakdown or {}).get("source") or (line.reason or "").removeprefix("import:")
+    return str(source or "-")
 
 
 async def _render(update: Update, context: JifenContext, number: int):

@@ -158,4 +158,5 @@ async def on_language(update: Update, context: JifenContext, data: CallbackData)
     context.member.language = await membership.set_language(context.member.id, chosen)
     t = translator(chosen)
     await edit(update, t("member-language-set"))
-    await show_menu(update, context)
+    if context.member.enrolled or context.role is None:
+        await show_menu(update, context)  # staff who have not joined get no member keyboard

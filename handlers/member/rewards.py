@@ -75,7 +75,7 @@ async def _catalogue(update: Update, context: JifenContext, number: int):
         lines.append(
             line + (" · " + context.t("member-reward-to-go", missing=missing) if missing else "")
         )
-        label = f"{mark} {localized(reward.names, context.lang)} · {reward.cost_points}"
+        label = f"{mark} {localized(reward.names, context.lang)} · {reward.cost_points:,}"
         rows.append([button(update, context, label[:60], "mrd", reward.id)])
     if result.pages > 1:
         lines.append(context.t("common-page", page=result.page + 1, pages=result.pages))

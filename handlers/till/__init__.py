@@ -33,6 +33,7 @@ FEATURE = Feature(
         "tr": Button(refund.on_full, STAFF),
         "ts": Button(staffing.on_revoke, ADMIN),
         "ta": Button(lookup.on_adjust_button, ADMIN),
+        "taj": Button(lookup.on_adjust_choice, ADMIN),
     },
     confirms={
         purchase.KIND: Confirm(purchase.confirmed, STAFF),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -13,7 +12,7 @@ from bot.keyboards import inline_keyboard
 from handlers import flows
 from handlers.context import JifenContext
 from handlers.flows import ButtonSpec
-from handlers.member.common import tier_label
+from handlers.member.common import local_moment, tier_label
 from models.ledger import rule_versions
 from models.ledger.config import RuleSet
 from models.ledger.quotes import format_minor
@@ -52,10 +51,7 @@ async def name_by_telegram_id(telegram_id: int | None) -> str:
 
 def when(context: JifenContext, at: datetime | None) -> str:
     """A moment in the shop's time zone, as staff read it."""
-    if at is None:
-        return "?"
-    local = at.astimezone(ZoneInfo(context.settings.scheduler.timezone))
-    return local.strftime("%Y-%m-%d %H:%M")
+    return local_moment(context, at) if at is not None else "?"
 
 
 def member_card(context: JifenContext, member: Member, rules: RuleSet) -> str:

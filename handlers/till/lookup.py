@@ -63,21 +63,41 @@ async def on_find(update: Update, context: JifenContext) -> None:
 
 
 async def _found(update: Update, context: JifenContext, purpose: str, text: str) -> None:
-    """By code or phone (main's lookup: a phone's end may match several) or else by part
-    of a name: one match goes on, several are a choice, none is said (still waiting)."""
-    member = await membership.lookup(text) if text.strip() else None
-    if member is None and text.strip():
-        named = await membership.search(text)
-        member = named[0] if len(named) == 1 else membership.AmbiguousMember(tuple(named))
-    if isinstance(member, membership.AmbiguousMember) and member.candidates:
-        key = "till-find-ambiguous" if membership.is_phone_text(text) else "till-find-choose"
-        await say(update, context.t(key), _choices(update, context, purpose, member))
+    """One match goes on, several are a choice, none is said (still waiting)."""
+    member = await _resolve(text)
+    if isinstance(member, membership.AmbiguousMember):
+        action = "tq" if purpose == "checkout" else "tm"
+        await _offer_choice(update, context, text, member, action)
         return
-    if not isinstance(member, Member):
+    if member is None:
         await say(update, context.t("till-member-not-found"))
         return
     flows.stop(context)
     await _go(update, context, purpose, member)
+
+
+async def _resolve(text: str) -> Member | membership.AmbiguousMember | None:
+    """By code or phone (main's lookup: a phone's end may match several) or else by part
+    of a name (several: an :class:`~membership.AmbiguousMember` with candidates)."""
+    member = await membership.lookup(text) if text.strip() else None
+    if member is None and text.strip():
+        named = await membership.search(text)
+        member = named[0] if len(named) == 1 else membership.AmbiguousMember(tuple(named))
+    if isinstance(member, membership.AmbiguousMember) and not member.candidates:
+        return None
+    return member
+
+
+async def _offer_choice(
+    update: Update,
+    context: JifenContext,
+    text: str,
+    found: membership.AmbiguousMember,
+    action: str,
+    *extra: object,
+) -> None:
+    key = "till-find-ambiguous" if membership.is_phone_text(text) else "till-find-choose"
+    await say(update, context.t(key), _choices(update, context, found, action, *extra))
 
 
 async def _go(update: Update, context: JifenContext, purpose: str, member: Member) -> None:
@@ -88,10 +108,14 @@ async def _go(update: Update, context: JifenContext, purpose: str, member: Membe
 
 
 def _choices(
-    update: Update, context: JifenContext, purpose: str, found: membership.AmbiguousMember
-) -> InlineKeyboardMarkup:
-    """One button per candidate (name and the phone's last digits): checkout or profile."""
-    action = "tq" if purpose == "checkout" else "tm"
+    update: Update,
+    context: JifenContext,
+    found: membership.AmbiguousMember,
+    action: str,
+    *extra: object,
+) -> InlineKeyboardMarkup | None:
+    """One button per candidate (name and the phone's last digits): checkout, profile or
+    adjust (whose points ride along in ``extra``)."""
     rows = [
         [
             (
@@ -101,7 +125,7 @@ def _choices(
                     phone=membership.masked_phone(m.phone),
                 ),
                 action,
-                (m.id,),
+                (m.id, *extra),
             )
         ]
         for m in found.candidates
@@ -183,18 +207,39 @@ async def on_adjust_text(update: Update, context: JifenContext) -> None:
 
 
 async def adjust_command(update: Update, context: JifenContext) -> None:
-    """``/adjust <member code|phone> <±points> <reason>`` (admin) → Confirm."""
+    """``/adjust <member code|phone|name> <±points> <reason>`` (admin) → Confirm; a name
+    that several members share is a choice first, as with /member."""
     flows.stop(context)
     args = context.args or []
-    points = _signed(args[1]) if len(args) >= 3 else None
-    if points is None:
+    at = next((i for i in range(1, len(args) - 1) if _signed(args[i]) is not None), None)
+    if at is None:
         await say(update, context.t("till-adjust-usage"))
         return
-    member = await membership.find_by_code_or_phone(args[0])
+    who, points, reason = " ".join(args[:at]), _signed(args[at]) or 0, " ".join(args[at + 1 :])
+    member = await _resolve(who)
+    if isinstance(member, membership.AmbiguousMember):
+        flows.start_draft(context, KIND, {"points": points, "reason": reason[:200]})
+        await _offer_choice(update, context, who, member, "taj", points)
+        return
     if member is None:
         await say(update, context.t("till-member-not-found"))
         return
-    await _ask_adjust(update, context, member, points, " ".join(args[2:]))
+    await _ask_adjust(update, context, member, points, reason)
+
+
+async def on_adjust_choice(update: Update, context: JifenContext, data: CallbackData) -> None:
+    """A member chosen for /adjust: the confirm step with the points and reason typed
+    (a choice from an older /adjust, whose reason is gone, is stale)."""
+    member = await Member.get_or_none(id=data.int_arg(0) or 0, deleted_at=None)
+    draft = flows.draft(context, KIND)
+    if draft is None or tuple(data.args[1:2]) != (str(draft.get("points")),):
+        await show(update, context.t("common-button-expired"))
+        return
+    if member is None:
+        await show(update, context.t("till-member-not-found"))
+        return
+    flows.drop_draft(context, KIND)
+    await _ask_adjust(update, context, member, int(draft["points"]), str(draft["reason"]))
 
 
 async def _ask_adjust(

@@ -21,6 +21,7 @@ from handlers.till.common import (
     actor_id,
     keyboard,
     name_by_telegram_id,
+    name_of,
     say,
     show,
     when,
@@ -28,7 +29,7 @@ from handlers.till.common import (
 from locales import LANGUAGES, translator
 from models.access import staff
 from models.members import invites
-from models.store.tables import PendingAction, Role
+from models.store.tables import Member, PendingAction, Role
 
 _MAX_LOCATION = 64
 KIND = "till-revoke"
@@ -55,10 +56,16 @@ async def staff_command(update: Update, context: JifenContext) -> None:
         return
     admins = context.settings.access.admins
     grants = await staff.list_staff(admins)
+    people = {
+        m.telegram_id: m
+        for m in await Member.filter(telegram_id__in=[g.telegram_id for g in grants])
+    }
     lines: list[str] = []
     rows: list[list[ButtonSpec]] = []
     for grant in grants:
-        name = await name_by_telegram_id(grant.telegram_id)
+        person = people.get(grant.telegram_id)
+        # a name, never a raw id: someone who never opened the bot is said to be so
+        name = name_of(person) if person is not None else context.t("till-staff-unseen")
         lines.append(
             context.t(
                 "till-staff-line",

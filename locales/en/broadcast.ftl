@@ -71,14 +71,26 @@ broadcast-ask-version = Send the message for members who read { $language } (a p
 broadcast-send-now-button = 📤 Send now
 broadcast-schedule-button = ⏰ Schedule
 broadcast-change-audience-button = 👥 Change audience
-broadcast-confirm-send = Send broadcast #{ $id } to { $count } members now?
+broadcast-confirm-send = Send broadcast #{ $id } to { $count ->
+        [one] { $count } member
+       *[other] { $count } members
+    } now?
 broadcast-queued = 📣 Broadcast #{ $id }: queued…
 broadcast-ask-time = When should it go out? Send the date and time as YYYY-MM-DD HH:MM ({ $tz }).
 broadcast-time-invalid = { $reason ->
         [past] That time has already passed. Please send a time in the future.
-       *[format] Please send the time as YYYY-MM-DD HH:MM, for example 2030-01-31 09:30 ({ $tz }).
+       *[format] Please send the time as YYYY-MM-DD HH:MM, for example { $example } ({ $tz }).
     }
-broadcast-scheduled = ⏰ Broadcast #{ $id } is scheduled for { $at } ({ $tz }); { $count } members would receive it now. This message will show its progress.
-broadcast-cancelled = ✋ Broadcast #{ $id } is cancelled; { $withdrawn } messages were not sent.
+broadcast-scheduled = ⏰ Broadcast #{ $id } is scheduled for { $at } ({ $tz }); { $count ->
+        [one] { $count } member would receive it now.
+       *[other] { $count } members would receive it now.
+    } This message will show its progress.
+broadcast-cancelled = ✋ Broadcast #{ $id } is cancelled; { $withdrawn ->
+        [one] { $withdrawn } message was not sent.
+       *[other] { $withdrawn } messages were not sent.
+    }
 broadcast-not-cancellable = Broadcast #{ $id } has already finished or was cancelled.
 broadcast-not-draft = This broadcast was already sent, scheduled or discarded.
+
+## The merchant's first week (issue 22)
+broadcast-preview-version = 👁 As members who read { $language } get it:

@@ -8,7 +8,7 @@ enrol-link-has-history = This join link is for a membership created at the shop,
 enrol-link-used = This join link has already been used. If this is your membership, ask the shop for a new link.
 enrol-link-unknown = This join link is not valid. Please check it or ask the shop for a new one.
 enrol-link-staff = This is a customer's join link: the customer opens it on their own phone to link their membership.
-member-history-opening = { $date } · balance brought over <b>{ $points }</b>
+member-history-opening = { $date } · balance brought over <b>{ $points }</b> (from { $source })
 
 api-error-phone-taken = This phone number belongs to another member ({ $member_code }).
 api-error-member-deleted = The member with this external id deleted their account.

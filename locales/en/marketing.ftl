@@ -18,7 +18,7 @@ marketing-unlimited = Unlimited
 marketing-no-limit = No limit
 marketing-any-tier = Any tier
 marketing-default = Default
-marketing-bad-date = “{ $text }” is not a date. Please send it like 2025-03-08 10:00 (YYYY-MM-DD HH:MM, shop time).
+marketing-bad-date = “{ $text }” is not a date. Please send it like { $example } (YYYY-MM-DD HH:MM, shop time).
 marketing-weekday = { $day ->
         [0] Mon
         [1] Tue
@@ -39,8 +39,6 @@ marketing-campaign-intro = 📣 Campaigns boost what members earn for a while: a
     Members are told when a campaign starts and a day before it ends, if you leave announcements on.
 marketing-campaign-new = ➕ New campaign
 marketing-campaign-list = 📋 Campaigns
-marketing-campaign-ask-name-en = What is the campaign called? Send the name in English (up to 64 characters).
-marketing-campaign-ask-name-zh = And the name in Chinese (中文)? Or press the button to use the same name.
 marketing-campaign-bad-name = Please send a name of 1 to { $limit } characters.
 marketing-campaign-ask-kind = What kind of campaign?
 marketing-campaign-kind-multiplier = ✖️ Multiplier
@@ -50,7 +48,7 @@ marketing-campaign-bad-multiplier = “{ $text }” is not a multiplier I can us
 marketing-campaign-ask-bonus = How many bonus points per qualifying purchase?
 marketing-campaign-bad-bonus = “{ $text }” is not a number of points I can use. Please send a whole number from 1 to { $max }.
 marketing-campaign-ask-window = When does it run?
-marketing-campaign-ask-start = Send the start as YYYY-MM-DD HH:MM (shop time), e.g. 2025-03-08 10:00, or the whole window as 2025-03-08..2025-03-10.
+marketing-campaign-ask-start = Send the start as YYYY-MM-DD HH:MM (shop time), e.g. { $example }, or the whole window as { $window }.
 marketing-campaign-start-past = “{ $text }” has already passed (it is { $now } now). Please send a start from now on.
 marketing-campaign-ask-end = Starts { $start }. Now send the end as YYYY-MM-DD HH:MM (a date alone means the end of that day).
 marketing-campaign-ask-weekdays = On which weekdays? None chosen means every day.
@@ -236,3 +234,18 @@ marketing-referral-rewarded = 🤝 Your friend { $friend } made their first purc
         [one] { $points } bonus point
        *[other] { $points } bonus points
     }</b>. Balance: { $balance }.
+
+## The merchant's first week (issue 22)
+marketing-invite-staff = That is a member's invite link, for new customers: staff are not invited. To record a purchase, scan the member's membership card (/card in their chat).
+marketing-campaign-ask-name-first = What is the campaign called? Send the name in { $language ->
+        [en] English
+       *[zh-Hans] Chinese (中文)
+    } (up to 64 characters).
+marketing-campaign-ask-name-second = And the name in { $language ->
+        [en] English
+       *[zh-Hans] Chinese (中文)
+    }? Or press the button to use the same name.
+marketing-same-name-as = Same as { $language ->
+        [en] English
+       *[zh-Hans] Chinese
+    }

@@ -80,3 +80,6 @@ rules-history = <b>Last rule versions</b>
     { $lines }
 rules-history-line = #{ $version } · { $when } · { $who }
 rules-history-config = config.toml
+
+## The merchant's first week (issue 22)
+rules-invalid-part = ⚠️ That value for <b>{ $field }</b> cannot be used: I could not read “{ $part }”. Nothing was changed; send another value or press Cancel.

@@ -108,7 +108,7 @@ till-refund-member = ↩️ { $amount } of your purchase { $receipt } was refund
     } taken back. Balance: <b>{ $balance }</b>.
 
 ## corrections
-till-adjust-usage = Send /adjust with the member code or phone, the points and a reason, e.g. /adjust K7QM4PXD -50 duplicate purchase
+till-adjust-usage = Send /adjust with the member (code, phone or name), the points and a reason, e.g. /adjust K7QM4PXD -50 duplicate purchase
 till-adjust-confirm = Change { $name }'s points by <b>{ $points }</b>?
     Balance: { $before } → <b>{ $after }</b> points
     Reason: { $reason }
@@ -152,3 +152,16 @@ till-pay-staff-unpaid = { $name } did not pay with points. Collect the full amou
 
     { till-purchase-confirm }
 till-pay-too-late = The cashier has already finished this purchase, so no points were used.
+
+## The merchant's first week (issue 22)
+till-invite-used-admin = ✅ { $name } used your invite: now { $role ->
+        [staff] a cashier
+        [marketer] a marketer
+       *[admin] an admin
+    }{ $location }. /staff lists everyone.
+till-role-ended = Your role at the shop ({ $role ->
+        [staff] cashier
+        [marketer] marketer
+       *[admin] admin
+    }) has ended: the staff commands are gone from your menu. Thank you!
+till-staff-unseen = (has not opened the bot yet)

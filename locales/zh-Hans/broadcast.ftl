@@ -75,9 +75,12 @@ broadcast-queued = 📣 群发 #{ $id }：已排队…
 broadcast-ask-time = 什么时候发送？请按 YYYY-MM-DD HH:MM 格式发送日期和时间（{ $tz }）。
 broadcast-time-invalid = { $reason ->
         [past] 这个时间已经过去了，请发送一个将来的时间。
-       *[format] 请按 YYYY-MM-DD HH:MM 格式发送时间，例如 2030-01-31 09:30（{ $tz }）。
+       *[format] 请按 YYYY-MM-DD HH:MM 格式发送时间，例如 { $example }（{ $tz }）。
     }
 broadcast-scheduled = ⏰ 群发 #{ $id } 已定于 { $at }（{ $tz }）发送；按现在计算将有 { $count } 位会员收到。此消息将显示发送进度。
 broadcast-cancelled = ✋ 群发 #{ $id } 已取消；{ $withdrawn } 条消息未发送。
 broadcast-not-cancellable = 群发 #{ $id } 已经结束或已取消。
 broadcast-not-draft = 此群发已经发送、已定时或已放弃。
+
+## The merchant's first week (issue 22)
+broadcast-preview-version = 👁 阅读{ $language }的会员收到的样子：

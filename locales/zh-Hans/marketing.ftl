@@ -18,7 +18,7 @@ marketing-unlimited = 不限量
 marketing-no-limit = 不限
 marketing-any-tier = 任意等级
 marketing-default = 默认
-marketing-bad-date = “{ $text }”不是日期。请按 2025-03-08 10:00 的格式发送（YYYY-MM-DD HH:MM，门店时间）。
+marketing-bad-date = “{ $text }”不是日期。请按 { $example } 的格式发送（YYYY-MM-DD HH:MM，门店时间）。
 marketing-weekday = { $day ->
         [0] 周一
         [1] 周二
@@ -39,8 +39,6 @@ marketing-campaign-intro = 📣 活动在一段时间内提高会员所得积分
     开启通知时，活动开始时和结束前一天会通知会员。
 marketing-campaign-new = ➕ 新建活动
 marketing-campaign-list = 📋 活动列表
-marketing-campaign-ask-name-en = 活动叫什么？请发送英文名称（最多 64 个字符）。
-marketing-campaign-ask-name-zh = 中文名称是什么？或按按钮使用相同名称。
 marketing-campaign-bad-name = 请发送 1 到 { $limit } 个字符的名称。
 marketing-campaign-ask-kind = 活动类型？
 marketing-campaign-kind-multiplier = ✖️ 倍数
@@ -50,7 +48,7 @@ marketing-campaign-bad-multiplier = “{ $text }”不是可用的倍数。请�
 marketing-campaign-ask-bonus = 每笔符合条件的消费奖励多少积分？
 marketing-campaign-bad-bonus = “{ $text }”不是可用的积分数。请发送 1 到 { $max } 的整数。
 marketing-campaign-ask-window = 活动时间？
-marketing-campaign-ask-start = 请按 YYYY-MM-DD HH:MM（门店时间）发送开始时间，例如 2025-03-08 10:00；也可一次发送整个时段，例如 2025-03-08..2025-03-10。
+marketing-campaign-ask-start = 请按 YYYY-MM-DD HH:MM（门店时间）发送开始时间，例如 { $example }；也可一次发送整个时段，例如 { $window }。
 marketing-campaign-start-past = “{ $text }”已经过去（现在是 { $now }）。请发送现在或以后的开始时间。
 marketing-campaign-ask-end = 开始于 { $start }。请按 YYYY-MM-DD HH:MM 发送结束时间（只写日期表示当天结束）。
 marketing-campaign-ask-weekdays = 每周哪几天？不选表示每天。
@@ -230,3 +228,18 @@ marketing-invite = 🤝 邀请好友：分享此链接或让好友扫描二维�
 marketing-invite-accepted = 👋 您是受 { $name } 邀请加入的。欢迎！
 marketing-invite-own = 这是您自己的邀请链接：分享给好友吧。
 marketing-referral-rewarded = 🤝 您的好友 { $friend } 完成了首次消费：您获得 <b>{ $points } 奖励积分</b>。余额：{ $balance }。
+
+## The merchant's first week (issue 22)
+marketing-invite-staff = 这是会员的邀请链接，供新顾客使用，员工不能被邀请。记录消费请扫描会员的会员卡（会员在对话中发送 /card）。
+marketing-campaign-ask-name-first = 活动叫什么？请发送{ $language ->
+        [en] 英文
+       *[zh-Hans] 中文
+    }名称（最多 64 个字符）。
+marketing-campaign-ask-name-second = { $language ->
+        [en] 英文
+       *[zh-Hans] 中文
+    }名称是什么？或按按钮使用相同名称。
+marketing-same-name-as = 与{ $language ->
+        [en] 英文
+       *[zh-Hans] 中文
+    }相同

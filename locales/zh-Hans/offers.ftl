@@ -16,7 +16,10 @@ offers-report-line =
        *[winback] 欢迎回来礼遇
     }
     目标会员：{ $members } 人，{ $buyers } 人消费（{ $rate }），{ $sales }，{ $points } 积分
-    对照组：{ $control } 人，{ $control_buyers } 人消费（{ $control_rate }），{ $control_sales } · 提升 { $lift }
+    对照组：{ $control } 人，{ $control_buyers } 人消费（{ $control_rate }），{ $control_sales } · { $early ->
+        [yes] 时间太短，暂不比较
+       *[no] 提升 { $lift }
+    }
     之前：{ $previous_buyers } 人消费，{ $previous_sales }
 
 offers-audience-button = 🎯 目标人群
@@ -30,7 +33,7 @@ offers-audience-rule = { $kind ->
         [segment] RFM 分群“{ $detail }”
         [at_risk] 流失风险（{ $days } 天未消费）
         [category] 最近 { $days } 天购买过“{ $detail }”
-        [members] { $detail } 位会员的名单
+        [members] { $count } 位会员的名单
        *[winback] 欢迎回来礼遇
     }
 offers-audience-ask-kind = 这个活动面向哪些会员？不在目标人群中的会员照常积分。
@@ -47,8 +50,8 @@ offers-audience-ask-silent = 流失风险：一年内消费过，但多久没有
 offers-audience-days = { $days } 天
 offers-audience-ask-category = 请发送品类以及往前统计的天数，例如“coffee 30”（不写天数则为 30 天）。
 offers-audience-bad-category = 请发送品类（最多 64 个字符）和 1 到 { $max } 之间的天数，例如“coffee 30”。
-offers-audience-ask-codes = 请发送会员编号，用空格、逗号或换行分隔（最多 { $limit } 个）。
-offers-audience-bad-codes = 这些看起来不是会员编号（例如 M-7QM4PX），或超过了 { $limit } 个。请重新发送。
+offers-audience-ask-codes = 请发送会员编号（例如 { $example }）或手机号，用逗号或换行分隔（最多 { $limit } 个）。无法识别的内容会列出并忽略。
+offers-audience-bad-codes = 这些看起来不是会员编号（例如 { $example }）或手机号，或超过了 { $limit } 个。请重新发送。
 offers-audience-no-tier = 请至少选择一个等级。
 offers-audience-ask-mode = 目标人群在活动开始时固定（快照：谁符合条件可以追溯），还是保持实时（会员符合条件即加入、不再符合即退出）？
 offers-audience-mode = { $mode ->
@@ -58,6 +61,11 @@ offers-audience-mode = { $mode ->
 offers-audience-ask-control = 要保留对照组吗？对照组会员不获得优惠、也不会收到消息，这样报告才能显示活动带来的真实变化。
 offers-audience-control-share = { $percent }%
 offers-audience-empty = 目前没有会员属于这个目标人群，无法使用。请选择其他目标人群。
-offers-audience-unknown-codes = 以下 { $count } 个未知会员编号将被忽略：{ $codes }
+offers-audience-unknown-codes = 以下 { $count } 个会员编号或手机号没有对应会员，将被忽略：{ $codes }
 offers-audience-invalid = 这个目标人群已不再有效，请重新选择。
 offers-audience-created = 🎯 目标人群：{ $size } 位会员（对照组从中留出）。
+
+## The merchant's first week (issue 22)
+offers-audience-choice-count = { $label }（{ $count }）
+offers-audience-empty-now = 目前没有会员属于“{ $rule }”，无法使用，请选择其他。
+offers-audience-unreadable = 有 { $count } 项无法识别，已忽略：{ $items }

@@ -80,3 +80,6 @@ rules-history = <b>最近的规则版本</b>
     { $lines }
 rules-history-line = #{ $version } · { $when } · { $who }
 rules-history-config = config.toml
+
+## The merchant's first week (issue 22)
+rules-invalid-part = ⚠️ <b>{ $field }</b> 的值无法使用：无法识别“{ $part }”。未做任何修改；请重新发送或按取消。

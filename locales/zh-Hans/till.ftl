@@ -96,7 +96,7 @@ till-refund-done = ↩️ 已为 { $name } 退款 { $amount }（{ $receipt }）�
 till-refund-member = ↩️ 您的消费 { $receipt } 已退款 { $amount }，扣回 { $points } 积分。余额：<b>{ $balance }</b>。
 
 ## corrections
-till-adjust-usage = 请发送 /adjust 加会员码或手机号、积分和原因，例如 /adjust K7QM4PXD -50 重复记录
+till-adjust-usage = 请发送 /adjust 加会员（会员码、手机号或姓名）、积分和原因，例如 /adjust K7QM4PXD -50 重复记录
 till-adjust-confirm = 将 { $name } 的积分调整 <b>{ $points }</b>？
     余额：{ $before } → <b>{ $after }</b> 积分
     原因：{ $reason }
@@ -140,3 +140,16 @@ till-pay-staff-unpaid = { $name } 未使用积分抵扣，请收取全额。
 
     { till-purchase-confirm }
 till-pay-too-late = 收银员已完成这笔消费，未使用积分。
+
+## The merchant's first week (issue 22)
+till-invite-used-admin = ✅ { $name } 已使用您的邀请，现在是{ $role ->
+        [staff] 收银员
+        [marketer] 营销
+       *[admin] 管理员
+    }{ $location }。发送 /staff 查看所有人员。
+till-role-ended = 您在本店的角色（{ $role ->
+        [staff] 收银员
+        [marketer] 营销
+       *[admin] 管理员
+    }）已结束，员工命令已从菜单中移除。谢谢您！
+till-staff-unseen = （尚未打开机器人）

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.access import console
+from models.delivery import outbox
 from models.store import audit, clock
 from models.store.db import write_transaction
-from models.store.tables import Role, StaffRole
+from models.store.tables import Member, Role, StaffRole
+
+ROLE_ENDED = "till-role-ended"
+"""The notice a person gets when their role is revoked."""
 
 # What each role may also do: admin everything; marketer and staff each their own desk.
 _INCLUDES: dict[Role, frozenset[Role]] = {
@@ -113,8 +117,10 @@ async def grant_in(
 async def revoke_role(
     telegram_id: int, *, revoked_by: int | None, actor_kind: str = "telegram"
 ) -> bool:
-    """Take a role away; False if the user had none. Audited."""
+    """Take a role away; False if the user had none. Audited; the person is told their
+    role ended (``till-role-ended``, a service message, queued with the change)."""
     async with write_transaction() as conn:
+        held = await StaffRole.get_or_none(telegram_id=telegram_id, active=True).using_db(conn)
         changed = await (
             StaffRole.filter(telegram_id=telegram_id, active=True)
             .using_db(conn)
@@ -127,6 +133,14 @@ async def revoke_role(
                 actor_telegram_id=revoked_by,
                 actor_kind=actor_kind,
                 target=str(telegram_id),
+                using_db=conn,
+            )
+            person = await Member.get_or_none(telegram_id=telegram_id).using_db(conn)
+            await outbox.enqueue(
+                chat_id=telegram_id,
+                template=ROLE_ENDED,
+                args={"role": held.role.value if held else ""},
+                member=person,
                 using_db=conn,
             )
     return bool(changed)

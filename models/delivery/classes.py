@@ -57,6 +57,8 @@ TEMPLATES: dict[str, MessageClass] = {
     "till-pay-staff-declined": T,
     "reports-weekly": T,
     "webhook-failed-admin": T,
+    "till-invite-used-admin": T,  # the admin who made an invite: it was used
+    "till-role-ended": S,  # a person's role at the shop ended
     # keeping the membership in order
     "notice-expiry-reminder": S,
     "tier-downgraded": S,

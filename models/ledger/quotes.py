@@ -167,7 +167,7 @@ def explain(quote: PointsQuote, language: str = "en") -> str:
         parts.append(" × ".join(terms))
     text = " + ".join(parts)
     for b in quote.bonuses:
-        text += f" + {name(b)} {b.points}"
+        text += f" + {name(b)} {b.points:,}"
     if quote.cap is not None:
-        text += f" − cap {quote.cap.points}"
-    return f"{quote.points} = {text}"
+        text += f" − cap {quote.cap.points:,}"
+    return f"{quote.points:,} = {text}"

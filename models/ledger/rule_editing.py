@@ -117,6 +117,9 @@ class InvalidRule:
     field: str
     problem: str
     limit: str | None = None
+    part: str | None = None
+    """The part of the typed text that was refused (``tea=abc``, or the category whose
+    value is out of range), when the value has parts."""
 
 
 @dataclass(frozen=True)
@@ -194,18 +197,34 @@ def parse_value(field: RuleField, text: str, rules: RuleSet) -> Any:
 # ---- applying ----
 
 
+def unreadable_part(field: RuleField, text: str) -> str:
+    """The first part of ``text`` this field cannot read (the whole text for one value)."""
+    text = text.strip()
+    if field.kind == Kind.MULTIPLIERS:
+        parts = [p.strip() for p in re.split(r"[,，;\n]+", text) if p.strip()]
+        return next((p for p in parts if _multipliers(p) is None), text)
+    if field.kind in (Kind.WORDS, Kind.DAYS):
+        parts = [p for p in re.split(r"[\s,，]+", text) if p]
+        readable = (lambda p: _INT.match(p)) if field.kind == Kind.DAYS else _WORD.match
+        return next((p for p in parts if not readable(p.lower())), text)
+    return text
+
+
 def _invalid(field: RuleField, error: ValidationError) -> InvalidRule:
     first = error.errors()[0]
     kind, ctx = first.get("type", ""), first.get("ctx") or {}
+    loc = tuple(first.get("loc") or ())
+    inner = loc[len(field.path)] if len(loc) > len(field.path) else None
+    part = str(inner) if isinstance(inner, str) else None  # e.g. the category's key
     if kind == "greater_than_equal":
-        return InvalidRule(field.key, "too-small", str(ctx.get("ge")))
+        return InvalidRule(field.key, "too-small", str(ctx.get("ge")), part)
     if kind == "greater_than":
-        return InvalidRule(field.key, "not-above", str(ctx.get("gt")))
+        return InvalidRule(field.key, "not-above", str(ctx.get("gt")), part)
     if kind in ("less_than_equal", "less_than"):
-        return InvalidRule(field.key, "too-large", str(ctx.get("le", ctx.get("lt", ""))))
+        return InvalidRule(field.key, "too-large", str(ctx.get("le", ctx.get("lt", ""))), part)
     if kind == "value_error":
-        return InvalidRule(field.key, "conflict")
-    return InvalidRule(field.key, "format")
+        return InvalidRule(field.key, "conflict", part=part)
+    return InvalidRule(field.key, "format", part=part)
 
 
 def apply_change(rules: RuleSet, key: str, text: str) -> RuleSet | InvalidRule:
@@ -215,7 +234,7 @@ def apply_change(rules: RuleSet, key: str, text: str) -> RuleSet | InvalidRule:
         return InvalidRule(key, "unknown-field")
     value = parse_value(field, text, rules)
     if value is None:
-        return InvalidRule(field.key, "format")
+        return InvalidRule(field.key, "format", part=unreadable_part(field, text)[:64])
     data = rules.model_dump(mode="json")
     target: Any = data
     for step in field.path[:-1]:

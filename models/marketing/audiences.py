@@ -24,7 +24,7 @@ campaigns at earn time live in :mod:`models.ledger.targeting`, which earning rea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,6 +80,53 @@ def parse_codes(text: str) -> tuple[str, ...]:
         if token:
             seen.setdefault(token, None)
     return tuple(seen)
+
+
+@dataclass(frozen=True)
+class MemberList:
+    """A typed or uploaded list read as member codes: phones are looked up (a phone no
+    member has is ``unknown``), and what is neither a code nor a phone is ``unreadable``."""
+
+    codes: tuple[str, ...]
+    unknown: tuple[str, ...]
+    unreadable: tuple[str, ...]
+
+
+async def read_member_list(text: str, default_country: str) -> MemberList:
+    """Member codes and phone numbers (one per comma, semicolon or line; a piece with
+    spaces that is no phone is read as several codes), in order, once."""
+    from models.members import phones
+
+    codes: dict[str, None] = {}
+    unreadable: dict[str, None] = {}
+    numbers: dict[str, str] = {}  # E.164 → as typed
+    for piece in re.split(r"[,;\n]+", text):
+        piece = piece.strip().strip("\"'")
+        if not piece:
+            continue
+        digits_only = not any(c.isalpha() for c in piece)  # letters: codes, never vanity numbers
+        phone = phones.normalize(piece, default_country) if digits_only else None
+        if phone is not None:
+            numbers.setdefault(phone, piece)
+            continue
+        for token in parse_codes(piece):
+            (codes if _CODE.fullmatch(token) else unreadable).setdefault(token, None)
+    unknown: list[str] = []
+    if numbers:
+        held = dict(
+            await _members().filter(phone__in=list(numbers)).values_list("phone", "code")  # type: ignore[arg-type]
+        )
+        for phone, typed in numbers.items():
+            if phone in held:
+                codes.setdefault(str(held[phone]), None)
+            else:
+                unknown.append(typed)
+    return MemberList(tuple(codes), tuple(unknown), tuple(unreadable))
+
+
+async def choice_counts(audiences: Sequence[Audience]) -> list[int]:
+    """How many members each rule finds now (the numbers the audience buttons show)."""
+    return [len(await member_ids(audience)) for audience in audiences]
 
 
 def validate(audience: Audience, tier_keys: Sequence[str] = ()) -> InvalidAudience | None:
@@ -324,3 +371,64 @@ async def create_campaign(
     if row.starts_at <= clock.now():
         await freeze_or_refresh(row, clock.now())
     return TargetedCampaignCreated(created.campaign_id, found.size, found.unknown_codes)
+
+
+# ---- changing a campaign's audience ----
+
+
+def same_rule(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether two stored audiences are one rule (sizes and refresh times aside)."""
+    return rule_of(old) == rule_of(new)
+
+
+def rule_of(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored audience's rule alone (its size and refresh times left out)."""
+    if not data:
+        return None
+    from dataclasses import replace
+
+    return replace(Audience.from_json(data), extra={}).to_json()
+
+
+async def edit_campaign(
+    campaign_id: int,
+    draft: Any,
+    audience: Audience | None,
+    *,
+    tier_keys: Sequence[str],
+    actor_telegram_id: int | None,
+) -> Any:
+    """Edit a campaign (``campaigns.edit``) and, when the rule differs, its audience
+    (None = everyone), checked as on creation (an invalid or empty one refused, writing
+    nothing); the new audience's members replace the old ones at once if it has started."""
+    from dataclasses import replace
+
+    from models.marketing import campaigns
+
+    row = await Campaign.get_or_none(id=campaign_id)
+    new = audience.to_json() if audience is not None else None
+    if row is None or same_rule(row.audience, new):
+        return await campaigns.edit(campaign_id, draft, actor_telegram_id=actor_telegram_id)
+    size = 0
+    if audience is not None:
+        audience = replace(audience, codes=parse_codes(" ".join(audience.codes)))
+        problem = validate(audience, tier_keys)
+        if problem is not None:
+            return problem
+        found = await preview(audience)
+        if isinstance(found, EmptyAudience):
+            return found
+        size = found.size
+        known = tuple(c for c in audience.codes if c not in found.unknown_codes)
+        new = replace(audience, codes=known).to_json() | {"size": size}
+    edited = await campaigns.edit(
+        campaign_id, draft, actor_telegram_id=actor_telegram_id, audience=new
+    )
+    if not isinstance(edited, campaigns.CampaignEdited):
+        return edited
+    async with write_transaction() as conn:  # the old rule's members leave
+        await CampaignMember.filter(campaign_id=campaign_id, window=0).using_db(conn).delete()
+    row = await Campaign.get(id=campaign_id)
+    if new is not None and row.starts_at <= clock.now():
+        await freeze_or_refresh(row, clock.now())
+    return edited

@@ -276,16 +276,23 @@ class CampaignEdited:
 
 
 async def edit(
-    campaign_id: int, draft: CampaignDraft, *, actor_telegram_id: int | None
+    campaign_id: int,
+    draft: CampaignDraft,
+    *,
+    actor_telegram_id: int | None,
+    audience: Mapping[str, Any] | bool | None = False,
 ) -> CampaignEdited | InvalidCampaign | UnknownCampaign | CampaignNotChangeable:
-    """Change a campaign that has not ended (name, window, amount, filters), validated as
-    on creation; one conditional update (not ended meanwhile), audited as
-    ``campaign.edit`` with the fields that changed."""
+    """Change a campaign that has not ended (name, window, amount, filters and, when
+    ``audience`` is not False, its audience: None = everyone), validated as on creation;
+    one conditional update (not ended meanwhile), audited as ``campaign.edit`` with the
+    fields that changed. ``models.marketing.audiences.edit_campaign`` checks an audience."""
     now = clock.now()
     problem = validate(draft, now)
     if problem is not None:
         return problem
     columns = _columns(draft)
+    if audience is not False:
+        columns["audience"] = dict(audience) if isinstance(audience, Mapping) else None
     async with write_transaction() as conn:
         row = await Campaign.get_or_none(id=campaign_id).using_db(conn)
         if row is None:

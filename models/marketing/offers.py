@@ -171,6 +171,11 @@ class GroupFigures:
         return self.buyers * 1000 // self.members if self.members else 0
 
 
+MIN_COMPARE_AGE = timedelta(days=1)
+MIN_COMPARE_MEMBERS = 20
+"""Below these a report says "too early to compare" instead of a change in percent."""
+
+
 @dataclass(frozen=True)
 class CampaignLift:
     """A targeted campaign's figures: targeted vs control, and vs the targeted members'
@@ -185,6 +190,15 @@ class CampaignLift:
     targeted: GroupFigures
     control: GroupFigures
     previous: GroupFigures
+    ran: timedelta = timedelta(0)
+    """How long the campaign has run (until its end, or now)."""
+
+    @property
+    def comparable(self) -> bool:
+        """Whether it has run long enough, with enough members, for a lift to mean
+        something: a campaign minutes old (or a handful of members) is too early."""
+        sample = self.targeted.members + self.control.members
+        return self.ran >= MIN_COMPARE_AGE and sample >= MIN_COMPARE_MEMBERS
 
     def lift_permille(self) -> int:
         """Buy rate of the targeted minus the control group's, per thousand."""
@@ -246,6 +260,7 @@ async def campaign_report(campaign: Campaign, now: datetime | None = None) -> Ca
         during[False].figures(),
         during[True].figures(),
         before.figures(),
+        max(timedelta(0), min(campaign.ends_at, now) - campaign.starts_at),
     )
 
 
@@ -336,6 +351,7 @@ def lift_lines(
                     "previous_buyers": p.buyers,
                     "previous_sales": money(p.sales_minor),
                     "lift": _pct(lift.lift_permille(), signed=True) if c.members else "—",
+                    "early": "yes" if not lift.comparable else "no",
                 },
             )
         )

@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from models.access import staff
 from models.codes import tokens
+from models.delivery import outbox
 from models.members import membership
 from models.store import audit, clock, sql
 from models.store.db import write_transaction
-from models.store.tables import Role, StaffInvite
+from models.store.tables import Member, Role, StaffInvite
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,27 @@ async def create(
     return invite
 
 
+INVITE_USED = "till-invite-used-admin"
+"""The notice the admin who made an invite gets when someone uses it."""
+
+
+async def _tell_inviter(conn: BaseDBAsyncClient, invite: StaffInvite, telegram_id: int) -> None:
+    """Queue the inviter's notice: who joined, as what (in the inviter's language)."""
+    joined = await Member.get_or_none(telegram_id=telegram_id).using_db(conn)
+    inviter = await Member.get_or_none(telegram_id=invite.created_by).using_db(conn)
+    await outbox.enqueue(
+        chat_id=int(invite.created_by),
+        template=INVITE_USED,
+        args={
+            "name": joined.display_name if joined else str(telegram_id),
+            "role": invite.role.value,
+            "location": f" · {invite.location}" if invite.location else "",
+        },
+        member=inviter,
+        using_db=conn,
+    )
+
+
 async def accept(
     token: str, telegram_id: int
 ) -> InviteAccepted | InviteUsed | InviteExpired | UnknownInvite:
@@ -100,6 +124,8 @@ async def accept(
                 details={"role": invite.role.value, "location": invite.location},
                 using_db=conn,
             )
+            if invite.created_by is not None:
+                await _tell_inviter(conn, invite, telegram_id)
     if won == 1:
         return InviteAccepted(grant, invite.created_by)
     current = await StaffInvite.get(id=invite.id)

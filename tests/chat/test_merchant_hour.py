@@ -326,7 +326,7 @@ async def _campaign_to_dates(rig: Rig, zh: bool = False):
     await mia.send("/campaign")
     await mia.press("新建活动" if zh else "New campaign")
     await mia.send("Coffee Week")
-    await mia.press("与英文相同" if zh else "Same as English")
+    await mia.press("与中文相同" if zh else "Same as English")
     await mia.press("倍数" if zh else "Multiplier")
     await mia.send("2")
     await mia.press("输入日期" if zh else "Type dates")

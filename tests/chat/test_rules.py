@@ -44,7 +44,7 @@ async def test_invalid_values_are_refused_and_nothing_changes(rig: Rig) -> None:
     before = await RuleVersion.all().count()
     await ada.press("Points per unit")
     await ada.send("two")
-    assert "could not read it" in ada.last_text
+    assert "could not read “two”" in ada.last_text  # the part it could not read
     await ada.send("-3")
     assert "at least 0" in ada.last_text
     await ada.press("Cancel")

@@ -36,12 +36,12 @@ def blank_png() -> bytes:
     return buffer.getvalue()
 
 
-async def hire(rig: Rig, user_id: int, name: str, *args: str) -> Player:
+async def hire(rig: Rig, user_id: int, name: str, *args: str, language: str = "en") -> Player:
     """The admin sends ``/staff invite …``; the new person scans the QR."""
     admin = rig.admin()
     await admin.send(" ".join(("/staff invite", *args)))
     invite_png = admin.last_photo_bytes()
-    person = rig.person(user_id, name)
+    person = rig.person(user_id, name, language)
     await person.scan(invite_png)
     return person
 

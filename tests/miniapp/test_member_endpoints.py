@@ -6,7 +6,7 @@ import asyncio
 
 from models.members import privacy
 from models.store import clock
-from models.store.tables import AuditLog, Reward, Voucher
+from models.store.tables import AuditLog, Member, Reward, Voucher
 from tests.api.conftest import new_member
 from tests.miniapp.conftest import Mini, written
 
@@ -172,3 +172,19 @@ async def test_a_tier_reached_is_shown_once(mini: Mini) -> None:
     assert "Gold" in me["tier_up"]["text"]
     _, again = await mini.call("GET", "/me", user=311)
     assert again["tier_up"] is None
+
+
+async def test_staff_who_have_not_joined_get_their_tools_not_an_empty_card(mini: Mini) -> None:
+    from models.access import staff
+    from models.store.tables import Role
+
+    await new_member(307, enrolled=False, language="zh-Hans")
+    await staff.grant_role(307, Role.STAFF, granted_by=None)
+    status, body = await mini.call("GET", "/me", user=307)
+    assert status == 404 and body["error"]["code"] == "not_a_member"
+    status, body = await mini.call("GET", "/session", user=307)
+    assert status == 200 and body["member"] is False and body["staff"]["role"] == "staff"
+    assert body["language"] == "zh-Hans" and body["hello"] == ""
+    await Member.filter(telegram_id=307).update(enrolled=True)  # "Join as a member"
+    status, body = await mini.call("GET", "/session", user=307)
+    assert body["member"] is True and body["staff"]["role"] == "staff"

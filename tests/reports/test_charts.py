@@ -46,3 +46,24 @@ def test_missing_cjk_font_degrades_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="handlers.charts"):
         assert charts.cjk_font.__wrapped__() is None
     assert "fonts-wqy-microhei" in caplog.text
+
+
+@pytest.mark.parametrize("days", [1, 3])
+def test_a_one_day_points_chart_is_bars_not_a_lone_dot(
+    monkeypatch: pytest.MonkeyPatch, days: int
+) -> None:
+    from datetime import date, timedelta
+
+    drawn: list = []
+    monkeypatch.setattr(charts, "_png", lambda fig: drawn.append(fig) or b"")
+    points = [
+        series.DayPoints(date(2026, 3, 1) + timedelta(days=i), 1200, 300, 50) for i in range(days)
+    ]
+    labels = {k: k for k in ("title", "axis", "issued", "redeemed", "expired")}
+    charts._draw_points(points, labels)
+    ax = drawn[0].axes[0]
+    if days == 1:
+        assert len(ax.patches) == 3 and not ax.lines  # a bar for each of the three
+        assert sorted(p.get_height() for p in ax.patches) == [50, 300, 1200]
+    else:
+        assert len(ax.lines) == 3

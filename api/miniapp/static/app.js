@@ -14,6 +14,9 @@
   let backHandler = null;
 
   // ---- small helpers ----
+  // Whole numbers with thousands separators, as the chat shows them (1,234 in both languages).
+  const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+  function num(n) { return GROUPED.format(Number(n)); }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -113,7 +116,7 @@
       el("li", {}, el("span", {}, el("div", { text: line.text }),
         el("div", { class: "hint", text: line.date + (line.receipt ? " · " + line.receipt : "") })),
         el("span", { class: line.points >= 0 ? "plus" : "minus",
-          text: (line.points > 0 ? "+" : "") + line.points }))));
+          text: (line.points > 0 ? "+" : "") + num(line.points) }))));
   }
   async function showCard() {
     activate("card");
@@ -124,7 +127,7 @@
     show(
       el("div", { class: "card" },
         el("div", { class: "hint", text: session.hello }),
-        el("div", { class: "balance", id: "balance", text: String(me.balance) }),
+        el("div", { class: "balance", id: "balance", text: num(me.balance) }),
         el("div", { class: "hint", text: T["points"] + " · " + tier.name }),
         progressBar(tier.percent),
         el("div", { class: "hint", id: "tier-text", text: tier.text }),
@@ -166,10 +169,10 @@
     if (!result.ok) return show(errorBox(result));
     const { rewards, balance } = result.data;
     if (!rewards.length) return show(el("p", { class: "hint", text: T["rewards-empty"] }));
-    show(el("h1", { text: T["tab-rewards"] + " · " + balance + " " + T["points"] }),
+    show(el("h1", { text: T["tab-rewards"] + " · " + num(balance) + " " + T["points"] }),
       ...rewards.map((r) => el("div", { class: "card reward" },
         r.photo ? el("img", { src: r.photo, alt: "" }) : el("div", { class: "ph" }),
-        el("div", {}, el("div", { text: r.name }), el("div", { class: "hint", text: r.cost_points + " " + T["points"] }),
+        el("div", {}, el("div", { text: r.name }), el("div", { class: "hint", text: num(r.cost_points) + " " + T["points"] }),
           !r.in_stock ? el("div", { class: "hint", text: T["reward-out"] }) :
             !r.affordable ? el("div", { class: "hint", text: T["reward-locked"] }) : null),
         el("button", { disabled: !(r.affordable && r.in_stock), "data-reward": r.id,
@@ -180,7 +183,7 @@
     setBack(showRewards);
     show(el("h1", { text: reward.name }),
       reward.description ? el("p", { text: reward.description }) : null,
-      el("p", { class: "balance", text: reward.cost_points + " " + T["points"] }),
+      el("p", { class: "balance", text: num(reward.cost_points) + " " + T["points"] }),
       el("p", { text: T["reward-confirm"] }));
     setMain(T["confirm"], async () => {
       busy(true);
@@ -293,7 +296,7 @@
     }));
     show(
       el("div", { class: "card" }, el("div", { id: "scanned-name", text: m.name }),
-        el("div", { class: "hint", text: m.tier.name + " · " + m.balance + " " + T["points"] })),
+        el("div", { class: "hint", text: m.tier.name + " · " + num(m.balance) + " " + T["points"] })),
       el("h2", { text: T["amount-label"] }), display,
       el("div", { class: "keypad" }, ...keys.map((k) => el("button", { "data-key": k, text: k, onclick: () => press(k) }))),
       note,
