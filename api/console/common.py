@@ -152,6 +152,11 @@ CONSOLE_ERRORS = {
     "campaign_not_found": "console-error-campaign-not-found",
     "campaign_not_changeable": "console-error-campaign-not-changeable",
 }
+CONSOLE_ERRORS |= {
+    "invalid_broadcast": "console-error-invalid-broadcast",
+    "broadcast_not_found": "console-error-broadcast-not-found",
+    "broadcast_not_cancellable": "console-error-broadcast-not-cancellable",
+}
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 
 

@@ -238,3 +238,53 @@ console-error-invalid-audience = This audience cannot be used: check { $field ->
 console-error-empty-audience = Nobody is in this audience now, so it cannot be used. Nothing was saved.
 console-error-campaign-not-found = There is no such campaign.
 console-error-campaign-not-changeable = This campaign is { $state } and cannot be changed that way.
+
+## broadcasts
+console-nav-broadcasts = Broadcasts
+console-broadcast-consent = Broadcasts reach only members who agreed to receive offers and have not blocked the bot; each member gets the version in their language, with the line on how to stop offers.
+console-broadcast-new = New broadcast
+console-broadcast-text-en = Message in English
+console-broadcast-text-zh = Message in Chinese (optional: Chinese readers get the English one without it)
+console-broadcast-button-text = Button text (optional)
+console-broadcast-button-url = Button link
+console-broadcast-value = Tier, language, days or least spend
+console-broadcast-when = Send at ({ $tz }; empty: now)
+console-broadcast-send = Send or schedule
+console-broadcast-count = { $count ->
+        [one] { $count } member will receive it.
+       *[other] { $count } members will receive it.
+    }
+console-broadcast-preview = As members reading { $lang ->
+        [zh-Hans] Chinese
+       *[other] English
+    } get it
+console-broadcasts-none = No broadcasts yet.
+console-broadcast-progress = Sent { $sent } · failed { $failed } · remaining { $remaining } of { $total }
+console-broadcast-cancel = Cancel (undelivered messages)
+console-broadcast-status-draft = draft
+console-broadcast-status-scheduled = scheduled
+console-broadcast-status-sending = sending
+console-broadcast-status-done = done
+console-broadcast-status-cancelled = cancelled
+console-error-invalid-broadcast = The broadcast cannot be sent: { $field ->
+        [text_en] { $reason ->
+            [empty] write the message.
+           *[other] the English message must be at most { $limit } characters.
+        }
+        [text_zh] the Chinese message must be at most { $limit } characters.
+        [button_text] the button needs a text (at most 64 characters) and a link.
+        [button_url] the button's link must be an https:// address.
+        [scheduled_at] { $reason ->
+            [past] that time has passed.
+           *[other] the time must be a date and time.
+        }
+        [value] { $reason ->
+            [tier] choose a tier.
+            [language] choose a language (en or zh-Hans).
+            [days] give a number of days (1–3,650).
+           *[other] give an amount.
+        }
+       *[other] check { $field }.
+    } Nothing was sent.
+console-error-broadcast-not-found = There is no such broadcast.
+console-error-broadcast-not-cancellable = This broadcast is { $state } and can no longer be cancelled.

@@ -237,3 +237,50 @@ console-error-invalid-audience = 无法使用此受众：请检查{ $field ->
 console-error-empty-audience = 此受众当前没有会员，无法使用。未保存任何内容。
 console-error-campaign-not-found = 没有这个活动。
 console-error-campaign-not-changeable = 此活动状态为 { $state }，不能这样修改。
+
+## broadcasts
+console-nav-broadcasts = 群发
+console-broadcast-consent = 群发只发给同意接收优惠且未屏蔽机器人的会员；每位会员收到其语言的版本，并附有如何停止接收优惠的说明。
+console-broadcast-new = 新群发
+console-broadcast-text-en = 英文消息
+console-broadcast-text-zh = 中文消息（可选：不填则中文读者收到英文版）
+console-broadcast-button-text = 按钮文字（可选）
+console-broadcast-button-url = 按钮链接
+console-broadcast-value = 等级、语言、天数或最低消费
+console-broadcast-when = 发送时间（{ $tz }；留空：立即）
+console-broadcast-send = 发送或定时
+console-broadcast-count = 将有 { $count } 位会员收到。
+console-broadcast-preview = 使用{ $lang ->
+        [zh-Hans] 中文
+       *[other] 英文
+    }的会员看到的样子
+console-broadcasts-none = 还没有群发。
+console-broadcast-progress = 已发送 { $sent } · 失败 { $failed } · 剩余 { $remaining }，共 { $total }
+console-broadcast-cancel = 取消（未送达的消息）
+console-broadcast-status-draft = 草稿
+console-broadcast-status-scheduled = 已定时
+console-broadcast-status-sending = 发送中
+console-broadcast-status-done = 已完成
+console-broadcast-status-cancelled = 已取消
+console-error-invalid-broadcast = 无法发送群发：{ $field ->
+        [text_en] { $reason ->
+            [empty] 请填写消息。
+           *[other] 英文消息最多 { $limit } 个字符。
+        }
+        [text_zh] 中文消息最多 { $limit } 个字符。
+        [button_text] 按钮需要文字（最多 64 个字符）和链接。
+        [button_url] 按钮链接必须以 https:// 开头。
+        [scheduled_at] { $reason ->
+            [past] 该时间已过。
+           *[other] 请填写日期和时间。
+        }
+        [value] { $reason ->
+            [tier] 请选择等级。
+            [language] 请选择语言（en 或 zh-Hans）。
+            [days] 请填写天数（1–3,650）。
+           *[other] 请填写金额。
+        }
+       *[other] 请检查 { $field }。
+    }未发送任何内容。
+console-error-broadcast-not-found = 没有这个群发。
+console-error-broadcast-not-cancellable = 此群发状态为 { $state }，已无法取消。

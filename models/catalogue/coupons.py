@@ -174,6 +174,7 @@ async def generate_batch(
     actor_telegram_id: int | None,
     name: str | None = None,
     valid_until: datetime | None = None,
+    actor_kind: str = "telegram",
 ) -> BatchCreated | InvalidBatchSize | RewardUnavailable:
     """Create a batch of ``size`` (1..100,000) unclaimed coupons for an active reward.
 
@@ -201,6 +202,7 @@ async def generate_batch(
         await audit.record(
             "coupons.generate",
             actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
             target=f"coupon_batch:{batch.id}",
             details={"reward_id": reward_id, "size": size},
             using_db=conn,

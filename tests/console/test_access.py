@@ -18,7 +18,14 @@ from api.console import PREFIX, build_console
 from models.access import staff
 from models.ledger import rule_versions
 from models.store import clock
-from models.store.tables import Campaign, CampaignKind, CampaignStatus, Member
+from models.store.tables import (
+    Broadcast,
+    BroadcastStatus,
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    Member,
+)
 from tests.console.conftest import (
     ADMIN,
     CASHIER,
@@ -53,6 +60,9 @@ def test_only_the_known_routes_are_open() -> None:
 async def _path(template: str) -> str:
     code = (await Member.filter(telegram_id=MEMBER).first()).code  # type: ignore[union-attr]
     path = re.sub(r"\{code\}", code, template)
+    for noun, make in ROWS.items():  # a row of the route's own kind
+        if path.startswith(f"/api/{noun}/{{id}}"):
+            path = path.replace("{id}", str(await make()))
     if "{id}" in path:  # a campaign the route may change (a paused one to resume)
         paused = path.endswith("/resume")
         found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
@@ -73,6 +83,21 @@ async def campaign(status: CampaignStatus) -> Campaign:
     )
 
 
+async def scheduled_broadcast() -> int:
+    row = await Broadcast.create(
+        created_by=ADMIN,
+        text="Hello",
+        status=BroadcastStatus.SCHEDULED,
+        scheduled_at=clock.now() + timedelta(days=1),
+        created_at=clock.now(),
+    )
+    return row.id
+
+
+ROWS: dict[str, Any] = {"broadcasts": scheduled_broadcast}
+"""Routes on ``/api/<noun>/{id}``: a row each may act on (others get a campaign)."""
+
+
 BODIES: dict[str, Any] = {
     "/api/members/{code}/adjustments": {"points": 5, "reason": "test"},
     "/api/campaigns": lambda _: {
@@ -84,6 +109,7 @@ BODIES: dict[str, Any] = {
     },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
 }
+BODIES["/api/broadcasts"] = {"text_en": "Hi", "scheduled_at": "2999-01-01 10:00"}
 """A valid body per write; a function of the rules version in force when it names one."""
 
 
