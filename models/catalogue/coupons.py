@@ -46,6 +46,9 @@ MAX_BATCH = 100_000
 SHEET_CAP = 100
 """The printable sheet holds the first 100 coupons of a batch (the CSV holds them all)."""
 SHEET_PER_PAGE = 20
+EXPIRY_CHOICES = (7, 30, 90, 0)
+"""The expiry a batch is offered, in days from today (to the end of that day in the
+shop's zone, :func:`expiry_after`); 0: no expiry."""
 _ROUNDS = 5
 """Rounds of fresh codes a batch may take to get past collisions with older ones."""
 _CSV_PAGE = 5_000
