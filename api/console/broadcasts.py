@@ -40,7 +40,7 @@ from api.console.common import (
     page,
     settings,
 )
-from api.console.forms import text, whole
+from api.console.forms import text
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
@@ -138,8 +138,8 @@ async def read_audience(source: Mapping[str, Any], tz: str) -> Audience:
             raise _refused("value", "language")
         return Audience(kind, raw)
     if kind == AudienceKind.INACTIVE:
-        days = whole({"value": raw}, "value", 0, MAX_DAYS) if raw else 0
-        if days < 1:
+        days = int(raw) if raw.isdigit() and len(raw) <= 4 else 0
+        if not 1 <= days <= MAX_DAYS:
             raise _refused("value", "days")
         return Audience(kind, days)
     if kind == AudienceKind.SPENT:

@@ -80,6 +80,8 @@ def _number(body: Mapping[str, Any], name: str) -> int | None:
     raw = body.get(name)
     if raw is None or raw == "":
         return None
+    if isinstance(raw, float) and raw.is_integer():  # 248.0 is an integer to JSON Schema
+        raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= NUMBERS[name]:
         raise v.invalid(name, "out-of-range")
     return raw
@@ -342,10 +344,18 @@ SAVED = json_doc({"type": "object", "properties": {"id": {"type": "integer"}}}, 
 WRITE_ERRORS = {"400": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR}
 
 
-def _json_body(properties: Mapping[str, Any], required: list[str]) -> dict[str, Any]:
-    schema = {"type": "object", "additionalProperties": False, "properties": dict(properties)}
+def _json_body(
+    properties: Mapping[str, Any], required: list[str], least: int = 0
+) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": dict(properties),
+    }
     if required:
         schema["required"] = required
+    if least:
+        schema["minProperties"] = least
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
@@ -428,7 +438,7 @@ SECTION = Section(
                 "summary": "Change a reward; archived=true disables it, false restores it",
                 "parameters": [ID, IDEMPOTENCY],
                 "requestBody": _json_body(
-                    {**PROPERTIES, "archived": {"type": "boolean"}}, required=[]
+                    {**PROPERTIES, "archived": {"type": "boolean"}}, required=[], least=1
                 ),
                 "responses": {"200": SAVED, **WRITE_ERRORS},
             },
@@ -462,6 +472,7 @@ SECTION = Section(
                         "multipart/form-data": {
                             "schema": {
                                 "type": "object",
+                                "additionalProperties": False,
                                 "required": [PHOTO_FIELD],
                                 "properties": {PHOTO_FIELD: {"type": "string", "format": "binary"}},
                             }
