@@ -21,11 +21,9 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
-from markupsafe import Markup, escape
 
 from api import validation as v
 from api.console.common import (
@@ -41,6 +39,7 @@ from api.console.common import (
     settings,
 )
 from api.console.forms import text
+from api.console.telegram_html import shown
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
@@ -188,50 +187,6 @@ def read_when(source: Mapping[str, Any], tz: str) -> datetime | None:
 
 
 # ---- the preview: the sender's own rendering, shown as Telegram shows it -----------------
-
-
-class _TelegramHtml(HTMLParser):
-    """Telegram's HTML subset as safe HTML: its tags kept (without attributes, links
-    https only), everything else escaped text."""
-
-    KEPT = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre"}
-    KEPT |= {"blockquote"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.open: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.KEPT:
-            self.out.append(f"<{tag}>")
-            self.open.append(tag)
-        elif tag == "a":
-            href = dict(attrs).get("href") or ""
-            safe = href if href.startswith("https://") else ""
-            self.out.append(f'<a href="{escape(safe)}" rel="noopener noreferrer">')
-            self.open.append("a")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.open:
-            while self.open:
-                last = self.open.pop()
-                self.out.append(f"</{last}>")
-                if last == tag:
-                    break
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(str(escape(data)))
-
-    def result(self) -> Markup:
-        self.close()
-        return Markup("".join(self.out) + "".join(f"</{t}>" for t in reversed(self.open)))
-
-
-def shown(telegram_html: str) -> Markup:
-    parser = _TelegramHtml()
-    parser.feed(telegram_html)
-    return parser.result()
 
 
 def preview(compose: Compose, language: str, default_language: str) -> dict[str, Any]:

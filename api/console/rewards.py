@@ -68,7 +68,11 @@ def kind_key(kind: str) -> str:
     return f"marketing-kind-{kind}"
 
 
-LOCALE_KEYS = tuple(kind_key(k) for k in rewards.KINDS)
+def move_key(direction: str) -> str:
+    return f"console-reward-move-{direction}"
+
+
+LOCALE_KEYS = (*(kind_key(k) for k in rewards.KINDS), *(move_key(d) for d in ("up", "down")))
 """Every key built at run time here (``tests/test_runtime_locale_keys.py``)."""
 
 
@@ -154,6 +158,7 @@ async def rewards_page(request: web.Request, visitor: Visitor) -> web.Response:
         rewards=await list_json(visitor),
         kinds=rewards.KINDS,
         kind_key=kind_key,
+        move_key=move_key,
         tiers=[{"key": lvl.key, "name": localized(lvl.names, visitor.language)} for lvl in levels],
         idempotency_key=uuid.uuid4().hex,
         max_bytes=photos.MAX_BYTES,

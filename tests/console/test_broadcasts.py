@@ -270,3 +270,17 @@ async def test_the_page_in_both_languages(console: Console, language: str) -> No
     expected = {"en": ("New broadcast", "Broadcasts"), "zh-Hans": ("新群发", "群发")}[language]
     assert all(word in html for word in expected)
     assert 'id="broadcast-preview"' in html
+
+
+def test_a_preview_shows_telegrams_tags_and_nothing_else() -> None:
+    from api.console.telegram_html import shown
+
+    hostile = (
+        '<b>bold</b> <script>alert(1)</script><img src=x onerror="alert(2)">'
+        '<a href="javascript:alert(3)">x</a><a href="https://shop.example">ok</a><i>open'
+    )
+    assert str(shown(hostile)) == (
+        "<b>bold</b> alert(1)"
+        '<a href="" rel="noopener noreferrer">x</a>'
+        '<a href="https://shop.example" rel="noopener noreferrer">ok</a><i>open</i>'
+    )
