@@ -79,6 +79,9 @@ def _scenario(page: _Console, box: Sandbox) -> None:
     page.driver.get(box.console_url + "members")
     page.wait_css("#rows tr")
     page.shots("members-zh")
+    page.driver.get(box.console_url + "rewards")
+    page.wait_css("#reward-new")
+    page.shots("rewards-zh")
     page.no_errors()
 
 
