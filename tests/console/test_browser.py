@@ -19,8 +19,9 @@ import pytest
 
 from bot.sandbox import Sandbox
 from models import ledger
+from models.catalogue import coupons
 from models.members import membership
-from models.store.tables import Member
+from models.store.tables import Member, Reward
 from tests.sandbox.conftest import sandbox_settings
 from tests.sandbox.test_browser import ARTIFACTS, _Page, chromium, in_chromium
 
@@ -42,6 +43,9 @@ async def test_log_in_find_a_member_and_adjust(chromium: None, box: Sandbox) -> 
     await ledger.grant_bonus(alice.id, 100, idempotency_key="browser-seed", reason="welcome")
     # everyone agreed to offers, so the broadcast reaches someone
     await Member.filter(telegram_id__isnull=False).update(marketing_opt_in=True, enrolled=True)
+    first = await Reward.filter(archived=False).order_by("id").first()
+    assert first is not None
+    await coupons.generate_batch(first.id, 8, actor_telegram_id=None)
     await asyncio.to_thread(
         in_chromium, lambda driver: _scenario(_Console(driver), box), "console.png"
     )
@@ -82,6 +86,10 @@ def _scenario(page: _Console, box: Sandbox) -> None:
     page.driver.get(box.console_url + "rewards")
     page.wait_css("#reward-new")
     page.shots("rewards-zh")
+    page.driver.get(box.console_url + "coupons")
+    page.wait_css("#batches a[href$='/sheet']").click()  # type: ignore[attr-defined]
+    page.wait_css("#sheet .coupon img")
+    page.shots("coupons-sheet-zh")
     page.no_errors()
 
 
