@@ -291,6 +291,11 @@ async def get_preview(request: web.Request, visitor: Visitor) -> dict[str, Any]:
     return await previewed(await read_compose(request.query, _tz(request)), request)
 
 
+def _said(problem: ApiError | None) -> bool:
+    """A problem worth saying under the form (an empty one is a form not written yet)."""
+    return problem is not None and problem.details.get("reason") != "empty"
+
+
 async def preview_fragment(request: web.Request, visitor: Visitor) -> web.Response:
     """Both versions and the count under the form (htmx): the same as ``get_preview``."""
     try:
@@ -305,7 +310,7 @@ async def preview_fragment(request: web.Request, visitor: Visitor) -> web.Respon
         "broadcasts_preview.html",
         found=found,
         shown=shown,
-        problem_text=error_text(problem, visitor.language) if problem is not None else "",
+        problem_text=error_text(problem, visitor.language) if _said(problem) else "",
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from api import validation as v
 from api.console.common import (
@@ -284,7 +285,7 @@ async def read_upload(request: web.Request) -> bytes:
                 raise ApiError(413, "invalid_photo", reason="size")
         if await reader.next() is not None:
             raise v.invalid("form", "one-part-only")
-    except ValueError:  # a malformed multipart body
+    except (ValueError, LookupError, HttpProcessingError):  # a malformed multipart body
         raise ApiError(422, "invalid_photo", reason="broken") from None
     return bytes(data)
 

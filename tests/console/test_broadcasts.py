@@ -284,3 +284,15 @@ def test_a_preview_shows_telegrams_tags_and_nothing_else() -> None:
         '<a href="" rel="noopener noreferrer">x</a>'
         '<a href="https://shop.example" rel="noopener noreferrer">ok</a><i>open</i>'
     )
+
+
+async def test_the_fragment_says_a_problem_but_not_an_empty_form(console: Console) -> None:
+    marketer = await console.log_in(MARKETER)
+    status, html, _ = await console.call("GET", "/console/broadcasts/preview", as_=marketer)
+    assert status == 200 and "broadcast-problem" not in html and "bubble" not in html
+    status, html, _ = await console.call(
+        "GET",
+        "/console/broadcasts/preview?text_en=Hi&button_text=Go&button_url=http://x.example",
+        as_=marketer,
+    )
+    assert 'id="broadcast-problem"' in html and "https://" in html

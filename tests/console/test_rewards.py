@@ -93,6 +93,26 @@ async def test_an_upload_must_be_one_photo_part(console: Console) -> None:
     assert await written() == before
 
 
+async def test_a_malformed_multipart_body_is_refused(console: Console) -> None:
+    reward_id = await reward()
+    marketer = await console.log_in(MARKETER)
+    before = await written()
+    raw = (
+        b'--b\r\nContent-Disposition: form-data; name="photo"\r\n'
+        b"[[-1.0e+308, 'Infinity']]--b--\r\n"
+    )
+    status, found, _ = await console.call(
+        "POST",
+        f"{API}/{reward_id}/photo",
+        as_=marketer,
+        data=raw,
+        idem="m",
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert (status, found["error"]["code"]) == (422, "invalid_photo"), found
+    assert await written() == before
+
+
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 async def test_a_photo_is_kept_re_encoded_and_served(console: Console, fmt: str) -> None:
     reward_id = await reward()
