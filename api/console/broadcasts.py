@@ -46,13 +46,14 @@ from api.idempotency import Answer, run_once
 from api.openapi import PRINTABLE_PATTERN, SAFE_MAX
 from locales import LANGUAGES, localized
 from models.delivery import outbox
-from models.delivery.outbox_delivery import BroadcastCancelled, broadcast_counts
+from models.delivery.outbox_delivery import BroadcastCancelled
 from models.ledger import rule_editing, rule_versions
 from models.marketing import broadcasts
 from models.marketing.broadcasts import (
     AUDIENCE_KINDS,
     Audience,
     AudienceKind,
+    BroadcastSummary,
     InvalidButton,
     InvalidTime,
     LinkButton,
@@ -219,8 +220,8 @@ async def previewed(compose: Compose, request: web.Request) -> dict[str, Any]:
 # ---- reading broadcasts -----------------------------------------------------------------
 
 
-async def broadcast_json(row: Broadcast, visitor: Visitor) -> dict[str, Any]:
-    counts = await broadcast_counts(row.id)
+def broadcast_json(summary: BroadcastSummary, visitor: Visitor) -> dict[str, Any]:
+    row, counts = summary.broadcast, summary.counts
     return {
         "id": row.id,
         "status": str(row.status),
@@ -240,8 +241,8 @@ async def broadcast_json(row: Broadcast, visitor: Visitor) -> dict[str, Any]:
 
 
 async def list_json(visitor: Visitor) -> list[dict[str, Any]]:
-    rows = await Broadcast.exclude(status=BroadcastStatus.DRAFT).order_by("-id").limit(LIST_LIMIT)
-    return [await broadcast_json(row, visitor) for row in rows]
+    """The chat's list (:func:`broadcasts.recent`: started or scheduled, newest first)."""
+    return [broadcast_json(s, visitor) for s in await broadcasts.recent(LIST_LIMIT)]
 
 
 # ---- handlers ---------------------------------------------------------------------------

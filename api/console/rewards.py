@@ -28,6 +28,7 @@ from api.console.common import (
     ACTOR_KIND,
     ERROR,
     IDEMPOTENCY,
+    PREFIX,
     Route,
     Section,
     Visitor,
@@ -139,7 +140,7 @@ async def reward_json(row: Reward, visitor: Visitor, prefix: str = "") -> dict[s
 
 async def list_json(visitor: Visitor) -> list[dict[str, Any]]:
     rows = await rewards.list_rewards(include_archived=True, limit=LIST_LIMIT)
-    return [await reward_json(row, visitor, "/console") for row in rows]
+    return [await reward_json(row, visitor, PREFIX) for row in rows]
 
 
 # ---- handlers ---------------------------------------------------------------------------
