@@ -16,8 +16,8 @@ import jinja2
 from aiohttp import web
 
 from api.auth import RateLimiter
-from api.console import campaigns, dashboard, members, rules
-from api.console.common import PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
+from api.console import broadcasts, campaigns, coupons, dashboard, members, rewards, rules
+from api.console.common import BOT_USERNAME, PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
 from api.console.openapi import document
 from api.console.session import LOGIN_PATH, login
@@ -32,6 +32,9 @@ SECTIONS: tuple[Section, ...] = (
     members.SECTION,
     rules.SECTION,
     campaigns.SECTION,
+    broadcasts.SECTION,
+    rewards.SECTION,
+    coupons.SECTION,
 )
 """The console's sections, in navigation order: a new section adds itself here."""
 
@@ -79,11 +82,18 @@ def all_routes() -> list[Route]:
 
 
 def build_console(
-    settings: Settings, *, bot_token: str, public_url: Callable[[], str]
+    settings: Settings,
+    *,
+    bot_token: str,
+    public_url: Callable[[], str],
+    bot_username: Callable[[], str | None] = lambda: None,
 ) -> web.Application:
-    """The console application; ``root.add_subapp("/console", build_console(...))``."""
+    """The console application; ``root.add_subapp("/console", build_console(...))``.
+    ``bot_username`` is read per request (for coupons' t.me links; the runner learns it
+    from getMe after start)."""
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
+    app[BOT_USERNAME] = bot_username
     app[SECTIONS_KEY] = SECTIONS
     limits = settings.miniapp
     app[GATE] = Gate(

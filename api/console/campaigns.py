@@ -36,6 +36,8 @@ from api.console.common import (
     page,
     settings,
 )
+from api.console.forms import text as _str
+from api.console.forms import whole as _int
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
@@ -77,29 +79,6 @@ LOCALE_KEYS = tuple(status_key(s) for s in CampaignStatus)
 
 
 # ---- reading the builder --------------------------------------------------------------
-
-
-def _int(source: Mapping[str, Any], name: str, default: int, high: int) -> int:
-    """A whole number from a query (digits) or JSON (an integer)."""
-    if name not in source:
-        return default
-    raw = source[name]
-    if isinstance(raw, str):
-        if not raw.isdigit():
-            raise v.invalid(name, "not-an-integer")
-        raw = int(raw)
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= high:
-        raise v.invalid(name, "out-of-range")
-    return raw
-
-
-def _str(source: Mapping[str, Any], name: str, limit: int = 64) -> str:
-    raw = source.get(name, "")
-    if raw is None:
-        return ""
-    if not isinstance(raw, str) or len(raw) > limit:
-        raise v.invalid(name, "length")
-    return raw.strip()
 
 
 def read_audience(source: Mapping[str, Any]) -> Audience | None:

@@ -130,6 +130,14 @@ def settings(request: web.Request) -> Settings:
     return request.app[SETTINGS]
 
 
+BOT_USERNAME = web.AppKey("console_bot_username", Callable[[], str | None])
+
+
+def bot_username(request: web.Request) -> str:
+    """The bot's username (for t.me links): as the bot learned it, else the settings'."""
+    return request.app[BOT_USERNAME]() or settings(request).bot.username
+
+
 def zone(request: web.Request) -> ZoneInfo:
     return ZoneInfo(settings(request).scheduler.timezone)
 
@@ -151,6 +159,20 @@ CONSOLE_ERRORS = {
     "empty_audience": "console-error-empty-audience",
     "campaign_not_found": "console-error-campaign-not-found",
     "campaign_not_changeable": "console-error-campaign-not-changeable",
+}
+CONSOLE_ERRORS |= {
+    "invalid_broadcast": "console-error-invalid-broadcast",
+    "broadcast_not_found": "console-error-broadcast-not-found",
+    "broadcast_not_cancellable": "console-error-broadcast-not-cancellable",
+}
+CONSOLE_ERRORS |= {
+    "invalid_reward": "console-error-invalid-reward",
+    "reward_not_found": "console-error-reward-not-found",
+    "reward_cannot_move": "console-error-reward-cannot-move",
+    "invalid_photo": "console-error-invalid-photo",
+    "invalid_batch_size": "console-error-invalid-batch-size",
+    "reward_unavailable": "console-error-reward-unavailable",
+    "batch_not_found": "console-error-batch-not-found",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 

@@ -124,7 +124,10 @@ class Sandbox:
         if self.settings.api.enabled:
             self.emu.web_app.add_subapp(API_PREFIX, build_api(self.settings))
         console = build_console(
-            self.settings, bot_token=self.emu.token, public_url=lambda: self.emu.url
+            self.settings,
+            bot_token=self.emu.token,
+            public_url=lambda: self.emu.url,
+            bot_username=self._username,
         )
         mount(self.emu.web_app, console)
         self.time = TimeControl(self.settings, self.emu.web_app)

@@ -35,9 +35,8 @@ from models.store.tables import PendingAction
 KIND = "mk-coupons"
 
 
-EXPIRY_DAYS = (7, 30, 90, 0)
-"""The expiry choices of a batch, in days from today (to the end of that day in the
-shop's zone, :func:`models.catalogue.coupons.expiry_after`); 0: no expiry."""
+EXPIRY_DAYS = coupons.EXPIRY_CHOICES
+"""The expiry choices of a batch (shared with the console)."""
 
 
 async def _stats_line(context: JifenContext, s: BatchStats) -> str:

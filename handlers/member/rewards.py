@@ -17,7 +17,7 @@ from handlers.member.common import HTML, button, edit, markup, pager, send, tier
 from handlers.member.vouchers import send_voucher
 from handlers.registry import Outcome, key_of
 from locales import localized
-from models.catalogue import browsing, vouchers
+from models.catalogue import browsing, rewards, vouchers
 from models.ledger import rule_versions
 from models.ledger.config import RuleSet
 from models.ledger.results import (
@@ -121,10 +121,13 @@ async def on_details(update: Update, context: JifenContext, data: CallbackData) 
         keyboard = markup(
             [button(update, context, context.t("member-reward-redeem"), "mrr", reward.id)]
         )
-    if reward.photo_file_id:
-        await update.effective_chat.send_photo(
-            reward.photo_file_id, caption=text, parse_mode=HTML, reply_markup=keyboard
+    if reward.photo_file_id or reward.photo:  # Telegram's id, else the bytes kept
+        photo = reward.photo_file_id or bytes(reward.photo)
+        sent = await update.effective_chat.send_photo(
+            photo, caption=text, parse_mode=HTML, reply_markup=keyboard
         )
+        if not reward.photo_file_id and sent.photo:
+            await rewards.remember_file_id(reward.id, bytes(reward.photo), sent.photo[-1].file_id)
     else:
         await update.effective_chat.send_message(text, parse_mode=HTML, reply_markup=keyboard)
 

@@ -238,3 +238,123 @@ console-error-invalid-audience = This audience cannot be used: check { $field ->
 console-error-empty-audience = Nobody is in this audience now, so it cannot be used. Nothing was saved.
 console-error-campaign-not-found = There is no such campaign.
 console-error-campaign-not-changeable = This campaign is { $state } and cannot be changed that way.
+
+## broadcasts
+console-nav-broadcasts = Broadcasts
+console-broadcast-consent = Broadcasts reach only members who agreed to receive offers and have not blocked the bot; each member gets the version in their language, with the line on how to stop offers.
+console-broadcast-new = New broadcast
+console-broadcast-text-en = Message in English
+console-broadcast-text-zh = Message in Chinese (optional: Chinese readers get the English one without it)
+console-broadcast-button-text = Button text (optional)
+console-broadcast-button-url = Button link
+console-broadcast-value = Tier, language, days or least spend
+console-broadcast-when = Send at ({ $tz }; empty: now)
+console-broadcast-send = Send or schedule
+console-broadcast-count = { $count ->
+        [one] { $count } member will receive it.
+       *[other] { $count } members will receive it.
+    }
+console-broadcast-preview = As members reading { $lang ->
+        [zh-Hans] Chinese
+       *[other] English
+    } get it
+console-broadcasts-none = No broadcasts yet.
+console-broadcast-progress = Sent { $sent } · failed { $failed } · remaining { $remaining } of { $total }
+console-broadcast-cancel = Cancel (undelivered messages)
+console-broadcast-status-draft = draft
+console-broadcast-status-scheduled = scheduled
+console-broadcast-status-sending = sending
+console-broadcast-status-done = done
+console-broadcast-status-cancelled = cancelled
+console-error-invalid-broadcast = The broadcast cannot be sent: { $field ->
+        [text_en] { $reason ->
+            [empty] write the message.
+           *[other] the English message must be at most { $limit } characters.
+        }
+        [text_zh] the Chinese message must be at most { $limit } characters.
+        [button_text] the button needs a text (at most 64 characters) and a link.
+        [button_url] the button's link must be an https:// address.
+        [scheduled_at] { $reason ->
+            [past] that time has passed.
+           *[other] the time must be a date and time.
+        }
+        [value] { $reason ->
+            [tier] choose a tier.
+            [language] choose a language (en or zh-Hans).
+            [days] give a number of days (1–3,650).
+           *[other] give an amount.
+        }
+       *[other] check { $field }.
+    } Nothing was sent.
+console-error-broadcast-not-found = There is no such broadcast.
+console-error-broadcast-not-cancellable = This broadcast is { $state } and can no longer be cancelled.
+
+## rewards and coupons
+console-nav-rewards = Rewards
+console-nav-coupons = Coupons
+console-reward-new = New reward
+console-reward-name-en = Name in English
+console-reward-name-zh = Name in Chinese
+console-reward-description-en = Description in English
+console-reward-description-zh = Description in Chinese
+console-reward-kind = Kind
+console-reward-cost = Cost in points
+console-reward-stock = Stock (empty: unlimited)
+console-reward-limit = Per member (empty: no limit)
+console-reward-tier = Lowest tier
+console-reward-validity = Voucher valid days (empty: default)
+console-reward-add = Add reward
+console-reward-save = Save
+console-reward-edit = Edit
+console-reward-disable = Disable
+console-reward-restore = Restore
+console-reward-archived = disabled
+console-reward-move-up = Move up
+console-reward-move-down = Move down
+console-reward-line = { $cost } points · stock { $stock } · per member { $limit } · tier { $tier }
+console-reward-photo = Photo (JPEG, PNG or WebP, at most { $mb } MB)
+console-reward-upload = Upload photo
+console-reward-photo-telegram = Photo in Telegram
+console-reward-photo-none = No photo
+console-rewards-none = No rewards yet.
+console-coupons-new = New coupon batch
+console-coupons-reward = Reward
+console-coupons-count = How many (1–{ $max })
+console-coupons-expiry = Coupons expire
+console-coupons-create = Generate coupons
+console-coupons-none = No coupon batches yet.
+console-coupons-size = Coupons
+console-coupons-claimed = Claimed
+console-coupons-used = Used
+console-coupons-until = Valid
+console-coupons-csv = CSV
+console-coupons-sheet = Printable sheet
+console-coupons-sheet-note = { $shown } of { $size } coupons on this sheet (at most the first { $cap }; every code is in the CSV). Print it from the browser, then cut along the lines.
+console-error-invalid-reward = The reward cannot be saved: { $field ->
+        [names] { $reason ->
+            [empty] give it a name.
+           *[other] a name must be at most 64 characters.
+        }
+        [descriptions] a description must be at most 500 characters.
+        [cost_points] the cost must be 1 to 10,000,000 points.
+        [stock] the stock must be 0 to 10,000,000 (empty: unlimited).
+        [per_member_limit] the limit per member must be 1 to 1,000.
+        [voucher_validity_days] a voucher must be valid 1 to 3,650 days.
+        [min_tier] choose a tier that exists.
+        [kind] choose a kind.
+       *[other] check { $field }.
+    } Nothing was saved.
+console-error-reward-not-found = There is no such reward.
+console-error-reward-cannot-move = This reward is already { $direction ->
+        [up] first
+       *[other] last
+    } in the catalogue.
+console-error-invalid-photo = The photo was not accepted: { $reason ->
+        [size] it is larger than 5 MB.
+        [pixels] it has too many pixels.
+        [type] only JPEG, PNG and WebP pictures are taken.
+       *[other] it could not be read as a picture.
+    } Nothing was saved.
+console-error-invalid-batch-size = A batch holds 1 to { $maximum } coupons. Nothing was made.
+console-error-reward-unavailable = That reward is disabled or gone. Nothing was made.
+console-error-batch-not-found = There is no such coupon batch.

@@ -237,3 +237,120 @@ console-error-invalid-audience = 无法使用此受众：请检查{ $field ->
 console-error-empty-audience = 此受众当前没有会员，无法使用。未保存任何内容。
 console-error-campaign-not-found = 没有这个活动。
 console-error-campaign-not-changeable = 此活动状态为 { $state }，不能这样修改。
+
+## broadcasts
+console-nav-broadcasts = 群发
+console-broadcast-consent = 群发只发给同意接收优惠且未屏蔽机器人的会员；每位会员收到其语言的版本，并附有如何停止接收优惠的说明。
+console-broadcast-new = 新群发
+console-broadcast-text-en = 英文消息
+console-broadcast-text-zh = 中文消息（可选：不填则中文读者收到英文版）
+console-broadcast-button-text = 按钮文字（可选）
+console-broadcast-button-url = 按钮链接
+console-broadcast-value = 等级、语言、天数或最低消费
+console-broadcast-when = 发送时间（{ $tz }；留空：立即）
+console-broadcast-send = 发送或定时
+console-broadcast-count = 将有 { $count } 位会员收到。
+console-broadcast-preview = 使用{ $lang ->
+        [zh-Hans] 中文
+       *[other] 英文
+    }的会员看到的样子
+console-broadcasts-none = 还没有群发。
+console-broadcast-progress = 已发送 { $sent } · 失败 { $failed } · 剩余 { $remaining }，共 { $total }
+console-broadcast-cancel = 取消（未送达的消息）
+console-broadcast-status-draft = 草稿
+console-broadcast-status-scheduled = 已定时
+console-broadcast-status-sending = 发送中
+console-broadcast-status-done = 已完成
+console-broadcast-status-cancelled = 已取消
+console-error-invalid-broadcast = 无法发送群发：{ $field ->
+        [text_en] { $reason ->
+            [empty] 请填写消息。
+           *[other] 英文消息最多 { $limit } 个字符。
+        }
+        [text_zh] 中文消息最多 { $limit } 个字符。
+        [button_text] 按钮需要文字（最多 64 个字符）和链接。
+        [button_url] 按钮链接必须以 https:// 开头。
+        [scheduled_at] { $reason ->
+            [past] 该时间已过。
+           *[other] 请填写日期和时间。
+        }
+        [value] { $reason ->
+            [tier] 请选择等级。
+            [language] 请选择语言（en 或 zh-Hans）。
+            [days] 请填写天数（1–3,650）。
+           *[other] 请填写金额。
+        }
+       *[other] 请检查 { $field }。
+    }未发送任何内容。
+console-error-broadcast-not-found = 没有这个群发。
+console-error-broadcast-not-cancellable = 此群发状态为 { $state }，已无法取消。
+
+## rewards and coupons
+console-nav-rewards = 奖励
+console-nav-coupons = 优惠券
+console-reward-new = 新奖励
+console-reward-name-en = 英文名称
+console-reward-name-zh = 中文名称
+console-reward-description-en = 英文说明
+console-reward-description-zh = 中文说明
+console-reward-kind = 类型
+console-reward-cost = 所需积分
+console-reward-stock = 库存（留空：不限）
+console-reward-limit = 每位会员限兑（留空：不限）
+console-reward-tier = 最低等级
+console-reward-validity = 兑换券有效天数（留空：默认）
+console-reward-add = 添加奖励
+console-reward-save = 保存
+console-reward-edit = 编辑
+console-reward-disable = 停用
+console-reward-restore = 恢复
+console-reward-archived = 已停用
+console-reward-move-up = 上移
+console-reward-move-down = 下移
+console-reward-line = { $cost } 积分 · 库存 { $stock } · 每人 { $limit } · 等级 { $tier }
+console-reward-photo = 图片（JPEG、PNG 或 WebP，最大 { $mb } MB）
+console-reward-upload = 上传图片
+console-reward-photo-telegram = 图片在 Telegram 中
+console-reward-photo-none = 无图片
+console-rewards-none = 还没有奖励。
+console-coupons-new = 新一批优惠券
+console-coupons-reward = 奖励
+console-coupons-count = 数量（1–{ $max }）
+console-coupons-expiry = 优惠券有效期
+console-coupons-create = 生成优惠券
+console-coupons-none = 还没有优惠券批次。
+console-coupons-size = 张数
+console-coupons-claimed = 已领取
+console-coupons-used = 已使用
+console-coupons-until = 有效期
+console-coupons-csv = CSV
+console-coupons-sheet = 打印页
+console-coupons-sheet-note = 本页显示 { $size } 张中的 { $shown } 张（最多前 { $cap } 张；全部券码见 CSV）。请用浏览器打印，再沿线剪开。
+console-error-invalid-reward = 无法保存奖励：{ $field ->
+        [names] { $reason ->
+            [empty] 请填写名称。
+           *[other] 名称最多 64 个字符。
+        }
+        [descriptions] 说明最多 500 个字符。
+        [cost_points] 所需积分须为 1 至 10,000,000。
+        [stock] 库存须为 0 至 10,000,000（留空：不限）。
+        [per_member_limit] 每人限兑须为 1 至 1,000。
+        [voucher_validity_days] 兑换券有效期须为 1 至 3,650 天。
+        [min_tier] 请选择存在的等级。
+        [kind] 请选择类型。
+       *[other] 请检查 { $field }。
+    }未保存任何内容。
+console-error-reward-not-found = 没有这个奖励。
+console-error-reward-cannot-move = 此奖励已在目录{ $direction ->
+        [up] 最前
+       *[other] 最后
+    }。
+console-error-invalid-photo = 未接受图片：{ $reason ->
+        [size] 超过 5 MB。
+        [pixels] 像素过多。
+        [type] 只接受 JPEG、PNG 和 WebP 图片。
+       *[other] 无法读取为图片。
+    }未保存任何内容。
+console-error-invalid-batch-size = 每批 1 至 { $maximum } 张优惠券。未生成任何内容。
+console-error-reward-unavailable = 该奖励已停用或不存在。未生成任何内容。
+console-error-batch-not-found = 没有这个优惠券批次。

@@ -46,6 +46,9 @@ MAX_BATCH = 100_000
 SHEET_CAP = 100
 """The printable sheet holds the first 100 coupons of a batch (the CSV holds them all)."""
 SHEET_PER_PAGE = 20
+EXPIRY_CHOICES = (7, 30, 90, 0)
+"""The expiry a batch is offered, in days from today (to the end of that day in the
+shop's zone, :func:`expiry_after`); 0: no expiry."""
 _ROUNDS = 5
 """Rounds of fresh codes a batch may take to get past collisions with older ones."""
 _CSV_PAGE = 5_000
@@ -174,6 +177,7 @@ async def generate_batch(
     actor_telegram_id: int | None,
     name: str | None = None,
     valid_until: datetime | None = None,
+    actor_kind: str = "telegram",
 ) -> BatchCreated | InvalidBatchSize | RewardUnavailable:
     """Create a batch of ``size`` (1..100,000) unclaimed coupons for an active reward.
 
@@ -201,6 +205,7 @@ async def generate_batch(
         await audit.record(
             "coupons.generate",
             actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
             target=f"coupon_batch:{batch.id}",
             details={"reward_id": reward_id, "size": size},
             using_db=conn,

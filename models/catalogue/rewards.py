@@ -8,6 +8,7 @@ empty name.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -211,6 +212,84 @@ async def archive(
 ) -> RewardSaved | InvalidReward | UnknownReward:
     """Hide from the catalogue; issued vouchers stay valid."""
     return await edit(reward_id, {"archived": True}, actor_telegram_id=actor_telegram_id)
+
+
+@dataclass(frozen=True)
+class CannotMove:
+    """Already first (``up``) or last (``down``) in the catalogue's order."""
+
+    reward_id: int
+
+
+async def move(
+    reward_id: int, direction: str, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
+) -> RewardSaved | UnknownReward | CannotMove:
+    """Swap a reward with its neighbour in the catalogue's order (``up`` or ``down``),
+    audited as ``reward.move``. The order is renumbered 10, 20, 30… first, so rewards
+    that share a ``sort_order`` (every one made before ordering existed) move too."""
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction {direction!r}")
+    async with write_transaction() as conn:
+        ids = [
+            i
+            for i in await Reward.all()
+            .using_db(conn)
+            .order_by("sort_order", "id")
+            .values_list("id", flat=True)
+        ]
+        if reward_id not in ids:
+            return UnknownReward(reward_id)
+        at = ids.index(reward_id)
+        other = at - 1 if direction == "up" else at + 1
+        if not 0 <= other < len(ids):
+            return CannotMove(reward_id)
+        ids[at], ids[other] = ids[other], ids[at]
+        for position, row_id in enumerate(ids):
+            await Reward.filter(id=row_id).using_db(conn).update(sort_order=(position + 1) * 10)
+        await audit.record(
+            "reward.move",
+            actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
+            target=f"reward:{reward_id}",
+            details={"direction": direction, "position": other + 1},
+            using_db=conn,
+        )
+    return RewardSaved(reward_id, created=False)
+
+
+async def set_photo(
+    reward_id: int, photo: bytes, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
+) -> RewardSaved | UnknownReward:
+    """Keep ``photo`` (bytes already cleaned by :func:`models.catalogue.photos.clean`) as
+    the reward's picture, replacing a Telegram one, audited as ``reward.photo``."""
+    async with write_transaction() as conn:
+        updated = (
+            await Reward.filter(id=reward_id).using_db(conn).update(photo=photo, photo_file_id=None)
+        )
+        if not updated:
+            return UnknownReward(reward_id)
+        await audit.record(
+            "reward.photo",
+            actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
+            target=f"reward:{reward_id}",
+            details={"bytes": len(photo), "sha256": hashlib.sha256(photo).hexdigest()},
+            using_db=conn,
+        )
+    return RewardSaved(reward_id, created=False)
+
+
+async def remember_file_id(reward_id: int, photo: bytes, file_id: str) -> None:
+    """Telegram's id for the kept photo once the chat has sent it (not an edit: the same
+    picture), only while that photo is still the reward's."""
+    await Reward.filter(id=reward_id, photo_file_id__isnull=True, photo=photo).update(
+        photo_file_id=file_id[:255]
+    )
+
+
+async def photo_of(reward_id: int) -> bytes | None:
+    found = await Reward.filter(id=reward_id).values_list("photo", flat=True)
+    return bytes(found[0]) if found and found[0] else None
 
 
 async def get(reward_id: int) -> Reward | None:

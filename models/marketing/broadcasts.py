@@ -306,6 +306,7 @@ async def start_now(
     actor_telegram_id: int | None = None,
     progress: tuple[int, int] | None = None,
     progress_buttons: ButtonRows | None = None,
+    actor_kind: str = "telegram",
 ) -> Started | NotADraft:
     """Start a draft (or a scheduled broadcast) now; idempotent by the broadcast id.
 
@@ -340,6 +341,7 @@ async def start_now(
         await audit.record(
             "broadcast.send",
             actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
             target=f"broadcast:{broadcast_id}",
             details={"total": total, "audience": broadcast.audience},
             using_db=conn,
@@ -410,6 +412,7 @@ async def schedule(
     actor_telegram_id: int | None,
     progress: tuple[int, int] | None = None,
     progress_buttons: ButtonRows | None = None,
+    actor_kind: str = "telegram",
 ) -> Scheduled | NotADraft | InvalidTime:
     """Schedule a draft for ``at`` (must be in the future); audited.
 
@@ -434,6 +437,7 @@ async def schedule(
         await audit.record(
             "broadcast.schedule",
             actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
             target=f"broadcast:{broadcast_id}",
             details={"at": at.isoformat()},
             using_db=conn,
@@ -449,7 +453,7 @@ async def set_progress_message(broadcast_id: int, chat_id: int, message_id: int)
 
 
 async def cancel(
-    broadcast_id: int, *, actor_telegram_id: int | None
+    broadcast_id: int, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
 ) -> outbox_delivery.BroadcastCancelled | outbox_delivery.BroadcastNotCancellable:
     """Cancel a scheduled or running broadcast (pending deliveries withdrawn); audited."""
     result = await outbox_delivery.cancel_broadcast(broadcast_id)
@@ -457,6 +461,7 @@ async def cancel(
         await audit.record(
             "broadcast.cancel",
             actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
             target=f"broadcast:{broadcast_id}",
             details={"withdrawn": result.withdrawn},
         )

@@ -101,6 +101,7 @@ class Console:
         *,
         as_: Caller = STRANGER,
         json: Any = None,
+        data: Any = None,
         idem: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any, CIMultiDictProxy[str]]:
@@ -108,7 +109,7 @@ class Console:
         if idem is not None:
             sent["Idempotency-Key"] = idem
         async with self.client.request(
-            method, path, json=json, headers=sent, allow_redirects=False
+            method, path, json=json, data=data, headers=sent, allow_redirects=False
         ) as response:
             if response.content_type == "application/json":
                 return response.status, await response.json(), response.headers

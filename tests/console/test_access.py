@@ -8,17 +8,31 @@ cookie without the CSRF header or from another site, writing nothing.
 
 from __future__ import annotations
 
+import inspect
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
+from PIL import Image
 
 from api.console import PREFIX, build_console
 from models.access import staff
+from models.catalogue import coupons, rewards
+from models.catalogue.coupons import BatchCreated
+from models.catalogue.rewards import RewardDraft, RewardSaved
 from models.ledger import rule_versions
 from models.store import clock
-from models.store.tables import Campaign, CampaignKind, CampaignStatus, Member
+from models.store.tables import (
+    Broadcast,
+    BroadcastStatus,
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    Member,
+)
 from tests.console.conftest import (
     ADMIN,
     CASHIER,
@@ -53,6 +67,9 @@ def test_only_the_known_routes_are_open() -> None:
 async def _path(template: str) -> str:
     code = (await Member.filter(telegram_id=MEMBER).first()).code  # type: ignore[union-attr]
     path = re.sub(r"\{code\}", code, template)
+    for noun, make in ROWS.items():  # a row of the route's own kind
+        if path.startswith(f"/api/{noun}/{{id}}"):
+            path = path.replace("{id}", str(await make()))
     if "{id}" in path:  # a campaign the route may change (a paused one to resume)
         paused = path.endswith("/resume")
         found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
@@ -73,6 +90,39 @@ async def campaign(status: CampaignStatus) -> Campaign:
     )
 
 
+async def scheduled_broadcast() -> int:
+    row = await Broadcast.create(
+        created_by=ADMIN,
+        text="Hello",
+        status=BroadcastStatus.SCHEDULED,
+        scheduled_at=clock.now() + timedelta(days=1),
+        created_at=clock.now(),
+    )
+    return row.id
+
+
+async def two_rewards() -> int:
+    """The first of two rewards (so it may move down)."""
+    first = await rewards.add(RewardDraft({"en": "Tea"}, 10), actor_telegram_id=None)
+    await rewards.add(RewardDraft({"en": "Cake"}, 20), actor_telegram_id=None)
+    assert isinstance(first, RewardSaved)
+    return first.reward_id
+
+
+async def coupon_batch() -> int:
+    made = await coupons.generate_batch(await two_rewards(), 2, actor_telegram_id=None)
+    assert isinstance(made, BatchCreated)
+    return made.batch_id
+
+
+ROWS: dict[str, Any] = {
+    "broadcasts": scheduled_broadcast,
+    "rewards": two_rewards,
+    "coupons": coupon_batch,
+}
+"""Routes on ``/api/<noun>/{id}``: a row each may act on (others get a campaign)."""
+
+
 BODIES: dict[str, Any] = {
     "/api/members/{code}/adjustments": {"points": 5, "reason": "test"},
     "/api/campaigns": lambda _: {
@@ -84,12 +134,49 @@ BODIES: dict[str, Any] = {
     },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
 }
+BODIES["/api/broadcasts"] = {"text_en": "Hi", "scheduled_at": "2999-01-01 10:00"}
+BODIES["/api/rewards"] = {"name_en": "Tea", "cost_points": 10}
+BODIES["/api/rewards/{id}"] = {"stock": 5}
+BODIES["/api/rewards/{id}/move"] = {"direction": "down"}
+
+
+async def _coupon_body(_: int) -> dict[str, Any]:
+    return {"reward_id": await two_rewards(), "count": 2, "expiry_days": 30}
+
+
+def _photo_form(_: int) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("photo", PNG, filename="p.png", content_type="image/png")
+    return form
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+BODIES["/api/coupons"] = _coupon_body
+BODIES["/api/rewards/{id}/photo"] = _photo_form
 """A valid body per write; a function of the rules version in force when it names one."""
 
 
 async def body_for(route: str) -> Any:
     body = BODIES.get(route)
-    return body((await rule_versions.current())[0].id) if callable(body) else body
+    found = body((await rule_versions.current())[0].id) if callable(body) else body
+    return await found if inspect.isawaitable(found) else found
+
+
+async def payload(method: str, route: str) -> Any:
+    """Made once per test (rows it needs first): a function giving ``json=`` or, for an
+    upload, ``data=`` (a fresh multipart form: one is spent by sending it)."""
+    if method == "GET":
+        return dict
+    body = await body_for(route)
+    if isinstance(body, aiohttp.FormData):
+        return lambda: {"data": _photo_form(0)}
+    return lambda: {"json": body}
 
 
 @pytest.mark.parametrize(("method", "route"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
@@ -110,10 +197,11 @@ async def test_everyone_else_gets_403_and_nothing(
         Caller("unknown cookie", cookie="x" * 43, csrf="y"),
     ]
     path = await _path(route)
+    sent = await payload(method, route)
     before = await written()
     for caller in callers:
         status, body, headers = await console.call(
-            method, path, as_=caller, json=await body_for(route), idem="k-" + caller.name
+            method, path, as_=caller, **sent(), idem="k-" + caller.name
         )
         assert status == 403, (caller.name, status, body)
         assert "Content-Security-Policy" in headers
@@ -129,6 +217,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
     await new_member(MEMBER, points=100)
     admin = await console.log_in(ADMIN)
     path = await _path(route)
+    sent = await payload(method, route)
     no_token = Caller("no csrf", cookie=admin.cookie)
     wrong_token = Caller("wrong csrf", cookie=admin.cookie, csrf="0" * 64)
     before = await written()
@@ -141,7 +230,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
     ]
     for caller, headers, code in cases:
         status, body, _ = await console.call(
-            method, path, as_=caller, json=await body_for(route), idem="key-1", headers=headers
+            method, path, as_=caller, **sent(), idem="key-1", headers=headers
         )
         assert (status, body["error"]["code"]) == (403, code), (caller.name, headers, body)
     assert await written() == before
@@ -150,7 +239,7 @@ async def test_a_write_needs_the_csrf_header_and_our_own_origin(
         method,
         path,
         as_=admin,
-        json=await body_for(route),
+        **sent(),
         idem="key-1",
         headers={"Origin": PUBLIC_URL, "Sec-Fetch-Site": "same-origin"},
     )

@@ -2,7 +2,8 @@
 
 The admin sends /console in the sandbox's chat page and opens the link it answers; the
 dashboard draws its charts; she finds Alice by name, adjusts her points with a reason
-and sees the new balance; then the marketer (Chinese) logs in the same way. Nothing is
+and sees the new balance; she composes a broadcast in English and Chinese, sees both
+previews and the count, and sends it; then the marketer (Chinese) logs in the same way. Nothing is
 refused by the Content-Security-Policy and the browser logs no error. Screenshots at
 360 px and 1280 px in both languages land in ``test-artifacts/console/``.
 """
@@ -18,7 +19,9 @@ import pytest
 
 from bot.sandbox import Sandbox
 from models import ledger
+from models.catalogue import coupons
 from models.members import membership
+from models.store.tables import Member, Reward
 from tests.sandbox.conftest import sandbox_settings
 from tests.sandbox.test_browser import ARTIFACTS, _Page, chromium, in_chromium
 
@@ -38,6 +41,11 @@ async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
 async def test_log_in_find_a_member_and_adjust(chromium: None, box: Sandbox) -> None:
     alice, _ = await membership.ensure_member(1002, first_name="Alice", last_name="Smith")
     await ledger.grant_bonus(alice.id, 100, idempotency_key="browser-seed", reason="welcome")
+    # everyone agreed to offers, so the broadcast reaches someone
+    await Member.filter(telegram_id__isnull=False).update(marketing_opt_in=True, enrolled=True)
+    first = await Reward.filter(archived=False).order_by("id").first()
+    assert first is not None
+    await coupons.generate_batch(first.id, 8, actor_telegram_id=None)
     await asyncio.to_thread(
         in_chromium, lambda driver: _scenario(_Console(driver), box), "console.png"
     )
@@ -52,9 +60,9 @@ def _scenario(page: _Console, box: Sandbox) -> None:
 
     page.driver.get(box.console_url + "members")
     page.wait_css("#q").send_keys("Alice")
-    row = page.wait_link_text("Alice Smith")
+    page.wait_link_text("Alice Smith")
     page.shots("members-en")
-    row.click()
+    page.wait_link_text("Alice Smith").click()  # found again: htmx may have swapped the rows
     assert page.wait_css("#balance").text == "100"
     page.wait_css("#adjust-points").send_keys("25")
     page.wait_css("#adjust-reason").send_keys("Welcome gift")
@@ -66,6 +74,7 @@ def _scenario(page: _Console, box: Sandbox) -> None:
     assert "Adjusted: Welcome gift" in page.wait_css("#history").text
     page.shots("member-en")
     page.no_errors()
+    _broadcast(page, box)
 
     page.log_in(box, MARKETER)  # Mei Lin reads Chinese
     assert page.wait_css("h1").text == "概览"
@@ -74,6 +83,30 @@ def _scenario(page: _Console, box: Sandbox) -> None:
     page.driver.get(box.console_url + "members")
     page.wait_css("#rows tr")
     page.shots("members-zh")
+    page.driver.get(box.console_url + "rewards")
+    page.wait_css("#reward-new")
+    page.shots("rewards-zh")
+    page.driver.get(box.console_url + "coupons")
+    page.wait_css("#batches a[href$='/sheet']").click()  # type: ignore[attr-defined]
+    page.wait_css("#sheet .coupon img")
+    page.shots("coupons-sheet-zh")
+    page.no_errors()
+
+
+def _broadcast(page: _Console, box: Sandbox) -> None:
+    """Compose in both languages, see both previews (as members get them) and the count,
+    send; the list shows it with its progress."""
+    page.driver.get(box.console_url + "broadcasts")
+    page.wait_css("#broadcast-text-en").send_keys("Fresh croissants at 8!")
+    page.wait_css("#broadcast-text-zh").send_keys("早上八点，新鲜可颂！")
+    page.wait_for_part('.bubble[data-language="en"] .tg', "Fresh croissants at 8!")
+    page.wait_for_part('.bubble[data-language="zh-Hans"] .tg', "早上八点，新鲜可颂！")
+    count = int(page.wait_css("#broadcast-count").get_attribute("data-count"))  # type: ignore[attr-defined]
+    assert count > 0 and "/stopoffers" in page.wait_css('.bubble[data-language="en"]').text  # type: ignore[attr-defined]
+    page.shots("broadcasts-en")
+    page.wait_css("#broadcast-send").click()
+    page.wait_for_part("#broadcasts [data-broadcast]", f"of {count}")  # listed after reload
+    page.shots("broadcasts-sent-en")
     page.no_errors()
 
 
@@ -99,6 +132,19 @@ class _Console(_Page):
             try:
                 return driver.find_element("css selector", css).text == text  # type: ignore[attr-defined]
             except WebDriverException:  # not there yet, or replaced while the page reloads
+                return False
+
+        self.wait.until(shown)
+
+    def wait_for_part(self, css: str, text: str) -> None:
+        """Until an element matching ``css`` holds ``text`` (htmx may swap it meanwhile)."""
+        from selenium.common.exceptions import WebDriverException
+
+        def shown(driver: object) -> bool:
+            try:
+                found = driver.find_elements("css selector", css)  # type: ignore[attr-defined]
+                return any(text in element.text for element in found)
+            except WebDriverException:
                 return False
 
         self.wait.until(shown)

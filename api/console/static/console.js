@@ -19,6 +19,7 @@
     for (const input of form.querySelectorAll("input[name], select[name], textarea[name]")) {
       let value = input.value.trim();
       if (input.dataset.type === "int") value = value === "" ? null : Number(value);
+      else if (input.dataset.type === "bool") value = value === "true";
       body[input.name] = value;
     }
     return body;
@@ -87,6 +88,32 @@
     const form = event.target.closest("form[data-api]");
     form.querySelector(".confirm").hidden = true;
     if (yes) send(form);
+  });
+
+  // ---- uploads: form[data-upload] posts its file as multipart (with the CSRF token and
+  // an Idempotency-Key), then reloads or goes to data-then --------------------------------
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-upload]");
+    if (!form) return;
+    event.preventDefault();
+    say(form, "");
+    const headers = { "X-CSRF-Token": csrf() };
+    if (form.dataset.key) headers["Idempotency-Key"] = form.dataset.key;
+    try {
+      const response = await fetch(form.dataset.upload, {
+        method: "POST", headers, credentials: "same-origin", body: new FormData(form),
+      });
+      if (response.ok) {
+        if (form.dataset.then === "reload") window.location.reload();
+        else if (form.dataset.then) window.location.assign(form.dataset.then);
+        return;
+      }
+      const body = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : {};
+      say(form, (body.error && body.error.message) || String(response.status));
+    } catch (error) {
+      say(form, String(error));
+    }
   });
 
   // ---- charts --------------------------------------------------------------------------
