@@ -7,7 +7,7 @@ tier       members of the listed tiers (evaluated directly at earn time)
 segment    an RFM segment (:mod:`models.marketing.segments`)
 at_risk    bought within a year but not in the last ``days`` days
 category   bought ``category`` within the last ``days`` days
-members    an uploaded list of member codes (unknown codes reported, ignored)
+members    an uploaded list of member codes or phones (unknown codes reported, ignored)
 winback    personal win-back offers (:mod:`models.marketing.offers`), one use each
 =========  ==========================================================
 
@@ -34,6 +34,7 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from models.ledger.targeting import Audience, AudienceKind, AudienceMode, audience_of, is_control
+from models.members import phones
 from models.store import clock, sql
 from models.store.db import write_transaction
 from models.store.tables import Campaign, CampaignMember, CampaignStatus, Member
@@ -80,6 +81,49 @@ def parse_codes(text: str) -> tuple[str, ...]:
         if token:
             seen.setdefault(token, None)
     return tuple(seen)
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
+MIN_PHONE_DIGITS = 5
+
+
+@dataclass(frozen=True)
+class MemberList:
+    """An uploaded list read: the member codes (phones replaced by their member's code)
+    and what could not be read (no valid phone, or a phone no member has)."""
+
+    codes: tuple[str, ...]
+    unread: tuple[str, ...]
+
+
+def _phone_like(text: str) -> bool:
+    return bool(_PHONE_LIKE.match(text)) and sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS
+
+
+async def read_member_list(text: str, default_country: str) -> MemberList:
+    """Member codes and phone numbers from an upload (one per line, comma or cell; a phone
+    may hold spaces). Phones are normalised (:func:`models.members.phones.normalize`, the
+    shop's country for local numbers) and matched exactly, like every phone look-up."""
+    codes: list[str] = []
+    wanted: dict[str, str] = {}  # E.164 -> as typed
+    unread: list[str] = []
+    for chunk in (c.strip().strip("\"'") for c in re.split(r"[\n\r,;\t]+", text)):
+        if not chunk:
+            continue
+        if not _phone_like(chunk):
+            codes += parse_codes(chunk)
+            continue
+        number = phones.normalize(chunk, default_country)
+        if number is None:
+            unread.append(chunk)
+        else:
+            wanted.setdefault(number, chunk)
+    if wanted:
+        rows = await _members().filter(phone__in=list(wanted)).values_list("phone", "code")
+        found = dict(rows)
+        unread += [typed for number, typed in wanted.items() if number not in found]
+        codes += [found[number] for number in wanted if number in found]
+    return MemberList(parse_codes(" ".join(codes)), tuple(dict.fromkeys(unread)))
 
 
 def validate(audience: Audience, tier_keys: Sequence[str] = ()) -> InvalidAudience | None:
