@@ -161,7 +161,12 @@ def console_app(application: Application, settings: Settings) -> web.Application
     public_url = settings.bot.public_url.strip()
     if not public_url:
         return None
-    return build_console(settings, bot_token=application.bot.token, public_url=lambda: public_url)
+    return build_console(
+        settings,
+        bot_token=application.bot.token,
+        public_url=lambda: public_url,
+        bot_username=lambda: application.bot_data.get("bot_username") or settings.bot.username,
+    )
 
 
 async def run_bot(settings: Settings) -> None:

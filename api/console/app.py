@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import web
 
 from api.auth import RateLimiter
-from api.console import campaigns, dashboard, members, rules
+from api.console import audit_log, campaigns, dashboard, integrations, members, people, rules
 from api.console.common import PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
 from api.console.openapi import document
@@ -32,6 +32,9 @@ SECTIONS: tuple[Section, ...] = (
     members.SECTION,
     rules.SECTION,
     campaigns.SECTION,
+    people.SECTION,
+    integrations.SECTION,
+    audit_log.SECTION,
 )
 """The console's sections, in navigation order: a new section adds itself here."""
 
@@ -79,7 +82,11 @@ def all_routes() -> list[Route]:
 
 
 def build_console(
-    settings: Settings, *, bot_token: str, public_url: Callable[[], str]
+    settings: Settings,
+    *,
+    bot_token: str,
+    public_url: Callable[[], str],
+    bot_username: Callable[[], str | None] | None = None,
 ) -> web.Application:
     """The console application; ``root.add_subapp("/console", build_console(...))``."""
     app = web.Application(client_max_size=64 * 1024)
@@ -87,7 +94,10 @@ def build_console(
     app[SECTIONS_KEY] = SECTIONS
     limits = settings.miniapp
     app[GATE] = Gate(
-        bot_token, public_url, RateLimiter(rate=limits.rate_per_second, burst=limits.rate_burst)
+        bot_token,
+        public_url,
+        RateLimiter(rate=limits.rate_per_second, burst=limits.rate_burst),
+        bot_username or (lambda: settings.bot.username or None),
     )
     aiohttp_jinja2.setup(
         app,

@@ -59,6 +59,8 @@ class Gate:
     bot_token: str
     public_url: Callable[[], str]
     limiter: RateLimiter
+    bot_username: Callable[[], str | None] = lambda: None
+    """The bot's @username for t.me links (the runner learns it from getMe)."""
 
 
 GATE = web.AppKey("console_gate", Gate)

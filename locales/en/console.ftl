@@ -239,3 +239,73 @@ console-error-invalid-audience = This audience cannot be used: check { $field ->
 console-error-empty-audience = Nobody is in this audience now, so it cannot be used. Nothing was saved.
 console-error-campaign-not-found = There is no such campaign.
 console-error-campaign-not-changeable = This campaign is { $state } and cannot be changed that way.
+
+## People and integrations (api/console/people.py, integrations.py, audit_log.py)
+console-nav-people = People
+console-nav-integrations = Integrations
+console-nav-audit = Audit log
+console-people-intro = Everyone with a role at the shop. An invite is a one-time link: whoever opens it first, before it expires, gets the role.
+console-people-staff = Staff
+console-people-name = Name
+console-people-role = Role
+console-people-location = Location
+console-people-role-admin = Admin
+console-people-role-marketer = Marketer
+console-people-role-staff = Cashier
+console-people-configured = Set in the configuration
+console-people-revoke = Revoke
+console-people-revoke-confirm = Take the role { $role } away from { $name }? They are signed out of the console at once.
+console-people-invite = Invite someone
+console-people-invite-button = Create invite
+console-people-qr = Invite QR code: scan it with the phone's camera
+console-people-invite-until = Valid until { $when }, once.
+console-people-no-invites = No open invites.
+console-keys = API keys
+console-keys-prefix = Prefix
+console-keys-name = Name
+console-keys-created = Created
+console-keys-last-used = Last used
+console-keys-revoked = Revoked { $when }
+console-keys-revoke = Revoke
+console-keys-revoke-confirm = Revoke the key “{ $name }”? Tills using it stop working at once.
+console-keys-create = Create key
+console-keys-secret-once = Copy this key now: it is shown only this once.
+console-webhooks = Webhooks
+console-webhooks-url = URL
+console-webhooks-events = Events
+console-webhooks-all = All events
+console-webhooks-delivered = Delivered
+console-webhooks-pending = Pending
+console-webhooks-failed = Failed
+console-webhooks-disabled = Disabled
+console-webhooks-disable = Disable
+console-webhooks-disable-confirm = Stop sending to { $url }? Deliveries not yet sent are cancelled.
+console-webhooks-add = Add endpoint
+console-webhooks-secret-once = The signing secret, shown only this once:
+console-webhooks-log = Delivery log
+console-webhooks-event = Event
+console-webhooks-attempts = Attempts
+console-webhooks-last-error = Last error
+console-webhooks-resend = Resend
+console-audit-actor = Who (name or Telegram id)
+console-audit-from = From
+console-audit-to = To
+console-audit-search = Search
+console-audit-target = Target
+console-audit-bad-query = The search cannot be read: check “{ $field }”.
+console-error-not-staff = That person has no role.
+console-error-configured-admin = This admin is set in the configuration file and cannot be revoked here.
+console-error-last-admin = This is the last admin: nobody could manage roles after. Nothing was changed.
+console-error-key-not-found = There is no such live API key.
+console-error-invalid-key-name = The key's name cannot be used ({ $reason }). Nothing was saved.
+console-error-webhook-not-found = There is no such webhook endpoint.
+console-error-invalid-webhook-url = That URL cannot receive webhooks ({ $reason ->
+    [scheme] it must start with https:// or http://
+    [host] it has no host
+    [too-long] it is too long
+    [credentials] it must not hold a user name or password
+    [private] it points at a private or local address
+    [unresolvable] its host cannot be found
+   *[other] { $reason }
+    }). Nothing was saved.
+console-error-delivery-not-found = There is no such delivery, or its endpoint is disabled.

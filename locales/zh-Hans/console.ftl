@@ -238,3 +238,73 @@ console-error-invalid-audience = 无法使用此受众：请检查{ $field ->
 console-error-empty-audience = 此受众当前没有会员，无法使用。未保存任何内容。
 console-error-campaign-not-found = 没有这个活动。
 console-error-campaign-not-changeable = 此活动状态为 { $state }，不能这样修改。
+
+## 人员与集成（api/console/people.py、integrations.py、audit_log.py）
+console-nav-people = 人员
+console-nav-integrations = 集成
+console-nav-audit = 审计日志
+console-people-intro = 店里所有有角色的人。邀请是一次性链接：在过期前第一个打开的人获得该角色。
+console-people-staff = 员工
+console-people-name = 姓名
+console-people-role = 角色
+console-people-location = 门店
+console-people-role-admin = 管理员
+console-people-role-marketer = 营销
+console-people-role-staff = 收银员
+console-people-configured = 在配置文件中设置
+console-people-revoke = 撤销
+console-people-revoke-confirm = 撤销 { $name } 的 { $role } 角色？其控制台会话将立即结束。
+console-people-invite = 邀请
+console-people-invite-button = 创建邀请
+console-people-qr = 邀请二维码：用手机相机扫描
+console-people-invite-until = 有效期至 { $when }，仅限一次。
+console-people-no-invites = 没有未使用的邀请。
+console-keys = API 密钥
+console-keys-prefix = 前缀
+console-keys-name = 名称
+console-keys-created = 创建时间
+console-keys-last-used = 最近使用
+console-keys-revoked = 已于 { $when } 撤销
+console-keys-revoke = 撤销
+console-keys-revoke-confirm = 撤销密钥“{ $name }”？使用它的收银台将立即停止工作。
+console-keys-create = 创建密钥
+console-keys-secret-once = 请立即复制此密钥：它只显示这一次。
+console-webhooks = Webhook
+console-webhooks-url = URL
+console-webhooks-events = 事件
+console-webhooks-all = 全部事件
+console-webhooks-delivered = 已送达
+console-webhooks-pending = 待发送
+console-webhooks-failed = 失败
+console-webhooks-disabled = 已停用
+console-webhooks-disable = 停用
+console-webhooks-disable-confirm = 停止向 { $url } 发送？尚未发送的投递将被取消。
+console-webhooks-add = 添加端点
+console-webhooks-secret-once = 签名密钥，只显示这一次：
+console-webhooks-log = 投递记录
+console-webhooks-event = 事件
+console-webhooks-attempts = 尝试次数
+console-webhooks-last-error = 最近错误
+console-webhooks-resend = 重新发送
+console-audit-actor = 操作人（姓名或 Telegram ID）
+console-audit-from = 从
+console-audit-to = 到
+console-audit-search = 搜索
+console-audit-target = 对象
+console-audit-bad-query = 无法识别搜索条件：请检查“{ $field }”。
+console-error-not-staff = 此人没有角色。
+console-error-configured-admin = 此管理员在配置文件中设置，不能在此撤销。
+console-error-last-admin = 这是最后一位管理员：撤销后无人能管理角色。未做任何更改。
+console-error-key-not-found = 没有这个有效的 API 密钥。
+console-error-invalid-key-name = 无法使用该密钥名称（{ $reason }）。未保存任何内容。
+console-error-webhook-not-found = 没有这个 Webhook 端点。
+console-error-invalid-webhook-url = 该 URL 不能接收 Webhook（{ $reason ->
+    [scheme] 必须以 https:// 或 http:// 开头
+    [host] 没有主机名
+    [too-long] 太长
+    [credentials] 不能包含用户名或密码
+    [private] 指向私有或本地地址
+    [unresolvable] 找不到其主机
+   *[other] { $reason }
+    }）。未保存任何内容。
+console-error-delivery-not-found = 没有这个投递，或其端点已停用。
