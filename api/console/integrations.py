@@ -14,6 +14,7 @@ so two presses queue it once. Every change is audited with actor kind ``console`
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -35,7 +36,7 @@ from api.console.keyed import key_of, once, once_answer, with_secret
 from api.context import refusal
 from api.errors import ApiError
 from api.idempotency import Answer
-from api.openapi import PRINTABLE_PATTERN, SAFE_MAX
+from api.openapi import SAFE_MAX, TEXT_PATTERN
 from models.access import api_keys, staff
 from models.delivery import webhook_delivery, webhooks
 from models.store.tables import ApiKey, Role
@@ -51,7 +52,9 @@ def key_json(row: ApiKey, names: dict[int, str]) -> dict[str, Any]:
         "name": row.name,
         "location": row.location,
         "created_at": row.created_at,
-        "created_by": names.get(row.created_by or 0) if row.created_by else None,
+        "created_by": None
+        if row.created_by is None
+        else names.get(row.created_by, str(row.created_by)),
         "last_used_at": row.last_used_at,
         "revoked_at": row.revoked_at,
     }
@@ -210,7 +213,7 @@ async def add_endpoint(request: web.Request, visitor: Visitor) -> web.Response:
     events_text = body.get("events") or None
     if events_text is not None and not isinstance(events_text, str):
         raise v.invalid("events", "not-a-string")
-    events = webhooks.parse_events(events_text)
+    events = webhooks.parse_events(events_text) or None  # only commas: every type
     if isinstance(events, webhooks.UnknownEventType):
         raise v.invalid("events", "unknown")
     allow_private = settings(request).webhooks.allow_private
@@ -322,7 +325,11 @@ def _write(
     return doc
 
 
-TEXT64 = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": PRINTABLE_PATTERN}
+TEXT64 = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN}
+OPTIONAL64 = {"type": ["string", "null"], "maxLength": 64, "pattern": f"^$|{TEXT_PATTERN}"}
+_TYPE = "|".join(re.escape(e) for e in webhooks.EVENT_TYPES)
+EVENTS_PATTERN = rf"^[\s,]*(?:(?:{_TYPE})\s*(?:,[\s,]*|$))*$"
+"""Known event types separated by commas (what :func:`webhooks.parse_events` reads)."""
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 SCHEMAS = {
     "ApiKey": {
@@ -413,7 +420,7 @@ SECTION = Section(
                 [],
                 "201",
                 _json_body(
-                    {"name": TEXT64, "location": {**TEXT64, "type": ["string", "null"]}},
+                    {"name": TEXT64, "location": OPTIONAL64},
                     ["name"],
                 ),
             ),
@@ -464,12 +471,12 @@ SECTION = Section(
                             "type": "string",
                             "minLength": 1,
                             "maxLength": MAX_URL,
-                            "pattern": PRINTABLE_PATTERN,
+                            "pattern": TEXT_PATTERN,
                         },
                         "events": {
                             "type": ["string", "null"],
                             "maxLength": 1024,
-                            "pattern": PRINTABLE_PATTERN,
+                            "pattern": EVENTS_PATTERN,
                             "description": "comma-separated event types; empty: all",
                         },
                     },

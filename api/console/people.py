@@ -30,7 +30,7 @@ from api.console.common import (
 )
 from api.console.guard import GATE
 from api.console.keyed import key_of, once
-from api.context import refusal
+from api.context import plain, refusal
 from api.errors import ApiError
 from api.idempotency import Answer
 from api.miniapp.common import qr_data_uri
@@ -134,7 +134,7 @@ async def create_invite(request: web.Request, visitor: Visitor) -> web.Response:
             location=location or None,
             actor_kind=ACTOR_KIND,
         )
-        return Answer(201, invite_json(request, visitor, invite))
+        return Answer(201, plain(invite_json(request, visitor, invite)))
 
     return await once(key, visitor, "invite", {"role": role_text, "location": location}, work)
 

@@ -18,7 +18,17 @@ from api.console import PREFIX, build_console
 from models.access import staff
 from models.ledger import rule_versions
 from models.store import clock
-from models.store.tables import Campaign, CampaignKind, CampaignStatus, Member
+from models.delivery import webhooks
+from models.store.tables import (
+    ApiKey,
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    DeliveryStatus,
+    Member,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tests.console.conftest import (
     ADMIN,
     CASHIER,
@@ -57,7 +67,42 @@ async def _path(template: str) -> str:
         paused = path.endswith("/resume")
         found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
         path = path.replace("{id}", str(found.id))
+    for name, made in PLACES.items():
+        if "{" + name + "}" in path:
+            path = path.replace("{" + name + "}", str(await made()))
     return PREFIX + path
+
+
+async def _delivery() -> int:
+    """A failed delivery to a live endpoint (what the resend route takes)."""
+    endpoint = await WebhookEndpoint.create(
+        url="https://93.184.216.34/h", secret="s", created_at=clock.now()
+    )
+    probe = await webhooks.queue_test(endpoint.id)
+    assert isinstance(probe, webhooks.ProbeQueued)
+    await WebhookDelivery.filter(id=probe.delivery_id).update(status=DeliveryStatus.FAILED)
+    return probe.delivery_id
+
+
+async def _endpoint() -> int:
+    return (await WebhookDelivery.get(id=await _delivery())).endpoint_id  # type: ignore[attr-defined]
+
+
+async def _key_prefix() -> str:
+    return (await ApiKey.filter(revoked_at=None).first()).prefix  # type: ignore[union-attr]
+
+
+async def _cashier() -> int:
+    return CASHIER
+
+
+PLACES = {
+    "telegram_id": _cashier,
+    "prefix": _key_prefix,
+    "endpoint_id": _endpoint,
+    "delivery_id": _delivery,
+}
+"""What the people and integrations routes' path parameters name (something they may change)."""
 
 
 async def campaign(status: CampaignStatus) -> Campaign:
@@ -83,6 +128,9 @@ BODIES: dict[str, Any] = {
         "ends_at": (clock.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
     },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
+    "/api/staff/invites": {"role": "staff"},
+    "/api/api-keys": {"name": "Till 2"},
+    "/api/webhooks": {"url": "https://93.184.216.34/hook"},
 }
 """A valid body per write; a function of the rules version in force when it names one."""
 
