@@ -16,9 +16,9 @@ import pytest
 
 from api.console import PREFIX, build_console
 from models.access import staff
+from models.delivery import webhooks
 from models.ledger import rule_versions
 from models.store import clock
-from models.delivery import webhooks
 from models.store.tables import (
     ApiKey,
     Campaign,
