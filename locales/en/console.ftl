@@ -309,3 +309,49 @@ console-error-invalid-webhook-url = That URL cannot receive webhooks ({ $reason 
    *[other] { $reason }
     }). Nothing was saved.
 console-error-delivery-not-found = There is no such delivery, or its endpoint is disabled.
+
+## Rules forms (api/console/rules_forms.py)
+console-rules-form-multipliers = Category and SKU multipliers
+console-rules-form-usage = Using points
+console-rules-form-tiers = Tiers
+console-rules-form-events = Points for events from other systems
+console-rules-form-bonuses = Bonuses in the bot
+console-rules-form-hint-multipliers = Empty a row's name to remove it; fill an empty row to add one.
+console-rules-form-hint-usage = The share is the most of a bill that points may pay, in percent; 0 redemptions a day means no limit.
+console-rules-form-hint-tiers = Separate perks with |. The review period is how many days of activity decide the tier.
+console-rules-form-hint-events = Empty a type to remove its rule. Caps of 0 mean none; dates are inclusive; no channels means every channel.
+console-rules-form-hint-bonuses = Points paid once per member; 0 turns a bonus off.
+console-rules-input-row = { $label } (row { $row })
+console-rules-input-tier = { $tier }: { $label }
+console-rules-input-cat-key = Category
+console-rules-input-cat-mult = Category multiplier
+console-rules-input-sku-key = SKU
+console-rules-input-sku-mult = SKU multiplier
+console-rules-input-refund = Refund of spent points
+console-rules-input-pay = Points as payment
+console-rules-input-share = Most of a bill paid with points (%)
+console-rules-input-minr = Minimum redemption (points)
+console-rules-input-maxday = Redemptions per day (0 = no limit)
+console-rules-input-window = Review period (days)
+console-rules-input-t-name-en = Name (English)
+console-rules-input-t-name-zh = Name (Chinese)
+console-rules-input-t-perks-en = Perks (English)
+console-rules-input-t-perks-zh = Perks (Chinese)
+console-rules-input-t-thr = From
+console-rules-input-t-mult = Points ×
+console-rules-input-ev-type = Event type
+console-rules-input-ev-points = Points
+console-rules-input-ev-day = Cap per day
+console-rules-input-ev-total = Cap in total
+console-rules-input-ev-from = Valid from
+console-rules-input-ev-to = Valid to
+console-rules-input-ev-channels = Channels
+console-rules-input-b-joined = Joining
+console-rules-input-b-profile = Completing the profile
+console-rules-input-b-offers = Opting in to offers
+console-rules-input-b-miniapp = First Mini App visit
+console-rules-refund-allow-negative = Take them back (the balance may go below zero)
+console-rules-refund-clamp-to-zero = Take back what is left (never below zero)
+console-rules-on = On
+console-rules-off = Off
+console-rules-no-change = Nothing changes.

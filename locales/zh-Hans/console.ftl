@@ -308,3 +308,49 @@ console-error-invalid-webhook-url = 该 URL 不能接收 Webhook（{ $reason ->
    *[other] { $reason }
     }）。未保存任何内容。
 console-error-delivery-not-found = 没有这个投递，或其端点已停用。
+
+## 规则表单（api/console/rules_forms.py）
+console-rules-form-multipliers = 品类与 SKU 倍数
+console-rules-form-usage = 积分使用
+console-rules-form-tiers = 等级
+console-rules-form-events = 其他系统事件的积分
+console-rules-form-bonuses = 机器人内奖励
+console-rules-form-hint-multipliers = 清空某行的名称即删除该行；填写空行即新增。
+console-rules-form-hint-usage = 比例是积分最多可支付账单的百分比；每日兑换 0 次表示不限。
+console-rules-form-hint-tiers = 多条权益用 | 分隔。评定周期是决定等级的活动天数。
+console-rules-form-hint-events = 清空类型即删除该规则。上限为 0 表示不限；日期含当天；不填渠道表示所有渠道。
+console-rules-form-hint-bonuses = 每位会员只发一次；0 表示关闭该奖励。
+console-rules-input-row = { $label }（第 { $row } 行）
+console-rules-input-tier = { $tier }：{ $label }
+console-rules-input-cat-key = 品类
+console-rules-input-cat-mult = 品类倍数
+console-rules-input-sku-key = SKU
+console-rules-input-sku-mult = SKU 倍数
+console-rules-input-refund = 已花积分的退款
+console-rules-input-pay = 积分抵扣
+console-rules-input-share = 积分最多支付账单的比例（%）
+console-rules-input-minr = 最低兑换（积分）
+console-rules-input-maxday = 每日兑换次数（0 = 不限）
+console-rules-input-window = 评定周期（天）
+console-rules-input-t-name-en = 名称（英文）
+console-rules-input-t-name-zh = 名称（中文）
+console-rules-input-t-perks-en = 权益（英文）
+console-rules-input-t-perks-zh = 权益（中文）
+console-rules-input-t-thr = 起点
+console-rules-input-t-mult = 积分倍数
+console-rules-input-ev-type = 事件类型
+console-rules-input-ev-points = 积分
+console-rules-input-ev-day = 每日上限
+console-rules-input-ev-total = 总上限
+console-rules-input-ev-from = 生效日期
+console-rules-input-ev-to = 截止日期
+console-rules-input-ev-channels = 渠道
+console-rules-input-b-joined = 加入会员
+console-rules-input-b-profile = 完善资料
+console-rules-input-b-offers = 订阅优惠
+console-rules-input-b-miniapp = 首次访问小程序
+console-rules-refund-allow-negative = 扣回（余额可低于零）
+console-rules-refund-clamp-to-zero = 扣回剩余部分（不低于零）
+console-rules-on = 开
+console-rules-off = 关
+console-rules-no-change = 没有变化。
