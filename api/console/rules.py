@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
+from api.console import rules_forms
 from api.console.common import (
     ACTOR_KIND,
     ERROR,
@@ -30,7 +31,6 @@ from api.console.common import (
     page,
     settings,
 )
-from api.console import rules_forms
 from api.console.rules_example import example_json, example_now, money_text
 from api.context import refusal, respond
 from api.errors import ApiError
