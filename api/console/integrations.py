@@ -41,7 +41,8 @@ from models.access import api_keys, staff
 from models.delivery import webhook_delivery, webhooks
 from models.store.tables import ApiKey, Role
 
-MAX_BODY = 4096
+MAX_BODY = 64 * 1024
+"""Room for the longest valid body written as JSON escapes (a URL of 2,048 astral characters)."""
 MAX_URL = 2048
 PAGE = 50
 

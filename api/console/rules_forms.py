@@ -45,9 +45,10 @@ from models.ledger.config import ActionBonuses, RuleSet
 from models.ledger.rule_forms import FORMS, FormError
 from models.store.tables import Role
 
-MAX_BODY = 32 * 1024
-MAX_VALUE = 2000
-MAX_INPUTS = 400
+MAX_BODY = 1024 * 1024
+"""Room for every input at its longest, written as JSON escapes (admins and marketers only)."""
+MAX_VALUE = 500
+MAX_INPUTS = 100
 BASES = (
     "cat_key",
     "cat_mult",
@@ -196,11 +197,10 @@ async def forms_context(visitor: Visitor) -> list[dict[str, Any]]:
 
 
 async def preview_fragment(request: web.Request, visitor: Visitor) -> web.Response:
-    """The htmx preview under a form (its inputs posted as the form is)."""
+    """The htmx preview under a form (its inputs as the query, as htmx sends a GET)."""
     form = form_of(request)
-    posted = dict(await request.post())
     try:
-        inputs = read_inputs({k: val for k, val in posted.items() if isinstance(val, str)})
+        inputs = read_inputs(dict(request.query))
         found, problem = await propose(visitor, form, inputs, _tz(request)), None
     except ApiError as error:
         found, problem = None, error_text(error, visitor.language)
@@ -277,7 +277,7 @@ PREVIEW_SCHEMA = {
 }
 
 ROUTES = (
-    Route("POST", "/rules/forms/{form}/preview", preview_fragment, keyed=False),
+    Route("GET", "/rules/forms/{form}/preview", preview_fragment),
     Route(
         "POST",
         "/api/rules/forms/{form}/preview",

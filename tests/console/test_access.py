@@ -96,7 +96,12 @@ async def _cashier() -> int:
     return CASHIER
 
 
+async def _form() -> str:
+    return "bonuses"
+
+
 PLACES = {
+    "form": _form,
     "telegram_id": _cashier,
     "prefix": _key_prefix,
     "endpoint_id": _endpoint,
@@ -131,6 +136,8 @@ BODIES: dict[str, Any] = {
     "/api/staff/invites": {"role": "staff"},
     "/api/api-keys": {"name": "Till 2"},
     "/api/webhooks": {"url": "https://93.184.216.34/hook"},
+    "/api/rules/forms/{form}": lambda version: {"version": version, "b_joined": "5"},
+    "/api/rules/forms/{form}/preview": {"b_joined": "5"},
 }
 """A valid body per write; a function of the rules version in force when it names one."""
 

@@ -183,11 +183,15 @@ async def test_event_rules_and_bonuses_edited_here_apply_at_once(console: Consol
 
 async def test_the_preview_fragment_in_both_languages(console: Console) -> None:
     admin = await console.log_in(ADMIN)
-    status, html, _ = await console.call(
-        "POST",
-        "/console/rules/forms/usage/preview",
-        as_=admin,
-        json=None,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    url = "/console/rules/forms/usage/preview"
+    status, html, _ = await console.call("GET", f"{url}?version=1&share=50", as_=admin)
     assert status == 200 and "Nothing changes." in html
+    status, html, _ = await console.call("GET", f"{url}?share=80&pay=on", as_=admin)
+    assert "Most of a bill paid with points (%): 50 → 80" in html
+    assert "points now" in html  # the example purchase, before and after
+    status, html, _ = await console.call("GET", f"{url}?share=180", as_=admin)
+    assert "at most 100" in html and 'id="rules-form-problem"' in html
+    await new_member(ADMIN, language="zh-Hans")
+    chinese = await console.log_in(ADMIN)
+    status, html, _ = await console.call("GET", f"{url}?share=abc", as_=chinese)
+    assert "无法" in html and "积分最多支付账单的比例" in html
