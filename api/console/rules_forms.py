@@ -209,7 +209,10 @@ async def preview_fragment(request: web.Request, visitor: Visitor) -> web.Respon
 
 async def preview(request: web.Request, visitor: Visitor) -> dict[str, Any]:
     form = form_of(request)
-    inputs = read_inputs(await v.read_json(request, MAX_BODY))
+    body = await v.read_json(request, MAX_BODY)
+    if "version" in body:  # optional here, but what it says must be a version
+        v.integer(body, "version", minimum=1, maximum=SAFE_MAX)
+    inputs = read_inputs(body)
     return await propose(visitor, form, inputs, _tz(request))
 
 
