@@ -186,7 +186,14 @@ async def forms_context(visitor: Visitor) -> list[dict[str, Any]]:
                 n: label(visitor.t, visitor.language, rules, n)
                 for n in rule_forms.values_of(rules, form)
             },
-            "tiers": [localized(lv.names, visitor.language) for lv in rules.tiers.levels],
+            "hint": visitor.t(f"console-rules-form-hint-{form}"),
+            "choices": {
+                "refund": [
+                    (p, visitor.t(f"console-rules-refund-{p.replace('_', '-')}"))
+                    for p in rule_forms.REFUND_POLICIES
+                ],
+                "pay": [(flag, visitor.t(f"console-rules-{flag}")) for flag in rule_forms.FLAGS],
+            },
             "key": uuid.uuid4().hex,
         }
         for form in FORMS
@@ -236,7 +243,7 @@ async def save(request: web.Request, visitor: Visitor) -> web.Response:
         )
         return Answer(201, {"version": saved.id, "previous": seen, "form": form})
 
-    return await once(key, visitor, f"rules-{form}", {"form": form, **body}, work)
+    return await once(key, visitor, "rules.form", {"form": form, **body}, work)
 
 
 # ---- OpenAPI ----------------------------------------------------------------------------
