@@ -329,7 +329,7 @@ def _write(
 TEXT64 = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN}
 OPTIONAL64 = {"type": ["string", "null"], "maxLength": 64, "pattern": f"^$|{TEXT_PATTERN}"}
 _TYPE = "|".join(re.escape(e) for e in webhooks.EVENT_TYPES)
-EVENTS_PATTERN = rf"^[\s,]*(?:(?:{_TYPE})\s*(?:,[\s,]*|$))*$"
+EVENTS_PATTERN = rf"^[ ,]*(?:(?:{_TYPE}) *(?:,[ ,]*|$))*$"
 """Known event types separated by commas (what :func:`webhooks.parse_events` reads)."""
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 SCHEMAS = {
