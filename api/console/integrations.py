@@ -97,6 +97,14 @@ def delivery_json(line: webhook_delivery.DeliveryLine) -> dict[str, Any]:
     }
 
 
+def _not_longer(body: dict[str, Any], limits: dict[str, int]) -> None:
+    """Refuse a text longer than documented as sent (before any stripping)."""
+    for name, limit in limits.items():
+        value = body.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise v.invalid(name, "length")
+
+
 def _id(request: web.Request, name: str) -> int:
     return v.whole_number(request.match_info[name], name, minimum=1, maximum=SAFE_MAX)
 
@@ -155,6 +163,7 @@ async def create_key(request: web.Request, visitor: Visitor) -> web.Response:
     key = key_of(request)
     body = await v.read_json(request, MAX_BODY)
     v.only(body, {"name", "location"})
+    _not_longer(body, {"name": 64, "location": 64})
     name = v.text(body, "name", required=True, max_length=64)
     location = v.text(body, "location", max_length=64) if body.get("location") else None
     secret: dict[str, str] = {}
@@ -210,6 +219,7 @@ async def add_endpoint(request: web.Request, visitor: Visitor) -> web.Response:
     key = key_of(request)
     body = await v.read_json(request, MAX_BODY)
     v.only(body, {"url", "events"})
+    _not_longer(body, {"url": MAX_URL, "events": 1024})
     url = v.text(body, "url", required=True, max_length=MAX_URL) or ""
     events_text = body.get("events") or None
     if events_text is not None and not isinstance(events_text, str):
