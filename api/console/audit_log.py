@@ -56,9 +56,17 @@ async def search(request: web.Request) -> dict[str, Any]:
         raise v.invalid("action", "format")
     first, last = _day(request, "from"), _day(request, "to")  # to < from: finds nothing
     before = query.get("before")
-    before_id = v.whole_number(before, "before", minimum=1, maximum=SAFE_MAX) if before else None
+    before_id = (
+        v.whole_number(before, "before", minimum=1, maximum=SAFE_MAX)
+        if before is not None
+        else None
+    )
     limit_text = query.get("limit")
-    limit = v.whole_number(limit_text, "limit", minimum=1, maximum=200) if limit_text else PAGE
+    limit = (
+        v.whole_number(limit_text, "limit", minimum=1, maximum=200)
+        if limit_text is not None
+        else PAGE
+    )
     actors: list[int] | None = None
     if actor:
         actors = [int(actor)] if actor.isdigit() and len(actor) < 16 else []
