@@ -10,6 +10,7 @@ Actors are shown by name (their member row), else by id.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -44,6 +45,15 @@ def _day(request: web.Request, name: str) -> date | None:
         raise v.invalid(name, "format") from None
 
 
+def keyset(query: Mapping[str, str]) -> tuple[int | None, int]:
+    """``before`` (the last id of the page read) and ``limit`` of a keyset-paged list."""
+    before, limit = query.get("before"), query.get("limit")
+    return (
+        None if before is None else v.whole_number(before, "before", minimum=1, maximum=SAFE_MAX),
+        PAGE if limit is None else v.whole_number(limit, "limit", minimum=1, maximum=200),
+    )
+
+
 async def search(request: web.Request) -> dict[str, Any]:
     """The query read and run: rows, and the cursor of the next page (or None)."""
     query = request.query
@@ -55,18 +65,7 @@ async def search(request: web.Request) -> dict[str, Any]:
     if action and not ACTION.match(action):
         raise v.invalid("action", "format")
     first, last = _day(request, "from"), _day(request, "to")  # to < from: finds nothing
-    before = query.get("before")
-    before_id = (
-        v.whole_number(before, "before", minimum=1, maximum=SAFE_MAX)
-        if before is not None
-        else None
-    )
-    limit_text = query.get("limit")
-    limit = (
-        v.whole_number(limit_text, "limit", minimum=1, maximum=200)
-        if limit_text is not None
-        else PAGE
-    )
+    before_id, limit = keyset(query)
     actors: list[int] | None = None
     if actor:
         actors = [int(actor)] if actor.isdigit() and len(actor) < 16 else []

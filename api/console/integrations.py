@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
+from api.console.audit_log import keyset
 from api.console.common import (
     ACTOR_KIND,
     ERROR,
@@ -118,18 +119,7 @@ async def _endpoint(endpoint_id: int) -> dict[str, Any]:
 
 async def _log(request: web.Request, endpoint_id: int) -> dict[str, Any]:
     v.only(request.query, {"before", "limit"})
-    before = request.query.get("before")
-    before_id = (
-        v.whole_number(before, "before", minimum=1, maximum=SAFE_MAX)
-        if before is not None
-        else None
-    )
-    limit_text = request.query.get("limit")
-    limit = (
-        v.whole_number(limit_text, "limit", minimum=1, maximum=200)
-        if limit_text is not None
-        else PAGE
-    )
+    before_id, limit = keyset(request.query)
     endpoint = await _endpoint(endpoint_id)
     lines = await webhook_delivery.deliveries(endpoint_id, before_id=before_id, limit=limit)
     more = len(lines) == limit
