@@ -160,7 +160,6 @@ CONSOLE_ERRORS = {
     "webhook_not_found": "console-error-webhook-not-found",
     "invalid_webhook_url": "console-error-invalid-webhook-url",
     "delivery_not_found": "console-error-delivery-not-found",
-    "invalid_rule_form": "console-error-invalid-rule-form",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 
