@@ -165,7 +165,7 @@ def console_app(application: Application, settings: Settings) -> web.Application
         settings,
         bot_token=application.bot.token,
         public_url=lambda: public_url,
-        bot_username=lambda: application.bot_data.get("bot_username"),
+        bot_username=lambda: application.bot_data.get("bot_username") or settings.bot.username,
     )
 
 

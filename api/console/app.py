@@ -16,7 +16,18 @@ import jinja2
 from aiohttp import web
 
 from api.auth import RateLimiter
-from api.console import broadcasts, campaigns, coupons, dashboard, members, rewards, rules
+from api.console import (
+    audit_log,
+    broadcasts,
+    campaigns,
+    coupons,
+    dashboard,
+    integrations,
+    members,
+    people,
+    rewards,
+    rules,
+)
 from api.console.common import BOT_USERNAME, PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
 from api.console.openapi import document
@@ -35,6 +46,9 @@ SECTIONS: tuple[Section, ...] = (
     broadcasts.SECTION,
     rewards.SECTION,
     coupons.SECTION,
+    people.SECTION,
+    integrations.SECTION,
+    audit_log.SECTION,
 )
 """The console's sections, in navigation order: a new section adds itself here."""
 
@@ -97,7 +111,9 @@ def build_console(
     app[SECTIONS_KEY] = SECTIONS
     limits = settings.miniapp
     app[GATE] = Gate(
-        bot_token, public_url, RateLimiter(rate=limits.rate_per_second, burst=limits.rate_burst)
+        bot_token,
+        public_url,
+        RateLimiter(rate=limits.rate_per_second, burst=limits.rate_burst),
     )
     aiohttp_jinja2.setup(
         app,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -106,7 +107,7 @@ def read_audience(source: Mapping[str, Any]) -> Audience | None:
         segment=segment if wanted == AudienceKind.SEGMENT else "",
         category=category if wanted == AudienceKind.CATEGORY else "",
         days=days if wanted in DEFAULT_DAYS else 0,
-        codes=audiences.parse_codes(codes) if wanted == AudienceKind.MEMBERS else (),
+        codes=(codes,) if wanted == AudienceKind.MEMBERS else (),  # read by ``with_phones``
     )
 
 
@@ -114,16 +115,34 @@ async def tier_keys() -> list[str]:
     return [level.key for level in (await rule_versions.current())[1].tiers.levels]
 
 
-async def count(audience: Audience | None) -> dict[str, Any]:
+async def with_phones(
+    request: web.Request, audience: Audience | None
+) -> tuple[Audience | None, tuple[str, ...]]:
+    """A member list's phones replaced by their members' codes, and what was not read."""
+    if audience is None or audience.kind != AudienceKind.MEMBERS:
+        return audience, ()
+    country = settings(request).members.default_country
+    read = await audiences.read_member_list("\n".join(audience.codes), country)
+    return replace(audience, codes=read.codes), (*read.unknown, *read.unreadable)
+
+
+async def count(request: web.Request, source: Mapping[str, Any]) -> dict[str, Any]:
     """The live count the builder shows: :func:`audiences.preview`'s, or 422 with why."""
+    audience, unread = await with_phones(request, read_audience(source))
     if audience is None:
-        return {"everyone": True, "size": None, "unknown_codes": []}
+        return {"everyone": True, "size": None, "unknown_codes": [], "unread": []}
     problem = audiences.validate(audience, await tier_keys())
     if problem is not None:
-        raise ApiError(422, "invalid_audience", field=problem.field)
+        listed = {"unread": ", ".join(unread)} if unread else {}
+        raise ApiError(422, "invalid_audience", field=problem.field, **listed)
     found = await audiences.preview(audience)
     size = 0 if isinstance(found, EmptyAudience) else found.size
-    return {"everyone": False, "size": size, "unknown_codes": list(found.unknown_codes)}
+    return {
+        "everyone": False,
+        "size": size,
+        "unknown_codes": list(found.unknown_codes),
+        "unread": list(unread),
+    }
 
 
 # ---- reading a campaign ---------------------------------------------------------------
@@ -230,7 +249,7 @@ async def list_campaigns(request: web.Request, visitor: Visitor) -> dict[str, An
 
 async def get_count(request: web.Request, visitor: Visitor) -> dict[str, Any]:
     v.only(request.query, AUDIENCE_FIELDS)
-    return await count(read_audience(request.query))
+    return await count(request, request.query)
 
 
 async def count_fragment(request: web.Request, visitor: Visitor) -> web.Response:
@@ -238,11 +257,14 @@ async def count_fragment(request: web.Request, visitor: Visitor) -> web.Response
     allowed = AUDIENCE_FIELDS | CAMPAIGN_FIELDS
     try:
         v.only(request.query, allowed)
-        found, problem = await count(read_audience(request.query)), None
+        found, problem = await count(request, request.query), None
     except ApiError as error:
         found, problem = None, error
     text = error_text(problem, visitor.language) if problem is not None else ""
-    return page(request, visitor, "campaigns_count.html", found=found, problem_text=text)
+    unread = problem.details.get("unread", "") if problem is not None else ""
+    return page(
+        request, visitor, "campaigns_count.html", found=found, problem_text=text, unread=unread
+    )
 
 
 def _refused(result: Any) -> ApiError | None:
@@ -261,7 +283,7 @@ async def create_campaign(request: web.Request, visitor: Visitor) -> web.Respons
     body = await v.read_json(request, MAX_BODY)
     v.only(body, AUDIENCE_FIELDS | CAMPAIGN_FIELDS)
     draft = read_draft(body, _tz(request))
-    audience = read_audience(body)
+    audience, unread = await with_phones(request, read_audience(body))
 
     async def work() -> Answer:
         if audience is None:
@@ -281,7 +303,7 @@ async def create_campaign(request: web.Request, visitor: Visitor) -> web.Respons
             return refusal(problem)
         size = made.size if isinstance(made, TargetedCampaignCreated) else None
         assert isinstance(made, CampaignCreated | TargetedCampaignCreated)
-        return Answer(201, {"id": made.campaign_id, "audience_size": size})
+        return Answer(201, {"id": made.campaign_id, "audience_size": size, "unread": unread})
 
     answer = await run_once(
         f"console:{visitor.telegram_id}:campaign:{key}",
@@ -452,6 +474,7 @@ SECTION = Section(
                                 "everyone": {"type": "boolean"},
                                 "size": {"type": ["integer", "null"]},
                                 "unknown_codes": {"type": "array", "items": {"type": "string"}},
+                                "unread": {"type": "array", "items": {"type": "string"}},
                             },
                         },
                         "the count",
@@ -521,6 +544,7 @@ SECTION = Section(
                             "properties": {
                                 "id": {"type": "integer"},
                                 "audience_size": {"type": ["integer", "null"]},
+                                "unread": {"type": "array", "items": {"type": "string"}},
                             },
                         },
                         "created",

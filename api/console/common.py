@@ -159,6 +159,15 @@ CONSOLE_ERRORS = {
     "empty_audience": "console-error-empty-audience",
     "campaign_not_found": "console-error-campaign-not-found",
     "campaign_not_changeable": "console-error-campaign-not-changeable",
+    # people and integrations (api/console/people.py, integrations.py)
+    "not_staff": "console-error-not-staff",
+    "configured_admin": "console-error-configured-admin",
+    "last_admin": "console-error-last-admin",
+    "key_not_found": "console-error-key-not-found",
+    "invalid_key_name": "console-error-invalid-key-name",
+    "webhook_not_found": "console-error-webhook-not-found",
+    "invalid_webhook_url": "console-error-invalid-webhook-url",
+    "delivery_not_found": "console-error-delivery-not-found",
 }
 CONSOLE_ERRORS |= {
     "invalid_broadcast": "console-error-invalid-broadcast",

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from api import validation as v
+from api.console import rules_forms
 from api.console.common import (
     ACTOR_KIND,
     ERROR,
@@ -30,22 +31,19 @@ from api.console.common import (
     page,
     settings,
 )
+from api.console.rules_example import example_json, example_now, money_text
 from api.context import refusal, respond
 from api.errors import ApiError
 from api.idempotency import Answer, run_once
 from api.openapi import PRINTABLE_PATTERN, SAFE_MAX
-from locales import Translate, localized, money
+from locales import Translate, localized
 from models.ledger import rule_editing, rule_versions
 from models.ledger.config import RuleSet
-from models.ledger.rule_editing import Example, InvalidRule, Kind, RuleField
-from models.marketing import campaigns
-from models.store import clock
+from models.ledger.rule_editing import InvalidRule, Kind, RuleField
 from models.store.tables import Role
 
 MAX_BODY = 4096
 MAX_VALUE = 500
-CHANNEL = "telegram"
-"""The channel whose campaigns the example counts (the chat's ``/rules`` uses the same)."""
 
 
 def field_key(label: str) -> str:
@@ -75,14 +73,10 @@ def label(t: Translate, language: str, rules: RuleSet, field: RuleField) -> str:
     return t(field_key(field.label), tier=tier)
 
 
-def _money(rules: RuleSet, minor: int) -> str:
-    return money(minor, rules.currency.symbol, rules.currency.exponent)
-
-
 def shown(t: Translate, rules: RuleSet, field: RuleField, value: Any) -> str:
     """A field's value as a person reads it."""
     if field.kind == Kind.MONEY:
-        return _money(rules, int(value))
+        return money_text(rules, int(value))
     if field.kind == Kind.CHOICE:
         return t(choice_key(str(value)))
     if field.kind == Kind.FLAG:
@@ -154,7 +148,7 @@ def refused(visitor: Visitor, rules: RuleSet, error: InvalidRule) -> ApiError:
     field = rule_editing.find_field(rules, error.field)
     limit = error.limit or ""
     if field is not None and field.kind == Kind.MONEY and limit:
-        limit = _money(rules, int(float(limit)))
+        limit = money_text(rules, int(float(limit)))
     name = label(visitor.t, visitor.language, rules, field) if field else error.field
     return ApiError(
         422, "invalid_rule", field=error.field, problem=error.problem, limit=limit, label=name
@@ -179,9 +173,7 @@ async def propose(visitor: Visitor, key: str, text: str, tz: str) -> dict[str, A
         raise refused(visitor, rules, changed)
     field = rule_editing.find_field(rules, key)
     assert field is not None
-    now = clock.now()
-    running = await campaigns.rules_at(now, CHANNEL, tz=tz)
-    example = rule_editing.example(rules, changed, now, running)
+    example = await example_now(rules, changed, tz)
     return {
         "version": version.id,
         "field": key,
@@ -190,26 +182,6 @@ async def propose(visitor: Visitor, key: str, text: str, tz: str) -> dict[str, A
         "old": shown(visitor.t, rules, field, rule_editing.value_of(rules, field)),
         "new": shown(visitor.t, changed, field, rule_editing.value_of(changed, field)),
         "example": example_json(visitor, rules, example),
-    }
-
-
-def example_json(visitor: Visitor, rules: RuleSet, example: Example) -> dict[str, Any]:
-    amount = _money(rules, example.amount_minor)
-    tier = localized(example.tier_names, visitor.language) or example.tier
-    return {
-        "amount_minor": example.amount_minor,
-        "category": example.category,
-        "tier": example.tier,
-        "before": example.before,
-        "after": example.after,
-        "text": visitor.t(
-            "console-rules-example",
-            amount=amount,
-            category=example.category,
-            tier=tier,
-            before=-1 if example.before is None else example.before,
-            after=-1 if example.after is None else example.after,
-        ),
     }
 
 
@@ -229,6 +201,7 @@ async def rules_page(request: web.Request, visitor: Visitor) -> web.Response:
         rules=await rules_json(visitor),
         may_edit=visitor.role == Role.ADMIN,
         idempotency_key=uuid.uuid4().hex,
+        forms=await rules_forms.forms_context(visitor),
     )
 
 
@@ -336,6 +309,7 @@ SECTION = Section(
             },
         },
         "RulePreview": PREVIEW_SCHEMA,
+        "RuleFormPreview": rules_forms.PREVIEW_SCHEMA,
     },
     routes=(
         Route("GET", "/rules", rules_page),
@@ -417,5 +391,6 @@ SECTION = Section(
                 },
             },
         ),
+        *rules_forms.ROUTES,
     ),
 )

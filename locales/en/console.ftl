@@ -199,13 +199,14 @@ console-campaign-tiers = Tiers (keys, separated by commas)
 console-campaign-segment = RFM segment
 console-campaign-days = Days
 console-campaign-category = Category
-console-campaign-codes = Member codes
+console-campaign-codes = Member codes or phone numbers, separated by commas
 console-campaign-mode = Membership
 console-campaign-control = Control group (%)
 console-campaign-create = Create campaign
 console-campaign-count = { $size } members in this audience now.
 console-campaign-count-everyone = Every member.
 console-campaign-count-unknown = { $count } unknown member codes will be ignored.
+console-campaign-count-unread = Could not read (not a phone number, or nobody has it): { $entries }
 console-campaign-lift = Bought: { $targeted } of { $members } targeted, { $control } of { $control_members } in the control group (lift { $lift } ‰)
 console-campaign-pause = Pause
 console-campaign-resume = Resume
@@ -358,3 +359,119 @@ console-error-invalid-photo = The photo was not accepted: { $reason ->
 console-error-invalid-batch-size = A batch holds 1 to { $maximum } coupons. Nothing was made.
 console-error-reward-unavailable = That reward is disabled or gone. Nothing was made.
 console-error-batch-not-found = There is no such coupon batch.
+
+## People and integrations (api/console/people.py, integrations.py, audit_log.py)
+console-nav-people = People
+console-nav-integrations = Integrations
+console-nav-audit = Audit log
+console-people-intro = Everyone with a role at the shop. An invite is a one-time link: whoever opens it first, before it expires, gets the role.
+console-people-staff = Staff
+console-people-name = Name
+console-people-role = Role
+console-people-location = Location
+console-people-role-admin = Admin
+console-people-role-marketer = Marketer
+console-people-role-staff = Cashier
+console-people-configured = Set in the configuration
+console-people-revoke = Revoke
+console-people-revoke-confirm = Take the role { $role } away from { $name }? They are signed out of the console at once.
+console-people-invite = Invite someone
+console-people-invite-button = Create invite
+console-people-qr = Invite QR code: scan it with the phone's camera
+console-people-invite-until = Valid until { $when }, once.
+console-people-no-invites = No open invites.
+console-keys = API keys
+console-keys-prefix = Prefix
+console-keys-name = Name
+console-keys-created = Created
+console-keys-last-used = Last used
+console-keys-revoked = Revoked { $when }
+console-keys-revoke = Revoke
+console-keys-revoke-confirm = Revoke the key “{ $name }”? Tills using it stop working at once.
+console-keys-create = Create key
+console-keys-secret-once = Copy this key now: it is shown only this once.
+console-webhooks = Webhooks
+console-webhooks-url = URL
+console-webhooks-events = Events
+console-webhooks-all = All events
+console-webhooks-delivered = Delivered
+console-webhooks-pending = Pending
+console-webhooks-failed = Failed
+console-webhooks-disabled = Disabled
+console-webhooks-disable = Disable
+console-webhooks-disable-confirm = Stop sending to { $url }? Deliveries not yet sent are cancelled.
+console-webhooks-add = Add endpoint
+console-webhooks-secret-once = The signing secret, shown only this once:
+console-webhooks-log = Delivery log
+console-webhooks-event = Event
+console-webhooks-attempts = Attempts
+console-webhooks-last-error = Last error
+console-webhooks-resend = Resend
+console-audit-actor = Who (name or Telegram id)
+console-audit-from = From
+console-audit-to = To
+console-audit-search = Search
+console-audit-target = Target
+console-audit-bad-query = The search cannot be read: check “{ $field }”.
+console-error-not-staff = That person has no role.
+console-error-configured-admin = This admin is set in the configuration file and cannot be revoked here.
+console-error-last-admin = This is the last admin: nobody could manage roles after. Nothing was changed.
+console-error-key-not-found = There is no such live API key.
+console-error-invalid-key-name = The key's name cannot be used ({ $reason }). Nothing was saved.
+console-error-webhook-not-found = There is no such webhook endpoint.
+console-error-invalid-webhook-url = That URL cannot receive webhooks ({ $reason ->
+    [scheme] it must start with https:// or http://
+    [host] it has no host
+    [too-long] it is too long
+    [credentials] it must not hold a user name or password
+    [private] it points at a private or local address
+    [unresolvable] its host cannot be found
+   *[other] { $reason }
+    }). Nothing was saved.
+console-error-delivery-not-found = There is no such delivery, or its endpoint is disabled.
+
+## Rules forms (api/console/rules_forms.py)
+console-rules-form-multipliers = Category and SKU multipliers
+console-rules-form-usage = Using points
+console-rules-form-tiers = Tiers
+console-rules-form-events = Points for events from other systems
+console-rules-form-bonuses = Bonuses in the bot
+console-rules-form-hint-multipliers = Empty a row's name to remove it; fill an empty row to add one.
+console-rules-form-hint-usage = The share is the most of a bill that points may pay, in percent; 0 redemptions a day means no limit.
+console-rules-form-hint-tiers = Separate perks with |. The review period is how many days of activity decide the tier.
+console-rules-form-hint-events = Empty a type to remove its rule. Caps of 0 mean none; dates are inclusive; no channels means every channel.
+console-rules-form-hint-bonuses = Points paid once per member; 0 turns a bonus off.
+console-rules-input-row = { $label } (row { $row })
+console-rules-input-tier = { $tier }: { $label }
+console-rules-input-cat-key = Category
+console-rules-input-cat-mult = Category multiplier
+console-rules-input-sku-key = SKU
+console-rules-input-sku-mult = SKU multiplier
+console-rules-input-refund = Refund of spent points
+console-rules-input-pay = Points as payment
+console-rules-input-share = Most of a bill paid with points (%)
+console-rules-input-minr = Minimum redemption (points)
+console-rules-input-maxday = Redemptions per day (0 = no limit)
+console-rules-input-window = Review period (days)
+console-rules-input-t-name-en = Name (English)
+console-rules-input-t-name-zh = Name (Chinese)
+console-rules-input-t-perks-en = Perks (English)
+console-rules-input-t-perks-zh = Perks (Chinese)
+console-rules-input-t-thr = From
+console-rules-input-t-mult = Points ×
+console-rules-input-ev-type = Event type
+console-rules-input-ev-points = Points
+console-rules-input-ev-day = Cap per day
+console-rules-input-ev-total = Cap in total
+console-rules-input-ev-from = Valid from
+console-rules-input-ev-to = Valid to
+console-rules-input-ev-channels = Channels
+console-rules-input-b-joined = Joining
+console-rules-input-b-profile = Completing the profile
+console-rules-input-b-offers = Opting in to offers
+console-rules-input-b-miniapp = First Mini App visit
+console-rules-refund-allow-negative = Take them back (the balance may go below zero)
+console-rules-refund-clamp-to-zero = Take back what is left (never below zero)
+console-rules-on = On
+console-rules-off = Off
+console-rules-no-change = Nothing changes.

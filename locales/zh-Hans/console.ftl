@@ -198,13 +198,14 @@ console-campaign-tiers = 等级（代码，用逗号分隔）
 console-campaign-segment = RFM 分群
 console-campaign-days = 天数
 console-campaign-category = 品类
-console-campaign-codes = 会员编号
+console-campaign-codes = 会员编号或手机号，用逗号分隔
 console-campaign-mode = 成员方式
 console-campaign-control = 对照组（%）
 console-campaign-create = 创建活动
 console-campaign-count = 当前受众共 { $size } 位会员。
 console-campaign-count-everyone = 全部会员。
 console-campaign-count-unknown = 将忽略 { $count } 个未知的会员编号。
+console-campaign-count-unread = 无法识别（不是手机号，或没有会员使用）：{ $entries }
 console-campaign-lift = 购买：目标组 { $members } 人中 { $targeted } 人，对照组 { $control_members } 人中 { $control } 人（提升 { $lift }‰）
 console-campaign-pause = 暂停
 console-campaign-resume = 恢复
@@ -354,3 +355,119 @@ console-error-invalid-photo = 未接受图片：{ $reason ->
 console-error-invalid-batch-size = 每批 1 至 { $maximum } 张优惠券。未生成任何内容。
 console-error-reward-unavailable = 该奖励已停用或不存在。未生成任何内容。
 console-error-batch-not-found = 没有这个优惠券批次。
+
+## 人员与集成（api/console/people.py、integrations.py、audit_log.py）
+console-nav-people = 人员
+console-nav-integrations = 集成
+console-nav-audit = 审计日志
+console-people-intro = 店里所有有角色的人。邀请是一次性链接：在过期前第一个打开的人获得该角色。
+console-people-staff = 员工
+console-people-name = 姓名
+console-people-role = 角色
+console-people-location = 门店
+console-people-role-admin = 管理员
+console-people-role-marketer = 营销
+console-people-role-staff = 收银员
+console-people-configured = 在配置文件中设置
+console-people-revoke = 撤销
+console-people-revoke-confirm = 撤销 { $name } 的 { $role } 角色？其控制台会话将立即结束。
+console-people-invite = 邀请
+console-people-invite-button = 创建邀请
+console-people-qr = 邀请二维码：用手机相机扫描
+console-people-invite-until = 有效期至 { $when }，仅限一次。
+console-people-no-invites = 没有未使用的邀请。
+console-keys = API 密钥
+console-keys-prefix = 前缀
+console-keys-name = 名称
+console-keys-created = 创建时间
+console-keys-last-used = 最近使用
+console-keys-revoked = 已于 { $when } 撤销
+console-keys-revoke = 撤销
+console-keys-revoke-confirm = 撤销密钥“{ $name }”？使用它的收银台将立即停止工作。
+console-keys-create = 创建密钥
+console-keys-secret-once = 请立即复制此密钥：它只显示这一次。
+console-webhooks = Webhook
+console-webhooks-url = URL
+console-webhooks-events = 事件
+console-webhooks-all = 全部事件
+console-webhooks-delivered = 已送达
+console-webhooks-pending = 待发送
+console-webhooks-failed = 失败
+console-webhooks-disabled = 已停用
+console-webhooks-disable = 停用
+console-webhooks-disable-confirm = 停止向 { $url } 发送？尚未发送的投递将被取消。
+console-webhooks-add = 添加端点
+console-webhooks-secret-once = 签名密钥，只显示这一次：
+console-webhooks-log = 投递记录
+console-webhooks-event = 事件
+console-webhooks-attempts = 尝试次数
+console-webhooks-last-error = 最近错误
+console-webhooks-resend = 重新发送
+console-audit-actor = 操作人（姓名或 Telegram ID）
+console-audit-from = 从
+console-audit-to = 到
+console-audit-search = 搜索
+console-audit-target = 对象
+console-audit-bad-query = 无法识别搜索条件：请检查“{ $field }”。
+console-error-not-staff = 此人没有角色。
+console-error-configured-admin = 此管理员在配置文件中设置，不能在此撤销。
+console-error-last-admin = 这是最后一位管理员：撤销后无人能管理角色。未做任何更改。
+console-error-key-not-found = 没有这个有效的 API 密钥。
+console-error-invalid-key-name = 无法使用该密钥名称（{ $reason }）。未保存任何内容。
+console-error-webhook-not-found = 没有这个 Webhook 端点。
+console-error-invalid-webhook-url = 该 URL 不能接收 Webhook（{ $reason ->
+    [scheme] 必须以 https:// 或 http:// 开头
+    [host] 没有主机名
+    [too-long] 太长
+    [credentials] 不能包含用户名或密码
+    [private] 指向私有或本地地址
+    [unresolvable] 找不到其主机
+   *[other] { $reason }
+    }）。未保存任何内容。
+console-error-delivery-not-found = 没有这个投递，或其端点已停用。
+
+## 规则表单（api/console/rules_forms.py）
+console-rules-form-multipliers = 品类与 SKU 倍数
+console-rules-form-usage = 积分使用
+console-rules-form-tiers = 等级
+console-rules-form-events = 其他系统事件的积分
+console-rules-form-bonuses = 机器人内奖励
+console-rules-form-hint-multipliers = 清空某行的名称即删除该行；填写空行即新增。
+console-rules-form-hint-usage = 比例是积分最多可支付账单的百分比；每日兑换 0 次表示不限。
+console-rules-form-hint-tiers = 多条权益用 | 分隔。评定周期是决定等级的活动天数。
+console-rules-form-hint-events = 清空类型即删除该规则。上限为 0 表示不限；日期含当天；不填渠道表示所有渠道。
+console-rules-form-hint-bonuses = 每位会员只发一次；0 表示关闭该奖励。
+console-rules-input-row = { $label }（第 { $row } 行）
+console-rules-input-tier = { $tier }：{ $label }
+console-rules-input-cat-key = 品类
+console-rules-input-cat-mult = 品类倍数
+console-rules-input-sku-key = SKU
+console-rules-input-sku-mult = SKU 倍数
+console-rules-input-refund = 已花积分的退款
+console-rules-input-pay = 积分抵扣
+console-rules-input-share = 积分最多支付账单的比例（%）
+console-rules-input-minr = 最低兑换（积分）
+console-rules-input-maxday = 每日兑换次数（0 = 不限）
+console-rules-input-window = 评定周期（天）
+console-rules-input-t-name-en = 名称（英文）
+console-rules-input-t-name-zh = 名称（中文）
+console-rules-input-t-perks-en = 权益（英文）
+console-rules-input-t-perks-zh = 权益（中文）
+console-rules-input-t-thr = 起点
+console-rules-input-t-mult = 积分倍数
+console-rules-input-ev-type = 事件类型
+console-rules-input-ev-points = 积分
+console-rules-input-ev-day = 每日上限
+console-rules-input-ev-total = 总上限
+console-rules-input-ev-from = 生效日期
+console-rules-input-ev-to = 截止日期
+console-rules-input-ev-channels = 渠道
+console-rules-input-b-joined = 加入会员
+console-rules-input-b-profile = 完善资料
+console-rules-input-b-offers = 订阅优惠
+console-rules-input-b-miniapp = 首次访问小程序
+console-rules-refund-allow-negative = 扣回（余额可低于零）
+console-rules-refund-clamp-to-zero = 扣回剩余部分（不低于零）
+console-rules-on = 开
+console-rules-off = 关
+console-rules-no-change = 没有变化。

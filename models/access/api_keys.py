@@ -26,6 +26,8 @@ from models.store.tables import ApiKey
 KEY_PREFIX = "jf"
 SECRET_BYTES = 32
 TOUCH_EVERY = timedelta(minutes=1)
+PREFIX_PATTERN = re.compile(r"[0-9a-f]{8}")
+"""A key's public prefix (8 hex digits), as lists and the audit trail name it."""
 _KEY = re.compile(r"^jf_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 
 

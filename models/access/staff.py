@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from models.access import console
 from models.delivery import outbox
@@ -159,3 +160,23 @@ async def is_last_admin(telegram_id: int, config_admins: Iterable[int] = ()) -> 
     """Whether revoking ``telegram_id`` would leave nobody who can manage roles."""
     admins = {g.telegram_id for g in await list_staff(config_admins) if g.role == Role.ADMIN}
     return admins == {telegram_id}
+
+
+async def names_of(telegram_ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of people by Telegram id (their member row); an id with none stays
+    out (the caller shows the id)."""
+    wanted = {i for i in telegram_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await Member.filter(telegram_id__in=wanted, deleted_at=None)
+    return {m.telegram_id: m.display_name for m in rows if m.telegram_id is not None}
+
+
+async def ids_named(text: str, limit: int = 200) -> list[int]:
+    """Telegram ids of people whose name or username contains ``text`` (any case), for
+    searching what people did (the audit trail names actors by id)."""
+    found = Member.filter(
+        Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(username__icontains=text),
+        telegram_id__not_isnull=True,
+    )
+    return list(await found.limit(limit).values_list("telegram_id", flat=True))

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.delivery import leases, outbox
-from models.store import clock, sql
+from models.store import audit, clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import (
     DeliveryStatus,
@@ -231,3 +231,101 @@ async def _notify_admins(
             using_db=conn,
         )
     return len(admins)
+
+
+# ---------------------------------------------------------------- the console's log
+
+
+@dataclass(frozen=True)
+class DeliveryLine:
+    """One delivery as the delivery log shows it (no body: it is the receiver's copy)."""
+
+    delivery_id: int
+    event_type: str
+    msg_id: str
+    status: DeliveryStatus
+    attempts: int
+    last_status: int | None
+    error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+
+
+async def deliveries(
+    endpoint_id: int, *, before_id: int | None = None, limit: int = 50
+) -> list[DeliveryLine]:
+    """An endpoint's deliveries newest first, a page below ``before_id`` (keyset)."""
+    query = WebhookDelivery.filter(endpoint_id=endpoint_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    rows = await query.order_by("-id").limit(limit).prefetch_related("event")
+    return [
+        DeliveryLine(
+            d.id,
+            d.event.type,
+            d.event.msg_id,
+            d.status,
+            d.attempts,
+            d.last_status,
+            d.error,
+            d.created_at,
+            d.next_attempt_at,
+            d.delivered_at,
+        )
+        for d in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Requeued:
+    delivery_id: int
+    endpoint_id: int
+
+
+@dataclass(frozen=True)
+class AlreadyQueued:
+    """It is pending already (a second press, or it never left): nothing changed."""
+
+    delivery_id: int
+
+
+@dataclass(frozen=True)
+class UnknownDelivery:
+    """No such delivery, or its endpoint was removed (nothing would send it)."""
+
+    delivery_id: int
+
+
+async def resend(
+    delivery_id: int, *, actor_telegram_id: int | None, actor_kind: str = "console"
+) -> Requeued | AlreadyQueued | UnknownDelivery:
+    """Queue a delivery again under its own ``webhook-id`` (receivers drop duplicates),
+    due now with a fresh retry schedule. One conditional update from a finished state:
+    pressing twice (or two admins at once) queues it once; audited ``webhook.resend``."""
+    row = await WebhookDelivery.get_or_none(id=delivery_id).prefetch_related("endpoint")
+    if row is None or row.endpoint.removed_at is not None:
+        return UnknownDelivery(delivery_id)
+    finished = (DeliveryStatus.FAILED, DeliveryStatus.DELIVERED, DeliveryStatus.CANCELLED)
+    async with write_transaction() as conn:
+        changed = (
+            await WebhookDelivery.filter(id=delivery_id, status__in=finished)
+            .using_db(conn)
+            .update(
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_attempt_at=clock.now(),
+                claimed_until=None,
+            )
+        )
+        if not changed:
+            return AlreadyQueued(delivery_id)
+        await audit.record(
+            "webhook.resend",
+            actor_telegram_id=actor_telegram_id,
+            actor_kind=actor_kind,
+            target=f"webhook:{row.endpoint.id}",
+            details={"delivery": delivery_id},
+            using_db=conn,
+        )
+    return Requeued(delivery_id, row.endpoint.id)

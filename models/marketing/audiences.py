@@ -7,7 +7,7 @@ tier       members of the listed tiers (evaluated directly at earn time)
 segment    an RFM segment (:mod:`models.marketing.segments`)
 at_risk    bought within a year but not in the last ``days`` days
 category   bought ``category`` within the last ``days`` days
-members    an uploaded list of member codes (unknown codes reported, ignored)
+members    an uploaded list of member codes or phones (unknown codes reported, ignored)
 winback    personal win-back offers (:mod:`models.marketing.offers`), one use each
 =========  ==========================================================
 
@@ -34,6 +34,7 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from models.ledger.targeting import Audience, AudienceKind, AudienceMode, audience_of, is_control
+from models.members import phones
 from models.store import clock, sql
 from models.store.db import write_transaction
 from models.store.tables import Campaign, CampaignMember, CampaignStatus, Member
@@ -95,8 +96,6 @@ class MemberList:
 async def read_member_list(text: str, default_country: str) -> MemberList:
     """Member codes and phone numbers (one per comma, semicolon or line; a piece with
     spaces that is no phone is read as several codes), in order, once."""
-    from models.members import phones
-
     codes: dict[str, None] = {}
     unreadable: dict[str, None] = {}
     numbers: dict[str, str] = {}  # E.164 → as typed

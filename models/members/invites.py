@@ -45,7 +45,12 @@ class UnknownInvite:
 
 
 async def create(
-    role: Role, *, created_by: int, valid_hours: int, location: str | None = None
+    role: Role,
+    *,
+    created_by: int,
+    valid_hours: int,
+    location: str | None = None,
+    actor_kind: str = "telegram",
 ) -> StaffInvite:
     """A new invite valid for ``valid_hours`` (audited as ``invite.create``)."""
     now = clock.now()
@@ -62,6 +67,7 @@ async def create(
         await audit.record(
             "invite.create",
             actor_telegram_id=created_by,
+            actor_kind=actor_kind,
             target=f"invite:{invite.id}",
             details={"role": role.value, "location": location, "hours": valid_hours},
             using_db=conn,
@@ -132,3 +138,11 @@ async def accept(
     if current.used_by is not None:
         return InviteUsed(at=current.used_at, by=current.used_by)
     return InviteExpired(on=current.expires_at)
+
+
+async def open_invites(limit: int = 20) -> list[StaffInvite]:
+    """Invites nobody has used yet that are still valid, newest first (the console shows
+    their QR codes until they are used or expire)."""
+    now = clock.now()
+    query = StaffInvite.filter(used_by=None, expires_at__gt=now)
+    return await query.order_by("-id").limit(limit)

@@ -12,7 +12,7 @@ from models.codes import tokens
 from models.members import erasure, membership
 from models.store import audit, clock
 from models.store.db import write_transaction
-from models.store.tables import LedgerEntry, Member, Purchase, Voucher
+from models.store.tables import LedgerEntry, Member, MemberEvent, Purchase, Voucher
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -25,6 +25,7 @@ async def export_data(member_id: int) -> dict[str, Any]:
     entries = await LedgerEntry.filter(member_id=member_id).order_by("id")
     purchases = await Purchase.filter(member_id=member_id).order_by("id")
     vouchers = await Voucher.filter(member_id=member_id).order_by("id")
+    events = await MemberEvent.filter(member_id=member_id).order_by("id")
     return {
         "exported_at": _iso(clock.now()),
         "profile": {
@@ -77,6 +78,18 @@ async def export_data(member_id: int) -> dict[str, Any]:
             }
             for v in vouchers
         ],
+        "events": [
+            {
+                "type": e.type,
+                "event_id": e.event_id,
+                "channel": e.channel,
+                "data": e.data,
+                "status": str(e.status),
+                "points": e.points,
+                "received_at": _iso(e.received_at),
+            }
+            for e in events
+        ],
     }
 
 
@@ -90,7 +103,8 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
     """Anonymise the member (GDPR-style erase) but keep the row, ledger and purchases.
 
     Names, username, phone, birthday and the Telegram id are cleared, card and referral
-    tokens replaced, opt-ins switched off, ``deleted_at`` set, and the person forgotten
+    tokens replaced, opt-ins switched off, ``deleted_at`` set, the data of events other
+    systems reported about them emptied (type, points and times stay), and the person forgotten
     everywhere else (:func:`models.members.erasure.forget_person`: pending messages cancelled, no
     table keeps their Telegram id), all in one audited transaction. The audit row names
     the member by id only; a member deleting themselves is not recorded as the actor
@@ -122,6 +136,8 @@ async def delete_account(member_id: int, *, actor_telegram_id: int | None) -> Ac
         )
         if changed:
             await membership.emit_updated(conn, member_id, ["deleted"])
+            # what other systems said about them (a review's text): the facts stay
+            await MemberEvent.filter(member_id=member_id).using_db(conn).update(data={})
             if telegram_id is not None:
                 await erasure.forget_person(conn, telegram_id, member_id)
             themselves = actor_telegram_id is not None and actor_telegram_id == telegram_id

@@ -23,15 +23,20 @@ from models.access import staff
 from models.catalogue import coupons, rewards
 from models.catalogue.coupons import BatchCreated
 from models.catalogue.rewards import RewardDraft, RewardSaved
+from models.delivery import webhooks
 from models.ledger import rule_versions
 from models.store import clock
 from models.store.tables import (
+    ApiKey,
     Broadcast,
     BroadcastStatus,
     Campaign,
     CampaignKind,
     CampaignStatus,
+    DeliveryStatus,
     Member,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from tests.console.conftest import (
     ADMIN,
@@ -74,7 +79,47 @@ async def _path(template: str) -> str:
         paused = path.endswith("/resume")
         found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
         path = path.replace("{id}", str(found.id))
+    for name, made in PLACES.items():
+        if "{" + name + "}" in path:
+            path = path.replace("{" + name + "}", str(await made()))
     return PREFIX + path
+
+
+async def _delivery() -> int:
+    """A failed delivery to a live endpoint (what the resend route takes)."""
+    endpoint = await WebhookEndpoint.create(
+        url="https://93.184.216.34/h", secret="s", created_at=clock.now()
+    )
+    probe = await webhooks.queue_test(endpoint.id)
+    assert isinstance(probe, webhooks.ProbeQueued)
+    await WebhookDelivery.filter(id=probe.delivery_id).update(status=DeliveryStatus.FAILED)
+    return probe.delivery_id
+
+
+async def _endpoint() -> int:
+    return (await WebhookDelivery.get(id=await _delivery())).endpoint_id  # type: ignore[attr-defined]
+
+
+async def _key_prefix() -> str:
+    return (await ApiKey.filter(revoked_at=None).first()).prefix  # type: ignore[union-attr]
+
+
+async def _cashier() -> int:
+    return CASHIER
+
+
+async def _form() -> str:
+    return "bonuses"
+
+
+PLACES = {
+    "form": _form,
+    "telegram_id": _cashier,
+    "prefix": _key_prefix,
+    "endpoint_id": _endpoint,
+    "delivery_id": _delivery,
+}
+"""What the people and integrations routes' path parameters name (something they may change)."""
 
 
 async def campaign(status: CampaignStatus) -> Campaign:
@@ -133,6 +178,11 @@ BODIES: dict[str, Any] = {
         "ends_at": (clock.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
     },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
+    "/api/staff/invites": {"role": "staff"},
+    "/api/api-keys": {"name": "Till 2"},
+    "/api/webhooks": {"url": "https://93.184.216.34/hook"},
+    "/api/rules/forms/{form}": lambda version: {"version": version, "b_joined": "5"},
+    "/api/rules/forms/{form}/preview": {"b_joined": "5"},
 }
 BODIES["/api/broadcasts"] = {"text_en": "Hi", "scheduled_at": "2999-01-01 10:00"}
 BODIES["/api/rewards"] = {"name_en": "Tea", "cost_points": 10}

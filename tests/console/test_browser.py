@@ -3,9 +3,11 @@
 The admin sends /console in the sandbox's chat page and opens the link it answers; the
 dashboard draws its charts; she finds Alice by name, adjusts her points with a reason
 and sees the new balance; she composes a broadcast in English and Chinese, sees both
-previews and the count, and sends it; then the marketer (Chinese) logs in the same way. Nothing is
-refused by the Content-Security-Policy and the browser logs no error. Screenshots at
-360 px and 1280 px in both languages land in ``test-artifacts/console/``.
+previews and the count, and sends it; she turns on the joining bonus in its rules form
+(the preview says what changes), saves, and finds the change in the audit log; then the
+marketer (Chinese) logs in the same way. Nothing is refused by the
+Content-Security-Policy and the browser logs no error. Screenshots at 360 px and 1280 px
+in both languages land in ``test-artifacts/console/``.
 """
 
 from __future__ import annotations
@@ -76,6 +78,21 @@ def _scenario(page: _Console, box: Sandbox) -> None:
     page.no_errors()
     _broadcast(page, box)
 
+    # a rule changed in its form: the preview under it, the save, the audit log
+    page.driver.get(box.console_url + "rules")
+    joined = page.wait_css("#rf-b_joined")
+    joined.clear()  # type: ignore[attr-defined]
+    joined.send_keys("10")  # type: ignore[attr-defined]
+    page.wait_css("#rules-form-bonuses-preview-button").click()  # type: ignore[attr-defined]
+    page.wait_for_part("#rules-form-bonuses-preview", "Joining: 0 → 10")
+    page.shots("rules-form-en")
+    page.wait_css("#rules-form-bonuses-save").click()  # type: ignore[attr-defined]
+    page.wait_for_value("#rf-b_joined", "10")  # the page reloaded with the new version
+    page.driver.get(box.console_url + "audit?action=rules.")
+    page.wait_for_part("#audit-entries", "rules.update")
+    page.shots("audit-en")
+    page.no_errors()
+
     page.log_in(box, MARKETER)  # Mei Lin reads Chinese
     assert page.wait_css("h1").text == "概览"
     page.wait_css(".chart[data-chart=sales] canvas")
@@ -138,13 +155,19 @@ class _Console(_Page):
 
     def wait_for_part(self, css: str, text: str) -> None:
         """Until an element matching ``css`` holds ``text`` (htmx may swap it meanwhile)."""
+        self._wait_for(css, lambda element: text in element.text)
+
+    def wait_for_value(self, css: str, value: str) -> None:
+        self._wait_for(css, lambda element: element.get_attribute("value") == value)
+
+    def _wait_for(self, css: str, holds: object) -> None:
         from selenium.common.exceptions import WebDriverException
 
         def shown(driver: object) -> bool:
             try:
                 found = driver.find_elements("css selector", css)  # type: ignore[attr-defined]
-                return any(text in element.text for element in found)
-            except WebDriverException:
+                return any(holds(element) for element in found)  # type: ignore[operator]
+            except WebDriverException:  # not there yet, or replaced while the page reloads
                 return False
 
         self.wait.until(shown)

@@ -33,6 +33,15 @@
     }
   }
 
+  // data-show="<field>": a secret made just now (an API key) shown once in [data-secret]
+  function reveal(form, value) {
+    const box = form.querySelector("[data-secret]");
+    if (!box || !value) return false;
+    box.querySelector("code").textContent = value;
+    box.hidden = false;
+    return true;
+  }
+
   async function send(form) {
     const method = (form.dataset.method || "POST").toUpperCase();
     const headers = { "X-CSRF-Token": csrf() };
@@ -47,6 +56,7 @@
       const response = await fetch(form.dataset.api, init);
       const body = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : {};
       if (response.ok) {
+        if (form.dataset.show && reveal(form, body[form.dataset.show])) return;
         if (form.dataset.then === "reload") window.location.reload();
         else if (form.dataset.then) window.location.assign(form.dataset.then);
         return;

@@ -19,8 +19,9 @@ class AuditLog(Model):
 
     class Meta:
         table = "audit_log"
-        # a member's trail in the console (target "member:<id>"), newest first
-        indexes = (("target", "created_at"),)
+        # a member's trail in the console (target "member:<id>"), newest first; what one
+        # person did, newest first (the console's audit search, keyset by id)
+        indexes = (("target", "created_at"), ("actor_telegram_id", "id"))
 
 
 class IdempotencyRecord(Model):
