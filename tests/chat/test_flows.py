@@ -100,6 +100,7 @@ async def test_a_revoked_cashier_s_amount_is_refused_and_the_flow_cleared(rig: R
     cashier, _alice = await card_scanned(rig)
     assert "How much" in cashier.last_text
     await staff.revoke_role(2001, revoked_by=None)
+    await cashier.wait_for_text("has ended")  # the notice that their role ended
     await cashier.send("12")
     assert "only for staff" in cashier.last_text
     assert not await ChatFlow.filter(telegram_id=cashier.user_id).exists()
