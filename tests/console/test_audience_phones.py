@@ -29,12 +29,13 @@ async def test_unreadable_and_unknown_phones_are_listed(console: Console) -> Non
         "GET", f"{API}/audience-count?audience=members&codes={quote(listed)}", as_=marketer
     )
     assert status == 200 and found["size"] == 0, found
-    assert found["unread"] == ["12345", "+86 139 0000 0000"]
-    assert found["unknown_codes"] == ["HELLO", "WORLD"]
+    assert found["unread"] == ["+86 139 0000 0000"], "a phone nobody has"
+    assert found["unknown_codes"] == ["12345", "HELLO", "WORLD"], "read as codes nobody has"
     status, html, _ = await console.call(
         "GET", f"/console/campaigns/count?audience=members&codes={quote(listed)}", as_=marketer
     )
-    assert "Could not read" in html and "12345" in html and "+86 139 0000 0000" in html
+    assert "3 unknown member co" in html
+    assert "Could not read" in html and "+86 139 0000 0000" in html
 
 
 async def test_phones_in_any_form_find_their_members(console: Console) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import re
 
 import pytest
@@ -48,8 +50,11 @@ async def test_console_link_logout_and_the_members_history(rig: Rig) -> None:
             headers={**headers, "X-CSRF-Token": csrf, "Idempotency-Key": "chat-1"},
         ) as response:
             assert response.status == 201, await response.text()
-        await rig.emu.settle()
-        assert "7" in alice.last_text and "sorry for the wait" in alice.last_text  # the notice
+        async with asyncio.timeout(15):  # the outbox watcher may not have seen the row yet
+            while "sorry for the wait" not in alice.last_text:
+                await rig.emu.settle()
+                await asyncio.sleep(0.05)
+        assert "7" in alice.last_text  # the notice
         await alice.send("/history")
         assert "sorry for the wait" in alice.last_text
 
