@@ -29,6 +29,7 @@ ROOMS = (
     "reports",
     "members",
     "catalogue",
+    "stamps",
     "marketing",
     "exports",
     "importing",
