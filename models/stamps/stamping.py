@@ -31,7 +31,7 @@ from models.ledger import credit, expiry_for, local_midnight, rule_versions
 from models.ledger.journal import Journal
 from models.ledger.rules import Item
 from models.stamps.plan import CardMove, Snapshot, TypePlan, plan_type, stamps_for
-from models.store import sql
+from models.store import clock, sql
 from models.store.db import connection
 from models.store.tables import (
     CardState,
@@ -426,3 +426,18 @@ async def replay_results(rows: Sequence[Stamp]) -> list[CardResult]:
             )
         )
     return results
+
+
+async def quote(
+    member_id: int,
+    amount_minor: int,
+    category: str | None,
+    items: Iterable[Item | dict[str, Any]],
+    tz: str,
+) -> list[CardResult]:
+    """What recording this purchase now would stamp (the till's quote), by the very plan
+    the write follows; voucher codes are not known before the write."""
+    now = clock.now()
+    lines = [Item.parse(i) for i in items]
+    found = await plans(connection(), member_id, amount_minor, category, lines, now, tz)
+    return [result_of(p) for p in found if p.moves]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from models.stamps import stamping
+from models.store import clock
 from models.store.tables import CardState, Stamp, StampCard, Voucher, VoucherStatus
 from tests.stamps.helpers import assert_cards_consistent, buy, coffee_card, stamps_of
 from tests.store.helpers import member
@@ -78,3 +82,49 @@ async def test_daily_limit_and_points_reward(store: str) -> None:
     assert alice.balance == 3 * 30 + 50
     stamping.forget()
     await assert_cards_consistent()
+
+
+async def test_daily_limit_holds_under_concurrency(store: str) -> None:
+    await coffee_card(daily_limit=2)
+    alice = await member(1)
+    await asyncio.gather(*(buy(alice.id, f"k{n}") for n in range(6)))
+    assert await Stamp.filter(member_id=alice.id).count() == 2
+    clock.advance(timedelta(days=1))  # a new shop day
+    await buy(alice.id, "tomorrow")
+    assert await Stamp.filter(member_id=alice.id).count() == 3
+    await assert_cards_consistent()
+
+
+async def test_concurrent_purchases_near_fill_give_one_voucher(store: str) -> None:
+    await coffee_card(stamps_needed=3)
+    alice = await member(1)
+    await buy(alice.id, "a")
+    await asyncio.gather(*(buy(alice.id, f"k{n}") for n in range(4)))  # 5 stamps: 1 card
+    assert await Voucher.filter(member_id=alice.id).count() == 1
+    await assert_cards_consistent()
+
+
+async def test_a_card_in_progress_expires(store: str) -> None:
+    await coffee_card(lifetime_days=30)
+    alice = await member(1)
+    await buy(alice.id, "a")
+    clock.advance(timedelta(days=31))
+    (got,) = stamps_of(await buy(alice.id, "b"))
+    assert got.stamps == 1
+    cards = await StampCard.filter(member_id=alice.id).order_by("seq")
+    assert [(c.stamps, c.state) for c in cards] == [
+        (1, CardState.EXPIRED),
+        (1, CardState.COLLECTING),
+    ]
+    await assert_cards_consistent()
+
+
+async def test_the_quote_is_what_the_purchase_writes(store: str) -> None:
+    await coffee_card(stamps_needed=3, per_item=True)
+    alice = await member(1)
+    items = [{"amount_minor": 3000, "quantity": 2}]
+    for key in ("a", "b", "c"):
+        promised = await stamping.quote(alice.id, 3000, None, items, "UTC")
+        written = stamps_of(await buy(alice.id, key, items=items))
+        shown = [p.to_json() | {"voucher_codes": []} for p in promised]
+        assert shown == [w.to_json() | {"voucher_codes": []} for w in written]
