@@ -41,4 +41,10 @@ class _Hook:
 
 hooks.register(_Hook())
 
-__all__ = ["CardResult"]
+
+def of(result: Any) -> list[CardResult]:
+    """The stamp cards a purchase (or refund) result touched, from its ``extras``."""
+    return list(result.extras.get(_Hook.name) or [])
+
+
+__all__ = ["CardResult", "of"]

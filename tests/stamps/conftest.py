@@ -1,0 +1,17 @@
+"""Stamp-card tests borrow the HTTP API's client fixture; the card-type cache starts empty."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from models.stamps import stamping
+from tests.api.conftest import api  # noqa: F401  (the fixture, for test_api)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_card_types() -> Iterator[None]:
+    stamping.forget()
+    yield
+    stamping.forget()
