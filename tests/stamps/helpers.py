@@ -40,7 +40,7 @@ async def buy(member_id: int, key: str, amount: int = 3000, **kw: Any) -> Purcha
     return result
 
 
-def stamps_of(result: Any) -> list[stamping.CardResult]:  # noqa: D103
+def stamps_of(result: Any) -> list[stamping.CardResult]:
     return list(result.extras.get("stamps") or [])
 
 
