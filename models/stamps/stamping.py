@@ -338,6 +338,7 @@ class Writer:
                     "filled": result.filled,
                     "codes": ", ".join(result.voucher_codes),
                     "points": result.points,
+                    "reward": "voucher" if result.voucher_codes else "points",
                 },
                 kind="stamps",
                 member=self.member,

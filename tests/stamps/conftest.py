@@ -15,3 +15,6 @@ def _fresh_card_types() -> Iterator[None]:
     stamping.forget()
     yield
     stamping.forget()
+
+
+from tests.chat.conftest import rig  # noqa: F401, E402  (the chat rig, for test_chat)
