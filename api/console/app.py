@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import web
 
 from api.auth import RateLimiter
-from api.console import campaigns, dashboard, members, rules
+from api.console import campaigns, dashboard, members, rules, stamps
 from api.console.common import PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
 from api.console.openapi import document
@@ -32,6 +32,7 @@ SECTIONS: tuple[Section, ...] = (
     members.SECTION,
     rules.SECTION,
     campaigns.SECTION,
+    stamps.SECTION,
 )
 """The console's sections, in navigation order: a new section adds itself here."""
 

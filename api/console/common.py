@@ -151,6 +151,7 @@ CONSOLE_ERRORS = {
     "empty_audience": "console-error-empty-audience",
     "campaign_not_found": "console-error-campaign-not-found",
     "campaign_not_changeable": "console-error-campaign-not-changeable",
+    "card_type_not_found": "console-error-card-type-not-found",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 

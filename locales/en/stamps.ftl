@@ -64,3 +64,28 @@ stampcards-confirm = Create this stamp card?
     }
 stampcards-created = ✅ Stamp card <b>{ $name }</b> created: purchases collect stamps from now on.
 stampcards-invalid = Not created: { $field } is not valid any more. Start again with /stampcards.
+
+## the console's stamp cards section
+console-nav-stamps = Stamp cards
+console-stamps-new = New stamp card
+console-stamps-name-en = Name (English)
+console-stamps-name-zh = Name (Chinese)
+console-stamps-needed = Stamps to fill
+console-stamps-per = A stamp per
+console-stamps-min-amount = Minimum amount (minor units)
+console-stamps-category = Only category
+console-stamps-sku = Only SKU
+console-stamps-reward = A full card gives
+console-stamps-reward-points = Points (below)
+console-stamps-points = Points
+console-stamps-lifetime = A card lives (days, 0 = no end)
+console-stamps-daily = Stamps per day (0 = no limit)
+console-stamps-create = Create
+console-stamps-pause = Pause
+console-stamps-resume = Resume
+console-stamps-status = { $status ->
+        [active] active
+       *[paused] paused
+    }
+console-stamps-figures = Last 30 days: { $started } started · { $filled } filled · { $redeemed } redeemed · { $days } days to fill (median)
+console-error-card-type-not-found = No such stamp card.

@@ -61,3 +61,28 @@ stampcards-confirm = 创建这张集章卡？
     }
 stampcards-created = ✅ 集章卡 <b>{ $name }</b> 已创建：从现在起消费即可盖章。
 stampcards-invalid = 未创建：{ $field } 已无效。请用 /stampcards 重新开始。
+
+## 控制台的集章卡
+console-nav-stamps = 集章卡
+console-stamps-new = 新建集章卡
+console-stamps-name-en = 名称（英文）
+console-stamps-name-zh = 名称（中文）
+console-stamps-needed = 集满所需章数
+console-stamps-per = 盖章方式
+console-stamps-min-amount = 最低金额（最小单位）
+console-stamps-category = 仅限品类
+console-stamps-sku = 仅限 SKU
+console-stamps-reward = 集满奖励
+console-stamps-reward-points = 积分（见下）
+console-stamps-points = 积分
+console-stamps-lifetime = 卡有效天数（0 = 不过期）
+console-stamps-daily = 每日章数上限（0 = 不限）
+console-stamps-create = 创建
+console-stamps-pause = 暂停
+console-stamps-resume = 恢复
+console-stamps-status = { $status ->
+        [active] 进行中
+       *[paused] 已暂停
+    }
+console-stamps-figures = 近 30 天：开始 { $started } · 集满 { $filled } · 已兑换 { $redeemed } · 集满用时中位数 { $days } 天
+console-error-card-type-not-found = 没有这张集章卡。

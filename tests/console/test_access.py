@@ -33,6 +33,7 @@ from tests.console.conftest import (
     session_of,
     written,
 )
+from tests.stamps import helpers as stamps_test
 
 APP = build_console(console_settings(), bot_token="1:x", public_url=lambda: PUBLIC_URL)
 ROUTES = sorted(
@@ -57,6 +58,8 @@ async def _path(template: str) -> str:
         paused = path.endswith("/resume")
         found = await campaign(CampaignStatus.PAUSED if paused else CampaignStatus.ACTIVE)
         path = path.replace("{id}", str(found.id))
+    if "{card_type}" in path:  # a stamp card type (any status may be paused or resumed)
+        path = path.replace("{card_type}", str((await stamps_test.coffee_card()).id))
     return PREFIX + path
 
 
@@ -83,6 +86,7 @@ BODIES: dict[str, Any] = {
         "ends_at": (clock.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
     },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
+    "/api/stamps": {"name_en": "Test", "stamps_needed": 5, "reward_points": 10},
 }
 """A valid body per write; a function of the rules version in force when it names one."""
 
