@@ -38,8 +38,6 @@ from models.store import clock
 from models.store.tables import CardTypeStatus, StampCardType
 
 MAX_BODY = 16 * 1024
-LOCALE_KEYS = ("console-stamps-pause", "console-stamps-resume")
-"""Keys the template builds at run time (``console-stamps-<verb>``)."""
 WINDOW = timedelta(days=30)
 TEXT = {"type": "string", "maxLength": 64, "pattern": PRINTABLE_PATTERN}
 NUMBER = {"type": ["integer", "null"], "minimum": 0, "maximum": SAFE_MAX}
