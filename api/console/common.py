@@ -152,6 +152,7 @@ CONSOLE_ERRORS = {
     "campaign_not_found": "console-error-campaign-not-found",
     "campaign_not_changeable": "console-error-campaign-not-changeable",
     "card_type_not_found": "console-error-card-type-not-found",
+    "invalid_card_type": "console-error-invalid-card-type",
 }
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 

@@ -57,21 +57,36 @@ PROPERTIES: dict[str, Any] = {
 }
 
 
+def _text(body: dict[str, Any], name: str, limit: int = 64) -> str | None:
+    """A form's text: blank is none (the form sends every field)."""
+    raw = body.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or len(raw) > limit:
+        raise v.invalid(name, "length")
+    return raw.strip() or None
+
+
+def _whole(raw: Any) -> Any:
+    """JSON's ``12.0`` is the integer 12 (JSON Schema says so too)."""
+    return int(raw) if isinstance(raw, float) and raw.is_integer() else raw
+
+
 def _values(body: dict[str, Any]) -> dict[str, Any]:
     """The form's JSON as :func:`card_types.create` takes it (blank texts and zeros: none)."""
     v.only(body, set(PROPERTIES))
     names = {
-        "en": v.text(body, "name_en", max_length=64) or "",
-        "zh-Hans": v.text(body, "name_zh", max_length=64) or "",
+        "en": _text(body, "name_en") or "",
+        "zh-Hans": _text(body, "name_zh") or "",
     }
     names["zh-Hans"] = names["zh-Hans"] or names["en"]
     numbers = {}
     for name in ("min_amount_minor", "reward_id", "reward_points", "lifetime_days", "daily_limit"):
-        raw = body.get(name)
+        raw = _whole(body.get(name))
         if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 0):
             raise v.invalid(name, "not-an-integer")
         numbers[name] = raw or None
-    needed = body.get("stamps_needed")
+    needed = _whole(body.get("stamps_needed"))
     if isinstance(needed, bool) or not isinstance(needed, int):
         raise v.invalid("stamps_needed", "not-an-integer")
     per_item = {"true": True, "false": False}.get(body.get("per_item"), body.get("per_item", False))  # type: ignore[arg-type]
@@ -82,14 +97,14 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
         "stamps_needed": needed,
         "per_item": per_item,
         "min_amount_minor": numbers["min_amount_minor"] or 0,
-        "category": v.text(body, "category", max_length=64) or None,
-        "sku": v.text(body, "sku", max_length=64) or None,
+        "category": _text(body, "category"),
+        "sku": _text(body, "sku"),
         "reward_id": numbers["reward_id"],
         "reward_points": numbers["reward_points"] or 0,
         "lifetime_days": numbers["lifetime_days"],
         "daily_limit": numbers["daily_limit"],
     }
-    icon = v.text(body, "icon", max_length=8)
+    icon = _text(body, "icon", 8)
     return values | ({"icon": icon} if icon else {})
 
 
@@ -145,7 +160,7 @@ async def list_card_types(request: web.Request, visitor: Visitor) -> dict[str, A
 
 
 def _refused(made: InvalidCardType) -> Answer:
-    return refusal(ApiError(422, "invalid_field", field=made.field, reason=made.reason))
+    return refusal(ApiError(422, "invalid_card_type", field=made.field, reason=made.reason))
 
 
 async def create_card_type(request: web.Request, visitor: Visitor) -> web.Response:

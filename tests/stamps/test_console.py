@@ -21,7 +21,11 @@ async def test_create_list_pause_resume(console: Console) -> None:
     before = await written()
     bad = {"name_en": "Coffee", "stamps_needed": 10}  # neither a reward nor points
     status, answer, _ = await console.call("POST", API, as_=marketer, json=bad, idem="k0")
-    assert status == 422 and answer["error"]["field"] == "reward", answer
+    assert (status, answer["error"]["code"], answer["error"]["field"]) == (
+        422,
+        "invalid_card_type",
+        "reward",
+    )
     assert await written() == before and await StampCardType.all().count() == 0
     good = {
         "name_en": "Coffee card",
