@@ -90,3 +90,4 @@ console-stamps-status = { $status ->
 console-stamps-figures = Last 30 days: { $started } started · { $filled } filled · { $redeemed } redeemed · { $days } days to fill (median)
 console-error-card-type-not-found = No such stamp card.
 console-error-invalid-card-type = The stamp card is not valid: { $field } ({ $reason }).
+miniapp-stamps-ready = 🎁 Your reward is waiting in Vouchers.

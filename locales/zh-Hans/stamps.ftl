@@ -87,3 +87,4 @@ console-stamps-status = { $status ->
 console-stamps-figures = 近 30 天：开始 { $started } · 集满 { $filled } · 已兑换 { $redeemed } · 集满用时中位数 { $days } 天
 console-error-card-type-not-found = 没有这张集章卡。
 console-error-invalid-card-type = 集章卡设置无效：{ $field }（{ $reason }）。
+miniapp-stamps-ready = 🎁 奖励已在「兑换券」中等您使用。

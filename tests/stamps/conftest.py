@@ -19,3 +19,4 @@ def _fresh_card_types() -> Iterator[None]:
 
 from tests.chat.conftest import rig  # noqa: F401, E402  (the chat rig, for test_chat)
 from tests.console.conftest import console  # noqa: F401, E402  (the console, for test_console)
+from tests.miniapp.conftest import mini  # noqa: F401, E402  (the Mini App, for test_miniapp)
