@@ -328,7 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(func=cmd_restore)
 
-    doctor = sub.add_parser("doctor", help="check balance = entries = lots for every member, and stamp cards = their stamps")
+    doctor = sub.add_parser(
+        "doctor",
+        help="check balance = entries = lots for every member, and stamp cards = their stamps",
+    )
     doctor.set_defaults(func=cmd_doctor)
 
     admin = sub.add_parser("admin", help="grant or revoke roles")
