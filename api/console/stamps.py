@@ -72,6 +72,20 @@ def _whole(raw: Any) -> Any:
     return int(raw) if isinstance(raw, float) and raw.is_integer() else raw
 
 
+CARD_TYPE_BODY = {
+    "type": "object",
+    "required": ["name_en", "stamps_needed"],
+    "additionalProperties": False,
+    "properties": PROPERTIES,
+}
+CARD_TYPE = {
+    "name": "card_type",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": SAFE_MAX},
+}
+
+
 def _values(body: dict[str, Any]) -> dict[str, Any]:
     """The form's JSON as :func:`card_types.create` takes it (blank texts and zeros: none)."""
     v.only(body, set(PROPERTIES))
@@ -185,6 +199,32 @@ async def create_card_type(request: web.Request, visitor: Visitor) -> web.Respon
     return respond(answer)
 
 
+async def edit_card_type(request: web.Request, visitor: Visitor) -> web.Response:
+    """The same fields as creating, for an existing card type (audited ``stampcard.edit``);
+    stamps from then on follow the new rules, cards already full keep what they gave."""
+    type_id = _card_type_id(request)
+    key = v.idempotency_key(request)
+    body = await v.read_json(request, MAX_BODY)
+    values = _values(body)
+
+    async def work() -> Answer:
+        made = await card_types.edit(type_id, values, visitor.telegram_id, actor_kind=ACTOR_KIND)
+        if made is None:
+            return refusal(ApiError(404, "card_type_not_found"))
+        if isinstance(made, InvalidCardType):
+            return _refused(made)
+        return Answer(200, {"id": made.id})
+
+    answer = await run_once(
+        f"console:{visitor.telegram_id}:stampcard-edit:{key}",
+        "console.stampcard.edit",
+        {"id": type_id, **body},
+        work,
+        idempotent_work=False,
+    )
+    return respond(answer)
+
+
 def _card_type_id(request: web.Request) -> int:
     return v.whole_number(request.match_info["card_type"], "card_type", minimum=1, maximum=SAFE_MAX)
 
@@ -225,15 +265,7 @@ def _move_route(status: CardTypeStatus, verb: str) -> Route:
         doc={
             "operationId": f"{verb}StampCard",
             "summary": f"{verb.capitalize()} a stamp card type",
-            "parameters": [
-                {
-                    "name": "card_type",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": SAFE_MAX},
-                },
-                IDEMPOTENCY,
-            ],
+            "parameters": [CARD_TYPE, IDEMPOTENCY],
             "responses": {
                 "200": json_doc(
                     {
@@ -307,16 +339,7 @@ SECTION = Section(
                 "parameters": [IDEMPOTENCY],
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["name_en", "stamps_needed"],
-                                "additionalProperties": False,
-                                "properties": PROPERTIES,
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": CARD_TYPE_BODY}},
                 },
                 "responses": {
                     "201": json_doc(
@@ -324,6 +347,30 @@ SECTION = Section(
                     ),
                     "200": {"description": "a replay of the first answer"},
                     "400": ERROR,
+                    "409": ERROR,
+                    "413": ERROR,
+                    "422": ERROR,
+                },
+            },
+        ),
+        Route(
+            "POST",
+            "/api/stamps/{card_type}",
+            edit_card_type,
+            doc={
+                "operationId": "editStampCard",
+                "summary": "Change a stamp card type (audited)",
+                "parameters": [CARD_TYPE, IDEMPOTENCY],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": CARD_TYPE_BODY}},
+                },
+                "responses": {
+                    "200": json_doc(
+                        {"type": "object", "properties": {"id": {"type": "integer"}}}, "changed"
+                    ),
+                    "400": ERROR,
+                    "404": ERROR,
                     "409": ERROR,
                     "413": ERROR,
                     "422": ERROR,

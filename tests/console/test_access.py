@@ -87,6 +87,7 @@ BODIES: dict[str, Any] = {
     },
     "/api/rules/changes": lambda version: {"field": "ppu", "value": "2", "version": version},
     "/api/stamps": {"name_en": "Test", "stamps_needed": 5, "reward_points": 10},
+    "/api/stamps/{card_type}": {"name_en": "Test", "stamps_needed": 5, "reward_points": 10},
 }
 """A valid body per write; a function of the rules version in force when it names one."""
 

@@ -65,3 +65,23 @@ async def test_create_list_pause_resume(console: Console) -> None:
     status, _, _ = await console.call("POST", f"{API}/999/pause", as_=marketer, idem="p2")
     assert status == 404
     assert await AuditLog.filter(action__in=["stampcard.pause", "stampcard.resume"]).count() == 2
+
+
+async def test_edit_is_audited_and_refusals_write_nothing(console: Console) -> None:
+    marketer = await console.log_in(MARKETER)
+    body = {"name_en": "Coffee card", "stamps_needed": 10, "reward_points": 100}
+    status, made, _ = await console.call("POST", API, as_=marketer, json=body, idem="c")
+    path = f"{API}/{made['id']}"
+    before = await written()
+    wrong = body | {"stamps_needed": 10, "reward_points": 0}
+    status, answer, _ = await console.call("POST", path, as_=marketer, json=wrong, idem="e0")
+    assert (status, answer["error"]["code"]) == (422, "invalid_card_type")
+    assert await written() == before
+    status, _, _ = await console.call(
+        "POST", path, as_=marketer, json=body | {"stamps_needed": 8}, idem="e1"
+    )
+    assert status == 200
+    assert (await StampCardType.get()).stamps_needed == 8
+    assert await AuditLog.filter(action="stampcard.edit").count() == 1
+    status, _, _ = await console.call("POST", f"{API}/999", as_=marketer, json=body, idem="e2")
+    assert status == 404
