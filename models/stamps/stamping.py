@@ -71,9 +71,14 @@ async def active_types(conn: BaseDBAsyncClient | None = None) -> list[StampCardT
     return _cache[1]
 
 
-def type_name(card_type: StampCardType, language: str) -> str:
-    names = card_type.names or {}
+def named(names: dict[str, str] | None, language: str) -> str:
+    """A card type's name in ``language``, else English, else any."""
+    names = names or {}
     return names.get(language) or names.get("en") or next(iter(names.values()), "")
+
+
+def type_name(card_type: StampCardType, language: str) -> str:
+    return named(card_type.names, language)
 
 
 def cups(stamps: int, needed: int, icon: str = "☕") -> str:
@@ -347,8 +352,7 @@ class Writer:
 
 
 def type_name_of(result: CardResult, language: str) -> str:
-    names = result.names
-    return names.get(language) or names.get("en") or next(iter(names.values()), "")
+    return named(result.names, language)
 
 
 async def on_purchase(
@@ -375,27 +379,6 @@ async def on_purchase(
             writer.tell(result)
             results.append(result)
     return results
-
-
-async def standing(member_id: int, card_type: StampCardType) -> CardResult:
-    """The member's card of ``card_type`` now (for the till, /card and the wallet)."""
-    conn = connection()
-    card = (
-        await StampCard.filter(member_id=member_id, card_type_id=card_type.id)
-        .using_db(conn)
-        .order_by("-seq")
-        .first()
-    )
-    stamps = card.stamps if card is not None and card.state == CardState.COLLECTING else 0
-    return CardResult(
-        card_type.id,
-        dict(card_type.names or {}),
-        card_type.icon,
-        0,
-        stamps,
-        card_type.stamps_needed,
-        0,
-    )
 
 
 async def replay_results(rows: Sequence[Stamp]) -> list[CardResult]:
