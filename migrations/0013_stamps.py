@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('voucher', fields.ForeignKeyField('models.Voucher', source_field='voucher_id', null=True, db_constraint=True, to_field='id', related_name='stamp_cards', on_delete=OnDelete.CASCADE)),
                 ('reward_entry_key', fields.CharField(null=True, description='points given', max_length=128)),
             ],
-            options={'table': 'stamp_card', 'app': 'models', 'unique_together': (('member_id', 'card_type_id', 'seq'),), 'indexes': [Index(fields=['member_id', 'state'])], 'pk_attr': 'id', 'table_description': "One member's card of one type; ``seq`` counts the member's cards of that type."},
+            options={'table': 'stamp_card', 'app': 'models', 'unique_together': (('member_id', 'card_type_id', 'seq'),), 'indexes': [Index(fields=['member_id', 'state'])], 'pk_attr': 'id', 'table_description': 'A card of one type held by one member, numbered by seq among that member and type.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -4,6 +4,10 @@ A card type says what earns a stamp (any purchase at or above an amount, a categ
 SKU; one stamp per purchase or per item), how many fill a card, what a full card gives
 (a reward's voucher, or points), how long a card in progress lives and the limit per
 day. Edits apply to stamps from then on; cards already filled keep what they gave.
+
+A full card's voucher is the reward's, free (``cost_points = 0``) and valid for the
+reward's validity; it is the card's prize, so it takes no stock and ignores the reward's
+per-member limit and minimum tier (those govern spending points on it).
 """
 
 from __future__ import annotations

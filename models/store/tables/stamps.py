@@ -53,7 +53,7 @@ class StampCardType(Model):
 
 
 class StampCard(Model):
-    """One member's card of one type; ``seq`` counts the member's cards of that type."""
+    """A card of one type held by one member, numbered by seq among that member and type."""
 
     id = fields.BigIntField(primary_key=True)
     member = fields.ForeignKeyField("models.Member", related_name="stamp_cards")
