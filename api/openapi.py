@@ -51,6 +51,22 @@ MINOR = {
 }
 NULLABLE_TEXT = {"type": ["string", "null"]}
 WHEN = {"type": "string", "format": "date-time"}
+STAMPS = {
+    "type": "array",
+    "description": "stamp cards this purchase stamped (a refund: took back, negative added)",
+    "items": {
+        "type": "object",
+        "properties": {
+            "card_type_id": {"type": "integer"},
+            "added": {"type": "integer"},
+            "stamps": {"type": "integer", "description": "on the member's card now"},
+            "needed": {"type": "integer"},
+            "filled": {"type": "integer", "description": "cards this purchase filled"},
+            "voucher_codes": {"type": "array", "items": {"type": "string"}},
+            "points": {"type": "integer"},
+        },
+    },
+}
 IDEMPOTENCY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -221,6 +237,7 @@ SCHEMAS: dict[str, Any] = {
             "tier": {"type": "string"},
             "upgraded_to": NULLABLE_TEXT,
             "breakdown": {"type": "object", "description": "lines, factors, rounding, cap"},
+            "stamps": STAMPS,
         },
     },
     "RefundRequest": {
@@ -249,6 +266,7 @@ SCHEMAS: dict[str, Any] = {
             "receipt_code": {"type": "string"},
             "order_id": NULLABLE_TEXT,
             "currency": {"type": "string"},
+            "stamps": STAMPS,
         },
     },
     "Voucher": {

@@ -99,6 +99,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     """``jifen restore PATH [--force]``: replace the store, migrate forward, run doctor."""
     from models.ledger import doctor
+    from models.stamps import doctor as stamp_doctor
     from models.store import backup
 
     try:
@@ -111,7 +112,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
         print(f"migrated forward: {name}")
 
     async def check() -> int:
-        problems = await doctor.check()
+        problems = [*await doctor.check(), *await stamp_doctor.check()]
         for problem in problems:
             print(f"doctor: {problem}")
         print("doctor: the ledger is consistent" if not problems else "doctor: PROBLEMS above")
@@ -128,9 +129,10 @@ def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     from models.ledger import doctor
+    from models.stamps import doctor as stamp_doctor
 
     async def work() -> int:
-        problems = await doctor.check()
+        problems = [*await doctor.check(), *await stamp_doctor.check()]
         for problem in problems:
             print(problem)
         print(f"{len(problems)} problem(s) found" if problems else "ledger is consistent")
@@ -332,7 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(func=cmd_restore)
 
-    doctor = sub.add_parser("doctor", help="check balance = entries = lots for every member")
+    doctor = sub.add_parser(
+        "doctor",
+        help="check balance = entries = lots for every member, and stamp cards = their stamps",
+    )
     doctor.set_defaults(func=cmd_doctor)
 
     admin = sub.add_parser("admin", help="grant or revoke roles")

@@ -15,6 +15,7 @@ ledger         points: postings, earning, spending, refunds, expiry, rules, tier
 reports        figures over periods: the summary, daily series, the weekly report
 members        people: joining, finding, profiles, phones, invites, enrolment, erasure
 catalogue      rewards and what they become: vouchers, coupons, suggestions
+stamps         stamp cards: card types, stamps on purchases, refunds take them back
 marketing      campaigns, audiences, offers, segments, broadcasts, reminders, birthdays
 exports        files for owners: ledger, purchases, members, vouchers, segments
 importing      members brought over from another system

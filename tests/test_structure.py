@@ -30,6 +30,7 @@ ROOMS = (
     "reports",
     "members",
     "catalogue",
+    "stamps",
     "marketing",
     "exports",
     "importing",

@@ -27,6 +27,7 @@ from api.console import (
     people,
     rewards,
     rules,
+    stamps,
 )
 from api.console.common import BOT_USERNAME, PREFIX, SECTIONS_KEY, SETTINGS, Route, Section
 from api.console.guard import GATE, Gate, serve
@@ -49,6 +50,7 @@ SECTIONS: tuple[Section, ...] = (
     people.SECTION,
     integrations.SECTION,
     audit_log.SECTION,
+    stamps.SECTION,
 )
 """The console's sections, in navigation order: a new section adds itself here."""
 

@@ -183,6 +183,10 @@ CONSOLE_ERRORS |= {
     "reward_unavailable": "console-error-reward-unavailable",
     "batch_not_found": "console-error-batch-not-found",
 }
+CONSOLE_ERRORS |= {
+    "card_type_not_found": "console-error-card-type-not-found",
+    "invalid_card_type": "console-error-invalid-card-type",
+}
 """Codes of the console's own refusals (the rest are the HTTP API's, in ``api.ftl``)."""
 
 

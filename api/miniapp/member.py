@@ -39,6 +39,7 @@ from models.ledger.results import (
     VoucherIssued,
 )
 from models.members import membership
+from models.stamps import wallet
 from models.store import clock
 from models.store.tables import EntryKind, Member, Reward, Voucher
 
@@ -161,7 +162,26 @@ async def me(request: web.Request, app: MiniApp, caller: Caller) -> dict[str, An
         ),
         "history": [history_line(app, line, caller, rules) for line in recent],
         "tier_up": await _tier_up(member, rules, caller),
+        "stamps": await _stamps(member, caller),
     }
+
+
+async def _stamps(member: Member, caller: Caller) -> list[dict[str, Any]]:
+    """The wallet's stamp cards: a row of cups each (the page draws one cup per stamp)."""
+    say = t(caller)
+    out = []
+    for view in await wallet.wallet(member.id, clock.now()):
+        name = view.name(caller.language)
+        out.append(
+            {
+                "name": name,
+                "icon": view.card.icon,
+                "stamps": view.card.stamps,
+                "needed": view.card.needed,
+                "ready": say("miniapp-stamps-ready") if view.ready_codes else None,
+            }
+        )
+    return out
 
 
 async def _tier_up(member: Member, rules: RuleSet, caller: Caller) -> dict[str, Any] | None:

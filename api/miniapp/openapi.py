@@ -141,6 +141,13 @@ _ME = _obj(
             "text": _STR,
         },
     },
+    stamps={
+        "type": "array",
+        "description": "stamp cards: draw `needed` cups, the first `stamps` of them filled",
+        "items": _obj(
+            name=_STR, icon=_STR, stamps=_INT, needed=_INT, ready={"type": ["string", "null"]}
+        ),
+    },
 )
 _PURCHASE = _body(
     ["member", "amount_minor"],

@@ -31,7 +31,7 @@ from api.context import (
 from api.errors import ApiError
 from api.idempotency import Answer, keyed, run_once
 from api.routes.members import member_ref, one_member
-from models import ledger
+from models import ledger, stamps
 from models.ledger.config import RuleSet
 from models.ledger.quotes import PointsQuote
 from models.ledger.results import (
@@ -131,6 +131,7 @@ def _purchase_body(
             "tier": result.tier,
             "upgraded_to": result.upgraded_to,
             "breakdown": result.quote.to_json(),
+            "stamps": [card.to_json() for card in stamps.of(result)],
         }
     )
 
@@ -265,6 +266,7 @@ async def post_refund(request: web.Request) -> web.Response:
             "points_due": result.points_due,
             "points_reversed": result.points_reversed,
             "balance": result.balance,
+            "stamps": [card.to_json() for card in stamps.of(result)],
         }
         details = {
             "api_key": api_key(request).prefix,

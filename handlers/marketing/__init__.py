@@ -11,6 +11,7 @@ from handlers.marketing import (
     coupons,
     referrals,
     rewards,
+    stampcards,
 )
 from handlers.registry import Button, Command, Confirm, Feature, Input
 from models.store.tables import Role
@@ -24,6 +25,7 @@ FEATURE = Feature(
         Command("campaign", campaigns.campaign_command, "marketing-cmd-campaign", role=_M),
         Command("reward", rewards.reward_command, "marketing-cmd-reward", role=_M),
         Command("coupons", coupons.coupons_command, "marketing-cmd-coupons", role=_M),
+        Command("stampcards", stampcards.stampcards_command, "marketing-cmd-stampcards", role=_M),
         Command("claim", coupons.claim_command, "marketing-cmd-claim"),
         Command("invite", referrals.invite_command, "marketing-cmd-invite"),
     ),
@@ -36,6 +38,7 @@ FEATURE = Feature(
             audience.BUTTONS,
             rewards.BUTTONS,
             coupons.BUTTONS,
+            stampcards.BUTTONS,
         )
         for action, callback in table.items()
     },
@@ -48,11 +51,12 @@ FEATURE = Feature(
             audience.INPUTS,
             rewards.INPUTS,
             coupons.INPUTS,
+            stampcards.INPUTS,
         )
         for state, callback in table.items()
     },
     confirms={  # creating a campaign, reward or batch has no key: never retried
         module.KIND: Confirm(module.confirmed, _M, idempotent=False)
-        for module in (campaigns, rewards, coupons)
+        for module in (campaigns, rewards, coupons, stampcards)
     },
 )

@@ -14,6 +14,8 @@ from handlers.qr import deep_link, qr_png
 from handlers.registry import Outcome
 from models.ledger import rule_versions
 from models.members import membership
+from models.stamps import wallet
+from models.store import clock
 from models.store.tables import PendingAction
 
 KIND = "member-card"
@@ -29,11 +31,23 @@ async def send_card(update: Update, context: JifenContext, card_token: str) -> N
         code=member.code,
         tier=tier_label(rules, member.tier, context.lang),
     )
+    caption += await stamp_lines(context, member.id)
     png = await qr_png(deep_link(context, "m", card_token))
     keyboard = markup([button(update, context, context.t("member-card-regenerate"), "mc")])
     await update.effective_chat.send_photo(
         png, caption=caption, parse_mode=HTML, reply_markup=keyboard
     )
+
+
+async def stamp_lines(context: JifenContext, member_id: int) -> str:
+    """The member's stamp cards under the card: a row of cups each, and rewards waiting."""
+    text = ""
+    for view in await wallet.wallet(member_id, clock.now()):
+        name = html.escape(view.name(context.lang))
+        text += "\n" + context.t("member-card-stamps", name=name, cups=view.cups())
+        if view.ready_codes:
+            text += "\n" + context.t("member-card-stamps-ready", name=name)
+    return text
 
 
 async def show(update: Update, context: JifenContext) -> None:

@@ -19,6 +19,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.registry import Outcome, key_of
 from handlers.till import plan
+from handlers.till import stamps as till_stamps
 from handlers.till.common import (
     ButtonSpec,
     active_campaigns,
@@ -32,7 +33,7 @@ from handlers.till.common import (
 )
 from handlers.till.money import REASONS, Amount, parse_amount
 from handlers.till.plan import NO_CATEGORY, OTHER
-from models import ledger
+from models import ledger, stamps
 from models.access import staff
 from models.ledger import PurchasePlan
 from models.ledger.config import RuleSet
@@ -184,6 +185,8 @@ async def ask(
         return
     key, args = plan.message(found, context.t, context.lang, member.display_name, category, rules)
     text = context.t(key, **escape_args(args))
+    tz = context.settings.scheduler.timezone
+    text += await till_stamps.quote_lines(context, member.id, found.amount_minor, category, tz)
     extra: list[list[ButtonSpec]] = []
     amount = found.amount_minor
     if (
@@ -249,5 +252,5 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
             points=result.points,
             balance=result.balance,
         )
-        return Outcome(text)
+        return Outcome(text + till_stamps.lines(context, stamps.of(result)))
     return Outcome(refusal(context, result, rules))

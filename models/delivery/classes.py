@@ -47,6 +47,7 @@ TEMPLATES: dict[str, MessageClass] = {
     # the member's own purchases, vouchers, payments and points
     "till-receipt-member": T,
     "till-refund-member": T,
+    "stamps-member": T,
     "till-adjust-member": T,
     "till-voucher-redeemed-member": T,
     "till-pay-ask-member": T,

@@ -15,7 +15,7 @@ from tortoise.models import Model
 
 from models.codes import tokens
 from models.delivery import classes, outbox, webhooks
-from models.ledger import referral_bonus, tiers
+from models.ledger import hooks, referral_bonus, tiers
 from models.ledger.config import RuleSet
 from models.ledger.dates import expiry_for
 from models.ledger.journal import Journal
@@ -37,6 +37,7 @@ async def _purchase_replay(purchase: Purchase | None) -> PurchaseRecorded | None
         return None
     entry = await LedgerEntry.get(purchase_id=purchase.id, kind=EntryKind.EARN)
     data = dict(entry.breakdown)
+    extras = await hooks.replayed(purchase.id)
     return PurchaseRecorded(
         purchase_id=purchase.id,
         receipt_code=purchase.receipt_code,
@@ -48,6 +49,7 @@ async def _purchase_replay(purchase: Purchase | None) -> PurchaseRecorded | None
         tier=data.get("tier", ""),
         upgraded_to=data.get("upgraded_to"),
         replayed=True,
+        extras=extras,
     )
 
 
@@ -90,7 +92,8 @@ async def earn_for_purchase(
     ``till-receipt-member``) in the same transaction. ``written_with(quote)``: rows the
     caller writes in this same transaction and flush (the HTTP face's idempotency record
     and audit row: one commit, one trip for everything a purchase writes); each is
-    ``(row, exprs)`` as :meth:`~models.ledger.journal.Journal.insert` takes them.
+    ``(row, exprs)`` as :meth:`~models.ledger.journal.Journal.insert` takes them. The
+    registered :mod:`~models.ledger.hooks` (stamp cards) write in the same flush.
     """
     key = check_key(idempotency_key)
 
@@ -183,6 +186,12 @@ async def earn_for_purchase(
             "purchase.recorded", purchase_event(member, purchase), member_id=member.id
         ):
             journal.also(step)
+        extras = {
+            hook.name: await hook.on_purchase(
+                conn, journal, member, purchase, request.items, now, tz
+            )
+            for hook in hooks.registered()
+        }
         for row, exprs in written_with(quote) if written_with is not None else ():
             journal.insert(row, **exprs)
         await journal.flush()  # purchase (unless written above), balance, entry, lot, receipt
@@ -197,6 +206,7 @@ async def earn_for_purchase(
             quote=quote,
             tier=tier_before,
             upgraded_to=upgraded,
+            extras=extras,
         )
 
     result = await run_keyed(op, replay)

@@ -5,10 +5,14 @@ Apart because a refund is the only way a balance may go negative (the refund pol
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.codes import tokens
 from models.delivery import webhooks
+from models.ledger import hooks
 from models.ledger.keys import _entry_by_key, _Reject, check_key, run_keyed
 from models.ledger.postings import (
     _draw_lots,
@@ -55,6 +59,7 @@ def _refunded(
     due: int,
     total: int,
     replayed: bool,
+    extras: Mapping[str, Any] | None = None,
 ) -> Refunded:
     return Refunded(
         refund_id=refund.id,
@@ -67,6 +72,7 @@ def _refunded(
         points_reversed=refund.points_reversed,
         balance=balance,
         replayed=replayed,
+        extras=extras or {},
     )
 
 
@@ -87,6 +93,7 @@ async def _refund_replay(key: str) -> Refunded | None:
         due=info.get("due", refund.points_reversed),
         total=info.get("refunded_total", refund.amount_minor),
         replayed=True,
+        extras=await hooks.replayed(purchase.id, refund.id),
     )
 
 
@@ -187,6 +194,10 @@ async def refund(
             created_at=now,
             using_db=conn,
         )
+        purchase.refunded_minor, purchase.points_reversed = total, target
+        extras = {
+            h.name: await h.on_refund(conn, member, purchase, row, now) for h in hooks.registered()
+        }
         await webhooks.emit(
             "purchase.refunded",
             {
@@ -214,7 +225,14 @@ async def refund(
             },
         )
         return _refunded(
-            row, entry, member.id, member.balance, due=due, total=total, replayed=False
+            row,
+            entry,
+            member.id,
+            member.balance,
+            due=due,
+            total=total,
+            replayed=False,
+            extras=extras,
         )
 
     async def replay() -> Refunded | None:

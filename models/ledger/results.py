@@ -8,8 +8,10 @@ written this time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from models.ledger.quotes import PointsQuote
 
@@ -148,6 +150,8 @@ class PurchaseRecorded:
     tier: str
     upgraded_to: str | None = None
     replayed: bool = False
+    extras: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """What each :mod:`~models.ledger.hooks` hook wrote with it, by hook name."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ class Refunded:
     """Points actually taken (less than ``points_due`` only under ``clamp_to_zero``)."""
     balance: int
     replayed: bool = False
+    extras: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """What each :mod:`~models.ledger.hooks` hook took back with it, by hook name."""
 
 
 @dataclass(frozen=True)

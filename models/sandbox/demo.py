@@ -23,6 +23,7 @@ from models.ledger.config import RuleSet
 from models.ledger.results import PurchaseRecorded, VoucherIssued
 from models.ledger.rules import CampaignRule
 from models.members.membership import ensure_member
+from models.stamps import card_types
 from models.store import clock
 from models.store.tables import (
     Campaign,
@@ -32,6 +33,7 @@ from models.store.tables import (
     OutboxMessage,
     OutboxStatus,
     Reward,
+    StampCardType,
 )
 
 DEMO_ACTOR = 0
@@ -92,6 +94,7 @@ class DemoLoaded:
     members: int
     purchases: int
     vouchers: int
+    stamp_cards: int = 0
 
 
 CAMPAIGN_WINDOW = (timedelta(days=-1), timedelta(days=30))
@@ -103,6 +106,7 @@ async def load(config_rules: RuleSet) -> DemoLoaded:
     await rule_versions.ensure_seeded(config_rules)
     rewards, new_rewards = await catalogue()
     campaign, new_campaigns = await running_campaign()
+    new_cards = await coffee_card(rewards[0])
     offers = [CampaignRule.from_row(campaign)]
     currency = config_rules.currency.code
     members = purchases = issued = 0
@@ -130,7 +134,7 @@ async def load(config_rules: RuleSet) -> DemoLoaded:
             )
             issued += isinstance(result, VoucherIssued) and not result.replayed
     await _quiet_shoppers()
-    return DemoLoaded(new_rewards, new_campaigns, members, purchases, issued)
+    return DemoLoaded(new_rewards, new_campaigns, members, purchases, issued, new_cards)
 
 
 async def catalogue() -> tuple[list[Reward], int]:
@@ -149,6 +153,24 @@ async def catalogue() -> tuple[list[Reward], int]:
             created += 1
         rows.append(row)
     return rows, created
+
+
+COFFEE_CARD_NAMES = {"en": "Coffee card", "zh-Hans": "咖啡集章卡"}
+
+
+async def coffee_card(free_coffee: Reward) -> int:
+    """The coffee shop's stamp card, "buy 9 coffees, the 10th is free": a stamp per
+    purchase, 10 fill a card, a full card gives a free-coffee voucher (1 if new, else 0)."""
+    for row in await StampCardType.filter(created_by=DEMO_ACTOR):
+        if row.names.get("en") == COFFEE_CARD_NAMES["en"]:
+            return 0
+    made = await card_types.create(
+        {"names": COFFEE_CARD_NAMES, "stamps_needed": 10, "reward_id": free_coffee.id},
+        DEMO_ACTOR,
+        actor_kind="sandbox",
+    )
+    assert isinstance(made, StampCardType), made
+    return 1
 
 
 async def running_campaign(

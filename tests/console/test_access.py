@@ -52,6 +52,7 @@ from tests.console.conftest import (
     session_of,
     written,
 )
+from tests.stamps import helpers as stamps_test
 
 APP = build_console(console_settings(), bot_token="1:x", public_url=lambda: PUBLIC_URL)
 ROUTES = sorted(
@@ -112,14 +113,20 @@ async def _form() -> str:
     return "bonuses"
 
 
+async def _card_type() -> int:
+    """A stamp card type (any status may be paused or resumed)."""
+    return (await stamps_test.coffee_card()).id
+
+
 PLACES = {
+    "card_type": _card_type,
     "form": _form,
     "telegram_id": _cashier,
     "prefix": _key_prefix,
     "endpoint_id": _endpoint,
     "delivery_id": _delivery,
 }
-"""What the people and integrations routes' path parameters name (something they may change)."""
+"""What the routes' path parameters name (something they may change)."""
 
 
 async def campaign(status: CampaignStatus) -> Campaign:
@@ -183,6 +190,8 @@ BODIES: dict[str, Any] = {
     "/api/webhooks": {"url": "https://93.184.216.34/hook"},
     "/api/rules/forms/{form}": lambda version: {"version": version, "b_joined": "5"},
     "/api/rules/forms/{form}/preview": {"b_joined": "5"},
+    "/api/stamps": {"name_en": "Test", "stamps_needed": 5, "reward_points": 10},
+    "/api/stamps/{card_type}": {"name_en": "Test", "stamps_needed": 5, "reward_points": 10},
 }
 BODIES["/api/broadcasts"] = {"text_en": "Hi", "scheduled_at": "2999-01-01 10:00"}
 BODIES["/api/rewards"] = {"name_en": "Tea", "cost_points": 10}

@@ -135,6 +135,11 @@
       me.tier_up ? el("div", { class: "card", id: "tier-up" },
         el("h2", { text: me.tier_up.text }),
         el("ul", { class: "list" }, ...me.tier_up.perks.map((perk) => el("li", { text: perk })))) : null,
+      ...(me.stamps || []).map((card) => el("div", { class: "card stamp-card" },
+        el("h2", { text: card.name }),
+        el("div", { class: "cups" }, ...Array.from({ length: card.needed }, (_, i) =>
+          el("span", { class: i < card.stamps ? "cup full" : "cup", text: i < card.stamps ? card.icon : "○" }))),
+        card.ready ? el("div", { class: "hint", text: card.ready }) : null)),
       el("div", { class: "card" },
         el("img", { class: "qr", id: "card-qr", src: me.card.qr, alt: me.card.link, "data-qr": me.card.link }),
         el("div", { class: "code", id: "member-code", text: me.member.code }),

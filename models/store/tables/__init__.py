@@ -37,6 +37,7 @@ from models.store.tables.members import (
 )
 from models.store.tables.offers import CampaignMember
 from models.store.tables.outbox import OutboxMessage, OutboxStatus
+from models.store.tables.stamps import CardState, CardTypeStatus, Stamp, StampCard, StampCardType
 from models.store.tables.webhooks import (
     DeliveryStatus,
     WebhookDelivery,
@@ -54,6 +55,8 @@ __all__ = [
     "CampaignKind",
     "CampaignMember",
     "CampaignStatus",
+    "CardState",
+    "CardTypeStatus",
     "ChatFlow",
     "ConsoleLogin",
     "ConsoleSession",
@@ -84,6 +87,9 @@ __all__ = [
     "SharedSecret",
     "StaffInvite",
     "StaffRole",
+    "Stamp",
+    "StampCard",
+    "StampCardType",
     "TierChange",
     "Voucher",
     "VoucherStatus",
