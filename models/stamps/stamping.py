@@ -96,8 +96,8 @@ async def snapshots(
     marks = ", ".join("?" for _ in type_ids)
     rows = await sql.rows(
         conn,
-        "SELECT t.*, c.id AS c_id, c.seq AS c_seq, c.stamps AS c_stamps,"
-        " c.expires_at AS c_expires_at,"
+        f"SELECT {sql.select_list(StampCardType, 't')}, c.id AS c_id, c.seq AS c_seq,"
+        " c.stamps AS c_stamps, c.expires_at AS c_expires_at,"
         " (SELECT COALESCE(MAX(x.seq), 0) FROM stamp_card x"
         "  WHERE x.member_id = ? AND x.card_type_id = t.id) AS last_seq,"
         " (SELECT COALESCE(SUM(s.stamps), 0) FROM stamp s WHERE s.member_id = ?"
