@@ -163,7 +163,9 @@ async def create_key(request: web.Request, visitor: Visitor) -> web.Response:
     v.only(body, {"name", "location"})
     _not_longer(body, {"name": 64, "location": 64})
     name = v.text(body, "name", required=True, max_length=64)
-    location = v.text(body, "location", max_length=64) if body.get("location") else None
+    # null or "" is no location; anything else must be a text (false is not "none")
+    given = body.get("location")
+    location = v.text(body, "location", max_length=64) if given not in (None, "") else None
     secret: dict[str, str] = {}
 
     async def work() -> Answer:

@@ -61,6 +61,7 @@ async def test_bad_key_requests_write_nothing(console: Console) -> None:
         (admin, KEYS, {"name": ""}, 422, "invalid_field"),
         (admin, KEYS, {"name": "x" * 65}, 422, "invalid_field"),
         (admin, KEYS, {"name": "x", "secret": "mine"}, 422, "invalid_field"),
+        (admin, KEYS, {"name": "x", "location": False}, 422, "invalid_field"),  # schemathesis
         (admin, f"{KEYS}/ZZZZ/revoke", {}, 422, "invalid_field"),
         (admin, f"{KEYS}/0badc0de/revoke", {}, 404, "key_not_found"),
     ]
