@@ -124,8 +124,8 @@ def _refused(field: str, reason: str, **details: Any) -> ApiError:
 
 async def read_audience(source: Mapping[str, Any], tz: str) -> Audience:
     """The chat's audience kinds, with the value each needs (as ``/broadcast`` asks it)."""
-    kind = text(source, "audience") or AudienceKind.ALL
-    if kind not in AUDIENCE_KINDS:
+    kind = text(source, "audience") if "audience" in source else AudienceKind.ALL
+    if kind not in AUDIENCE_KINDS:  # an empty one too: the document lists the kinds
         raise v.invalid("audience", "unknown")
     raw = text(source, "value", 32)
     if kind == AudienceKind.TIER:

@@ -221,7 +221,8 @@ async def add_endpoint(request: web.Request, visitor: Visitor) -> web.Response:
     v.only(body, {"url", "events"})
     _not_longer(body, {"url": MAX_URL, "events": 1024})
     url = v.text(body, "url", required=True, max_length=MAX_URL) or ""
-    events_text = body.get("events") or None
+    events_text = body.get("events")
+    events_text = None if events_text == "" else events_text  # false or {} stay wrong
     if events_text is not None and not isinstance(events_text, str):
         raise v.invalid("events", "not-a-string")
     events = webhooks.parse_events(events_text) or None  # only commas: every type

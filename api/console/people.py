@@ -121,7 +121,9 @@ async def create_invite(request: web.Request, visitor: Visitor) -> web.Response:
     role_text = body.get("role")
     if not isinstance(role_text, str) or role_text not in {r.value for r in INVITE_ROLES}:
         raise v.invalid("role", "unknown")
-    location = body.get("location") or None
+    location = body.get("location")
+    if location == "":
+        location = None  # a blank field; false, {} or [] are not "none" but wrong
     if location is not None and (not isinstance(location, str) or len(location) > MAX_LOCATION):
         raise v.invalid("location", "length")
     location = location.strip() if location else None

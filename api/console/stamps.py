@@ -40,16 +40,18 @@ from models.store.tables import CardTypeStatus, StampCardType
 MAX_BODY = 16 * 1024
 WINDOW = timedelta(days=30)
 TEXT = {"type": "string", "maxLength": 64, "pattern": PRINTABLE_PATTERN}
+OPTIONAL_TEXT = {**TEXT, "type": ["string", "null"]}
+"""A blank form field is sent as null or "" and means none."""
 NUMBER = {"type": ["integer", "null"], "minimum": 0, "maximum": SAFE_MAX}
 PROPERTIES: dict[str, Any] = {
     "name_en": TEXT,
-    "name_zh": TEXT,
-    "icon": {"type": "string", "maxLength": 8, "pattern": PRINTABLE_PATTERN},
+    "name_zh": OPTIONAL_TEXT,
+    "icon": {"type": ["string", "null"], "maxLength": 8, "pattern": PRINTABLE_PATTERN},
     "stamps_needed": {"type": "integer", "minimum": 2, "maximum": card_types.MAX_STAMPS},
     "per_item": {"type": ["boolean", "string"], "enum": [True, False, "true", "false"]},
     "min_amount_minor": NUMBER,
-    "category": TEXT,
-    "sku": TEXT,
+    "category": OPTIONAL_TEXT,
+    "sku": OPTIONAL_TEXT,
     "reward_id": NUMBER,
     "reward_points": NUMBER,
     "lifetime_days": NUMBER,
