@@ -36,6 +36,7 @@ from api.console.common import (
     json_doc,
     page,
     settings,
+    status_changed_responses,
 )
 from api.console.forms import text as _str
 from api.console.forms import whole as _int
@@ -395,19 +396,7 @@ def _move_route(verb: str, operation: Any, summary: str) -> Route:
             "operationId": f"{verb}Campaign",
             "summary": summary,
             "parameters": [ID, IDEMPOTENCY],
-            "responses": {
-                "200": json_doc(
-                    {
-                        "type": "object",
-                        "properties": {"id": {"type": "integer"}, "status": {"type": "string"}},
-                    },
-                    "changed (or a replay)",
-                ),
-                "400": ERROR,
-                "404": ERROR,
-                "409": ERROR,
-                "422": ERROR,
-            },
+            "responses": status_changed_responses(),
         },
     )
 

@@ -123,6 +123,21 @@ def json_doc(schema: Mapping[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def status_changed_responses() -> dict[str, Any]:
+    """The answers of a pause/resume/end-style route: the row's id and its new status."""
+    changed = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "status": {"type": "string"}},
+    }
+    return {
+        "200": json_doc(changed, "changed (or a replay)"),
+        "400": ERROR,
+        "404": ERROR,
+        "409": ERROR,
+        "422": ERROR,
+    }
+
+
 SETTINGS = web.AppKey("console_settings", Settings)
 
 

@@ -24,6 +24,7 @@ from api.console.common import (
     Visitor,
     json_doc,
     page,
+    status_changed_responses,
 )
 from api.context import refusal, respond
 from api.errors import ApiError
@@ -268,19 +269,7 @@ def _move_route(status: CardTypeStatus, verb: str) -> Route:
             "operationId": f"{verb}StampCard",
             "summary": f"{verb.capitalize()} a stamp card type",
             "parameters": [CARD_TYPE, IDEMPOTENCY],
-            "responses": {
-                "200": json_doc(
-                    {
-                        "type": "object",
-                        "properties": {"id": {"type": "integer"}, "status": {"type": "string"}},
-                    },
-                    "changed (or a replay)",
-                ),
-                "400": ERROR,
-                "404": ERROR,
-                "409": ERROR,
-                "422": ERROR,
-            },
+            "responses": status_changed_responses(),
         },
     )
 
