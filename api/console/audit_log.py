@@ -21,7 +21,7 @@ from api.console.common import ERROR, Route, Section, Visitor, json_doc, page, z
 from api.errors import ApiError
 from api.openapi import PRINTABLE_PATTERN, SAFE_MAX
 from models.access import staff
-from models.store import audit
+from models.store import audit, days
 from models.store.tables import AuditLog, Role
 
 PAGE = 50
@@ -40,7 +40,10 @@ def _day(request: web.Request, name: str) -> date | None:
     try:
         if not DATE.match(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not days.storable(day):
+            raise ValueError(text)
+        return day
     except ValueError:
         raise v.invalid(name, "format") from None
 
@@ -75,9 +78,7 @@ async def search(request: web.Request) -> dict[str, Any]:
         actors=actors,
         action=action or None,
         since=datetime.combine(first, time(), tz) if first else None,
-        until=datetime.combine(last + timedelta(days=1), time(), tz)
-        if last and last < date.max
-        else None,
+        until=datetime.combine(last + timedelta(days=1), time(), tz) if last else None,
         before_id=before_id,
         limit=limit,
     )

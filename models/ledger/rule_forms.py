@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from models.ledger.config import EVENT_TYPE_PATTERN, ActionBonuses, RuleSet
 from models.ledger.rule_editing import parse_money
+from models.store import days
 
 FORMS = ("multipliers", "usage", "tiers", "events", "bonuses")
 LANGUAGES = {"en": "en", "zh": "zh-Hans"}
@@ -169,9 +170,10 @@ class _Inputs:
         if not text:
             return None
         try:
-            return date.fromisoformat(text).isoformat() if len(text) == 10 else _bad(name)
+            day = date.fromisoformat(text) if len(text) == 10 else None
         except ValueError:
             return _bad(name)
+        return day.isoformat() if day and days.storable(day) else _bad(name)
 
     def rows(self, prefix: str) -> list[int]:
         """Row numbers of a list, posted or shown."""

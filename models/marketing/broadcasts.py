@@ -33,7 +33,7 @@ from tortoise.queryset import QuerySet
 from models.delivery import classes, outbox, outbox_delivery
 from models.delivery.outbox_delivery import BROADCAST_TEMPLATE, BroadcastCounts
 from models.marketing.segments import at_risk_members
-from models.store import audit, clock, sql
+from models.store import audit, clock, days, sql
 from models.store.db import write_transaction
 from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, Purchase
 
@@ -398,6 +398,8 @@ def parse_time(text: str, tz: str, now: datetime | None = None) -> datetime | In
     try:
         local = datetime.strptime(text.strip(), TIME_FORMAT)
     except ValueError:
+        return InvalidTime("format")
+    if not days.storable(local):
         return InvalidTime("format")
     at = local.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
     if at <= (now or clock.now()):

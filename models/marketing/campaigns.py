@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from models.ledger.config import EarningRules
 from models.ledger.rules import CampaignRule
-from models.store import audit, clock
+from models.store import audit, clock, days
 from models.store.db import write_transaction
 from models.store.tables import Campaign, CampaignKind, CampaignStatus, Purchase
 
@@ -112,6 +112,8 @@ def parse_local_datetime(text: str, tz: str, *, end: bool = False) -> datetime |
             naive = datetime.strptime(cleaned, pattern)
         except ValueError:
             continue
+        if not days.storable(naive):
+            return None
         if end and pattern == "%Y-%m-%d":
             naive = naive.replace(hour=23, minute=59, second=59)
         return naive.replace(tzinfo=ZoneInfo(tz))

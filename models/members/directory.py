@@ -32,7 +32,7 @@ from typing import Any
 from models.codes import tokens
 from models.members.membership import is_phone_text
 from models.reports.query import Sql, as_int
-from models.store import clock, sql
+from models.store import clock, days, sql
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
@@ -180,6 +180,8 @@ def _decode(cursor: str | None, sort: Sort) -> tuple[int, Any, int] | None:
             value = datetime.fromisoformat(value)
         except ValueError:
             raise InvalidCursor(cursor) from None
+        if not days.storable(value):
+            raise InvalidCursor(cursor)
     return phase, value, row_id
 
 

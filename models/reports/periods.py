@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.store import clock
+from models.store import clock, days
 
 MAX_PERIOD_DAYS = 731
 """Longer ranges are refused: the daily series would not fit a chart anyway."""
@@ -129,6 +129,8 @@ def parse_period(text: str | None, tz: str | ZoneInfo) -> Period | InvalidPeriod
         try:
             first, last = date.fromisoformat(left.strip()), date.fromisoformat(right.strip())
         except ValueError:
+            return InvalidPeriod(raw, InvalidPeriodReason.BAD_DATE)
+        if not (days.storable(first) and days.storable(last)):
             return InvalidPeriod(raw, InvalidPeriodReason.BAD_DATE)
         if last < first:
             return InvalidPeriod(raw, InvalidPeriodReason.REVERSED)

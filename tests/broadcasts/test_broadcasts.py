@@ -150,6 +150,8 @@ def test_button_and_time_validation() -> None:
     assert broadcasts.parse_button(" | https://x.example") == broadcasts.InvalidButton("text")
     now = datetime(2025, 5, 15, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
     assert broadcasts.parse_time("tomorrow", "Asia/Shanghai", now) == InvalidTime("format")
+    assert broadcasts.parse_time("0001-01-01 00:00", "Asia/Shanghai", now) == InvalidTime("format")
+    assert broadcasts.parse_time("9999-12-31 23:59", "Pacific/Apia", now) == InvalidTime("format")
     assert broadcasts.parse_time("2025-05-15 11:59", "Asia/Shanghai", now) == InvalidTime("past")
     at = broadcasts.parse_time("2025-05-15 12:30", "Asia/Shanghai", now)
     assert at == datetime(2025, 5, 15, 4, 30, tzinfo=UTC)

@@ -30,6 +30,8 @@ async def test_hostile_query_strings_are_refused_or_find_nothing(console: Consol
         "action=role%27%20OR%201%3D1--": "action",
         "from=2020-13-45": "from",
         "from=yesterday": "from",
+        "from=0001-01-01": "from",  # past what a zone and PostgreSQL's driver can hold
+        "to=9999-12-31": "to",
         "before=abc": "before",
         "before=-1": "before",
         "limit=0": "limit",

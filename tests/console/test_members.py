@@ -3,6 +3,7 @@ every member once; the member's page; the export of the current selection."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from datetime import timedelta
@@ -96,7 +97,9 @@ async def test_segment_filter_and_bad_input(console: Console) -> None:
     assert status == 200
     assert {i["code"] for i in body["items"]} == {m.code for m in people.values()}
     assert (await console.call("GET", f"{LIST}?segment=champions", as_=admin))[1]["items"] == []
-    for query in ("cursor=%21%21", "sort=height", "limit=0", "days=x", "colour=red"):
+    year_one = base64.urlsafe_b64encode(b'[0,"0001-01-01T00:00:00+08:00",1]').decode()
+    queries = ("cursor=%21%21", "sort=height", "limit=0", "days=x", "colour=red")
+    for query in (*queries, f"sort=last_purchase&cursor={year_one}"):
         status, body, _ = await console.call("GET", f"{LIST}?{query}", as_=admin)
         assert status == 422, (query, body)
 

@@ -49,6 +49,11 @@ BAD = [
     ),
     (
         "events",
+        {"ev_type_0": "review", "ev_points_0": "5", "ev_to_0": "9999-12-31"},
+        "Valid to",
+    ),
+    (
+        "events",
         {
             "ev_type_0": "review",
             "ev_points_0": "5",

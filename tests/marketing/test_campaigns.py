@@ -58,6 +58,8 @@ def test_parsing_and_presets() -> None:
     at = campaigns.parse_local_datetime("2025-03-08 10:00", "Asia/Shanghai")
     assert at is not None and at.astimezone(UTC) == datetime(2025, 3, 8, 2, 0, tzinfo=UTC)
     assert campaigns.parse_local_datetime("08/03/2025", "UTC") is None
+    assert campaigns.parse_local_datetime("0001-01-01", "Asia/Shanghai") is None  # no zone holds it
+    assert campaigns.parse_local_datetime("9999-12-31", "America/New_York", end=True) is None
     start, end = campaigns.preset_window("weekend", MONDAY, "Asia/Shanghai")
     assert start.astimezone(UTC) == datetime(2025, 3, 7, 16, 0, tzinfo=UTC)  # Sat 00:00 +08
     assert end - start == timedelta(days=2)

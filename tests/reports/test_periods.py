@@ -81,6 +81,8 @@ def test_previous_across_daylight_saving_keeps_whole_days() -> None:
         ("9999d", InvalidPeriodReason.TOO_LONG),
         ("2026-02-30..2026-03-01", InvalidPeriodReason.BAD_DATE),
         ("2026-03-01..", InvalidPeriodReason.BAD_DATE),
+        ("0001-01-01..0001-01-05", InvalidPeriodReason.BAD_DATE),  # no zone can hold it
+        ("9999-12-27..9999-12-31", InvalidPeriodReason.BAD_DATE),
         ("2026-03-10..2026-03-01", InvalidPeriodReason.REVERSED),
         ("2020-01-01..2026-01-01", InvalidPeriodReason.TOO_LONG),
     ],
