@@ -28,7 +28,10 @@ PAGE = 50
 PARAMS = {"actor", "action", "from", "to", "before", "limit"}
 ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 EMPTY_OR_DATE = {
-    "anyOf": [{"type": "string", "maxLength": 0}, {"type": "string", "format": "date"}]
+    "anyOf": [
+        {"type": "string", "maxLength": 0},
+        {"type": "string", "format": "date", "pattern": days.YEAR_PATTERN},
+    ]
 }
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -86,12 +86,25 @@ async def load(version_id: int) -> RuleSet | None:
     return RuleSet.model_validate(version.rules) if version else None
 
 
+def _same_rules(stored: RuleVersion, fingerprint: str) -> bool:
+    """Whether a stored version holds the rules of ``fingerprint``, read by this release:
+    a release that only adds settings with defaults changes the digest of the written
+    form, not the rules. (Writing a new version then would hand instances of the previous
+    release, still serving during a rolling upgrade, rules they cannot read.)"""
+    if stored.digest == fingerprint:
+        return True
+    try:
+        return digest(RuleSet.model_validate(stored.rules)) == fingerprint
+    except ValueError:  # pydantic's ValidationError: the stored form is not ours to read
+        return False
+
+
 async def ensure_seeded(config_rules: RuleSet) -> RuleVersion:
     """Store ``config_rules`` as a new version if they differ from the last config seed."""
     fingerprint = digest(config_rules)
     async with write_transaction() as conn:
         last = await RuleVersion.filter(source="config").using_db(conn).order_by("-id").first()
-        if last is not None and last.digest == fingerprint:
+        if last is not None and _same_rules(last, fingerprint):
             return last
         version = await RuleVersion.create(
             rules=config_rules.model_dump(mode="json"),

@@ -32,6 +32,7 @@ async def test_hostile_query_strings_are_refused_or_find_nothing(console: Consol
         "from=yesterday": "from",
         "from=0001-01-01": "from",  # past what a zone and PostgreSQL's driver can hold
         "to=9999-12-31": "to",
+        "to=3000-01-01": "to",
         "before=abc": "before",
         "before=-1": "before",
         "limit=0": "limit",

@@ -86,8 +86,11 @@ def _scenario(page: _Console, box: Sandbox) -> None:
     page.wait_css("#rules-form-bonuses-preview-button").click()  # type: ignore[attr-defined]
     page.wait_for_part("#rules-form-bonuses-preview", "Joining: 0 → 10")
     page.shots("rules-form-en")
+    version = page.wait_css("#rules-version").text  # type: ignore[attr-defined]
     page.wait_css("#rules-form-bonuses-save").click()  # type: ignore[attr-defined]
-    page.wait_for_value("#rf-b_joined", "10")  # the page reloaded with the new version
+    # the page reloaded with the new version (the typed 10 alone says nothing: it was there)
+    page.wait_for_change("#rules-version", version)
+    page.wait_for_value("#rf-b_joined", "10")
     page.driver.get(box.console_url + "audit?action=rules.")
     page.wait_for_part("#audit-entries", "rules.update")
     page.shots("audit-en")
@@ -156,6 +159,10 @@ class _Console(_Page):
     def wait_for_part(self, css: str, text: str) -> None:
         """Until an element matching ``css`` holds ``text`` (htmx may swap it meanwhile)."""
         self._wait_for(css, lambda element: text in element.text)
+
+    def wait_for_change(self, css: str, text: str) -> None:
+        """Until an element matching ``css`` no longer reads ``text`` (a reload landed)."""
+        self._wait_for(css, lambda element: element.text != text)
 
     def wait_for_value(self, css: str, value: str) -> None:
         self._wait_for(css, lambda element: element.get_attribute("value") == value)

@@ -6,6 +6,7 @@ import asyncio
 
 from models.ledger import rule_versions, tiers
 from models.ledger.config import EarningRules, RuleSet
+from models.store import clock
 from models.store.db import write_transaction
 from models.store.tables import AuditLog, RuleVersion
 from tests.store.helpers import member, rules
@@ -27,6 +28,25 @@ async def test_seed_edit_and_reseed(store: str) -> None:
     assert current == changed and version.source == "config"
     assert await RuleVersion.all().count() == 3
     assert await AuditLog.filter(action="rules.update").count() == 1
+
+
+async def test_an_upgrade_that_only_adds_defaults_seeds_no_version(store: str) -> None:
+    """The previous release wrote the config's rules without this release's new settings;
+    they are the same rules, so no new version (which the previous release's instances,
+    still serving during a rolling upgrade, could not read)."""
+    rule_versions.invalidate()
+    config = RuleSet()
+    written = config.model_dump(mode="json")
+    for newer in ("events", "bonuses"):
+        written.pop(newer)
+    written["usage"].pop("earn_on_points_payment")
+    old = await RuleVersion.create(
+        rules=written, digest="of-the-previous-release", source="config", created_at=clock.now()
+    )
+    assert (await rule_versions.ensure_seeded(config)).id == old.id
+    assert await RuleVersion.all().count() == 1
+    changed = RuleSet(earning=EarningRules(points_per_unit=3))  # a real change still lands
+    assert (await rule_versions.ensure_seeded(changed)).id != old.id
 
 
 async def test_tier_progress_and_review(store: str) -> None:
