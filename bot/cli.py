@@ -98,8 +98,6 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     """``jifen restore PATH [--force]``: replace the store, migrate forward, run doctor."""
-    from models.ledger import doctor
-    from models.stamps import doctor as stamp_doctor
     from models.store import backup
 
     try:
@@ -112,7 +110,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
         print(f"migrated forward: {name}")
 
     async def check() -> int:
-        problems = [*await doctor.check(), *await stamp_doctor.check()]
+        problems = await _doctor()
         for problem in problems:
             print(f"doctor: {problem}")
         print("doctor: the ledger is consistent" if not problems else "doctor: PROBLEMS above")
@@ -127,12 +125,18 @@ def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(make_migrations(args.name))
 
 
-def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+async def _doctor() -> list[object]:
+    """Every consistency check: the ledger, the stamp cards, the report roll-up."""
     from models.ledger import doctor
+    from models.reports import rollup
     from models.stamps import doctor as stamp_doctor
 
+    return [*await doctor.check(), *await stamp_doctor.check(), *await rollup.check()]
+
+
+def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
-        problems = [*await doctor.check(), *await stamp_doctor.check()]
+        problems = await _doctor()
         for problem in problems:
             print(problem)
         print(f"{len(problems)} problem(s) found" if problems else "ledger is consistent")

@@ -34,6 +34,7 @@ from models.delivery import webhooks
 from models.importing.rows import MemberRow, Rejection
 from models.ledger.config import ExpiryPolicy
 from models.members.enrolment import enrolment_lock, many_codes
+from models.reports import rollup
 from models.store import audit, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import EntryKind, Member
@@ -258,6 +259,7 @@ async def _apply(conn: BaseDBAsyncClient, plan: _Plan, ctx: Context) -> None:
             now=ctx.now,
             **_entry_fields(ctx),
         )
+    await rollup.forget(conn)  # members and balances with dates of the old system
 
 
 async def _insert_new(conn: BaseDBAsyncClient, rows: list[MemberRow], ctx: Context) -> None:

@@ -29,6 +29,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.codes import tokens
 from models.delivery import webhooks
 from models.members import phones
+from models.reports import rollup
 from models.store import audit, clock, locks, sql
 from models.store.db import write_transaction
 from models.store.tables import JoinLink, Member
@@ -269,6 +270,7 @@ async def _adopt(
         conn, "UPDATE outbox_message SET member_id = ? WHERE member_id = ?", target_id, current_id
     )
     await sql.execute(conn, "DELETE FROM member WHERE id = ?", current_id)
+    await rollup.forget(conn)  # the throw-away row no longer counts on any past day
     changed = await Member.filter(id=target_id, telegram_id=None).using_db(conn).update(**carry)
     if changed != 1:
         raise _Refused(LinkUsed())

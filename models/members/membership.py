@@ -20,6 +20,7 @@ from models.delivery.classes import MessageClass
 from models.ledger import action_bonus, dates, tiers
 from models.ledger.config import RuleSet
 from models.members import phones
+from models.reports import rollup
 from models.store import audit, clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import LedgerEntry, Member, Role
@@ -268,6 +269,7 @@ async def enroll(member_id: int) -> bool:
         row = await Member.get(id=member_id).using_db(conn)
         await webhooks.emit_joined(conn, [(row.id, row.code, row.language)])
         await action_bonus.award(conn, row.id, "joined")
+        await rollup.forget(conn)  # members per tier count the enrolled, back to joining
     return True
 
 
@@ -280,6 +282,7 @@ async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
     if await LedgerEntry.filter(member_id=row.id).using_db(using_db).exists():
         return
     await Member.filter(id=row.id).using_db(using_db).update(enrolled=False)
+    await rollup.forget(using_db)
 
 
 SEARCH_LIMIT = 8

@@ -65,6 +65,7 @@ def as_int(value: Any) -> int:
 
 
 ISSUED_KINDS = ("earn", "bonus")
+POINT_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "reverse")
 
 
 def location_filter(q: Sql, location: str | None, column: str = "location") -> str:

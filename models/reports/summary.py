@@ -15,15 +15,18 @@ locations and cannot be attributed to one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from models.ledger.config import Tiers
+from models.reports import rollup, standing
 from models.reports.periods import Period
 from models.reports.query import (
     ISSUED_KINDS,
+    POINT_KINDS,
     Sql,
     as_int,
     campaigns_overlapping,
@@ -140,8 +143,6 @@ class Report:
 Window = tuple[datetime, datetime]
 """A half-open ``[start, end)`` span of instants."""
 
-POINT_KINDS = ("earn", "bonus", "redeem", "expire", "adjust", "reverse")
-
 
 def _within(q: Sql, window: Window) -> str:
     return q.between("created_at", *window)
@@ -153,7 +154,6 @@ class _Sales:
 
     n: int
     amount: int
-    refunded: int
     by_location: dict[str, tuple[int, int]]
 
     def __add__(self, other: _Sales) -> _Sales:
@@ -161,36 +161,49 @@ class _Sales:
         for name, (n, amount) in other.by_location.items():
             had_n, had_amount = by_location.get(name, (0, 0))
             by_location[name] = (had_n + n, had_amount + amount)
-        return _Sales(
-            self.n + other.n,
-            self.amount + other.amount,
-            self.refunded + other.refunded,
-            by_location,
-        )
+        return _Sales(self.n + other.n, self.amount + other.amount, by_location)
 
 
-_NO_SALES = _Sales(0, 0, 0, {})
+_NO_SALES = _Sales(0, 0, {})
+
+
+def _sales_of(rows: rollup.Sales, location: str | None) -> _Sales:
+    """Totals of purchases by location (of one location when asked), and the table."""
+    picked = [v for loc, v in rows.items() if location is None or loc == location]
+    return _Sales(
+        n=sum(n for n, _ in picked),
+        amount=sum(amount for _, amount in picked),
+        by_location={loc: v for loc, v in rows.items() if loc is not None},
+    )
 
 
 async def _window_sales(window: Window, location: str | None) -> _Sales:
     """One range scan of the covering ``(created_at, location, …)`` index, by location."""
     q = Sql()
     rows = await q.rows(
-        "SELECT location, COUNT(*) AS n, SUM(amount_minor) AS amount,"
-        f" SUM(refunded_minor) AS refunded FROM purchase WHERE {_within(q, window)}"
-        " GROUP BY location"
+        "SELECT location, COUNT(*) AS n, SUM(amount_minor) AS amount FROM purchase"
+        f" WHERE {_within(q, window)} GROUP BY location"
     )
-    picked = [r for r in rows if location is None or r["location"] == location]
-    return _Sales(
-        n=sum(as_int(r["n"]) for r in picked),
-        amount=sum(as_int(r["amount"]) for r in picked),
-        refunded=sum(as_int(r["refunded"]) for r in picked),
-        by_location={
-            str(r["location"]): (as_int(r["n"]), as_int(r["amount"]))
+    return _sales_of(
+        {
+            None if r["location"] is None else str(r["location"]): (
+                as_int(r["n"]),
+                as_int(r["amount"]),
+            )
             for r in rows
-            if r["location"] is not None
         },
+        location,
     )
+
+
+async def _refunded(window: Window, location: str | None) -> int:
+    """Refunded of the window's purchases: live (a refund updates an old purchase)."""
+    q = Sql()
+    row = await q.one(
+        f"SELECT SUM(refunded_minor) AS refunded FROM purchase WHERE {_within(q, window)}"
+        + location_filter(q, location)
+    )
+    return as_int(row.get("refunded"))
 
 
 async def _window_points(window: Window) -> dict[str, int]:
@@ -213,14 +226,51 @@ def _pieces(windows: list[Window]) -> list[Window]:
     ]
 
 
-async def _windows_figures(
-    windows: list[Window], location: str | None
+def _split(piece: Window, tz: ZoneInfo) -> tuple[list[Window], tuple[date, date] | None]:
+    """A piece as its whole closed local days (rolled up) and the live edges around them."""
+    whole = rollup.whole_days(*piece, tz)
+    if whole is None:
+        return [piece], None
+    a, b = rollup.midnight(whole[0], tz), rollup.midnight(whole[1] + timedelta(days=1), tz)
+    return [w for w in ((piece[0], a), (b, piece[1])) if w[0] < w[1]], whole
+
+
+async def _piece_figures(
+    pieces: list[Window], tz: ZoneInfo, location: str | None, rolled: bool
 ) -> tuple[list[_Sales], list[dict[str, int]]]:
-    """Sales and points per kind of every window, from one range scan per piece of their
-    union (campaign spans overlap the period and the one before: no row is read twice)."""
+    """Sales and points per kind of each piece: its closed days from the roll-up (one read
+    for all pieces), its edges and open days by a range scan each (all of it unless
+    ``rolled``)."""
+    splits = [_split(piece, tz) if rolled else ([piece], None) for piece in pieces]
+    spans = [whole for _, whole in splits if whole is not None]
+    kept = (
+        await rollup.days(min(a for a, _ in spans), max(b for _, b in spans), tz) if spans else {}
+    )
+    sales, points = [], []
+    for live, whole in splits:
+        days = [] if whole is None else [kept[d] for d in _dates(*whole)]
+        piece_sales = sum((_sales_of(day.sales, location) for day in days), _NO_SALES)
+        piece_points = {k: sum(day.points[k] for day in days) for k in POINT_KINDS}
+        for window in live:
+            piece_sales += await _window_sales(window, location)
+            for k, v in (await _window_points(window)).items():
+                piece_points[k] += v
+        sales.append(piece_sales)
+        points.append(piece_points)
+    return sales, points
+
+
+def _dates(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+async def _windows_figures(
+    windows: list[Window], tz: ZoneInfo, location: str | None, rolled: bool = True
+) -> tuple[list[_Sales], list[dict[str, int]]]:
+    """Sales and points per kind of every window, from the pieces of their union (campaign
+    spans overlap the period and the one before: no row is read twice)."""
     pieces = _pieces(windows)
-    sales = [await _window_sales(piece, location) for piece in pieces]
-    points = [await _window_points(piece) for piece in pieces]
+    sales, points = await _piece_figures(pieces, tz, location, rolled)
 
     def inside(window: Window) -> list[int]:
         return [i for i, (a, b) in enumerate(pieces) if window[0] <= a and b <= window[1]]
@@ -302,62 +352,13 @@ async def _new_members(period: Period, prev: Period) -> Figure:
     return Figure(n, as_int(row.get("total")) - n)
 
 
-async def liability_at(at: datetime) -> int:
-    """Sum of positive balances at instant ``at``.
-
-    By the ledger invariant (balance = sum of entries) a balance then is either the
-    materialized balance minus the entries since ``at``, or the sum of the entries before
-    ``at``; the shorter side of ``at`` in time (from the first entry to now) is read, so
-    neither a recent nor an old instant walks the whole journal.
-    ``GROUP BY +member_id`` keeps SQLite on the covering ``created_at`` range (a sort of
-    the few rows read) instead of walking the whole ``member_id`` index to avoid a sort.
-    """
-    q = Sql()
-    row = await q.one("SELECT COALESCE(SUM(balance), 0) AS s FROM member WHERE balance > 0")
-    now_total = as_int(row.get("s"))
-    if at >= clock.now():
-        return now_total
-    first = (await Sql().one("SELECT MIN(created_at) AS t FROM ledger_entry")).get("t")
-    if first is None:
-        return 0
-    first = first if isinstance(first, datetime) else datetime.fromisoformat(str(first))
-    q = Sql()
-    if at - first < clock.now() - at:
-        row = await q.one(
-            "SELECT COALESCE(SUM(CASE WHEN s > 0 THEN s ELSE 0 END), 0) AS then_ FROM"
-            " (SELECT SUM(points) AS s FROM ledger_entry"
-            f" WHERE created_at < {q.p(at)} GROUP BY +member_id) b"
-        )
-        return as_int(row.get("then_"))
-    row = await q.one(
-        "SELECT COALESCE(SUM(CASE WHEN m.balance - d.delta > 0 THEN m.balance - d.delta"
-        " ELSE 0 END), 0) AS then_, COALESCE(SUM(CASE WHEN m.balance > 0 THEN m.balance"
-        " ELSE 0 END), 0) AS now_ FROM (SELECT +member_id AS member_id, SUM(points) AS delta"
-        f" FROM ledger_entry WHERE created_at >= {q.p(at)} GROUP BY +member_id) d"
-        " JOIN member m ON m.id = d.member_id"
-    )
-    return now_total - as_int(row.get("now_")) + as_int(row.get("then_"))
-
-
-async def tiers_at(at: datetime) -> dict[str, int]:
-    """Members (not deleted by then) per tier at instant ``at``.
-
-    A member's tier then is the ``from_tier`` of their first tier change after ``at``,
-    or their tier now if it has not changed since.
-    """
-    q = Sql()
-    rows = await q.rows(
-        "SELECT COALESCE(f.from_tier, m.tier) AS tier, COUNT(*) AS n FROM member m"
-        " LEFT JOIN (SELECT tc.member_id, tc.from_tier FROM tier_change tc"
-        f" WHERE tc.created_at >= {q.p(at)} AND NOT EXISTS (SELECT 1 FROM tier_change t2"
-        f" WHERE t2.member_id = tc.member_id AND t2.created_at >= {q.p(at)}"
-        " AND (t2.created_at < tc.created_at OR (t2.created_at = tc.created_at"
-        " AND t2.id < tc.id)))) f ON f.member_id = m.id"
-        f" WHERE m.enrolled AND m.created_at < {q.p(at)}"
-        f" AND (m.deleted_at IS NULL OR m.deleted_at >= {q.p(at)})"
-        " GROUP BY COALESCE(f.from_tier, m.tier)"
-    )
-    return {str(r["tier"]): as_int(r["n"]) for r in rows}
+async def _standing(at: datetime, tz: ZoneInfo, rolled: bool) -> tuple[int, dict[str, int]]:
+    """Liability and members per tier at ``at``: kept for the end of a closed day."""
+    day = at.astimezone(tz).date() - timedelta(days=1)
+    ends_a_day = rollup.midnight(day + timedelta(days=1), tz) == at
+    if rolled and ends_a_day and day <= rollup.last_closed_day(tz):
+        return await rollup.day_end(day, tz)
+    return await standing.liability_at(at), await standing.tiers_at(at)
 
 
 async def _top_rewards(period: Period, prev: Period, n: int) -> tuple[RewardCount, ...]:
@@ -438,6 +439,7 @@ async def summary(
     point_value_minor: Decimal,
     tiers: Tiers,
     top: int = TOP_N,
+    rolled: bool = True,
 ) -> Report:
     """Every figure of ``/report`` for ``period`` beside the previous period of equal length.
 
@@ -447,6 +449,9 @@ async def summary(
     the ledger with a filtered sum per kind; a window's figures are the sum of its pieces.
     (Pieces are separate range scans, not a ``CASE`` over time: SQLite would evaluate it
     for every row.) Active members ride on the top-spender grouping.
+
+    Whole closed days come from :mod:`models.reports.rollup` (``rolled=False`` reads
+    everything from the journal: the reference the roll-up is tested against).
     """
     prev = period.previous()
     windows: list[Window] = [(period.start, period.end), (prev.start, prev.end)]
@@ -454,7 +459,9 @@ async def summary(
         (c, w) for c in await campaigns_overlapping(period) if (w := _campaign_windows(c, period))
     ]
     campaign_spans = [span for _, (during, prior) in campaigns for span in (during, prior)]
-    all_sales, all_points = await _windows_figures([*windows, *campaign_spans], location)
+    all_sales, all_points = await _windows_figures(
+        [*windows, *campaign_spans], period.tz, location, rolled
+    )
     (sales, sales_prev, *campaign_sales), (pts, pts_prev, *campaign_points) = (
         all_sales,
         all_points,
@@ -474,7 +481,11 @@ async def summary(
         sum(pts.get(k, 0) for k in ISSUED_KINDS), sum(pts_prev.get(k, 0) for k in ISSUED_KINDS)
     )
     redeemed, expired = fig("redeem", -1), fig("expire", -1)
-    liability = Figure(await liability_at(period.end), await liability_at(prev.end))
+    (liability_now, tiers_now), (liability_before, tiers_before) = (
+        await _standing(period.end, period.tz, rolled),
+        await _standing(prev.end, period.tz, rolled),
+    )
+    liability = Figure(liability_now, liability_before)
     results = tuple(
         CampaignResult(
             campaign_id=c.id,
@@ -497,7 +508,9 @@ async def summary(
         active_members=active,
         purchases=sales_fig("n"),
         sales_minor=sales_fig("amount"),
-        refunded_minor=sales_fig("refunded"),
+        refunded_minor=Figure(
+            await _refunded(windows[0], location), await _refunded(windows[1], location)
+        ),
         average_ticket_minor=Figure(
             _average(sales.amount, sales.n), _average(sales_prev.amount, sales_prev.n)
         ),
@@ -517,7 +530,7 @@ async def summary(
         breakage=Rate(
             _ratio(expired.current, issued.current), _ratio(expired.previous, issued.previous)
         ),
-        tiers=_ordered_tiers(tiers, await tiers_at(period.end), await tiers_at(prev.end)),
+        tiers=_ordered_tiers(tiers, tiers_now, tiers_before),
         top_rewards=await _top_rewards(period, prev, top),
         top_members=top_members,
         locations=tuple(

@@ -37,6 +37,7 @@ from models.store.tables.members import (
 )
 from models.store.tables.offers import CampaignMember
 from models.store.tables.outbox import OutboxMessage, OutboxStatus
+from models.store.tables.reports import ReportDay, ReportWatermark
 from models.store.tables.stamps import CardState, CardTypeStatus, Stamp, StampCard, StampCardType
 from models.store.tables.webhooks import (
     DeliveryStatus,
@@ -79,6 +80,8 @@ __all__ = [
     "PointLot",
     "Purchase",
     "Refund",
+    "ReportDay",
+    "ReportWatermark",
     "Reward",
     "Role",
     "RuleVersion",

@@ -68,7 +68,7 @@ class Voucher(Model):
 
     class Meta:
         table = "voucher"
-        indexes = (("member_id", "status"),)
+        indexes = (("member_id", "status"), ("issued_at", "reward_id", "cost_points"))
 
 
 class CouponBatch(Model):

@@ -64,7 +64,13 @@ class Member(Model):
     class Meta:
         table = "member"
         # the console's member list sorts by these, a page at a time (keyset on the id)
-        indexes = (("balance", "id"), ("last_purchase_at", "id"), ("first_name", "id"))
+        indexes = (
+            ("balance", "id"),
+            ("last_purchase_at", "id"),
+            ("first_name", "id"),
+            ("created_at", "enrolled"),  # new members in a report period
+            ("tier", "enrolled", "deleted_at", "created_at"),  # members per tier, covered
+        )
 
     @property
     def display_name(self) -> str:
