@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from tortoise import Tortoise
 
@@ -31,3 +33,9 @@ async def test_models_have_no_unmigrated_changes() -> None:
         assert writers == [], "models changed: run `jifen makemigrations --name <what>`"
     finally:
         await db.close_store()
+
+
+def test_fresh_stores_get_what_the_postgres_only_migration_creates() -> None:
+    """Tests and benchmarks build stores from the models: they get 0016's statements too."""
+    migration = importlib.import_module("migrations.0016_member_search")
+    assert db.POSTGRES_ONLY == migration.STATEMENTS

@@ -157,10 +157,24 @@ async def open_store(url: str, *, apply_migrations: bool = True) -> None:
     await Tortoise.init(config=tortoise_config(url))
 
 
+POSTGRES_ONLY = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS member_first_name_trgm ON member"
+    " USING gin (first_name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS member_last_name_trgm ON member USING gin (last_name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS member_phone_trgm ON member USING gin (phone gin_trgm_ops)",
+)
+"""What migrations create beyond the models on PostgreSQL (0016: member search by trigram),
+for stores made from the models directly."""
+
+
 async def open_fresh_store(url: str) -> None:
-    """Open a store and create the schema directly from the models (tests only)."""
+    """Open a store and create the schema directly from the models (tests, benchmarks)."""
     await Tortoise.init(config=tortoise_config(url))
     await Tortoise.generate_schemas(safe=True)
+    if not is_sqlite(url):
+        for statement in POSTGRES_ONLY:
+            await connection().execute_script(statement)
 
 
 async def close_store() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,8 +15,17 @@ from models import importing
 from models.importing import ImportReport
 from models.ledger import doctor
 from models.members import membership, privacy
+from models.reports import rollup
 from models.store import clock
-from models.store.tables import AuditLog, EntryKind, LedgerEntry, Member, PointLot, TierChange
+from models.store.tables import (
+    AuditLog,
+    EntryKind,
+    LedgerEntry,
+    Member,
+    PointLot,
+    ReportDay,
+    TierChange,
+)
 from tests.store.helpers import rules
 
 NOW = datetime(2025, 6, 1, 4, 0, tzinfo=UTC)
@@ -284,3 +294,15 @@ def test_cli_exit_codes_and_dry_run(
     assert "warning: column(s) ignored: nickname (known: external_id," in capsys.readouterr().err
     assert cli.main(["import", "members", str(tmp_path / "missing.csv")]) == 2
     assert cli.main(["doctor"]) == 0
+
+
+async def test_an_import_drops_the_kept_report_days(store: str, tmp_path: Path) -> None:
+    """Imported members join and hold points on days a report may have kept: it drops them
+    (in the import's own transaction), so the next report reads them again."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    last = rollup.last_closed_day(shanghai)
+    await rollup.days(last - timedelta(days=6), last, shanghai)
+    assert await ReportDay.all().count() == 7
+    report = await run(write(tmp_path / "m.csv", [HEADER, "A1,,Alice,en,,,300,,2025-05-20"]))
+    assert report.exit_code == 0 and report.outcome.created == 1
+    assert await ReportDay.all().count() == 0

@@ -1,7 +1,7 @@
 """The roll-up of closed days says what the journal says: every figure of every period,
-with kept days, equals the summary read wholly from the journal; a row dated in a kept
-day, an enrolment flip or an import drops the kept days; a fill that raced such a write
-keeps nothing; ``jifen doctor`` finds a kept day that differs."""
+with kept days, equals the summary (and the daily series) read wholly from the journal;
+a row dated in a kept day, an enrolment flip or an import drops the kept days; a fill
+that raced such a write keeps nothing; ``jifen doctor`` finds a kept day that differs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from tortoise.expressions import F
 
 from models.members import membership
-from models.reports import rollup, summary
+from models.reports import rollup, series, summary
 from models.reports.periods import Period, parse_period
 from models.store import clock
 from models.store.tables import LedgerEntry, Member, Purchase, ReportDay
@@ -49,6 +49,14 @@ async def test_kept_days_give_the_journals_figures_for_every_period(
             assert filled == journal, (text, location)
             kept, _ = await _both(_period(text, tz), location)  # read back, not recomputed
             assert kept == journal, (text, location)
+            period = _period(text, tz)
+            assert await series.sales_series(period, location=location) == (
+                await series.sales_series(period, location=location, rolled=False)
+            ), (text, location)
+        period = _period(text, tz)
+        assert await series.points_series(period) == (
+            await series.points_series(period, rolled=False)
+        ), text
     assert await ReportDay.filter(tz=tz).count() >= 60
     assert await rollup.check() == []
 
