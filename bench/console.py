@@ -134,6 +134,15 @@ async def measure(read: Read, repeat: int, rng: random.Random) -> tuple[float, f
     return statistics.median(times), p99
 
 
+def _settle(below: float = 0.5, at_most: float = 180.0) -> None:
+    """Wait (at most ``at_most`` s) for the one-minute load to fall below ``below`` after
+    seeding, so the timed reads do not share the cores with its after-effects."""
+    started = time.perf_counter()
+    while os.getloadavg()[0] >= below and time.perf_counter() - started < at_most:
+        time.sleep(5)  # nothing else runs meanwhile: blocking the loop is the point
+    print(f"load {os.getloadavg()[0]:.2f} before the timed reads")
+
+
 async def run(url: str, label: str, args: argparse.Namespace) -> None:
     await db.open_fresh_store(url)
     clock.freeze(dataset.NOW)
@@ -147,6 +156,7 @@ async def run(url: str, label: str, args: argparse.Namespace) -> None:
             f"\n{label}: {args.members:,} members, {rows[0]['n']:,} ledger entries "
             f"(seeded in {time.perf_counter() - started:.1f} s)"
         )
+        _settle()
         print(f"{'read':<40}{'p50 ms':>9}{'p99 ms':>9}{'p99 × base':>12}")
         rng = random.Random(7)
         base_p99 = 0.0

@@ -23,6 +23,7 @@ sandbox or test moving its clock back) or a member's enrolment flips. Two guards
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.reports import standing
 from models.reports.periods import Period
-from models.reports.query import POINT_KINDS, Sql, as_date, as_int
+from models.reports.query import POINT_KINDS, Sql, as_date, as_int, location_filter
 from models.store import clock
 from models.store.db import write_transaction
 from models.store.tables import ReportDay, ReportWatermark
@@ -257,6 +258,55 @@ async def day_end(day: date, tz: ZoneInfo) -> tuple[int, dict[str, int]]:
     return liability, tiers
 
 
+async def _distinct_buyers(first: date, last: date, tz: ZoneInfo, location: str | None) -> int:
+    span = Period.of_days(first, last, tz)
+    q = Sql()
+    row = await q.one(
+        "SELECT COUNT(DISTINCT member_id) AS n FROM purchase"
+        f" WHERE {q.between('created_at', span.start, span.end)}" + location_filter(q, location)
+    )
+    return as_int(row.get("n"))
+
+
+def _buyers_key(first: date, location: str | None) -> str:
+    """``["2026-03-07", null]``: the window's first day and location (None: all)."""
+    return json.dumps([first.isoformat(), location])
+
+
+def _buyers_window(key: str) -> tuple[date, str | None]:
+    first, location = json.loads(key)
+    return date.fromisoformat(first), location
+
+
+async def window_buyers(first: date, last: date, tz: ZoneInfo, location: str | None) -> int:
+    """Members who bought on closed local days ``first`` … ``last`` (at ``location``):
+    not a sum of days, so kept per window, on the row of its last day (a row dated inside
+    the window drops that row with the rest)."""
+    await days(last, last, tz)
+    marks = await checked(tz)
+    key = _buyers_key(first, location)
+    row = await ReportDay.get_or_none(tz=tz.key, day=last.isoformat())
+    if row is not None and key in row.figures.get("buyers", {}):
+        return as_int(row.figures["buyers"][key])
+    n = await _distinct_buyers(first, last, tz, location)
+    async with write_transaction() as conn:
+        if await _marks(tz, conn) == marks:
+            kept = (
+                await ReportDay.filter(tz=tz.key, day=last.isoformat())
+                .select_for_update()
+                .using_db(conn)
+                .first()
+            )
+            if kept is not None:
+                buyers = {**kept.figures.get("buyers", {}), key: n}
+                await (
+                    ReportDay.filter(id=kept.id)
+                    .using_db(conn)
+                    .update(figures={**kept.figures, "buyers": buyers})
+                )
+    return n
+
+
 @dataclass(frozen=True)
 class RollupProblem:
     """A kept day whose figures differ from the journal's (``jifen doctor``)."""
@@ -268,6 +318,23 @@ class RollupProblem:
         return f"report-day: {self.day.isoformat()} ({self.tz}) differs from the journal"
 
 
+async def _agrees(row: ReportDay, d: date, tz: ZoneInfo) -> bool:
+    """Whether a kept day says what the journal says, in every figure it holds."""
+    if _figures(row.figures) != (await compute(d, d, tz))[d]:
+        return False
+    at = midnight(d + timedelta(days=1), tz)
+    if row.liability is not None and (row.liability, row.tiers) != (
+        await standing.liability_at(at),
+        await standing.tiers_at(at),
+    ):
+        return False
+    for key, n in row.figures.get("buyers", {}).items():
+        first, location = _buyers_window(key)
+        if as_int(n) != await _distinct_buyers(first, d, tz, location):
+            return False
+    return True
+
+
 async def check() -> list[RollupProblem]:
     """Every kept day, in every zone, against a fresh computation from the journal."""
     problems: list[RollupProblem] = []
@@ -276,11 +343,6 @@ async def check() -> list[RollupProblem]:
         await checked(tz)
         for row in await ReportDay.filter(tz=tz.key).order_by("day"):
             d = date.fromisoformat(row.day)
-            at = midnight(d + timedelta(days=1), tz)
-            if _figures(row.figures) != (await compute(d, d, tz))[d] or (
-                row.liability is not None
-                and (row.liability, row.tiers)
-                != (await standing.liability_at(at), await standing.tiers_at(at))
-            ):
+            if not await _agrees(row, d, tz):
                 problems.append(RollupProblem(tz.key, d))
     return problems

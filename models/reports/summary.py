@@ -177,23 +177,40 @@ def _sales_of(rows: rollup.Sales, location: str | None) -> _Sales:
     )
 
 
-async def _window_sales(window: Window, location: str | None) -> _Sales:
-    """One range scan of the covering ``(created_at, location, …)`` index, by location."""
+async def _live(windows: list[Window], location: str | None) -> list[tuple[_Sales, dict[str, int]]]:
+    """Sales and points per kind of each window, read from the journal: one statement for
+    purchases and one for entries, each a ``UNION ALL`` of one range scan per window (no
+    round trip per window; a filtered sum per kind needs no sort)."""
+    if not windows:
+        return []
+    sales: list[rollup.Sales] = [{} for _ in windows]
     q = Sql()
     rows = await q.rows(
-        "SELECT location, COUNT(*) AS n, SUM(amount_minor) AS amount FROM purchase"
-        f" WHERE {_within(q, window)} GROUP BY location"
+        " UNION ALL ".join(
+            f"SELECT {i} AS i, location, COUNT(*) AS n, SUM(amount_minor) AS amount"
+            f" FROM purchase WHERE {_within(q, window)} GROUP BY location"
+            for i, window in enumerate(windows)
+        )
     )
-    return _sales_of(
-        {
-            None if r["location"] is None else str(r["location"]): (
-                as_int(r["n"]),
-                as_int(r["amount"]),
-            )
-            for r in rows
-        },
-        location,
+    for r in rows:
+        where = None if r["location"] is None else str(r["location"])
+        sales[as_int(r["i"])][where] = (as_int(r["n"]), as_int(r["amount"]))
+    q = Sql()
+    kinds = {kind: q.p(kind) for kind in POINT_KINDS}
+    columns = ", ".join(
+        f"COALESCE(SUM(points) FILTER (WHERE kind = {mark}), 0) AS {kind}"
+        for kind, mark in kinds.items()
     )
+    rows = await q.rows(
+        " UNION ALL ".join(
+            f"SELECT {i} AS i, {columns} FROM ledger_entry WHERE {_within(q, window)}"
+            for i, window in enumerate(windows)
+        )
+    )
+    points = [dict.fromkeys(POINT_KINDS, 0) for _ in windows]
+    for r in rows:
+        points[as_int(r["i"])] = {kind: as_int(r[kind]) for kind in POINT_KINDS}
+    return [(_sales_of(s, location), p) for s, p in zip(sales, points, strict=True)]
 
 
 async def _refunded(window: Window, location: str | None) -> int:
@@ -204,17 +221,6 @@ async def _refunded(window: Window, location: str | None) -> int:
         + location_filter(q, location)
     )
     return as_int(row.get("refunded"))
-
-
-async def _window_points(window: Window) -> dict[str, int]:
-    """Points per kind in one window: one range scan, a filtered sum per kind (no sort)."""
-    q = Sql()
-    columns = ", ".join(
-        f"COALESCE(SUM(points) FILTER (WHERE kind = {q.p(kind)}), 0) AS {kind}"
-        for kind in POINT_KINDS
-    )
-    row = await q.one(f"SELECT {columns} FROM ledger_entry WHERE {_within(q, window)}")
-    return {kind: as_int(row.get(kind)) for kind in POINT_KINDS}
 
 
 def _pieces(windows: list[Window]) -> list[Window]:
@@ -239,22 +245,24 @@ async def _piece_figures(
     pieces: list[Window], tz: ZoneInfo, location: str | None, rolled: bool
 ) -> tuple[list[_Sales], list[dict[str, int]]]:
     """Sales and points per kind of each piece: its closed days from the roll-up (one read
-    for all pieces), its edges and open days by a range scan each (all of it unless
-    ``rolled``)."""
+    for all pieces), its edges and open days from the journal (one read for all edges; all
+    of it unless ``rolled``)."""
     splits = [_split(piece, tz) if rolled else ([piece], None) for piece in pieces]
     spans = [whole for _, whole in splits if whole is not None]
     kept = (
         await rollup.days(min(a for a, _ in spans), max(b for _, b in spans), tz) if spans else {}
     )
+    edges = [(i, window) for i, (live, _) in enumerate(splits) for window in live]
+    read = await _live([window for _, window in edges], location)
     sales, points = [], []
-    for live, whole in splits:
+    for i, (_, whole) in enumerate(splits):
         days = [] if whole is None else [kept[d] for d in _dates(*whole)]
         piece_sales = sum((_sales_of(day.sales, location) for day in days), _NO_SALES)
         piece_points = {k: sum(day.points[k] for day in days) for k in POINT_KINDS}
-        for window in live:
-            piece_sales += await _window_sales(window, location)
-            for k, v in (await _window_points(window)).items():
-                piece_points[k] += v
+        for (piece, _), (edge_sales, edge_points) in zip(edges, read, strict=True):
+            if piece == i:
+                piece_sales += edge_sales
+                piece_points = {k: piece_points[k] + edge_points[k] for k in POINT_KINDS}
         sales.append(piece_sales)
         points.append(piece_points)
     return sales, points
@@ -303,8 +311,20 @@ async def _by_member_scan(period: Period, location: str | None) -> bool:
     return covered * 3 > now - first
 
 
+async def _active(prev: Period, location: str | None, rolled: bool) -> int:
+    """Members who bought in the previous period: kept once its days are closed."""
+    if rolled and prev.last_day <= rollup.last_closed_day(prev.tz):
+        return await rollup.window_buyers(prev.first_day, prev.last_day, prev.tz, location)
+    q = Sql()
+    row = await q.one(
+        "SELECT COUNT(DISTINCT member_id) AS active FROM purchase"
+        f" WHERE {_within(q, (prev.start, prev.end))}" + location_filter(q, location)
+    )
+    return as_int(row.get("active"))
+
+
 async def _buyers(
-    period: Period, prev: Period, location: str | None, n: int
+    period: Period, prev: Period, location: str | None, n: int, rolled: bool = True
 ) -> tuple[Figure, tuple[TopMember, ...]]:
     """Active members (now and before) and the top spenders; the current period's active
     count rides on the top-spender grouping as a window total."""
@@ -320,12 +340,7 @@ async def _buyers(
         f" LIMIT {max(int(n), 1)}) t"
         " JOIN member m ON m.id = t.member_id ORDER BY t.spend DESC, t.member_id"
     )
-    q2 = Sql()
-    before = await q2.one(
-        "SELECT COUNT(DISTINCT member_id) AS active FROM purchase"
-        f" WHERE {_within(q2, (prev.start, prev.end))}" + location_filter(q2, location)
-    )
-    active = Figure(as_int(rows[0]["active"]) if rows else 0, as_int(before.get("active")))
+    active = Figure(as_int(rows[0]["active"]) if rows else 0, await _active(prev, location, rolled))
     top = tuple(
         TopMember(
             member_id=as_int(r["member_id"]),
@@ -466,7 +481,7 @@ async def summary(
         all_sales,
         all_points,
     )
-    active, top_members = await _buyers(period, prev, location, top)
+    active, top_members = await _buyers(period, prev, location, top, rolled)
 
     def fig(key: str, sign: int = 1) -> Figure:
         return Figure(sign * pts.get(key, 0), sign * pts_prev.get(key, 0))

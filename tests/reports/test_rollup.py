@@ -131,6 +131,12 @@ async def test_the_doctor_finds_a_kept_day_that_differs(data: dataset.Chunk) -> 
     await rollup.forget()
     assert await ReportDay.all().count() == 0 and await rollup.check() == []
 
+    await _both(_period("7d", "Asia/Shanghai"))  # keeps the week before's buyers too
+    (row,) = [r for r in await ReportDay.all() if r.figures.get("buyers")]
+    row.figures = {**row.figures, "buyers": dict.fromkeys(row.figures["buyers"], 1)}
+    await row.save()
+    assert [p.day.isoformat() for p in await rollup.check()] == [row.day]
+
 
 async def test_an_enrolment_flip_drops_the_kept_days(data: dataset.Chunk) -> None:
     """Members per tier count the enrolled back to when they joined: a cashier who joins
