@@ -228,8 +228,13 @@ async def _batch(
                     f"{column} {before}= {q.p(value)} AND ({column} {before} {q.p(value)}"
                     f" OR m.id {before} {q.p(after[2])})"
                 )
-        rows = await q.rows(
+        statement = (
             f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {int(size - len(out))}"
+        )
+        rows = await (
+            sql.rows_planned_for_values(statement, q.values)  # "contains": trigram indexes
+            if selection.text.strip()
+            else q.rows(statement)
         )
         for r in rows:
             listed = _row(r)

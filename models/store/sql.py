@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
-from models.store.db import dialect
+from models.store.db import connection, dialect
 
 _PLACEHOLDER = re.compile(r"\?")
 Step = tuple[str, list[Any]]
@@ -42,6 +43,22 @@ def ts(at: datetime) -> str:
 async def rows(conn: BaseDBAsyncClient, sql: str, *params: Any) -> list[dict[str, Any]]:
     query, values = _prepare(sql, list(params))
     return await conn.execute_query_dict(query, values)
+
+
+async def rows_planned_for_values(query: str, values: list[Any]) -> list[dict[str, Any]]:
+    """Rows of ``query`` (in the dialect's spelling) planned for these very ``values``.
+
+    asyncpg keeps prepared statements, and after five runs PostgreSQL may switch one to a
+    generic plan made without its values. For ``first_name ILIKE $1`` that plan guesses a
+    common match and walks the sort order's index through every member, where the values'
+    own plan reads the trigram index (70 ms against 1 ms on 100,000 members). One
+    transaction with ``SET LOCAL plan_cache_mode`` keeps the setting to this statement.
+    """
+    if not pg():
+        return await connection().execute_query_dict(query, values)
+    async with in_transaction() as conn:
+        await conn.execute_script("SET LOCAL plan_cache_mode = force_custom_plan")
+        return await conn.execute_query_dict(query, values)
 
 
 async def one(conn: BaseDBAsyncClient, sql: str, *params: Any) -> dict[str, Any] | None:
