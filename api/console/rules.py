@@ -173,7 +173,7 @@ async def propose(visitor: Visitor, key: str, text: str, tz: str) -> dict[str, A
         raise refused(visitor, rules, changed)
     field = rule_editing.find_field(rules, key)
     assert field is not None
-    example = await example_now(rules, changed, tz)
+    example = await example_now(rules, changed, tz, field)
     return {
         "version": version.id,
         "field": key,

@@ -8,9 +8,9 @@ from typing import Any
 
 from api.console.common import Visitor
 from locales import localized, money
-from models.ledger import rule_editing
+from models.ledger import rule_editing, rule_preview
 from models.ledger.config import RuleSet
-from models.ledger.rule_editing import Example
+from models.ledger.rule_editing import Example, RuleField
 from models.marketing import campaigns
 from models.store import clock
 
@@ -42,9 +42,15 @@ def example_json(visitor: Visitor, rules: RuleSet, example: Example) -> dict[str
     }
 
 
-async def example_now(before: RuleSet, after: RuleSet, tz: str) -> Example:
+async def example_now(
+    before: RuleSet, after: RuleSet, tz: str, field: RuleField | None = None
+) -> Example:
     """The example under both rule sets now, with the campaigns running for everyone
-    (what a Gold member's next such purchase earns: the till's computation)."""
+    (what a member's next such purchase earns: the till's computation). A change of one
+    ``field`` is shown on the purchase it is about, as the chat's ``/rules`` shows it
+    (:func:`rule_preview.example_at_till`); a form's several fields on the usual one."""
     now = clock.now()
     running = await campaigns.rules_at(now, CHANNEL, tz=tz)
+    if field is not None:
+        return await rule_preview.example_at_till(before, after, field, now, running, tz=tz)
     return rule_editing.example(before, after, now, running)

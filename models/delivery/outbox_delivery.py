@@ -24,7 +24,7 @@ from tortoise.functions import Count
 
 from models.delivery import leases
 from models.delivery.inbox import Lag, lag_of
-from models.store import clock, sql
+from models.store import audit, clock, sql
 from models.store.db import connection, write_transaction
 from models.store.tables import Broadcast, BroadcastStatus, Member, OutboxMessage, OutboxStatus
 
@@ -245,11 +245,14 @@ class BroadcastNotCancellable:
     status: str | None
 
 
-async def cancel_broadcast(broadcast_id: int) -> BroadcastCancelled | BroadcastNotCancellable:
+async def cancel_broadcast(
+    broadcast_id: int, *, actor_telegram_id: int | None = None, actor_kind: str | None = None
+) -> BroadcastCancelled | BroadcastNotCancellable:
     """Stop a broadcast: its pending rows become ``cancelled``; the report still follows.
 
     A row already handed to Telegram by a sender is recorded as sent if Telegram accepts it.
-    A broadcast that never started is closed at once (there is no report to write).
+    A broadcast that never started is closed at once (there is no report to write). With
+    an ``actor_kind`` the cancel is audited in its own transaction (both or neither).
     """
     async with write_transaction() as conn:
         broadcast = await Broadcast.filter(id=broadcast_id).using_db(conn).first()
@@ -270,4 +273,13 @@ async def cancel_broadcast(broadcast_id: int) -> BroadcastCancelled | BroadcastN
             .using_db(conn)
             .update(status=OutboxStatus.CANCELLED, claimed_until=None)
         )
+        if actor_kind is not None:
+            await audit.record(
+                "broadcast.cancel",
+                actor_telegram_id=actor_telegram_id,
+                actor_kind=actor_kind,
+                target=f"broadcast:{broadcast_id}",
+                details={"withdrawn": withdrawn},
+                using_db=conn,
+            )
     return BroadcastCancelled(withdrawn)

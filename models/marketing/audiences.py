@@ -161,7 +161,9 @@ def validate(audience: Audience, tier_keys: Sequence[str] = ()) -> InvalidAudien
 
 
 def _members() -> QuerySet[Member]:
-    return Member.filter(deleted_at=None)
+    """Members an audience may find: not deleted, and joined (staff who never joined as a
+    member are no one's audience)."""
+    return Member.filter(deleted_at=None, enrolled=True)
 
 
 async def member_ids(audience: Audience, now: datetime | None = None) -> list[int]:
@@ -180,7 +182,7 @@ async def member_ids(audience: Audience, now: datetime | None = None) -> list[in
             rows = await sql.rows(
                 _sql_conn(),
                 "SELECT DISTINCT p.member_id AS id FROM purchase p"
-                " JOIN member m ON m.id = p.member_id AND m.deleted_at IS NULL"
+                " JOIN member m ON m.id = p.member_id AND m.deleted_at IS NULL AND m.enrolled"
                 " WHERE p.category = ? AND p.created_at >= ? AND p.created_at <= ?",
                 audience.category,
                 now - timedelta(days=audience.days),

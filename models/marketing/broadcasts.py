@@ -457,17 +457,11 @@ async def set_progress_message(broadcast_id: int, chat_id: int, message_id: int)
 async def cancel(
     broadcast_id: int, *, actor_telegram_id: int | None, actor_kind: str = "telegram"
 ) -> outbox_delivery.BroadcastCancelled | outbox_delivery.BroadcastNotCancellable:
-    """Cancel a scheduled or running broadcast (pending deliveries withdrawn); audited."""
-    result = await outbox_delivery.cancel_broadcast(broadcast_id)
-    if isinstance(result, outbox_delivery.BroadcastCancelled):
-        await audit.record(
-            "broadcast.cancel",
-            actor_telegram_id=actor_telegram_id,
-            actor_kind=actor_kind,
-            target=f"broadcast:{broadcast_id}",
-            details={"withdrawn": result.withdrawn},
-        )
-    return result
+    """Cancel a scheduled or running broadcast (pending deliveries withdrawn); audited in
+    the same transaction."""
+    return await outbox_delivery.cancel_broadcast(
+        broadcast_id, actor_telegram_id=actor_telegram_id, actor_kind=actor_kind
+    )
 
 
 # ---- listing ----

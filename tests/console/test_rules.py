@@ -63,6 +63,22 @@ async def test_a_change_previewed_in_the_console_is_what_the_till_then_earns(
     assert status == 200 and f"Version {saved['version']}" in page
 
 
+async def test_a_one_field_change_is_shown_on_the_purchase_it_is_about(console: Console) -> None:
+    """As the chat's /rules: a category's multiplier on a purchase in that category, a
+    tier's multiplier on a purchase by a member of that tier."""
+    admin = await console.log_in(ADMIN)
+    status, preview, _ = await console.call(
+        "GET", f"{API}/preview?field=catm&value=tea%3D3", as_=admin
+    )
+    assert status == 200, preview
+    assert preview["example"]["category"] == "tea"
+    assert preview["example"]["after"] > preview["example"]["before"]
+    status, preview, _ = await console.call("GET", f"{API}/preview?field=tm1&value=2", as_=admin)
+    assert status == 200, preview
+    assert preview["example"]["tier"] == "silver"
+    assert preview["example"]["after"] > preview["example"]["before"]
+
+
 async def test_the_preview_fragment_in_both_languages(console: Console) -> None:
     admin = await console.log_in(ADMIN)
     status, html, _ = await console.call(

@@ -229,3 +229,18 @@ async def test_start_alert_goes_to_the_audience_only_never_the_control_group(sto
     control = {m.id for m in people if targeting.is_control(created.campaign_id, m.id, 30)}
     assert control and alerted == {m.id for m in people} - control
     assert outsider.id not in alerted
+
+
+async def test_staff_who_never_joined_are_in_no_audience(store: str) -> None:
+    """A cashier's row (not enrolled) is no one's audience: not by tier, code or purchase."""
+    clock.freeze(START)
+    customer = await member(tier="gold")
+    cashier = await member(tier="gold", enrolled=False)
+    await buy(customer, category="tea")
+    await buy(cashier, category="tea")  # an old purchase from before they became staff
+    for audience in (
+        Audience(AudienceKind.TIER, tiers=("gold",)),
+        Audience(AudienceKind.MEMBERS, codes=(customer.code, cashier.code)),
+        Audience(AudienceKind.CATEGORY, category="tea", days=30),
+    ):
+        assert await audiences.member_ids(audience) == [customer.id], audience.kind
