@@ -135,6 +135,17 @@ async def checked(tz: ZoneInfo) -> Marks:
     return tops
 
 
+async def _still_holds(tz: ZoneInfo, marks: Marks, last: date, conn: BaseDBAsyncClient) -> bool:
+    """In a writer's transaction (the watermark row locked): whether what was computed
+    against ``marks`` still holds for days up to ``last``: the watermark is there (no
+    :func:`forget` since) and no row written after ``marks`` is dated on or before
+    ``last``. Rows of today, which a busy shop writes every second, do not count."""
+    if await _marks(tz, conn) is None:
+        return False
+    _, earliest = await _newest(marks)
+    return earliest is None or earliest.astimezone(tz).date() > last
+
+
 async def forget(conn: BaseDBAsyncClient | None = None) -> None:
     """Drop every rolled day (a writer changed the past: an import, an enrolment flip)."""
     if conn is None:
@@ -206,12 +217,12 @@ def _gaps(first: date, last: date, have: set[date]) -> list[tuple[date, date]]:
 
 
 async def _keep(tz: ZoneInfo, marks: Marks, rows: list[ReportDay]) -> None:
-    """Store computed days, unless the watermark moved since they were read (a row dated
-    inside them may have landed meanwhile: then they are this report's alone)."""
+    """Store computed days, unless a row dated inside them landed since they were read
+    (then they are this report's alone)."""
+    last = max(date.fromisoformat(row.day) for row in rows)
     async with write_transaction() as conn:
-        if await _marks(tz, conn) != marks:
-            return
-        await ReportDay.bulk_create(rows, ignore_conflicts=True, using_db=conn)
+        if await _still_holds(tz, marks, last, conn):
+            await ReportDay.bulk_create(rows, ignore_conflicts=True, using_db=conn)
 
 
 async def days(first: date, last: date, tz: ZoneInfo) -> dict[date, DayFigures]:
@@ -249,7 +260,7 @@ async def day_end(day: date, tz: ZoneInfo) -> tuple[int, dict[str, int]]:
     at = midnight(day + timedelta(days=1), tz)
     liability, tiers = await standing.liability_at(at), await standing.tiers_at(at)
     async with write_transaction() as conn:
-        if await _marks(tz, conn) == marks:
+        if await _still_holds(tz, marks, day, conn):
             await (
                 ReportDay.filter(tz=tz.key, day=day.isoformat())
                 .using_db(conn)
@@ -290,7 +301,7 @@ async def window_buyers(first: date, last: date, tz: ZoneInfo, location: str | N
         return as_int(row.figures["buyers"][key])
     n = await _distinct_buyers(first, last, tz, location)
     async with write_transaction() as conn:
-        if await _marks(tz, conn) == marks:
+        if await _still_holds(tz, marks, last, conn):
             kept = (
                 await ReportDay.filter(tz=tz.key, day=last.isoformat())
                 .select_for_update()

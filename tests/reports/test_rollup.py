@@ -119,6 +119,26 @@ async def test_a_fill_that_raced_a_backdated_write_keeps_nothing(data: dataset.C
     assert fresh[day].points["earn"] == computed[day].points["earn"] + 55
 
 
+async def test_a_busy_till_does_not_keep_a_fill_from_being_kept(data: dataset.Chunk) -> None:
+    """Purchases of today land between every read and write of a busy shop: they are not
+    in any kept day, so the fill is kept all the same."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    marks = await rollup.checked(shanghai)
+    day = rollup.last_closed_day(shanghai) - timedelta(days=3)
+    computed = await rollup.compute(day, day, shanghai)
+    member = await Member.filter(deleted_at=None).order_by("id").first()
+    assert member is not None
+    await _backdated(member, clock.now(), 56)  # dated now: today, not a kept day
+    await rollup.checked(shanghai)
+    row = ReportDay(
+        tz=shanghai.key, day=day.isoformat(), figures=rollup._stored(computed[day]),
+        created_at=clock.now(),
+    )  # fmt: skip
+    await rollup._keep(shanghai, marks, [row])
+    assert await ReportDay.filter(tz=shanghai.key, day=day.isoformat()).exists()
+    assert await rollup.check() == []
+
+
 async def test_the_doctor_finds_a_kept_day_that_differs(data: dataset.Chunk) -> None:
     await _both(_period("7d", "Asia/Shanghai"))
     row = await ReportDay.filter(tz="Asia/Shanghai").order_by("day").first()
