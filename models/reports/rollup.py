@@ -14,8 +14,9 @@ sandbox or test moving its clock back) or a member's enrolment flips. Two guards
 
 - *the watermark*: per zone, the last id of each source table seen. Each report first
   reads the ids written since; a new row dated inside a rolled day drops the days from
-  it on (one transaction with moving the watermark). Rows computed against an older
-  watermark are not stored: a fill that raced such a write keeps nothing.
+  it on (one transaction with moving the watermark). A fill is stored only if no row
+  written since it was read is dated inside its days: one that raced such a write keeps
+  nothing, while today's purchases (a busy till's, every second) do not stop it.
 - :func:`forget`, called by the few writers that change the past on purpose.
 
 ``jifen doctor`` holds the kept days against a fresh computation (:func:`check`).
