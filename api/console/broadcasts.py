@@ -345,7 +345,7 @@ async def create_broadcast(request: web.Request, visitor: Visitor) -> web.Respon
             draft.id, at, actor_telegram_id=visitor.telegram_id, actor_kind=ACTOR_KIND
         )
         if isinstance(scheduled, InvalidTime):  # the minute passed while we wrote
-            await broadcasts.cancel(draft.id, actor_telegram_id=None, actor_kind="system")
+            await broadcasts.discard_draft(draft.id)  # a refusal writes nothing
             return refusal(_refused("scheduled_at", scheduled.reason))
         assert isinstance(scheduled, Scheduled)
         return Answer(

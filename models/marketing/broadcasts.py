@@ -208,6 +208,12 @@ async def create_draft(
     )
 
 
+async def discard_draft(broadcast_id: int) -> bool:
+    """Delete a broadcast still a draft (nothing points at a draft: no deliveries, no
+    audit): a request refused after making one leaves nothing behind."""
+    return bool(await Broadcast.filter(id=broadcast_id, status=BroadcastStatus.DRAFT).delete())
+
+
 async def update_draft(broadcast_id: int, **changes: Any) -> Broadcast | NotADraft:
     """Change a draft's ``button`` or ``audience`` (only while it is a draft)."""
     allowed = {"button", "audience", "text", "texts", "photo_file_id"}

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.delivery import outbox_delivery
+from models.marketing import broadcasts
 from models.store import clock
 from models.store.tables import (
     AuditLog,
@@ -244,6 +245,26 @@ async def test_cancel_drops_only_undelivered_messages(console: Console) -> None:
         "POST", f"{API}/{made['id']}/cancel", as_=marketer, idem="x2"
     )
     assert (status, again) == (200, found)  # the same key: the first answer again
+
+
+async def test_a_time_that_passes_while_writing_is_refused_and_leaves_nothing(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled minute was ahead when read and behind when written (the refusal the
+    schedule itself makes): the draft made on the way is gone, nothing is audited."""
+    await population()
+    marketer = await console.log_in(MARKETER)
+    before = await written()
+
+    async def too_late(*args: Any, **kwargs: Any) -> broadcasts.InvalidTime:
+        return broadcasts.InvalidTime("past")
+
+    monkeypatch.setattr(broadcasts, "schedule", too_late)
+    status, found, _ = await console.call(
+        "POST", API, as_=marketer, json=body(scheduled_at=later(console, 1)), idem="late"
+    )
+    assert (status, found["error"]["field"]) == (422, "scheduled_at"), found
+    assert await written() == before and await Broadcast.all().count() == 0
 
 
 async def test_schedule_for_later_queues_nothing_until_then(console: Console) -> None:
