@@ -42,11 +42,13 @@ def name_of(member: Member | None) -> str:
     return html.escape(member.display_name) if member is not None else "?"
 
 
-async def name_by_telegram_id(telegram_id: int | None) -> str:
+async def name_by_telegram_id(context: JifenContext, telegram_id: int | None) -> str:
+    """A staff member's name for a message; never a raw id (one who never opened the bot
+    is said to be so)."""
     if telegram_id is None:
         return "?"
     member = await Member.get_or_none(telegram_id=telegram_id)
-    return name_of(member) if member is not None else str(telegram_id)
+    return name_of(member) if member is not None else context.t("till-staff-unseen")
 
 
 def when(context: JifenContext, at: datetime | None) -> str:

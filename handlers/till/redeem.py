@@ -99,7 +99,7 @@ async def preview(update: Update, context: JifenContext, ref: str) -> None:
         return
     blocked = await _state(voucher)
     if blocked is not None:
-        by = await name_by_telegram_id(getattr(blocked, "by", None))
+        by = await name_by_telegram_id(context, getattr(blocked, "by", None))
         await say(update, refusal(context, blocked, by))
         return
     reward = await Reward.get_or_none(id=voucher.reward_id)  # type: ignore[attr-defined]
@@ -132,7 +132,7 @@ async def confirmed(update: Update, context: JifenContext, action: PendingAction
             code=result.code,
         )
         return Outcome(text)
-    by = await name_by_telegram_id(result.by) if isinstance(result, AlreadyUsed) else ""
+    by = await name_by_telegram_id(context, result.by) if isinstance(result, AlreadyUsed) else ""
     return Outcome(refusal(context, result, by))
 
 

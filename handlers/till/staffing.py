@@ -157,7 +157,7 @@ async def on_revoke(update: Update, context: JifenContext, data: CallbackData) -
         return
     text = context.t(
         "till-staff-revoke-confirm",
-        name=await name_by_telegram_id(target),
+        name=await name_by_telegram_id(context, target),
         role=role_name(context, grant.role),
     )
     await flows.ask_confirm(update, context, KIND, {"target": target}, text)
@@ -168,7 +168,7 @@ async def revoke_confirmed(update: Update, context: JifenContext, action: Pendin
     target = int(action.payload["target"])
     if await staff.is_last_admin(target, context.settings.access.admins):
         return Outcome(context.t("till-staff-last-admin"))
-    name = await name_by_telegram_id(target)
+    name = await name_by_telegram_id(context, target)
     if not await staff.revoke_role(target, revoked_by=action.actor_telegram_id):
         return Outcome(context.t("till-staff-not-staff"))
     await publish_menu_for(context.application, target, None)

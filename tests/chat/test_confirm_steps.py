@@ -201,6 +201,16 @@ async def test_staff_revoke(rig: Rig) -> None:
     await play_every_stale_press(rig, ConfirmStep(ada, reach, revoked))
 
 
+async def test_revoking_someone_who_never_opened_the_bot_names_no_raw_id(rig: Rig) -> None:
+    ada = rig.admin()
+    await staff.grant_role(3003, Role.STAFF, granted_by=None)  # granted from the shell
+    await ada.send("/staff")
+    shown = await ada.press("Revoke (has not opened the bot yet)")
+    assert "has not opened the bot yet" in shown[-1].text and "3003" not in shown[-1].text
+    done = await ada.press("Confirm")
+    assert "3003" not in done[-1].text
+
+
 # ---- rules and marketing -------------------------------------------------------------
 
 
