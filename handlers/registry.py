@@ -41,6 +41,7 @@ from locales import LANGUAGES, translator
 from models.access import staff
 from models.codes import tokens
 from models.conversation import pending
+from models.members import membership
 from models.store.tables import PendingAction, Role
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class Command:
     description: str
     role: Role | None = None
     in_menu: bool = True
+    members_only: bool = False
+    """In the menu of staff only once they joined as members (the callback checks it)."""
 
 
 @dataclass(frozen=True)
@@ -388,14 +391,17 @@ def what_you_can_do(context: JifenContext) -> str:
 _ROLE_MENUS: tuple[Role | None, ...] = (None, Role.STAFF, Role.MARKETER, Role.ADMIN)
 
 
-def commands_for(features: Sequence[Feature], role: Role | None, language: str) -> list[BotCommand]:
-    """The menu a person with ``role`` sees, in ``language``."""
+def commands_for(
+    features: Sequence[Feature], role: Role | None, language: str, *, joined: bool = True
+) -> list[BotCommand]:
+    """The menu a person with ``role`` sees, in ``language`` (without the member's
+    commands for staff who have not ``joined`` as members)."""
     t = translator(language)
     return [
         BotCommand(c.name, t(c.description)[:256])
         for f in features
         for c in f.commands
-        if c.in_menu and staff.may(role, c.role)
+        if c.in_menu and staff.may(role, c.role) and (joined or not c.members_only)
     ]
 
 
@@ -421,7 +427,8 @@ async def publish_menus(application: Application, grants: Sequence[staff.Grant] 
 
 
 async def publish_menu_for(application: Application, telegram_id: int, role: Role | None) -> None:
-    """Set (or, for ``None``, reset) one person's menu after a role change."""
+    """Set (or, for ``None``, reset) one person's menu after a role change, or after a
+    staff member joined as a member."""
     features = application.bot_data["features"]
     scope = BotCommandScopeChat(telegram_id)
     try:
@@ -433,10 +440,13 @@ async def publish_menu_for(application: Application, telegram_id: int, role: Rol
                 )
             return
         default = application.bot_data["settings"].bot.default_language
-        await application.bot.set_my_commands(commands_for(features, role, default), scope=scope)
+        joined = await membership.has_joined(telegram_id)
+        await application.bot.set_my_commands(
+            commands_for(features, role, default, joined=joined), scope=scope
+        )
         for language in LANGUAGES:
             await application.bot.set_my_commands(
-                commands_for(features, role, language),
+                commands_for(features, role, language, joined=joined),
                 scope=scope,
                 language_code=_telegram_language(language),
             )

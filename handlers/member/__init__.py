@@ -21,20 +21,26 @@ from handlers.member import (
 )
 from handlers.member.joining import members_only as joined
 from handlers.member.keyboards import MENU
-from handlers.registry import Button, Command, Confirm, Feature, Input
+from handlers.registry import Button, Callback, Command, Confirm, Feature, Input
+
+
+def _members(name: str, callback: Callback, description: str, *, in_menu: bool = True) -> Command:
+    """A member's command: for staff only once they joined, in the menu and when sent."""
+    return Command(name, joined(callback), description, in_menu=in_menu, members_only=True)
+
 
 FEATURE = Feature(
     name="member",
     commands=(
-        Command("balance", joined(balance.balance), "member-cmd-balance"),
-        Command("card", joined(card.show), "member-cmd-card"),
-        Command("rewards", joined(rewards.show), "member-cmd-rewards"),
-        Command("vouchers", joined(vouchers.show), "member-cmd-vouchers"),
-        Command("history", joined(history.show), "member-cmd-history"),
-        Command("profile", joined(profile.show), "member-cmd-profile"),
+        _members("balance", balance.balance, "member-cmd-balance"),
+        _members("card", card.show, "member-cmd-card"),
+        _members("rewards", rewards.show, "member-cmd-rewards"),
+        _members("vouchers", vouchers.show, "member-cmd-vouchers"),
+        _members("history", history.show, "member-cmd-history"),
+        _members("profile", profile.show, "member-cmd-profile"),
         Command("language", onboarding.language, "member-cmd-language"),
-        Command("privacy", joined(privacy.show), "member-cmd-privacy"),
-        Command("stopoffers", joined(profile.stop_offers), "member-cmd-stopoffers", in_menu=False),
+        _members("privacy", privacy.show, "member-cmd-privacy"),
+        _members("stopoffers", profile.stop_offers, "member-cmd-stopoffers", in_menu=False),
     ),
     buttons={
         "mk": Button(onboarding.on_consent),

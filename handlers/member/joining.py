@@ -19,6 +19,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import JifenContext
 from handlers.member import onboarding
 from handlers.member.common import HTML, button, edit, markup, send
+from handlers.registry import publish_menu_for
 from handlers.till.staffing import role_key
 from models.members import membership
 from models.store.tables import Role
@@ -74,6 +75,8 @@ async def on_join(update: Update, context: JifenContext, data: CallbackData) -> 
     assert member is not None
     await membership.enroll(member.id)
     member.enrolled = True
+    if context.role is not None and member.telegram_id is not None:  # the member's commands
+        await publish_menu_for(context.application, member.telegram_id, context.role)
     await edit(update, context.t("member-staff-joined"))
     await onboarding.start(update, context)
 

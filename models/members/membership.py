@@ -273,6 +273,11 @@ async def enroll(member_id: int) -> bool:
     return True
 
 
+async def has_joined(telegram_id: int) -> bool:
+    """Whether this Telegram account is a member (staff who never joined are not)."""
+    return await Member.filter(telegram_id=telegram_id, enrolled=True, deleted_at=None).exists()
+
+
 async def unenroll_if_unused(telegram_id: int, using_db: Any = None) -> None:
     """Someone whose row exists only because they opened a staff invite is staff, not a
     member: no phone, no purchase, no ledger entry (a customer turned cashier stays one)."""

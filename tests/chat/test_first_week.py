@@ -32,6 +32,7 @@ async def test_staff_who_have_not_joined_see_no_member_parts(rig: Rig, lang: str
     await cashier.send("/help")
     assert t("core-help-section-member") not in cashier.last_text
     assert "/balance" not in cashier.last_text and "/checkout" in cashier.last_text
+    assert "checkout" in cashier.commands and "balance" not in cashier.commands  # the menu too
     await cashier.send("/language")
     await cashier.press(OTHER[lang])
     assert cashier.reply_keyboard is None  # no member keyboard for staff
@@ -41,6 +42,7 @@ async def test_staff_who_have_not_joined_see_no_member_parts(rig: Rig, lang: str
     await cashier.press(t("member-staff-join"))
     await cashier.send("/help")
     assert t("core-help-section-member") in cashier.last_text and "/balance" in cashier.last_text
+    assert {"checkout", "balance", "card"} <= set(cashier.commands)  # joined: the member's too
     await cashier.send("/language")
     await cashier.press(OTHER[lang])
     assert cashier.reply_keyboard  # a member now: the member keyboard
