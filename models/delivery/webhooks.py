@@ -360,12 +360,15 @@ def emit_steps(
     member_id: int | None = None,
     endpoint_id: int | None = None,
     msg_id: str | None = None,
+    body_sql: sql.Step | None = None,
 ) -> list[sql.Step]:
     """:func:`emit` as statements for the caller's ``_sql.batch`` (same transaction).
 
     Two statements: the event, written only if some live endpoint listens for the type,
     and its deliveries, one per such endpoint (joined through the event's unique id).
-    ``endpoint_id`` narrows it to one endpoint (the test event).
+    ``endpoint_id`` narrows it to one endpoint (the test event). ``body_sql`` gives the
+    body as an SQL expression (a value only the database knows yet, see
+    :func:`voucher_issued_steps`).
     """
     now = clock.now()
     msg_id = msg_id or new_msg_id()
@@ -374,11 +377,12 @@ def emit_steps(
         listens, params = "(e.events IS NULL OR e.events LIKE ?)", [pattern]
     else:
         listens, params = "e.id = ?", [endpoint_id]
+    text, text_params = body_sql or ("?", [body(event_type, data, now)])
     event = (
         "INSERT INTO webhook_event (msg_id, type, member_id, body, created_at) "
-        "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoint e"
+        f"SELECT ?, ?, ?, {text}, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoint e"
         f" WHERE e.removed_at IS NULL AND {listens}) RETURNING id",
-        [msg_id, event_type, member_id, body(event_type, data, now), now, *params],
+        [msg_id, event_type, member_id, *text_params, now, *params],
     )
     deliveries = (
         "INSERT INTO webhook_delivery (event_id, endpoint_id, member_id, status, attempts,"
@@ -468,18 +472,37 @@ async def emit_tier_change(
     await emit("tier.changed", data, member_id=member_id, using_db=conn)
 
 
-async def emit_voucher(
-    event_type: str, conn: BaseDBAsyncClient, voucher: Voucher, *, location: str | None = None
-) -> None:
-    """``voucher.issued`` / ``voucher.redeemed``: never the token or the short code, which
-    redeem the voucher."""
-    data: dict[str, Any] = {
+def _voucher_data(voucher: Voucher) -> dict[str, Any]:
+    return {
         "member_id": voucher.member_id,  # type: ignore[attr-defined]
         "voucher_id": voucher.id,
         "reward_id": voucher.reward_id,  # type: ignore[attr-defined]
         "cost_points": voucher.cost_points,
         "valid_until": voucher.valid_until,
     }
+
+
+_UNKNOWN_ID = "__voucher_id__"
+
+
+def voucher_issued_steps(voucher: Voucher) -> list[sql.Step]:
+    """``voucher.issued`` for a voucher queued in the same flush, whose id the database
+    knows only then: the body is spliced in SQL around the id read by its idempotency key
+    (a stamp card's voucher, written in the purchase's one trip)."""
+    data = {**_voucher_data(voucher), "voucher_id": _UNKNOWN_ID}
+    head, tail = body("voucher.issued", data, clock.now()).split(f'"{_UNKNOWN_ID}"')
+    by_key = "CAST((SELECT id FROM voucher WHERE idempotency_key = ?) AS TEXT)"
+    text = (f"? || {by_key} || ?", [head, voucher.idempotency_key, tail])
+    member_id = voucher.member_id  # type: ignore[attr-defined]
+    return emit_steps("voucher.issued", data, member_id=member_id, body_sql=text)
+
+
+async def emit_voucher(
+    event_type: str, conn: BaseDBAsyncClient, voucher: Voucher, *, location: str | None = None
+) -> None:
+    """``voucher.issued`` / ``voucher.redeemed``: never the token or the short code, which
+    redeem the voucher."""
+    data = _voucher_data(voucher)
     if event_type == "voucher.redeemed":
         data["location"] = location
     await emit(event_type, data, member_id=data["member_id"], using_db=conn)

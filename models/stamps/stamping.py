@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.catalogue.vouchers import validity_days
 from models.codes import tokens
-from models.delivery import classes, outbox
+from models.delivery import classes, outbox, webhooks
 from models.ledger import credit, expiry_for, local_midnight, rule_versions
 from models.ledger.journal import Journal
 from models.ledger.rules import Item
@@ -310,6 +310,8 @@ class Writer:
                 valid_until=self.now + timedelta(days=validity_days(reward, rules)),
             )
             self.journal.insert(voucher)
+            for step in webhooks.voucher_issued_steps(voucher):  # after it, in the same trip
+                self.journal.also(step)
             return voucher, None
         if card_type.reward_points > 0:
             await credit(

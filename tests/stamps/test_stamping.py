@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 from models.stamps import stamping
 from models.store import clock
-from models.store.tables import CardState, Stamp, StampCard, Voucher, VoucherStatus
+from models.store.tables import (
+    CardState,
+    Stamp,
+    StampCard,
+    Voucher,
+    VoucherStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from tests.stamps.helpers import assert_cards_consistent, buy, coffee_card, stamps_of
 from tests.store.helpers import member
 
@@ -35,6 +45,30 @@ async def test_ten_coffees_fill_a_card_and_give_a_voucher(store: str) -> None:
     (got,) = stamps_of(await buy(alice.id, "k11"))
     assert (got.stamps, got.filled) == (1, 0)
     await assert_cards_consistent()
+
+
+async def test_a_full_cards_voucher_is_announced_to_webhooks(store: str) -> None:
+    """``voucher.issued`` for the card's voucher, written in the purchase's own trip (its id
+    read by the database), exactly as a reward's redemption announces one."""
+    await coffee_card(stamps_needed=2)
+    await WebhookEndpoint.create(
+        url="https://crm.example/hook", secret="whsec_test", events=",voucher.issued,",
+        created_at=clock.now(),
+    )  # fmt: skip
+    alice = await member(1)
+    await buy(alice.id, "k1")
+    assert await WebhookEvent.filter(type="voucher.issued").count() == 0
+    await buy(alice.id, "k2")
+    (voucher,) = await Voucher.filter(member_id=alice.id)
+    (event,) = await WebhookEvent.filter(type="voucher.issued")
+    sent = json.loads(event.body)
+    assert sent["data"] == {
+        "member_id": alice.id, "voucher_id": voucher.id, "reward_id": voucher.reward_id,  # type: ignore[attr-defined]
+        "cost_points": 0, "valid_until": sent["data"]["valid_until"],
+    }  # fmt: skip
+    assert await WebhookDelivery.filter(event_id=event.id).count() == 1
+    await buy(alice.id, "k2")  # a retry announces nothing twice
+    assert await WebhookEvent.filter(type="voucher.issued").count() == 1
 
 
 async def test_a_retry_stamps_once_and_answers_the_same(store: str) -> None:
