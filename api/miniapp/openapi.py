@@ -41,6 +41,13 @@ def _obj(required: list[str] | None = None, **props: Any) -> dict[str, Any]:
     return schema
 
 
+_LINES = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "a line per stamp card the purchase stamps (also at the end of text)",
+}
+
+
 def _body(required: list[str], **props: Any) -> dict[str, Any]:
     """A request body: exactly these fields (an unknown one is 422 invalid_field)."""
     return {**_obj(required, **props), "additionalProperties": False}
@@ -294,7 +301,7 @@ def document() -> dict[str, Any]:
             "/purchases/quote": {
                 "post": _op(
                     "staff: the points a purchase would earn now (changes nothing)",
-                    _obj(points=_INT, text=_STR, breakdown=_STR),
+                    _obj(points=_INT, text=_STR, breakdown=_STR, stamps=_LINES),
                     errors=_STAFF_ERRORS,
                     body=_PURCHASE,
                 )
@@ -309,6 +316,7 @@ def document() -> dict[str, Any]:
                         points=_INT,
                         balance=_INT,
                         text=_STR,
+                        stamps=_LINES,
                     ),
                     errors=_STAFF_ERRORS,
                     body=_PURCHASE,

@@ -38,7 +38,7 @@ from api.miniapp.common import (
 from api.routes.members import describe as describe_member
 from api.routes.members import find_member
 from api.routes.vouchers import describe as describe_voucher
-from models import ledger
+from models import ledger, stamps
 from models.catalogue import vouchers
 from models.codes import qr_reading, tokens
 from models.ledger.config import RuleSet
@@ -55,6 +55,8 @@ from models.ledger.results import (
 )
 from models.ledger.rules import check_purchase
 from models.marketing import campaigns
+from models.stamps import stamping
+from models.stamps.lines import stamp_lines
 from models.store import clock
 from models.store.tables import Member, Voucher, VoucherStatus
 
@@ -196,17 +198,19 @@ async def quote(request: web.Request, app: MiniApp, caller: Caller) -> dict[str,
     if not isinstance(plan, ledger.PurchasePlan):
         raise _rejection(plan, rules)
     points = plan.quote
+    # what Confirm would stamp: the plan the purchase then writes (as the chat's till says)
+    cards = await stamping.quote(member.id, amount, category, (), tz)
+    stamped = stamp_lines(t(caller), cards, caller.language)
+    text = t(caller)(
+        "miniapp-quote", name=member.display_name, amount=money(amount, rules), points=points.points
+    )
     return {
         "member": {"ref": member.code, "name": member.display_name},
         "amount_minor": amount,
         "category": category,
         "points": points.points,
-        "text": t(caller)(
-            "miniapp-quote",
-            name=member.display_name,
-            amount=money(amount, rules),
-            points=points.points,
-        ),
+        "stamps": stamped,
+        "text": "\n".join([text, *stamped]),
         "breakdown": explain(points, caller.language),
     }
 
@@ -243,11 +247,13 @@ async def record_purchase(request: web.Request, app: MiniApp, caller: Caller) ->
             points=result.points,
             receipt=result.receipt_code,
         )
+        stamped = stamp_lines(t(caller), stamps.of(result), caller.language)
         body = {
             "receipt_code": result.receipt_code,
             "points": result.points,
             "balance": result.balance,
-            "text": text,
+            "stamps": stamped,
+            "text": "\n".join([text, *stamped]),
         }
         details = {"amount_minor": amount, "points": result.points, "location": location}
         audit = ("purchase.record", f"purchase:{result.purchase_id}", details)

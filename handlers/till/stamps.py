@@ -12,24 +12,13 @@ from collections.abc import Iterable
 from handlers.context import JifenContext
 from models import stamps
 from models.stamps import stamping
+from models.stamps.lines import stamp_lines
 
 
 def lines(context: JifenContext, cards: Iterable[stamps.CardResult]) -> str:
     """One line per card type: "+1 · ☕☕☕○○○○○○○ 3/10" (empty when none)."""
-    return "".join(
-        "\n"
-        + context.t(
-            "till-stamps-line",
-            name=html.escape(stamping.type_name_of(card, context.lang)),
-            added=card.added,
-            cups=card.cups(),
-            stamps=card.stamps,
-            needed=card.needed,
-            filled=card.filled,
-        )
-        for card in cards
-        if card.added
-    )
+    found = stamp_lines(context.t, cards, context.lang, escape=html.escape)
+    return "".join("\n" + line for line in found)
 
 
 async def quote_lines(
