@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from multidict import CIMultiDictProxy
 
 from api.app import PREFIX, build_api
+from bench.trips import Trips, counting
 from bot.settings import Settings
 from models import ledger
 from models.access import api_keys
@@ -120,3 +121,20 @@ def purchase(member: Member, amount: int = 12850, order: str = "A-1", **extra: A
         "order_id": order,
         **extra,
     }
+
+
+async def warm_purchase_trips(api: Api, member: Member, label: str, tries: int = 3) -> Trips:
+    """The round trips of one API purchase with the caches warm (rules, campaigns, stamp
+    card types: each re-read once a second per instance): the fewest of ``tries``
+    purchases, each right after a warm-up one, so a slow machine's second between the two
+    does not count a cache's re-read."""
+    found = []
+    for n in range(tries):
+        warm = purchase(member, order=f"{label}-w{n}")
+        await api.call("POST", "/purchases", json=warm, idem=f"{label}-w{n}")
+        with counting() as trips:
+            body = purchase(member, order=f"{label}-{n}")
+            status, answer, _ = await api.call("POST", "/purchases", json=body, idem=f"{label}-{n}")
+        assert status == 201, answer
+        found.append(trips)
+    return min(found, key=lambda t: t.trips)

@@ -11,17 +11,12 @@ test holds the line (bench.api prints the same count).
 
 from __future__ import annotations
 
-from bench.trips import counting
-from tests.api.conftest import Api, new_member, purchase
+from tests.api.conftest import Api, new_member, warm_purchase_trips
 
 
 async def test_a_purchase_round_trips(api: Api, store: str) -> None:
     alice = await new_member(501)
-    await api.call("POST", "/purchases", json=purchase(alice), idem="warm-up")  # caches filled
-    body = purchase(alice, order="A-2")
-    with counting() as trips:
-        status, answer, _ = await api.call("POST", "/purchases", json=body, idem="k-2")
-    assert status == 201, answer
+    trips = await warm_purchase_trips(api, alice, "A")
     print(f"{store}: {trips.trips} trips, {trips.commits} commits: {trips.what}")
     ceiling = {"sqlite": 8, "postgres": 15}[store]
     assert trips.trips <= ceiling and trips.commits == 1

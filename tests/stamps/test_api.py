@@ -3,8 +3,7 @@ stamping costs the purchase as few round trips as it can (none without a card ty
 
 from __future__ import annotations
 
-from bench.trips import counting
-from tests.api.conftest import Api, new_member, purchase
+from tests.api.conftest import Api, new_member, purchase, warm_purchase_trips
 from tests.stamps.helpers import coffee_card
 
 
@@ -31,16 +30,9 @@ async def test_purchase_and_refund_answers_show_stamps(api: Api) -> None:
 
 async def test_round_trips_with_and_without_a_card_type(api: Api, store: str) -> None:
     alice = await new_member(501)
-    await api.call("POST", "/purchases", json=purchase(alice), idem="warm-up")
-    with counting() as bare:
-        await api.call("POST", "/purchases", json=purchase(alice, order="A-2"), idem="k-2")
+    bare = await warm_purchase_trips(api, alice, "bare")
     await coffee_card()
-    await api.call("POST", "/purchases", json=purchase(alice, order="A-3"), idem="warm-2")
-    with counting() as stamped:
-        status, answer, _ = await api.call(
-            "POST", "/purchases", json=purchase(alice, order="A-4"), idem="k-4"
-        )
-    assert status == 201 and answer["stamps"], answer
+    stamped = await warm_purchase_trips(api, alice, "stamped")
     print(f"{store}: bare {bare.trips} trips, stamped {stamped.trips}: {stamped.what}")
     assert stamped.commits == 1
     extra = {"sqlite": 1, "postgres": 4}[store]  # the standing read (+ the queued writes on pg)
