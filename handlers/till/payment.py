@@ -37,6 +37,8 @@ from models.delivery import outbox
 from models.ledger import PurchasePlan
 from models.ledger.results import InsufficientPoints, Spent
 from models.ledger.rules import discount_minor, usable_points
+from models.stamps import stamping
+from models.stamps.lines import stamp_lines
 from models.store.tables import Member, PendingAction
 
 KIND = "till-pay"
@@ -161,6 +163,9 @@ async def _new_plan(
     language = locales.normalize(pay.payload.get("language"))
     t = locales.translator(language)
     _, args = plan.message(found, t, language, member.display_name, category, rules)
+    # what Confirm will stamp, as the chat's own confirm says it (the renderer escapes)
+    cards = await stamping.quote(member.id, found.amount_minor, category, (), tz)
+    args["stamps"] = "".join("\n" + line for line in stamp_lines(t, cards, language))
     valid = timedelta(minutes=context.settings.flows.confirm_valid_minutes)
     fresh = await pending.create(staff_id, staff_id, PURCHASE, plan.payload(found, category), valid)
     confirm, cancel = (context.codec.encode(staff_id, a, fresh.id) for a in flows.ACTIONS)

@@ -146,11 +146,11 @@ till-pay-declined = OK, no points were used.
 till-pay-insufficient = You do not have enough points any more (balance { $balance }). Nothing was used.
 till-pay-staff-paid = 💳 { $name } paid with points. Collect <b>{ $due }</b>, then confirm:
 
-    { till-purchase-confirm-paid }
+    { till-purchase-confirm-paid }{ $stamps }
 till-pay-staff-declined = { $name } did not pay with points. Collect the full amount.
 till-pay-staff-unpaid = { $name } did not pay with points. Collect the full amount.
 
-    { till-purchase-confirm }
+    { till-purchase-confirm }{ $stamps }
 till-pay-too-late = The cashier has already finished this purchase, so no points were used.
 
 ## The merchant's first week (issue 22)

@@ -134,11 +134,11 @@ till-pay-declined = 好的，未使用积分。
 till-pay-insufficient = 您的积分已不足（余额 { $balance }），未使用积分。
 till-pay-staff-paid = 💳 { $name } 已用积分抵扣。请收取 <b>{ $due }</b>，然后确认：
 
-    { till-purchase-confirm-paid }
+    { till-purchase-confirm-paid }{ $stamps }
 till-pay-staff-declined = { $name } 未使用积分抵扣，请收取全额。
 till-pay-staff-unpaid = { $name } 未使用积分抵扣，请收取全额。
 
-    { till-purchase-confirm }
+    { till-purchase-confirm }{ $stamps }
 till-pay-too-late = 收银员已完成这笔消费，未使用积分。
 
 ## The merchant's first week (issue 22)
