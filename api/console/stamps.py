@@ -102,6 +102,8 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
         raw = _whole(body.get(name))
         if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 0):
             raise v.invalid(name, "not-an-integer")
+        if raw is not None and raw > SAFE_MAX:  # as the document says (and JSON can carry)
+            raise v.invalid(name, "range")
         numbers[name] = raw or None
     needed = _whole(body.get("stamps_needed"))
     if isinstance(needed, bool) or not isinstance(needed, int):

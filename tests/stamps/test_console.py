@@ -77,6 +77,10 @@ async def test_edit_is_audited_and_refusals_write_nothing(console: Console) -> N
     status, answer, _ = await console.call("POST", path, as_=marketer, json=wrong, idem="e0")
     assert (status, answer["error"]["code"]) == (422, "invalid_card_type")
     assert await written() == before
+    huge = body | {"min_amount_minor": 2**53}  # past the document's maximum (schemathesis)
+    status, answer, _ = await console.call("POST", path, as_=marketer, json=huge, idem="e9")
+    assert (status, answer["error"]["field"]) == (422, "min_amount_minor"), answer
+    assert await written() == before
     status, _, _ = await console.call(
         "POST", path, as_=marketer, json=body | {"stamps_needed": 8}, idem="e1"
     )
