@@ -33,6 +33,7 @@ from api.console.common import (
     Route,
     Section,
     Visitor,
+    created_responses,
     error_text,
     json_doc,
     page,
@@ -524,25 +525,18 @@ SECTION = Section(
                         }
                     },
                 },
-                "responses": {
-                    "201": json_doc(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "status": {"type": "string"},
-                                "total": {"type": "integer"},
-                                "scheduled_at": {"type": "string"},
-                            },
+                "responses": created_responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "status": {"type": "string"},
+                            "total": {"type": "integer"},
+                            "scheduled_at": {"type": "string"},
                         },
-                        "sent or scheduled",
-                    ),
-                    "200": {"description": "a replay of the first answer"},
-                    "400": ERROR,
-                    "409": ERROR,
-                    "413": ERROR,
-                    "422": ERROR,
-                },
+                    },
+                    "sent or scheduled",
+                ),
             },
         ),
         Route(

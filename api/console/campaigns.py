@@ -32,6 +32,7 @@ from api.console.common import (
     Route,
     Section,
     Visitor,
+    created_responses,
     error_text,
     json_doc,
     page,
@@ -526,24 +527,17 @@ SECTION = Section(
                         }
                     },
                 },
-                "responses": {
-                    "201": json_doc(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "audience_size": {"type": ["integer", "null"]},
-                                "unread": {"type": "array", "items": {"type": "string"}},
-                            },
+                "responses": created_responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "audience_size": {"type": ["integer", "null"]},
+                            "unread": {"type": "array", "items": {"type": "string"}},
                         },
-                        "created",
-                    ),
-                    "200": {"description": "a replay of the first answer"},
-                    "400": ERROR,
-                    "409": ERROR,
-                    "413": ERROR,
-                    "422": ERROR,
-                },
+                    },
+                    "created",
+                ),
             },
         ),
         _move_route("pause", campaigns.pause, "Pause a running campaign"),

@@ -138,6 +138,22 @@ def status_changed_responses() -> dict[str, Any]:
     }
 
 
+def created_responses(
+    created: dict[str, Any], description: str, *, not_found: bool = False
+) -> dict[str, Any]:
+    """The answers of a write that creates: 201 with ``created``, 200 a replay of the first
+    answer (same Idempotency-Key), or a refusal (404 too when it names a row)."""
+    return {
+        "201": json_doc(created, description),
+        "200": {"description": "a replay of the first answer"},
+        "400": ERROR,
+        **({"404": ERROR} if not_found else {}),
+        "409": ERROR,
+        "413": ERROR,
+        "422": ERROR,
+    }
+
+
 SETTINGS = web.AppKey("console_settings", Settings)
 
 

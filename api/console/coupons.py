@@ -27,12 +27,12 @@ from qrcode.image.svg import SvgPathImage
 from api import validation as v
 from api.console.common import (
     ACTOR_KIND,
-    ERROR,
     IDEMPOTENCY,
     Route,
     Section,
     Visitor,
     bot_username,
+    created_responses,
     json_doc,
     page,
     settings,
@@ -315,24 +315,17 @@ SECTION = Section(
                         }
                     },
                 },
-                "responses": {
-                    "201": json_doc(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "size": {"type": "integer"},
-                                "valid_until": {"type": ["string", "null"]},
-                            },
+                "responses": created_responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "size": {"type": "integer"},
+                            "valid_until": {"type": ["string", "null"]},
                         },
-                        "generated",
-                    ),
-                    "200": {"description": "a replay of the first answer"},
-                    "400": ERROR,
-                    "409": ERROR,
-                    "413": ERROR,
-                    "422": ERROR,
-                },
+                    },
+                    "generated",
+                ),
             },
         ),
     ),

@@ -25,6 +25,7 @@ from api.console.common import (
     Section,
     Visitor,
     bot_username,
+    created_responses,
     json_doc,
     page,
     settings,
@@ -256,14 +257,9 @@ SECTION = Section(
                         }
                     },
                 },
-                "responses": {
-                    "201": json_doc({"$ref": "#/components/schemas/Invite"}, "the invite"),
-                    "200": {"description": "a replay of the first answer"},
-                    "400": ERROR,
-                    "409": ERROR,
-                    "413": ERROR,
-                    "422": ERROR,
-                },
+                "responses": created_responses(
+                    {"$ref": "#/components/schemas/Invite"}, "the invite"
+                ),
             },
         ),
         Route(

@@ -26,6 +26,7 @@ from api.console.common import (
     Route,
     Section,
     Visitor,
+    created_responses,
     error_text,
     json_doc,
     page,
@@ -371,24 +372,17 @@ SECTION = Section(
                         }
                     },
                 },
-                "responses": {
-                    "201": json_doc(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "version": {"type": "integer"},
-                                "previous": {"type": "integer"},
-                                "field": {"type": "string"},
-                            },
+                "responses": created_responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "version": {"type": "integer"},
+                            "previous": {"type": "integer"},
+                            "field": {"type": "string"},
                         },
-                        "saved",
-                    ),
-                    "200": {"description": "a replay of the first answer"},
-                    "400": ERROR,
-                    "409": ERROR,
-                    "413": ERROR,
-                    "422": ERROR,
-                },
+                    },
+                    "saved",
+                ),
             },
         ),
         *rules_forms.ROUTES,

@@ -28,6 +28,7 @@ from api.console.common import (
     IDEMPOTENCY,
     Route,
     Visitor,
+    created_responses,
     error_text,
     json_doc,
     page,
@@ -317,25 +318,18 @@ ROUTES = (
             "summary": "Save a rules form as a new rule version (admins)",
             "parameters": [FORM, IDEMPOTENCY],
             "requestBody": _body(True),
-            "responses": {
-                "201": json_doc(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "version": {"type": "integer"},
-                            "previous": {"type": "integer"},
-                            "form": {"type": "string"},
-                        },
+            "responses": created_responses(
+                {
+                    "type": "object",
+                    "properties": {
+                        "version": {"type": "integer"},
+                        "previous": {"type": "integer"},
+                        "form": {"type": "string"},
                     },
-                    "saved",
-                ),
-                "200": {"description": "a replay of the first answer"},
-                "400": ERROR,
-                "404": ERROR,
-                "409": ERROR,
-                "413": ERROR,
-                "422": ERROR,
-            },
+                },
+                "saved",
+                not_found=True,
+            ),
         },
     ),
 )

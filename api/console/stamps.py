@@ -22,6 +22,7 @@ from api.console.common import (
     Route,
     Section,
     Visitor,
+    created_responses,
     json_doc,
     page,
     status_changed_responses,
@@ -334,16 +335,9 @@ SECTION = Section(
                     "required": True,
                     "content": {"application/json": {"schema": CARD_TYPE_BODY}},
                 },
-                "responses": {
-                    "201": json_doc(
-                        {"type": "object", "properties": {"id": {"type": "integer"}}}, "created"
-                    ),
-                    "200": {"description": "a replay of the first answer"},
-                    "400": ERROR,
-                    "409": ERROR,
-                    "413": ERROR,
-                    "422": ERROR,
-                },
+                "responses": created_responses(
+                    {"type": "object", "properties": {"id": {"type": "integer"}}}, "created"
+                ),
             },
         ),
         Route(
