@@ -229,6 +229,12 @@ async def _keep(tz: ZoneInfo, marks: Marks, rows: list[ReportDay]) -> None:
 async def days(first: date, last: date, tz: ZoneInfo) -> dict[date, DayFigures]:
     """The figures of closed local days ``first`` … ``last``: kept ones read, missing runs
     computed (and kept)."""
+    _, found = await _days(first, last, tz)
+    return found
+
+
+async def _days(first: date, last: date, tz: ZoneInfo) -> tuple[Marks, dict[date, DayFigures]]:
+    """:func:`days`, with the watermark they were checked against (for a writer after)."""
     assert last <= last_closed_day(tz), (last, "is not closed")
     marks = await checked(tz)
     rows = await ReportDay.filter(
@@ -248,13 +254,12 @@ async def days(first: date, last: date, tz: ZoneInfo) -> dict[date, DayFigures]:
                 for d, f in fresh.items()
             ],
         )
-    return found | fresh
+    return marks, found | fresh
 
 
 async def day_end(day: date, tz: ZoneInfo) -> tuple[int, dict[str, int]]:
     """Liability and members per tier at the end of closed local ``day``."""
-    await days(day, day, tz)
-    marks = await checked(tz)
+    marks, _ = await _days(day, day, tz)  # the row is there (or this call's alone)
     row = await ReportDay.get_or_none(tz=tz.key, day=day.isoformat())
     if row is not None and row.liability is not None and row.tiers is not None:
         return row.liability, {str(k): as_int(v) for k, v in row.tiers.items()}
@@ -294,8 +299,7 @@ async def window_buyers(first: date, last: date, tz: ZoneInfo, location: str | N
     """Members who bought on closed local days ``first`` … ``last`` (at ``location``):
     not a sum of days, so kept per window, on the row of its last day (a row dated inside
     the window drops that row with the rest)."""
-    await days(last, last, tz)
-    marks = await checked(tz)
+    marks, _ = await _days(last, last, tz)  # the row is there (or this call's alone)
     key = _buyers_key(first, location)
     row = await ReportDay.get_or_none(tz=tz.key, day=last.isoformat())
     if row is not None and key in row.figures.get("buyers", {}):
